@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { HISTORY_MAX_PAGE } from './limits.ts';
+
+/**
+ * Client-to-server commands of protocol v1. A structured frame is `{ "cmd": verb, "id"?: any
+ * request id, ...args }`; text lines are parsed into the same shapes by the server. Every verb
+ * is in this table, so the server's command table can be typed against it.
+ */
+const str = z.string();
+const roomArg = z.object({ room: str.min(1) });
+const cursors = z.record(str, z.number().int().nonnegative());
+
+export const COMMAND_SCHEMAS = {
+  hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional() }),
+  guest: z.object({ name: str.optional() }),
+  register: z.object({ name: str.min(1), password: str.min(1) }),
+  login: z.object({ name: str.min(1), password: str.min(1) }),
+  nick: z.object({ name: str.min(1) }),
+  send: z.object({
+    to: z.union([str.min(1), z.array(str.min(1)).min(1)]),
+    text: str,
+    cmid: str.min(1).max(64).optional(),
+  }),
+  join: roomArg,
+  part: roomArg,
+  create: z.object({ room: str.min(1), topic: str.optional() }),
+  delete: roomArg,
+  rooms: z.object({}),
+  who: z.object({ room: str.min(1) }),
+  list: z.object({}),
+  topic: z.object({ room: str.min(1), topic: str.optional() }),
+  history: z.object({
+    with: str.min(1),
+    before: z.number().int().positive().optional(),
+    after: z.number().int().nonnegative().optional(),
+    limit: z.number().int().min(1).max(HISTORY_MAX_PAGE).optional(),
+  }),
+  resume: z.object({ cursors }),
+  presence: z.object({ status: z.enum(['online', 'away']) }),
+  help: z.object({}),
+  ping: z.object({ token: str.max(64).optional() }),
+  pong: z.object({ token: str.max(64).optional() }),
+  quit: z.object({ reason: str.max(200).optional() }),
+} as const;
+
+export type Verb = keyof typeof COMMAND_SCHEMAS;
+export type CommandArgs<TVerb extends Verb> = z.infer<(typeof COMMAND_SCHEMAS)[TVerb]>;
+export const VERBS = Object.keys(COMMAND_SCHEMAS) as Verb[];
+
+export function isVerb(value: string): value is Verb {
+  return Object.hasOwn(COMMAND_SCHEMAS, value);
+}
+
+/** A request id echoes back in the reply; clients choose it (number or short string). */
+export const RequestIdSchema = z.union([z.number(), z.string().max(64)]);
+export type RequestId = z.infer<typeof RequestIdSchema>;

@@ -1,0 +1,100 @@
+/**
+ * The one registry of wire error codes. Codes are stable: never renumber or reuse one.
+ * Ranges: 1xxx framing/protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server.
+ * `action` tells a client what to do: `retry` (later, same request or reconnect), `fix` (change
+ * the request), `stop` (the connection is closing; do not retry blindly).
+ */
+export type ErrorAction = 'retry' | 'fix' | 'stop';
+
+interface ErrorSpec {
+  readonly code: number;
+  readonly action: ErrorAction;
+  readonly description: string;
+}
+
+function spec(code: number, action: ErrorAction, description: string): ErrorSpec {
+  return { code, action, description };
+}
+
+export const ERRORS = {
+  BAD_FRAME: spec(1000, 'fix', 'The frame could not be decoded (malformed JSON or MessagePack, not an object, bad UTF-8).'),
+  FRAME_TOO_LARGE: spec(1001, 'fix', 'The frame or line exceeds limits.max_frame_bytes.'),
+  UNKNOWN_COMMAND: spec(1002, 'fix', 'The verb is not a Parley command.'),
+  BAD_ARGUMENTS: spec(1003, 'fix', 'Arguments are missing or of the wrong type.'),
+  HELLO_REQUIRED: spec(1004, 'fix', 'A structured connection must send `hello` before any other command.'),
+  UNSUPPORTED_VERSION: spec(1005, 'stop', 'The protocol version in `hello` is not supported by this server.'),
+  TLS_REQUIRED: spec(1006, 'stop', 'A plaintext client connected to a TLS port.'),
+  HANDSHAKE_TIMEOUT: spec(1007, 'stop', 'The connection sent nothing usable within limits.handshake_timeout_ms.'),
+  IDLE_TIMEOUT: spec(1008, 'retry', 'The connection was silent past the idle timeout and did not answer a ping.'),
+  COMMAND_DISABLED: spec(1009, 'fix', 'The command is disabled on this server.'),
+  NOT_LOGGED_IN: spec(2000, 'fix', 'The command needs a logged-in session (REGISTER, LOGIN or GUEST first).'),
+  ALREADY_LOGGED_IN: spec(2001, 'fix', 'This connection is already logged in.'),
+  BAD_CREDENTIALS: spec(2002, 'fix', 'Unknown account or wrong password.'),
+  NAME_TAKEN: spec(2003, 'fix', 'The name belongs to an account or an online user.'),
+  NAME_INVALID: spec(2004, 'fix', 'Names are 1-32 letters, digits, "_", "-" or ".", starting with a letter; some are reserved.'),
+  FORBIDDEN: spec(2005, 'fix', 'Your role does not allow this command or target.'),
+  PASSWORD_INVALID: spec(2006, 'fix', 'The password is too short or too long.'),
+  GUESTS_DISABLED: spec(2007, 'fix', 'This server does not allow guests.'),
+  NO_SUCH_USER: spec(3000, 'fix', 'No online user or account has that name.'),
+  NO_SUCH_ROOM: spec(3001, 'fix', 'The room does not exist.'),
+  ROOM_EXISTS: spec(3002, 'fix', 'A room with that name exists already.'),
+  NOT_IN_ROOM: spec(3003, 'fix', 'Join the room first.'),
+  ROOM_INVALID: spec(3004, 'fix', 'Room names start with "#" and have 1-48 letters, digits, "_", "-" or ".".'),
+  TEXT_TOO_LONG: spec(3005, 'fix', 'The message text or topic is longer than its limit.'),
+  TEXT_EMPTY: spec(3006, 'fix', 'The message text is empty.'),
+  RATE_LIMITED: spec(4000, 'retry', 'Too many requests; retry after `retryAfterMs`.'),
+  TOO_MANY_CONNECTIONS: spec(4001, 'retry', 'The server or your address has reached its connection limit.'),
+  TOO_MANY_ROOMS: spec(4002, 'fix', 'You are in limits.max_rooms_per_user rooms already.'),
+  TOO_MANY_RECIPIENTS: spec(4003, 'fix', 'A send names more than limits.max_recipients targets.'),
+  SLOW_CONSUMER: spec(4004, 'retry', 'The connection read too slowly and its outbound queue overflowed; reconnect and resume.'),
+  FLOODING: spec(4005, 'retry', 'The connection kept exceeding its rate limit and was disconnected.'),
+  INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
+  SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorName = keyof typeof ERRORS;
+
+export interface WireError {
+  code: number;
+  name: ErrorName;
+  action: ErrorAction;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** A failure that is meant for the client: it carries a registry code and a human message. */
+export class ParleyError extends Error {
+  override readonly name = 'ParleyError';
+  readonly errorName: ErrorName;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(errorName: ErrorName, message?: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+    super(message ?? ERRORS[errorName].description, { cause: options?.cause });
+    this.errorName = errorName;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+
+  get code(): number {
+    return ERRORS[this.errorName].code;
+  }
+
+  toWire(): WireError {
+    const wire: WireError = { code: this.code, name: this.errorName, action: ERRORS[this.errorName].action, message: this.message };
+    if (this.retryAfterMs !== undefined) wire.retryAfterMs = this.retryAfterMs;
+    return wire;
+  }
+}
+
+/** Boundary rule: anything that is not a ParleyError becomes INTERNAL; the cause stays server-side. */
+export function toParleyError(err: unknown): ParleyError {
+  if (err instanceof ParleyError) return err;
+  return new ParleyError('INTERNAL', 'Internal server error', { cause: err });
+}
+
+const byCode = new Map<number, ErrorName>(
+  (Object.keys(ERRORS) as ErrorName[]).map((name) => [ERRORS[name].code, name]),
+);
+
+export function errorNameForCode(code: number): ErrorName | undefined {
+  return byCode.get(code);
+}

@@ -1,0 +1,12 @@
+export { ERRORS, ParleyError, toParleyError, errorNameForCode } from './errors.ts';
+export type { ErrorAction, ErrorName, WireError } from './errors.ts';
+export * from './limits.ts';
+export { nameKey, validateUserName, validateRoomName, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
+export { COMMAND_SCHEMAS, VERBS, isVerb, RequestIdSchema } from './commands.ts';
+export type { Verb, CommandArgs, RequestId } from './commands.ts';
+export type { ChatMessage, PresenceStatus, ServerEvent, EventName, OkReply, ErrorReply, Reply, ServerFrame } from './events.ts';
+export { isErrorName } from './events.ts';
+export { LineFramer, LengthPrefixFramer, lengthPrefix, detectStreamMode } from './framing.ts';
+export type { FramerOutput, StreamMode } from './framing.ts';
+export { decodeFrame, encodeFrame, decodeUtf8, encodeUtf8 } from './codecs.ts';
+export type { Codec } from './codecs.ts';

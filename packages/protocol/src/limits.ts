@@ -1,0 +1,8 @@
+/** Protocol-level constants shared by server and clients. Tunable limits live in server config. */
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_TLS_PORT = 12345;
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+export const MAX_NAME_LENGTH = 32;
+export const MAX_ROOM_NAME_LENGTH = 48;
+export const ALL_TARGET = 'ALL';
+export const HISTORY_MAX_PAGE = 200;

@@ -1,0 +1,40 @@
+import { ParleyError } from './errors.ts';
+import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
+
+/**
+ * Names are compared case-insensitively after NFKC normalization, so "Ａlice", "ALICE" and
+ * "alice" are one name. The display form keeps the user's casing.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}
+
+const NAME_PATTERN = /^\p{L}[\p{L}\p{N}_.-]*$/u;
+const ROOM_PATTERN = /^#[\p{L}\p{N}_.-]+$/u;
+const RESERVED = new Set(['all', 'server', 'system', 'parley', 'nobody']);
+/** Auto-assigned guest names: reserved so a claimed name can never collide with one. */
+export const GUEST_NAME_PATTERN = /^guest\d+$/i;
+
+export function validateUserName(raw: string): string {
+  const name = raw.normalize('NFKC');
+  if (name.length === 0 || [...name].length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
+    throw new ParleyError('NAME_INVALID', `Invalid name "${raw}": 1-${MAX_NAME_LENGTH} letters, digits, "_", "-" or ".", starting with a letter`);
+  }
+  if (RESERVED.has(nameKey(name)) || GUEST_NAME_PATTERN.test(name)) {
+    throw new ParleyError('NAME_INVALID', `The name "${raw}" is reserved`);
+  }
+  return name;
+}
+
+/** Returns the display form of a room name, always with its leading '#'. */
+export function validateRoomName(raw: string): string {
+  const name = (raw.startsWith('#') ? raw : `#${raw}`).normalize('NFKC');
+  if ([...name].length > MAX_ROOM_NAME_LENGTH + 1 || !ROOM_PATTERN.test(name)) {
+    throw new ParleyError('ROOM_INVALID', `Invalid room "${raw}": "#" then 1-${MAX_ROOM_NAME_LENGTH} letters, digits, "_", "-" or "."`);
+  }
+  return name;
+}
+
+export function isRoomTarget(target: string): boolean {
+  return target.startsWith('#');
+}

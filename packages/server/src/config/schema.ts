@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The configuration schema: the single source of truth for every key, its type and its default.
+ * TOML keys are snake_case; environment variable names derive from the key path
+ * (`limits.max_frame_bytes` -> `PARLEY_LIMITS_MAX_FRAME_BYTES`). Objects are strict so that a
+ * misspelt key is an error, not a silently ignored setting.
+ */
+const positiveInt = z.number().int().positive();
+const listenList = z.array(z.string().min(1));
+
+export const ConfigSchema = z
+  .object({
+    data_dir: z.string().min(1).default('./data'),
+    server_name: z.string().min(1).max(64).default('parley'),
+    motd: z.string().max(1000).default(''),
+    tcp: z.strictObject({ listen: listenList.default(['127.0.0.1:12345']) }).prefault({}),
+    http: z.strictObject({ listen: listenList.default(['127.0.0.1:8080']) }).prefault({}),
+    tls: z
+      .strictObject({
+        cert_file: z.string().default(''),
+        key_file: z.string().default(''),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        file: z.string().default(''),
+      })
+      .prefault({}),
+    accounts: z
+      .strictObject({
+        password_hash: z.enum(['argon2id', 'scrypt']).default('argon2id'),
+        min_password_length: positiveInt.default(8),
+        allow_guests: z.boolean().default(true),
+      })
+      .prefault({}),
+    rooms: z
+      .strictObject({ default: z.array(z.string().min(2)).default(['#general']) })
+      .prefault({}),
+    history: z
+      .strictObject({
+        retention_days: z.number().int().nonnegative().default(0),
+        page_size: positiveInt.max(200).default(50),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        max_frame_bytes: positiveInt.min(512).max(16 * 1024 * 1024).default(64 * 1024),
+        max_text_bytes: positiveInt.default(16 * 1024),
+        max_topic_length: positiveInt.default(390),
+        max_rooms_per_user: positiveInt.default(100),
+        max_recipients: positiveInt.default(20),
+        max_connections: positiveInt.default(10000),
+        max_connections_per_ip: positiveInt.default(20),
+        handshake_timeout_ms: positiveInt.default(10000),
+        idle_timeout_ms: positiveInt.default(120000),
+        ping_timeout_ms: positiveInt.default(30000),
+        outbound_queue_bytes: positiveInt.min(4096).default(1024 * 1024),
+        messages_per_minute: positiveInt.default(30),
+        message_burst: positiveInt.default(10),
+        flood_disconnect_after: positiveInt.default(20),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+export type Limits = Config['limits'];
