@@ -1,0 +1,36 @@
+import { serve } from './serve.ts';
+import { init } from './init.ts';
+
+const USAGE = `parley — secure, self-hosted chat
+
+Usage:
+  parley serve [--config FILE] [--data-dir DIR] [--tcp LIST] [--http LIST] [--log-level LEVEL] [--set key=value]...
+  parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)
+  parley version
+  parley help
+
+Configuration: docs/configuration.md. Protocol: docs/protocol.md.
+`;
+
+/** Entry point of the `parley` command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(rest);
+    case 'init':
+      return init(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`${(await import('./version.ts')).version()}\n`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`parley: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { createLogger, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
+
+/** CLI flags and the config key each one sets. */
+const FLAG_KEYS = { 'data-dir': 'data_dir', tcp: 'tcp.listen', http: 'http.listen', 'log-level': 'log.level' } as const;
+
+function flagOverrides(values: Record<string, string | string[] | boolean | undefined>): Record<string, string> | string {
+  const overrides: Record<string, string> = {};
+  for (const [flag, key] of Object.entries(FLAG_KEYS)) {
+    const value = values[flag];
+    if (typeof value === 'string') overrides[key] = value;
+  }
+  for (const assignment of (values.set as string[] | undefined) ?? []) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) return `--set expects key.path=value, got "${assignment}"`;
+    overrides[assignment.slice(0, eq)] = assignment.slice(eq + 1);
+  }
+  return overrides;
+}
+
+/** `parley serve`: load config (all errors at once), start, print how to connect, stop cleanly on signals. */
+export async function serve(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        tcp: { type: 'string' },
+        http: { type: 'string' },
+        'log-level': { type: 'string' },
+        set: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`parley serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const overrides = flagOverrides(parsed.values);
+  if (typeof overrides === 'string') {
+    process.stderr.write(`parley serve: ${overrides}\n`);
+    return 2;
+  }
+  const loaded = loadConfig({
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+    env: process.env,
+    overrides,
+    ...(parsed.values.config ? { configPath: parsed.values.config } : {}),
+  });
+  if (!loaded.ok) {
+    process.stderr.write(`parley: the configuration has ${loaded.errors.length} error(s); not starting:\n`);
+    for (const error of loaded.errors) process.stderr.write(`  - ${error}\n`);
+    return 78; // EX_CONFIG
+  }
+  const config = loaded.config;
+  const log = createLogger(config);
+  let server: ParleyServer;
+  try {
+    server = await ParleyServer.start(config, { log });
+  } catch (error) {
+    log.fatal({ err: error }, 'failed to start');
+    process.stderr.write(`parley: failed to start: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const tls = server.tcp.filter((a) => a.tls).map((a) => formatListenAddress(a));
+  const plain = server.tcp.filter((a) => !a.tls).map((a) => formatListenAddress(a));
+  const http = server.http.map((a) => formatListenAddress(a));
+  log.info({ tls, plainTcp: plain, http, dataDir: config.data_dir, fingerprint: server.fingerprint, sources: loaded.sources }, 'parley started');
+  const lines = [
+    `Parley ${server.context.version} is running (data in ${config.data_dir})`,
+    ...tls.map((a) => `  TLS   ${a}   connect: openssl s_client -quiet -connect ${a}`),
+    ...plain.map((a) => `  TCP   ${a}   (plaintext)`),
+    ...http.map((a) => `  HTTP  http://${a}/   WebSocket ws://${a}/ws`),
+    ...(server.fingerprint ? [`  TLS certificate SHA-256 fingerprint: ${server.fingerprint}`] : []),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      server.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ err }, 'unclean shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

@@ -1,0 +1,42 @@
+import { ParleyError } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import { OutboundEvent } from '../core/outbound.ts';
+import type { Session } from '../core/session.ts';
+import type { Room } from './room.ts';
+import type { User } from './user.ts';
+
+/**
+ * Joining and leaving rooms. Accounts' memberships are stored (they are back in their rooms at
+ * the next login); guests' live only while they are online.
+ */
+export async function joinRoom(server: ServerContext, user: User, room: Room, origin?: Session): Promise<boolean> {
+  if (user.rooms.has(room.key)) return false;
+  if (user.rooms.size >= server.config.limits.max_rooms_per_user) {
+    throw new ParleyError('TOO_MANY_ROOMS', `You are in ${user.rooms.size} rooms, the most allowed`);
+  }
+  if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
+  enterRoom(user, room);
+  server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
+  return true;
+}
+
+/** Adds an online user to a room's member map without announcing it (used at sign-in). */
+export function enterRoom(user: User, room: Room): void {
+  room.members.set(user.id, user);
+  user.rooms.set(room.key, room);
+}
+
+export async function partRoom(server: ServerContext, user: User, room: Room, origin?: Session): Promise<void> {
+  if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `You are not in ${room.name}`);
+  if (user.accountId !== undefined) await server.store.removeMember(room.key, user.accountId);
+  server.router.toRoom(room, new OutboundEvent({ ev: 'part', room: room.name, user: user.name }), origin);
+  room.members.delete(user.id);
+  user.rooms.delete(room.key);
+}
+
+export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {
+  await server.rooms.delete(room);
+  server.router.toRoom(room, new OutboundEvent({ ev: 'room_deleted', room: room.name, by: by.name }));
+  for (const member of room.members.values()) member.rooms.delete(room.key);
+  room.members.clear();
+}

@@ -1,0 +1,99 @@
+import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
+import { messageEvent } from './messages.ts';
+import type { Room } from './room.ts';
+import { accountUserId, type User } from './user.ts';
+
+/** Where a message goes: its conversation, what recipients see as `to`, and who gets it live. */
+interface Destination {
+  conv: string;
+  label: string;
+  room?: Room;
+  everyone?: boolean;
+  /** Direct messages: the other party, online or not. */
+  peer?: { id: string; name: string; accountId: number | undefined; online: User | undefined };
+}
+
+async function findPeer(server: ServerContext, name: string): Promise<NonNullable<Destination['peer']>> {
+  const online = server.users.findByName(name);
+  if (online) return { id: online.id, name: online.name, accountId: online.accountId, online };
+  const account = await server.store.findAccount(nameKey(name));
+  if (!account) throw new ParleyError('NO_SUCH_USER', `No user named ${name}`);
+  return { id: accountUserId(account.id), name: account.name, accountId: account.id, online: undefined };
+}
+
+async function resolveTarget(server: ServerContext, sender: User, target: string, mustBeMember: boolean): Promise<Destination> {
+  if (target.toUpperCase() === ALL_TARGET) return { conv: ALL_CONVERSATION, label: ALL_TARGET, everyone: true };
+  if (isRoomTarget(target)) {
+    const room = server.rooms.require(target);
+    if (mustBeMember && !sender.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} first`);
+    return { conv: room.key, label: room.name, room };
+  }
+  const peer = await findPeer(server, target);
+  return { conv: dmConversation(sender.id, peer.id), label: peer.name, peer };
+}
+
+/** The conversation a HISTORY request names: a room, ALL, or the DM with a user. */
+export async function resolveConversation(server: ServerContext, user: User, target: string): Promise<{ conv: string; label: string }> {
+  const { conv, label } = await resolveTarget(server, user, target, false);
+  return { conv, label };
+}
+
+export interface SentReceipt {
+  to: string;
+  conv: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+/**
+ * Validates every target first (a send to several targets is all or nothing), stores one
+ * message per target in the same batch, then routes. The sender's session hears back through
+ * the reply; its other sessions and all recipients get a `message` event.
+ */
+export async function sendMessage(server: ServerContext, session: Session, sender: User, args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+  const { limits } = server.config;
+  const targets = [...new Map((Array.isArray(args.to) ? args.to : [args.to]).map((t) => [nameKey(t), t])).values()];
+  if (targets.length > limits.max_recipients) {
+    throw new ParleyError('TOO_MANY_RECIPIENTS', `At most ${limits.max_recipients} targets per send`);
+  }
+  if (args.text.trim() === '') throw new ParleyError('TEXT_EMPTY', 'Nothing to send');
+  if (Buffer.byteLength(args.text) > limits.max_text_bytes) {
+    throw new ParleyError('TEXT_TOO_LONG', `Messages are at most ${limits.max_text_bytes} bytes`);
+  }
+  const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, target, true)));
+  const createdAt = Date.now();
+  const stored = await Promise.all(
+    destinations.map((d) => {
+      const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: args.text, createdAt };
+      if (args.cmid !== undefined) message.cmid = args.cmid;
+      if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
+      return server.writer.append(message);
+    }),
+  );
+  server.metrics.messages.inc(stored.length);
+  return stored.map(({ message, duplicate }, i) => {
+    const d = destinations[i]!;
+    session.advanceCursor(message.conv, message.seq);
+    if (!duplicate) route(server, session, sender, d, messageEvent(message));
+    if (!duplicate && d.peer?.accountId !== undefined && !d.peer.online && server.users.get(d.peer.id)) {
+      // Queued as offline, but the peer logged in meanwhile and got it live: unqueue it.
+      server.store.clearPending(d.peer.accountId, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
+    }
+    return { to: d.label, conv: message.conv, seq: message.seq, duplicate };
+  });
+}
+
+function route(server: ServerContext, origin: Session, sender: User, d: Destination, out: ReturnType<typeof messageEvent>): void {
+  const { router, users } = server;
+  if (d.everyone) router.toEveryone(out, origin);
+  else if (d.room) router.toRoom(d.room, out, origin);
+  else if (d.peer) {
+    // Look the peer up again: it may have come online while the message was being stored.
+    const peer = users.get(d.peer.id);
+    if (peer && peer !== sender) router.toUser(peer, out, origin);
+    router.toUser(sender, out, origin);
+  }
+}

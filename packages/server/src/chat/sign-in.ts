@@ -1,0 +1,58 @@
+import { OutboundEvent } from '../core/outbound.ts';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+import { enterRoom } from './membership.ts';
+import { replayPages } from './messages.ts';
+import type { Room } from './room.ts';
+import type { User } from './user.ts';
+
+const PENDING_PAGE = 500;
+
+/**
+ * Attaches a logged-in identity to a session. The first session of a user brings it online:
+ * into its stored rooms and the default rooms, with a presence event to everyone who shares a
+ * room with it. Returns the rooms the user is in.
+ */
+export async function signIn(server: ServerContext, session: Session, user: User): Promise<Room[]> {
+  const firstSession = user.sessions.size === 0;
+  user.sessions.add(session);
+  session.user = user;
+  if (firstSession) {
+    server.users.add(user);
+    const stored = user.accountId === undefined ? [] : await server.store.roomsOf(user.accountId);
+    for (const name of [...server.config.rooms.default, ...stored]) {
+      const room = server.rooms.find(name.startsWith('#') ? name : `#${name}`);
+      if (room) enterRoom(user, room);
+    }
+    server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'online' }));
+  }
+  server.metrics.logins.inc({ kind: user.kind });
+  return [...user.rooms.values()];
+}
+
+/** Delivers the direct messages that reached the account while it was offline, then forgets them. */
+export async function deliverPending(server: ServerContext, session: Session, user: User): Promise<number> {
+  const accountId = user.accountId;
+  if (accountId === undefined) return 0;
+  const { delivered } = await session.withLiveMessagesHeld(() =>
+    replayPages(
+      session,
+      () => server.store.pendingFor(accountId, PENDING_PAGE),
+      (page) => server.store.clearPending(accountId, page),
+      Number.MAX_SAFE_INTEGER,
+    ),
+  );
+  return delivered;
+}
+
+/** Detaches a closing session; the user's last session takes it offline. */
+export function signOut(server: ServerContext, session: Session): void {
+  const user = session.user;
+  if (!user) return;
+  user.sessions.delete(session);
+  if (user.sessions.size > 0) return;
+  server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'offline' }));
+  for (const room of user.rooms.values()) room.members.delete(user.id);
+  user.rooms.clear();
+  server.users.remove(user);
+}

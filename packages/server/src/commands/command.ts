@@ -1,0 +1,47 @@
+import type { CommandArgs, Verb } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+
+/**
+ * Who may run a command: `any` connection, only one that has not logged in yet (`anonymous`),
+ * or only a logged-in `user`. Checked once in run-command.ts, never inside handlers.
+ */
+export type AuthRequirement = 'any' | 'anonymous' | 'user';
+
+/** `message` commands draw from the user's message token bucket. */
+export type RateClass = 'none' | 'message';
+
+export interface CommandResult {
+  /** The structured reply's `data`. */
+  data: Record<string, unknown>;
+  /** The text-mode reply: one line, or several (each its own line). Defaults to "OK <VERB>". */
+  text?: string | string[];
+  /** No reply at all (PONG answers the server's PING; answering it back would be noise). */
+  silent?: boolean;
+  /** Runs after the reply is queued, e.g. offline messages that should follow "OK welcome". */
+  after?: () => void | Promise<void>;
+}
+
+export interface CommandContext {
+  readonly server: ServerContext;
+  readonly session: Session;
+}
+
+export interface CommandSpec<TVerb extends Verb> {
+  summary: string;
+  auth: AuthRequirement;
+  rate: RateClass;
+  handle(ctx: CommandContext, args: CommandArgs<TVerb>): CommandResult | Promise<CommandResult>;
+}
+
+/** Every verb of the protocol must have an entry: a missing one fails to compile. */
+export type CommandTable = { readonly [TVerb in Verb]: CommandSpec<TVerb> };
+
+export type CommandFamily<TVerbs extends Verb> = { readonly [TVerb in TVerbs]: CommandSpec<TVerb> };
+
+/** The session of a command that requires `auth: 'user'` (run-command.ts guarantees it). */
+export function loggedIn(ctx: CommandContext) {
+  const user = ctx.session.user;
+  if (!user) throw new Error('handler for a logged-in command ran without a user');
+  return user;
+}

@@ -1,0 +1,148 @@
+import { nameKey, ParleyError, PROTOCOL_VERSION, validateUserName } from '@parley/protocol';
+import { accountUserId, User } from '../chat/user.ts';
+import { deliverPending, signIn } from '../chat/sign-in.ts';
+import type { ServerContext } from '../core/context.ts';
+import { OutboundEvent } from '../core/outbound.ts';
+import type { Session } from '../core/session.ts';
+import { hashPassword, verifyPassword } from '../identity/passwords.ts';
+import { StoreError } from '../store/store.ts';
+import type { CommandFamily, CommandResult } from './command.ts';
+import { loggedIn } from './command.ts';
+
+const MAX_PASSWORD_LENGTH = 1024;
+
+async function assertNameFree(server: ServerContext, name: string): Promise<void> {
+  if (server.users.findByName(name) || (await server.store.findAccount(nameKey(name)))) {
+    throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+  }
+}
+
+async function welcome(server: ServerContext, session: Session, user: User): Promise<CommandResult> {
+  const rooms = await signIn(server, session, user);
+  const roomNames = rooms.map((room) => room.name);
+  const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';
+  return {
+    data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => room.summary()) },
+    text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
+    after: async () => {
+      await deliverPending(server, session, user);
+    },
+  };
+}
+
+export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'login' | 'nick' | 'quit' | 'ping' | 'pong'> = {
+  hello: {
+    summary: 'Start a structured session: {"cmd":"hello","v":1}',
+    auth: 'any',
+    rate: 'none',
+    handle({ server, session }, { v }) {
+      if (v !== PROTOCOL_VERSION) {
+        throw new ParleyError('UNSUPPORTED_VERSION', `This server speaks protocol v${PROTOCOL_VERSION}, not v${v}`);
+      }
+      session.helloDone = true;
+      const { limits } = server.config;
+      return {
+        data: {
+          server: server.config.server_name,
+          version: server.version,
+          protocol: PROTOCOL_VERSION,
+          motd: server.config.motd,
+          limits: {
+            maxFrameBytes: limits.max_frame_bytes,
+            maxTextBytes: limits.max_text_bytes,
+            maxRecipients: limits.max_recipients,
+            messagesPerMinute: limits.messages_per_minute,
+            messageBurst: limits.message_burst,
+          },
+        },
+      };
+    },
+  },
+  guest: {
+    summary: 'Log in as a guest, with a chosen or an automatic name',
+    auth: 'anonymous',
+    rate: 'none',
+    async handle({ server, session }, { name }) {
+      if (!server.config.accounts.allow_guests) throw new ParleyError('GUESTS_DISABLED', 'Guests are not allowed here; LOGIN or REGISTER with a password');
+      const chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
+      if (name !== undefined) await assertNameFree(server, chosen);
+      const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
+      return welcome(server, session, new User(server.users.newGuestId(), chosen, undefined, { perMinute, burst }));
+    },
+  },
+  register: {
+    summary: 'Create an account with a password and log in',
+    auth: 'anonymous',
+    rate: 'none',
+    async handle({ server, session }, { name: rawName, password }) {
+      const name = validateUserName(rawName);
+      const { min_password_length: min, password_hash: algorithm } = server.config.accounts;
+      if ([...password].length < min || password.length > MAX_PASSWORD_LENGTH) {
+        throw new ParleyError('PASSWORD_INVALID', `Passwords are ${min} to ${MAX_PASSWORD_LENGTH} characters`);
+      }
+      await assertNameFree(server, name);
+      const passwordHash = await hashPassword(password, algorithm);
+      const account = await server.store.createAccount({ name, nameKey: nameKey(name), passwordHash }).catch((error: unknown) => {
+        if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+        throw error;
+      });
+      const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
+      return welcome(server, session, new User(accountUserId(account.id), account.name, account.id, { perMinute, burst }));
+    },
+  },
+  login: {
+    summary: 'Log in to an account (several connections may share one account)',
+    auth: 'anonymous',
+    rate: 'none',
+    async handle({ server, session }, { name, password }) {
+      const account = await server.store.findAccount(nameKey(name));
+      // Verify even for unknown names would cost a hash; the error is the same either way.
+      if (!account || !(await verifyPassword(account.passwordHash, password))) {
+        throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
+      }
+      const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
+      const user = server.users.get(accountUserId(account.id)) ?? new User(accountUserId(account.id), account.name, account.id, { perMinute, burst });
+      return welcome(server, session, user);
+    },
+  },
+  nick: {
+    summary: 'Change your guest name (accounts keep theirs)',
+    auth: 'user',
+    rate: 'message',
+    async handle(ctx, { name: rawName }) {
+      const user = loggedIn(ctx);
+      if (user.kind === 'account') throw new ParleyError('FORBIDDEN', 'Account names cannot change; guests can rename');
+      const name = validateUserName(rawName);
+      if (nameKey(name) !== user.key) await assertNameFree(ctx.server, name);
+      const old = user.name;
+      ctx.server.users.rename(user, name);
+      ctx.server.router.toRoomPeers(user, new OutboundEvent({ ev: 'nick', old, new: name }), true);
+      return { data: { old, name }, text: `OK NICK ${old} ${name}` };
+    },
+  },
+  quit: {
+    summary: 'Close the connection',
+    auth: 'any',
+    rate: 'none',
+    handle({ session }) {
+      return { data: {}, text: 'OK bye', after: () => session.close('quit') };
+    },
+  },
+  ping: {
+    summary: 'Check the connection; the reply echoes the token',
+    auth: 'any',
+    rate: 'none',
+    handle(_ctx, { token }) {
+      return { data: { token: token ?? '' }, text: `OK PONG${token ? ` ${token}` : ''}` };
+    },
+  },
+  pong: {
+    summary: "Answer the server's PING (any traffic also counts as alive)",
+    auth: 'any',
+    rate: 'none',
+    handle({ session }) {
+      session.pingSentAt = undefined;
+      return { data: {}, silent: true };
+    },
+  },
+};

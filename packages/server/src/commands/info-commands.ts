@@ -1,0 +1,49 @@
+import { VERBS } from '@parley/protocol';
+import { OutboundEvent } from '../core/outbound.ts';
+import type { CommandFamily } from './command.ts';
+import { loggedIn } from './command.ts';
+import { TEXT_COMMANDS } from './text-syntax.ts';
+import { COMMANDS } from './table.ts';
+
+export const infoCommands: CommandFamily<'list' | 'presence' | 'help'> = {
+  list: {
+    summary: 'List online users with their presence, and user counts',
+    auth: 'user',
+    rate: 'none',
+    handle({ server }) {
+      const users = [...server.users.all()].sort((a, b) => a.key.localeCompare(b.key));
+      const guests = users.filter((u) => u.kind === 'guest').length;
+      return {
+        data: {
+          users: users.map((u) => ({ name: u.name, status: u.status, kind: u.kind })),
+          counts: { online: users.length, guests, accounts: users.length - guests, connections: server.sessions.size },
+        },
+        text: `OK LIST ${users.length} ${users.map((u) => u.name).join(' ')}`.trimEnd(),
+      };
+    },
+  },
+  presence: {
+    summary: 'Set your presence: online or away',
+    auth: 'user',
+    rate: 'message',
+    handle(ctx, { status }) {
+      const user = loggedIn(ctx);
+      if (user.status !== status) {
+        user.status = status;
+        ctx.server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status }));
+      }
+      return { data: { status }, text: `OK PRESENCE ${status}` };
+    },
+  },
+  help: {
+    summary: 'List the commands',
+    auth: 'any',
+    rate: 'none',
+    handle() {
+      return {
+        data: { commands: VERBS.map((verb) => ({ cmd: verb, summary: COMMANDS[verb].summary, auth: COMMANDS[verb].auth })) },
+        text: [...Object.values(TEXT_COMMANDS).map((c) => `HELP ${c.usage}`), 'OK HELP'],
+      };
+    },
+  },
+};

@@ -1,0 +1,103 @@
+import { ParleyError } from '@parley/protocol';
+import { deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
+import type { Room } from '../chat/room.ts';
+import { OutboundEvent } from '../core/outbound.ts';
+import type { CommandFamily, CommandResult } from './command.ts';
+import { loggedIn } from './command.ts';
+
+function roomData(room: Room, lastSeq: number): Record<string, unknown> {
+  return { ...room.summary(), lastSeq };
+}
+
+function checkTopic(topic: string, max: number): void {
+  if ([...topic].length > max) throw new ParleyError('TEXT_TOO_LONG', `Topics are at most ${max} characters`);
+}
+
+export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' | 'rooms' | 'who' | 'topic'> = {
+  join: {
+    summary: 'Join a room, creating it if it does not exist',
+    auth: 'user',
+    rate: 'message',
+    async handle(ctx, { room: name }): Promise<CommandResult> {
+      const user = loggedIn(ctx);
+      const { rooms, store } = ctx.server;
+      const room = rooms.find(name) ?? (await rooms.create(name, '', user.id).catch(() => rooms.require(name)));
+      await joinRoom(ctx.server, user, room, ctx.session);
+      const lastSeq = await store.lastSeq(room.key);
+      const topic = room.topic ? ` topic: ${room.topic}` : '';
+      return { data: roomData(room, lastSeq), text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
+    },
+  },
+  part: {
+    summary: 'Leave a room',
+    auth: 'user',
+    rate: 'none',
+    async handle(ctx, { room: name }) {
+      const room = ctx.server.rooms.require(name);
+      await partRoom(ctx.server, loggedIn(ctx), room, ctx.session);
+      return { data: { room: room.name }, text: `OK PART ${room.name}` };
+    },
+  },
+  create: {
+    summary: 'Create a room (fails if it exists) and join it',
+    auth: 'user',
+    rate: 'message',
+    async handle(ctx, { room: name, topic }) {
+      const user = loggedIn(ctx);
+      checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
+      const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
+      await joinRoom(ctx.server, user, room, ctx.session);
+      return { data: roomData(room, 0), text: `OK CREATE ${room.name}` };
+    },
+  },
+  delete: {
+    summary: 'Delete a room you created; its members are told',
+    auth: 'user',
+    rate: 'none',
+    async handle(ctx, { room: name }) {
+      const user = loggedIn(ctx);
+      const room = ctx.server.rooms.require(name);
+      if (room.createdBy !== user.id) throw new ParleyError('FORBIDDEN', `Only the creator of ${room.name} can delete it`);
+      await deleteRoom(ctx.server, room, user);
+      return { data: { room: room.name }, text: `OK DELETE ${room.name}` };
+    },
+  },
+  rooms: {
+    summary: 'List rooms with their online member counts and topics',
+    auth: 'user',
+    rate: 'none',
+    handle({ server }) {
+      const rooms = server.rooms.list();
+      return {
+        data: { rooms: rooms.map((room) => room.summary()) },
+        text: `OK ROOMS ${rooms.length} ${rooms.map((room) => `${room.name}(${room.members.size})`).join(' ')}`.trimEnd(),
+      };
+    },
+  },
+  who: {
+    summary: "List a room's online members and their presence",
+    auth: 'user',
+    rate: 'none',
+    handle({ server }, { room: name }) {
+      const room = server.rooms.require(name);
+      const members = [...room.members.values()].map((member) => ({ name: member.name, status: member.status, kind: member.kind }));
+      const names = members.map((member) => (member.status === 'online' ? member.name : `${member.name}(${member.status})`));
+      return { data: { room: room.name, members }, text: `OK WHO ${room.name} ${names.join(' ')}`.trimEnd() };
+    },
+  },
+  topic: {
+    summary: "Show a room's topic, or set it (members only)",
+    auth: 'user',
+    rate: 'message',
+    async handle(ctx, { room: name, topic }) {
+      const user = loggedIn(ctx);
+      const room = ctx.server.rooms.require(name);
+      if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${room.topic}`.trimEnd() };
+      if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} to set its topic`);
+      checkTopic(topic, ctx.server.config.limits.max_topic_length);
+      await ctx.server.rooms.setTopic(room, topic);
+      ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by: user.name }), ctx.session);
+      return { data: { room: room.name, topic }, text: `OK TOPIC ${room.name} ${topic}`.trimEnd() };
+    },
+  },
+};

@@ -1,0 +1,94 @@
+import { COMMAND_SCHEMAS, isVerb, ParleyError, RequestIdSchema, toParleyError, type RequestId, type Verb } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+import type { CommandContext, CommandResult, CommandSpec } from './command.ts';
+import { COMMANDS } from './table.ts';
+import { parseTextLine } from './text-syntax.ts';
+
+/** What a connection hands over: a text line, a decoded structured frame, or a decoding error. */
+export type Inbound =
+  | { kind: 'line'; text: string }
+  | { kind: 'frame'; value: Record<string, unknown> }
+  | { kind: 'error'; error: ParleyError };
+
+interface Request {
+  id: RequestId | null;
+  verb: Verb;
+  args: unknown;
+}
+
+function toRequest(session: Session, inbound: Inbound): { id: RequestId | null; request?: Request; error?: ParleyError } {
+  if (inbound.kind === 'error') return { id: null, error: inbound.error };
+  if (inbound.kind === 'line') {
+    try {
+      const { verb, args } = parseTextLine(inbound.text);
+      return { id: null, request: { id: null, verb, args } };
+    } catch (error) {
+      return { id: null, error: toParleyError(error) };
+    }
+  }
+  const { cmd, id: rawId, ...args } = inbound.value;
+  const parsedId = rawId === undefined ? undefined : RequestIdSchema.safeParse(rawId);
+  const id = parsedId?.success ? parsedId.data : null;
+  if (parsedId && !parsedId.success) return { id, error: new ParleyError('BAD_FRAME', '"id" must be a number or a string of at most 64 characters') };
+  if (typeof cmd !== 'string') return { id, error: new ParleyError('BAD_FRAME', 'A frame needs a string "cmd", e.g. {"cmd":"hello","v":1}') };
+  if (!isVerb(cmd)) return { id, error: new ParleyError('UNKNOWN_COMMAND', `Unknown command "${cmd.slice(0, 40)}"`) };
+  if (!session.helloDone && cmd !== 'hello') return { id, error: new ParleyError('HELLO_REQUIRED', 'Send {"cmd":"hello","v":1} first') };
+  return { id, request: { id, verb: cmd, args } };
+}
+
+function checkRequirements(spec: CommandSpec<Verb>, session: Session): void {
+  if (spec.auth === 'user' && !session.user) {
+    throw new ParleyError('NOT_LOGGED_IN', 'Log in first: REGISTER <name> for a guest name, or LOGIN <name> <password>');
+  }
+  if (spec.auth === 'anonymous' && session.user) {
+    throw new ParleyError('ALREADY_LOGGED_IN', `This connection is already logged in as ${session.user.name}`);
+  }
+  if (spec.rate === 'message' && session.user) {
+    const waitMs = session.user.messageRate.take();
+    if (waitMs > 0) {
+      session.rateStrikes += 1;
+      throw new ParleyError('RATE_LIMITED', 'Slow down: you are sending too fast', { retryAfterMs: waitMs });
+    }
+    session.rateStrikes = 0;
+  }
+}
+
+function validate(verb: Verb, args: unknown): unknown {
+  const parsed = COMMAND_SCHEMAS[verb].safeParse(args);
+  if (parsed.success) return parsed.data;
+  const detail = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`)
+    .join('; ');
+  throw new ParleyError('BAD_ARGUMENTS', `${verb}: ${detail}`);
+}
+
+/**
+ * The one path every command takes, from every transport and mode: parse, look up the table
+ * entry, check its requirements, validate, run, reply. Handlers never write to the socket;
+ * they return a result and this function replies (or turns a throw into a coded error).
+ */
+export async function runCommand(server: ServerContext, session: Session, inbound: Inbound): Promise<void> {
+  const { id, request, error } = toRequest(session, inbound);
+  if (!request) {
+    session.reply(id, 'error', { ok: false, error: error! });
+    return;
+  }
+  const spec = COMMANDS[request.verb] as CommandSpec<Verb>;
+  try {
+    checkRequirements(spec, session);
+    const args = validate(request.verb, request.args);
+    const ctx: CommandContext = { server, session };
+    const result: CommandResult = await spec.handle(ctx, args as never);
+    if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, result });
+    await result.after?.();
+  } catch (thrown) {
+    const failure = toParleyError(thrown);
+    if (failure.errorName === 'INTERNAL') server.log.error({ err: thrown, verb: request.verb, session: session.id }, 'command failed');
+    session.reply(id, request.verb, { ok: false, error: failure });
+    if (failure.errorName === 'RATE_LIMITED' && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
+      session.close('FLOODING', 'Disconnected for flooding: too many messages over the rate limit');
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import type { CommandTable } from './command.ts';
+import { identityCommands } from './identity-commands.ts';
+import { infoCommands } from './info-commands.ts';
+import { messagingCommands } from './messaging-commands.ts';
+import { roomCommands } from './room-commands.ts';
+
+/**
+ * The command table: every protocol verb, from every transport and mode, resolves here. Typed
+ * against the protocol's verb union, so adding a verb without a handler does not compile.
+ * See docs/architecture.md, "Adding a command".
+ */
+export const COMMANDS: CommandTable = {
+  ...identityCommands,
+  ...roomCommands,
+  ...messagingCommands,
+  ...infoCommands,
+};

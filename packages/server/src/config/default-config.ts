@@ -1,0 +1,123 @@
+/**
+ * The file `parley init` writes. It is also the reference for every key, so it must parse to
+ * exactly `ConfigSchema.parse({})`; load-config.test.ts enforces that and that no key is missing.
+ */
+export const DEFAULT_CONFIG_TOML = `# parley.toml: Parley server configuration.
+# Changes take effect on restart only (restart required); no key reloads live yet.
+#
+# Every value below is the built-in default. Precedence, lowest to highest:
+#   defaults < this file < .env in the working directory < PARLEY_* environment variables < CLI flags.
+# Each key can also be set from the environment variable named beside it. In the environment,
+# lists are comma-separated and booleans are true/false/yes/no/1/0.
+# Relative paths resolve against the directory the server is started in.
+# See docs/configuration.md for the full reference.
+
+# Directory for the database, the generated TLS certificate and other server state.
+# env: PARLEY_DATA_DIR
+data_dir = "./data"
+
+# Name this server reports to clients in its welcome message. 1-64 characters.
+# env: PARLEY_SERVER_NAME
+server_name = "parley"
+
+# Message of the day sent to every client after login. Empty: none. Up to 1000 characters.
+# env: PARLEY_MOTD
+motd = ""
+
+[tcp]
+# Raw TCP listeners for the framed protocol. Forms: "host:port" and "tls://host:port" (TLS),
+# "tcp://host:port" (plaintext, only for loopback or behind a TLS proxy), "[::1]:port" (IPv6).
+# Port 0 picks a free port. An empty list disables the TCP transport.
+# env: PARLEY_TCP_LISTEN
+listen = ["127.0.0.1:12345"]
+
+[http]
+# HTTP listeners (WebSocket transport). Same address forms as tcp.listen; the tls:// / tcp://
+# prefix is ignored here, TLS is decided by tls.cert_file and tls.key_file. Empty list disables.
+# env: PARLEY_HTTP_LISTEN
+listen = ["127.0.0.1:8080"]
+
+[tls]
+# PEM certificate chain and private key for TLS listeners. Set both or neither. When both are
+# empty, a self-signed certificate is generated in <data_dir>/tls/ at first start and reused.
+# env: PARLEY_TLS_CERT_FILE
+cert_file = ""
+# env: PARLEY_TLS_KEY_FILE
+key_file = ""
+
+[log]
+# Minimum level logged: fatal, error, warn, info, debug, trace or silent.
+# env: PARLEY_LOG_LEVEL
+level = "info"
+# Append JSON log lines to this file. Empty: log to standard output.
+# env: PARLEY_LOG_FILE
+file = ""
+
+[accounts]
+# Algorithm for new password hashes: argon2id or scrypt. Existing hashes keep verifying.
+# env: PARLEY_ACCOUNTS_PASSWORD_HASH
+password_hash = "argon2id"
+# Shortest password accepted at registration, in characters.
+# env: PARLEY_ACCOUNTS_MIN_PASSWORD_LENGTH
+min_password_length = 8
+# Whether clients may join as unregistered guests (GUEST command).
+# env: PARLEY_ACCOUNTS_ALLOW_GUESTS
+allow_guests = true
+
+[rooms]
+# Rooms that exist from the start and that new accounts join. Names start with "#".
+# env: PARLEY_ROOMS_DEFAULT
+default = ["#general"]
+
+[history]
+# Days to keep stored messages. 0 keeps them forever.
+# env: PARLEY_HISTORY_RETENTION_DAYS
+retention_days = 0
+# Messages per history page when a client does not ask for a size. 1-200.
+# env: PARLEY_HISTORY_PAGE_SIZE
+page_size = 50
+
+[limits]
+# Largest protocol frame accepted or sent, in bytes. 512 to 16777216.
+# env: PARLEY_LIMITS_MAX_FRAME_BYTES
+max_frame_bytes = 65536
+# Largest message text, in bytes of UTF-8.
+# env: PARLEY_LIMITS_MAX_TEXT_BYTES
+max_text_bytes = 16384
+# Longest room topic, in characters.
+# env: PARLEY_LIMITS_MAX_TOPIC_LENGTH
+max_topic_length = 390
+# Rooms one account may be a member of at once.
+# env: PARLEY_LIMITS_MAX_ROOMS_PER_USER
+max_rooms_per_user = 100
+# Targets one send may name.
+# env: PARLEY_LIMITS_MAX_RECIPIENTS
+max_recipients = 20
+# Concurrent connections across all listeners; more are refused.
+# env: PARLEY_LIMITS_MAX_CONNECTIONS
+max_connections = 10000
+# Concurrent connections from one IP address.
+# env: PARLEY_LIMITS_MAX_CONNECTIONS_PER_IP
+max_connections_per_ip = 20
+# Time a new connection has to complete the handshake, in milliseconds.
+# env: PARLEY_LIMITS_HANDSHAKE_TIMEOUT_MS
+handshake_timeout_ms = 10000
+# Silence after which the server pings a connection, in milliseconds.
+# env: PARLEY_LIMITS_IDLE_TIMEOUT_MS
+idle_timeout_ms = 120000
+# Time a pinged connection has to answer before it is dropped, in milliseconds.
+# env: PARLEY_LIMITS_PING_TIMEOUT_MS
+ping_timeout_ms = 30000
+# Unsent bytes buffered per connection before a slow reader is disconnected. At least 4096.
+# env: PARLEY_LIMITS_OUTBOUND_QUEUE_BYTES
+outbound_queue_bytes = 1048576
+# Sustained message rate allowed per connection, in messages per minute.
+# env: PARLEY_LIMITS_MESSAGES_PER_MINUTE
+messages_per_minute = 30
+# Messages a connection may send in a burst above the sustained rate.
+# env: PARLEY_LIMITS_MESSAGE_BURST
+message_burst = 10
+# Rate-limited messages after which the connection is disconnected for flooding.
+# env: PARLEY_LIMITS_FLOOD_DISCONNECT_AFTER
+flood_disconnect_after = 20
+`;

@@ -1,0 +1,319 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { validateRoomName } from '@parley/protocol';
+import { ConfigSchema, type Config } from './schema.ts';
+import { parseListenAddress } from './listen-address.ts';
+
+export type ConfigResult = { ok: true; config: Config; sources: string[] } | { ok: false; errors: string[] };
+
+export interface LoadConfigOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Explicit config file (from `--config`); relative paths resolve against `cwd`. */
+  configPath?: string;
+  /** Key path -> raw string, from CLI flags. Highest precedence. */
+  overrides?: Record<string, string>;
+}
+
+/** PARLEY_* variables that are read by the CLI rather than mapping to a config key. */
+const RESERVED_ENV = new Set(['PARLEY_CONFIG', 'PARLEY_PASSWORD']);
+/** Keys holding filesystem paths; resolved against cwd so later chdir()s cannot change them. */
+const PATH_KEYS = ['data_dir', 'tls.cert_file', 'tls.key_file', 'log.file'] as const;
+
+type Tree = Record<string, unknown>;
+
+function isTree(v: unknown): v is Tree {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+let cachedDefaults: Tree | undefined;
+let cachedPaths: string[] | undefined;
+
+function defaults(): Tree {
+  return (cachedDefaults ??= ConfigSchema.parse({}) as Tree);
+}
+
+function getIn(tree: Tree, segs: readonly string[]): unknown {
+  let node: unknown = tree;
+  for (const s of segs) {
+    if (!isTree(node) || !Object.hasOwn(node, s)) return undefined;
+    node = node[s];
+  }
+  return node;
+}
+
+function setIn(tree: Tree, segs: readonly string[], value: unknown): void {
+  let node = tree;
+  for (const s of segs.slice(0, -1)) {
+    const next = node[s];
+    // A higher layer replaces a wrong-typed lower value outright; precedence beats the mistake.
+    node = isTree(next) ? next : (node[s] = Object.create(null) as Tree);
+  }
+  node[segs[segs.length - 1] ?? ''] = value;
+}
+
+/** Every leaf key path, in schema order. Derived from the defaults so it can never drift. */
+export function configKeyPaths(): string[] {
+  if (cachedPaths) return [...cachedPaths];
+  const out: string[] = [];
+  const walk = (node: Tree, prefix: string): void => {
+    for (const [k, v] of Object.entries(node)) {
+      const p = prefix ? `${prefix}.${k}` : k;
+      if (isTree(v)) walk(v, p);
+      else out.push(p);
+    }
+  };
+  walk(defaults(), '');
+  cachedPaths = out;
+  return [...out];
+}
+
+export function envNameFor(keyPath: string): string {
+  return `PARLEY_${keyPath.replaceAll('.', '_').toUpperCase()}`;
+}
+
+type Coerced = { ok: true; value: unknown } | { ok: false; message: string };
+
+/** Raw strings from env/flags take the type of the key's default value. */
+function coerce(keyPath: string, raw: string): Coerced {
+  const def = getIn(defaults(), keyPath.split('.'));
+  if (typeof def === 'number') {
+    const n = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(n)) return { ok: false, message: `expected a number, got "${raw}"` };
+    return { ok: true, value: n };
+  }
+  if (typeof def === 'boolean') {
+    const v = raw.trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return { ok: true, value: true };
+    if (['false', '0', 'no'].includes(v)) return { ok: true, value: false };
+    return { ok: false, message: `expected a boolean (true/false/yes/no/1/0), got "${raw}"` };
+  }
+  if (Array.isArray(def)) {
+    return { ok: true, value: raw.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+  }
+  return { ok: true, value: raw };
+}
+
+/**
+ * The merged, not yet validated config plus where each node came from, so every error can name
+ * the file, variable or flag the user has to fix. Null-prototype objects keep a TOML key like
+ * `__proto__` an ordinary (unknown) key instead of touching Object.prototype.
+ */
+class Layers {
+  readonly root: Tree = Object.create(null) as Tree;
+  private readonly origin = new Map<string, string>();
+
+  set(segs: readonly string[], value: unknown, source: string): void {
+    setIn(this.root, segs, value);
+    this.origin.set(segs.join('.'), source);
+  }
+
+  /** Copies a parsed TOML table, recording the file as the origin of every table and leaf. */
+  addTree(tree: Tree, source: string, prefix: string[] = []): void {
+    for (const [k, v] of Object.entries(tree)) {
+      const segs = [...prefix, k];
+      if (isTree(v)) {
+        this.set(segs, Object.create(null), source);
+        this.addTree(v, source, segs);
+      } else {
+        this.set(segs, v, source);
+      }
+    }
+  }
+
+  /** Formats an error at `segs` (which may contain array indexes), naming its nearest origin. */
+  error(segs: readonly (string | number)[], message: string): string {
+    const keys = segs.filter((s): s is string => typeof s === 'string');
+    let source = 'defaults';
+    for (let n = keys.length; n > 0; n--) {
+      const found = this.origin.get(keys.slice(0, n).join('.'));
+      if (found !== undefined) {
+        source = found;
+        break;
+      }
+    }
+    const label = segs.reduce<string>((acc, s) => (typeof s === 'number' ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '');
+    return `${label || '(root)'}: ${message} (from ${source})`;
+  }
+}
+
+function readTomlFile(file: string, layers: Layers, errors: string[]): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    errors.push(code === 'ENOENT' ? `config file not found: ${file}` : `cannot read config file ${file}: ${(err as Error).message}`);
+    return false;
+  }
+  try {
+    layers.addTree(parseToml(text), file);
+    return true;
+  } catch (err) {
+    if (err instanceof TomlError) {
+      // smol-toml's message is "Invalid TOML document: <what>\n\n<code frame>"; keep only <what>.
+      const what = (err.message.split('\n')[0] ?? '').replace(/^Invalid TOML document:\s*/, '');
+      errors.push(`${file}:${err.line}:${err.column}: invalid TOML: ${what}`);
+    } else {
+      errors.push(`${file}: invalid TOML: ${(err as Error).message}`);
+    }
+    return false;
+  }
+}
+
+type EnvVar = { value: string; source: string; dotenv: boolean };
+
+/** `.env` first, then the real environment on top, so a deployment can override a checked-in .env. */
+function collectEnv(cwd: string, env: LoadConfigOptions['env'], errors: string[]): { vars: Map<string, EnvVar>; dotenv?: string } {
+  const vars = new Map<string, EnvVar>();
+  const dotenv = path.join(cwd, '.env');
+  let used = false;
+  if (existsSync(dotenv)) {
+    try {
+      for (const [name, value] of Object.entries(parseEnv(readFileSync(dotenv, 'utf8')))) {
+        if (value !== undefined) vars.set(name, { value, source: `${name} in ${dotenv}`, dotenv: true });
+      }
+      used = true;
+    } catch (err) {
+      errors.push(`cannot read ${dotenv}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined) vars.set(name, { value, source: name, dotenv: false });
+  }
+  return used ? { vars, dotenv } : { vars };
+}
+
+function semanticErrors(layers: Layers, tree: Tree): string[] {
+  const errors: string[] = [];
+  for (const section of ['tcp', 'http']) {
+    const list = getIn(tree, [section, 'listen']);
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'string' || entry === '') return; // the schema reports these
+      try {
+        parseListenAddress(entry);
+      } catch (err) {
+        errors.push(layers.error([section, 'listen', i], (err as Error).message));
+      }
+    });
+  }
+  const rooms = getIn(tree, ['rooms', 'default']);
+  if (Array.isArray(rooms)) {
+    rooms.forEach((room: unknown, i) => {
+      if (typeof room !== 'string' || room.length < 2) return;
+      if (!room.startsWith('#')) {
+        errors.push(layers.error(['rooms', 'default', i], `room "${room}" must start with '#'`));
+        return;
+      }
+      // The server would reject the name when creating the room; fail at startup instead.
+      try {
+        validateRoomName(room);
+      } catch (err) {
+        errors.push(layers.error(['rooms', 'default', i], (err as Error).message));
+      }
+    });
+  }
+  // The HTTP/TLS listeners need both halves of a key pair; one alone is always a mistake.
+  const cert = getIn(tree, ['tls', 'cert_file']);
+  const key = getIn(tree, ['tls', 'key_file']);
+  const hasCert = typeof cert === 'string' && cert !== '';
+  const hasKey = typeof key === 'string' && key !== '';
+  if (hasCert !== hasKey) {
+    const [set, missing] = hasCert ? ['cert_file', 'key_file'] : ['key_file', 'cert_file'];
+    errors.push(layers.error(['tls', set], `tls.${missing} must be set too (a certificate needs its key)`));
+  }
+  return errors;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function load(options: LoadConfigOptions): ConfigResult {
+  const { cwd } = options;
+  const errors: string[] = [];
+  const sources: string[] = ['defaults'];
+  const layers = new Layers();
+  const keyPaths = new Set(configKeyPaths());
+  const byEnvName = new Map([...keyPaths].map((p) => [envNameFor(p), p]));
+  const apply = (keyPath: string, raw: string, source: string): void => {
+    const c = coerce(keyPath, raw);
+    if (c.ok) layers.set(keyPath.split('.'), c.value, source);
+    else errors.push(`${keyPath}: ${c.message} (from ${source})`);
+  };
+
+  // .env is read before locating the file so PARLEY_CONFIG may live in it.
+  const { vars, dotenv } = collectEnv(cwd, options.env, errors);
+
+  const explicit = options.configPath ?? (vars.get('PARLEY_CONFIG')?.value || undefined);
+  const implicit = path.join(cwd, 'parley.toml');
+  const file = explicit !== undefined ? path.resolve(cwd, explicit) : existsSync(implicit) ? implicit : undefined;
+  if (file !== undefined && readTomlFile(file, layers, errors)) sources.push(file);
+  if (dotenv !== undefined) sources.push(dotenv);
+
+  let fromEnv = false;
+  for (const name of [...vars.keys()].sort()) {
+    if (!name.startsWith('PARLEY_') || RESERVED_ENV.has(name)) continue;
+    const keyPath = byEnvName.get(name);
+    const v = vars.get(name);
+    if (v === undefined) continue;
+    if (keyPath === undefined) {
+      errors.push(`unknown environment variable ${name}${v.dotenv ? ` (in ${dotenv})` : ''}`);
+      continue;
+    }
+    apply(keyPath, v.value, v.source);
+    if (!v.dotenv) fromEnv = true;
+  }
+  if (fromEnv) sources.push('env');
+
+  const overrides = Object.entries(options.overrides ?? {});
+  for (const [keyPath, raw] of overrides) {
+    if (!keyPaths.has(keyPath)) {
+      errors.push(`${keyPath}: unknown config key (from flag)`);
+      continue;
+    }
+    apply(keyPath, raw, 'flag');
+  }
+  if (overrides.length > 0) sources.push('flags');
+
+  const parsed = ConfigSchema.safeParse(layers.root);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const segs = issue.path.map((s) => (typeof s === 'symbol' ? String(s) : s));
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) errors.push(layers.error([...segs, k], 'unknown key'));
+      } else {
+        errors.push(layers.error(segs, issue.message));
+      }
+    }
+  }
+  errors.push(...semanticErrors(layers, layers.root));
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+
+  for (const keyPath of PATH_KEYS) {
+    const segs = keyPath.split('.');
+    const value = getIn(parsed.data, segs);
+    if (typeof value === 'string' && value !== '') setIn(parsed.data, segs, path.resolve(cwd, value));
+  }
+  return { ok: true, config: deepFreeze(parsed.data), sources };
+}
+
+/**
+ * Builds the immutable config snapshot from defaults < TOML file < .env < PARLEY_* env < flags.
+ * Never throws: every problem, from every layer, comes back in one list so a bad deployment is
+ * fixed in one round trip rather than one error per restart.
+ */
+export function loadConfig(options: LoadConfigOptions): ConfigResult {
+  try {
+    return load(options);
+  } catch (err) {
+    return { ok: false, errors: [`unexpected error while loading configuration: ${(err as Error).message}`] };
+  }
+}

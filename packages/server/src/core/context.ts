@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { Store } from '../store/store.ts';
+import type { MessageWriter } from '../chat/message-writer.ts';
+import type { RoomDirectory } from '../chat/room-directory.ts';
+import type { Router } from '../chat/router.ts';
+import type { UserDirectory } from '../chat/user-directory.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Flusher } from './outbound.ts';
+import type { Session } from './session.ts';
+
+/** Everything a command handler or transport may use; built once by ParleyServer. */
+export interface ServerContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly users: UserDirectory;
+  readonly rooms: RoomDirectory;
+  readonly router: Router;
+  readonly writer: MessageWriter;
+  readonly flusher: Flusher;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly sessions: Set<Session>;
+  readonly startedAt: number;
+  readonly version: string;
+}

@@ -1,0 +1,56 @@
+import type { Socket } from 'node:net';
+import { detectStreamMode, LengthPrefixFramer, LineFramer, ParleyError } from '@parley/protocol';
+import { decodeInbound } from './inbound.ts';
+import type { Session, SessionTransport, TransportKind } from './session.ts';
+
+/** Grace period for a closing socket to flush before it is destroyed. */
+const END_GRACE_MS = 2000;
+
+export function streamTransport(socket: Socket, kind: TransportKind): SessionTransport {
+  return {
+    kind,
+    remoteAddress: socket.remoteAddress ?? 'unknown',
+    sink: socket,
+    end() {
+      socket.end();
+      setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+    },
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+  };
+}
+
+/**
+ * Reads a TCP or TLS byte stream into a session: the first meaningful byte picks text lines,
+ * JSON lines or length-prefixed MessagePack; the framer cuts frames; each frame goes to the
+ * session's command queue. A peer that half-closes still gets the replies to what it sent.
+ */
+export function attachStream(socket: Socket, session: Session, maxFrameBytes: number): void {
+  let framer: LineFramer | LengthPrefixFramer | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    session.lastInboundAt = Date.now();
+    session.pingSentAt = undefined;
+    if (!framer) {
+      const mode = detectStreamMode(chunk);
+      if (mode === undefined) return;
+      session.setMode(mode, 'stream');
+      framer = mode === 'msgpack' ? new LengthPrefixFramer(maxFrameBytes) : new LineFramer(maxFrameBytes);
+    }
+    for (const out of framer.push(chunk)) {
+      if (out.kind === 'frame') {
+        session.receive(decodeInbound(session.mode!, out.bytes));
+      } else if (out.fatal) {
+        session.close(out.error, 'Framing lost: bad length prefix');
+        return;
+      } else {
+        const max = `Frames are at most ${maxFrameBytes} bytes; this one was dropped`;
+        session.receive({ kind: 'error', error: new ParleyError(out.error, max) });
+      }
+    }
+  });
+  socket.on('end', () => {
+    void session.idle().then(() => session.close('eof'));
+  });
+  socket.on('error', () => session.close('eof'));
+  socket.on('close', () => session.close('eof'));
+}

@@ -1,0 +1,27 @@
+import type { ServerContext } from './context.ts';
+import { OutboundEvent } from './outbound.ts';
+
+/**
+ * One timer for all connections (not one per socket): closes connections that never finished
+ * their handshake, pings silent ones, and closes those that stay silent after the ping
+ * (half-open sockets whose peer vanished). Returns a function that stops it.
+ */
+export function startSweeper(server: ServerContext): () => void {
+  const { handshake_timeout_ms: handshake, idle_timeout_ms: idle, ping_timeout_ms: pingTimeout } = server.config.limits;
+  const period = Math.min(5000, Math.max(50, Math.floor(Math.min(handshake, idle, pingTimeout) / 4)));
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const session of server.sessions) {
+      if (!session.helloDone) {
+        if (now - session.createdAt > handshake) session.close('HANDSHAKE_TIMEOUT', 'Nothing usable arrived in time; send hello or a text command');
+      } else if (session.pingSentAt !== undefined) {
+        if (now - session.pingSentAt > pingTimeout) session.close('IDLE_TIMEOUT', 'No answer to PING');
+      } else if (now - session.lastInboundAt > idle) {
+        session.pingSentAt = now;
+        session.deliver(new OutboundEvent({ ev: 'ping', token: String(now) }));
+      }
+    }
+  }, period);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,40 @@
+import type { ServerEvent, WireError } from '@parley/protocol';
+
+/**
+ * The text line mode's rendering: one line per reply or event, fields separated by single
+ * spaces, free text last. Line breaks inside a message are shown as the two characters "\n" so
+ * one message stays one line.
+ */
+export function escapeText(text: string): string {
+  return text.replace(/\r\n|[\r\n]/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
+export function errorLine(error: WireError): string {
+  const retry = error.retryAfterMs === undefined ? '' : ` (retry in ${error.retryAfterMs} ms)`;
+  return `ERR ${error.code} ${error.name} ${escapeText(error.message)}${retry}`;
+}
+
+export function eventLine(event: ServerEvent): string {
+  switch (event.ev) {
+    case 'message':
+      return `MSG ${event.from} ${event.to} ${escapeText(event.text)}`;
+    case 'join':
+      return `JOIN ${event.user} ${event.room}`;
+    case 'part':
+      return `PART ${event.user} ${event.room}${event.reason ? ` ${escapeText(event.reason)}` : ''}`;
+    case 'topic':
+      return `TOPIC ${event.room} ${event.by} ${escapeText(event.topic)}`;
+    case 'room_deleted':
+      return `DELETED ${event.room} ${event.by}`;
+    case 'presence':
+      return `PRESENCE ${event.user} ${event.status}`;
+    case 'nick':
+      return `NICK ${event.old} ${event.new}`;
+    case 'notice':
+      return `NOTICE ${escapeText(event.text)}`;
+    case 'ping':
+      return `PING ${event.token}`;
+    case 'error':
+      return errorLine(event.error);
+  }
+}

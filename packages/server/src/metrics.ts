@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Session } from './core/session.ts';
+
+/**
+ * Prometheus metrics, one registry per server instance (tests run several in one process).
+ * Hot-path counts (deliveries) live in plain fields elsewhere and are read at scrape time, so
+ * fan-out does not pay for a metrics call per recipient.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly logins = new Counter({ name: 'parley_logins_total', help: 'Successful logins', labelNames: ['kind'], registers: [this.registry] });
+  readonly messages = new Counter({ name: 'parley_messages_total', help: 'Messages stored (one per target)', registers: [this.registry] });
+  readonly disconnects = new Counter({
+    name: 'parley_disconnects_total',
+    help: 'Closed connections by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly storeWriteSeconds = new Histogram({
+    name: 'parley_store_write_seconds',
+    help: 'Latency of one batched message append transaction',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly storeBatchSize = new Histogram({
+    name: 'parley_store_batch_messages',
+    help: 'Messages per append transaction',
+    buckets: [1, 2, 5, 10, 50, 100, 500, 1000],
+    registers: [this.registry],
+  });
+
+  constructor(source: { sessions: () => Iterable<Session>; deliveries: () => number }) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
+    new Gauge({
+      name: 'parley_connections',
+      help: 'Open connections by transport',
+      labelNames: ['transport'],
+      registers: [this.registry],
+      collect() {
+        const counts = { tls: 0, tcp: 0, ws: 0 };
+        for (const session of source.sessions()) counts[session.transport.kind] += 1;
+        for (const [transport, count] of Object.entries(counts)) this.set({ transport }, count);
+      },
+    });
+    new Gauge({
+      name: 'parley_outbound_queue_bytes',
+      help: 'Bytes waiting to be written to clients, all connections together',
+      registers: [this.registry],
+      collect() {
+        let bytes = 0;
+        for (const session of source.sessions()) bytes += session.queue.bytes;
+        this.set(bytes);
+      },
+    });
+    new Counter({
+      name: 'parley_deliveries_total',
+      help: 'Events queued to connections (one per recipient connection)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(source.deliveries());
+      },
+    });
+  }
+
+  observeAppend(batchSize: number, seconds: number): void {
+    this.storeWriteSeconds.observe(seconds);
+    this.storeBatchSize.observe(batchSize);
+  }
+}

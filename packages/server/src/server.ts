@@ -1,0 +1,221 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server as NetServer, AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
+import { ParleyError } from '@parley/protocol';
+import type { Logger } from 'pino';
+import { MessageWriter } from './chat/message-writer.ts';
+import { RoomDirectory } from './chat/room-directory.ts';
+import { Router } from './chat/router.ts';
+import { signOut } from './chat/sign-in.ts';
+import { UserDirectory } from './chat/user-directory.ts';
+import { parseListenAddress, type ListenAddress } from './config/listen-address.ts';
+import type { Config } from './config/schema.ts';
+import type { ServerContext } from './core/context.ts';
+import { Flusher } from './core/outbound.ts';
+import { Session, type CloseReason, type SessionTransport } from './core/session.ts';
+import { attachStream, streamTransport } from './core/stream-connection.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { startSweeper } from './core/sweeper.ts';
+import { listenHttp } from './transports/http-listener.ts';
+import { listenTcp } from './transports/tcp-listener.ts';
+import { loadOrCreateCertificate, type TlsMaterial } from './transports/tls-certificate.ts';
+import { attachWebSocket, wsTransport } from './transports/ws-connection.ts';
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+  tls: boolean;
+}
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/**
+ * The daemon: opens the store, loads rooms, makes or loads the TLS certificate, listens on every
+ * configured address, and owns the set of live sessions. `start` resolves once all listeners
+ * are bound; `stop` stops accepting, commits pending writes, closes sessions and the store.
+ */
+export class ParleyServer {
+  readonly tcp: BoundAddress[] = [];
+  readonly http: BoundAddress[] = [];
+  private readonly listeners: (NetServer | HttpServer)[] = [];
+  private readonly perIp = new Map<string, number>();
+  private nextSessionId = 1;
+  private stopping = false;
+  private stopTimers: (() => void)[] = [];
+
+  private constructor(
+    readonly context: ServerContext,
+    readonly tlsMaterial: TlsMaterial | undefined,
+  ) {}
+
+  get fingerprint(): string | undefined {
+    return this.tlsMaterial?.fingerprint;
+  }
+
+  static async start(config: Config, options: { log?: Logger } = {}): Promise<ParleyServer> {
+    const log = options.log ?? createLogger(config);
+    await mkdir(config.data_dir, { recursive: true });
+    const store = await openSqliteStore({ file: join(config.data_dir, 'parley.db') });
+    const users = new UserDirectory();
+    const router = new Router(users);
+    const sessions = new Set<Session>();
+    const metrics = new Metrics({ sessions: () => sessions, deliveries: () => router.deliveries });
+    const writer = new MessageWriter(
+      store,
+      (size, seconds) => metrics.observeAppend(size, seconds),
+      (err) => log.error({ err }, 'message append failed'),
+    );
+    const rooms = new RoomDirectory(store);
+    const context: ServerContext = {
+      config, store, users, rooms, router, writer, metrics, log, sessions,
+      flusher: new Flusher(),
+      startedAt: Date.now(),
+      version: VERSION,
+    };
+    try {
+      await rooms.load(config.rooms.default);
+      const tcpAddresses = config.tcp.listen.map(parseListenAddress);
+      const needsTls = tcpAddresses.some((a) => a.tls);
+      const tls = needsTls
+        ? await loadOrCreateCertificate({ dataDir: config.data_dir, certFile: config.tls.cert_file, keyFile: config.tls.key_file })
+        : undefined;
+      const server = new ParleyServer(context, tls);
+      await server.listenAll(tcpAddresses, tls);
+      server.stopTimers.push(startSweeper(context), server.startRetention());
+      return server;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  private async listenAll(tcpAddresses: ListenAddress[], tls: TlsMaterial | undefined): Promise<void> {
+    const { config, log } = this.context;
+    try {
+      for (const address of tcpAddresses) {
+        const server = await listenTcp({
+          address,
+          tls: address.tls ? tls : undefined,
+          handshakeTimeoutMs: config.limits.handshake_timeout_ms,
+          log,
+          onConnection: (socket, kind) => this.acceptStream(socket, kind),
+        });
+        this.listeners.push(server);
+        this.tcp.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: address.tls });
+      }
+      for (const address of config.http.listen.map(parseListenAddress)) {
+        const server = await listenHttp(address, {
+          maxFrameBytes: config.limits.max_frame_bytes,
+          health: () => this.health(),
+          metrics: async () => ({ contentType: this.context.metrics.registry.contentType, body: await this.context.metrics.registry.metrics() }),
+          page: () => ({ serverName: config.server_name, fingerprint: tls?.fingerprint, tcp: config.tcp.listen, wsPath: '/ws' }),
+          onWebSocket: (ws, socket) => {
+            const session = this.accept(wsTransport(ws, socket));
+            if (session) attachWebSocket(ws, session);
+          },
+        });
+        this.listeners.push(server);
+        this.http.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: false });
+      }
+    } catch (error) {
+      await this.closeListeners();
+      throw error;
+    }
+  }
+
+  private acceptStream(socket: Socket, kind: 'tls' | 'tcp'): void {
+    const session = this.accept(streamTransport(socket, kind));
+    if (session) attachStream(socket, session, this.context.config.limits.max_frame_bytes);
+    else socket.on('error', () => socket.destroy());
+  }
+
+  /** Applies connection limits; a refused connection is told why in one line or close frame. */
+  private accept(transport: SessionTransport): Session | undefined {
+    const { config, sessions } = this.context;
+    const ip = transport.remoteAddress;
+    const fromIp = this.perIp.get(ip) ?? 0;
+    let refusal: ParleyError | undefined;
+    if (this.stopping) refusal = new ParleyError('SHUTTING_DOWN');
+    else if (sessions.size >= config.limits.max_connections) refusal = new ParleyError('TOO_MANY_CONNECTIONS', 'The server is full; try again later');
+    else if (fromIp >= config.limits.max_connections_per_ip) {
+      refusal = new ParleyError('TOO_MANY_CONNECTIONS', `At most ${config.limits.max_connections_per_ip} connections per address`);
+    }
+    if (refusal) {
+      if (transport.kind !== 'ws') transport.sink.write(Buffer.from(`ERR ${refusal.code} ${refusal.errorName} ${refusal.message}\n`));
+      transport.end(refusal);
+      this.context.metrics.disconnects.inc({ reason: refusal.errorName });
+      return undefined;
+    }
+    this.perIp.set(ip, fromIp + 1);
+    const session = new Session(this.nextSessionId++, transport, this.context, (s, reason) => this.closed(s, reason));
+    sessions.add(session);
+    return session;
+  }
+
+  private closed(session: Session, reason: CloseReason): void {
+    const { sessions, metrics } = this.context;
+    if (!sessions.delete(session)) return;
+    const ip = session.transport.remoteAddress;
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.perIp.set(ip, left);
+    else this.perIp.delete(ip);
+    signOut(this.context, session);
+    metrics.disconnects.inc({ reason });
+  }
+
+  private startRetention(): () => void {
+    const { config, store, log } = this.context;
+    const days = config.history.retention_days;
+    if (days === 0) return () => undefined;
+    const prune = () => {
+      store.deleteMessagesBefore(Date.now() - days * 86_400_000).then(
+        (deleted) => deleted > 0 && log.info({ deleted }, 'history retention pruned messages'),
+        (err: unknown) => log.error({ err }, 'history retention failed'),
+      );
+    };
+    prune();
+    const timer = setInterval(prune, 3_600_000);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  health(): Record<string, unknown> {
+    const { sessions, users, rooms, startedAt, version } = this.context;
+    return {
+      status: this.stopping ? 'stopping' : 'ok',
+      version,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+      connections: sessions.size,
+      usersOnline: users.size,
+      rooms: rooms.size,
+    };
+  }
+
+  private async closeListeners(): Promise<void> {
+    await Promise.all(
+      this.listeners.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
+    );
+  }
+
+  /** Stops accepting, commits what was sent, tells every client, closes sessions and the store. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const stopTimer of this.stopTimers) stopTimer();
+    const listenersClosed = this.closeListeners();
+    await this.context.writer.drain();
+    for (const session of [...this.context.sessions]) session.close('SHUTTING_DOWN', 'The server is shutting down; reconnect later');
+    await listenersClosed;
+    await this.context.store.close();
+  }
+}

@@ -1,0 +1,106 @@
+import type { Generated, Selectable } from 'kysely';
+import type { Account, RoomRecord, StoredMessage } from '../store.ts';
+import { StoreError } from '../store.ts';
+
+/** Kysely's view of the schema created by migrations.ts. Times are ms since epoch. */
+export interface SqliteSchema {
+  accounts: {
+    id: Generated<number>;
+    name: string;
+    name_key: string;
+    password_hash: string;
+    created_at: number;
+  };
+  rooms: {
+    key: string;
+    name: string;
+    topic: string;
+    created_by: string;
+    created_at: number;
+  };
+  room_members: {
+    room_key: string;
+    account_id: number;
+    joined_at: number;
+  };
+  conversations: {
+    id: string;
+    last_seq: number;
+  };
+  messages: MessageRow;
+  pending: {
+    account_id: number;
+    conv: string;
+    seq: number;
+  };
+}
+
+export interface MessageRow {
+  conv: string;
+  seq: number;
+  sender_id: string;
+  sender_name: string;
+  target: string;
+  body: string;
+  cmid: string | null;
+  created_at: number;
+}
+
+export function toStoredMessage(row: MessageRow): StoredMessage {
+  const message: StoredMessage = {
+    conv: row.conv,
+    seq: row.seq,
+    senderId: row.sender_id,
+    senderName: row.sender_name,
+    target: row.target,
+    text: row.body,
+    createdAt: row.created_at,
+  };
+  // The interface models "no cmid" as an absent property, not null.
+  if (row.cmid !== null) message.cmid = row.cmid;
+  return message;
+}
+
+export function toAccount(row: Selectable<SqliteSchema['accounts']>): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    nameKey: row.name_key,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+  };
+}
+
+export function toRoomRecord(row: Selectable<SqliteSchema['rooms']>): RoomRecord {
+  return {
+    key: row.key,
+    name: row.name,
+    topic: row.topic,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+function sqliteCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Callers must never see driver errors (the interface promises StoreError only), and only
+ * callers that know the violated key is a user-chosen name want 'conflict'; everything else
+ * is a server-side failure.
+ */
+export function toStoreError(err: unknown, action: string, conflictOnUnique = false): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = sqliteCode(err);
+  if (
+    conflictOnUnique &&
+    (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  ) {
+    return new StoreError('conflict', `${action}: already exists`, { cause: err });
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new StoreError('failed', `${action} failed: ${detail}`, { cause: err });
+}

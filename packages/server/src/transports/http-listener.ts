@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ListenAddress } from '../config/listen-address.ts';
+import { infoPage } from './info-page.ts';
+
+export interface HttpRoutesContext {
+  health(): Record<string, unknown>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  page(): { serverName: string; fingerprint: string | undefined; tcp: readonly string[]; wsPath: string };
+  onWebSocket(ws: WebSocket, socket: Socket, request: IncomingMessage): void;
+  maxFrameBytes: number;
+}
+
+const WS_PATH = '/ws';
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...extra });
+  res.end(body);
+}
+
+/** HTTP: `/` (about this server), `/healthz`, `/metrics`, and the WebSocket endpoint `/ws`. */
+export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Promise<Server> {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes });
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
+    if (path === '/healthz') return send(res, 200, 'application/json', JSON.stringify(ctx.health()));
+    if (path === '/metrics') {
+      ctx.metrics().then(
+        ({ contentType, body }) => send(res, 200, contentType, body),
+        () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
+      );
+      return;
+    }
+    if (path === '/') {
+      const { html, style } = infoPage({ ...ctx.page(), host: req.headers.host ?? `${address.host}:${address.port}` });
+      const styleHash = createHash('sha256').update(style).digest('base64');
+      return send(res, 200, 'text/html; charset=utf-8', html, {
+        'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'cache-control': 'no-cache',
+      });
+    }
+    if (path === WS_PATH) return send(res, 426, 'text/plain', 'WebSocket upgrade required\n', { upgrade: 'websocket' });
+    send(res, 404, 'text/plain', 'not found\n');
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if ((req.url ?? '').split('?')[0] !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(req, socket, head, (ws) => ctx.onWebSocket(ws, socket, req));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: address.host, port: address.port, ipv6Only: address.host.includes(':') }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
