@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+
+export interface SpawnedServer {
+  process: ChildProcess;
+  tcpPort: number;
+  tlsPort: number | undefined;
+  httpPort: number;
+  stderr: () => string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Runs the real `parley serve` process (the path `npm start` takes) on port 0 and reads the
+ * bound ports from its startup banner.
+ */
+export async function spawnServer(options: { dataDir: string; args?: string[]; env?: Record<string, string>; tls?: boolean }): Promise<SpawnedServer> {
+  const tcp = options.tls ? '127.0.0.1:0,tcp://127.0.0.1:0' : 'tcp://127.0.0.1:0';
+  const child = spawn(
+    process.execPath,
+    [PARLEY_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_ACCOUNTS_PASSWORD_HASH: 'scrypt', ...options.env } },
+  );
+  let stderr = '';
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`parley did not start in time:\n${stderr}`)), 20_000);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/HTTP\s+http:\/\//.test(stderr)) {
+        clearTimeout(timer);
+        resolve(stderr);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`parley exited with ${code}:\n${stderr}`));
+    });
+  });
+  const port = (pattern: RegExp) => {
+    const match = pattern.exec(banner);
+    return match ? Number(match[1]) : undefined;
+  };
+  return {
+    process: child,
+    tcpPort: port(/TCP\s+\S+:(\d+)/) ?? -1,
+    tlsPort: port(/TLS\s+\S+:(\d+)/),
+    httpPort: port(/HTTP\s+http:\/\/\S+:(\d+)\//) ?? -1,
+    stderr: () => stderr,
+    exited,
+    kill: (signal = 'SIGTERM') => child.kill(signal),
+  };
+}

@@ -1,0 +1,96 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+export interface TextClientOptions {
+  port: number;
+  host?: string;
+  tls?: boolean;
+}
+
+/**
+ * A person at `openssl s_client` or `nc`: writes lines, reads lines. `expect` waits for the
+ * next line matching a pattern and fails with everything seen so far if none arrives in time.
+ */
+export class TextClient {
+  readonly lines: string[] = [];
+  private partial = '';
+  private cursor = 0;
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const parts = (this.partial + chunk).split('\n');
+      this.partial = parts.pop() ?? '';
+      for (const line of parts) this.lines.push(line.replace(/\r$/, ''));
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(options: TextClientOptions): Promise<TextClient> {
+    const host = options.host ?? '127.0.0.1';
+    return new Promise((resolve, reject) => {
+      const socket = options.tls
+        ? tlsConnect({ host, port: options.port, rejectUnauthorized: false }, () => resolve(new TextClient(socket)))
+        : netConnect({ host, port: options.port }, () => resolve(new TextClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  send(line: string): void {
+    this.socket.write(`${line}\n`);
+  }
+
+  /** Sends a line and returns the next line that starts with OK or ERR. */
+  async command(line: string, timeoutMs = 5000): Promise<string> {
+    this.send(line);
+    return this.expect(/^(OK|ERR)\b/, timeoutMs);
+  }
+
+  /** The next unread line matching `pattern`; earlier non-matching lines are skipped. */
+  async expect(pattern: RegExp | string, timeoutMs = 5000): Promise<string> {
+    const matches = (line: string) => (typeof pattern === 'string' ? line.startsWith(pattern) : pattern.test(line));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.cursor < this.lines.length) {
+        const line = this.lines[this.cursor++]!;
+        if (matches(line)) return line;
+      }
+      if (this.closed) throw new Error(`connection closed waiting for ${pattern}; saw:\n${this.lines.join('\n')}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${pattern}; saw:\n${this.lines.join('\n')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Resolves when the server closes the connection. */
+  async waitClosed(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.closed) {
+      if (Date.now() > deadline) throw new Error('server did not close the connection');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
