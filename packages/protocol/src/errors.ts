@@ -26,7 +26,6 @@ export const ERRORS = {
   TLS_REQUIRED: spec(1006, 'stop', 'A plaintext client connected to a TLS port.'),
   HANDSHAKE_TIMEOUT: spec(1007, 'stop', 'The connection sent nothing usable within limits.handshake_timeout_ms.'),
   IDLE_TIMEOUT: spec(1008, 'retry', 'The connection was silent past the idle timeout and did not answer a ping.'),
-  COMMAND_DISABLED: spec(1009, 'fix', 'The command is disabled on this server.'),
   NOT_LOGGED_IN: spec(2000, 'fix', 'The command needs a logged-in session (REGISTER, LOGIN or GUEST first).'),
   ALREADY_LOGGED_IN: spec(2001, 'fix', 'This connection is already logged in.'),
   BAD_CREDENTIALS: spec(2002, 'fix', 'Unknown account or wrong password.'),

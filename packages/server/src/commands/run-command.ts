@@ -1,4 +1,4 @@
-import { COMMAND_SCHEMAS, isVerb, ParleyError, RequestIdSchema, toParleyError, type RequestId, type Verb } from '@parley/protocol';
+import { COMMAND_SCHEMAS, ERRORS, isVerb, ParleyError, RequestIdSchema, toParleyError, type RequestId, type Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './command.ts';
@@ -87,7 +87,9 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     const failure = toParleyError(thrown);
     if (failure.errorName === 'INTERNAL') server.log.error({ err: thrown, verb: request.verb, session: session.id }, 'command failed');
     session.reply(id, request.verb, { ok: false, error: failure });
-    if (failure.errorName === 'RATE_LIMITED' && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
+    // "stop" errors end the connection; the reply above already told the client why.
+    if (ERRORS[failure.errorName].action === 'stop') session.close(failure.errorName, failure.message, false);
+    else if (failure.errorName === 'RATE_LIMITED' && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
       session.close('FLOODING', 'Disconnected for flooding: too many messages over the rate limit');
     }
   }

@@ -166,10 +166,10 @@ export class Session {
    * Ends the session. With an error reason the client first gets one error event explaining why
    * (and a text-mode client one ERR line), then the transport closes after flushing.
    */
-  close(reason: CloseReason, message?: string): void {
+  close(reason: CloseReason, message?: string, notify = true): void {
     if (this.closed) return;
     const error = isErrorName(reason) ? new ParleyError(reason, message) : undefined;
-    if (error && this.format !== undefined) {
+    if (notify && error && this.format !== undefined) {
       const bytes = new OutboundEvent({ ev: 'error', error: error.toWire() }).bytes(this.format);
       // An overflowed queue refuses it; the socket still takes this one small frame.
       if (!this.queue.push(bytes) && !this.transport.sink.destroyed) this.transport.sink.write(bytes);
