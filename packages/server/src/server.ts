@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server as NetServer, AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { Server as HttpServer } from 'node:http';
 import { ParleyError } from '@parley/protocol';
 import type { Logger } from 'pino';
 import { MessageWriter } from './chat/message-writer.ts';
@@ -41,7 +40,7 @@ const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', impor
 export class ParleyServer {
   readonly tcp: BoundAddress[] = [];
   readonly http: BoundAddress[] = [];
-  private readonly listeners: (NetServer | HttpServer)[] = [];
+  private readonly listeners: { close(): Promise<void> }[] = [];
   private readonly perIp = new Map<string, number>();
   private nextSessionId = 1;
   private stopping = false;
@@ -97,15 +96,15 @@ export class ParleyServer {
     const { config, log } = this.context;
     try {
       for (const address of tcpAddresses) {
-        const server = await listenTcp({
+        const listener = await listenTcp({
           address,
           tls: address.tls ? tls : undefined,
           handshakeTimeoutMs: config.limits.handshake_timeout_ms,
           log,
           onConnection: (socket, kind) => this.acceptStream(socket, kind),
         });
-        this.listeners.push(server);
-        this.tcp.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: address.tls });
+        this.listeners.push(listener);
+        this.tcp.push({ host: address.host, port: (listener.server.address() as AddressInfo).port, tls: address.tls });
       }
       for (const address of config.http.listen.map(parseListenAddress)) {
         const server = await listenHttp(address, {
@@ -118,7 +117,13 @@ export class ParleyServer {
             if (session) attachWebSocket(ws, session);
           },
         });
-        this.listeners.push(server);
+        this.listeners.push({
+          close: () =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        });
         this.http.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: false });
       }
     } catch (error) {
@@ -196,15 +201,7 @@ export class ParleyServer {
   }
 
   private async closeListeners(): Promise<void> {
-    await Promise.all(
-      this.listeners.map(
-        (server) =>
-          new Promise<void>((resolve) => {
-            if ('closeAllConnections' in server) server.closeAllConnections();
-            server.close(() => resolve());
-          }),
-      ),
-    );
+    await Promise.all(this.listeners.map((listener) => listener.close()));
   }
 
   /** Stops accepting, commits what was sent, tells every client, closes sessions and the store. */

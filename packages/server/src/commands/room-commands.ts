@@ -21,7 +21,13 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     async handle(ctx, { room: name }): Promise<CommandResult> {
       const user = loggedIn(ctx);
       const { rooms, store } = ctx.server;
-      const room = rooms.find(name) ?? (await rooms.create(name, '', user.id).catch(() => rooms.require(name)));
+      const room =
+        rooms.find(name) ??
+        (await rooms.create(name, '', user.id).catch((error: unknown) => {
+          // Two users creating the same new room at once: the loser joins the winner's room.
+          if (error instanceof ParleyError && error.errorName === 'ROOM_EXISTS') return rooms.require(name);
+          throw error;
+        }));
       await joinRoom(ctx.server, user, room, ctx.session);
       const lastSeq = await store.lastSeq(room.key);
       const topic = room.topic ? ` topic: ${room.topic}` : '';

@@ -24,12 +24,23 @@ function tlsRequiredLine(address: ListenAddress): string {
  * server, anything else is a plaintext client that gets one readable line explaining how to
  * connect, then the socket closes.
  */
-export function listenTcp(options: TcpListenerOptions): Promise<Server> {
+export interface TcpListener {
+  readonly server: Server;
+  /** Stops accepting and drops sockets still in their TLS handshake; sessions close themselves. */
+  close(): Promise<void>;
+}
+
+export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
   const { address, tls, log } = options;
   const tlsServer = tls
     ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3', handshakeTimeout: options.handshakeTimeoutMs, allowHalfOpen: true })
     : undefined;
-  tlsServer?.on('secureConnection', (socket: TLSSocket) => options.onConnection(socket, 'tls'));
+  // Sockets not yet handed to a session (sniffing the first byte or in the TLS handshake).
+  const unclaimed = new Set<Socket>();
+  tlsServer?.on('secureConnection', (socket: TLSSocket) => {
+    unclaimed.delete(socket);
+    options.onConnection(socket, 'tls');
+  });
   tlsServer?.on('tlsClientError', (err, socket) => {
     log.debug({ err: err.message, remote: socket.remoteAddress }, 'TLS handshake failed');
     socket.destroy();
@@ -41,6 +52,8 @@ export function listenTcp(options: TcpListenerOptions): Promise<Server> {
       options.onConnection(socket, 'tcp');
       return;
     }
+    unclaimed.add(socket);
+    socket.once('close', () => unclaimed.delete(socket));
     socket.setTimeout(options.handshakeTimeoutMs, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       socket.setTimeout(0);
@@ -60,7 +73,14 @@ export function listenTcp(options: TcpListenerOptions): Promise<Server> {
     server.once('error', reject);
     server.listen({ host: address.host, port: address.port, ipv6Only: address.host.includes(':') }, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            for (const socket of unclaimed) socket.destroy();
+          }),
+      });
     });
   });
 }
