@@ -1,4 +1,4 @@
-import type { CommandArgs, Verb } from '@parley/protocol';
+import type { CommandArgs, ReplyData, Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 
@@ -11,9 +11,9 @@ export type AuthRequirement = 'any' | 'anonymous' | 'user';
 /** `message` commands draw from the user's message token bucket. */
 export type RateClass = 'none' | 'message';
 
-export interface CommandResult {
+export interface CommandResult<TVerb extends Verb = Verb> {
   /** The structured reply's `data`. */
-  data: Record<string, unknown>;
+  data: ReplyData[TVerb];
   /** The text-mode reply: one line, or several (each its own line). Defaults to "OK <VERB>". */
   text?: string | string[];
   /** No reply at all (PONG answers the server's PING; answering it back would be noise). */
@@ -31,7 +31,7 @@ export interface CommandSpec<TVerb extends Verb> {
   summary: string;
   auth: AuthRequirement;
   rate: RateClass;
-  handle(ctx: CommandContext, args: CommandArgs<TVerb>): CommandResult | Promise<CommandResult>;
+  handle(ctx: CommandContext, args: CommandArgs<TVerb>): CommandResult<TVerb> | Promise<CommandResult<TVerb>>;
 }
 
 /** Every verb of the protocol must have an entry: a missing one fails to compile. */

@@ -1,4 +1,4 @@
-import { nameKey, ParleyError, PROTOCOL_VERSION, validateUserName } from '@parley/protocol';
+import { nameKey, ParleyError, PROTOCOL_VERSION, validateUserName, type LoginData } from '@parley/protocol';
 import { accountUserId, User } from '../chat/user.ts';
 import { deliverPending, signIn } from '../chat/sign-in.ts';
 import type { ServerContext } from '../core/context.ts';
@@ -17,7 +17,7 @@ async function assertNameFree(server: ServerContext, name: string): Promise<void
   }
 }
 
-async function welcome(server: ServerContext, session: Session, user: User): Promise<CommandResult> {
+async function welcome(server: ServerContext, session: Session, user: User): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
   const rooms = await signIn(server, session, user);
   const roomNames = rooms.map((room) => room.name);
   const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';

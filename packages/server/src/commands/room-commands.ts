@@ -1,11 +1,11 @@
-import { ParleyError } from '@parley/protocol';
+import { ParleyError, type RoomSummary } from '@parley/protocol';
 import { deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
-function roomData(room: Room, lastSeq: number): Record<string, unknown> {
+function roomData(room: Room, lastSeq: number): RoomSummary & { lastSeq: number } {
   return { ...room.summary(), lastSeq };
 }
 
@@ -18,7 +18,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     summary: 'Join a room, creating it if it does not exist',
     auth: 'user',
     rate: 'message',
-    async handle(ctx, { room: name }): Promise<CommandResult> {
+    async handle(ctx, { room: name }): Promise<CommandResult<'join'>> {
       const user = loggedIn(ctx);
       const { rooms, store } = ctx.server;
       const room =
