@@ -1,10 +1,13 @@
 import { serve } from './serve.ts';
 import { init } from './init.ts';
+import { chat } from './chat.ts';
 
 const USAGE = `parley — secure, self-hosted chat
 
 Usage:
   parley serve [--config FILE] [--data-dir DIR] [--tcp LIST] [--http LIST] [--log-level LEVEL] [--set key=value]...
+  parley chat [--plain] <tls://host:port|ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new]
+                                   line-oriented chat client (stdin -> room, events -> stdout)
   parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)
   parley version
   parley help
@@ -20,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'init':
       return init(rest);
+    case 'chat':
+      return chat(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${(await import('./version.ts')).version()}\n`);

@@ -1,0 +1,260 @@
+import { PROTOCOL_VERSION, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { Backoff } from './backoff.ts';
+import { Channel } from './channel.ts';
+import { Emitter } from './emitter.ts';
+import { ParleyClientError } from './errors.ts';
+import { Outbox } from './outbox.ts';
+import type { TransportFactory } from './transport.ts';
+import type { ClientEvent, ClientEvents, ClientState, Credentials, Identity } from './types.ts';
+import { parseServerUrl, type ServerUrl } from './url.ts';
+
+export interface ClientOptions {
+  url: string;
+  transport: TransportFactory;
+  credentials: Credentials;
+  /** Per request, including waiting for a connection. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Reconnect after a lost connection. Default true. */
+  reconnect?: boolean;
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Sends that may wait for a connection or an ack. Default 1000. */
+  maxQueuedSends?: number;
+  clientName?: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A Parley connection that stays up: it reconnects with backoff, logs in again, rejoins its
+ * rooms and resumes every conversation from the last sequence number the application saw, so
+ * each message is delivered exactly once and in order. Events: `client.on('message', …)` or
+ * `for await (const event of client.events())`.
+ */
+export class ParleyClient extends Emitter<ClientEvents> {
+  state: ClientState = 'idle';
+  identity: Identity | undefined;
+  readonly url: ServerUrl;
+  private channel: Channel | undefined;
+  private ready = false;
+  private readyWaiters: (() => void)[] = [];
+  private credentials: Credentials;
+  private readonly cursors = new Map<string, number>();
+  private readonly rooms = new Set<string>();
+  private readonly outbox: Outbox;
+  private readonly backoff: Backoff;
+  private readonly timeoutMs: number;
+  private closing = false;
+  private missedThisHandshake = 0;
+  private handshaking = false;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.url = parseServerUrl(options.url);
+    this.credentials = options.credentials;
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.outbox = new Outbox(options.maxQueuedSends ?? 1000);
+    this.backoff = new Backoff(options.backoff?.initialMs, options.backoff?.maxMs);
+  }
+
+  /** Connects and logs in; rejects if the first attempt fails. Later losses reconnect on their own. */
+  connect(): Promise<Identity> {
+    return new Promise((resolve, reject) => void this.run(resolve, reject));
+  }
+
+  private async run(connected: (identity: Identity) => void, failed: (error: ParleyClientError) => void): Promise<void> {
+    let attempts = 0;
+    while (!this.closing) {
+      this.setState(attempts === 0 ? 'connecting' : 'reconnecting');
+      try {
+        const transport = await this.options.transport(this.url);
+        const channel = new Channel(transport, (event) => this.onEvent(event, channel));
+        this.channel = channel;
+        const identity = await this.handshake(channel, attempts > 0);
+        this.backoff.reset();
+        if (attempts === 0) connected(identity);
+        attempts += 1;
+        await channel.done;
+      } catch (error) {
+        const failure = toClientError(error);
+        if (attempts === 0 || failure.isFatal || this.options.reconnect === false) {
+          this.closing = true;
+          this.outbox.rejectAll(failure);
+          this.setState('closed', { error: failure });
+          if (attempts === 0) failed(failure);
+          else this.emit('error', failure);
+          return;
+        }
+      } finally {
+        this.ready = false;
+        this.channel = undefined;
+      }
+      if (this.closing || this.options.reconnect === false) break;
+      const delayMs = this.backoff.next();
+      this.setState('reconnecting', { delayMs });
+      await sleep(delayMs);
+    }
+    this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
+    this.setState('closed');
+  }
+
+  private async handshake(channel: Channel, resuming: boolean): Promise<Identity> {
+    this.handshaking = true;
+    this.missedThisHandshake = 0;
+    try {
+      await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
+      const { kind, ...args } = this.credentials;
+      const identity = await channel.request(kind, args as never, this.timeoutMs);
+      // Register once; afterwards the same account logs in. A guest keeps its name.
+      if (kind === 'register') this.credentials = { kind: 'login', name: identity.name, password: (args as { password: string }).password };
+      if (kind === 'guest') this.credentials = { kind: 'guest', name: identity.name };
+      this.identity = identity;
+      for (const room of identity.rooms) this.rooms.add(room.name);
+      for (const room of [...this.rooms]) {
+        const joined = await channel.request('join', { room }, this.timeoutMs).catch((error: unknown) => {
+          if (error instanceof ParleyClientError && error.errorName === 'NO_SUCH_ROOM') return undefined;
+          throw error;
+        });
+        if (!joined) this.rooms.delete(room);
+        // A room seen for the first time starts at its newest message; a known one resumes below.
+        else if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
+      }
+      if (this.cursors.size > 0) await channel.request('resume', { cursors: Object.fromEntries(this.cursors) }, this.timeoutMs);
+      this.ready = true;
+      for (const wake of this.readyWaiters.splice(0)) wake();
+      this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake } : {});
+      void this.outbox.pump((args) => this.transmit(args), sleep);
+      return identity;
+    } finally {
+      this.handshaking = false;
+    }
+  }
+
+  private async transmit(args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+    const channel = this.channel;
+    if (!channel || !this.ready) throw ParleyClientError.local('DISCONNECTED', 'Not connected');
+    const { sent } = await channel.request('send', args, this.timeoutMs);
+    for (const receipt of sent) this.advance(receipt.conv, receipt.seq);
+    return sent;
+  }
+
+  private advance(conv: string, seq: number): boolean {
+    if (seq <= (this.cursors.get(conv) ?? 0)) return false;
+    this.cursors.set(conv, seq);
+    return true;
+  }
+
+  private onEvent(event: ServerEvent, channel: Channel): void {
+    switch (event.ev) {
+      case 'message': {
+        if (!this.advance(event.conv, event.seq)) return;
+        if (this.handshaking) this.missedThisHandshake += 1;
+        const { ev: _ev, ...message } = event;
+        this.emit('message', message);
+        return;
+      }
+      case 'ping':
+        channel.notify('pong', { token: event.token });
+        return;
+      case 'error':
+        this.emit('error', ParleyClientError.fromWire(event.error));
+        return;
+      case 'room_deleted':
+        this.rooms.delete(event.room);
+        this.emit('room_deleted', { room: event.room, by: event.by });
+        return;
+      default: {
+        const { ev, ...data } = event;
+        this.emit(ev, data as never);
+      }
+    }
+  }
+
+  private setState(state: ClientState, extra: Omit<ClientEvents['state'], 'state'> = {}): void {
+    this.state = state;
+    this.emit('state', { state, ...extra });
+  }
+
+  private async whenReady(): Promise<Channel> {
+    if (this.closing) throw ParleyClientError.local('CLOSED', 'The client was closed');
+    if (!this.ready) {
+      await Promise.race([
+        new Promise<void>((resolve) => this.readyWaiters.push(resolve)),
+        sleep(this.timeoutMs).then(() => {
+          throw ParleyClientError.local('TIMEOUT', `Not connected within ${this.timeoutMs} ms`);
+        }),
+      ]);
+    }
+    return this.channel!;
+  }
+
+  /** Any command, typed by the protocol: waits for a connection, then for the reply. */
+  async request<TVerb extends Verb>(cmd: TVerb, args: CommandArgs<TVerb>): Promise<ReplyData[TVerb]> {
+    const channel = await this.whenReady();
+    return channel.request(cmd, args, this.timeoutMs);
+  }
+
+  /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
+  send(to: string | string[], text: string): Promise<SentReceipt[]> {
+    const queued = this.outbox.add({ to, text });
+    if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
+    return queued;
+  }
+
+  async join(room: string): Promise<ReplyData['join']> {
+    const joined = await this.request('join', { room });
+    this.rooms.add(joined.name);
+    if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
+    return joined;
+  }
+
+  async part(room: string): Promise<ReplyData['part']> {
+    const parted = await this.request('part', { room });
+    this.rooms.delete(parted.room);
+    return parted;
+  }
+
+  history(target: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<ReplyData['history']> {
+    return this.request('history', { with: target, ...page });
+  }
+
+  /** Resolves once every queued send has been acknowledged. */
+  drain(): Promise<void> {
+    return this.outbox.drained();
+  }
+
+  /** All events as one async stream (ends when the client closes). */
+  async *events(): AsyncGenerator<ClientEvent> {
+    const queue: ClientEvent[] = [];
+    let wake: (() => void) | undefined;
+    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'presence', 'nick', 'notice', 'error', 'state'];
+    const offs = names.map((type) => this.on(type, (data) => (queue.push({ type, data } as ClientEvent), wake?.())));
+    try {
+      for (;;) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          if (next.type === 'state' && next.data.state === 'closed') return;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      for (const off of offs) off();
+    }
+  }
+
+  /** Stops reconnecting and closes the connection. Queued sends are rejected with CLOSED. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const channel = this.channel;
+    if (channel) {
+      channel.close();
+      await channel.done;
+    }
+  }
+}
+
+function toClientError(error: unknown): ParleyClientError {
+  if (error instanceof ParleyClientError) return error;
+  return ParleyClientError.local('CONNECT_FAILED', (error as Error)?.message ?? String(error), { cause: error });
+}

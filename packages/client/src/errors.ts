@@ -1,0 +1,39 @@
+import { ERRORS, errorNameForCode, type ErrorAction, type ErrorName, type WireError } from '@parley/protocol';
+
+/** Failures that happen on the client side, not reported by a server. */
+export type LocalErrorKind = 'TIMEOUT' | 'DISCONNECTED' | 'CLOSED' | 'OUTBOX_FULL' | 'HOST_KEY_CHANGED' | 'HOST_UNKNOWN' | 'CONNECT_FAILED';
+
+/**
+ * Every rejected promise of the SDK carries one of these: `code`/`name` from the server's error
+ * registry (see docs/errors.md), or a local `kind` for timeouts, disconnects and trust failures.
+ */
+export class ParleyClientError extends Error {
+  override readonly name = 'ParleyClientError';
+
+  constructor(
+    message: string,
+    readonly code: number | undefined,
+    readonly errorName: ErrorName | LocalErrorKind,
+    readonly action: ErrorAction,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  static fromWire(error: WireError): ParleyClientError {
+    const name = errorNameForCode(error.code) ?? error.name;
+    return new ParleyClientError(error.message, error.code, name, error.action ?? ERRORS[name]?.action ?? 'fix', error.retryAfterMs);
+  }
+
+  static local(kind: LocalErrorKind, message: string, options?: { cause?: unknown }): ParleyClientError {
+    const action: ErrorAction = kind === 'HOST_KEY_CHANGED' || kind === 'HOST_UNKNOWN' || kind === 'CLOSED' ? 'stop' : 'retry';
+    return new ParleyClientError(message, undefined, kind, action, undefined, options);
+  }
+
+  /** Errors after which reconnecting cannot help: wrong password, refused trust, and the like. */
+  get isFatal(): boolean {
+    return this.action === 'stop' || this.errorName === 'BAD_CREDENTIALS' || this.errorName === 'NAME_TAKEN' || this.errorName === 'NAME_INVALID'
+      || this.errorName === 'PASSWORD_INVALID' || this.errorName === 'GUESTS_DISABLED';
+  }
+}

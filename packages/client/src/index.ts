@@ -1,0 +1,7 @@
+export { ParleyClient, type ClientOptions } from './client.ts';
+export { ParleyClientError, type LocalErrorKind } from './errors.ts';
+export { parseServerUrl, type ServerUrl, type ServerScheme } from './url.ts';
+export { webSocketTransport, type WebSocketConstructor, type WebSocketLike } from './ws-transport.ts';
+export type { Transport, TransportFactory } from './transport.ts';
+export type { ClientEvents, ClientEvent, ClientState, StateChange, Credentials, Identity } from './types.ts';
+export { Backoff } from './backoff.ts';

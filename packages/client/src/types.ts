@@ -1,0 +1,38 @@
+import type { ChatMessage, PresenceStatus, ReplyData } from '@parley/protocol';
+import type { ParleyClientError } from './errors.ts';
+
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface StateChange {
+  state: ClientState;
+  /** For `reconnecting`: how long until the next attempt. */
+  delayMs?: number;
+  /** For `connected` after a reconnect: messages fetched that arrived while away. */
+  missed?: number;
+  resumed?: boolean;
+  error?: ParleyClientError;
+}
+
+// A type alias (not an interface) so it is assignable to Emitter's Record constraint.
+export type ClientEvents = {
+  message: ChatMessage;
+  join: { room: string; user: string };
+  part: { room: string; user: string; reason?: string };
+  topic: { room: string; topic: string; by: string };
+  room_deleted: { room: string; by: string };
+  presence: { user: string; status: PresenceStatus };
+  nick: { old: string; new: string };
+  notice: { text: string };
+  /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */
+  error: ParleyClientError;
+  state: StateChange;
+};
+
+export type ClientEvent = { [TName in keyof ClientEvents]: { type: TName; data: ClientEvents[TName] } }[keyof ClientEvents];
+
+export type Credentials =
+  | { kind: 'guest'; name?: string }
+  | { kind: 'login'; name: string; password: string }
+  | { kind: 'register'; name: string; password: string };
+
+export type Identity = ReplyData['login'];

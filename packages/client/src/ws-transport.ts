@@ -1,0 +1,53 @@
+import { decodeFrame, encodeFrame, type ServerFrame } from '@parley/protocol';
+import { FrameQueue, type Transport, type TransportFactory } from './transport.ts';
+
+/** The part of the WebSocket API the SDK uses: the browser's global and the `ws` package both fit. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** JSON text frames over any WebSocket implementation (browser global, or `ws` in Node). */
+export function webSocketTransport(WebSocketImpl: WebSocketConstructor): TransportFactory {
+  return (url) =>
+    new Promise<Transport>((resolve, reject) => {
+      const hostPart = url.host.includes(':') ? `[${url.host}]` : url.host;
+      const socket = new WebSocketImpl(`${url.scheme}://${hostPart}:${url.port}${url.path}`);
+      socket.binaryType = 'arraybuffer';
+      const queue = new FrameQueue();
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        resolve({
+          [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+          send: (frame) => {
+            if (socket.readyState === 1) socket.send(new TextDecoder().decode(encodeFrame('json', frame)));
+          },
+          close: () => socket.close(1000, 'bye'),
+        });
+      };
+      socket.onmessage = (event) => {
+        if (typeof event.data !== 'string') return;
+        try {
+          queue.push(decodeFrame('json', new TextEncoder().encode(event.data)) as unknown as ServerFrame);
+        } catch {
+          socket.close(1002, 'undecodable frame');
+        }
+      };
+      socket.onerror = () => {
+        if (!opened) reject(new Error(`WebSocket connection to ${url.href} failed`));
+      };
+      socket.onclose = () => {
+        if (!opened) reject(new Error(`WebSocket connection to ${url.href} closed`));
+        queue.end();
+      };
+    });
+}
