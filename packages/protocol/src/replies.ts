@@ -43,9 +43,10 @@ export interface ReplyData {
   login: LoginData;
   nick: { old: string; name: string };
   send: { sent: SentReceipt[] };
-  join: RoomSummary & { lastSeq: number };
+  /** `conv` is the room's conversation id (for cursors); `lastSeq` its newest message. */
+  join: RoomSummary & { conv: string; lastSeq: number };
   part: { room: string };
-  create: RoomSummary & { lastSeq: number };
+  create: RoomSummary & { conv: string; lastSeq: number };
   delete: { room: string };
   rooms: { rooms: RoomSummary[] };
   who: { room: string; members: MemberInfo[] };

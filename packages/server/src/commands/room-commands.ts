@@ -5,8 +5,8 @@ import { OutboundEvent } from '../core/outbound.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
-function roomData(room: Room, lastSeq: number): RoomSummary & { lastSeq: number } {
-  return { ...room.summary(), lastSeq };
+function roomData(room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
+  return { ...room.summary(), conv: room.key, lastSeq };
 }
 
 function checkTopic(topic: string, max: number): void {
