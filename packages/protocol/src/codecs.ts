@@ -13,7 +13,9 @@ const utf8Encoder = new TextEncoder();
 export type Codec = 'json' | 'msgpack';
 
 function requireObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map) {
+  // Only a plain map is a frame: decoders also yield arrays, Uint8Array, Date and the like.
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
     throw new ParleyError('BAD_FRAME', 'A frame must be an object like {"cmd":"hello","v":1}');
   }
   return value as Record<string, unknown>;

@@ -6,7 +6,9 @@ import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
  * "alice" are one name. The display form keeps the user's casing.
  */
 export function nameKey(name: string): string {
-  return name.normalize('NFKC').toLowerCase();
+  // Upper then lower folds what lowercasing alone keeps apart (ß/SS, σ/ς); NFKC on both ends
+  // because case mapping can produce sequences that are no longer normalized.
+  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
 const NAME_PATTERN = /^\p{L}[\p{L}\p{N}_.-]*$/u;
