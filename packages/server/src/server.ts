@@ -111,7 +111,13 @@ export class ParleyServer {
           maxFrameBytes: config.limits.max_frame_bytes,
           health: () => this.health(),
           metrics: async () => ({ contentType: this.context.metrics.registry.contentType, body: await this.context.metrics.registry.metrics() }),
-          page: () => ({ serverName: config.server_name, fingerprint: tls?.fingerprint, tcp: config.tcp.listen, wsPath: '/ws' }),
+          // Bound ports, not configured ones: a configured port 0 means "any free port".
+          page: () => ({
+            serverName: config.server_name,
+            fingerprint: tls?.fingerprint,
+            tlsPorts: [...new Set(this.tcp.filter((a) => a.tls).map((a) => a.port))],
+            wsPath: '/ws',
+          }),
           onWebSocket: (ws, socket) => {
             const session = this.accept(wsTransport(ws, socket));
             if (session) attachWebSocket(ws, session);

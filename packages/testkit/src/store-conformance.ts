@@ -439,6 +439,19 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect(await store.roomsOf(alice)).toEqual(['#random']);
       });
 
+      it('deletes a room\'s messages but keeps its sequence going for a recreated room', async () => {
+        await store.createRoom(general);
+        await appendTexts(room, 3);
+        await appendTexts(other, 1);
+        expect(await store.deleteRoom(room)).toBe(true);
+        expect(await store.history(room, { limit: 10 })).toEqual([]);
+        expect(seqs(await store.history(other, { limit: 10 }))).toEqual([1]);
+        expect(await store.lastSeq(room)).toBe(3);
+        await store.createRoom(general);
+        const [next] = await store.appendMessages([msg(room, 'again')]);
+        expect(next?.message.seq).toBe(4);
+      });
+
       it('adds members idempotently and removes them', async () => {
         const alice = await account('alice');
         const bob = await account('bob');

@@ -11,13 +11,18 @@ import type { User } from './user.ts';
  */
 export async function joinRoom(server: ServerContext, user: User, room: Room, origin?: Session): Promise<boolean> {
   if (user.rooms.has(room.key)) return false;
-  if (user.rooms.size >= server.config.limits.max_rooms_per_user) {
-    throw new ParleyError('TOO_MANY_ROOMS', `You are in ${user.rooms.size} rooms, the most allowed`);
-  }
+  checkRoomCapacity(server, user);
   if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
   enterRoom(user, room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
   return true;
+}
+
+/** Throws TOO_MANY_ROOMS before a join, and before a create so a refused one leaves no room. */
+export function checkRoomCapacity(server: ServerContext, user: User): void {
+  if (user.rooms.size >= server.config.limits.max_rooms_per_user) {
+    throw new ParleyError('TOO_MANY_ROOMS', `You are in ${user.rooms.size} rooms, the most allowed`);
+  }
 }
 
 /** Adds an online user to a room's member map without announcing it (used at sign-in). */

@@ -21,18 +21,30 @@ export function messageEvent(message: StoredMessage): OutboundEvent {
   return new OutboundEvent(event);
 }
 
-/** Delivers stored messages to one session in order, holding live traffic back meanwhile. */
+/**
+ * Delivers stored messages to one session in order (live traffic is held back by the caller),
+ * waiting whenever the outbound queue is half full so a long replay paces itself to the reader.
+ * `deliver` defaults to the cursor-checked path.
+ */
 export async function replayPages(
   session: Session,
   readPage: () => Promise<StoredMessage[]>,
   pageDone: (page: StoredMessage[]) => Promise<void> | void,
   maxPages: number,
+  deliver: (out: OutboundEvent) => boolean = (out) => session.deliverReplayed(out),
 ): Promise<{ delivered: number; more: boolean }> {
   let delivered = 0;
   for (let pages = 0; pages < maxPages; pages++) {
     const page = await readPage();
-    if (page.length === 0) return { delivered, more: false };
-    for (const message of page) if (session.deliverReplayed(messageEvent(message))) delivered += 1;
+    if (page.length === 0 || session.closed) return { delivered, more: false };
+    for (const message of page) {
+      const wait = session.roomToWrite();
+      if (wait) await wait;
+      if (deliver(messageEvent(message))) delivered += 1;
+    }
+    // A page cut short by a close is not done: better delivered twice (clients drop repeats
+    // by seq) than marked delivered and lost.
+    if (session.closed) return { delivered, more: true };
     await pageDone(page);
   }
   return { delivered, more: true };

@@ -10,24 +10,34 @@ const PENDING_PAGE = 500;
 
 /**
  * Attaches a logged-in identity to a session. The first session of a user brings it online:
- * into its stored rooms and the default rooms, with a presence event to everyone who shares a
- * room with it. Returns the rooms the user is in.
+ * guests into the default rooms, accounts into their stored rooms (registration put them in the
+ * defaults, so a room an account left stays left), with a presence event to everyone who shares
+ * a room with it. Returns the user now online (another login of the same account may have
+ * brought it online first) and the rooms it is in.
  */
-export async function signIn(server: ServerContext, session: Session, user: User): Promise<Room[]> {
+export async function signIn(server: ServerContext, session: Session, candidate: User): Promise<{ user: User; rooms: Room[] }> {
+  let user = server.users.get(candidate.id) ?? candidate;
+  let roomKeys: readonly string[] = [];
+  if (user.sessions.size === 0) {
+    roomKeys = user.accountId === undefined ? server.config.rooms.default : await server.store.roomsOf(user.accountId);
+    // Another connection of this account may have finished signing in during the read.
+    user = server.users.get(candidate.id) ?? user;
+  }
   const firstSession = user.sessions.size === 0;
+  if (firstSession) {
+    server.users.add(user); // throws NAME_TAKEN rather than let two users share a name
+    for (const key of roomKeys) {
+      const room = server.rooms.find(key);
+      if (room && user.rooms.size < server.config.limits.max_rooms_per_user) enterRoom(user, room);
+    }
+  }
   user.sessions.add(session);
   session.user = user;
   if (firstSession) {
-    server.users.add(user);
-    const stored = user.accountId === undefined ? [] : await server.store.roomsOf(user.accountId);
-    for (const name of [...server.config.rooms.default, ...stored]) {
-      const room = server.rooms.find(name.startsWith('#') ? name : `#${name}`);
-      if (room) enterRoom(user, room);
-    }
     server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'online' }));
   }
   server.metrics.logins.inc({ kind: user.kind });
-  return [...user.rooms.values()];
+  return { user, rooms: [...user.rooms.values()] };
 }
 
 /** Delivers the direct messages that reached the account while it was offline, then forgets them. */

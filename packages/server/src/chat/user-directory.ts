@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { nameKey } from '@parley/protocol';
+import { nameKey, ParleyError } from '@parley/protocol';
 import { User } from './user.ts';
 
 /** Online users by id and by case-folded name. Accounts stay here while any session is open. */
 export class UserDirectory {
   private readonly byKey = new Map<string, User>();
   private readonly byId = new Map<string, User>();
+  /** Names held by a registration between its check and its commit (password hashing is slow). */
+  private readonly reserved = new Set<string>();
   private guestCounter = 0;
 
   get(id: string): User | undefined {
@@ -16,7 +18,24 @@ export class UserDirectory {
     return this.byKey.get(nameKey(name));
   }
 
+  /** True when the name belongs to an online user or is held by a registration in progress. */
+  isTaken(name: string): boolean {
+    const key = nameKey(name);
+    return this.byKey.has(key) || this.reserved.has(key);
+  }
+
+  /** Holds a name until `release` is called; false when it is already taken or held. */
+  reserve(name: string): (() => void) | undefined {
+    const key = nameKey(name);
+    if (this.byKey.has(key) || this.reserved.has(key)) return undefined;
+    this.reserved.add(key);
+    return () => this.reserved.delete(key);
+  }
+
+  /** Refuses a name another online user holds: two users must never share one. */
   add(user: User): void {
+    const holder = this.byKey.get(user.key);
+    if (holder && holder !== user) throw new ParleyError('NAME_TAKEN', `The name ${user.name} is taken`);
     this.byKey.set(user.key, user);
     this.byId.set(user.id, user);
   }
@@ -27,6 +46,10 @@ export class UserDirectory {
   }
 
   rename(user: User, newName: string): void {
+    const holder = this.byKey.get(nameKey(newName));
+    if ((holder && holder !== user) || this.reserved.has(nameKey(newName))) {
+      throw new ParleyError('NAME_TAKEN', `The name ${newName} is taken`);
+    }
     this.byKey.delete(user.key);
     user.name = newName;
     this.byKey.set(user.key, user);

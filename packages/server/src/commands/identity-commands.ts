@@ -12,19 +12,21 @@ import { loggedIn } from './command.ts';
 const MAX_PASSWORD_LENGTH = 1024;
 
 async function assertNameFree(server: ServerContext, name: string): Promise<void> {
-  if (server.users.findByName(name) || (await server.store.findAccount(nameKey(name)))) {
+  if (server.users.isTaken(name) || (await server.store.findAccount(nameKey(name)))) {
     throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
   }
 }
 
-async function welcome(server: ServerContext, session: Session, user: User): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
-  const rooms = await signIn(server, session, user);
+async function welcome(server: ServerContext, session: Session, candidate: User): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
+  const { user, rooms } = await signIn(server, session, candidate);
   const roomNames = rooms.map((room) => room.name);
   const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';
   return {
     data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => room.summary()) },
     text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
     after: async () => {
+      // Text-mode users never see the hello reply that carries the MOTD.
+      if (server.config.motd) session.deliver(new OutboundEvent({ ev: 'notice', text: server.config.motd }));
       await deliverPending(server, session, user);
     },
   };
@@ -81,11 +83,24 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
         throw new ParleyError('PASSWORD_INVALID', `Passwords are ${min} to ${MAX_PASSWORD_LENGTH} characters`);
       }
       await assertNameFree(server, name);
-      const passwordHash = await hashPassword(password, algorithm);
-      const account = await server.store.createAccount({ name, nameKey: nameKey(name), passwordHash }).catch((error: unknown) => {
-        if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
-        throw error;
-      });
+      // Held from the check until the account exists, so no guest can claim it while we hash.
+      const release = server.users.reserve(name);
+      if (!release) throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+      let account;
+      try {
+        const passwordHash = await hashPassword(password, algorithm);
+        account = await server.store.createAccount({ name, nameKey: nameKey(name), passwordHash }).catch((error: unknown) => {
+          if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+          throw error;
+        });
+        // A new account starts in the default rooms; later logins bring back what it kept.
+        for (const room of server.config.rooms.default) {
+          const found = server.rooms.find(room);
+          if (found) await server.store.addMember(found.key, account.id);
+        }
+      } finally {
+        release();
+      }
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       return welcome(server, session, new User(accountUserId(account.id), account.name, account.id, { perMinute, burst }));
     },

@@ -1,12 +1,17 @@
+import type { ChatMessage } from '@parley/protocol';
 import { replayPages, toChatMessage } from '../chat/messages.ts';
 import { resolveConversation, sendMessage } from '../chat/send.ts';
 import { escapeText } from '../core/text-lines.ts';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
 import { ALL_CONVERSATION } from '../store/store.ts';
 import type { CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
 
 const REPLAY_PAGE = 500;
 const REPLAY_MAX_PAGES = 10;
+/** Generous per-message envelope (names, conv, seq, timestamp, framing) for reply budgets. */
+const MESSAGE_OVERHEAD_BYTES = 256;
 
 export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
   send: {
@@ -33,7 +38,9 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
         ...(after === undefined ? {} : { after }),
         limit: limit ?? ctx.server.config.history.page_size,
       });
-      const messages = page.map(toChatMessage);
+      const messages = fitInBudget(page.map(toChatMessage), ctx.server.config.limits.outbound_queue_bytes / 4, after !== undefined);
+      const wait = ctx.session.roomToWrite();
+      if (wait) await wait;
       const lines = messages.map((m) => `HIST ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${escapeText(m.text)}`);
       return { data: { conv, messages }, text: [...lines, `OK HISTORY ${label} ${messages.length}`] };
     },
@@ -44,23 +51,16 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
     rate: 'none',
     async handle(ctx, { cursors }) {
       const user = loggedIn(ctx);
-      const session = ctx.session;
       const readable = (conv: string) =>
         conv === ALL_CONVERSATION || user.rooms.has(conv) || (conv.startsWith('dm:') && conv.split(':').slice(1).includes(user.id));
       const entries = Object.entries(cursors);
       const refused = entries.filter(([conv]) => !readable(conv)).map(([conv]) => conv);
       let replayed = 0;
       const more: string[] = [];
-      await session.withLiveMessagesHeld(async () => {
+      await ctx.session.withLiveMessagesHeld(async () => {
         for (const [conv, cursor] of entries) {
           if (!readable(conv)) continue;
-          session.advanceCursor(conv, cursor);
-          const result = await replayPages(
-            session,
-            () => ctx.server.store.history(conv, { after: session.cursors.get(conv) ?? cursor, limit: REPLAY_PAGE }),
-            () => undefined,
-            REPLAY_MAX_PAGES,
-          );
+          const result = await resumeConversation(ctx.server, ctx.session, conv, cursor);
           replayed += result.delivered;
           if (result.more) more.push(conv);
         }
@@ -69,3 +69,53 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
     },
   },
 };
+
+/**
+ * A page must fit the outbound queue with room to spare, however large its messages are. When
+ * it does not, it keeps the messages nearest the cursor the client is paging from (the oldest
+ * when paging forward, the newest otherwise); the client pages on from there.
+ */
+function fitInBudget(messages: ChatMessage[], budgetBytes: number, keepOldest: boolean): ChatMessage[] {
+  const ordered = keepOldest ? messages : [...messages].reverse();
+  let used = 0;
+  let kept = 0;
+  for (const message of ordered) {
+    used += Buffer.byteLength(message.text) + MESSAGE_OVERHEAD_BYTES;
+    if (used > budgetBytes && kept > 0) break;
+    kept += 1;
+  }
+  if (kept === messages.length) return messages;
+  return keepOldest ? messages.slice(0, kept) : messages.slice(messages.length - kept);
+}
+
+/**
+ * Replays one conversation after the client's cursor. Below this connection's floor (messages
+ * it never got, though later ones went out live) the gap is filled first; then everything
+ * after the connection's own cursor. Each call replays at most REPLAY_MAX_PAGES pages.
+ */
+async function resumeConversation(server: ServerContext, session: Session, conv: string, cursor: number): Promise<{ delivered: number; more: boolean }> {
+  const { store } = server;
+  const floor = session.floors.get(conv);
+  let delivered = 0;
+  if (floor !== undefined && cursor + 1 < floor) {
+    let after = cursor;
+    const gap = await replayPages(
+      session,
+      () => store.history(conv, { after, before: floor, limit: REPLAY_PAGE }),
+      (page) => void (after = page.at(-1)!.seq),
+      REPLAY_MAX_PAGES,
+      (out) => session.deliverBelowFloor(out),
+    );
+    if (gap.more) return gap;
+    delivered = gap.delivered;
+    session.floors.set(conv, cursor + 1);
+  }
+  session.advanceCursor(conv, cursor);
+  const tail = await replayPages(
+    session,
+    () => store.history(conv, { after: session.cursors.get(conv) ?? cursor, limit: REPLAY_PAGE }),
+    () => undefined,
+    REPLAY_MAX_PAGES,
+  );
+  return { delivered: delivered + tail.delivered, more: tail.more };
+}

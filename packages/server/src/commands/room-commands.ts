@@ -1,5 +1,6 @@
 import { ParleyError, type RoomSummary } from '@parley/protocol';
-import { deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
+import { checkRoomCapacity, deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
+import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
@@ -21,8 +22,10 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     async handle(ctx, { room: name }): Promise<CommandResult<'join'>> {
       const user = loggedIn(ctx);
       const { rooms, store } = ctx.server;
+      const existing = rooms.find(name);
+      if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(ctx.server, user);
       const room =
-        rooms.find(name) ??
+        existing ??
         (await rooms.create(name, '', user.id).catch((error: unknown) => {
           // Two users creating the same new room at once: the loser joins the winner's room.
           if (error instanceof ParleyError && error.errorName === 'ROOM_EXISTS') return rooms.require(name);
@@ -30,7 +33,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
         }));
       await joinRoom(ctx.server, user, room, ctx.session);
       const lastSeq = await store.lastSeq(room.key);
-      const topic = room.topic ? ` topic: ${room.topic}` : '';
+      const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
       return { data: roomData(room, lastSeq), text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
     },
   },
@@ -51,9 +54,11 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     async handle(ctx, { room: name, topic }) {
       const user = loggedIn(ctx);
       checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
+      checkRoomCapacity(ctx.server, user);
       const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
       await joinRoom(ctx.server, user, room, ctx.session);
-      return { data: roomData(room, 0), text: `OK CREATE ${room.name}` };
+      // A room recreated under an old name continues that name's sequence.
+      return { data: roomData(room, await ctx.server.store.lastSeq(room.key)), text: `OK CREATE ${room.name}` };
     },
   },
   delete: {
@@ -98,12 +103,12 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     async handle(ctx, { room: name, topic }) {
       const user = loggedIn(ctx);
       const room = ctx.server.rooms.require(name);
-      if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${room.topic}`.trimEnd() };
+      if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${escapeText(room.topic)}`.trimEnd() };
       if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} to set its topic`);
       checkTopic(topic, ctx.server.config.limits.max_topic_length);
       await ctx.server.rooms.setTopic(room, topic);
       ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by: user.name }), ctx.session);
-      return { data: { room: room.name, topic }, text: `OK TOPIC ${room.name} ${topic}`.trimEnd() };
+      return { data: { room: room.name, topic }, text: `OK TOPIC ${room.name} ${escapeText(topic)}`.trimEnd() };
     },
   },
 };

@@ -37,13 +37,17 @@ function toRequest(session: Session, inbound: Inbound): { id: RequestId | null; 
   return { id, request: { id, verb: cmd, args } };
 }
 
-function checkRequirements(spec: CommandSpec<Verb>, session: Session): void {
+function checkAuth(spec: CommandSpec<Verb>, session: Session): void {
   if (spec.auth === 'user' && !session.user) {
     throw new ParleyError('NOT_LOGGED_IN', 'Log in first: REGISTER <name> for a guest name, or LOGIN <name> <password>');
   }
   if (spec.auth === 'anonymous' && session.user) {
     throw new ParleyError('ALREADY_LOGGED_IN', `This connection is already logged in as ${session.user.name}`);
   }
+}
+
+/** After validation, so a malformed request does not spend a token of the sender's budget. */
+function checkRate(spec: CommandSpec<Verb>, session: Session): void {
   if (spec.rate === 'message' && session.user) {
     const waitMs = session.user.messageRate.take();
     if (waitMs > 0) {
@@ -77,8 +81,9 @@ export async function runCommand(server: ServerContext, session: Session, inboun
   }
   const spec = COMMANDS[request.verb] as CommandSpec<Verb>;
   try {
-    checkRequirements(spec, session);
+    checkAuth(spec, session);
     const args = validate(request.verb, request.args);
+    checkRate(spec, session);
     const ctx: CommandContext = { server, session };
     const result: CommandResult = await spec.handle(ctx, args as never);
     if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, result });

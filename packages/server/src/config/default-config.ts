@@ -111,7 +111,7 @@ ping_timeout_ms = 30000
 # Unsent bytes buffered per connection before a slow reader is disconnected. At least 4096.
 # env: PARLEY_LIMITS_OUTBOUND_QUEUE_BYTES
 outbound_queue_bytes = 1048576
-# Sustained message rate allowed per connection, in messages per minute.
+# Sustained message rate allowed per user (an account's connections share it), per minute.
 # env: PARLEY_LIMITS_MESSAGES_PER_MINUTE
 messages_per_minute = 30
 # Messages a connection may send in a burst above the sustained rate.

@@ -46,7 +46,14 @@ export class Session {
   lastInboundAt: number;
   pingSentAt: number | undefined;
   readonly createdAt: number;
+  /** Per conversation, the highest seq this connection was given. */
   readonly cursors = new Map<string, number>();
+  /**
+   * Per conversation, the lowest seq of the run this connection was given: every seq from the
+   * floor to the cursor went out. A resume from below the floor fills the gap (a live message
+   * that arrived between login and resume must not hide the older ones the client missed).
+   */
+  readonly floors = new Map<string, number>();
   readonly queue: OutboundQueue;
   private held: OutboundEvent[] | undefined;
   private holdDepth = 0;
@@ -111,10 +118,31 @@ export class Session {
         if (this.held.length > MAX_HELD_EVENTS) this.close('SLOW_CONSUMER');
         return true;
       }
-      if (event.seq <= (this.cursors.get(event.conv) ?? 0)) return false;
+      const cursor = this.cursors.get(event.conv);
+      if (cursor === undefined) this.floors.set(event.conv, event.seq);
+      else if (event.seq <= cursor) return false;
       this.cursors.set(event.conv, event.seq);
     }
     return this.queue.push(out.bytes(this.format));
+  }
+
+  /** Delivers a stored message below the floor (see `floors`); the cursor stays where it is. */
+  deliverBelowFloor(out: OutboundEvent): boolean {
+    if (this.closed || this.format === undefined || out.event.ev !== 'message') return false;
+    return this.queue.push(out.bytes(this.format));
+  }
+
+  /**
+   * Undefined when the outbound queue is under half its cap; otherwise a promise that resolves
+   * once it is (or the session closed). Replays wait on it so they never overflow the queue:
+   * only a peer that stops reading altogether is cut off, by the idle timeout.
+   */
+  roomToWrite(): Promise<void> | undefined {
+    const limit = this.server.config.limits.outbound_queue_bytes / 2;
+    if (this.closed || this.queue.bytes <= limit) return undefined;
+    return (async () => {
+      while (!this.closed && this.queue.bytes > limit) await new Promise((resolve) => setTimeout(resolve, 5));
+    })();
   }
 
   /**
@@ -148,7 +176,9 @@ export class Session {
   }
 
   advanceCursor(conv: string, seq: number): void {
-    if (seq > (this.cursors.get(conv) ?? 0)) this.cursors.set(conv, seq);
+    const cursor = this.cursors.get(conv);
+    if (cursor === undefined) this.floors.set(conv, seq + 1);
+    if (cursor === undefined || seq > cursor) this.cursors.set(conv, seq);
   }
 
   reply(id: RequestId | null, verb: string, outcome: Outcome): void {

@@ -25,6 +25,12 @@ export function streamTransport(socket: Socket, kind: TransportKind): SessionTra
  * JSON lines or length-prefixed MessagePack; the framer cuts frames; each frame goes to the
  * session's command queue. A peer that half-closes still gets the replies to what it sent.
  */
+function firstNonBlank(chunk: Buffer): number {
+  let i = 0;
+  while (i < chunk.length && (chunk[i] === 0x20 || chunk[i] === 0x09 || chunk[i] === 0x0d || chunk[i] === 0x0a)) i++;
+  return i;
+}
+
 export function attachStream(socket: Socket, session: Session, maxFrameBytes: number): void {
   let framer: LineFramer | LengthPrefixFramer | undefined;
   socket.on('data', (chunk: Buffer) => {
@@ -33,6 +39,8 @@ export function attachStream(socket: Socket, session: Session, maxFrameBytes: nu
     if (!framer) {
       const mode = detectStreamMode(chunk);
       if (mode === undefined) return;
+      // Leading blank lines pick no mode and are not part of the first frame.
+      chunk = chunk.subarray(firstNonBlank(chunk));
       session.setMode(mode, 'stream');
       framer = mode === 'msgpack' ? new LengthPrefixFramer(maxFrameBytes) : new LineFramer(maxFrameBytes);
     }

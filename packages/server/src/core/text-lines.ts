@@ -6,7 +6,7 @@ import type { ServerEvent, WireError } from '@parley/protocol';
  * one message stays one line.
  */
 export function escapeText(text: string): string {
-  return text.replace(/\r\n|[\r\n]/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+  return text.replace(/\r\n|[\r\n]/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 export function errorLine(error: WireError): string {

@@ -97,7 +97,10 @@ export interface Store {
 
   /** Rejects with StoreError code 'conflict' when the room key exists. */
   createRoom(input: { key: string; name: string; topic: string; createdBy: string }): Promise<RoomRecord>;
-  /** Also removes the room's memberships. Returns false when there was no such room. */
+  /**
+   * Also removes the room's memberships and messages; its conversation keeps its last seq, so a
+   * room recreated under the same name continues the sequence. False when there was no such room.
+   */
   deleteRoom(key: string): Promise<boolean>;
   listRooms(): Promise<RoomRecord[]>;
   setTopic(key: string, topic: string): Promise<void>;

@@ -8,7 +8,7 @@ import { infoPage } from './info-page.ts';
 export interface HttpRoutesContext {
   health(): Record<string, unknown>;
   metrics(): Promise<{ contentType: string; body: string }>;
-  page(): { serverName: string; fingerprint: string | undefined; tcp: readonly string[]; wsPath: string };
+  page(): { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string };
   onWebSocket(ws: WebSocket, socket: Socket, request: IncomingMessage): void;
   maxFrameBytes: number;
 }

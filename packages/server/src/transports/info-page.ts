@@ -7,18 +7,12 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3r
 code,pre{font-family:ui-monospace,monospace;background:#f1f3f7;border-radius:4px}pre{padding:.8rem;overflow-x:auto}
 h1{font-size:1.6rem}small{color:#5b6475}`;
 
-export function infoPage(info: { serverName: string; fingerprint: string | undefined; tcp: readonly string[]; wsPath: string; host: string }): {
+export function infoPage(info: { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string; host: string }): {
   html: string;
   style: string;
 } {
-  const tls = info.tcp.filter((entry) => !entry.startsWith('tcp://'));
   const hostOnly = info.host.replace(/:\d+$/, '');
-  const connect = tls
-    .map((entry) => {
-      const port = entry.slice(entry.lastIndexOf(':') + 1);
-      return `openssl s_client -quiet -connect ${hostOnly}:${port}`;
-    })
-    .join('\n');
+  const connect = info.tlsPorts.map((port) => `openssl s_client -quiet -connect ${hostOnly}:${port}`).join('\n');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(info.serverName)} — Parley</title><style>${STYLE}</style></head>

@@ -231,9 +231,14 @@ class SqliteStore implements Store {
 
   deleteRoom(key: string): Promise<boolean> {
     return this.#run(`deleting room ${key}`, async () => {
-      // Memberships go with the room through the room_members -> rooms cascade.
-      const result = await this.#db.deleteFrom('rooms').where('key', '=', key).executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      // One synchronous transaction so a crash cannot leave a deleted room's messages for a
+      // room recreated under the same name. Memberships go through the room_members cascade;
+      // the conversation's last_seq stays, so clients' cursors stay valid for a recreated room.
+      const remove = this.#sqlite.transaction((roomKey: string) => {
+        this.#sqlite.prepare('DELETE FROM messages WHERE conv = ?').run(roomKey);
+        return this.#sqlite.prepare('DELETE FROM rooms WHERE key = ?').run(roomKey).changes > 0;
+      });
+      return remove.immediate(key);
     });
   }
 
