@@ -1,5 +1,6 @@
-import { PROTOCOL_VERSION, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
+import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
 import { Emitter } from './emitter.ts';
 import { ParleyClientError } from './errors.ts';
@@ -45,7 +46,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly timeoutMs: number;
   private closing = false;
   private missedThisHandshake = 0;
-  private handshaking = false;
+  /** Set while logging in and resuming: message events wait in it (see CatchUp). */
+  private catchUp: CatchUp | undefined;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -65,20 +67,24 @@ export class ParleyClient extends Emitter<ClientEvents> {
     let attempts = 0;
     while (!this.closing) {
       this.setState(attempts === 0 ? 'connecting' : 'reconnecting');
+      let channel: Channel | undefined;
       try {
         const transport = await this.options.transport(this.url);
-        const channel = new Channel(transport, (event) => this.onEvent(event, channel));
-        this.channel = channel;
+        const opened: Channel = new Channel(transport, (event) => this.onEvent(event, opened));
+        channel = this.channel = opened;
         const identity = await this.handshake(channel, attempts > 0);
         this.backoff.reset();
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
       } catch (error) {
+        // A failed handshake leaves a socket open; close it before retrying or giving up.
+        channel?.close();
         const failure = toClientError(error);
         if (attempts === 0 || failure.isFatal || this.options.reconnect === false) {
           this.closing = true;
           this.outbox.rejectAll(failure);
+          this.wakeWaiters();
           this.setState('closed', { error: failure });
           if (attempts === 0) failed(failure);
           else this.emit('error', failure);
@@ -94,11 +100,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
       await sleep(delayMs);
     }
     this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
+    this.wakeWaiters();
     this.setState('closed');
   }
 
   private async handshake(channel: Channel, resuming: boolean): Promise<Identity> {
-    this.handshaking = true;
+    const catchUp = (this.catchUp = new CatchUp());
     this.missedThisHandshake = 0;
     try {
       await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
@@ -118,14 +125,26 @@ export class ParleyClient extends Emitter<ClientEvents> {
         // A room seen for the first time starts at its newest message; a known one resumes below.
         else if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
       }
-      if (this.cursors.size > 0) await channel.request('resume', { cursors: Object.fromEntries(this.cursors) }, this.timeoutMs);
+      await this.resume(channel, catchUp);
+      this.catchUp = undefined;
+      for (const message of catchUp.release()) this.deliver(message, true);
       this.ready = true;
-      for (const wake of this.readyWaiters.splice(0)) wake();
+      if (resuming) this.outbox.reconnected();
+      this.wakeWaiters();
       this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake } : {});
       void this.outbox.pump((args) => this.transmit(args), sleep);
       return identity;
     } finally {
-      this.handshaking = false;
+      if (this.catchUp === catchUp) this.catchUp = undefined;
+    }
+  }
+
+  /** Asks for everything after the cursors, again for conversations the server had more of. */
+  private async resume(channel: Channel, catchUp: CatchUp): Promise<void> {
+    let cursors = Object.fromEntries(this.cursors);
+    while (Object.keys(cursors).length > 0) {
+      const { more } = await channel.request('resume', { cursors }, this.timeoutMs);
+      cursors = Object.fromEntries(more.map((conv) => [conv, catchUp.contiguousCursor(conv, this.cursors.get(conv) ?? 0)]));
     }
   }
 
@@ -143,13 +162,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return true;
   }
 
+  /** Wakes requests waiting for a connection: to use it, or to find the client closed. */
+  private wakeWaiters(): void {
+    for (const wake of this.readyWaiters.splice(0)) wake();
+  }
+
+  private deliver(message: ChatMessage, caughtUp: boolean): void {
+    if (!this.advance(message.conv, message.seq)) return;
+    if (caughtUp) this.missedThisHandshake += 1;
+    this.emit('message', message);
+  }
+
   private onEvent(event: ServerEvent, channel: Channel): void {
     switch (event.ev) {
       case 'message': {
-        if (!this.advance(event.conv, event.seq)) return;
-        if (this.handshaking) this.missedThisHandshake += 1;
         const { ev: _ev, ...message } = event;
-        this.emit('message', message);
+        if (this.catchUp) this.catchUp.add(message);
+        else this.deliver(message, false);
         return;
       }
       case 'ping':
@@ -177,14 +206,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private async whenReady(): Promise<Channel> {
     if (this.closing) throw ParleyClientError.local('CLOSED', 'The client was closed');
     if (!this.ready) {
-      await Promise.race([
-        new Promise<void>((resolve) => this.readyWaiters.push(resolve)),
-        sleep(this.timeoutMs).then(() => {
-          throw ParleyClientError.local('TIMEOUT', `Not connected within ${this.timeoutMs} ms`);
-        }),
-      ]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          this.readyWaiters.push(resolve);
+          timer = setTimeout(() => reject(ParleyClientError.local('TIMEOUT', `Not connected within ${this.timeoutMs} ms`)), this.timeoutMs);
+        });
+      } finally {
+        clearTimeout(timer);
+      }
     }
-    return this.channel!;
+    if (this.closing || !this.channel) throw ParleyClientError.local('CLOSED', 'The client was closed');
+    return this.channel;
   }
 
   /** Any command, typed by the protocol: waits for a connection, then for the reply. */
@@ -195,7 +228,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
   send(to: string | string[], text: string): Promise<SentReceipt[]> {
-    const queued = this.outbox.add({ to, text });
+    if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
+    const queued = this.outbox.add({ to, text }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return queued;
   }
@@ -246,6 +280,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Stops reconnecting and closes the connection. Queued sends are rejected with CLOSED. */
   async close(): Promise<void> {
     this.closing = true;
+    this.wakeWaiters();
     const channel = this.channel;
     if (channel) {
       channel.close();

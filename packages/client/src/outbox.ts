@@ -3,9 +3,19 @@ import { ParleyClientError } from './errors.ts';
 
 interface Entry {
   args: CommandArgs<'send'> & { cmid: string };
+  /** Queued or interrupted while disconnected: its recipients may not be back online yet. */
+  crossedDisconnect: boolean;
   resolve(sent: SentReceipt[]): void;
   reject(error: ParleyClientError): void;
 }
+
+/**
+ * After a reconnect (a server restart, say) the other guests come back over several seconds. A
+ * DM queued across the disconnect that finds its recipient not online yet is retried this long
+ * before it fails with NO_SUCH_USER.
+ */
+const RECIPIENT_GRACE_MS = 15_000;
+const RECIPIENT_RETRY_MS = 250;
 
 export type Transmit = (args: Entry['args']) => Promise<SentReceipt[]>;
 
@@ -24,14 +34,21 @@ export class Outbox {
   private readonly entries: Entry[] = [];
   private pumping = false;
   private drainWaiters: (() => void)[] = [];
+  private reconnectedAt = 0;
 
   constructor(private readonly capacity: number) {}
 
-  add(args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+  add(args: CommandArgs<'send'>, disconnected: boolean): Promise<SentReceipt[]> {
     if (this.entries.length >= this.capacity) {
       return Promise.reject(ParleyClientError.local('OUTBOX_FULL', `${this.capacity} sends are already waiting for the server`));
     }
-    return new Promise((resolve, reject) => this.entries.push({ args: { ...args, cmid: args.cmid ?? newCmid() }, resolve, reject }));
+    return new Promise((resolve, reject) => this.entries.push({ args: { ...args, cmid: args.cmid ?? newCmid() }, crossedDisconnect: disconnected, resolve, reject }));
+  }
+
+  /** The connection is back: every entry still waiting crossed a disconnect. */
+  reconnected(): void {
+    this.reconnectedAt = Date.now();
+    for (const entry of this.entries) entry.crossedDisconnect = true;
   }
 
   get size(): number {
@@ -53,6 +70,9 @@ export class Outbox {
         } catch (error) {
           const failure = error as ParleyClientError;
           if (failure.errorName === 'RATE_LIMITED') await sleep(failure.retryAfterMs ?? 1000);
+          else if (failure.errorName === 'NO_SUCH_USER' && entry.crossedDisconnect && Date.now() - this.reconnectedAt < RECIPIENT_GRACE_MS) {
+            await sleep(RECIPIENT_RETRY_MS);
+          }
           else if (failure.errorName === 'DISCONNECTED' || failure.errorName === 'CLOSED') break;
           else if (failure.errorName !== 'TIMEOUT') {
             this.entries.shift();
