@@ -12,6 +12,7 @@ import {
   type ServerFrame,
 } from '@parley/protocol';
 import { WebSocket } from 'ws';
+import { Signal, waitFor } from './wait.ts';
 
 export type TestTransport = 'tls' | 'tcp' | 'ws';
 
@@ -29,7 +30,7 @@ export interface FrameClientOptions {
 export class FrameClient {
   readonly frames: ServerFrame[] = [];
   private nextId = 1;
-  private waiters: (() => void)[] = [];
+  private readonly arrived = new Signal();
   private eventCursor = 0;
   closed = false;
   closeInfo: { code?: number; reason?: string } = {};
@@ -97,9 +98,7 @@ export class FrameClient {
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter();
+    this.arrived.notify();
   }
 
   /** Sends an arbitrary object as one frame (for bad-input tests). */
@@ -152,22 +151,13 @@ export class FrameClient {
       if (this.closed) throw new Error(`closed while waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.arrived.wait(left);
     }
   }
 
+  /** Resolves when the server closes the connection. */
   async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => this.closed, 'the server to close the connection', timeoutMs);
   }
 
   close(): void {

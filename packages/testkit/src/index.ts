@@ -3,3 +3,4 @@ export { spawnServer, type SpawnedServer } from './spawn-server.ts';
 export { TextClient, type TextClientOptions } from './text-client.ts';
 export { FrameClient, type FrameClientOptions, type TestTransport } from './frame-client.ts';
 export { describeStoreConformance } from './store-conformance.ts';
+export { sleep, waitFor } from './wait.ts';

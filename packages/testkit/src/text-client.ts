@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { Signal, waitFor } from './wait.ts';
 
 export interface TextClientOptions {
   port: number;
@@ -15,7 +16,7 @@ export class TextClient {
   readonly lines: string[] = [];
   private partial = '';
   private cursor = 0;
-  private waiters: (() => void)[] = [];
+  private readonly arrived = new Signal();
   closed = false;
 
   private constructor(readonly socket: Socket) {
@@ -44,9 +45,7 @@ export class TextClient {
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const waiter of waiters) waiter();
+    this.arrived.notify();
   }
 
   send(line: string): void {
@@ -71,23 +70,13 @@ export class TextClient {
       if (this.closed) throw new Error(`connection closed waiting for ${pattern}; saw:\n${this.lines.join('\n')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${pattern}; saw:\n${this.lines.join('\n')}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.arrived.wait(left);
     }
   }
 
   /** Resolves when the server closes the connection. */
   async waitClosed(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitFor(() => this.closed, 'the server to close the connection', timeoutMs);
   }
 
   close(): void {

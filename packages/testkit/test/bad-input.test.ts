@@ -5,7 +5,7 @@ import { decodeFrame, encodeFrame, lengthPrefix, type ErrorReply, type ServerFra
 import { Packr } from 'msgpackr';
 import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, TextClient, type TestServer, type TestTransport } from '../src/index.ts';
+import { FrameClient, startTestServer, TextClient, type TestServer, type TestTransport, waitFor } from '../src/index.ts';
 
 /** Hostile and broken input on every transport: coded errors, no crash, nothing lost. */
 const WITNESS = 'said before the abuse';
@@ -18,11 +18,7 @@ let witness: TextClient;
 let probes = 0;
 const cleanups: (() => void)[] = [];
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !condition(); await new Promise((resolve) => setTimeout(resolve, 10))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-  }
-}
+const waitUntil = (condition: () => boolean, what: string, timeoutMs = 5000) => waitFor(condition, what, timeoutMs);
 
 async function text(): Promise<TextClient> {
   const client = await TextClient.connect({ port: server.tlsPort, tls: true });

@@ -5,12 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, type SpawnedServer } from '../src/index.ts';
+import { spawnServer, type SpawnedServer, sleep } from '../src/index.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
 const cleanups: (() => unknown)[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

@@ -6,11 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyClient, ParleyClientError, type ClientOptions, type Credentials, type StateChange, type Transport, type TransportFactory } from '@parley/client';
 import { KnownHosts, nodeTransport } from '@parley/client/node';
 import { LineFramer, type ChatMessage, type ServerFrame } from '@parley/protocol';
-import { startTestServer, type TestServer } from '../src/index.ts';
+import { startTestServer, type TestServer, waitFor, sleep } from '../src/index.ts';
 
 /** The SDK across server restarts, offline delivery and a slow-consumer disconnect: exactly once, in order. */
 const cleanups: (() => unknown)[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FAST_BACKOFF = { initialMs: 20, maxMs: 250 };
 
 afterEach(async () => {
@@ -38,15 +37,7 @@ function record(c: ParleyClient): { messages: ChatMessage[]; states: StateChange
   return seen;
 }
 
-async function until<T>(what: string | (() => string), check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(10);
-  }
-}
+const until = <T>(what: string | (() => string), check: () => T, timeoutMs?: number) => waitFor(check, what, timeoutMs);
 
 /** Each conversation's seqs strictly increase (in order, no duplicates). */
 function expectSeqOrder(messages: ChatMessage[]): void {

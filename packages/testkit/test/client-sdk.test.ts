@@ -8,12 +8,11 @@ import { afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest
 import { ParleyClient, ParleyClientError, type ClientEvent, type ClientEvents, type ClientOptions, type Credentials } from '@parley/client';
 import { defaultKnownHostsFile, KnownHosts, nodeTransport, type PeerCertificateInfo, type PinningOptions } from '@parley/client/node';
 import type { ChatMessage, SentReceipt } from '@parley/protocol';
-import { startTestServer, type TestServer } from '../src/index.ts';
+import { startTestServer, type TestServer, waitFor, sleep } from '../src/index.ts';
 
 /** The SDK against a real server: each scheme, typed errors, timeouts, TLS pinning, the event stream, the example bot. */
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const cleanups: (() => unknown)[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(() => {
   // Anything that falls back to the default known_hosts file stays out of ~/.parley.
@@ -52,15 +51,7 @@ function record(c: ParleyClient): { messages: ChatMessage[]; events: ClientEvent
   return { messages, events };
 }
 
-async function until<T>(what: string | (() => string), check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(10);
-  }
-}
+const until = <T>(what: string | (() => string), check: () => T, timeoutMs?: number) => waitFor(check, what, timeoutMs);
 
 /** Fails instead of hanging when a promise never settles. */
 function settled<T>(promise: Promise<T>, ms = 3000): Promise<T> {

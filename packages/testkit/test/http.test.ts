@@ -1,7 +1,7 @@
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { FrameClient, startTestServer, type TestServer, waitFor } from '../src/index.ts';
 
 /** The HTTP side: health, Prometheus metrics, the info page, the WebSocket endpoint's refusals; dual-stack TLS. */
 const servers: TestServer[] = [];
@@ -29,13 +29,7 @@ function sample(body: string, name: string, labels = ''): number | undefined {
     .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
   return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
 }
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (check: () => Promise<boolean>, what: string) => waitFor(check, what, 5000);
 function peerFingerprint(host: string, port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host, port, rejectUnauthorized: false }, () => {

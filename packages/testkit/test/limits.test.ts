@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ErrorReply, Reply, ServerEvent } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, TextClient, type TestServer, type TestTransport } from '../src/index.ts';
+import { FrameClient, startTestServer, TextClient, type TestServer, type TestTransport, waitFor } from '../src/index.ts';
 
 /** Every configured limit, hit on purpose over real sockets, with small values so nothing waits long. */
 type Limits = NonNullable<NonNullable<Parameters<typeof startTestServer>[0]>['limits']>;
@@ -19,11 +19,7 @@ afterEach(async () => {
   await server.stop({ removeData: true });
 });
 
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !condition(); await new Promise((resolve) => setTimeout(resolve, 10))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-  }
-}
+const waitUntil = (condition: () => boolean, what: string, timeoutMs = 5000) => waitFor(condition, what, timeoutMs);
 
 async function text(tls = true): Promise<TextClient> {
   const client = await TextClient.connect({ port: tls ? server.tlsPort : server.tcpPort, tls });

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OkReply, Reply, ReplyData, ServerEvent } from '@parley/protocol';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { FrameClient, startTestServer, type TestServer, waitFor } from '../src/index.ts';
 
 /** Delivery guarantees: gapless sequences, idempotent sends, resume, offline delivery, restarts. */
 type Msg = Extract<ServerEvent, { ev: 'message' }>;
@@ -35,13 +35,7 @@ const messages = (c: FrameClient, conv?: string): Msg[] =>
   c.events().filter((e): e is Msg => e.ev === 'message' && (conv === undefined || e.conv === conv));
 const settle = (...cs: FrameClient[]) => Promise.all(cs.map((c) => c.ok('ping')));
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const until = (check: () => boolean, what: string) => waitFor(check, what);
 async function fullHistory(c: FrameClient, target: string): Promise<ReplyData['history']['messages']> {
   const all: ReplyData['history']['messages'] = [];
   for (;;) {

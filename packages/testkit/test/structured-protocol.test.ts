@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, ReplyData, ServerEvent } from '@parley/protocol';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { FrameClient, startTestServer, type TestServer, waitFor } from '../src/index.ts';
 
 /** The structured protocol, verb by verb, over every transport and codec: same behaviour everywhere. */
 type Msg = Extract<ServerEvent, { ev: 'message' }>;
@@ -17,12 +17,7 @@ async function fails(c: FrameClient, cmd: string, args: Record<string, unknown> 
   const reply = await c.request(cmd, args);
   return reply.ok ? `OK ${JSON.stringify(reply.data)}` : reply.error.name;
 }
-async function until(check: () => Promise<boolean>, what: string, deadline = Date.now() + 5000): Promise<void> {
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (check: () => Promise<boolean>, what: string) => waitFor(check, what, 5000);
 const increasing = (seqs: number[]) => seqs.every((s, i) => i === 0 || s > seqs[i - 1]!);
 
 let server: TestServer;
