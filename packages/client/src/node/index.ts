@@ -5,7 +5,7 @@ import { streamTransport } from './stream-transport.ts';
 import { pinningPolicy, type PinningOptions } from './trust.ts';
 
 export { KnownHosts, defaultKnownHostsFile } from './known-hosts.ts';
-export { pinningPolicy, type PinningOptions, type TrustPolicy, type PeerCertificateInfo } from './trust.ts';
+export { pinningPolicy, type PinningOptions, type TrustPolicy, type PeerCertificateInfo, type TrustReason } from './trust.ts';
 export { streamTransport } from './stream-transport.ts';
 
 /** The transport for Node: tls:// and tcp:// as JSON lines (TLS pinned like SSH), ws:// and wss:// via `ws`. */

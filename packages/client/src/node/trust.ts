@@ -17,7 +17,15 @@ export interface PinningOptions {
   acceptNew?: boolean;
   /** Asked on first contact when `acceptNew` is off; resolve true to trust and record. */
   confirmNew?: (peer: PeerCertificateInfo) => Promise<boolean>;
+  /**
+   * Called once per TLS connection after the server was accepted, saying why: `ca` (CA-verified),
+   * `pinned` (matched the known-hosts line) or `new` (first contact, now recorded). For status
+   * displays; a throw here does not refuse the server.
+   */
+  onTrusted?: (peer: PeerCertificateInfo, how: TrustReason) => void;
 }
+
+export type TrustReason = 'ca' | 'pinned' | 'new';
 
 /**
  * CA-signed certificates are accepted as usual; a self-signed one must match its pin. A changed
@@ -25,10 +33,17 @@ export interface PinningOptions {
  */
 export function pinningPolicy(options: PinningOptions = {}): TrustPolicy {
   const knownHosts = options.knownHosts ?? new KnownHosts();
+  const trusted = (peer: PeerCertificateInfo, how: TrustReason) => {
+    try {
+      options.onTrusted?.(peer, how);
+    } catch {
+      // A display callback must not decide trust.
+    }
+  };
   return async (peer) => {
-    if (peer.caVerified) return;
+    if (peer.caVerified) return trusted(peer, 'ca');
     const pinned = knownHosts.lookup(peer.hostPort);
-    if (pinned === peer.fingerprint.toUpperCase()) return;
+    if (pinned === peer.fingerprint.toUpperCase()) return trusted(peer, 'pinned');
     if (pinned !== undefined) {
       throw ParleyClientError.local(
         'HOST_KEY_CHANGED',
@@ -47,5 +62,6 @@ export function pinningPolicy(options: PinningOptions = {}): TrustPolicy {
       );
     }
     knownHosts.trust(peer.hostPort, peer.fingerprint);
+    trusted(peer, 'new');
   };
 }
