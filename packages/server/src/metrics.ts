@@ -29,7 +29,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(source: { sessions: () => Iterable<Session>; deliveries: () => number }) {
+  constructor(source: { sessions: () => Iterable<Session>; deliveries: () => number; socketWrites: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
     new Gauge({
       name: 'parley_connections',
@@ -59,6 +59,15 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(source.deliveries());
+      },
+    });
+    new Counter({
+      name: 'parley_socket_writes_total',
+      help: 'Coalesced writes to client sockets (one per connection per event-loop turn with output); deliveries per write is the batching factor',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(source.socketWrites());
       },
     });
   }

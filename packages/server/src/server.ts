@@ -62,7 +62,8 @@ export class ParleyServer {
     const users = new UserDirectory();
     const router = new Router(users);
     const sessions = new Set<Session>();
-    const metrics = new Metrics({ sessions: () => sessions, deliveries: () => router.deliveries });
+    const flusher = new Flusher();
+    const metrics = new Metrics({ sessions: () => sessions, deliveries: () => router.deliveries, socketWrites: () => flusher.writes });
     const writer = new MessageWriter(
       store,
       (size, seconds) => metrics.observeAppend(size, seconds),
@@ -71,7 +72,7 @@ export class ParleyServer {
     const rooms = new RoomDirectory(store);
     const context: ServerContext = {
       config, store, users, rooms, router, writer, metrics, log, sessions,
-      flusher: new Flusher(),
+      flusher,
       startedAt: Date.now(),
       version: VERSION,
     };

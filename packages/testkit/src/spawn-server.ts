@@ -18,11 +18,21 @@ export interface SpawnedServer {
  * Runs the real `parley serve` process (the path `npm start` takes) on port 0 and reads the
  * bound ports from its startup banner.
  */
-export async function spawnServer(options: { dataDir: string; args?: string[]; env?: Record<string, string>; tls?: boolean }): Promise<SpawnedServer> {
+export async function spawnServer(options: {
+  dataDir: string;
+  args?: string[];
+  env?: Record<string, string>;
+  tls?: boolean;
+  /** A command that runs node, e.g. ['taskset', '-c', '0'] to pin the server to a core. */
+  prefix?: string[];
+  /** Flags for node itself, e.g. ['--cpu-prof']. */
+  nodeArgs?: string[];
+}): Promise<SpawnedServer> {
   const tcp = options.tls ? '127.0.0.1:0,tcp://127.0.0.1:0' : 'tcp://127.0.0.1:0';
+  const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
-    process.execPath,
-    [PARLEY_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
+    command!,
+    [...prefixArgs, ...(options.nodeArgs ?? []), PARLEY_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_ACCOUNTS_PASSWORD_HASH: 'scrypt', ...options.env } },
   );
   let stderr = '';

@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { spawnServer } from '@parley/testkit';
+import { writeBenchmarksDoc } from './report.ts';
+import type { ScenarioResult } from './scenarios/common.ts';
+import type { BenchCodec, BenchTransport } from './wire.ts';
+
+/**
+ * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]`: starts the real server
+ * (`parley serve`, the `npm start` path) for each run with limits raised through documented
+ * configuration, runs the load generator in its own process, prints one JSON line per run, and
+ * (full run, no filters) rewrites the results table in docs/benchmarks.md.
+ */
+interface Run {
+  scenario: string;
+  transport: BenchTransport;
+  codec: BenchCodec;
+}
+
+const FULL: Run[] = [
+  { scenario: 'fanout', transport: 'tcp', codec: 'json' },
+  { scenario: 'fanout', transport: 'tcp', codec: 'msgpack' },
+  { scenario: 'fanout', transport: 'tls', codec: 'json' },
+  { scenario: 'fanout', transport: 'tls', codec: 'msgpack' },
+  { scenario: 'fanout', transport: 'ws', codec: 'json' },
+  { scenario: 'fanout', transport: 'ws', codec: 'msgpack' },
+  { scenario: 'dm', transport: 'tcp', codec: 'json' },
+  { scenario: 'dm', transport: 'tls', codec: 'json' },
+  { scenario: 'dm', transport: 'ws', codec: 'msgpack' },
+  { scenario: 'idle', transport: 'tcp', codec: 'json' },
+  { scenario: 'idle', transport: 'tls', codec: 'json' },
+  { scenario: 'idle', transport: 'ws', codec: 'json' },
+  { scenario: 'connect', transport: 'tcp', codec: 'json' },
+  { scenario: 'connect', transport: 'tls', codec: 'json' },
+  { scenario: 'connect', transport: 'ws', codec: 'json' },
+];
+
+const QUICK: Run[] = [
+  { scenario: 'fanout', transport: 'tcp', codec: 'json' },
+  { scenario: 'fanout', transport: 'tls', codec: 'msgpack' },
+  { scenario: 'fanout', transport: 'ws', codec: 'json' },
+  { scenario: 'dm', transport: 'tcp', codec: 'json' },
+  { scenario: 'idle', transport: 'tcp', codec: 'json' },
+  { scenario: 'connect', transport: 'tls', codec: 'json' },
+];
+
+/** Documented configuration keys (docs/configuration.md) raised so the load is not refused. */
+export const BENCH_SERVER_ENV: Record<string, string> = {
+  PARLEY_LOG_LEVEL: 'warn',
+  PARLEY_ROOMS_DEFAULT: '',
+  PARLEY_LIMITS_MESSAGES_PER_MINUTE: '100000000',
+  PARLEY_LIMITS_MESSAGE_BURST: '1000000',
+  PARLEY_LIMITS_MAX_CONNECTIONS: '19000',
+  PARLEY_LIMITS_MAX_CONNECTIONS_PER_IP: '19000',
+};
+
+const LOADGEN = fileURLToPath(new URL('./loadgen.ts', import.meta.url));
+const pinned = availableParallelism() >= 2 && (await commandExists('taskset'));
+
+async function commandExists(command: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, ['--version'], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const server = await spawnServer({
+    dataDir,
+    tls: true,
+    env: BENCH_SERVER_ENV,
+    prefix: pinned ? ['taskset', '-c', '0'] : [],
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  try {
+    const config = {
+      ...run,
+      quick,
+      serverPid: server.process.pid!,
+      endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
+    };
+    const [command, ...args] = [...(pinned ? ['taskset', '-c', '1'] : []), process.execPath, '--import', 'tsx', LOADGEN, JSON.stringify(config)];
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`load generator for ${run.scenario}/${run.transport}/${run.codec} exited with ${code}`);
+    return JSON.parse(out.trim().split('\n').at(-1)!) as ScenarioResult;
+  } finally {
+    server.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    transport: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+    /** Writes a V8 CPU profile of each server run into this directory (open it in Chrome DevTools). */
+    profile: { type: 'string' },
+  },
+});
+const profileDir = values.profile;
+const only = values.only?.split(',');
+const transports = values.transport?.split(',');
+const runs = (values.quick ? QUICK : FULL).filter((r) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport)));
+const started = Date.now();
+const results: ScenarioResult[] = [];
+for (const run of runs) {
+  const result = await runOne(run, values.quick);
+  results.push(result);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+console.error(`bench: ${runs.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s${pinned ? ' (server on core 0, load generator on core 1)' : ''}`);
+if (!values.quick && !only && !transports && !values['no-write'] && !profileDir) {
+  const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench' });
+  console.error(`bench: wrote ${file}`);
+}

@@ -1,0 +1,66 @@
+import { BenchConnection, openMany, type BenchCodec, type BenchTransport, type Endpoint } from '../wire.ts';
+
+export interface ScenarioConfig {
+  scenario: string;
+  transport: BenchTransport;
+  codec: BenchCodec;
+  endpoint: Endpoint;
+  serverPid: number;
+  quick: boolean;
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  transport: BenchTransport;
+  codec: BenchCodec;
+  [metric: string]: string | number | boolean;
+}
+
+export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+/** Opens and logs in `count` guests named `<prefix><i>`, each joining `room(i)`. */
+export function openGuests(config: ScenarioConfig, count: number, prefix: string, room: (i: number) => string | undefined): Promise<BenchConnection[]> {
+  return openMany(count, 64, async (i) => {
+    const connection = await BenchConnection.open(config.endpoint, config.transport, config.codec);
+    const target = room(i);
+    await connection.setup([
+      { cmd: 'hello', v: 1, client: 'parley-bench' },
+      { cmd: 'guest', name: `${prefix}${i}` },
+      ...(target ? [{ cmd: 'join', room: target }] : []),
+    ]);
+    return connection;
+  });
+}
+
+export function closeAll(connections: readonly BenchConnection[]): void {
+  for (const connection of connections) connection.close();
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A few counters from the server's /metrics, to explain the CPU numbers (batching factors). */
+export interface ServerCounters {
+  deliveries: number;
+  socketWrites: number;
+  storeBatches: number;
+  storedMessages: number;
+}
+
+export async function scrapeCounters(config: ScenarioConfig): Promise<ServerCounters> {
+  const text = await (await fetch(`http://127.0.0.1:${config.endpoint.httpPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    deliveries: value('parley_deliveries_total'),
+    socketWrites: value('parley_socket_writes_total'),
+    storeBatches: value('parley_store_batch_messages_count'),
+    storedMessages: value('parley_store_batch_messages_sum'),
+  };
+}
+
+/** Deliveries per socket write and messages per store transaction over a phase. */
+export function batching(before: ServerCounters, after: ServerCounters): { deliveriesPerWrite: number; messagesPerTransaction: number } {
+  return {
+    deliveriesPerWrite: round((after.deliveries - before.deliveries) / (after.socketWrites - before.socketWrites), 1),
+    messagesPerTransaction: round((after.storedMessages - before.storedMessages) / (after.storeBatches - before.storeBatches), 1),
+  };
+}

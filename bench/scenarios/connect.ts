@@ -1,0 +1,20 @@
+import { Phase } from '../proc.ts';
+import { closeAll, openGuests, round, type ScenarioConfig, type ScenarioResult } from './common.ts';
+
+/** Server CPU per connect + hello + guest login + join (no password hashing), new connections only. */
+export async function connect(config: ScenarioConfig): Promise<ScenarioResult> {
+  const count = config.quick ? 500 : 3000;
+  const warm = await openGuests(config, 50, 'w', (i) => `#c${i % 50}`);
+  const phase = new Phase(config.serverPid);
+  const connections = await openGuests(config, count, 'c', (i) => `#c${i % 50}`);
+  const { wallMs, cpuUs } = phase.end();
+  closeAll([...warm, ...connections]);
+  return {
+    scenario: 'connect',
+    transport: config.transport,
+    codec: config.codec,
+    connections: count,
+    serverCpuUsPerConnect: round(cpuUs / count, 1),
+    connectsPerSec: Math.round(count / (wallMs / 1000)),
+  };
+}

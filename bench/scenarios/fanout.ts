@@ -1,0 +1,99 @@
+import { LatencyHistogram, markedText, MarkerScanner } from '../markers.ts';
+import { Phase } from '../proc.ts';
+import { batching, closeAll, openGuests, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
+
+const RECEIVERS = 500;
+const SENDERS = 5;
+const WINDOW = 10;
+const TEXT_BYTES = 100;
+
+/**
+ * 500 receivers in one room, 5 senders with at most 10 messages in flight each; a message
+ * leaves its sender's window when every receiver has it. The first 10% of messages warm up the
+ * server and are not measured.
+ */
+export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
+  const perSender = config.quick ? 300 : 3000;
+  const warmup = Math.ceil(perSender / 10);
+  const receivers = await openGuests(config, RECEIVERS, 'r', () => '#bench');
+  const senders = await openGuests(config, SENDERS, 's', () => '#bench');
+  const received = Array.from({ length: SENDERS }, () => new Uint16Array(perSender));
+  const sentAt = Array.from({ length: SENDERS }, () => new Float64Array(perSender));
+  const next = new Array<number>(SENDERS).fill(0);
+  const inFlight = new Array<number>(SENDERS).fill(0);
+  const histogram = new LatencyHistogram();
+  let limit = warmup;
+  let completed = 0;
+  let measuring = false;
+  let deliveries = 0;
+  let phaseDone: (() => void) | undefined;
+
+  const pump = (s: number) => {
+    while (inFlight[s]! < WINDOW && next[s]! < limit) {
+      const i = next[s]!;
+      next[s] = i + 1;
+      inFlight[s]! += 1;
+      sentAt[s]![i] = performance.now();
+      senders[s]!.send({ cmd: 'send', to: '#bench', text: markedText(s, i, TEXT_BYTES), id: i + 100 });
+    }
+  };
+  const onMarker = (s: number, i: number) => {
+    const counts = received[s];
+    if (!counts || i >= perSender) return;
+    if (measuring) {
+      deliveries += 1;
+      histogram.record(performance.now() - sentAt[s]![i]!);
+    }
+    counts[i]! += 1;
+    if (counts[i] === RECEIVERS) {
+      inFlight[s]! -= 1;
+      completed += 1;
+      pump(s);
+      if (completed === limit * SENDERS) phaseDone?.();
+    }
+  };
+  for (const receiver of receivers) {
+    const scanner = new MarkerScanner(onMarker);
+    receiver.onData = (chunk) => scanner.push(chunk);
+  }
+
+  const runUntil = (newLimit: number, timeoutMs: number) =>
+    new Promise<boolean>((resolve) => {
+      limit = newLimit;
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      phaseDone = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      for (let s = 0; s < SENDERS; s++) pump(s);
+    });
+
+  await runUntil(warmup, 30_000);
+  for (const receiver of receivers) receiver.bytesIn = 0;
+  measuring = true;
+  const countersBefore = await scrapeCounters(config);
+  const phase = new Phase(config.serverPid);
+  const finished = await runUntil(perSender, config.quick ? 20_000 : 60_000);
+  const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = phase.end();
+  const factors = batching(countersBefore, await scrapeCounters(config));
+  measuring = false;
+  const bytes = receivers.reduce((sum, r) => sum + r.bytesIn, 0);
+  closeAll([...receivers, ...senders]);
+  return {
+    scenario: 'fanout',
+    transport: config.transport,
+    codec: config.codec,
+    complete: finished,
+    receivers: RECEIVERS,
+    messages: (perSender - warmup) * SENDERS,
+    deliveries,
+    deliveriesPerSec: Math.round(deliveries / (wallMs / 1000)),
+    serverCpuUsPerDelivery: round(cpuUs / deliveries, 3),
+    p50Ms: histogram.percentile(50),
+    p99Ms: histogram.percentile(99),
+    ...factors,
+    serverCpuPct,
+    loadgenCpuPct,
+    wireBytesPerDelivery: round(bytes / deliveries, 1),
+  };
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { Packr } from 'msgpackr';
+
+/**
+ * The load generator's side of the wire, kept cheap so the generator is not the bottleneck:
+ * frames are written pre-encoded, and what comes back is not decoded but scanned for markers
+ * (see markers.ts) or, during setup, for the byte pattern of one reply.
+ */
+export type BenchTransport = 'tcp' | 'tls' | 'ws';
+export type BenchCodec = 'json' | 'msgpack';
+
+export interface Endpoint {
+  tcpPort: number;
+  tlsPort: number;
+  httpPort: number;
+}
+
+const packr = new Packr({ useRecords: false });
+
+export function encodeFrame(transport: BenchTransport, codec: BenchCodec, frame: object): Buffer {
+  const payload = codec === 'json' ? Buffer.from(JSON.stringify(frame)) : packr.pack(frame);
+  if (transport === 'ws') return maskedWsFrame(codec === 'json' ? 1 : 2, payload);
+  if (codec === 'json') return Buffer.concat([payload, Buffer.from('\n')]);
+  const prefix = Buffer.allocUnsafe(4);
+  prefix.writeUInt32BE(payload.length, 0);
+  return Buffer.concat([prefix, payload]);
+}
+
+/** Client-to-server WebSocket frames must be masked (RFC 6455 §5.3). */
+function maskedWsFrame(opcode: 1 | 2, payload: Buffer): Buffer {
+  const mask = randomBytes(4);
+  const lengthBytes = payload.length < 126 ? 0 : payload.length < 65536 ? 2 : 8;
+  const header = Buffer.alloc(2 + lengthBytes + 4);
+  header[0] = 0x80 | opcode;
+  if (lengthBytes === 0) header[1] = 0x80 | payload.length;
+  else if (lengthBytes === 2) {
+    header[1] = 0x80 | 126;
+    header.writeUInt16BE(payload.length, 2);
+  } else {
+    header[1] = 0x80 | 127;
+    header.writeBigUInt64BE(BigInt(payload.length), 2);
+  }
+  mask.copy(header, 2 + lengthBytes);
+  const masked = Buffer.allocUnsafe(payload.length);
+  for (let i = 0; i < payload.length; i++) masked[i] = payload[i]! ^ mask[i & 3]!;
+  return Buffer.concat([header, masked]);
+}
+
+/** The bytes that start a successful reply to request `id` (ids stay below 128 in setup). */
+function okReplyPattern(codec: BenchCodec, id: number): Buffer {
+  if (codec === 'json') return Buffer.from(`{"re":${id},"ok":true`);
+  // msgpackr writes { re, ok, data } as a fixmap: 0x83, "re", id, "ok", true.
+  return Buffer.from([0x83, 0xa2, 0x72, 0x65, id, 0xa2, 0x6f, 0x6b, 0xc3]);
+}
+
+function failedReplyPattern(codec: BenchCodec): Buffer {
+  return codec === 'json' ? Buffer.from('"ok":false') : Buffer.from([0xa2, 0x6f, 0x6b, 0xc2]);
+}
+
+/** One client connection of the load generator. */
+export class BenchConnection {
+  /** Bytes received since the counter was last reset. */
+  bytesIn = 0;
+  onData: ((chunk: Buffer) => void) | undefined;
+  private setupBuffer: Buffer | undefined = Buffer.alloc(0);
+
+  private constructor(
+    readonly socket: Socket,
+    readonly transport: BenchTransport,
+    readonly codec: BenchCodec,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesIn += chunk.length;
+      if (this.setupBuffer) this.setupBuffer = Buffer.concat([this.setupBuffer, chunk]);
+      else this.onData?.(chunk);
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(endpoint: Endpoint, transport: BenchTransport, codec: BenchCodec): Promise<BenchConnection> {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s =
+        transport === 'tls'
+          ? tlsConnect({ host: '127.0.0.1', port: endpoint.tlsPort, rejectUnauthorized: false }, () => resolve(s))
+          : netConnect({ host: '127.0.0.1', port: transport === 'ws' ? endpoint.httpPort : endpoint.tcpPort }, () => resolve(s));
+      s.once('error', reject);
+    });
+    const connection = new BenchConnection(socket, transport, codec);
+    if (transport === 'ws') await connection.upgrade();
+    return connection;
+  }
+
+  private async upgrade(): Promise<void> {
+    const key = randomBytes(16).toString('base64');
+    this.socket.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await this.waitFor((buffer) => buffer.indexOf('\r\n\r\n') >= 0, 'the WebSocket upgrade');
+    const buffer = this.setupBuffer!;
+    if (!buffer.subarray(0, 12).toString().includes('101')) throw new Error(`upgrade refused: ${buffer.toString().slice(0, 200)}`);
+    this.setupBuffer = buffer.subarray(buffer.indexOf('\r\n\r\n') + 4);
+  }
+
+  send(frame: object): void {
+    this.socket.write(encodeFrame(this.transport, this.codec, frame));
+  }
+
+  write(bytes: Buffer): boolean {
+    return this.socket.write(bytes);
+  }
+
+  /** Sends setup frames (ids 1..n) in one write and waits for the last one's OK reply. */
+  async setup(frames: object[], timeoutMs = 30_000): Promise<void> {
+    this.socket.write(Buffer.concat(frames.map((frame, i) => encodeFrame(this.transport, this.codec, { ...frame, id: i + 1 }))));
+    const ok = okReplyPattern(this.codec, frames.length);
+    const failed = failedReplyPattern(this.codec);
+    await this.waitFor((buffer) => {
+      if (buffer.indexOf(failed) >= 0) throw new Error(`setup refused: ${buffer.toString('latin1').slice(0, 300)}`);
+      return buffer.indexOf(ok) >= 0;
+    }, 'setup replies', timeoutMs);
+    // From here on incoming bytes go to onData unbuffered.
+    this.setupBuffer = undefined;
+  }
+
+  private waitFor(done: (buffer: Buffer) => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      const check = () => {
+        try {
+          if (!done(this.setupBuffer ?? Buffer.alloc(0))) return;
+        } catch (error) {
+          reject(error as Error);
+        }
+        clearTimeout(timer);
+        this.socket.off('data', check);
+        this.socket.off('close', closed);
+        resolve();
+      };
+      const closed = () => {
+        clearTimeout(timer);
+        reject(new Error(`closed while waiting for ${what}: ${(this.setupBuffer ?? Buffer.alloc(0)).toString('latin1').slice(0, 300)}`));
+      };
+      this.socket.on('data', check);
+      this.socket.once('close', closed);
+      check();
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Opens `count` connections, at most `concurrency` at a time, each set up with `frames(i)`. */
+export async function openMany(
+  count: number,
+  concurrency: number,
+  open: (i: number) => Promise<BenchConnection>,
+): Promise<BenchConnection[]> {
+  const out: BenchConnection[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      out[i] = await open(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return out;
+}
