@@ -1,16 +1,24 @@
 import { decodeFrame, encodeFrame, type ServerFrame } from '@parley/protocol';
 import { FrameQueue, type Transport, type TransportFactory } from './transport.ts';
 
+/**
+ * An event handler slot. Declared through a method so its parameter is checked bivariantly: the
+ * DOM types `onmessage` as `(ev: MessageEvent) => any`, which a plain `(event: { data: unknown })
+ * => void` slot would refuse under strictFunctionTypes, so `webSocketTransport(WebSocket)` would
+ * not compile in a browser project.
+ */
+type Handler<TEvent> = { bivarianceHack(event: TEvent): void }['bivarianceHack'];
+
 /** The part of the WebSocket API the SDK uses: the browser's global and the `ws` package both fit. */
 export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<unknown> | null;
+  onerror: Handler<unknown> | null;
 }
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;

@@ -127,9 +127,10 @@ describe('HTTP endpoints', () => {
     expect(queued).toBeGreaterThan(0);
   });
 
-  it('GET / is an HTML page with the server name, a CSP header and the TLS fingerprint', async () => {
+  // `/` is the web client once built (web.test.ts); the info page is always at /about.
+  it('GET /about is an HTML page with the server name, a CSP header and the TLS fingerprint', async () => {
     const server = await start({ server_name: 'Test <Parley> & co' });
-    const res = await get(server, '/');
+    const res = await get(server, '/about');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
@@ -144,9 +145,9 @@ describe('HTTP endpoints', () => {
     expect(await peerFingerprint('127.0.0.1', server.tlsPort)).toBe(fingerprint);
   });
 
-  it('GET / tells people the TLS port the server actually listens on', async () => {
+  it('GET /about tells people the TLS port the server actually listens on', async () => {
     const server = await start();
-    const html = await (await get(server, '/')).text();
+    const html = await (await get(server, '/about')).text();
     expect(html).toContain(`openssl s_client -quiet -connect 127.0.0.1:${server.tlsPort}`);
     expect(html).toContain(`ws://127.0.0.1:${server.httpPort}/ws`);
   });

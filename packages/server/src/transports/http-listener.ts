@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ListenAddress } from '../config/listen-address.ts';
 import { infoPage } from './info-page.ts';
+import { defaultWebDir, loadStaticSite } from './static-files.ts';
 
 export interface HttpRoutesContext {
   health(): Record<string, unknown>;
@@ -11,6 +12,8 @@ export interface HttpRoutesContext {
   page(): { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string };
   onWebSocket(ws: WebSocket, socket: Socket, request: IncomingMessage): void;
   maxFrameBytes: number;
+  /** The built web client; default `@parley/web`'s `dist/`. Without its index.html, `/` is the info page. */
+  webDir?: string;
 }
 
 const WS_PATH = '/ws';
@@ -20,9 +23,24 @@ function send(res: ServerResponse, status: number, type: string, body: string, e
   res.end(body);
 }
 
-/** HTTP: `/` (about this server), `/healthz`, `/metrics`, and the WebSocket endpoint `/ws`. */
+function sendInfoPage(res: ServerResponse, ctx: HttpRoutesContext, host: string): void {
+  const { html, style } = infoPage({ ...ctx.page(), host });
+  const styleHash = createHash('sha256').update(style).digest('base64');
+  send(res, 200, 'text/html; charset=utf-8', html, {
+    'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-cache',
+  });
+}
+
+/**
+ * HTTP: the web client at `/` (static files, see static-files.ts), `/about` (this server and how
+ * to connect; also `/` when the client is not built), `/healthz`, `/metrics`, and the WebSocket
+ * endpoint `/ws`.
+ */
 export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Promise<Server> {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes });
+  const site = loadStaticSite(ctx.webDir ?? defaultWebDir());
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
@@ -34,15 +52,10 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Prom
       );
       return;
     }
-    if (path === '/') {
-      const { html, style } = infoPage({ ...ctx.page(), host: req.headers.host ?? `${address.host}:${address.port}` });
-      const styleHash = createHash('sha256').update(style).digest('base64');
-      return send(res, 200, 'text/html; charset=utf-8', html, {
-        'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-        'cache-control': 'no-cache',
-      });
-    }
     if (path === WS_PATH) return send(res, 426, 'text/plain', 'WebSocket upgrade required\n', { upgrade: 'websocket' });
+    const host = req.headers.host ?? `${address.host}:${address.port}`;
+    if (path === '/about' || (path === '/' && !site)) return sendInfoPage(res, ctx, host);
+    if (site?.serve(req, res, path ?? '/')) return;
     send(res, 404, 'text/plain', 'not found\n');
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {

@@ -1,4 +1,4 @@
-/** The page at `/` until the web client replaces it: what this server is and how to connect. */
+/** The page at `/about` (and at `/` when the web client is not built): what this server is and how to connect. */
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

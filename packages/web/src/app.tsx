@@ -1,0 +1,35 @@
+/** @jsxImportSource preact */
+import { useState } from 'preact/hooks';
+import { ChatStore, describe, type ConnectOptions } from './chat-store.ts';
+import { ChatScreen } from './chat-screen.tsx';
+import { ConnectScreen } from './connect-screen.tsx';
+
+export function App() {
+  const [store, setStore] = useState<ChatStore>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const connect = async (options: ConnectOptions) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const next = new ChatStore(options);
+      await next.connect();
+      setStore(next);
+    } catch (failure) {
+      setError(describe(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const leave = (reason?: string) => {
+    void store?.close();
+    setStore(undefined);
+    setError(reason);
+    document.title = 'Parley';
+  };
+
+  if (!store) return <ConnectScreen onConnect={(options) => void connect(options)} error={error} busy={busy} />;
+  return <ChatScreen store={store} onLeave={leave} />;
+}

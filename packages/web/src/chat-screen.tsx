@@ -1,0 +1,98 @@
+/** @jsxImportSource preact */
+import { useEffect, useState } from 'preact/hooks';
+import type { ChatStore } from './chat-store.ts';
+import { Composer } from './composer.tsx';
+import { MenuIcon, PeopleIcon } from './icons.tsx';
+import { MemberList } from './member-list.tsx';
+import { MessageList } from './message-list.tsx';
+import { ReconnectBanner } from './reconnect-banner.tsx';
+import { Sidebar } from './sidebar.tsx';
+import { useStore } from './use-store.ts';
+
+/**
+ * The signed-in layout: conversations | messages | members. Under 640 px the sidebar is a drawer
+ * behind the menu button; under 1000 px the member list is one behind the people button.
+ */
+export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (reason?: string) => void }) {
+  useStore(store);
+  const [navOpen, setNavOpen] = useState(false);
+  const [membersOpen, setMembersOpen] = useState(false);
+  const conv = store.active;
+
+  const unread = [...store.conversations.values()].reduce((sum, c) => sum + c.unread, 0);
+  useEffect(() => {
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${conv ? `${conv.title} — ` : ''}Parley`;
+  }, [unread, conv?.title]);
+
+  useEffect(() => {
+    const seen = () => {
+      if (!document.hidden) store.markActiveRead();
+    };
+    const escape = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setNavOpen(false);
+      setMembersOpen(false);
+    };
+    document.addEventListener('visibilitychange', seen);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('visibilitychange', seen);
+      document.removeEventListener('keydown', escape);
+    };
+  }, [store]);
+
+  useEffect(() => {
+    if (store.connection.state === 'closed') onLeave(store.fatal ? `Disconnected: ${store.fatal.message}` : undefined);
+  }, [store.connection.state]);
+
+  const select = (key: string) => {
+    store.activate(key);
+    setNavOpen(false);
+    document.getElementById('message-input')?.focus();
+  };
+
+  return (
+    <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`}>
+      <nav id="sidebar" class="sidebar" aria-label="Conversations">
+        <Sidebar store={store} onSelect={select} onSignOut={() => onLeave()} />
+      </nav>
+      <main class="main">
+        <header class="topbar">
+          <button type="button" class="icon-button nav-toggle" aria-label="Conversations" aria-controls="sidebar" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
+            <MenuIcon />
+          </button>
+          <div class="topbar-title">
+            <h1>{conv?.title ?? 'Parley'}</h1>
+            {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? 'No topic yet — set one with /topic' : 'You are not in this room')}</p>}
+            {conv?.kind === 'dm' && <p class="topic">Direct messages</p>}
+            {conv?.kind === 'all' && <p class="topic">Messages sent to everyone online</p>}
+          </div>
+          {conv?.kind === 'room' && (
+            <button type="button" class="icon-button members-toggle" aria-label="Members" aria-controls="members" aria-expanded={membersOpen} onClick={() => setMembersOpen(!membersOpen)}>
+              <PeopleIcon />
+              <span class="count">{conv.members.length}</span>
+            </button>
+          )}
+        </header>
+        <ReconnectBanner store={store} />
+        {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
+        <Composer store={store} conv={conv} />
+      </main>
+      {conv?.kind === 'room' && (
+        <aside id="members" class="members" aria-label="Members">
+          <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />
+        </aside>
+      )}
+      <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
+    </div>
+  );
+}
+
+function EmptyState() {
+  return (
+    <div class="empty">
+      <h2>No conversation open</h2>
+      <p>Join a room from the sidebar, or type /join #general.</p>
+    </div>
+  );
+}

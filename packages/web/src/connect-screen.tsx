@@ -1,0 +1,87 @@
+/** @jsxImportSource preact */
+import { useState } from 'preact/hooks';
+import type { ConnectOptions } from './chat-store.ts';
+
+/** The server this page came from: the web client talks to the WebSocket endpoint beside it. */
+export function defaultServerUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+const remembered = (key: string): string => {
+  try {
+    return localStorage.getItem(key) ?? '';
+  } catch {
+    return '';
+  }
+};
+const remember = (key: string, value: string): void => {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // Private mode or storage disabled: nothing to remember, nothing lost.
+  }
+};
+
+export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options: ConnectOptions) => void; error: string | undefined; busy: boolean }) {
+  const [server, setServer] = useState(() => remembered('parley.server') || defaultServerUrl());
+  const [name, setName] = useState(() => remembered('parley.name'));
+  const [password, setPassword] = useState('');
+  const [register, setRegister] = useState(false);
+  const [problem, setProblem] = useState<string>();
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const trimmed = name.trim();
+    if (register && (!trimmed || !password)) return setProblem('An account needs a name and a password.');
+    if (password && !trimmed) return setProblem('Enter the name of your account.');
+    setProblem(undefined);
+    remember('parley.server', server === defaultServerUrl() ? '' : server);
+    remember('parley.name', trimmed);
+    const credentials: ConnectOptions['credentials'] = password
+      ? { kind: register ? 'register' : 'login', name: trimmed, password }
+      : { kind: 'guest', ...(trimmed ? { name: trimmed } : {}) };
+    onConnect({ url: server.trim(), credentials });
+  };
+
+  const shown = problem ?? error;
+  return (
+    <main class="connect">
+      <form class="connect-card" onSubmit={submit} aria-labelledby="connect-title">
+        <div class="connect-brand" aria-hidden="true">
+          <span class="logo">P</span>
+        </div>
+        <h1 id="connect-title">Sign in to Parley</h1>
+        <p class="connect-lead">Join as a guest with just a name, or use an account to keep your rooms and get messages sent while you were away.</p>
+        <label class="field">
+          <span>Name</span>
+          <input type="text" name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="username" autocapitalize="off" spellcheck={false} placeholder="e.g. alice" autofocus />
+        </label>
+        <label class="field">
+          <span>
+            Password <small>optional for guests</small>
+          </span>
+          <input type="password" name="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete={register ? 'new-password' : 'current-password'} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={register} onChange={(e) => setRegister(e.currentTarget.checked)} />
+          <span>Register a new account with this name</span>
+        </label>
+        <details class="advanced">
+          <summary>Server</summary>
+          <label class="field">
+            <span>Server address</span>
+            <input type="text" name="server" value={server} onInput={(e) => setServer(e.currentTarget.value)} autocapitalize="off" spellcheck={false} />
+          </label>
+        </details>
+        {shown && (
+          <p class="form-error" role="alert">
+            {shown}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Connecting…' : 'Connect'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,114 @@
+import { nameKey, type MemberInfo } from '@parley/protocol';
+
+export type ConversationKind = 'room' | 'dm' | 'all';
+
+export interface TimelineMessage {
+  type: 'message';
+  id: string;
+  /** Undefined while our own send waits for the server's receipt. */
+  seq: number | undefined;
+  from: string;
+  text: string;
+  ts: number;
+  mine: boolean;
+  status: 'sent' | 'pending' | 'failed';
+  error?: string;
+}
+
+/** A line the client adds itself: joins, topic changes, command output, errors. */
+export interface TimelineNotice {
+  type: 'notice';
+  id: string;
+  ts: number;
+  text: string;
+  tone: 'info' | 'error';
+}
+
+export type TimelineItem = TimelineMessage | TimelineNotice;
+
+/**
+ * One room, direct-message partner, or the ALL broadcast, as the sidebar and message list show
+ * it. Messages are kept in seq order and each seq once: history pages, live events and replays
+ * after a reconnect may overlap, and `seqs` drops the repeats.
+ */
+export class Conversation {
+  items: TimelineItem[] = [];
+  readonly seqs = new Set<number>();
+  unread = 0;
+  topic = '';
+  members: MemberInfo[] = [];
+  /** False after we left the room or it was deleted: kept readable, no longer sendable. */
+  joined = true;
+  history: 'idle' | 'loading' | 'done' = 'idle';
+
+  constructor(
+    readonly key: string,
+    readonly kind: ConversationKind,
+    /** What `send` and `history` take: "#room", the partner's name, or "ALL". */
+    public target: string,
+  ) {}
+
+  get title(): string {
+    return this.kind === 'all' ? 'Everyone' : this.target;
+  }
+
+  /** The oldest seq shown, for `history({ before })`. */
+  get oldestSeq(): number | undefined {
+    for (const item of this.items) if (item.type === 'message' && item.seq !== undefined) return item.seq;
+    return undefined;
+  }
+
+  /** Inserts a stored message at its seq position; returns false for a seq already shown. */
+  addStored(message: TimelineMessage & { seq: number }): boolean {
+    if (this.seqs.has(message.seq)) return false;
+    this.seqs.add(message.seq);
+    const items = this.items;
+    let newest = -1;
+    for (const item of items) if (item.type === 'message' && item.seq !== undefined && item.seq > newest) newest = item.seq;
+    if (message.seq > newest) {
+      // Newest so far: at the end, above our own messages still waiting for a receipt.
+      let at = items.length;
+      while (at > 0 && isPending(items[at - 1])) at -= 1;
+      items.splice(at, 0, message);
+      return true;
+    }
+    const at = items.findIndex((item) => item.type === 'message' && item.seq !== undefined && item.seq > message.seq);
+    items.splice(at === -1 ? items.length : at, 0, message);
+    return true;
+  }
+
+  /** Our own send was stored: it moves to its seq position (or goes away if the seq is already shown). */
+  confirm(message: TimelineMessage, seq: number): void {
+    const index = this.items.indexOf(message);
+    if (index !== -1) this.items.splice(index, 1);
+    this.addStored({ ...message, seq, status: 'sent' });
+  }
+
+  add(item: TimelineItem): void {
+    this.items.push(item);
+  }
+
+  setMember(member: MemberInfo): void {
+    const key = nameKey(member.name);
+    const others = this.members.filter((m) => nameKey(m.name) !== key);
+    this.members = [...others, member].sort(byName);
+  }
+
+  removeMember(name: string): boolean {
+    const before = this.members.length;
+    this.members = this.members.filter((m) => nameKey(m.name) !== nameKey(name));
+    return this.members.length !== before;
+  }
+
+  hasMember(name: string): boolean {
+    return this.members.some((m) => nameKey(m.name) === nameKey(name));
+  }
+}
+
+function isPending(item: TimelineItem | undefined): boolean {
+  return item?.type === 'message' && item.status !== 'sent';
+}
+
+export function byName(a: { name: string }, b: { name: string }): number {
+  return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' });
+}

@@ -1,0 +1,49 @@
+/** @jsxImportSource preact */
+import type { ChatStore } from './chat-store.ts';
+import type { Conversation } from './conversation.ts';
+import { nameColor } from './format.ts';
+
+/** Who is in the room now (from `who`, kept current by join/part/presence/nick events). */
+export function MemberList({ store, conv, onOpen }: { store: ChatStore; conv: Conversation; onOpen: (name: string) => void }) {
+  const online = conv.members.filter((m) => m.status === 'online');
+  const away = conv.members.filter((m) => m.status === 'away');
+  return (
+    <div class="members-inner">
+      <h2 class="members-title">
+        Members <span class="muted">{conv.members.length}</span>
+      </h2>
+      {[
+        ['Online', online],
+        ['Away', away],
+      ].map(([label, list]) =>
+        typeof label === 'string' && Array.isArray(list) && list.length > 0 ? (
+          <section key={label} aria-label={label}>
+            <h3>
+              {label} — {list.length}
+            </h3>
+            <ul class="member-list">
+              {list.map((member) => {
+                const me = store.isMe(member.name);
+                return (
+                  <li key={member.name} class={`member ${member.status}`} data-status={member.status}>
+                    <button type="button" class="member-button" disabled={me} title={me ? 'You' : `Message ${member.name}`} onClick={() => onOpen(member.name)}>
+                      <span class={`avatar small nc-${nameColor(member.name)}`} aria-hidden="true">
+                        {member.name.slice(0, 1).toUpperCase()}
+                        <span class={`dot ${member.status}`} />
+                      </span>
+                      <span class="member-name">{member.name}</span>
+                      {me && <span class="muted tag">you</span>}
+                      {member.kind === 'guest' && !me && <span class="muted tag">guest</span>}
+                      <span class="sr-only">, {member.status}</span>
+                    </button>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        ) : null,
+      )}
+      {conv.members.length === 0 && <p class="muted section-empty">{conv.joined ? 'Loading members…' : 'You are not in this room.'}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+/** @jsxImportSource preact */
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { ChatStore } from './chat-store.ts';
+import type { Conversation, TimelineItem, TimelineMessage } from './conversation.ts';
+import { dayKey, dayLabel, formatStamp, formatTime, nameColor } from './format.ts';
+
+/** Messages from one sender within this span (and the same day) share one header. */
+const GROUP_MS = 5 * 60_000;
+const NEAR_TOP_PX = 120;
+const NEAR_BOTTOM_PX = 80;
+
+/**
+ * The conversation as a `log`: day separators, grouped senders, our sends shown at once and
+ * marked until stored. Scrolling near the top (or the button there) loads the page before.
+ * It sticks to the bottom while the reader is at the bottom, and keeps the reader's place when
+ * older messages are put above.
+ */
+export function MessageList({ store, conv }: { store: ChatStore; conv: Conversation }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ key: string; height: number; top: number } | undefined>(undefined);
+  const shownKey = useRef<string | undefined>(undefined);
+  const firstId = conv.items[0]?.id;
+
+  const loadOlder = () => {
+    const el = ref.current;
+    if (!el || conv.history !== 'idle') return;
+    anchor.current = { key: conv.key, height: el.scrollHeight, top: el.scrollTop };
+    void store.loadOlder(conv);
+  };
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (shownKey.current !== conv.key) {
+      shownKey.current = conv.key;
+      anchor.current = undefined;
+      atBottom.current = true;
+    }
+    const kept = anchor.current;
+    if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+      anchor.current = undefined;
+    } else if (kept && kept.key === conv.key && el.scrollHeight !== kept.height) {
+      // Older messages went in above: keep the same message under the reader's eyes.
+      el.scrollTop = el.scrollHeight - kept.height + kept.top;
+      anchor.current = undefined;
+    }
+    // A first page too short to scroll cannot be scrolled up: fetch the one before now.
+    if (el.scrollHeight <= el.clientHeight + NEAR_TOP_PX && conv.history === 'idle' && conv.items.length > 0) loadOlder();
+  });
+
+  const onScroll = () => {
+    const el = ref.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (el.scrollTop < NEAR_TOP_PX) loadOlder();
+  };
+
+  const rows: ComponentChildren[] = [];
+  let previous: TimelineItem | undefined;
+  for (const item of conv.items) {
+    if (!previous || dayKey(previous.ts) !== dayKey(item.ts)) {
+      rows.push(
+        <div class="day" role="separator" key={`day-${dayKey(item.ts)}-${item.id}`}>
+          <span>{dayLabel(item.ts)}</span>
+        </div>,
+      );
+      previous = undefined;
+    }
+    if (item.type === 'notice') {
+      rows.push(
+        <div class={`notice ${item.tone}`} key={item.id}>
+          <span class="notice-text">{item.text}</span>
+          <time dateTime={new Date(item.ts).toISOString()} title={formatStamp(item.ts)}>
+            {formatTime(item.ts)}
+          </time>
+        </div>,
+      );
+    } else {
+      const grouped = previous?.type === 'message' && previous.from === item.from && item.ts - previous.ts < GROUP_MS;
+      rows.push(<Message key={item.id} message={item} grouped={grouped} />);
+    }
+    previous = item;
+  }
+
+  return (
+    <div class="log" role="log" aria-label={`Messages in ${conv.title}`} ref={ref} onScroll={onScroll} tabIndex={0} data-first={firstId}>
+      <div class="log-start">
+        {conv.history === 'done' ? (
+          <p class="beginning">
+            {conv.kind === 'room' ? `This is the beginning of ${conv.title}.` : conv.kind === 'dm' ? `This is the beginning of your conversation with ${conv.title}.` : 'Messages sent to everyone appear here.'}
+          </p>
+        ) : (
+          <button type="button" class="ghost small" onClick={loadOlder} disabled={conv.history === 'loading'}>
+            {conv.history === 'loading' ? 'Loading…' : 'Load earlier messages'}
+          </button>
+        )}
+      </div>
+      {rows}
+    </div>
+  );
+}
+
+function Message({ message, grouped }: { message: TimelineMessage; grouped: boolean }) {
+  const color = `nc-${nameColor(message.from)}`;
+  const time = (
+    <time dateTime={new Date(message.ts).toISOString()} title={formatStamp(message.ts)}>
+      {formatTime(message.ts)}
+    </time>
+  );
+  return (
+    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq}>
+      <div class="msg-gutter">
+        {grouped ? (
+          <span class="msg-hover-time">{time}</span>
+        ) : (
+          <span class={`avatar ${color}`} aria-hidden="true">
+            {message.from.slice(0, 1).toUpperCase()}
+          </span>
+        )}
+      </div>
+      <div class="msg-body">
+        {grouped ? (
+          <span class="sr-only">{message.from}: </span>
+        ) : (
+          <div class="msg-head">
+            <span class={`msg-from ${color}`}>{message.from}</span>
+            {time}
+          </div>
+        )}
+        <div class="msg-text">{linkify(message.text)}</div>
+        {message.status === 'pending' && <div class="msg-status">Sending…</div>}
+        {message.status === 'failed' && <div class="msg-status error">Not delivered: {message.error}</div>}
+      </div>
+    </div>
+  );
+}
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+/** Plain text with http(s) links made clickable; everything else stays text (no HTML from messages). */
+function linkify(text: string): ComponentChildren[] {
+  const parts: ComponentChildren[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const start = match.index;
+    if (start > last) parts.push(text.slice(last, start));
+    parts.push(
+      <a href={match[0]} target="_blank" rel="noopener noreferrer">
+        {match[0]}
+      </a>,
+    );
+    last = start + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}

@@ -1,0 +1,151 @@
+/** @jsxImportSource preact */
+import { useState } from 'preact/hooks';
+import type { ChatStore } from './chat-store.ts';
+import type { Conversation } from './conversation.ts';
+import { nameColor } from './format.ts';
+import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
+
+export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSelect: (key: string) => void; onSignOut: () => void }) {
+  const all = store.sortedConversations();
+  const rooms = all.filter((c) => c.kind !== 'dm');
+  const dms = all.filter((c) => c.kind === 'dm');
+  const host = store.client.url.host + (store.client.url.port === 80 || store.client.url.port === 443 ? '' : `:${store.client.url.port}`);
+  return (
+    <div class="sidebar-inner">
+      <div class="brand">
+        <span class="logo" aria-hidden="true">
+          P
+        </span>
+        <div>
+          <div class="brand-name">Parley</div>
+          <div class="brand-host">{host}</div>
+        </div>
+      </div>
+      <div class="sidebar-scroll">
+        <Section
+          title="Rooms"
+          addLabel="Join a room"
+          placeholder="#room"
+          onAdd={(value) => store.submit(`/join ${value}`)}
+          items={rooms}
+          store={store}
+          onSelect={onSelect}
+        />
+        <Section
+          title="Direct messages"
+          addLabel="New direct message"
+          placeholder="name"
+          onAdd={(value) => {
+            onSelect(store.dm(value.replace(/^@/, '')).key);
+            return Promise.resolve();
+          }}
+          items={dms}
+          store={store}
+          onSelect={onSelect}
+          empty="Pick someone in the member list, or type /msg name hello."
+        />
+      </div>
+      <div class="me">
+        <span class={`avatar nc-${nameColor(store.me)}`} aria-hidden="true">
+          {store.me.slice(0, 1).toUpperCase()}
+          <span class={`dot ${store.away ? 'away' : 'online'}`} />
+        </span>
+        <div class="me-text">
+          <div class="me-name">{store.me}</div>
+          <div class="me-status">
+            {store.away ? 'Away' : 'Online'} · {store.kind === 'account' ? 'account' : 'guest'}
+          </div>
+        </div>
+        <button type="button" class="ghost small" onClick={() => void store.setAway(!store.away)}>
+          {store.away ? 'Set online' : 'Set away'}
+        </button>
+        <button type="button" class="ghost small" onClick={onSignOut}>
+          Sign out
+        </button>
+      </div>
+    </div>
+  );
+}
+
+interface SectionProps {
+  title: string;
+  addLabel: string;
+  placeholder: string;
+  onAdd: (value: string) => Promise<void>;
+  items: Conversation[];
+  store: ChatStore;
+  onSelect: (key: string) => void;
+  empty?: string;
+}
+
+function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, empty }: SectionProps) {
+  const [adding, setAdding] = useState(false);
+  const [value, setValue] = useState('');
+  const id = `section-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const text = value.trim();
+    if (!text) return;
+    setValue('');
+    setAdding(false);
+    void onAdd(text);
+  };
+  return (
+    <section class="section" aria-labelledby={id}>
+      <div class="section-head">
+        <h2 id={id}>{title}</h2>
+        <button type="button" class="icon-button tiny" aria-label={addLabel} aria-expanded={adding} onClick={() => setAdding(!adding)}>
+          <PlusIcon />
+        </button>
+      </div>
+      {adding && (
+        <form class="add-form" onSubmit={submit}>
+          <input
+            type="text"
+            aria-label={addLabel}
+            placeholder={placeholder}
+            value={value}
+            autofocus
+            autocapitalize="off"
+            spellcheck={false}
+            onInput={(e) => setValue(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.stopPropagation();
+                setAdding(false);
+              }
+            }}
+          />
+        </form>
+      )}
+      <ul class="conv-list">
+        {items.map((conv) => {
+          const active = conv.key === store.activeKey;
+          const online = conv.kind === 'dm' && [...store.conversations.values()].some((c) => c.members.some((m) => m.name.toLowerCase() === conv.target.toLowerCase()));
+          return (
+            <li key={conv.key}>
+              <button type="button" class={`conv${active ? ' active' : ''}${conv.unread > 0 ? ' has-unread' : ''}${conv.joined ? '' : ' left'}`} aria-current={active ? 'page' : undefined} onClick={() => onSelect(conv.key)}>
+                {conv.kind === 'room' && <HashIcon />}
+                {conv.kind === 'all' && <BroadcastIcon />}
+                {conv.kind === 'dm' && (
+                  <span class={`avatar tiny nc-${nameColor(conv.target)}`} aria-hidden="true">
+                    {conv.target.slice(0, 1).toUpperCase()}
+                    <span class={`dot ${online ? 'online' : 'offline'}`} />
+                  </span>
+                )}
+                <span class="conv-name">{conv.kind === 'room' ? conv.target.replace(/^#/, '') : conv.title}</span>
+                {conv.unread > 0 && (
+                  <span class="badge">
+                    {conv.unread > 99 ? '99+' : conv.unread}
+                    <span class="sr-only"> unread</span>
+                  </span>
+                )}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {items.length === 0 && empty && <p class="section-empty">{empty}</p>}
+    </section>
+  );
+}
