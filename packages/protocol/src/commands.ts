@@ -8,6 +8,7 @@ import { HISTORY_MAX_PAGE } from './limits.ts';
  */
 const str = z.string();
 const roomArg = z.object({ room: str.min(1) });
+const reason = str.max(300);
 const cursors = z.record(str, z.number().int().nonnegative());
 
 export const COMMAND_SCHEMAS = {
@@ -21,7 +22,7 @@ export const COMMAND_SCHEMAS = {
     text: str,
     cmid: str.min(1).max(64).optional(),
   }),
-  join: roomArg,
+  join: z.object({ room: str.min(1), password: str.max(256).optional() }),
   part: roomArg,
   create: z.object({ room: str.min(1), topic: str.optional() }),
   delete: roomArg,
@@ -41,6 +42,38 @@ export const COMMAND_SCHEMAS = {
   ping: z.object({ token: str.max(64).optional() }),
   pong: z.object({ token: str.max(64).optional() }),
   quit: z.object({ reason: str.max(200).optional() }),
+  // Operators and moderation (issue 6). `room` makes a command room-scoped: a room moderator
+  // may then run it there; without `room` it is server-wide and needs a server operator.
+  oper: z.object({ password: str.min(1).max(256) }),
+  serverinfo: z.object({}),
+  userinfo: z.object({ name: str.min(1) }),
+  kick: z.object({ name: str.min(1), room: str.min(1).optional(), reason: reason.optional() }),
+  ban: z.object({
+    target: str.min(1).max(200),
+    room: str.min(1).optional(),
+    /** "30s", "10m", "2h", "7d", "1w" or seconds; absent or "0": permanent. */
+    duration: z.union([str.max(20), z.number().int().nonnegative()]).optional(),
+    reason: reason.optional(),
+  }),
+  unban: z.object({ target: str.min(1).max(200), room: str.min(1).optional() }),
+  listbans: z.object({ room: str.min(1).optional() }),
+  broadcast: z.object({ text: str.min(1) }),
+  mute: z.object({ room: str.min(1), name: str.min(1), reason: reason.optional() }),
+  unmute: z.object({ room: str.min(1), name: str.min(1) }),
+  mode: z.object({
+    room: str.min(1),
+    invite_only: z.boolean().optional(),
+    /** A room password; "" removes it. */
+    password: str.max(256).optional(),
+    moderated: z.boolean().optional(),
+    topic_lock: z.boolean().optional(),
+  }),
+  invite: z.object({ room: str.min(1), name: str.min(1) }),
+  roomrole: z.object({ room: str.min(1), name: str.min(1), role: z.enum(['owner', 'moderator', 'member']) }),
+  grant: z.object({ name: str.min(1), role: z.enum(['owner', 'operator', 'user']) }),
+  disable: z.object({ command: str.min(1).max(32) }),
+  enable: z.object({ command: str.min(1).max(32) }),
+  audit: z.object({ limit: z.number().int().min(1).max(500).optional(), before: z.number().int().positive().optional() }),
 } as const;
 
 export type Verb = keyof typeof COMMAND_SCHEMAS;

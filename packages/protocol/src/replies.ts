@@ -30,6 +30,64 @@ export interface SentReceipt {
   duplicate: boolean;
 }
 
+/** Server-wide roles, lowest to highest. Guests are connections without an account. */
+export type ServerRole = 'guest' | 'user' | 'operator' | 'owner';
+/** Roles inside one room, lowest to highest. The creator of a room is its first owner. */
+export type RoomRole = 'member' | 'moderator' | 'owner';
+
+export interface BanInfo {
+  /** "server" or a room name. */
+  scope: string;
+  kind: 'account' | 'ip' | 'key';
+  /** The account name key, the address or CIDR, or the key fingerprint. */
+  target: string;
+  reason: string;
+  by: string;
+  at: number;
+  /** Ms since epoch; null for a permanent ban. */
+  expires: number | null;
+}
+
+export interface AuditInfo {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
+}
+
+export interface RoomModes {
+  inviteOnly: boolean;
+  /** Whether a password is set (the password itself is never sent). */
+  password: boolean;
+  moderated: boolean;
+  topicLock: boolean;
+}
+
+export interface UserInfo {
+  name: string;
+  kind: 'account' | 'guest';
+  role: ServerRole;
+  online: boolean;
+  /** Ms since epoch when the account was created (accounts only). */
+  created?: number;
+  sessions: { id: number; since: number; transport: string; ip?: string }[];
+  rooms: { name: string; role: RoomRole }[];
+}
+
+export interface ServerInfo {
+  name: string;
+  version: string;
+  uptimeSeconds: number;
+  connections: number;
+  usersOnline: number;
+  rooms: number;
+  accounts: number;
+  storeBytes: number;
+  listeners: string[];
+}
+
 export interface ReplyData {
   hello: {
     server: string;
@@ -55,8 +113,29 @@ export interface ReplyData {
   history: { conv: string; messages: ChatMessage[] };
   resume: { replayed: number; more: string[]; refused: string[] };
   presence: { status: 'online' | 'away' };
-  help: { commands: { cmd: Verb; summary: string; auth: 'any' | 'anonymous' | 'user' }[] };
+  help: {
+    commands: { cmd: Verb; summary: string; auth: 'any' | 'anonymous' | 'user'; role: ServerRole; roomRole?: RoomRole }[];
+    /** Verbs an operator disabled at runtime. */
+    disabled: Verb[];
+  };
   ping: { token: string };
   pong: Record<string, never>;
   quit: Record<string, never>;
+  oper: { role: ServerRole };
+  serverinfo: ServerInfo;
+  userinfo: UserInfo;
+  kick: { name: string; room?: string; sessions: number };
+  ban: BanInfo & { disconnected: number };
+  unban: { scope: string; kind: BanInfo['kind']; target: string };
+  listbans: { bans: BanInfo[] };
+  broadcast: { recipients: number };
+  mute: { room: string; name: string };
+  unmute: { room: string; name: string };
+  mode: { room: string; modes: RoomModes };
+  invite: { room: string; name: string };
+  roomrole: { room: string; name: string; role: RoomRole };
+  grant: { name: string; role: ServerRole };
+  disable: { command: Verb; disabled: Verb[] };
+  enable: { command: Verb; disabled: Verb[] };
+  audit: { entries: AuditInfo[] };
 }

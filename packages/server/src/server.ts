@@ -9,7 +9,7 @@ import { RoomDirectory } from './chat/room-directory.ts';
 import { Router } from './chat/router.ts';
 import { signOut } from './chat/sign-in.ts';
 import { UserDirectory } from './chat/user-directory.ts';
-import { parseListenAddress, type ListenAddress } from './config/listen-address.ts';
+import { formatListenAddress, parseListenAddress, type ListenAddress } from './config/listen-address.ts';
 import type { Config } from './config/schema.ts';
 import type { ServerContext } from './core/context.ts';
 import { Flusher } from './core/outbound.ts';
@@ -23,6 +23,8 @@ import { listenHttp } from './transports/http-listener.ts';
 import { listenTcp } from './transports/tcp-listener.ts';
 import { loadOrCreateCertificate, type TlsMaterial } from './transports/tls-certificate.ts';
 import { attachWebSocket, wsTransport } from './transports/ws-connection.ts';
+import { Moderation } from './moderation/moderation.ts';
+import { startModeration } from './moderation/lifecycle.ts';
 
 export interface BoundAddress {
   host: string;
@@ -41,7 +43,6 @@ export class ParleyServer {
   readonly tcp: BoundAddress[] = [];
   readonly http: BoundAddress[] = [];
   private readonly listeners: { close(): Promise<void> }[] = [];
-  private readonly perIp = new Map<string, number>();
   private nextSessionId = 1;
   private stopping = false;
   private stopTimers: (() => void)[] = [];
@@ -55,7 +56,11 @@ export class ParleyServer {
     return this.tlsMaterial?.fingerprint;
   }
 
-  static async start(config: Config, options: { log?: Logger } = {}): Promise<ParleyServer> {
+  /**
+   * `onOperPassword` receives the one-time operator password at start and at each rotation
+   * (the CLI prints it to stdout); without it the password is logged at warn level.
+   */
+  static async start(config: Config, options: { log?: Logger; onOperPassword?: (password: string) => void } = {}): Promise<ParleyServer> {
     const log = options.log ?? createLogger(config);
     await mkdir(config.data_dir, { recursive: true });
     const store = await openSqliteStore({ file: join(config.data_dir, 'parley.db') });
@@ -70,14 +75,17 @@ export class ParleyServer {
       (err) => log.error({ err }, 'message append failed'),
     );
     const rooms = new RoomDirectory(store);
+    const moderation: Moderation = new Moderation(store, () => context.config, log);
     const context: ServerContext = {
-      config, store, users, rooms, router, writer, metrics, log, sessions,
+      config, store, users, rooms, router, writer, metrics, log, sessions, moderation,
+      listeners: [],
       flusher,
       startedAt: Date.now(),
       version: VERSION,
     };
     try {
       await rooms.load(config.rooms.default);
+      const stopModeration = await startModeration(context, options.onOperPassword);
       const tcpAddresses = config.tcp.listen.map(parseListenAddress);
       const needsTls = tcpAddresses.some((a) => a.tls);
       const tls = needsTls
@@ -85,7 +93,7 @@ export class ParleyServer {
         : undefined;
       const server = new ParleyServer(context, tls);
       await server.listenAll(tcpAddresses, tls);
-      server.stopTimers.push(startSweeper(context), server.startRetention());
+      server.stopTimers.push(startSweeper(context), server.startRetention(), stopModeration);
       return server;
     } catch (error) {
       await store.close();
@@ -106,6 +114,7 @@ export class ParleyServer {
         });
         this.listeners.push(listener);
         this.tcp.push({ host: address.host, port: (listener.server.address() as AddressInfo).port, tls: address.tls });
+        this.context.listeners.push(`${address.tls ? 'tls' : 'tcp'}://${formatListenAddress(this.tcp.at(-1)!)}`);
       }
       for (const address of config.http.listen.map(parseListenAddress)) {
         const server = await listenHttp(address, {
@@ -132,6 +141,7 @@ export class ParleyServer {
             }),
         });
         this.http.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: false });
+        this.context.listeners.push(`http://${formatListenAddress(this.http.at(-1)!)}`);
       }
     } catch (error) {
       await this.closeListeners();
@@ -145,24 +155,25 @@ export class ParleyServer {
     else socket.on('error', () => socket.destroy());
   }
 
-  /** Applies connection limits; a refused connection is told why in one line or close frame. */
+  /**
+   * Applies connection limits and server bans (moderation/connection-guard.ts: address bans,
+   * per-IP and per-network counts, new connections per second); a refused connection is told
+   * why in one line or close frame.
+   */
   private accept(transport: SessionTransport): Session | undefined {
-    const { config, sessions } = this.context;
+    const { config, sessions, moderation } = this.context;
     const ip = transport.remoteAddress;
-    const fromIp = this.perIp.get(ip) ?? 0;
     let refusal: ParleyError | undefined;
     if (this.stopping) refusal = new ParleyError('SHUTTING_DOWN');
     else if (sessions.size >= config.limits.max_connections) refusal = new ParleyError('TOO_MANY_CONNECTIONS', 'The server is full; try again later');
-    else if (fromIp >= config.limits.max_connections_per_ip) {
-      refusal = new ParleyError('TOO_MANY_CONNECTIONS', `At most ${config.limits.max_connections_per_ip} connections per address`);
-    }
+    else refusal = moderation.connections.admit(ip);
     if (refusal) {
       if (transport.kind !== 'ws') transport.sink.write(Buffer.from(`ERR ${refusal.code} ${refusal.errorName} ${refusal.message}\n`));
       transport.end(refusal);
       this.context.metrics.disconnects.inc({ reason: refusal.errorName });
       return undefined;
     }
-    this.perIp.set(ip, fromIp + 1);
+    moderation.connections.opened(ip);
     const session = new Session(this.nextSessionId++, transport, this.context, (s, reason) => this.closed(s, reason));
     sessions.add(session);
     return session;
@@ -171,10 +182,7 @@ export class ParleyServer {
   private closed(session: Session, reason: CloseReason): void {
     const { sessions, metrics } = this.context;
     if (!sessions.delete(session)) return;
-    const ip = session.transport.remoteAddress;
-    const left = (this.perIp.get(ip) ?? 1) - 1;
-    if (left > 0) this.perIp.set(ip, left);
-    else this.perIp.delete(ip);
+    this.context.moderation.connections.closed(session.transport.remoteAddress);
     signOut(this.context, session);
     metrics.disconnects.inc({ reason });
   }

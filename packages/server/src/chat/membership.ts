@@ -31,10 +31,12 @@ export function enterRoom(user: User, room: Room): void {
   user.rooms.set(room.key, room);
 }
 
-export async function partRoom(server: ServerContext, user: User, room: Room, origin?: Session): Promise<void> {
+/** `reason` is set when a moderator removed the user (kick, ban); everyone in the room sees it. */
+export async function partRoom(server: ServerContext, user: User, room: Room, origin?: Session, reason?: string): Promise<void> {
   if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `You are not in ${room.name}`);
   if (user.accountId !== undefined) await server.store.removeMember(room.key, user.accountId);
-  server.router.toRoom(room, new OutboundEvent({ ev: 'part', room: room.name, user: user.name }), origin);
+  const event = new OutboundEvent(reason === undefined ? { ev: 'part', room: room.name, user: user.name } : { ev: 'part', room: room.name, user: user.name, reason });
+  server.router.toRoom(room, event, origin);
   room.members.delete(user.id);
   user.rooms.delete(room.key);
 }

@@ -1,5 +1,5 @@
 import { nameKey, ParleyError, validateRoomName } from '@parley/protocol';
-import { StoreError, type Store } from '../store/store.ts';
+import { StoreError, type RoomGrant, type RoomGrantKind, type Store, type StoredRoomModes } from '../store/store.ts';
 import { Room } from './room.ts';
 
 /** All rooms, mirrored in memory from the store (loaded once at start, written through). */
@@ -10,7 +10,9 @@ export class RoomDirectory {
 
   /** Loads every room and creates the configured default rooms that are missing. */
   async load(defaults: readonly string[]): Promise<void> {
-    for (const record of await this.store.listRooms()) this.rooms.set(record.key, Room.fromRecord(record));
+    const grants = new Map<string, RoomGrant[]>();
+    for (const grant of await this.store.listRoomGrants()) grants.set(grant.roomKey, [...(grants.get(grant.roomKey) ?? []), grant]);
+    for (const record of await this.store.listRooms()) this.rooms.set(record.key, Room.fromRecord(record, grants.get(record.key)));
     for (const name of defaults) {
       if (!this.find(name)) await this.create(name, '', 'server');
     }
@@ -49,6 +51,16 @@ export class RoomDirectory {
   async setTopic(room: Room, topic: string): Promise<void> {
     await this.store.setTopic(room.key, topic);
     room.topic = topic;
+  }
+
+  async setModes(room: Room, modes: StoredRoomModes): Promise<void> {
+    await this.store.setRoomModes(room.key, modes);
+    room.modes = modes;
+  }
+
+  async setGrant(room: Room, grant: { userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): Promise<void> {
+    await this.store.setRoomGrant({ roomKey: room.key, ...grant }, on);
+    room.setGrant(grant.userId, grant.kind, on);
   }
 
   list(): Room[] {

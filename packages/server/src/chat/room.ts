@@ -1,9 +1,15 @@
-import type { RoomRecord } from '../store/store.ts';
+import { NO_ROOM_MODES, type RoomGrant, type RoomGrantKind, type RoomRecord, type StoredRoomModes } from '../store/store.ts';
 import type { User } from './user.ts';
 
-/** A room as the server holds it in memory: its record plus the members who are online now. */
+/**
+ * A room as the server holds it in memory: its record, its modes and grants (roles, mutes,
+ * invitations, written through to the store), and the members who are online now.
+ */
 export class Room {
   readonly members = new Map<string, User>();
+  modes: StoredRoomModes = NO_ROOM_MODES;
+  /** user id -> the grants it holds here. */
+  private readonly grants = new Map<string, Set<RoomGrantKind>>();
 
   constructor(
     readonly key: string,
@@ -13,11 +19,31 @@ export class Room {
     readonly createdAt: number,
   ) {}
 
-  static fromRecord(record: RoomRecord): Room {
-    return new Room(record.key, record.name, record.topic, record.createdBy, record.createdAt);
+  static fromRecord(record: RoomRecord, grants: readonly RoomGrant[] = []): Room {
+    const room = new Room(record.key, record.name, record.topic, record.createdBy, record.createdAt);
+    room.modes = record.modes;
+    for (const grant of grants) room.setGrant(grant.userId, grant.kind, true);
+    return room;
+  }
+
+  hasGrant(userId: string, kind: RoomGrantKind): boolean {
+    return this.grants.get(userId)?.has(kind) ?? false;
+  }
+
+  setGrant(userId: string, kind: RoomGrantKind, on: boolean): void {
+    const held = this.grants.get(userId) ?? new Set<RoomGrantKind>();
+    if (on) held.add(kind);
+    else held.delete(kind);
+    if (held.size > 0) this.grants.set(userId, held);
+    else this.grants.delete(userId);
   }
 
   summary(): { name: string; topic: string; members: number } {
     return { name: this.name, topic: this.topic, members: this.members.size };
+  }
+
+  publicModes(): { inviteOnly: boolean; password: boolean; moderated: boolean; topicLock: boolean } {
+    const { inviteOnly, passwordHash, moderated, topicLock } = this.modes;
+    return { inviteOnly, password: passwordHash !== '', moderated, topicLock };
   }
 }

@@ -1,4 +1,4 @@
-import type { CommandArgs, ReplyData, Verb } from '@parley/protocol';
+import type { CommandArgs, ReplyData, RoomRole, ServerRole, Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 
@@ -8,8 +8,11 @@ import type { Session } from '../core/session.ts';
  */
 export type AuthRequirement = 'any' | 'anonymous' | 'user';
 
-/** `message` commands draw from the user's message token bucket. */
-export type RateClass = 'none' | 'message';
+/**
+ * `message` commands draw from the user's message token bucket, `join` ones (joins, room
+ * creations) from its join bucket. Every command also draws from its connection's bucket.
+ */
+export type RateClass = 'none' | 'message' | 'join';
 
 export interface CommandResult<TVerb extends Verb = Verb> {
   /** The structured reply's `data`. */
@@ -30,6 +33,16 @@ export interface CommandContext {
 export interface CommandSpec<TVerb extends Verb> {
   summary: string;
   auth: AuthRequirement;
+  /**
+   * For `auth: 'user'` commands, the lowest server role that may run it (default `guest`: any
+   * logged-in user). Checked once in run-command.ts, like `auth`; handlers never check roles.
+   */
+  role?: ServerRole;
+  /**
+   * Room-scoped commands: when the arguments name a `room`, a user holding at least this role
+   * in that room may run the command even without `role`.
+   */
+  roomRole?: RoomRole;
   rate: RateClass;
   handle(ctx: CommandContext, args: CommandArgs<TVerb>): CommandResult<TVerb> | Promise<CommandResult<TVerb>>;
 }

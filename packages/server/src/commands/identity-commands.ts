@@ -6,6 +6,9 @@ import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
 import { hashPassword, verifyPassword } from '../identity/passwords.ts';
 import { StoreError } from '../store/store.ts';
+import { audit } from '../moderation/audit.ts';
+import { normalizeIp } from '../moderation/ban-target.ts';
+import { accountLoginKey, ipLoginKey } from '../moderation/login-guard.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
@@ -15,6 +18,21 @@ async function assertNameFree(server: ServerContext, name: string): Promise<void
   if (server.users.isTaken(name) || (await server.store.findAccount(nameKey(name)))) {
     throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
   }
+}
+
+/** Server bans by name or address, checked at every login (live sessions: moderation/enforce.ts). */
+function checkNotBanned(server: ServerContext, session: Session, name: string): void {
+  const ban = server.moderation.bans.matchServer({ ip: session.transport.remoteAddress, account: nameKey(name) });
+  if (ban) throw new ParleyError('BANNED', `You are banned from this server${ban.reason ? `: ${ban.reason}` : ''}`);
+}
+
+/** The first account of a fresh server becomes its owner (moderation.first_account_owner). */
+async function maybeFirstOwner(server: ServerContext, accountId: number, name: string): Promise<void> {
+  if (!server.config.moderation.first_account_owner || (await server.store.countAccounts()) !== 1) return;
+  if ((await server.store.listServerRoles()).some((r) => r.role === 'owner')) return;
+  await server.store.setServerRole(accountId, 'owner', 'server');
+  await server.moderation.load();
+  await audit(server, { actor: 'server', action: 'role.grant', target: name, detail: 'owner (first account)' });
 }
 
 async function welcome(server: ServerContext, session: Session, candidate: User): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
@@ -67,6 +85,9 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     async handle({ server, session }, { name }) {
       if (!server.config.accounts.allow_guests) throw new ParleyError('GUESTS_DISABLED', 'Guests are not allowed here; LOGIN or REGISTER with a password');
       const chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
+      checkNotBanned(server, session, chosen);
+      const wait = server.moderation.guests.take(normalizeIp(session.transport.remoteAddress));
+      if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
       if (name !== undefined) await assertNameFree(server, chosen);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       return welcome(server, session, new User(server.users.newGuestId(), chosen, undefined, { perMinute, burst }));
@@ -82,6 +103,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if ([...password].length < min || password.length > MAX_PASSWORD_LENGTH) {
         throw new ParleyError('PASSWORD_INVALID', `Passwords are ${min} to ${MAX_PASSWORD_LENGTH} characters`);
       }
+      checkNotBanned(server, session, name);
       await assertNameFree(server, name);
       // Held from the check until the account exists, so no guest can claim it while we hash.
       const release = server.users.reserve(name);
@@ -98,6 +120,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
           const found = server.rooms.find(room);
           if (found) await server.store.addMember(found.key, account.id);
         }
+        await maybeFirstOwner(server, account.id, account.name);
       } finally {
         release();
       }
@@ -110,11 +133,21 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     auth: 'anonymous',
     rate: 'none',
     async handle({ server, session }, { name, password }) {
+      const { logins } = server.moderation;
+      const ip = normalizeIp(session.transport.remoteAddress);
+      const keys = [accountLoginKey(nameKey(name)), ipLoginKey(ip)];
+      // Refused before hashing anything: a locked-out brute force costs the server nothing.
+      const locked = logins.lockedFor(keys);
+      if (locked > 0) throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: locked });
       const account = await server.store.findAccount(nameKey(name));
       // Verify even for unknown names would cost a hash; the error is the same either way.
       if (!account || !(await verifyPassword(account.passwordHash, password))) {
+        const lockout = logins.fail(keys);
+        await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
         throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
       }
+      logins.succeed(keys[0]!);
+      checkNotBanned(server, session, account.name);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       const user = server.users.get(accountUserId(account.id)) ?? new User(accountUserId(account.id), account.name, account.id, { perMinute, burst });
       return welcome(server, session, user);

@@ -39,10 +39,16 @@ export const infoCommands: CommandFamily<'list' | 'presence' | 'help'> = {
     summary: 'List the commands',
     auth: 'any',
     rate: 'none',
-    handle() {
+    handle({ server }) {
+      const disabled = [...server.moderation.disabled].sort();
+      const commands = VERBS.map((verb) => {
+        const { summary, auth, role = 'guest', roomRole } = COMMANDS[verb];
+        return { cmd: verb, summary, auth, role, ...(roomRole ? { roomRole } : {}) };
+      });
+      const off = disabled.length > 0 ? [`HELP disabled: ${disabled.map((verb) => verb.toUpperCase()).join(' ')}`] : [];
       return {
-        data: { commands: VERBS.map((verb) => ({ cmd: verb, summary: COMMANDS[verb].summary, auth: COMMANDS[verb].auth })) },
-        text: [...Object.values(TEXT_COMMANDS).map((c) => `HELP ${c.usage}`), 'OK HELP'],
+        data: { commands, disabled },
+        text: [...Object.values(TEXT_COMMANDS).map((c) => `HELP ${c.usage}`), ...off, 'OK HELP'],
       };
     },
   },

@@ -1,4 +1,5 @@
-import type { ChatMessage } from '@parley/protocol';
+import { isRoomTarget, type ChatMessage } from '@parley/protocol';
+import { checkCanSpeak } from '../moderation/room-policy.ts';
 import { replayPages, toChatMessage } from '../chat/messages.ts';
 import { resolveConversation, sendMessage } from '../chat/send.ts';
 import { escapeText } from '../core/text-lines.ts';
@@ -19,7 +20,13 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
     auth: 'user',
     rate: 'message',
     async handle(ctx, args) {
-      const sent = await sendMessage(ctx.server, ctx.session, loggedIn(ctx), args);
+      const user = loggedIn(ctx);
+      // Mutes and moderated rooms, before send.ts resolves and stores anything (all or nothing).
+      for (const target of Array.isArray(args.to) ? args.to : [args.to]) {
+        const room = isRoomTarget(target) ? ctx.server.rooms.find(target) : undefined;
+        if (room) checkCanSpeak(ctx.server, ctx.session, user, room);
+      }
+      const sent = await sendMessage(ctx.server, ctx.session, user, args);
       return {
         data: { sent },
         text: `OK SEND ${sent.map((s) => `${s.to}:${s.seq}${s.duplicate ? '(dup)' : ''}`).join(' ')}`,

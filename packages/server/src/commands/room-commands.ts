@@ -3,6 +3,8 @@ import { checkRoomCapacity, deleteRoom, joinRoom, partRoom } from '../chat/membe
 import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
+import { audit } from '../moderation/audit.ts';
+import { checkCanJoin, checkCanSetTopic } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
@@ -16,14 +18,15 @@ function checkTopic(topic: string, max: number): void {
 
 export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' | 'rooms' | 'who' | 'topic'> = {
   join: {
-    summary: 'Join a room, creating it if it does not exist',
+    summary: 'Join a room, creating it if it does not exist (a password for password-protected rooms)',
     auth: 'user',
-    rate: 'message',
-    async handle(ctx, { room: name }): Promise<CommandResult<'join'>> {
+    rate: 'join',
+    async handle(ctx, { room: name, password }): Promise<CommandResult<'join'>> {
       const user = loggedIn(ctx);
       const { rooms, store } = ctx.server;
       const existing = rooms.find(name);
       if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(ctx.server, user);
+      if (existing && !user.rooms.has(existing.key)) await checkCanJoin(ctx.server, ctx.session, user, existing, password);
       const room =
         existing ??
         (await rooms.create(name, '', user.id).catch((error: unknown) => {
@@ -50,7 +53,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
   create: {
     summary: 'Create a room (fails if it exists) and join it',
     auth: 'user',
-    rate: 'message',
+    rate: 'join',
     async handle(ctx, { room: name, topic }) {
       const user = loggedIn(ctx);
       checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
@@ -62,14 +65,16 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     },
   },
   delete: {
-    summary: 'Delete a room you created; its members are told',
+    summary: 'Delete a room (its owners, or operators); its members are told',
     auth: 'user',
+    role: 'operator',
+    roomRole: 'owner',
     rate: 'none',
     async handle(ctx, { room: name }) {
       const user = loggedIn(ctx);
       const room = ctx.server.rooms.require(name);
-      if (room.createdBy !== user.id) throw new ParleyError('FORBIDDEN', `Only the creator of ${room.name} can delete it`);
       await deleteRoom(ctx.server, room, user);
+      if (room.createdBy !== user.id) await audit(ctx.server, { actor: user.name, action: 'room.delete', target: room.name });
       return { data: { room: room.name }, text: `OK DELETE ${room.name}` };
     },
   },
@@ -105,6 +110,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const room = ctx.server.rooms.require(name);
       if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${escapeText(room.topic)}`.trimEnd() };
       if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} to set its topic`);
+      checkCanSetTopic(ctx.server, ctx.session, user, room);
       checkTopic(topic, ctx.server.config.limits.max_topic_length);
       await ctx.server.rooms.setTopic(room, topic);
       ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by: user.name }), ctx.session);

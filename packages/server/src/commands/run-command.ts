@@ -4,6 +4,7 @@ import type { Session } from '../core/session.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './command.ts';
 import { COMMANDS } from './table.ts';
 import { parseTextLine } from './text-syntax.ts';
+import { authorize, checkDisabled } from './authorize.ts';
 
 /** What a connection hands over: a text line, a decoded structured frame, or a decoding error. */
 export type Inbound =
@@ -47,14 +48,24 @@ function checkAuth(spec: CommandSpec<Verb>, session: Session): void {
 }
 
 /** After validation, so a malformed request does not spend a token of the sender's budget. */
-function checkRate(spec: CommandSpec<Verb>, session: Session): void {
-  if (spec.rate === 'message' && session.user) {
-    const waitMs = session.user.messageRate.take();
-    if (waitMs > 0) {
-      session.rateStrikes += 1;
-      throw new ParleyError('RATE_LIMITED', 'Slow down: you are sending too fast', { retryAfterMs: waitMs });
-    }
-    session.rateStrikes = 0;
+function checkRate(server: ServerContext, spec: CommandSpec<Verb>, session: Session): void {
+  const user = session.user;
+  if (!user || spec.rate === 'none') return;
+  const waitMs = spec.rate === 'message' ? user.messageRate.take() : server.moderation.takeJoin(user);
+  if (waitMs > 0) {
+    session.rateStrikes += 1;
+    const what = spec.rate === 'message' ? 'you are sending too fast' : 'you are joining or creating rooms too fast';
+    throw new ParleyError('RATE_LIMITED', `Slow down: ${what}`, { retryAfterMs: waitMs });
+  }
+  session.rateStrikes = 0;
+}
+
+/** Every command, before anything else is done with it: bounds the work one connection can cause. */
+function checkConnectionRate(server: ServerContext, session: Session): void {
+  const waitMs = server.moderation.takeCommand(session);
+  if (waitMs > 0) {
+    session.rateStrikes += 1;
+    throw new ParleyError('RATE_LIMITED', 'Slow down: this connection sends too many commands', { retryAfterMs: waitMs });
   }
 }
 
@@ -81,9 +92,12 @@ export async function runCommand(server: ServerContext, session: Session, inboun
   }
   const spec = COMMANDS[request.verb] as CommandSpec<Verb>;
   try {
+    checkConnectionRate(server, session);
     checkAuth(spec, session);
     const args = validate(request.verb, request.args);
-    checkRate(spec, session);
+    authorize(server, request.verb, spec, session, args);
+    checkDisabled(server, request.verb, session);
+    checkRate(server, spec, session);
     const ctx: CommandContext = { server, session };
     const result: CommandResult = await spec.handle(ctx, args as never);
     if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, result });

@@ -3,6 +3,9 @@ import { identityCommands } from './identity-commands.ts';
 import { infoCommands } from './info-commands.ts';
 import { messagingCommands } from './messaging-commands.ts';
 import { roomCommands } from './room-commands.ts';
+import { adminCommands } from './admin-commands.ts';
+import { moderationCommands } from './moderation-commands.ts';
+import { roomModeCommands } from './room-mode-commands.ts';
 
 /**
  * The command table: every protocol verb, from every transport and mode, resolves here. Typed
@@ -14,4 +17,7 @@ export const COMMANDS: CommandTable = {
   ...roomCommands,
   ...messagingCommands,
   ...infoCommands,
+  ...adminCommands,
+  ...moderationCommands,
+  ...roomModeCommands,
 };

@@ -1,4 +1,5 @@
 import { ParleyError, type Verb } from '@parley/protocol';
+import { MODERATION_TEXT_COMMANDS } from './moderation-text-syntax.ts';
 
 /**
  * The text line mode: how a typed line ("SEND bob hi", "/join #dev") becomes the same
@@ -25,6 +26,11 @@ const send = (words: string[], rest: (n: number) => string) => ({
 });
 
 export const TEXT_COMMANDS: Readonly<Record<string, TextCommand>> = {
+  CREATEROOM: {
+    usage: 'CREATEROOM <#room> [topic]',
+    parse: (w, rest) => ({ verb: 'create', args: { room: w[0], ...optional('topic', rest(1)) } }),
+  },
+  DELETEROOM: { usage: 'DELETEROOM <#room>', parse: (w) => ({ verb: 'delete', args: { room: w[0] } }) },
   REGISTER: {
     usage: 'REGISTER [name] [password]   (no password: a guest name for this connection; with one: create an account)',
     parse: (w, rest) =>
@@ -36,7 +42,7 @@ export const TEXT_COMMANDS: Readonly<Record<string, TextCommand>> = {
   SEND: { usage: 'SEND <name|name1,name2|#room|ALL> <text>', parse: send },
   MSG: { usage: 'MSG <name> <text>', parse: send },
   SAY: { usage: 'SAY <#room> <text>', parse: send },
-  JOIN: { usage: 'JOIN <#room>', parse: (w) => ({ verb: 'join', args: { room: w[0] } }) },
+  JOIN: { usage: 'JOIN <#room> [password]', parse: (w, rest) => ({ verb: 'join', args: { room: w[0], ...optional('password', rest(1)) } }) },
   PART: { usage: 'PART <#room>', parse: (w) => ({ verb: 'part', args: { room: w[0] } }) },
   LEAVE: { usage: 'LEAVE <#room>', parse: (w) => ({ verb: 'part', args: { room: w[0] } }) },
   CREATE: {
@@ -63,6 +69,7 @@ export const TEXT_COMMANDS: Readonly<Record<string, TextCommand>> = {
   PING: { usage: 'PING [token]', parse: (w) => ({ verb: 'ping', args: optional('token', w[0]) }) },
   PONG: { usage: 'PONG [token]', parse: (w) => ({ verb: 'pong', args: optional('token', w[0]) }) },
   QUIT: { usage: 'QUIT [reason]', parse: (_w, rest) => ({ verb: 'quit', args: optional('reason', rest(0)) }) },
+  ...MODERATION_TEXT_COMMANDS,
 };
 
 /**

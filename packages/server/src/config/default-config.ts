@@ -3,7 +3,9 @@
  * exactly `ConfigSchema.parse({})`; load-config.test.ts enforces that and that no key is missing.
  */
 export const DEFAULT_CONFIG_TOML = `# parley.toml: Parley server configuration.
-# Changes take effect on restart only (restart required); no key reloads live yet.
+# Most keys take effect on restart. These reload live on SIGHUP or "parley admin reload":
+# motd, [limits] (except the three *_timeout_ms keys), moderation.bans_file and the files
+# named in [tls].
 #
 # Every value below is the built-in default. Precedence, lowest to highest:
 #   defaults < this file < .env in the working directory < PARLEY_* environment variables < CLI flags.
@@ -120,4 +122,65 @@ message_burst = 10
 # Rate-limited messages after which the connection is disconnected for flooding.
 # env: PARLEY_LIMITS_FLOOD_DISCONNECT_AFTER
 flood_disconnect_after = 20
+# Commands of any kind one connection may send per minute, before or after login.
+# env: PARLEY_LIMITS_COMMANDS_PER_MINUTE_PER_CONNECTION
+commands_per_minute_per_connection = 3000
+# Commands one connection may send in a burst above that rate.
+# env: PARLEY_LIMITS_COMMAND_BURST_PER_CONNECTION
+command_burst_per_connection = 500
+# Room joins and room creations per user, per minute.
+# env: PARLEY_LIMITS_JOINS_PER_MINUTE
+joins_per_minute = 20
+# Joins and creations a user may make in a burst above that rate.
+# env: PARLEY_LIMITS_JOIN_BURST
+join_burst = 10
+# Concurrent connections from one network (see cidr_prefix_v4 and cidr_prefix_v6).
+# env: PARLEY_LIMITS_MAX_CONNECTIONS_PER_CIDR
+max_connections_per_cidr = 100
+# Prefix length that groups IPv4 addresses into one network for max_connections_per_cidr. 1-32.
+# env: PARLEY_LIMITS_CIDR_PREFIX_V4
+cidr_prefix_v4 = 24
+# Prefix length that groups IPv6 addresses into one network for max_connections_per_cidr. 1-128.
+# env: PARLEY_LIMITS_CIDR_PREFIX_V6
+cidr_prefix_v6 = 64
+# New connections one IP address may open per second, sustained.
+# env: PARLEY_LIMITS_NEW_CONNECTIONS_PER_SECOND_PER_IP
+new_connections_per_second_per_ip = 10
+# New connections one IP address may open in a burst above that rate.
+# env: PARLEY_LIMITS_NEW_CONNECTION_BURST_PER_IP
+new_connection_burst_per_ip = 40
+# Failed logins (per account and per address) before a lockout starts.
+# env: PARLEY_LIMITS_LOGIN_FAILURES_BEFORE_LOCKOUT
+login_failures_before_lockout = 5
+# First lockout, in milliseconds; each further failure doubles it.
+# env: PARLEY_LIMITS_LOGIN_LOCKOUT_MS
+login_lockout_ms = 1000
+# Longest lockout, in milliseconds.
+# env: PARLEY_LIMITS_LOGIN_LOCKOUT_MAX_MS
+login_lockout_max_ms = 900000
+# Guest logins one IP address may make per minute, sustained.
+# env: PARLEY_LIMITS_GUESTS_PER_MINUTE_PER_IP
+guests_per_minute_per_ip = 20
+# Guest logins one IP address may make in a burst above that rate.
+# env: PARLEY_LIMITS_GUEST_BURST_PER_IP
+guest_burst_per_ip = 40
+
+[moderation]
+# The first account registered on a fresh data dir becomes the server owner.
+# env: PARLEY_MODERATION_FIRST_ACCOUNT_OWNER
+first_account_owner = true
+# Print a one-time operator password at start (and at each rotation) for /OPER <password>.
+# env: PARLEY_MODERATION_OPER_PASSWORD
+oper_password = true
+# Minutes after which the operator password is replaced by a new one.
+# env: PARLEY_MODERATION_OPER_PASSWORD_ROTATE_MINUTES
+oper_password_rotate_minutes = 60
+# How often the server checks the store for roles, bans and disabled commands changed by
+# "parley admin" in another process, in milliseconds. At least 50.
+# env: PARLEY_MODERATION_SYNC_INTERVAL_MS
+sync_interval_ms = 2000
+# A file of server bans, one per line: "<name|ip|cidr|key:fingerprint> [reason]"; "#" comments.
+# Read at start and on reload. Empty: none.
+# env: PARLEY_MODERATION_BANS_FILE
+bans_file = ""
 `;

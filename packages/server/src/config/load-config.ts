@@ -20,7 +20,7 @@ export interface LoadConfigOptions {
 /** PARLEY_* variables that are read by the CLI rather than mapping to a config key. */
 const RESERVED_ENV = new Set(['PARLEY_CONFIG', 'PARLEY_PASSWORD']);
 /** Keys holding filesystem paths; resolved against cwd so later chdir()s cannot change them. */
-const PATH_KEYS = ['data_dir', 'tls.cert_file', 'tls.key_file', 'log.file'] as const;
+const PATH_KEYS = ['data_dir', 'tls.cert_file', 'tls.key_file', 'log.file', 'moderation.bans_file'] as const;
 
 type Tree = Record<string, unknown>;
 

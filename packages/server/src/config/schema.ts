@@ -60,6 +60,29 @@ export const ConfigSchema = z
         messages_per_minute: positiveInt.default(30),
         message_burst: positiveInt.default(10),
         flood_disconnect_after: positiveInt.default(20),
+        commands_per_minute_per_connection: positiveInt.default(3000),
+        command_burst_per_connection: positiveInt.default(500),
+        joins_per_minute: positiveInt.default(20),
+        join_burst: positiveInt.default(10),
+        max_connections_per_cidr: positiveInt.default(100),
+        cidr_prefix_v4: positiveInt.max(32).default(24),
+        cidr_prefix_v6: positiveInt.max(128).default(64),
+        new_connections_per_second_per_ip: positiveInt.default(10),
+        new_connection_burst_per_ip: positiveInt.default(40),
+        login_failures_before_lockout: positiveInt.default(5),
+        login_lockout_ms: positiveInt.default(1000),
+        login_lockout_max_ms: positiveInt.default(900000),
+        guests_per_minute_per_ip: positiveInt.default(20),
+        guest_burst_per_ip: positiveInt.default(40),
+      })
+      .prefault({}),
+    moderation: z
+      .strictObject({
+        first_account_owner: z.boolean().default(true),
+        oper_password: z.boolean().default(true),
+        oper_password_rotate_minutes: positiveInt.default(60),
+        sync_interval_ms: positiveInt.min(50).default(2000),
+        bans_file: z.string().default(''),
       })
       .prefault({}),
   })

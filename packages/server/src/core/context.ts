@@ -6,6 +6,7 @@ import type { RoomDirectory } from '../chat/room-directory.ts';
 import type { Router } from '../chat/router.ts';
 import type { UserDirectory } from '../chat/user-directory.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Moderation } from '../moderation/moderation.ts';
 import type { Flusher } from './outbound.ts';
 import type { Session } from './session.ts';
 
@@ -20,6 +21,10 @@ export interface ServerContext {
   readonly flusher: Flusher;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Roles, bans, disabled commands and abuse guards (issue 6). */
+  readonly moderation: Moderation;
+  /** Bound listener addresses ("tls://127.0.0.1:6697", "http://…"), filled in as they bind. */
+  readonly listeners: string[];
   readonly sessions: Set<Session>;
   readonly startedAt: number;
   readonly version: string;

@@ -62,7 +62,18 @@ export interface RoomRecord {
   topic: string;
   createdBy: string;
   createdAt: number;
+  modes: StoredRoomModes;
 }
+
+export interface StoredRoomModes {
+  inviteOnly: boolean;
+  /** A password hash (identity/passwords.ts format); '' when the room has no password. */
+  passwordHash: string;
+  moderated: boolean;
+  topicLock: boolean;
+}
+
+export const NO_ROOM_MODES: StoredRoomModes = Object.freeze({ inviteOnly: false, passwordHash: '', moderated: false, topicLock: false });
 
 export interface Store {
   /**
@@ -110,7 +121,105 @@ export interface Store {
   removeMember(roomKey: string, accountId: number): Promise<void>;
   roomsOf(accountId: number): Promise<string[]>;
 
+  /*
+   * Moderation (issue 6). Roles, bans and disabled commands may also be written by another
+   * process (`parley admin`) on the same database: every such write raises moderationVersion,
+   * which the running server polls to know when to re-read them.
+   */
+
+  /** Sets an account's stored server role; null removes it (back to plain `user`). */
+  setServerRole(accountId: number, role: StoredServerRole | null, grantedBy: string): Promise<void>;
+  /** Every account with a stored role, by account id. */
+  listServerRoles(): Promise<ServerRoleRecord[]>;
+
+  /**
+   * Adds a ban, replacing one with the same (scope, kind, value): a second ban of the same
+   * target updates its reason, author and expiry. Returns the stored ban.
+   */
+  addBan(ban: NewBan): Promise<BanRecord>;
+  /** False when no such ban existed. */
+  removeBan(scope: string, kind: BanKind, value: string): Promise<boolean>;
+  /** Bans in id order; with `now`, only those not expired at that time; with `scope`, only that scope. */
+  listBans(query?: { scope?: string; now?: number }): Promise<BanRecord[]>;
+
+  /** Appends one audit entry; ids increase in append order. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first; with `before`, only entries with a smaller id. */
+  listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]>;
+
+  /** Idempotent. */
+  setCommandDisabled(verb: string, disabled: boolean, by: string): Promise<void>;
+  listDisabledCommands(): Promise<string[]>;
+
+  /** Rejects with StoreError 'failed' only on I/O errors; an unknown room is a no-op. */
+  setRoomModes(roomKey: string, modes: StoredRoomModes): Promise<void>;
+  /** Idempotent either way. Grants vanish with their room. */
+  setRoomGrant(grant: { roomKey: string; userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): Promise<void>;
+  /** All grants, or one room's, ordered by room then user. */
+  listRoomGrants(roomKey?: string): Promise<RoomGrant[]>;
+
+  /** A number that increases whenever roles, bans or disabled commands change, from any process. */
+  moderationVersion(): Promise<number>;
+  /** Bytes the store occupies (file size for SQLite). */
+  sizeBytes(): Promise<number>;
+
   close(): Promise<void>;
+}
+
+/** Roles stored per account; `user` and `guest` are implicit. */
+export type StoredServerRole = 'owner' | 'operator';
+
+export interface ServerRoleRecord {
+  accountId: number;
+  name: string;
+  role: StoredServerRole;
+  grantedBy: string;
+  grantedAt: number;
+}
+
+export type BanKind = 'account' | 'ip' | 'key';
+/** A ban's scope: the whole server, or one room (its key, "#room"). */
+export const SERVER_SCOPE = 'server';
+
+export interface NewBan {
+  scope: string;
+  kind: BanKind;
+  /** Account name key, IP address or CIDR ("10.0.0.0/8", "2001:db8::/32"), or key fingerprint. */
+  value: string;
+  reason: string;
+  createdBy: string;
+  /** Ms since epoch, or null for permanent. */
+  expiresAt: number | null;
+}
+
+export interface BanRecord extends NewBan {
+  id: number;
+  createdAt: number;
+}
+
+export interface NewAuditEntry {
+  at: number;
+  /** Who acted: a user name, "admin" (CLI), "console", or "server". */
+  actor: string;
+  action: string;
+  target: string;
+  /** Free text or JSON with the details. */
+  detail: string;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  id: number;
+}
+
+export type RoomGrantKind = 'owner' | 'moderator' | 'muted' | 'invited';
+
+export interface RoomGrant {
+  roomKey: string;
+  /** A user id: "a<account id>" or a guest's "g<random>". */
+  userId: string;
+  kind: RoomGrantKind;
+  grantedBy: string;
+  grantedAt: number;
 }
 
 export type StoreErrorCode = 'conflict' | 'schema_too_new' | 'unavailable' | 'failed';

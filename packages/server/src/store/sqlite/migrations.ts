@@ -7,6 +7,7 @@ import {
   type MigrationProvider,
 } from 'kysely';
 import { StoreError } from '../store.ts';
+import { moderationMigration } from './migration-0002-moderation.ts';
 
 /*
  * Migrations take Kysely<any>: they describe the schema as it was when they were written, so
@@ -102,6 +103,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('pending_message').on('pending').columns(['conv', 'seq']).execute();
     },
   },
+  '0002_moderation': moderationMigration,
 };
 
 const provider: MigrationProvider = {

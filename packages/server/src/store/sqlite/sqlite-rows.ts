@@ -17,6 +17,10 @@ export interface SqliteSchema {
     topic: string;
     created_by: string;
     created_at: number;
+    invite_only: Generated<number>;
+    moderated: Generated<number>;
+    topic_lock: Generated<number>;
+    password_hash: Generated<string>;
   };
   room_members: {
     room_key: string;
@@ -78,6 +82,12 @@ export function toRoomRecord(row: Selectable<SqliteSchema['rooms']>): RoomRecord
     topic: row.topic,
     createdBy: row.created_by,
     createdAt: row.created_at,
+    modes: {
+      inviteOnly: row.invite_only === 1,
+      passwordHash: row.password_hash,
+      moderated: row.moderated === 1,
+      topicLock: row.topic_lock === 1,
+    },
   };
 }
 

@@ -5,15 +5,26 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type {
   Account,
   AppendResult,
+  AuditEntry,
+  BanKind,
+  BanRecord,
   HistoryQuery,
+  NewAuditEntry,
+  NewBan,
   NewMessage,
+  RoomGrant,
+  RoomGrantKind,
   RoomRecord,
+  ServerRoleRecord,
   Store,
   StoredMessage,
+  StoredRoomModes,
+  StoredServerRole,
 } from '../store.ts';
 import { StoreError } from '../store.ts';
 import { migrateToLatest } from './migrations.ts';
 import { prepareAppend, type AppendTransaction } from './sqlite-append.ts';
+import { SqliteModeration } from './sqlite-moderation.ts';
 import {
   toAccount,
   toRoomRecord,
@@ -55,7 +66,7 @@ export async function openSqliteStore(options: { file: string }): Promise<Store>
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     await migrateToLatest(db);
-    return new SqliteStore(sqlite, db);
+    return new SqliteStore(sqlite, db, new SqliteModeration(sqlite, file));
   } catch (err) {
     await db.destroy().catch(() => undefined);
     // Kysely only closes the database if it had started using it.
@@ -69,11 +80,13 @@ class SqliteStore implements Store {
   readonly #db: Kysely<SqliteSchema>;
   #closed = false;
   readonly #append: AppendTransaction;
+  readonly #moderation: SqliteModeration;
 
-  constructor(sqlite: Database.Database, db: Kysely<SqliteSchema>) {
+  constructor(sqlite: Database.Database, db: Kysely<SqliteSchema>, moderation: SqliteModeration) {
     this.#sqlite = sqlite;
     this.#db = db;
     this.#append = prepareAppend(sqlite);
+    this.#moderation = moderation;
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -285,6 +298,62 @@ class SqliteStore implements Store {
         .execute();
       return rows.map((r) => r.room_key);
     });
+  }
+
+  setServerRole(accountId: number, role: StoredServerRole | null, grantedBy: string): Promise<void> {
+    return this.#run('setting a server role', async () => this.#moderation.setServerRole(accountId, role, grantedBy));
+  }
+
+  listServerRoles(): Promise<ServerRoleRecord[]> {
+    return this.#run('listing server roles', async () => this.#moderation.listServerRoles());
+  }
+
+  addBan(ban: NewBan): Promise<BanRecord> {
+    return this.#run('adding a ban', async () => this.#moderation.addBan(ban));
+  }
+
+  removeBan(scope: string, kind: BanKind, value: string): Promise<boolean> {
+    return this.#run('removing a ban', async () => this.#moderation.removeBan(scope, kind, value));
+  }
+
+  listBans(query: { scope?: string; now?: number } = {}): Promise<BanRecord[]> {
+    return this.#run('listing bans', async () => this.#moderation.listBans(query));
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.#run('appending to the audit log', async () => this.#moderation.appendAudit(entry));
+  }
+
+  listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]> {
+    return this.#run('reading the audit log', async () => this.#moderation.listAudit(query));
+  }
+
+  setCommandDisabled(verb: string, disabled: boolean, by: string): Promise<void> {
+    return this.#run('disabling a command', async () => this.#moderation.setCommandDisabled(verb, disabled, by));
+  }
+
+  listDisabledCommands(): Promise<string[]> {
+    return this.#run('listing disabled commands', async () => this.#moderation.listDisabledCommands());
+  }
+
+  setRoomModes(roomKey: string, modes: StoredRoomModes): Promise<void> {
+    return this.#run(`setting the modes of ${roomKey}`, async () => this.#moderation.setRoomModes(roomKey, modes));
+  }
+
+  setRoomGrant(grant: { roomKey: string; userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): Promise<void> {
+    return this.#run(`changing a grant in ${grant.roomKey}`, async () => this.#moderation.setRoomGrant(grant, on));
+  }
+
+  listRoomGrants(roomKey?: string): Promise<RoomGrant[]> {
+    return this.#run('listing room grants', async () => this.#moderation.listRoomGrants(roomKey));
+  }
+
+  moderationVersion(): Promise<number> {
+    return this.#run('reading the moderation version', async () => this.#moderation.moderationVersion());
+  }
+
+  sizeBytes(): Promise<number> {
+    return this.#run('measuring the store', async () => this.#moderation.sizeBytes());
   }
 
   async close(): Promise<void> {

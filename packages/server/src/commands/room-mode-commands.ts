@@ -1,0 +1,82 @@
+import { ParleyError, type RoomModes } from '@parley/protocol';
+import { OutboundEvent } from '../core/outbound.ts';
+import { hashPassword } from '../identity/passwords.ts';
+import { audit } from '../moderation/audit.ts';
+import type { CommandFamily } from './command.ts';
+import { loggedIn } from './command.ts';
+import { findNamedUser } from './targets.ts';
+
+export function modesText(modes: RoomModes): string {
+  const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock'].filter(Boolean);
+  return flags.length > 0 ? flags.join(' ') : 'none';
+}
+
+/** Room modes, invitations and room roles: run by the room's moderators (or owners) and operators. */
+export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
+  mode: {
+    summary: "Show or change a room's modes: invite_only, password, moderated, topic_lock",
+    auth: 'user',
+    role: 'operator',
+    roomRole: 'moderator',
+    rate: 'none',
+    async handle(ctx, { room: roomName, invite_only: inviteOnly, password, moderated, topic_lock: topicLock }) {
+      const actor = loggedIn(ctx);
+      const { rooms, config } = ctx.server;
+      const room = rooms.require(roomName);
+      const changes = { inviteOnly, password, moderated, topicLock };
+      const changed = Object.values(changes).some((value) => value !== undefined);
+      if (changed) {
+        const passwordHash =
+          password === undefined ? room.modes.passwordHash : password === '' ? '' : await hashPassword(password, config.accounts.password_hash);
+        await rooms.setModes(room, {
+          inviteOnly: inviteOnly ?? room.modes.inviteOnly,
+          passwordHash,
+          moderated: moderated ?? room.modes.moderated,
+          topicLock: topicLock ?? room.modes.topicLock,
+        });
+        const text = `${actor.name} set the modes of ${room.name}: ${modesText(room.publicModes())}`;
+        ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text }), ctx.session);
+        const detail = { ...changes, password: password === undefined ? undefined : password === '' ? 'removed' : 'set' };
+        await audit(ctx.server, { actor: actor.name, action: 'room.mode', target: room.name, detail });
+      }
+      const modes = room.publicModes();
+      return { data: { room: room.name, modes }, text: `OK MODE ${room.name} ${modesText(modes)}` };
+    },
+  },
+  invite: {
+    summary: 'Invite a user into a room (lets them past invite-only and the password)',
+    auth: 'user',
+    role: 'operator',
+    roomRole: 'moderator',
+    rate: 'message',
+    async handle(ctx, { room: roomName, name }) {
+      const actor = loggedIn(ctx);
+      const room = ctx.server.rooms.require(roomName);
+      const target = await findNamedUser(ctx.server, name);
+      await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'invited', grantedBy: actor.name }, true);
+      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} invited you to ${room.name}: JOIN ${room.name}` }));
+      await audit(ctx.server, { actor: actor.name, action: 'room.invite', target: `${target.name} ${room.name}` });
+      return { data: { room: room.name, name: target.name }, text: `OK INVITE ${room.name} ${target.name}` };
+    },
+  },
+  roomrole: {
+    summary: "Set a user's role in a room: owner, moderator or member (the room's owners and operators)",
+    auth: 'user',
+    role: 'operator',
+    roomRole: 'owner',
+    rate: 'none',
+    async handle(ctx, { room: roomName, name, role }) {
+      const actor = loggedIn(ctx);
+      const { rooms } = ctx.server;
+      const room = rooms.require(roomName);
+      const target = await findNamedUser(ctx.server, name);
+      if (target.userId === room.createdBy && role !== 'owner') throw new ParleyError('FORBIDDEN', `${target.name} created ${room.name} and stays its owner`);
+      for (const kind of ['owner', 'moderator'] as const) {
+        await rooms.setGrant(room, { userId: target.userId, kind, grantedBy: actor.name }, kind === role);
+      }
+      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} made you ${role} of ${room.name}` }));
+      await audit(ctx.server, { actor: actor.name, action: 'room.role', target: `${target.name} ${room.name}`, detail: role });
+      return { data: { room: room.name, name: target.name, role }, text: `OK ROOMROLE ${room.name} ${target.name} ${role}` };
+    },
+  },
+};

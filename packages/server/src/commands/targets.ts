@@ -1,0 +1,58 @@
+import { nameKey, ParleyError, type ServerRole } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+import type { Room } from '../chat/room.ts';
+import { accountUserId, type User } from '../chat/user.ts';
+import { roomRank, roomRoleOf, serverRank } from '../moderation/roles.ts';
+
+/** A user named in a moderation command: online now, or an account that is offline. */
+export interface NamedUser {
+  name: string;
+  /** The user id room grants are keyed by ("a<id>" or a guest's "g<random>"). */
+  userId: string;
+  accountId: number | undefined;
+  online: User | undefined;
+  role: ServerRole;
+}
+
+export async function findNamedUser(server: ServerContext, name: string): Promise<NamedUser> {
+  const online = server.users.findByName(name);
+  if (online) {
+    return { name: online.name, userId: online.id, accountId: online.accountId, online, role: server.moderation.accountRole(online.accountId) };
+  }
+  const account = await server.store.findAccount(nameKey(name));
+  if (!account) throw new ParleyError('NO_SUCH_USER', `No user or account named ${name}`);
+  return { name: account.name, userId: accountUserId(account.id), accountId: account.id, online: undefined, role: server.moderation.accountRole(account.id) };
+}
+
+/**
+ * Moderators act only on people below them: an operator cannot kick or ban an operator or the
+ * owner (the owner can), and a room moderator acting in a room cannot touch the room's
+ * moderators and owners or any server operator. Nobody acts on themselves.
+ */
+export function assertOutranks(server: ServerContext, session: Session, target: NamedUser, room?: Room): void {
+  const actor = session.user;
+  if (actor && actor.id === target.userId) throw new ParleyError('FORBIDDEN', 'You cannot do that to yourself');
+  const actorRole = server.moderation.roleOf(session);
+  const targetRole = target.online ? roleOfUser(server, target.online) : target.role;
+  const serverOutranks = actorRole === 'owner' || serverRank(actorRole) > serverRank(targetRole);
+  if (serverRank(actorRole) >= serverRank('operator')) {
+    if (!serverOutranks) throw new ParleyError('FORBIDDEN', `${target.name} is a server ${targetRole}; only a higher role can do that`);
+    return;
+  }
+  // A room moderator (authorize() let them through for this room).
+  if (!room || serverRank(targetRole) >= serverRank('operator')) throw new ParleyError('FORBIDDEN', `${target.name} is a server ${targetRole}`);
+  if (actor && roomRank(roomRoleOf(room, target.userId)) >= roomRank(roomRoleOf(room, actor.id))) {
+    throw new ParleyError('FORBIDDEN', `${target.name} is a ${roomRoleOf(room, target.userId)} of ${room.name}`);
+  }
+}
+
+/** The highest role among a user's sessions (an /oper-elevated connection counts). */
+function roleOfUser(server: ServerContext, user: User): ServerRole {
+  let best = server.moderation.accountRole(user.accountId);
+  for (const session of user.sessions) {
+    const role = server.moderation.roleOf(session);
+    if (serverRank(role) > serverRank(best)) best = role;
+  }
+  return best;
+}

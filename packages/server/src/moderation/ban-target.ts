@@ -1,0 +1,59 @@
+import { isIP } from 'node:net';
+import { nameKey, ParleyError, validateUserName } from '@parley/protocol';
+import type { BanKind } from '../store/store.ts';
+
+/**
+ * What a BAN names, normalized so the same target always has the same stored value: an account
+ * (its name key), an IP address or CIDR (v4 or v6, canonical text), or a public-key fingerprint
+ * written "key:<fingerprint>". Public-key login does not exist yet; key bans are stored and
+ * matched (bans-by-key tests) so they apply as soon as sessions carry a key.
+ */
+export interface BanTarget {
+  kind: BanKind;
+  value: string;
+}
+
+/** "::ffff:1.2.3.4" (an IPv4 client on a dual-stack socket) is the IPv4 address 1.2.3.4. */
+export function normalizeIp(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return (mapped?.[1] ?? address).toLowerCase();
+}
+
+export function parseBanTarget(raw: string): BanTarget {
+  const text = raw.trim();
+  if (/^key:/i.test(text)) {
+    const fingerprint = text.slice(4).trim();
+    if (!/^[A-Za-z0-9+/=:_-]{8,200}$/.test(fingerprint)) throw new ParleyError('BAD_ARGUMENTS', 'A key ban is "key:<fingerprint>"');
+    return { kind: 'key', value: fingerprint };
+  }
+  const slash = text.indexOf('/');
+  if (slash > 0) {
+    const address = normalizeIp(text.slice(0, slash));
+    const family = isIP(address);
+    const prefix = Number(text.slice(slash + 1));
+    const max = family === 4 ? 32 : 128;
+    if (family === 0 || !/^\d{1,3}$/.test(text.slice(slash + 1)) || prefix > max) {
+      throw new ParleyError('BAD_ARGUMENTS', `"${text.slice(0, 60)}" is not a CIDR such as 10.0.0.0/8 or 2001:db8::/32`);
+    }
+    return { kind: 'ip', value: `${address}/${prefix}` };
+  }
+  if (isIP(text) !== 0) return { kind: 'ip', value: normalizeIp(text) };
+  return { kind: 'account', value: nameKey(validateUserName(text)) };
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "30s", "10m", "2h", "7d", "1w", or a number of seconds. 0 or absent: permanent (null). */
+export function parseDuration(raw: string | number | undefined): number | null {
+  if (raw === undefined) return null;
+  if (typeof raw === 'number') return raw === 0 ? null : raw * 1000;
+  const match = /^(\d{1,9})([smhdw]?)$/i.exec(raw.trim());
+  if (!match) throw new ParleyError('BAD_ARGUMENTS', `"${raw}" is not a duration such as 30s, 10m, 2h, 7d or 1w`);
+  const ms = Number(match[1]) * (UNIT_MS[(match[2] || 's').toLowerCase()] ?? 1000);
+  return ms === 0 ? null : ms;
+}
+
+/** Whether a word of a text command looks like a duration (so "BAN bob 1h spam" reads right). */
+export function looksLikeDuration(word: string | undefined): boolean {
+  return word !== undefined && /^\d{1,9}[smhdw]?$/i.test(word);
+}

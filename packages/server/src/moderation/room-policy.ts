@@ -1,0 +1,46 @@
+import { ParleyError } from '@parley/protocol';
+import type { ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
+import type { Room } from '../chat/room.ts';
+import type { User } from '../chat/user.ts';
+import { verifyPassword } from '../identity/passwords.ts';
+import { subjectOf } from './enforce.ts';
+import { atLeast, roomAtLeast } from './roles.ts';
+
+/**
+ * What a room's modes and grants allow. These depend on the room's state, not only on who
+ * asks, so they are checked by the handlers that join, speak and set topics, through here.
+ * Server operators and the room's moderators pass every mode check.
+ */
+function privileged(server: ServerContext, session: Session, user: User, room: Room): boolean {
+  return atLeast(server.moderation.roleOf(session), 'operator') || roomAtLeast(room, user, 'moderator');
+}
+
+/** Room bans, invite-only and password, for a user not yet in the room. */
+export async function checkCanJoin(server: ServerContext, session: Session, user: User, room: Room, password: string | undefined): Promise<void> {
+  const ban = server.moderation.bans.match(room.key, subjectOf(session));
+  if (ban && !atLeast(server.moderation.roleOf(session), 'operator')) {
+    throw new ParleyError('BANNED_FROM_ROOM', `You are banned from ${room.name}${ban.reason ? `: ${ban.reason}` : ''}`);
+  }
+  if (privileged(server, session, user, room)) return;
+  const invited = room.hasGrant(user.id, 'invited');
+  if (room.modes.inviteOnly && !invited) throw new ParleyError('INVITE_ONLY', `${room.name} is invite-only; ask a moderator for an INVITE`);
+  if (room.modes.passwordHash !== '' && !invited) {
+    if (password === undefined || !(await verifyPassword(room.modes.passwordHash, password))) {
+      throw new ParleyError('ROOM_PASSWORD', `${room.name} needs its password: JOIN ${room.name} <password>`);
+    }
+  }
+}
+
+/** Mutes and moderated rooms. */
+export function checkCanSpeak(server: ServerContext, session: Session, user: User, room: Room): void {
+  if (privileged(server, session, user, room)) return;
+  if (room.hasGrant(user.id, 'muted')) throw new ParleyError('MUTED', `You are muted in ${room.name}`);
+  if (room.modes.moderated) throw new ParleyError('MUTED', `${room.name} is moderated: only its moderators speak`);
+}
+
+export function checkCanSetTopic(server: ServerContext, session: Session, user: User, room: Room): void {
+  if (room.modes.topicLock && !privileged(server, session, user, room)) {
+    throw new ParleyError('TOPIC_LOCKED', `The topic of ${room.name} is locked`);
+  }
+}
