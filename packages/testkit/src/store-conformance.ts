@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError, dmConversation, type NewMessage, type Store, type StoredMessage } from '@parley/server';
+import { describeModerationConformance } from './store-conformance-moderation.ts';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise<void> }>;
 
@@ -472,6 +473,8 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
         expect(await store.roomsOf(bob)).toEqual(['#random']);
       });
     });
+
+    describeModerationConformance(() => store);
 
     describe('close', () => {
       it('can be called twice', async () => {
