@@ -20,6 +20,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
   const conv = store.active;
 
   const unread = [...store.conversations.values()].reduce((sum, c) => sum + c.unread, 0);
+  const unreadElsewhere = [...store.conversations.values()].some((c) => c.unread > 0 && c.key !== store.activeKey);
   useEffect(() => {
     document.title = `${unread > 0 ? `(${unread}) ` : ''}${conv ? `${conv.title} — ` : ''}Parley`;
   }, [unread, conv?.title]);
@@ -58,8 +59,9 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
       </nav>
       <main class="main">
         <header class="topbar">
-          <button type="button" class="icon-button nav-toggle" aria-label="Conversations" aria-controls="sidebar" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
+          <button type="button" class="icon-button nav-toggle" aria-label={unreadElsewhere ? 'Conversations (unread messages)' : 'Conversations'} aria-controls="sidebar" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
             <MenuIcon />
+            {unreadElsewhere && <span class="unread-dot" />}
           </button>
           <div class="topbar-title">
             <h1>{conv?.title ?? 'Parley'}</h1>

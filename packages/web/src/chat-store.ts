@@ -275,7 +275,7 @@ export class ChatStore {
     this.changed();
     try {
       const [receipt] = await this.client.send(conv.target, text);
-      if (receipt) conv.confirm({ ...item, ts: item.ts }, receipt.seq);
+      if (receipt) conv.confirm(item, receipt.seq);
     } catch (error) {
       item.status = 'failed';
       item.error = describe(error);

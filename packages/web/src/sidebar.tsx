@@ -46,22 +46,26 @@ export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSe
         />
       </div>
       <div class="me">
-        <span class={`avatar nc-${nameColor(store.me)}`} aria-hidden="true">
-          {store.me.slice(0, 1).toUpperCase()}
-          <span class={`dot ${store.away ? 'away' : 'online'}`} />
-        </span>
-        <div class="me-text">
-          <div class="me-name">{store.me}</div>
-          <div class="me-status">
-            {store.away ? 'Away' : 'Online'} · {store.kind === 'account' ? 'account' : 'guest'}
+        <div class="me-row">
+          <span class={`avatar nc-${nameColor(store.me)}`} aria-hidden="true">
+            {store.me.slice(0, 1).toUpperCase()}
+            <span class={`dot ${store.away ? 'away' : 'online'}`} />
+          </span>
+          <div class="me-text">
+            <div class="me-name">{store.me}</div>
+            <div class="me-status">
+              {store.away ? 'Away' : 'Online'} · {store.kind === 'account' ? 'account' : 'guest'}
+            </div>
           </div>
         </div>
-        <button type="button" class="ghost small" onClick={() => void store.setAway(!store.away)}>
-          {store.away ? 'Set online' : 'Set away'}
-        </button>
-        <button type="button" class="ghost small" onClick={onSignOut}>
-          Sign out
-        </button>
+        <div class="me-actions">
+          <button type="button" class="ghost small" onClick={() => void store.setAway(!store.away)}>
+            {store.away ? 'Set online' : 'Set away'}
+          </button>
+          <button type="button" class="ghost small" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
       </div>
     </div>
   );

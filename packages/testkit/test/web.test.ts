@@ -1,0 +1,304 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ParleyClient } from '@parley/client';
+import { nodeTransport } from '@parley/client/node';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
+
+/**
+ * The web client (issue 7) in Debian's Chromium against real servers: the page the server
+ * serves at `/`, driven through its accessible roles and names like a person would.
+ */
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
+// Chromium must not reach the internet: no background networking, updates or sync (loopback only).
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const LIMITS = { messages_per_minute: 60_000, message_burst: 10_000 };
+
+let browser: Browser;
+const cleanups: (() => unknown)[] = [];
+/** Page errors and console errors (a CSP violation is one), per page; each test expects none. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  // `npm install` builds the client; a checkout that skipped it gets one built here.
+  if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) execFileSync('npm', ['run', 'build'], { cwd: WEB_DIR, stdio: 'ignore' });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  expect(problems.splice(0)).toEqual([]);
+});
+
+interface SignIn {
+  password?: string;
+  register?: boolean;
+  viewport?: { width: number; height: number };
+}
+
+async function signIn(port: number, name: string, options: SignIn = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 } });
+  cleanups.push(() => context.close());
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/WebSocket connection .* failed|ERR_CONNECTION_REFUSED/.test(message.text())) problems.push(`${name}: ${message.text()}`);
+  });
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  if (options.password) await page.getByLabel('Password').fill(options.password);
+  if (options.register) await page.getByRole('checkbox', { name: /Register/ }).check();
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+  return page;
+}
+
+async function type(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: 'Message' });
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** The text of every message in the open conversation, in order. */
+const messages = (page: Page): Promise<string[]> => page.getByRole('log').locator('.msg-text').allTextContents();
+
+function see(page: Page, text: string): Promise<string[]> {
+  return waitFor(
+    async () => ((await messages(page)).includes(text) ? messages(page) : undefined),
+    `"${text}" in the log`,
+  );
+}
+
+const member = (page: Page, name: string) => page.getByRole('complementary', { name: 'Members' }).locator('li', { hasText: name });
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-web-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** A raw HTTP request: fetch() would normalize `..` before sending it. */
+function raw(port: number, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+describe('web client', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ limits: LIMITS });
+  });
+  afterAll(async () => {
+    await server?.stop({ removeData: true });
+  });
+
+  it('serves the built client at / with a strict CSP and cache headers, and refuses traversal', async () => {
+    const port = server.httpPort;
+    const index = await raw(port, '/');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(index.headers['cache-control']).toBe('no-cache');
+    expect(index.headers['etag']).toBeTruthy();
+    const csp = String(index.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(index.headers['x-content-type-options']).toBe('nosniff');
+    expect(index.headers['referrer-policy']).toBe('no-referrer');
+    // No inline script: everything the page runs comes from a hashed file under /assets/.
+    expect(index.body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(index.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = await raw(port, script ?? '');
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await raw(port, '/', 'GET', { 'if-none-match': String(index.headers['etag']) })).status).toBe(304);
+    const head = await raw(port, '/', 'HEAD');
+    expect([head.status, head.body, head.headers['content-length']]).toEqual([200, '', String(Buffer.byteLength(index.body))]);
+
+    for (const path of ['/../package.json', '/assets/../../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/src/main.tsx', '/nope']) {
+      const res = await raw(port, path);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await raw(port, '/healthz')).status).toBe(200);
+    expect((await raw(port, '/about')).body).toContain('Parley');
+    expect((await raw(port, '/ws')).status).toBe(426);
+  });
+
+  it('two people: history on scroll up, room messages, Enter and Shift+Enter, a DM with an unread badge, presence', async () => {
+    // Older messages than one page, sent before anyone opens the page.
+    const archivist = new ParleyClient({ url: `ws://127.0.0.1:${server.httpPort}/ws`, transport: nodeTransport(), credentials: { kind: 'guest', name: 'archivist' } });
+    cleanups.push(() => archivist.close());
+    await archivist.connect();
+    for (let i = 1; i <= 60; i++) await archivist.send('#general', `old message ${String(i).padStart(2, '0')}`);
+
+    const alice = await signIn(server.httpPort, 'alice');
+    const bob = await signIn(server.httpPort, 'bob');
+    await alice.getByRole('heading', { name: '#general' }).waitFor();
+    await see(alice, 'old message 60');
+    expect(await messages(alice)).not.toContain('old message 01');
+    await alice.getByRole('log').evaluate((log) => (log.scrollTop = 0));
+    await see(alice, 'old message 01');
+    await alice.getByRole('log').getByText('This is the beginning of #general.').waitFor();
+    const history = (await messages(alice)).filter((text) => text.startsWith('old message'));
+    expect(history).toEqual(Array.from({ length: 60 }, (_, i) => `old message ${String(i + 1).padStart(2, '0')}`));
+
+    await type(alice, '/join #web');
+    await alice.getByRole('heading', { name: '#web' }).waitFor();
+    await type(bob, '/join #web');
+    await bob.getByRole('heading', { name: '#web' }).waitFor();
+    await member(alice, 'bob').waitFor();
+
+    await type(alice, 'hello from alice');
+    await see(bob, 'hello from alice');
+    const input = bob.getByRole('textbox', { name: 'Message' });
+    await input.pressSequentially('line one');
+    await input.press('Shift+Enter');
+    await input.pressSequentially('line two');
+    await input.press('Enter');
+    await see(alice, 'line one\nline two');
+    expect(await input.inputValue()).toBe('');
+
+    await type(alice, '/msg bob psst, a secret');
+    await alice.getByRole('heading', { name: 'bob' }).waitFor();
+    const dm = bob.getByRole('button', { name: /alice\s*1 unread/ });
+    await dm.waitFor();
+    await dm.click();
+    await see(bob, 'psst, a secret');
+    await bob.getByRole('button', { name: /^alice$/ }).waitFor();
+
+    // Presence as alice sees it in #web's member list.
+    await alice.getByRole('button', { name: 'web' }).click();
+    await waitFor(async () => (await member(alice, 'bob').getAttribute('data-status')) === 'online', 'bob online');
+    await bob.getByRole('button', { name: 'Set away' }).click();
+    await waitFor(async () => (await member(alice, 'bob').getAttribute('data-status')) === 'away', 'bob away in the member list');
+    await bob.context().close();
+    await waitFor(async () => (await member(alice, 'bob').count()) === 0, 'bob gone from the member list');
+  });
+
+  it('a terminal client (parley chat --plain) and a browser talk in a room and by DM', async () => {
+    const web = await signIn(server.httpPort, 'webby');
+    const terminal = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', `ws://127.0.0.1:${server.httpPort}/ws`, '--name', 'term'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => terminal.once('exit', resolve));
+    cleanups.push(async () => {
+      if (terminal.exitCode === null && terminal.signalCode === null) terminal.kill('SIGKILL');
+      await exited;
+    });
+    let out = '';
+    let err = '';
+    terminal.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    terminal.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const terminalSees = (line: string) => waitFor(() => out.split('\n').includes(line), () => `terminal line "${line}"; stdout:\n${out}\nstderr:\n${err}`, 15_000);
+
+    await waitFor(() => /joined #general/.test(err), () => `the terminal client joining #general:\n${err}`, 15_000);
+    await member(web, 'term').waitFor();
+    await type(web, 'hello terminal');
+    await terminalSees('[#general] webby: hello terminal');
+    terminal.stdin.write('hello browser\n');
+    await see(web, 'hello browser');
+    terminal.stdin.write('/msg webby a direct hello\n');
+    await web.getByRole('button', { name: /term\s*1 unread/ }).click();
+    await see(web, 'a direct hello');
+    await type(web, 'got it');
+    await terminalSees('[dm] webby: got it');
+  });
+
+  it('on a phone-sized screen the sidebar is a drawer behind the menu button', async () => {
+    const page = await signIn(server.httpPort, 'phone', { viewport: { width: 390, height: 844 } });
+    const toggle = page.getByRole('button', { name: 'Conversations' });
+    const sidebar = page.getByRole('navigation', { name: 'Conversations' });
+    await waitFor(async () => !(await sidebar.isVisible()), 'the sidebar hidden');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    await sidebar.waitFor({ state: 'visible' });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await waitFor(async () => !(await sidebar.isVisible()), 'the sidebar hidden again after Escape');
+  });
+});
+
+describe('web client across a server restart', () => {
+  it('shows the reconnect banner, reconnects on its own, and loses or doubles nothing sent before, during and after', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const start = async (): Promise<SpawnedServer> => {
+      const started = await spawnServer({ dataDir, args: ['--http', `127.0.0.1:${port}`], env: { PARLEY_LIMITS_MESSAGES_PER_MINUTE: '60000', PARLEY_LIMITS_MESSAGE_BURST: '10000' } });
+      cleanups.push(async () => {
+        if (started.process.exitCode === null && started.process.signalCode === null) started.kill('SIGKILL');
+        await started.exited;
+      });
+      return started;
+    };
+    const first = await start();
+    expect(first.httpPort).toBe(port);
+
+    const alice = await signIn(port, 'alice', { password: 'alice-password', register: true });
+    const bob = await signIn(port, 'bob', { password: 'bob-password', register: true });
+    await member(alice, 'bob').waitFor();
+    await type(alice, 'before: alice');
+    await see(bob, 'before: alice');
+    await type(bob, 'before: bob');
+    await see(alice, 'before: bob');
+
+    first.kill('SIGTERM');
+    await first.exited;
+    const banner = (page: Page) => page.getByRole('status').filter({ hasText: 'Connection lost' });
+    await banner(alice).waitFor();
+    await banner(bob).waitFor();
+    // Typed while the server is down: shown at once, sent when it is back.
+    await type(alice, 'during: alice 1');
+    await type(alice, 'during: alice 2');
+    await type(bob, 'during: bob');
+    await alice.getByText('Sending…').first().waitFor();
+
+    await start();
+    await banner(alice).waitFor({ state: 'hidden', timeout: 30_000 });
+    await banner(bob).waitFor({ state: 'hidden', timeout: 30_000 });
+    await type(alice, 'after: alice');
+    await type(bob, 'after: bob');
+
+    const expected = ['before: alice', 'before: bob', 'during: alice 1', 'during: alice 2', 'during: bob', 'after: alice', 'after: bob'];
+    for (const page of [alice, bob]) {
+      const shown = await waitFor(
+        async () => {
+          const texts = await messages(page);
+          const settled = (await page.getByText('Sending…').count()) === 0;
+          return settled && expected.every((text) => texts.includes(text)) ? texts : undefined;
+        },
+        'every message shown once, none still sending',
+        20_000,
+      );
+      for (const text of expected) expect(shown.filter((t) => t === text), text).toHaveLength(1);
+      expect(await page.getByText('Not delivered').count()).toBe(0);
+    }
+  });
+});
