@@ -1,4 +1,5 @@
 import type { ParleyClient } from '@parley/client';
+import type { ReplyData } from '@parley/protocol';
 import { oneLine } from './chat-format.ts';
 
 export interface ChatContext {
@@ -6,6 +7,17 @@ export interface ChatContext {
   room: string | undefined;
   out(line: string): void;
   status(line: string): void;
+  /** Optional hooks for a client that keeps views per room (the terminal UI). */
+  joined?(room: ReplyData['join']): void;
+  left?(room: string): void;
+  renamed?(name: string): void;
+}
+
+/** "/join #dev" -> { name: 'join', args: ' #dev' }; undefined for a line that is not a command. */
+export function parseSlash(line: string): { name: string; args: string } | undefined {
+  if (!line.startsWith('/')) return undefined;
+  const name = line.slice(1).split(/\s+/)[0]!.toLowerCase();
+  return { name, args: line.slice(name.length + 1) };
 }
 
 type SlashHandler = (ctx: ChatContext, args: string) => Promise<'quit' | void>;
@@ -25,6 +37,7 @@ export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }
     async run(ctx, args) {
       const joined = await ctx.client.join(firstWord(args));
       ctx.room = joined.name;
+      ctx.joined?.(joined);
       ctx.status(`joined ${joined.name} (${joined.members} online)${joined.topic ? `, topic: ${joined.topic}` : ''}`);
     },
   },
@@ -34,6 +47,7 @@ export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }
       const room = needRoom(ctx, firstWord(args));
       await ctx.client.part(room);
       if (ctx.room?.toLowerCase() === room.toLowerCase()) ctx.room = undefined;
+      ctx.left?.(room);
       ctx.status(`left ${room}`);
     },
   },
@@ -70,6 +84,7 @@ export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }
     usage: '/nick newname        change your guest name',
     async run(ctx, args) {
       const { name } = await ctx.client.request('nick', { name: firstWord(args) });
+      ctx.renamed?.(name);
       ctx.status(`you are now ${name}`);
     },
   },

@@ -1,15 +1,28 @@
 import { createInterface } from 'node:readline';
-import { ParleyClient, ParleyClientError, type Credentials } from '@parley/client';
-import { KnownHosts, nodeTransport } from '@parley/client/node';
-import { parseArgs } from 'node:util';
+import { ParleyClient, ParleyClientError } from '@parley/client';
 import { formatMessage } from './chat-format.ts';
-import { SLASH_COMMANDS, type ChatContext } from './chat-commands.ts';
+import { SLASH_COMMANDS, parseSlash, type ChatContext } from './chat-commands.ts';
+import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
 
-const USAGE = 'usage: parley chat [--plain] <tls://host:port | ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
-
-function askYesNo(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(/^y(es)?$/i.test(answer.trim())))));
+/**
+ * `parley chat`: the full-screen terminal UI when stdout is a terminal, else (or with `--plain`)
+ * the line client.
+ */
+export async function chat(argv: string[]): Promise<number> {
+  const options = parseChatOptions(argv);
+  if (typeof options === 'string') {
+    process.stderr.write(`${options}\n`);
+    return 2;
+  }
+  if (!options.plain && process.stdout.isTTY && process.stdin.isTTY) {
+    // Ink prints only the final frame when it thinks it runs in CI (CI=true): a person at a
+    // terminal is not CI. is-in-ci reads the environment when ink is first imported.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
+    const { runTui } = await import('./tui/run-tui.tsx');
+    return runTui(options);
+  }
+  return chatPlain(options);
 }
 
 /**
@@ -17,54 +30,15 @@ function askYesNo(question: string): Promise<boolean> {
  * go to stdout one line each; status and errors go to stderr. Ends at end of input once every
  * message sent has been acknowledged.
  */
-export async function chat(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        plain: { type: 'boolean', default: false },
-        name: { type: 'string' },
-        password: { type: 'string' },
-        register: { type: 'boolean', default: false },
-        'accept-new': { type: 'boolean', default: false },
-        'known-hosts': { type: 'string' },
-        room: { type: 'string', default: '#general' },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`parley chat: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const url = positionals[0];
-  if (!url) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const password = values.password ?? process.env.PARLEY_PASSWORD;
-  if (values.register && (!values.name || !password)) {
-    process.stderr.write('parley chat: --register needs --name and --password (or PARLEY_PASSWORD)\n');
-    return 2;
-  }
-  const credentials: Credentials = password
-    ? { kind: values.register ? 'register' : 'login', name: values.name ?? '', password }
-    : { kind: 'guest', ...(values.name ? { name: values.name } : {}) };
+async function chatPlain(options: ChatOptions): Promise<number> {
   const status = (line: string) => process.stderr.write(`* ${line}\n`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   const client = new ParleyClient({
-    url,
-    credentials,
+    url: options.url,
+    credentials: options.credentials,
     clientName: 'parley-chat-plain',
-    transport: nodeTransport({
-      acceptNew: values['accept-new'],
-      ...(values['known-hosts'] ? { knownHosts: new KnownHosts(values['known-hosts']) } : {}),
-      ...(process.stdin.isTTY
-        ? { confirmNew: (peer) => askYesNo(`The server ${peer.hostPort} is new. Its certificate fingerprint is\n  ${peer.fingerprint}\nTrust it? [y/N] `) }
-        : {}),
-    }),
+    transport: chatTransport(options),
   });
   client.on('state', (s) => {
     if (s.state === 'reconnecting' && s.delayMs !== undefined) status(`disconnected; reconnecting in ${s.delayMs} ms`);
@@ -90,20 +64,20 @@ export async function chat(argv: string[]): Promise<number> {
   }
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
   const ctx: ChatContext = { client, room: undefined, out, status };
-  await SLASH_COMMANDS.join!.run(ctx, values.room).catch((error: Error) => status(`cannot join ${values.room}: ${error.message}`));
+  await SLASH_COMMANDS.join!.run(ctx, options.room).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
   const rl = createInterface({ input: process.stdin, terminal: false });
   for await (const line of rl) {
     if (line.trim() === '') continue;
     try {
-      if (line.startsWith('/')) {
-        const name = line.slice(1).split(/\s+/)[0]!.toLowerCase();
-        const command = SLASH_COMMANDS[name];
+      const slash = parseSlash(line);
+      if (slash) {
+        const command = SLASH_COMMANDS[slash.name];
         if (!command) {
-          status(`unknown command /${name}; /help lists them`);
+          status(`unknown command /${slash.name}; /help lists them`);
           continue;
         }
-        if ((await command.run(ctx, line.slice(name.length + 1))) === 'quit') break;
+        if ((await command.run(ctx, slash.args)) === 'quit') break;
       } else if (!ctx.room) {
         status('no current room: /join #room first');
       } else {

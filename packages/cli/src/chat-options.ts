@@ -1,0 +1,70 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import type { Credentials, TransportFactory } from '@parley/client';
+import { KnownHosts, nodeTransport, type PeerCertificateInfo, type TrustReason } from '@parley/client/node';
+
+export const CHAT_USAGE =
+  'usage: parley chat [--plain] <tls://host:port | ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
+
+/** The options `parley chat` takes, shared by the line client and the terminal UI. */
+export interface ChatOptions {
+  url: string;
+  plain: boolean;
+  credentials: Credentials;
+  acceptNew: boolean;
+  knownHostsFile: string | undefined;
+  room: string;
+}
+
+/** Parses `parley chat` arguments; a string is the message for a usage error (exit status 2). */
+export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ChatOptions | string {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        plain: { type: 'boolean', default: false },
+        name: { type: 'string' },
+        password: { type: 'string' },
+        register: { type: 'boolean', default: false },
+        'accept-new': { type: 'boolean', default: false },
+        'known-hosts': { type: 'string' },
+        room: { type: 'string', default: '#general' },
+      },
+    });
+  } catch (error) {
+    return `parley chat: ${(error as Error).message}\n${CHAT_USAGE}`;
+  }
+  const { values, positionals } = parsed;
+  const url = positionals[0];
+  if (!url) return CHAT_USAGE;
+  const password = values.password ?? env.PARLEY_PASSWORD;
+  if (values.register && (!values.name || !password)) return 'parley chat: --register needs --name and --password (or PARLEY_PASSWORD)';
+  const credentials: Credentials = password
+    ? { kind: values.register ? 'register' : 'login', name: values.name ?? '', password }
+    : { kind: 'guest', ...(values.name ? { name: values.name } : {}) };
+  return { url, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
+}
+
+/** Asks on the terminal, like SSH's first-contact question. */
+export function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  return new Promise((resolve) => rl.question(question, (answer) => (rl.close(), resolve(/^y(es)?$/i.test(answer.trim())))));
+}
+
+export const firstContactQuestion = (peer: PeerCertificateInfo) =>
+  `The server ${peer.hostPort} is new. Its certificate fingerprint is\n  ${peer.fingerprint}\nTrust it? [y/N] `;
+
+/**
+ * The Node transport with known-hosts pinning: `--accept-new` trusts first contact, a terminal
+ * is asked, anything else refuses an unknown server (HOST_UNKNOWN).
+ */
+export function chatTransport(options: ChatOptions, onTrusted?: (peer: PeerCertificateInfo, how: TrustReason) => void): TransportFactory {
+  return nodeTransport({
+    acceptNew: options.acceptNew,
+    ...(options.knownHostsFile ? { knownHosts: new KnownHosts(options.knownHostsFile) } : {}),
+    ...(process.stdin.isTTY ? { confirmNew: (peer) => askYesNo(firstContactQuestion(peer)) } : {}),
+    ...(onTrusted ? { onTrusted } : {}),
+  });
+}

@@ -1,0 +1,186 @@
+import type { ParleyClient } from '@parley/client';
+import { Box, Text, useApp, useInput } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { nameKey } from '@parley/protocol';
+import type { TrustInfo } from './connection-status.ts';
+import { ConversationList } from './conversation-list.tsx';
+import { HeaderBar } from './header-bar.tsx';
+import { HelpOverlay } from './help-overlay.tsx';
+import { InputLine } from './input-line.tsx';
+import { applyInput, emptyInput } from './input-state.ts';
+import { keyCommands, type KeyCommand } from './keys.ts';
+import { layout } from './layout.ts';
+import { MemberList } from './member-list.tsx';
+import { MessagePane } from './message-pane.tsx';
+import { paneRows, visibleRows, type Row } from './message-rows.ts';
+import { StatusBar } from './status-bar.tsx';
+import { TUI_COMMANDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
+import { useChatClient } from './use-chat-client.ts';
+import { useTerminalSize } from './use-terminal-size.ts';
+
+export interface AppProps {
+  client: ParleyClient;
+  /** The server as the user typed it, for the status bar. */
+  server: string;
+  trust: TrustInfo;
+  /** Joined and shown first (`--room`). */
+  room: string;
+  /** Called once when the user quits; resolves when it is safe to exit. */
+  onQuit(): Promise<void>;
+}
+
+/** The full-screen chat: room list | messages | members, then status bar and input line. */
+export function App({ client, server, trust, room, onQuit }: AppProps) {
+  const { exit } = useApp();
+  const { cols, rows } = useTerminalSize();
+  const { state, stateRef, dispatch, connection } = useChatClient(client);
+  const inputRef = useRef(emptyInput);
+  const [input, setInput] = useState(emptyInput);
+  const [help, setHelp] = useState(false);
+  const [, setTick] = useState(0);
+  const quitting = useRef(false);
+
+  const ctx: TuiContext = useMemo(
+    () => ({
+      client,
+      state: () => stateRef.current,
+      dispatch,
+      openHelp: () => setHelp(true),
+      quit: () => {
+        if (quitting.current) return;
+        quitting.current = true;
+        dispatch({ type: 'system', text: 'quitting…' });
+        void onQuit().finally(() => exit());
+      },
+    }),
+    [client, dispatch, exit, onQuit, stateRef],
+  );
+
+  useEffect(() => {
+    const rooms = client.identity?.rooms ?? [];
+    for (const r of rooms) roomJoined(ctx, r.name, r.topic);
+    if (rooms.some((r) => nameKey(r.name) === nameKey(room))) dispatch({ type: 'open', target: rooms.find((r) => nameKey(r.name) === nameKey(room))!.name });
+    else void runInput(ctx, `/join ${room}`);
+  }, [ctx]);
+
+  // After a reconnect the member lists may be stale: ask again.
+  useEffect(() => {
+    if (connection.state !== 'connected' || !connection.resumed) return;
+    for (const key of stateRef.current.order) {
+      const conv = stateRef.current.convs[key]!;
+      if (conv.kind === 'room' && !conv.gone) void refreshMembers(ctx, conv.label);
+    }
+  }, [connection, ctx]);
+
+  // Someone came online: guests and accounts enter their rooms at sign-in without a join event,
+  // so a presence change of someone not listed means the member lists are out of date.
+  useEffect(
+    () =>
+      client.on('presence', (event) => {
+        const rooms = stateRef.current.order.map((key) => stateRef.current.convs[key]!).filter((c) => c.kind === 'room' && !c.gone);
+        if (rooms.some((c) => c.members.some((m) => nameKey(m.name) === nameKey(event.user)))) return;
+        for (const conv of rooms) void refreshMembers(ctx, conv.label);
+      }),
+    [client, ctx],
+  );
+
+  // The reconnect countdown.
+  useEffect(() => {
+    if (connection.state !== 'reconnecting') return;
+    const timer = setInterval(() => setTick((t) => t + 1), 250);
+    return () => clearInterval(timer);
+  }, [connection]);
+
+  const box = layout(cols, rows);
+  const conv = state.active ? state.convs[state.active] : undefined;
+  const textWidth = Math.max(1, box.pane - 1);
+
+  // A conversation opened by a message or /msg shows its recent history once.
+  useEffect(() => {
+    if (conv && conv.kind !== 'status' && !conv.historyRequested) void loadOlder(ctx, conv);
+  }, [conv?.key, ctx]);
+
+  const allRows = useMemo(() => {
+    if (!conv) return [];
+    const marker: Row[] = conv.loadingHistory
+      ? [[{ text: 'loading older messages…', dim: true }]]
+      : conv.historyComplete && conv.kind !== 'status'
+        ? [[{ text: `— start of ${conv.kind === 'dm' ? `your conversation with ${conv.label}` : conv.label} —`, dim: true }]]
+        : [];
+    return [...marker, ...paneRows(conv.lines, textWidth)];
+  }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, textWidth]);
+  const visible = visibleRows(allRows, box.paneHeight, conv?.scroll ?? 0);
+
+  const sources = useMemo(() => {
+    const rooms = state.order.map((k) => state.convs[k]!).filter((c) => c.kind === 'room').map((c) => c.label);
+    const dms = state.order.map((k) => state.convs[k]!).filter((c) => c.kind === 'dm').map((c) => c.label);
+    const members = conv?.members.map((m) => m.name) ?? [];
+    const names = [...members, ...dms].filter((n) => nameKey(n) !== nameKey(state.me));
+    return { commands: Object.keys(TUI_COMMANDS), rooms, names };
+  }, [state, conv]);
+
+  const page = (direction: 1 | -1) => {
+    if (!conv) return;
+    const step = Math.max(1, box.paneHeight - 2);
+    dispatch({ type: 'scroll', rows: -direction * step, max: visible.maxScroll });
+    if (direction < 0 && conv.scroll + step >= visible.maxScroll && !conv.historyComplete && !conv.loadingHistory) void loadOlder(ctx, conv);
+  };
+
+  const handle = (command: KeyCommand) => {
+    switch (command.type) {
+      case 'select':
+        return dispatch({ type: 'select', index: command.index });
+      case 'cycle':
+        return dispatch({ type: 'cycle', delta: command.delta });
+      case 'page':
+        return page(command.direction);
+      case 'quit':
+        return ctx.quit();
+      default: {
+        const result = applyInput(inputRef.current, command, sources);
+        inputRef.current = result.state;
+        if (result.submitted !== undefined) void runInput(ctx, result.submitted);
+      }
+    }
+  };
+
+  useInput((typed, key) => {
+    const commands = keyCommands(typed, key);
+    if (help) {
+      // Any key closes the help; only Ctrl+C still quits.
+      if (commands.some((c) => c.type === 'quit')) ctx.quit();
+      if (commands.length > 0) setHelp(false);
+      return;
+    }
+    for (const command of commands) handle(command);
+    setInput(inputRef.current);
+  });
+
+  if (box.tooSmall) {
+    return (
+      <Box width={cols} height={rows}>
+        <Text>Terminal too small ({cols}×{rows}); Parley needs 30×8.</Text>
+      </Box>
+    );
+  }
+  const prompt = conv ? (conv.kind === 'dm' ? `[@${conv.label}]` : conv.kind === 'status' ? '[server]' : `[${conv.label}]`) : '[-]';
+  return (
+    <Box width={cols} height={rows} flexDirection="column">
+      <HeaderBar conv={conv} width={cols} />
+      <Box height={box.paneHeight} flexDirection="row">
+        {help ? (
+          <HelpOverlay width={cols} height={box.paneHeight} />
+        ) : (
+          <>
+            {box.sidebar > 0 ? <ConversationList state={state} width={box.sidebar} height={box.paneHeight} /> : null}
+            <MessagePane rows={visible.rows} width={box.pane} height={box.paneHeight} />
+            {box.members > 0 ? <MemberList conv={conv} width={box.members} height={box.paneHeight} /> : null}
+          </>
+        )}
+      </Box>
+      <StatusBar server={server} scheme={client.url.scheme} trust={trust} connection={connection} me={state.me} now={Date.now()} width={cols} />
+      <InputLine prompt={prompt} line={input.line} width={cols} />
+    </Box>
+  );
+}
+

@@ -1,0 +1,52 @@
+import type { StateChange } from '@parley/client';
+
+/** What the status bar says about the connection. */
+export type Connection =
+  | { state: 'connecting' }
+  | { state: 'connected'; resumed: boolean; missed: number }
+  | { state: 'reconnecting'; retryAt: number | undefined }
+  | { state: 'closed'; reason: string | undefined };
+
+export function connectionFromState(change: StateChange, now: number): Connection {
+  switch (change.state) {
+    case 'idle':
+    case 'connecting':
+      return { state: 'connecting' };
+    case 'connected':
+      return { state: 'connected', resumed: change.resumed === true, missed: change.missed ?? 0 };
+    case 'reconnecting':
+      return { state: 'reconnecting', retryAt: change.delayMs === undefined ? undefined : now + change.delayMs };
+    case 'closed':
+      return { state: 'closed', reason: change.error ? `${change.error.errorName}: ${change.error.message}` : undefined };
+  }
+}
+
+export function describeConnection(connection: Connection, now: number): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  switch (connection.state) {
+    case 'connecting':
+      return { text: 'connecting…', tone: 'warn' };
+    case 'connected':
+      return connection.resumed ? { text: `resumed (${connection.missed} missed)`, tone: 'ok' } : { text: 'connected', tone: 'ok' };
+    case 'reconnecting':
+      if (connection.retryAt === undefined || connection.retryAt <= now) return { text: 'reconnecting…', tone: 'warn' };
+      return { text: `reconnecting in ${Math.ceil((connection.retryAt - now) / 1000)} s`, tone: 'warn' };
+    case 'closed':
+      return { text: connection.reason ? `closed: ${connection.reason}` : 'closed', tone: 'bad' };
+  }
+}
+
+/** How the server was verified, for the status bar. */
+export type TrustInfo = { how: 'ca' | 'pinned' | 'new'; fingerprint: string } | undefined;
+
+/** "AB:CD:…:EF:01": enough to compare with the fingerprint the server printed. */
+export function shortFingerprint(fingerprint: string): string {
+  const bytes = fingerprint.toUpperCase().split(':');
+  return bytes.length <= 4 ? bytes.join(':') : `${bytes.slice(0, 2).join(':')}…${bytes.slice(-2).join(':')}`;
+}
+
+export function describeTrust(scheme: string, trust: TrustInfo): { text: string; tone: 'ok' | 'warn' | 'bad' } {
+  if (scheme === 'tcp' || scheme === 'ws') return { text: 'not encrypted', tone: 'bad' };
+  if (scheme === 'wss' || trust?.how === 'ca') return { text: 'TLS CA-verified', tone: 'ok' };
+  if (!trust) return { text: 'TLS', tone: 'warn' };
+  return { text: `TLS ${trust.how === 'new' ? 'newly pinned' : 'pinned'} ${shortFingerprint(trust.fingerprint)}`, tone: 'ok' };
+}

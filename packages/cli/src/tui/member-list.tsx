@@ -1,0 +1,32 @@
+import { Box, Text } from 'ink';
+import type { Conversation, Member } from './conversations.ts';
+import { nameColor } from './name-color.ts';
+import { sanitize, truncate } from './text-width.ts';
+
+const MARK: Record<Member['status'], { mark: string; color: string }> = {
+  online: { mark: '●', color: 'green' },
+  away: { mark: '◐', color: 'yellow' },
+  offline: { mark: '○', color: 'gray' },
+};
+
+/** Who is in the current room, online first, with a presence mark (from `who`, kept current by events). */
+export function MemberList({ conv, width, height }: { conv: Conversation | undefined; width: number; height: number }) {
+  const inner = width - 1;
+  const members = conv?.kind === 'room' ? conv.members : [];
+  const fits = members.length > height - 1 ? height - 2 : height - 1;
+  const more = members.length - Math.max(0, fits);
+  return (
+    <Box width={width} height={height} flexDirection="column" borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor>
+      <Text bold wrap="truncate-end">
+        {truncate(conv?.kind === 'room' ? ` Members (${members.length})` : conv?.kind === 'dm' ? ' Direct' : ' ', inner)}
+      </Text>
+      {members.slice(0, Math.max(0, fits)).map((member) => (
+        <Text key={member.name} wrap="truncate-end" dimColor={member.status === 'offline'}>
+          <Text color={MARK[member.status].color}> {MARK[member.status].mark} </Text>
+          <Text color={nameColor(member.name)}>{truncate(sanitize(member.name), inner - 3)}</Text>
+        </Text>
+      ))}
+      {more > 0 ? <Text dimColor> +{more} more</Text> : null}
+    </Box>
+  );
+}

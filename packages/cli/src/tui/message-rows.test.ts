@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Line } from './conversations.ts';
+import { lineRows, paneRows, visibleRows, type Row } from './message-rows.ts';
+import { textWidth } from './text-width.ts';
+
+const at = (h: number, m: number, d = 30) => new Date(2026, 10, d, h, m).getTime();
+const text = (row: Row) => row.map((s) => s.text).join('');
+
+describe('message rows', () => {
+  it('formats time, colored name and text, wrapped under the text', () => {
+    const line: Line = { kind: 'message', ts: at(9, 5), from: 'alice', text: 'the quick brown fox jumps over the lazy dog', seq: 1 };
+    const rows = lineRows(line, 30);
+    expect(rows.map(text)).toEqual(['09:05 alice: the quick brown', '             fox jumps over', '             the lazy dog']);
+    expect(rows[0]![1]).toMatchObject({ text: 'alice', bold: true });
+    expect(rows[0]![1]!.color).toBeDefined();
+    for (const row of rows) expect(textWidth(text(row))).toBeLessThanOrEqual(30);
+  });
+
+  it('shows line breaks as new rows and control characters as symbols', () => {
+    const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'eve', text: 'a\nb\u001b[2J', seq: 2 }, 40);
+    expect(rows.map(text)).toEqual(['09:05 eve: a', '           b␛[2J']);
+  });
+
+  it('marks events, errors and pending sends', () => {
+    expect(text(lineRows({ kind: 'event', ts: at(10, 0), text: '→ bob joined' }, 40)[0]!)).toBe('10:00 * → bob joined');
+    expect(lineRows({ kind: 'error', ts: at(10, 0), text: 'oops' }, 40)[0]!.at(-1)).toMatchObject({ color: 'red' });
+    expect(lineRows({ kind: 'message', ts: at(10, 0), from: 'me', text: 'x', pending: 1 }, 40)[0]!.at(-1)).toMatchObject({ dim: true });
+  });
+
+  it('gives a long name its own row on a narrow pane', () => {
+    const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'averyveryverylongname', text: 'hello there', seq: 3 }, 30);
+    expect(rows.map(text)).toEqual(['09:05 averyveryverylongname: ', '      hello there']);
+  });
+
+  it('rules off a new day and windows the rows by scroll', () => {
+    const lines: Line[] = [
+      { kind: 'event', ts: at(23, 59, 29), text: 'late' },
+      { kind: 'event', ts: at(0, 1, 30), text: 'early' },
+    ];
+    const rows = paneRows(lines, 40);
+    expect(rows).toHaveLength(3);
+    expect(text(rows[1]!)).toMatch(/^─+ .+ ─+$/);
+    expect(textWidth(text(rows[1]!))).toBe(40);
+    const many = Array.from({ length: 10 }, (_, i): Row => [{ text: String(i) }]);
+    expect(visibleRows(many, 4, 0).rows.map(text)).toEqual(['6', '7', '8', '9']);
+    expect(visibleRows(many, 4, 3).rows.map(text)).toEqual(['3', '4', '5', '6']);
+    expect(visibleRows(many, 4, 99)).toMatchObject({ maxScroll: 6, atTop: true });
+  });
+});

@@ -1,0 +1,66 @@
+import { ParleyClient, type ParleyClientError } from '@parley/client';
+import { render } from 'ink';
+import type { ChatOptions } from '../chat-options.ts';
+import { chatTransport } from '../chat-options.ts';
+import { App } from './app.tsx';
+import type { TrustInfo } from './connection-status.ts';
+
+/** How long /quit waits for unacknowledged messages before giving up on them. */
+const DRAIN_ON_QUIT_MS = 3000;
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l';
+
+/**
+ * `parley chat <url>` on a terminal: connect first (asking about an unknown server the way SSH
+ * does, on the normal screen), then the full-screen UI on the alternate screen, which is left
+ * as it was found on exit.
+ */
+export async function runTui(options: ChatOptions): Promise<number> {
+  let trust: TrustInfo;
+  const client = new ParleyClient({
+    url: options.url,
+    credentials: options.credentials,
+    clientName: 'parley-chat-tui',
+    transport: chatTransport(options, (peer, how) => (trust = { how, fingerprint: peer.fingerprint })),
+  });
+  process.stderr.write(`connecting to ${client.url.href}…\n`);
+  try {
+    await client.connect();
+  } catch (error) {
+    const failure = error as ParleyClientError;
+    process.stderr.write(`parley chat: ${failure.errorName}: ${failure.message}\n`);
+    return 1;
+  }
+
+  let undelivered = false;
+  const onQuit = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      client.drain().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_ON_QUIT_MS))),
+    ]);
+    clearTimeout(timer);
+    undelivered = !drained;
+    await client.close();
+  };
+
+  process.stdout.write(ENTER_ALT_SCREEN);
+  const instance = render(<App client={client} server={client.url.href} trust={trust} room={options.room} onQuit={onQuit} />, {
+    exitOnCtrlC: false,
+    patchConsole: true,
+  });
+  const stop = () => instance.unmount();
+  process.once('SIGTERM', stop);
+  process.once('SIGHUP', stop);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    process.stdout.write(LEAVE_ALT_SCREEN);
+    await client.close();
+  }
+  if (undelivered) process.stderr.write('parley chat: some messages were not acknowledged by the server before quitting\n');
+  return 0;
+}

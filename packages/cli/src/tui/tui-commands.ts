@@ -1,0 +1,161 @@
+import type { ParleyClient, ParleyClientError } from '@parley/client';
+import { SLASH_COMMANDS, parseSlash, type ChatContext } from '../chat-commands.ts';
+import { conversationKey, oldestSeq, type ChatAction, type ChatState, type Conversation } from './conversations.ts';
+
+/** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
+export interface TuiContext {
+  client: ParleyClient;
+  state(): ChatState;
+  dispatch(action: ChatAction): void;
+  openHelp(): void;
+  quit(): void;
+}
+
+type TuiHandler = (ctx: TuiContext, args: string) => Promise<void>;
+
+const HISTORY_PAGE = 50;
+let nextSendId = 1;
+
+/** Sends with a local echo that turns into the stored message at the receipt. */
+export function sendText(ctx: TuiContext, target: string, text: string): void {
+  const id = nextSendId++;
+  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now() });
+  ctx.client.send(target, text).then(
+    (receipts) => ctx.dispatch({ type: 'sent', id, seq: receipts[0]?.seq ?? 0 }),
+    (error: ParleyClientError) => ctx.dispatch({ type: 'send-failed', id, reason: `${error.errorName ?? 'error'}: ${error.message}` }),
+  );
+}
+
+/** Fetches the page before the oldest message shown (the newest page when nothing is shown). */
+export async function loadOlder(ctx: TuiContext, conv: Pick<Conversation, 'key' | 'kind' | 'label' | 'lines'>, limit = HISTORY_PAGE): Promise<void> {
+  if (conv.kind === 'status') return;
+  const before = oldestSeq(conv as Conversation);
+  ctx.dispatch({ type: 'history-loading', key: conv.key });
+  try {
+    const page = await ctx.client.history(conv.label, { limit, ...(before !== undefined ? { before } : {}) });
+    ctx.dispatch({ type: 'history', key: conv.key, messages: page.messages, complete: page.messages.length < limit });
+  } catch (error) {
+    ctx.dispatch({ type: 'history', key: conv.key, messages: [], complete: true });
+    const failure = error as ParleyClientError;
+    // A guest's direct messages are not kept: nothing to page through is not worth a red line.
+    if (failure.errorName !== 'NO_SUCH_USER') ctx.dispatch({ type: 'system', text: `no history: ${failure.errorName}: ${failure.message}`, error: true });
+  }
+}
+
+/** Who is in the room now, for the member list. */
+export async function refreshMembers(ctx: TuiContext, room: string): Promise<void> {
+  try {
+    const { members } = await ctx.client.request('who', { room });
+    ctx.dispatch({ type: 'members', room, members });
+  } catch {
+    // The list stays as it was; the next join/part/presence event corrects it.
+  }
+}
+
+/** A new room on screen: select it, then fill in members and recent history. */
+export function roomJoined(ctx: TuiContext, room: string, topic: string): void {
+  ctx.dispatch({ type: 'joined', room, topic });
+  void refreshMembers(ctx, room);
+  void loadOlder(ctx, { key: conversationKey(room), kind: 'room', label: room, lines: [] });
+}
+
+const activeConv = (ctx: TuiContext) => {
+  const state = ctx.state();
+  return state.active ? state.convs[state.active] : undefined;
+};
+
+/** Runs a `--plain` command with output into the current conversation and hooks into the UI state. */
+function shared(name: string): TuiHandler {
+  return async (ctx, args) => {
+    const conv = activeConv(ctx);
+    const chatContext: ChatContext = {
+      client: ctx.client,
+      room: conv?.kind === 'room' && !conv.gone ? conv.label : undefined,
+      out: (line) => ctx.dispatch({ type: 'system', text: line.replace(/^\* /, '') }),
+      status: (line) => ctx.dispatch({ type: 'system', text: line }),
+      joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
+      left: (room) => ctx.dispatch({ type: 'left', room }),
+      renamed: (me) => ctx.dispatch({ type: 'identity', me }),
+    };
+    await SLASH_COMMANDS[name]!.run(chatContext, args);
+  };
+}
+
+export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler }> = {
+  join: { usage: SLASH_COMMANDS.join!.usage, run: shared('join') },
+  leave: { usage: SLASH_COMMANDS.leave!.usage, run: shared('leave') },
+  msg: {
+    usage: '/msg name[,name] [text]  direct message; without text, open the window',
+    async run(ctx, args) {
+      const [names = '', ...rest] = args.trim().split(/\s+/);
+      const text = args.trim().slice(names.length).trim();
+      const to = names.split(',').filter(Boolean);
+      if (to.length === 0) throw new Error('usage: /msg name[,name] [text]');
+      for (const name of to) {
+        ctx.dispatch({ type: 'open', target: name });
+        if (rest.length > 0) sendText(ctx, name, text);
+      }
+    },
+  },
+  close: {
+    usage: '/close               close a direct-message window (leaves a room)',
+    async run(ctx, args) {
+      const conv = activeConv(ctx);
+      if (conv?.kind === 'room' && !conv.gone) return shared('leave')(ctx, args);
+      if (conv) ctx.dispatch({ type: 'close', key: conv.key });
+    },
+  },
+  rooms: { usage: SLASH_COMMANDS.rooms!.usage, run: shared('rooms') },
+  who: {
+    usage: SLASH_COMMANDS.who!.usage,
+    async run(ctx, args) {
+      await shared('who')(ctx, args);
+      const conv = activeConv(ctx);
+      if (conv?.kind === 'room') await refreshMembers(ctx, args.trim() || conv.label);
+    },
+  },
+  history: {
+    usage: '/history [n]         load n older messages (PageUp at the top does too)',
+    async run(ctx, args) {
+      const conv = activeConv(ctx);
+      if (!conv || conv.kind === 'status') throw new Error('No conversation here');
+      const n = Math.min(200, Math.max(1, Number(args.trim() || HISTORY_PAGE) || HISTORY_PAGE));
+      await loadOlder(ctx, conv, n);
+    },
+  },
+  nick: { usage: SLASH_COMMANDS.nick!.usage, run: shared('nick') },
+  topic: { usage: SLASH_COMMANDS.topic!.usage, run: shared('topic') },
+  help: {
+    usage: '/help                keys and commands',
+    async run(ctx) {
+      ctx.openHelp();
+    },
+  },
+  quit: {
+    usage: '/quit                leave (after pending messages are delivered)',
+    async run(ctx) {
+      ctx.quit();
+    },
+  },
+};
+
+/** One line from the input: a command, or text for the current conversation. */
+export async function runInput(ctx: TuiContext, line: string): Promise<void> {
+  const slash = line.startsWith('//') ? undefined : parseSlash(line);
+  try {
+    if (slash) {
+      const command = TUI_COMMANDS[slash.name];
+      if (!command) throw new Error(`unknown command /${slash.name}; /help lists them`);
+      await command.run(ctx, slash.args);
+      return;
+    }
+    const conv = activeConv(ctx);
+    if (!conv || conv.kind === 'status') throw new Error('no conversation: /join #room or /msg name first');
+    if (conv.gone) throw new Error(`${conv.label} was deleted`);
+    // "//text" sends "/text".
+    sendText(ctx, conv.kind === 'all' ? 'ALL' : conv.label, line.startsWith('//') ? line.slice(1) : line);
+  } catch (error) {
+    const failure = error as ParleyClientError;
+    ctx.dispatch({ type: 'system', text: failure.errorName ? `${failure.errorName}: ${failure.message}` : failure.message, error: true });
+  }
+}

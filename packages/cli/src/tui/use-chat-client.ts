@@ -1,0 +1,37 @@
+import type { ParleyClient } from '@parley/client';
+import { useEffect, useRef, useState } from 'react';
+import { connectionFromState, type Connection } from './connection-status.ts';
+import { chatReducer, initialChatState, type ChatAction, type ChatState } from './conversations.ts';
+
+/**
+ * The chat state fed by the client's events. `stateRef` always holds the newest state, for
+ * commands that finish after later events.
+ */
+export function useChatClient(client: ParleyClient) {
+  const stateRef = useRef<ChatState>(initialChatState(client.identity?.name ?? ''));
+  const [state, setState] = useState(stateRef.current);
+  const [connection, setConnection] = useState<Connection>(() => (client.state === 'connected' ? { state: 'connected', resumed: false, missed: 0 } : { state: 'connecting' }));
+  const dispatch = useRef((action: ChatAction) => {
+    // Keep the ref current at once (not at the next render): commands read it right after dispatching.
+    stateRef.current = chatReducer(stateRef.current, action);
+    setState(stateRef.current);
+  }).current;
+
+  useEffect(() => {
+    const offs = [
+      client.on('message', (message) => dispatch({ type: 'message', message })),
+      client.on('join', (e) => dispatch({ type: 'member-joined', room: e.room, user: e.user })),
+      client.on('part', (e) => dispatch({ type: 'member-left', room: e.room, user: e.user, ...(e.reason ? { reason: e.reason } : {}) })),
+      client.on('topic', (e) => dispatch({ type: 'topic', room: e.room, topic: e.topic, by: e.by })),
+      client.on('room_deleted', (e) => dispatch({ type: 'room-deleted', room: e.room, by: e.by })),
+      client.on('presence', (e) => dispatch({ type: 'presence', user: e.user, status: e.status })),
+      client.on('nick', (e) => dispatch({ type: 'nick', old: e.old, new: e.new })),
+      client.on('notice', (e) => dispatch({ type: 'system', text: `notice: ${e.text}` })),
+      client.on('error', (e) => dispatch({ type: 'system', text: `${e.errorName}: ${e.message}`, error: true })),
+      client.on('state', (change) => setConnection(connectionFromState(change, Date.now()))),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [client, dispatch]);
+
+  return { state, stateRef, dispatch, connection };
+}
