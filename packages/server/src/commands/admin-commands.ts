@@ -37,7 +37,7 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
       const { server, session } = ctx;
       const user = loggedIn(ctx);
       const { moderation } = server;
-      const keys = [OPER_KEY, ipLoginKey(session.transport.remoteAddress)];
+      const keys = [`${OPER_KEY}:${ipLoginKey(session.transport.remoteAddress)}`];
       const wait = moderation.logins.lockedFor(keys);
       if (wait > 0) throw new ParleyError('LOGIN_LOCKED', 'Too many wrong operator passwords; wait', { retryAfterMs: wait });
       if (!moderation.oper || !moderation.oper.verify(password)) {
