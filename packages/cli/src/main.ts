@@ -1,6 +1,7 @@
 import { serve } from './serve.ts';
 import { init } from './init.ts';
 import { chat } from './chat.ts';
+import { admin } from './admin.ts';
 
 const USAGE = `parley — secure, self-hosted chat
 
@@ -9,6 +10,7 @@ Usage:
   parley chat [--plain] <tls://host:port|ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new]
                                    line-oriented chat client (stdin -> room, events -> stdout)
   parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)
+  parley admin <command>           grant/revoke roles, ban/unban, audit, reload (parley admin --help)
   parley version
   parley help
 
@@ -25,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
       return init(rest);
     case 'chat':
       return chat(rest);
+    case 'admin':
+      return admin(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${(await import('./version.ts')).version()}\n`);

@@ -1,5 +1,8 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
+import { startConsole } from './console.ts';
 
 /** CLI flags and the config key each one sets. */
 const FLAG_KEYS = { 'data-dir': 'data_dir', tcp: 'tcp.listen', http: 'http.listen', 'log-level': 'log.level' } as const;
@@ -42,12 +45,14 @@ export async function serve(argv: string[]): Promise<number> {
     process.stderr.write(`parley serve: ${overrides}\n`);
     return 2;
   }
-  const loaded = loadConfig({
-    cwd: process.env.INIT_CWD ?? process.cwd(),
-    env: process.env,
-    overrides,
-    ...(parsed.values.config ? { configPath: parsed.values.config } : {}),
-  });
+  const load = () =>
+    loadConfig({
+      cwd: process.env.INIT_CWD ?? process.cwd(),
+      env: process.env,
+      overrides,
+      ...(parsed.values.config ? { configPath: parsed.values.config } : {}),
+    });
+  const loaded = load();
   if (!loaded.ok) {
     process.stderr.write(`parley: the configuration has ${loaded.errors.length} error(s); not starting:\n`);
     for (const error of loaded.errors) process.stderr.write(`  - ${error}\n`);
@@ -57,7 +62,9 @@ export async function serve(argv: string[]): Promise<number> {
   const log = createLogger(config);
   let server: ParleyServer;
   try {
-    server = await ParleyServer.start(config, { log });
+    // The one-time operator password goes to stdout only (not the log file), for /OPER.
+    const onOperPassword = (password: string) => process.stdout.write(`Operator password (for /OPER, rotates every ${config.moderation.oper_password_rotate_minutes} min): ${password}\n`);
+    server = await ParleyServer.start(config, { log, onOperPassword });
   } catch (error) {
     log.fatal({ err: error }, 'failed to start');
     process.stderr.write(`parley: failed to start: ${(error as Error).message}\n`);
@@ -76,11 +83,32 @@ export async function serve(argv: string[]): Promise<number> {
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
 
+  // `parley admin reload` finds the server through this file and sends it SIGHUP.
+  const pidFile = join(config.data_dir, 'parley.pid');
+  writeFileSync(pidFile, `${process.pid}\n`);
+  const reload = async (actor: string) => {
+    const next = load();
+    if (!next.ok) {
+      log.error({ errors: next.errors }, 'reload: the configuration has errors; nothing changed');
+      process.stderr.write(`parley: reload refused, the configuration has errors:\n${next.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+      return;
+    }
+    const plan = await server.reload(next.config, actor);
+    log.info({ applied: plan.applied, restartNeeded: plan.restartNeeded }, 'configuration reloaded');
+    process.stderr.write(`parley: reloaded (${plan.applied.length} setting(s) applied${plan.restartNeeded.length ? `; restart needed for ${plan.restartNeeded.join(', ')}` : ''})\n`);
+  };
+  const onHup = () => void reload('SIGHUP').catch((err: unknown) => log.error({ err }, 'reload failed'));
+  process.on('SIGHUP', onHup);
+  const stopConsole = process.stdin.isTTY ? startConsole(server, () => reload('console')) : undefined;
+
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
+      process.off('SIGHUP', onHup);
+      stopConsole?.();
+      rmSync(pidFile, { force: true });
       log.info({ signal }, 'shutting down');
       server.stop().then(
         () => resolve(0),

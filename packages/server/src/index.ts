@@ -11,8 +11,18 @@ export {
   type AppendResult,
   type Account,
   type RoomRecord,
+  type BanRecord,
+  type BanKind,
+  type AuditEntry,
+  type StoredServerRole,
   StoreError,
   dmConversation,
   ALL_CONVERSATION,
+  SERVER_SCOPE,
 } from './store/store.ts';
+export { nameKey as nameKeyOf } from '@parley/protocol';
+export { parseBanTarget, parseDuration, looksLikeDuration } from './moderation/ban-target.ts';
+export { BanSet, type BanSubject } from './moderation/ban-set.ts';
+export { openConsoleSession, type ConsoleSession } from './moderation/console-session.ts';
+export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';

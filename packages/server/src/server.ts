@@ -20,7 +20,9 @@ import { Metrics } from './metrics.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import { startSweeper } from './core/sweeper.ts';
 import { listenHttp } from './transports/http-listener.ts';
-import { listenTcp } from './transports/tcp-listener.ts';
+import { listenTcp, type TcpListener } from './transports/tcp-listener.ts';
+import { applyReload } from './moderation/reload.ts';
+import type { ReloadPlan } from './config/reload.ts';
 import { loadOrCreateCertificate, type TlsMaterial } from './transports/tls-certificate.ts';
 import { attachWebSocket, wsTransport } from './transports/ws-connection.ts';
 import { Moderation } from './moderation/moderation.ts';
@@ -43,13 +45,14 @@ export class ParleyServer {
   readonly tcp: BoundAddress[] = [];
   readonly http: BoundAddress[] = [];
   private readonly listeners: { close(): Promise<void> }[] = [];
+  private readonly tlsListeners: TcpListener[] = [];
   private nextSessionId = 1;
   private stopping = false;
   private stopTimers: (() => void)[] = [];
 
   private constructor(
     readonly context: ServerContext,
-    readonly tlsMaterial: TlsMaterial | undefined,
+    public tlsMaterial: TlsMaterial | undefined,
   ) {}
 
   get fingerprint(): string | undefined {
@@ -113,6 +116,7 @@ export class ParleyServer {
           onConnection: (socket, kind) => this.acceptStream(socket, kind),
         });
         this.listeners.push(listener);
+        if (address.tls) this.tlsListeners.push(listener);
         this.tcp.push({ host: address.host, port: (listener.server.address() as AddressInfo).port, tls: address.tls });
         this.context.listeners.push(`${address.tls ? 'tls' : 'tcp'}://${formatListenAddress(this.tcp.at(-1)!)}`);
       }
@@ -185,6 +189,25 @@ export class ParleyServer {
     this.context.moderation.connections.closed(session.transport.remoteAddress);
     signOut(this.context, session);
     metrics.disconnects.inc({ reason });
+  }
+
+  /**
+   * Applies a freshly loaded config: live keys swap in (config/reload.ts), the bans file and the
+   * TLS certificate are re-read, bans are applied to live sessions. Never throws; what it did
+   * is logged and audited, and returned.
+   */
+  async reload(loaded: Config, actor = 'server'): Promise<ReloadPlan> {
+    const plan = await applyReload(this.context, loaded, actor);
+    if (this.tlsMaterial && this.tlsListeners.length > 0) {
+      try {
+        const { config } = this.context;
+        this.tlsMaterial = await loadOrCreateCertificate({ dataDir: config.data_dir, certFile: config.tls.cert_file, keyFile: config.tls.key_file });
+        for (const listener of this.tlsListeners) listener.setCertificate(this.tlsMaterial);
+      } catch (err) {
+        this.context.log.error({ err }, 'reload: the TLS certificate could not be read; keeping the old one');
+      }
+    }
+    return plan;
   }
 
   private startRetention(): () => void {

@@ -80,7 +80,7 @@ export const ConfigSchema = z
       .strictObject({
         first_account_owner: z.boolean().default(true),
         oper_password: z.boolean().default(true),
-        oper_password_rotate_minutes: positiveInt.default(60),
+        oper_password_rotate_minutes: z.number().positive().default(60),
         sync_interval_ms: positiveInt.min(50).default(2000),
         bans_file: z.string().default(''),
       })

@@ -26,6 +26,7 @@ export class Moderation {
   disabled = new Set<Verb>();
   private version = -1;
   private readonly elevated = new WeakSet<Session>();
+  private readonly consoles = new WeakSet<Session>();
   readonly logins: LoginGuard;
   readonly connections: ConnectionGuard;
   readonly guests: KeyedBuckets;
@@ -97,12 +98,18 @@ export class Moderation {
 
   /** The role a command runs with: the account's, raised to operator by a successful /oper. */
   roleOf(session: Session): ServerRole {
+    if (this.consoles.has(session)) return 'owner';
     const role = this.accountRole(session.user?.accountId);
     return this.elevated.has(session) && (role === 'guest' || role === 'user') ? 'operator' : role;
   }
 
   elevate(session: Session): void {
     this.elevated.add(session);
+  }
+
+  /** The server console (moderation/console-session.ts) acts with the owner role. */
+  markConsole(session: Session): void {
+    this.consoles.add(session);
   }
 
   isElevated(session: Session): boolean {

@@ -28,6 +28,8 @@ export interface TcpListener {
   readonly server: Server;
   /** Stops accepting and drops sockets still in their TLS handshake; sessions close themselves. */
   close(): Promise<void>;
+  /** Swaps the certificate for new handshakes (config reload); open connections keep theirs. */
+  setCertificate(tls: TlsMaterial): void;
 }
 
 export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
@@ -80,6 +82,7 @@ export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
             server.close(() => done());
             for (const socket of unclaimed) socket.destroy();
           }),
+        setCertificate: (material) => tlsServer?.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.3' }),
       });
     });
   });
