@@ -85,7 +85,7 @@ const COMMANDS: Record<string, { min: number; run: Run }> = {
       const reason = rest.slice(hasDuration ? 1 : 0).join(' ');
       const ban = await store.addBan({ scope: SERVER_SCOPE, kind, value, reason, createdBy: actor(), expiresAt: duration === null ? null : Date.now() + duration });
       await store.appendAudit({ at: Date.now(), actor: actor(), action: 'ban', target: `${SERVER_SCOPE} ${kind} ${value}`, detail: JSON.stringify({ reason, expires: ban.expiresAt }) });
-      out(`banned ${kind} ${value} ${iso(ban.expiresAt)}`);
+      out(`banned ${kind} ${value} ${ban.expiresAt === null ? 'permanent' : `until ${iso(ban.expiresAt)}`}`);
     },
   },
   unban: {

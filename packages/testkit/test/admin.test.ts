@@ -1,0 +1,140 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { ConfigSchema, ParleyServer } from '@parley/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameClient, sleep, spawnServer, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
+
+/** Issue 6: `parley admin` against a running server's data dir, the operator password, reload. */
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const run = promisify(execFile);
+const PASSWORD = 'password123';
+
+async function admin(dataDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [PARLEY_BIN, 'admin', '--data-dir', dataDir, ...args], { env: { ...process.env, PARLEY_CONFIG: '' } });
+  return stdout;
+}
+
+let server: TestServer | undefined;
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await server?.stop({ removeData: true });
+  server = undefined;
+});
+
+async function frames(login: Record<string, unknown>): Promise<FrameClient> {
+  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+describe('parley admin while the server runs', () => {
+  it('grants and revokes roles, bans live users, and reads the audit log', async () => {
+    server = await startTestServer({ moderation: { sync_interval_ms: 100, first_account_owner: false } });
+    const bob = await frames({ cmd: 'register', name: 'bob', password: PASSWORD });
+    const mallory = await frames({ cmd: 'register', name: 'mallory', password: PASSWORD });
+    expect(await bob.request('serverinfo', {})).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
+
+    expect(await admin(server.dataDir, 'grant', 'bob', 'operator')).toMatch(/bob is now operator/);
+    // The running server notices within sync_interval_ms; bob's open connection gains the role.
+    await waitFor(async () => (await bob.request('serverinfo', {})).ok, 'bob to become an operator');
+    expect(await admin(server.dataDir, 'roles')).toMatch(/^bob operator \(by admin/m);
+
+    expect(await admin(server.dataDir, 'ban', 'mallory', '1h', 'spamming')).toMatch(/banned account mallory until /);
+    expect(await mallory.event((e) => e.ev === 'error', 5000)).toMatchObject({ error: { name: 'BANNED' } });
+    expect(await admin(server.dataDir, 'bans')).toMatch(/^server account mallory by admin.* spamming$/m);
+
+    expect(await admin(server.dataDir, 'revoke', 'bob')).toMatch(/bob is now a plain user/);
+    await waitFor(async () => !(await bob.request('serverinfo', {})).ok, 'bob to lose the role');
+
+    const audit = await admin(server.dataDir, 'audit', '--limit', '10');
+    const actions = audit.trim().split('\n').map((line) => line.split(' ')[3]);
+    expect(actions).toEqual(['role.revoke', 'ban', 'role.grant']);
+
+    await expect(admin(server.dataDir, 'grant', 'nobody', 'operator')).rejects.toThrow(/no account named nobody/);
+    await expect(admin(join(server.dataDir, 'missing'), 'roles')).rejects.toThrow(/no Parley database/);
+  });
+
+  it('reloads a spawned server with SIGHUP through its pid file', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-admin-'));
+    const configFile = join(dataDir, 'parley.toml');
+    writeFileSync(configFile, 'motd = "before"\n');
+    const spawned = await spawnServer({ dataDir, args: ['--config', configFile] });
+    cleanups.push(async () => {
+      spawned.kill();
+      await spawned.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    writeFileSync(configFile, 'motd = "after"\n[limits]\nmax_recipients = 7\n');
+    expect(await admin(dataDir, 'reload')).toMatch(/asked server process \d+ to reload/);
+    await waitFor(() => /reloaded \(2 setting\(s\) applied/.test(spawned.stderr()), () => `the reload; stderr:\n${spawned.stderr()}`);
+    const client = await TextClient.connect({ port: spawned.tcpPort });
+    cleanups.push(() => client.close());
+    expect(await client.command('GUEST')).toMatch(/^OK welcome/);
+    expect(await client.expect('NOTICE')).toBe('NOTICE after');
+  });
+});
+
+describe('configuration reload in process', () => {
+  it('applies live keys, reports the rest as needing a restart, and audits it', async () => {
+    server = await startTestServer({ motd: 'old' });
+    const next = ConfigSchema.parse({ ...server.config, motd: 'new', server_name: 'renamed', limits: { ...server.config.limits, max_recipients: 3 } });
+    const plan = await server.server.reload(next, 'test');
+    expect(plan.applied.sort()).toEqual(['limits.max_recipients', 'motd']);
+    expect(plan.restartNeeded).toEqual(['server_name']);
+    expect(server.server.context.config.motd).toBe('new');
+    expect(server.server.context.config.server_name).toBe(server.config.server_name);
+    const client = await frames({ cmd: 'guest' });
+    expect(await client.request('send', { to: ['a', 'b', 'c', 'd'], text: 'x' })).toMatchObject({ ok: false, error: { name: 'TOO_MANY_RECIPIENTS' } });
+    const audit = await server.server.context.store.listAudit({ limit: 1 });
+    expect(audit[0]).toMatchObject({ actor: 'test', action: 'config.reload' });
+  });
+});
+
+describe('operator password', () => {
+  it('elevates one connection, rotates, and refuses the old password', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-oper-'));
+    const passwords: string[] = [];
+    const config = ConfigSchema.parse({
+      data_dir: dataDir,
+      tcp: { listen: ['tcp://127.0.0.1:0'] },
+      http: { listen: [] },
+      accounts: { password_hash: 'scrypt' },
+      moderation: { oper_password_rotate_minutes: 0.01 }, // 600 ms
+    });
+    const parley = await ParleyServer.start(config, { log: pino({ level: 'silent' }), onOperPassword: (p) => passwords.push(p) });
+    cleanups.push(async () => {
+      await parley.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const port = parley.tcp[0]!.port;
+    expect(passwords).toHaveLength(1);
+    const first = passwords[0]!;
+    expect(first).toMatch(/^[A-Za-z0-9_-]{24}$/);
+
+    const guest = await FrameClient.open({ transport: 'tcp', codec: 'json', port }, { cmd: 'guest', name: 'visitor' });
+    cleanups.push(() => guest.close());
+    expect(await guest.request('serverinfo', {})).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
+    expect(await guest.request('oper', { password: 'wrong' })).toMatchObject({ ok: false, error: { name: 'BAD_CREDENTIALS' } });
+    expect(await guest.ok('oper', { password: first })).toEqual({ role: 'operator' });
+    expect((await guest.ok('serverinfo')) as { connections: number }).toMatchObject({ connections: 1 });
+    // Only this connection: another one of the same name is not elevated.
+    const other = await FrameClient.open({ transport: 'tcp', codec: 'json', port }, { cmd: 'guest' });
+    cleanups.push(() => other.close());
+    expect(await other.request('serverinfo', {})).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
+
+    await waitFor(() => passwords.length >= 2, 'the password to rotate', 5000);
+    const rotated = passwords.at(-1)!;
+    expect(rotated).not.toBe(first);
+    await sleep(10);
+    expect(await other.request('oper', { password: first })).toMatchObject({ ok: false, error: { name: 'BAD_CREDENTIALS' } });
+    expect(await other.ok('oper', { password: passwords.at(-1)! })).toEqual({ role: 'operator' });
+    const audit = await parley.context.store.listAudit({ limit: 10 });
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['oper', 'oper.failed']));
+  });
+});
