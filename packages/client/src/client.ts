@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { nameKey, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -186,6 +186,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case 'error':
         this.emit('error', ParleyClientError.fromWire(event.error));
+        return;
+      case 'nick':
+        // Our own rename (from this or another connection) reaches us too: a guest asks for
+        // its new name when it logs in again after a reconnect, not the one it started with.
+        if (this.identity && nameKey(event.old) === nameKey(this.identity.name)) {
+          this.identity = { ...this.identity, name: event.new };
+          if (this.credentials.kind === 'guest') this.credentials = { kind: 'guest', name: event.new };
+        }
+        this.emit('nick', { old: event.old, new: event.new });
         return;
       case 'room_deleted':
         this.rooms.delete(event.room);

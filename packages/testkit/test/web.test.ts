@@ -81,6 +81,7 @@ function see(page: Page, text: string): Promise<string[]> {
   );
 }
 
+const memberNames = (page: Page): Promise<string[]> => page.getByRole('complementary', { name: 'Members' }).locator('.member-name').allTextContents();
 const member = (page: Page, name: string) => page.getByRole('complementary', { name: 'Members' }).locator('li', { hasText: name });
 
 function tempDir(): string {
@@ -263,6 +264,10 @@ describe('web client across a server restart', () => {
 
     const alice = await signIn(port, 'alice', { password: 'alice-password', register: true });
     const bob = await signIn(port, 'bob', { password: 'bob-password', register: true });
+    // A guest who renamed itself comes back under its new name.
+    const carol = await signIn(port, 'carol');
+    await type(carol, '/nick carolyn');
+    await member(alice, 'carolyn').waitFor();
     await member(alice, 'bob').waitFor();
     await type(alice, 'before: alice');
     await see(bob, 'before: alice');
@@ -285,6 +290,11 @@ describe('web client across a server restart', () => {
     await banner(bob).waitFor({ state: 'hidden', timeout: 30_000 });
     await type(alice, 'after: alice');
     await type(bob, 'after: bob');
+    await type(carol, 'after: carolyn');
+    await see(alice, 'after: carolyn');
+    expect(await alice.locator('.msg[data-from="carolyn"] .msg-text').allTextContents()).toContain('after: carolyn');
+    await waitFor(async () => (await memberNames(alice)).includes('carolyn'), 'carolyn in the member list');
+    expect(await memberNames(alice)).not.toContain('carol');
 
     const expected = ['before: alice', 'before: bob', 'during: alice 1', 'during: alice 2', 'during: bob', 'after: alice', 'after: bob'];
     for (const page of [alice, bob]) {

@@ -111,7 +111,7 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
     </time>
   );
   return (
-    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq}>
+    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq} data-from={message.from}>
       <div class="msg-gutter">
         {grouped ? (
           <span class="msg-hover-time">{time}</span>
