@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { Conversation, type TimelineMessage } from './conversation.ts';
+
+const stored = (seq: number, from = 'bob'): TimelineMessage & { seq: number } => ({ type: 'message', id: `m${seq}`, seq, from, text: `text ${seq}`, ts: seq, mine: false, status: 'sent' });
+const seqs = (conv: Conversation) => conv.items.map((item) => (item.type === 'message' ? (item.seq ?? 'pending') : 'notice'));
+
+describe('Conversation', () => {
+  it('keeps messages in seq order and each seq once, whatever order pages and live events come in', () => {
+    const conv = new Conversation('room:#a', 'room', '#a');
+    for (const seq of [5, 6, 7]) conv.addStored(stored(seq));
+    expect(conv.addStored(stored(6))).toBe(false);
+    for (const seq of [1, 2, 3, 4, 5]) conv.addStored(stored(seq)); // an older history page, overlapping
+    conv.addStored(stored(9));
+    conv.addStored(stored(8)); // a replay after a reconnect
+    expect(seqs(conv)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(conv.oldestSeq).toBe(1);
+  });
+
+  it('keeps our unconfirmed sends at the bottom, and moves each to its seq once stored', () => {
+    const conv = new Conversation('room:#a', 'room', '#a');
+    conv.addStored(stored(1));
+    const mine: TimelineMessage = { type: 'message', id: 'local', seq: undefined, from: 'me', text: 'hi', ts: 2, mine: true, status: 'pending' };
+    conv.add(mine);
+    conv.addStored(stored(2)); // someone else's message stored before ours
+    expect(seqs(conv)).toEqual([1, 2, 'pending']);
+    conv.confirm(mine, 3);
+    expect(seqs(conv)).toEqual([1, 2, 3]);
+    expect(conv.items.at(-1)).toMatchObject({ status: 'sent', text: 'hi' });
+  });
+
+  it('puts a live message after the notices already shown', () => {
+    const conv = new Conversation('room:#a', 'room', '#a');
+    conv.addStored(stored(1));
+    conv.add({ type: 'notice', id: 'n', ts: 2, text: 'bob joined', tone: 'info' });
+    conv.addStored(stored(2));
+    expect(seqs(conv)).toEqual([1, 'notice', 2]);
+  });
+});
