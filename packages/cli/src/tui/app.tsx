@@ -22,7 +22,8 @@ export interface AppProps {
   client: ParleyClient;
   /** The server as the user typed it, for the status bar. */
   server: string;
-  trust: TrustInfo;
+  /** How the server's certificate was accepted at the latest connection. */
+  trust: () => TrustInfo;
   /** Joined and shown first (`--room`). */
   room: string;
   /** Called once when the user quits; resolves when it is safe to exit. */
@@ -97,8 +98,8 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
 
   // A conversation opened by a message or /msg shows its recent history once.
   useEffect(() => {
-    if (conv && conv.kind !== 'status' && !conv.historyRequested) void loadOlder(ctx, conv);
-  }, [conv?.key, ctx]);
+    if (conv && conv.kind !== 'status' && !conv.historyRequested && connection.state === 'connected') void loadOlder(ctx, conv);
+  }, [conv?.key, conv?.historyRequested, connection.state, ctx]);
 
   const allRows = useMemo(() => {
     if (!conv) return [];
@@ -178,7 +179,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
           </>
         )}
       </Box>
-      <StatusBar server={server} scheme={client.url.scheme} trust={trust} connection={connection} me={state.me} now={Date.now()} width={cols} />
+      <StatusBar server={server} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} now={Date.now()} width={cols} />
       <InputLine prompt={prompt} line={input.line} width={cols} />
     </Box>
   );

@@ -64,6 +64,11 @@ describe('conversations', () => {
     expect(oldestSeq(conv)).toBe(8);
   });
 
+  it('forgets a failed history request so it is asked again', () => {
+    const state = run([{ type: 'joined', room: '#general', topic: '' }, { type: 'history-loading', key: '#general' }, { type: 'history-failed', key: '#general' }]);
+    expect(state.convs['#general']).toMatchObject({ loadingHistory: false, historyRequested: false, historyComplete: false });
+  });
+
   it('keeps at most MAX_LINES lines and then allows loading history again', () => {
     let state = run([{ type: 'joined', room: '#general', topic: '' }, { type: 'history', key: '#general', messages: [], complete: true }]);
     for (let i = 0; i < MAX_LINES + 5; i++) state = chatReducer(state, message('bob', '#general', `m${i}`));
@@ -75,9 +80,19 @@ describe('conversations', () => {
   it('tracks members: who, join, part, presence and nick', () => {
     let state = run([
       { type: 'joined', room: '#general', topic: '' },
-      { type: 'members', room: '#general', members: [{ name: 'zed', status: 'away', kind: 'guest' }, { name: 'bob', status: 'online', kind: 'guest' }, { name: 'alice', status: 'online', kind: 'account' }] },
+      {
+        type: 'members',
+        room: '#general',
+        members: [
+          { name: 'zed', status: 'away', kind: 'account' },
+          { name: 'bob', status: 'online', kind: 'guest' },
+          { name: 'alice', status: 'online', kind: 'account' },
+          { name: 'guest7', status: 'online', kind: 'guest' },
+        ],
+      },
       { type: 'member-joined', room: '#general', user: 'carol' },
       { type: 'presence', user: 'zed', status: 'offline' },
+      { type: 'presence', user: 'guest7', status: 'offline' },
       { type: 'member-left', room: '#general', user: 'bob', reason: 'bye' },
     ]);
     expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.status}`)).toEqual(['alice:online', 'carol:online', 'zed:offline']);

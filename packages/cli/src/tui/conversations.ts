@@ -24,6 +24,7 @@ export interface Line {
 export interface Member {
   name: string;
   status: PresenceStatus;
+  kind: 'account' | 'guest';
 }
 
 export interface Conversation {
@@ -73,6 +74,7 @@ export type ChatAction =
   | { type: 'room-deleted'; room: string; by: string }
   | { type: 'history-loading'; key: string }
   | { type: 'history'; key: string; messages: ChatMessage[]; complete: boolean }
+  | { type: 'history-failed'; key: string }
   | { type: 'system'; text: string; error?: boolean; target?: string }
   | { type: 'open'; target: string }
   | { type: 'select'; index: number }
@@ -218,13 +220,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return next.active ? next : select(next, order[Math.max(0, index - 1)]);
     }
     case 'members': {
-      const members = action.members.map((m) => ({ name: m.name, status: m.status })).sort(byPresence);
+      const members = action.members.map((m) => ({ name: m.name, status: m.status, kind: m.kind })).sort(byPresence);
       return update(state, conversationKey(action.room), () => ({ members }));
     }
     case 'member-joined': {
       const key = conversationKey(action.room);
       const next = update(state, key, (conv) => ({
-        members: [...conv.members.filter((m) => !same(m.name, action.user)), { name: action.user, status: 'online' as const }].sort(byPresence),
+        members: [...conv.members.filter((m) => !same(m.name, action.user)), { name: action.user, status: 'online' as const, kind: 'guest' as const }].sort(byPresence),
       }));
       return append(next, key, { kind: 'event', ts: Date.now(), text: `→ ${action.user} joined` }, false);
     }
@@ -234,10 +236,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return append(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` }, false);
     }
     case 'presence': {
+      // A guest that goes offline is gone (its memberships end with its last connection); an
+      // account stays listed as offline.
       let next = state;
       for (const key of roomsOf(state, action.user)) {
         next = update(next, key, (conv) => ({
-          members: conv.members.map((m) => (same(m.name, action.user) ? { ...m, status: action.status } : m)).sort(byPresence),
+          members: conv.members
+            .filter((m) => !(same(m.name, action.user) && m.kind === 'guest' && action.status === 'offline'))
+            .map((m) => (same(m.name, action.user) ? { ...m, status: action.status } : m))
+            .sort(byPresence),
         }));
       }
       return next;
@@ -275,6 +282,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'history-loading':
       return update(state, action.key, () => ({ loadingHistory: true, historyRequested: true }));
+    case 'history-failed':
+      return update(state, action.key, () => ({ loadingHistory: false, historyRequested: false }));
     case 'history':
       return update(state, action.key, (conv) => {
         const seqs = conv.lines.filter((l) => l.seq !== undefined).map((l) => l.seq!);

@@ -26,5 +26,7 @@ describe('key bindings', () => {
     expect(k('one\rtwo\r')).toEqual([{ type: 'insert', text: 'one' }, { type: 'submit' }, { type: 'insert', text: 'two' }, { type: 'submit' }]);
     expect(k('x', { meta: true })).toEqual([]);
     expect(k('a\u0007b')).toEqual([{ type: 'insert', text: 'ab' }]);
+    expect(k('\u000e\u000e')).toEqual([{ type: 'cycle', delta: 1 }, { type: 'cycle', delta: 1 }]);
+    expect(k('b\tx\u007f')).toEqual([{ type: 'insert', text: 'b' }, { type: 'complete' }, { type: 'insert', text: 'x' }, { type: 'edit', op: 'backspace' }]);
   });
 });

@@ -63,11 +63,31 @@ export function keyCommands(input: string, key: KeyLike): KeyCommand[] {
   if (key.meta && /^[0-9]$/.test(input)) return [{ type: 'select', index: (Number(input) + 9) % 10 }];
   if (key.meta) return [];
   if (input === '') return [];
-  // A paste (or fast typing) can bring several lines in one chunk.
+  // A paste (or fast typing) can bring several keys in one chunk: text, line ends, Tab, DEL.
   const commands: KeyCommand[] = [];
-  input.split(/(\r\n|\r|\n)/).forEach((part, i) => {
-    if (i % 2 === 1) commands.push({ type: 'submit' });
-    else if (part !== '') commands.push({ type: 'insert', text: part.replace(/[\u0000-\u001f\u007f]/g, '') });
-  });
-  return commands.filter((c) => c.type !== 'insert' || c.text !== '');
+  let text = '';
+  const flush = () => {
+    if (text !== '') commands.push({ type: 'insert', text });
+    text = '';
+  };
+  for (const char of input.replace(/\r\n/g, '\r')) {
+    const code = char.codePointAt(0)!;
+    const special = CHUNK_KEYS[char] ?? (code < 0x20 ? CTRL[String.fromCharCode(code + 0x60)] : undefined);
+    if (special) {
+      flush();
+      commands.push(special);
+    } else if (!/[\u0000-\u001f\u007f]/.test(char)) {
+      text += char;
+    }
+  }
+  flush();
+  return commands;
 }
+
+const CHUNK_KEYS: Record<string, KeyCommand> = {
+  '\r': { type: 'submit' },
+  '\n': { type: 'submit' },
+  '\t': { type: 'complete' },
+  '\u007f': { type: 'edit', op: 'backspace' },
+  '\b': { type: 'edit', op: 'backspace' },
+};

@@ -17,6 +17,7 @@ const LEAVE_ALT_SCREEN = '\u001b[?1049l';
  * as it was found on exit.
  */
 export async function runTui(options: ChatOptions): Promise<number> {
+  // Set at every TLS handshake: "newly pinned" at first contact becomes "pinned" after a reconnect.
   let trust: TrustInfo;
   const client = new ParleyClient({
     url: options.url,
@@ -46,7 +47,7 @@ export async function runTui(options: ChatOptions): Promise<number> {
   };
 
   process.stdout.write(ENTER_ALT_SCREEN);
-  const instance = render(<App client={client} server={client.url.href} trust={trust} room={options.room} onQuit={onQuit} />, {
+  const instance = render(<App client={client} server={client.url.href} trust={() => trust} room={options.room} onQuit={onQuit} />, {
     exitOnCtrlC: false,
     patchConsole: true,
   });

@@ -14,6 +14,8 @@ export interface TuiContext {
 type TuiHandler = (ctx: TuiContext, args: string) => Promise<void>;
 
 const HISTORY_PAGE = 50;
+/** Failures a reconnect cures. */
+const TRANSIENT = new Set<string | undefined>(['DISCONNECTED', 'TIMEOUT', 'CONNECT_FAILED']);
 let nextSendId = 1;
 
 /** Sends with a local echo that turns into the stored message at the receipt. */
@@ -35,8 +37,13 @@ export async function loadOlder(ctx: TuiContext, conv: Pick<Conversation, 'key' 
     const page = await ctx.client.history(conv.label, { limit, ...(before !== undefined ? { before } : {}) });
     ctx.dispatch({ type: 'history', key: conv.key, messages: page.messages, complete: page.messages.length < limit });
   } catch (error) {
-    ctx.dispatch({ type: 'history', key: conv.key, messages: [], complete: true });
     const failure = error as ParleyClientError;
+    if (TRANSIENT.has(failure.errorName)) {
+      // Asked again once connected (app.tsx) or at the next PageUp.
+      ctx.dispatch({ type: 'history-failed', key: conv.key });
+      return;
+    }
+    ctx.dispatch({ type: 'history', key: conv.key, messages: [], complete: true });
     // A guest's direct messages are not kept: nothing to page through is not worth a red line.
     if (failure.errorName !== 'NO_SUCH_USER') ctx.dispatch({ type: 'system', text: `no history: ${failure.errorName}: ${failure.message}`, error: true });
   }
@@ -91,9 +98,10 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler }> = 
       const text = args.trim().slice(names.length).trim();
       const to = names.split(',').filter(Boolean);
       if (to.length === 0) throw new Error('usage: /msg name[,name] [text]');
+      // With text it is sent and shown in the DM window, staying where I am (as in IRC clients).
       for (const name of to) {
-        ctx.dispatch({ type: 'open', target: name });
         if (rest.length > 0) sendText(ctx, name, text);
+        else ctx.dispatch({ type: 'open', target: name });
       }
     },
   },

@@ -17,6 +17,7 @@ export function useChatClient(client: ParleyClient) {
     setState(stateRef.current);
   }).current;
 
+  const lost = useRef(false);
   useEffect(() => {
     const offs = [
       client.on('message', (message) => dispatch({ type: 'message', message })),
@@ -28,7 +29,17 @@ export function useChatClient(client: ParleyClient) {
       client.on('nick', (e) => dispatch({ type: 'nick', old: e.old, new: e.new })),
       client.on('notice', (e) => dispatch({ type: 'system', text: `notice: ${e.text}` })),
       client.on('error', (e) => dispatch({ type: 'system', text: `${e.errorName}: ${e.message}`, error: true })),
-      client.on('state', (change) => setConnection(connectionFromState(change, Date.now()))),
+      client.on('state', (change) => {
+        // One line in the conversation per outage, so the log shows where the gap was.
+        if (change.state === 'reconnecting' && change.delayMs !== undefined && !lost.current) {
+          lost.current = true;
+          dispatch({ type: 'system', text: 'connection lost; reconnecting', error: true });
+        } else if (change.state === 'connected' && lost.current) {
+          lost.current = false;
+          dispatch({ type: 'system', text: `reconnected; ${change.missed ?? 0} missed message(s) fetched` });
+        }
+        setConnection(connectionFromState(change, Date.now()));
+      }),
     ];
     return () => offs.forEach((off) => off());
   }, [client, dispatch]);

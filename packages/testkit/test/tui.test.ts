@@ -1,0 +1,237 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParleyClient, type Credentials } from '@parley/client';
+import { nodeTransport } from '@parley/client/node';
+import type { ChatMessage } from '@parley/protocol';
+import { startTestServer, waitFor, type TestServer } from '../src/index.ts';
+
+/**
+ * `parley chat <url>`, the full-screen terminal UI, as a person uses it: a real server, the real
+ * `parley` process in a terminal (tmux), keys in, the screen's text out. Every wait polls the
+ * screen; nothing depends on timing.
+ */
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const run = promisify(execFile);
+const cleanups: (() => unknown)[] = [];
+let terminals = 0;
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-tui-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function server(settings: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  // Other people in these tests send quickly; the default rate limit would pace them for minutes.
+  const started = await startTestServer({ data_dir: tempDir(), limits: { messages_per_minute: 60_000, message_burst: 1_000 }, ...settings });
+  cleanups.push(() => started.stop().catch(() => undefined));
+  return started;
+}
+
+/** Another person, on the SDK, over plain TCP. */
+async function person(srv: TestServer, credentials: Credentials): Promise<ParleyClient & { received: ChatMessage[] }> {
+  const client = Object.assign(new ParleyClient({ url: `tcp://127.0.0.1:${srv.tcpPort}`, credentials, transport: nodeTransport() }), { received: [] as ChatMessage[] });
+  client.on('message', (m) => client.received.push(m));
+  cleanups.push(() => client.close());
+  await client.connect();
+  return client;
+}
+
+const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+
+/** A terminal of its own: a private tmux server running one command in a 100×30 window. */
+class Terminal {
+  private constructor(readonly socket: string) {}
+
+  static async open(args: string[], env: Record<string, string>): Promise<Terminal> {
+    const terminal = new Terminal(`parley-tui-${process.pid}-${++terminals}`);
+    cleanups.push(() => terminal.tmux('kill-server').catch(() => undefined));
+    // CI=true on purpose: CI runners set it, and a person's terminal must still get the full UI.
+    const vars = Object.entries({ TERM: 'xterm-256color', CI: 'true', ...env }).map(([k, v]) => `${k}=${quote(v)}`);
+    // After parley exits the window stays, showing how it ended, as a shell would.
+    const command = `env ${vars.join(' ')} ${quote(process.execPath)} ${[PARLEY_BIN, ...args].map(quote).join(' ')}; echo "parley exited with $?"; sleep 600`;
+    await terminal.tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', command);
+    return terminal;
+  }
+
+  tmux(...args: string[]): Promise<{ stdout: string }> {
+    return run('tmux', ['-L', this.socket, ...args]);
+  }
+
+  /** Types text as is (no key names). */
+  async type(text: string): Promise<void> {
+    await this.tmux('send-keys', '-t', 'tui', '-l', text);
+  }
+
+  /** Presses keys by tmux name: Enter, Tab, Up, PPage, Escape, M-1, C-n, … */
+  async press(...keys: string[]): Promise<void> {
+    await this.tmux('send-keys', '-t', 'tui', ...keys);
+  }
+
+  async screen(): Promise<string> {
+    return (await this.tmux('capture-pane', '-p', '-t', 'tui')).stdout;
+  }
+
+  /** Waits until the screen matches, and returns it. */
+  async see(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
+    let last = '';
+    const matches = (screen: string) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen));
+    return waitFor(
+      async () => {
+        last = await this.screen();
+        return matches(last) ? last : undefined;
+      },
+      () => `${String(pattern)} on the screen:\n${last}`,
+      timeoutMs,
+    );
+  }
+
+  async notSee(pattern: string | RegExp): Promise<string> {
+    return this.see(new RegExp(`^(?![\\s\\S]*${typeof pattern === 'string' ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern.source})`));
+  }
+}
+
+describe('parley chat (terminal UI)', () => {
+  it('a person trusts the server, chats in rooms and by DM, scrolls back, completes, gets help, survives a resize and quits', async () => {
+    const srv = await server();
+    const knownHosts = join(tempDir(), 'known_hosts');
+    const bob = await person(srv, { kind: 'guest', name: 'bob' });
+    await bob.join('#general');
+    // Older than anything the UI loads when it joins: only scrolling back reaches it.
+    for (let i = 1; i <= 70; i++) await bob.send('#general', `early ${i}`);
+
+    const term = await Terminal.open(['chat', `tls://127.0.0.1:${srv.tlsPort}`, '--name', 'alice', '--known-hosts', knownHosts], {});
+    // First contact asks, like SSH, before the full-screen UI starts.
+    const question = await term.see('Trust it? [y/N]');
+    const fingerprint = /([0-9A-F]{2}(?::[0-9A-F]{2}){31})/.exec(question)![1]!;
+    await term.type('y');
+    await term.press('Enter');
+    let screen = await term.see(/Members \(2\)/);
+    expect(readFileSync(knownHosts, 'utf8')).toContain(`127.0.0.1:${srv.tlsPort} ${fingerprint}`);
+    expect(screen).toMatch(/TLS newly pinned [0-9A-F]{2}:[0-9A-F]{2}…[0-9A-F]{2}:[0-9A-F]{2} │ connected │ alice/);
+    expect(screen).toContain(`tls://127.0.0.1:${srv.tlsPort}`);
+    expect(screen).toMatch(/^ #general/);
+    expect(screen).toMatch(/● bob/);
+    expect(screen).toMatch(/\d\d:\d\d bob: early 70/);
+
+    // A message from someone else appears with the sender's name; mine reaches them.
+    await bob.send('#general', 'hello alice');
+    await term.see(/\d\d:\d\d bob: hello alice/);
+    await term.type('hi bob');
+    await term.press('Enter');
+    await term.see(/\d\d:\d\d alice: hi bob/);
+    await waitFor(() => bob.received.some((m) => m.from === 'alice' && m.text === 'hi bob'), 'bob to get "hi bob"');
+
+    // /join shows the room in the list and makes it current; #general then collects unread messages.
+    await term.type('/join #dev');
+    await term.press('Enter');
+    screen = await term.see(/^ #dev/m);
+    expect(screen).toMatch(/2 #dev/);
+    await bob.send('#general', 'are you there?');
+    await bob.send('#general', 'anyone?');
+    await term.see(/1 #general +2│/);
+    await term.press('M-1');
+    screen = await term.see(/^ #general/);
+    expect(screen).toMatch(/bob: anyone\?/);
+    expect(screen).toMatch(/1 #general +│/);
+
+    // A direct message opens a conversation of its own; Tab completes the command and the name.
+    await bob.send('alice', 'psst');
+    await term.see(/3 @bob +1│/);
+    await term.type('/ms');
+    await term.press('Tab');
+    await term.type('b');
+    await term.press('Tab');
+    await term.see(/^\[#general\] \/msg bob *$/m);
+    await term.type('hi there');
+    await term.press('Enter');
+    await waitFor(() => bob.received.some((m) => m.to === 'bob' && m.text === 'hi there'), 'bob to get the DM');
+    await term.press('C-n');
+    await term.press('C-n');
+    screen = await term.see(/^ bob — direct messages/m);
+    expect(screen).toMatch(/bob: psst/);
+    expect(screen).toMatch(/alice: hi there/);
+    await term.press('C-p');
+    await term.see(/^ #dev/m);
+    await term.press('M-1');
+    await term.see(/^ #general/m);
+
+    // Up brings back what I typed before.
+    await term.press('Up');
+    await term.see(/^\[#general\] \/msg bob hi there/m);
+    await term.press('C-u');
+
+    // PageUp scrolls back; at the top it loads older history from the server.
+    for (let i = 0; i < 20 && !/bob: early 1\s*│/.test(await term.screen()); i++) {
+      await term.press('PPage');
+      await term.see(/scrolled/);
+    }
+    screen = await term.see(/bob: early 1\s*│/);
+    expect(screen).toMatch(/↑ scrolled/);
+    await term.press('NPage', 'NPage', 'NPage', 'NPage', 'NPage', 'NPage', 'NPage', 'NPage');
+    await term.notSee('scrolled');
+
+    // The help overlay, and Escape closes it.
+    await term.type('/help');
+    await term.press('Enter');
+    screen = await term.see('Parley help');
+    expect(screen).toMatch(/Alt\+1…9/);
+    expect(screen).toMatch(/\/join #room/);
+    await term.press('Escape');
+    await term.notSee('Parley help');
+
+    // 80×24 still renders every part; the message pane re-wraps.
+    await term.tmux('resize-window', '-t', 'tui', '-x', '80', '-y', '24');
+    screen = await term.see(/Members \(2\)[\s\S]*│ connected │ alice/);
+    const lines = screen.replace(/\n$/, '').split('\n');
+    expect(lines).toHaveLength(24);
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80);
+    expect(lines[0]).toMatch(/^ #general/);
+    expect(lines[1]).toMatch(/^1 #general/);
+    expect(lines[22]).toMatch(/connected │ alice/);
+    expect(lines[23]).toMatch(/^\[#general\]/);
+    await bob.send('#general', 'still readable at eighty columns, even when the line is long enough to wrap');
+    screen = await term.see(/bob: still readable at eighty columns,[^\n]*│\n[^\n]*│ +[a-z][\s\S]*enough to wrap/);
+    expect(Math.max(...screen.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80);
+
+    // /quit leaves the alternate screen and exits 0.
+    await term.type('/quit');
+    await term.press('Enter');
+    await term.see('parley exited with 0');
+  }, 60_000);
+
+  it('shows the connection state in the status bar: reconnecting while the server is down, resumed after', async () => {
+    const first = await server();
+    const { dataDir, tlsPort, tcpPort, httpPort } = first;
+    const knownHosts = join(tempDir(), 'known_hosts');
+    const term = await Terminal.open(['chat', `tls://127.0.0.1:${tlsPort}`, '--name', 'carol', '--accept-new', '--known-hosts', knownHosts], {});
+    await term.see(/│ connected │ carol/);
+
+    await first.stop();
+    await term.see(/│ reconnecting( in \d+ s|…) │ carol/);
+    await term.see('connection lost; reconnecting');
+    await term.type('sent while the server was down');
+    await term.press('Enter');
+
+    // Same data directory and ports: the same certificate, still pinned.
+    const second = await server({ data_dir: dataDir, tcp: { listen: [`127.0.0.1:${tlsPort}`, `tcp://127.0.0.1:${tcpPort}`] }, http: { listen: [`127.0.0.1:${httpPort}`] } });
+    const screen = await term.see(/│ resumed \(\d+ missed\) │ carol/, 30_000);
+    expect(screen).toMatch(/TLS pinned/);
+    const dave = await person(second, { kind: 'guest', name: 'dave' });
+    await dave.join('#general');
+    await waitFor(async () => (await dave.history('#general', { limit: 10 })).messages.some((m) => m.from === 'carol' && m.text === 'sent while the server was down'), 'the message queued while down, in #general');
+    await dave.send('#general', 'welcome back');
+    await term.see(/dave: welcome back/);
+    await term.press('C-c');
+    await term.see('parley exited with 0');
+  }, 60_000);
+});
