@@ -70,7 +70,7 @@ describe('docs/protocol.md', () => {
   it('lists every limit with its real default', () => {
     const defaults = ConfigSchema.parse({}).limits as Record<string, number>;
     const rows = new Map(
-      [...doc.matchAll(/^\|\s*`limits\.([a-z_]+)`\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => [m[1]!, Number(m[2]!.replace(/[`_,\s]/g, ''))]),
+      [...doc.matchAll(/^\|\s*`limits\.([a-z0-9_]+)`\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => [m[1]!, Number(m[2]!.replace(/[`_,\s]/g, ''))]),
     );
     for (const [key, value] of Object.entries(defaults)) {
       expect(rows.get(key), `limits.${key}`).toBe(value);
