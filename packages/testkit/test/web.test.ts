@@ -233,6 +233,19 @@ describe('web client', () => {
     await terminalSees('[dm] webby: got it');
   });
 
+  it('a refused sign-in stays on the connect screen and says why', async () => {
+    const context = await browser.newContext();
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${server.httpPort}/`);
+    await page.getByRole('textbox', { name: 'Name' }).fill('nobody-here');
+    await page.getByLabel('Password').fill('not-a-password');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/password|account|credentials/i);
+    expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+  });
+
   it('on a phone-sized screen the sidebar is a drawer behind the menu button', async () => {
     const page = await signIn(server.httpPort, 'phone', { viewport: { width: 390, height: 844 } });
     const toggle = page.getByRole('button', { name: 'Conversations' });
@@ -279,6 +292,7 @@ describe('web client across a server restart', () => {
     const banner = (page: Page) => page.getByRole('status').filter({ hasText: 'Connection lost' });
     await banner(alice).waitFor();
     await banner(bob).waitFor();
+    expect(await banner(alice).textContent()).toMatch(/Reconnecting( in \d+ s)?…/);
     // Typed while the server is down: shown at once, sent when it is back.
     await type(alice, 'during: alice 1');
     await type(alice, 'during: alice 2');
