@@ -204,6 +204,12 @@ describe('web client', () => {
     await waitFor(async () => (await member(alice, 'bob').getAttribute('data-status')) === 'away', 'bob away in the member list');
     await bob.context().close();
     await waitFor(async () => (await member(alice, 'bob').count()) === 0, 'bob gone from the member list');
+
+    // Keyboard: Alt+Up/Down walks the sidebar's conversations (#general, #web, bob).
+    await alice.keyboard.press('Alt+ArrowUp');
+    await alice.getByRole('heading', { name: '#general' }).waitFor();
+    await alice.keyboard.press('Alt+ArrowUp');
+    await alice.getByRole('heading', { name: 'bob' }).waitFor();
   });
 
   it('a terminal client (parley chat --plain) and a browser talk in a room and by DM', async () => {

@@ -29,16 +29,26 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
     const seen = () => {
       if (!document.hidden) store.markActiveRead();
     };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      setNavOpen(false);
-      setMembersOpen(false);
+    const keys = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') {
+        setNavOpen(false);
+        setMembersOpen(false);
+      } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        // Alt+Up/Down: previous/next conversation, in sidebar order.
+        const list = store.sortedConversations();
+        const at = list.findIndex((c) => c.key === store.activeKey);
+        const next = list[(at + (event.key === 'ArrowUp' ? -1 : 1) + list.length) % list.length];
+        if (next) {
+          event.preventDefault();
+          store.activate(next.key);
+        }
+      }
     };
     document.addEventListener('visibilitychange', seen);
-    document.addEventListener('keydown', escape);
+    document.addEventListener('keydown', keys);
     return () => {
       document.removeEventListener('visibilitychange', seen);
-      document.removeEventListener('keydown', escape);
+      document.removeEventListener('keydown', keys);
     };
   }, [store]);
 
