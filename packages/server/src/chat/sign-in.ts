@@ -28,7 +28,9 @@ export async function signIn(server: ServerContext, session: Session, candidate:
     server.users.add(user); // throws NAME_TAKEN rather than let two users share a name
     for (const key of roomKeys) {
       const room = server.rooms.find(key);
-      if (room && user.rooms.size < server.config.limits.max_rooms_per_user) enterRoom(user, room);
+      // A room ban made while the user was offline keeps them out of that room at login too.
+      const banned = room && server.moderation.bans.match(room.key, { ip: session.transport.remoteAddress, account: user.key });
+      if (room && !banned && user.rooms.size < server.config.limits.max_rooms_per_user) enterRoom(user, room);
     }
   }
   user.sessions.add(session);
