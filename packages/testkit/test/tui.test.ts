@@ -200,7 +200,8 @@ describe('parley chat (terminal UI)', () => {
     expect(lines[22]).toMatch(/connected │ alice/);
     expect(lines[23]).toMatch(/^\[#general\]/);
     await bob.send('#general', 'still readable at eighty columns, even when the line is long enough to wrap');
-    screen = await term.see(/bob: still readable at eighty columns,[^\n]*│\n[^\n]*│ +[a-z][\s\S]*enough to wrap/);
+    // Continuation rows are indented under the text (1 column of padding + "HH:MM bob: ").
+    screen = await term.see(/bob: still readable at eighty[^│\n]*│\n[^│\n]*│ {12}\S[\s\S]*│ {12}wrap/);
     expect(Math.max(...screen.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(80);
 
     // /quit leaves the alternate screen and exits 0.

@@ -94,7 +94,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
 
   const box = layout(cols, rows);
   const conv = state.active ? state.convs[state.active] : undefined;
-  const textWidth = Math.max(1, box.pane - 1);
+  const textWidth = Math.max(1, box.pane - 2);
 
   // A conversation opened by a message or /msg shows its recent history once.
   useEffect(() => {
