@@ -14,7 +14,8 @@ export async function chat(argv: string[]): Promise<number> {
     process.stderr.write(`${options}\n`);
     return 2;
   }
-  if (!options.plain && process.stdout.isTTY && process.stdin.isTTY) {
+  // A dumb terminal (Emacs shell buffers, some screen readers) cannot draw the full screen.
+  if (!options.plain && process.stdout.isTTY && process.stdin.isTTY && process.env.TERM !== 'dumb') {
     // Ink prints only the final frame when it thinks it runs in CI (CI=true): a person at a
     // terminal is not CI. is-in-ci reads the environment when ink is first imported.
     delete process.env.CI;
