@@ -1,7 +1,7 @@
 import type { Reply } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openConsoleSession } from '@parley/server';
-import { FrameClient, startTestServer, TextClient, type TestServer } from '../src/index.ts';
+import { FrameClient, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
 
 /** Issue 6: kicks, mutes, room modes, disabled commands, broadcasts, user and server info, audit. */
 let server: TestServer | undefined;
@@ -207,5 +207,26 @@ describe('server console', () => {
     ]);
     expect(await victim.event((e) => e.ev === 'error')).toMatchObject({ error: { name: 'KICKED', message: 'You were kicked by console: enough' } });
     expect(server.server.context.sessions.size).toBe(0);
+  });
+});
+
+describe('room creation by operators only', () => {
+  it('refuses CREATE and JOIN of a new room to non-operators when rooms.operators_create is set', async () => {
+    server = await startTestServer({ rooms: { operators_create: true } });
+    const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD });
+    const user = await frames({ cmd: 'register', name: 'plain', password: PASSWORD });
+    expect(errorName(await user.request('create', { room: '#new' }))).toBe('FORBIDDEN');
+    expect(errorName(await user.request('join', { room: '#new' }))).toBe('FORBIDDEN');
+    await op.ok('create', { room: '#new' });
+    await user.ok('join', { room: '#new' });
+    await user.ok('part', { room: '#new' });
+    // An offline account's stored rooms show in USERINFO.
+    user.close();
+    type Info = { online: boolean; rooms: { name: string }[] };
+    const info = await waitFor(async () => {
+      const seen = (await op.ok('userinfo', { name: 'plain' })) as Info;
+      return seen.online ? undefined : seen;
+    }, 'plain to go offline');
+    expect(info.rooms.map((r) => r.name)).toEqual(['#general']);
   });
 });

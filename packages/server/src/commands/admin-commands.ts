@@ -2,6 +2,8 @@ import { isVerb, nameKey, ParleyError, type AuditInfo, type UserInfo, type Verb 
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { escapeText } from '../core/text-lines.ts';
+import type { Room } from '../chat/room.ts';
+import type { User } from '../chat/user.ts';
 import { audit } from '../moderation/audit.ts';
 import { ipLoginKey } from '../moderation/login-guard.ts';
 import { atLeast, roomRoleOf } from '../moderation/roles.ts';
@@ -94,7 +96,7 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
           transport: s.transport.kind,
           ...(showIp ? { ip: s.transport.remoteAddress } : {}),
         })),
-        rooms: [...(online?.rooms.values() ?? [])].map((room) => ({ name: room.name, role: roomRoleOf(room, target.userId) })),
+        rooms: (await roomsOf(server, target.online, target.accountId)).map((room) => ({ name: room.name, role: roomRoleOf(room, target.userId) })),
       };
       const lines = [
         `USER ${info.name} ${info.kind} ${info.role} ${info.online ? 'online' : 'offline'}`,
@@ -172,6 +174,13 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
     },
   },
 };
+
+/** Online users' rooms from memory; an offline account's stored memberships. */
+async function roomsOf(server: ServerContext, online: User | undefined, accountId: number | undefined): Promise<Room[]> {
+  if (online) return [...online.rooms.values()];
+  if (accountId === undefined) return [];
+  return (await server.store.roomsOf(accountId)).flatMap((key) => server.rooms.find(key) ?? []);
+}
 
 /** A notice to every connection that can receive one, logged in or not. Returns how many got it. */
 export function broadcast(server: ServerContext, text: string): number {

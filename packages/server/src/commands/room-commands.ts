@@ -4,7 +4,7 @@ import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { audit } from '../moderation/audit.ts';
-import { checkCanJoin, checkCanSetTopic } from '../moderation/room-policy.ts';
+import { checkCanCreate, checkCanJoin, checkCanSetTopic } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
@@ -27,6 +27,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const existing = rooms.find(name);
       if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(ctx.server, user);
       if (existing && !user.rooms.has(existing.key)) await checkCanJoin(ctx.server, ctx.session, user, existing, password);
+      if (!existing) checkCanCreate(ctx.server, ctx.session);
       const room =
         existing ??
         (await rooms.create(name, '', user.id).catch((error: unknown) => {
@@ -58,6 +59,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const user = loggedIn(ctx);
       checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
       checkRoomCapacity(ctx.server, user);
+      checkCanCreate(ctx.server, ctx.session);
       const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
       await joinRoom(ctx.server, user, room, ctx.session);
       // A room recreated under an old name continues that name's sequence.

@@ -70,6 +70,9 @@ allow_guests = true
 # Rooms that exist from the start and that new accounts join. Names start with "#".
 # env: PARLEY_ROOMS_DEFAULT
 default = ["#general"]
+# Only operators may create rooms (CREATE, or JOIN of a room that does not exist yet).
+# env: PARLEY_ROOMS_OPERATORS_CREATE
+operators_create = false
 
 [history]
 # Days to keep stored messages. 0 keeps them forever.

@@ -36,7 +36,10 @@ export const ConfigSchema = z
       })
       .prefault({}),
     rooms: z
-      .strictObject({ default: z.array(z.string().min(2)).default(['#general']) })
+      .strictObject({
+        default: z.array(z.string().min(2)).default(['#general']),
+        operators_create: z.boolean().default(false),
+      })
       .prefault({}),
     history: z
       .strictObject({

@@ -39,6 +39,13 @@ export function checkCanSpeak(server: ServerContext, session: Session, user: Use
   if (room.modes.moderated) throw new ParleyError('MUTED', `${room.name} is moderated: only its moderators speak`);
 }
 
+/** rooms.operators_create: new rooms are made by operators only (CREATEROOM for operators). */
+export function checkCanCreate(server: ServerContext, session: Session): void {
+  if (server.config.rooms.operators_create && !atLeast(server.moderation.roleOf(session), 'operator')) {
+    throw new ParleyError('FORBIDDEN', 'Only operators create rooms on this server');
+  }
+}
+
 export function checkCanSetTopic(server: ServerContext, session: Session, user: User, room: Room): void {
   if (room.modes.topicLock && !privileged(server, session, user, room)) {
     throw new ParleyError('TOPIC_LOCKED', `The topic of ${room.name} is locked`);
