@@ -1,7 +1,8 @@
 import { ParleyClient, ParleyClientError, webSocketTransport, type ClientState, type Credentials } from '@parley/client';
 import { nameKey, type ChatMessage, type MemberInfo } from '@parley/protocol';
-import { Conversation, type TimelineMessage } from './conversation.ts';
-import { parseInput, SLASH_HELP, type SlashCommand } from './slash-commands.ts';
+import { byName, Conversation, type TimelineMessage } from './conversation.ts';
+import { runInput } from './run-input.ts';
+import { parseInput } from './slash-commands.ts';
 
 export interface ConnectOptions {
   url: string;
@@ -202,69 +203,11 @@ export class ChatStore {
     const command = parseInput(input);
     const conv = this.active;
     try {
-      await this.run(command, conv);
+      await runInput(this, command, conv);
     } catch (error) {
       this.notice(conv ?? this.everyone(), describe(error), 'error');
     }
     this.changed();
-  }
-
-  private async run(command: SlashCommand, conv: Conversation | undefined): Promise<void> {
-    const here = conv ?? this.everyone();
-    switch (command.cmd) {
-      case 'say':
-        if (!conv) throw new Error('Join a room first: /join #general');
-        if (!conv.joined) throw new Error(`You are not in ${conv.target}; /join ${conv.target} to write here`);
-        return this.send(conv, command.text);
-      case 'msg': {
-        const target = this.dm(command.to);
-        this.activate(target.key);
-        return this.send(target, command.text);
-      }
-      case 'query':
-        return this.activate(this.dm(command.to).key);
-      case 'join':
-        return this.join(command.room);
-      case 'leave': {
-        const name = command.room ?? (conv?.kind === 'room' ? conv.target : undefined);
-        if (!name) throw new Error('Usage: /leave #room');
-        return this.leave(name);
-      }
-      case 'nick': {
-        const { old, name } = await this.client.request('nick', { name: command.name });
-        this.onNick(old, name);
-        return;
-      }
-      case 'topic': {
-        if (here.kind !== 'room') throw new Error('/topic works in a room');
-        const reply = await this.client.request('topic', { room: here.target, ...(command.topic === undefined ? {} : { topic: command.topic }) });
-        here.topic = reply.topic;
-        if (command.topic !== undefined) this.notice(here, reply.topic ? `You set the topic: ${reply.topic}` : 'You cleared the topic');
-        else this.notice(here, reply.topic ? `Topic: ${reply.topic}` : 'No topic is set');
-        return;
-      }
-      case 'away':
-      case 'back':
-        return this.setAway(command.cmd === 'away');
-      case 'who': {
-        if (here.kind !== 'room') throw new Error('/who works in a room');
-        const { members } = await this.client.request('who', { room: here.target });
-        here.members = [...members].sort(byMemberName);
-        this.notice(here, `${members.length} here: ${members.map((m) => (m.status === 'away' ? `${m.name} (away)` : m.name)).join(', ')}`);
-        return;
-      }
-      case 'rooms': {
-        const { rooms } = await this.client.request('rooms', {});
-        const list = rooms.map((r) => `${r.name} (${r.members})${r.topic ? ` ${r.topic}` : ''}`).join(' · ');
-        this.notice(here, rooms.length ? `Rooms: ${list}` : 'No rooms yet');
-        return;
-      }
-      case 'help':
-        this.notice(here, ['Commands:', ...SLASH_HELP.map(([usage, summary]) => `${usage}: ${summary}`), 'Enter sends, Shift+Enter starts a new line.'].join('\n'));
-        return;
-      case 'invalid':
-        throw new Error(command.message);
-    }
   }
 
   /** Shows the message at once (as sending), then in its stored place once the server has it. */
@@ -393,7 +336,7 @@ export class ChatStore {
       for (const room of batch) {
         this.client.request('who', { room }).then(
           ({ room: name, members }) => {
-            this.room(name).members = [...members].sort(byMemberName);
+            this.room(name).members = [...members].sort(byName);
             this.changed();
           },
           () => undefined, // gone or not reachable now; the next event or reconnect asks again
@@ -416,10 +359,6 @@ export class ChatStore {
     const conv = this.active;
     if (conv) this.notice(conv, text, tone);
   }
-}
-
-function byMemberName(a: MemberInfo, b: MemberInfo): number {
-  return a.name.localeCompare(b.name, undefined, { sensitivity: 'base' });
 }
 
 export function describe(error: unknown): string {
