@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ import { startTestServer, waitFor, type TestServer } from '../src/index.ts';
  */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
 const run = promisify(execFile);
+// .ci/run installs tmux; elsewhere a missing tmux skips these tests, saying why.
+const TMUX_MISSING = spawnSync('tmux', ['-V']).status !== 0;
 const cleanups: (() => unknown)[] = [];
 let terminals = 0;
 
@@ -100,7 +102,7 @@ class Terminal {
   }
 }
 
-describe('parley chat (terminal UI)', () => {
+describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skipped: tmux is not installed)' : ''}`, () => {
   it('a person trusts the server, chats in rooms and by DM, scrolls back, completes, gets help, survives a resize and quits', async () => {
     const srv = await server();
     const knownHosts = join(tempDir(), 'known_hosts');

@@ -58,9 +58,11 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
   );
 
   useEffect(() => {
+    // Rooms an account (or the server's defaults) put me in at login, then the --room one.
     const rooms = client.identity?.rooms ?? [];
     for (const r of rooms) roomJoined(ctx, r.name, r.topic);
-    if (rooms.some((r) => nameKey(r.name) === nameKey(room))) dispatch({ type: 'open', target: rooms.find((r) => nameKey(r.name) === nameKey(room))!.name });
+    const first = rooms.find((r) => nameKey(r.name) === nameKey(room));
+    if (first) dispatch({ type: 'open', target: first.name });
     else void runInput(ctx, `/join ${room}`);
   }, [ctx]);
 
