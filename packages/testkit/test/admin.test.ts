@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
@@ -93,6 +94,47 @@ describe('configuration reload in process', () => {
     expect(await client.request('send', { to: ['a', 'b', 'c', 'd'], text: 'x' })).toMatchObject({ ok: false, error: { name: 'TOO_MANY_RECIPIENTS' } });
     const audit = await server.server.context.store.listAudit({ limit: 1 });
     expect(audit[0]).toMatchObject({ actor: 'test', action: 'config.reload' });
+  });
+});
+
+describe('reload of the bans file and the TLS certificate', () => {
+  it('re-reads both: file bans apply at once, new TLS connections get the new certificate', async () => {
+    const other = await startTestServer();
+    const otherFingerprint = other.server.fingerprint;
+    const otherDir = other.dataDir;
+    await other.stop();
+    cleanups.push(() => rmSync(otherDir, { recursive: true, force: true }));
+
+    server = await startTestServer();
+    const before = server.server.fingerprint;
+    expect(before).not.toBe(otherFingerprint);
+    const bansFile = join(server.dataDir, 'bans.txt');
+    writeFileSync(bansFile, '# troublemakers\nmallory  spam bot\n203.0.113.0/24\n10.0.0.0/99 an invalid line is skipped\n');
+    const loaded = ConfigSchema.parse({
+      ...server.config,
+      tls: { cert_file: join(otherDir, 'tls', 'cert.pem'), key_file: join(otherDir, 'tls', 'key.pem') },
+      moderation: { ...server.config.moderation, bans_file: bansFile },
+    });
+    const plan = await server.server.reload(loaded);
+    expect(plan.applied.sort()).toEqual(['moderation.bans_file', 'tls.cert_file', 'tls.key_file']);
+    expect(server.server.fingerprint).toBe(otherFingerprint);
+
+    const peerFingerprint = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: server!.tlsPort, rejectUnauthorized: false }, () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+    expect(peerFingerprint).toBe(otherFingerprint);
+
+    const anon = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, false);
+    cleanups.push(() => anon.close());
+    expect(await anon.request('guest', { name: 'mallory' })).toMatchObject({ ok: false, error: { name: 'BANNED', message: expect.stringContaining('spam bot') } });
+    expect(server.server.context.moderation.bans.active().map((b) => [b.kind, b.value, b.createdBy])).toEqual([
+      ['account', 'mallory', 'bans-file'],
+      ['ip', '203.0.113.0/24', 'bans-file'],
+    ]);
   });
 });
 
