@@ -320,7 +320,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
 }
 
 /** The oldest stored seq shown, for `history { before }`; undefined when nothing is loaded. */
-export function oldestSeq(conv: Conversation): number | undefined {
+export function oldestSeq(conv: Pick<Conversation, 'lines'>): number | undefined {
   let oldest: number | undefined;
   for (const line of conv.lines) if (line.seq !== undefined && (oldest === undefined || line.seq < oldest)) oldest = line.seq;
   return oldest;

@@ -31,11 +31,14 @@ export function sendText(ctx: TuiContext, target: string, text: string): void {
 /** Fetches the page before the oldest message shown (the newest page when nothing is shown). */
 export async function loadOlder(ctx: TuiContext, conv: Pick<Conversation, 'key' | 'kind' | 'label' | 'lines'>, limit = HISTORY_PAGE): Promise<void> {
   if (conv.kind === 'status') return;
-  const before = oldestSeq(conv as Conversation);
+  const before = oldestSeq(conv);
   ctx.dispatch({ type: 'history-loading', key: conv.key });
   try {
     const page = await ctx.client.history(conv.label, { limit, ...(before !== undefined ? { before } : {}) });
-    ctx.dispatch({ type: 'history', key: conv.key, messages: page.messages, complete: page.messages.length < limit });
+    // Sequence numbers are gapless from 1; a short page proves nothing (the server trims pages
+    // to a byte budget), reaching seq 1 or an empty page does.
+    const complete = page.messages.length === 0 || page.messages[0]!.seq <= 1;
+    ctx.dispatch({ type: 'history', key: conv.key, messages: page.messages, complete });
   } catch (error) {
     const failure = error as ParleyClientError;
     if (TRANSIENT.has(failure.errorName)) {
