@@ -38,6 +38,8 @@ export function startConsole(server: ParleyServer, reload: () => Promise<void>):
       },
     );
   });
+  // readline takes Ctrl+C from the terminal; it must still stop the server.
+  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   write('Server console ready; type help.');
   rl.prompt();
   return () => {

@@ -26,7 +26,8 @@ function toggleable(command: string): Verb {
 }
 
 function auditLine(entry: AuditInfo): string {
-  return `AUDIT ${entry.id} ${new Date(entry.at).toISOString()} ${entry.actor} ${entry.action} ${escapeText(entry.target)} ${escapeText(entry.detail)}`.trimEnd();
+  const fields = [entry.id, new Date(entry.at).toISOString(), entry.actor, entry.action, escapeText(entry.target), escapeText(entry.detail)];
+  return `AUDIT ${fields.filter((field) => field !== '').join(' ')}`;
 }
 
 /** Server administration: operator elevation, server and user info, broadcasts, roles, disabled commands, the audit log. */
