@@ -20,4 +20,11 @@ describe('ConversationList', () => {
     const lines = renderToString(createElement(ConversationList, { state, width: 16, height: 3 }), { columns: 16 }).split('\n');
     expect(lines).toEqual(['1 #general     │', '2 #a-very-lon 1│', '3 @bob        2│']);
   });
+
+  it('scrolls to keep the current conversation in view', () => {
+    const actions: ChatAction[] = ['#a', '#b', '#c', '#d', '#e'].map((room) => ({ type: 'joined', room, topic: '' }));
+    const state = actions.reduce(chatReducer, initialChatState('me'));
+    const lines = renderToString(createElement(ConversationList, { state, width: 10, height: 3 }), { columns: 10 }).split('\n');
+    expect(lines).toEqual(['3 #c     │', '4 #d     │', '5 #e     │']);
+  });
 });

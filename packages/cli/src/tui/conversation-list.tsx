@@ -5,10 +5,14 @@ import { fit, sanitize, textWidth, truncate } from './text-width.ts';
 /** Rooms, then direct-message partners, numbered for Alt+number, with unread counts. */
 export function ConversationList({ state, width, height }: { state: ChatState; width: number; height: number }) {
   const inner = width - 1;
-  const items = state.order.slice(0, height);
+  // More conversations than rows: scroll the list so the current one stays in view.
+  const active = state.active ? state.order.indexOf(state.active) : 0;
+  const start = Math.max(0, Math.min(active - height + 1, state.order.length - height));
+  const items = state.order.slice(start, start + height);
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} borderDimColor>
-      {items.map((key, i) => {
+      {items.map((key, shown) => {
+        const i = start + shown;
         const conv = state.convs[key]!;
         const active = key === state.active;
         const count = conv.unread > 0 ? ` ${conv.unread > 999 ? '999+' : conv.unread}` : '';

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { CHAT_USAGE, parseChatOptions } from './chat-options.ts';
+
+describe('parley chat options', () => {
+  it('picks guest, login or register credentials', () => {
+    expect(parseChatOptions(['tls://h:1'], {})).toMatchObject({ url: 'tls://h:1', plain: false, credentials: { kind: 'guest' }, room: '#general' });
+    expect(parseChatOptions(['tls://h:1', '--name', 'al', '--plain'], {})).toMatchObject({ plain: true, credentials: { kind: 'guest', name: 'al' } });
+    expect(parseChatOptions(['tls://h:1', '--name', 'al'], { PARLEY_PASSWORD: 'pw' })).toMatchObject({ credentials: { kind: 'login', name: 'al', password: 'pw' } });
+    expect(parseChatOptions(['tls://h:1', '--name', 'al', '--password', 'x', '--register', '--accept-new', '--known-hosts', 'kh', '--room', '#dev'], {})).toEqual({
+      url: 'tls://h:1',
+      plain: false,
+      credentials: { kind: 'register', name: 'al', password: 'x' },
+      acceptNew: true,
+      knownHostsFile: 'kh',
+      room: '#dev',
+    });
+  });
+
+  it('returns a usage message for bad input', () => {
+    expect(parseChatOptions([], {})).toBe(CHAT_USAGE);
+    expect(parseChatOptions(['tls://h:1', '--register'], {})).toMatch(/--register needs --name and --password/);
+    expect(parseChatOptions(['tls://h:1', '--bogus'], {})).toMatch(/^parley chat: Unknown option '--bogus'/);
+  });
+});
