@@ -130,6 +130,17 @@ describe('failed logins', () => {
   });
 });
 
+describe('hammering a locked login', () => {
+  it('disconnects a connection that keeps trying while locked out', async () => {
+    await start({ limits: { login_failures_before_lockout: 2, login_lockout_ms: 60_000, flood_disconnect_after: 3 } });
+    const attacker = await client(false);
+    for (const password of ['a', 'b']) expect(errorOf(await attacker.request('login', { name: 'x', password }))?.name).toBe('BAD_CREDENTIALS');
+    for (let i = 0; i < 3; i++) attacker.sendFrame({ cmd: 'login', id: `h${i}`, name: 'x', password: 'c' });
+    expect(await attacker.event((e) => e.ev === 'error')).toMatchObject({ error: { name: 'FLOODING' } });
+    await attacker.waitClosed();
+  });
+});
+
 describe('connection and login limits', () => {
   it('refuses new connections from an address that connects too fast, with a retry-after', async () => {
     await start({ limits: { new_connections_per_second_per_ip: 2, new_connection_burst_per_ip: 3 } });

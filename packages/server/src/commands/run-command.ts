@@ -80,6 +80,16 @@ function validate(verb: Verb, args: unknown): unknown {
 }
 
 /**
+ * Refusals that count towards the flood disconnect: rate limits (counted where they are
+ * raised) and logins refused while locked out (counted here), so hammering either ends the
+ * connection instead of costing the server forever.
+ */
+function isExcess(failure: ParleyError, session: Session): boolean {
+  if (failure.errorName === 'LOGIN_LOCKED') session.rateStrikes += 1;
+  return failure.errorName === 'RATE_LIMITED' || failure.errorName === 'LOGIN_LOCKED';
+}
+
+/**
  * The one path every command takes, from every transport and mode: parse, look up the table
  * entry, check its requirements, validate, run, reply. Handlers never write to the socket;
  * they return a result and this function replies (or turns a throw into a coded error).
@@ -108,7 +118,7 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     session.reply(id, request.verb, { ok: false, error: failure });
     // "stop" errors end the connection; the reply above already told the client why.
     if (ERRORS[failure.errorName].action === 'stop') session.close(failure.errorName, failure.message, false);
-    else if (failure.errorName === 'RATE_LIMITED' && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
+    else if (isExcess(failure, session) && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
       session.close('FLOODING', 'Disconnected for flooding: too many messages over the rate limit');
     }
   }
