@@ -20,8 +20,8 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   const lines = [...KEY_HELP.map(([key, what]) => `${key.padEnd(20)} ${what}`), ...commands];
   return (
     <Box width={width} height={height} flexDirection="column" borderStyle="round" borderColor="cyan" paddingX={1} overflow="hidden">
-      <Text bold color="cyan">
-        Parley help — Esc closes. Text goes to the current conversation (//x sends "/x").
+      <Text bold color="cyan" wrap="truncate-end">
+        Parley help — Esc closes; other text goes to the current conversation
       </Text>
       {lines.slice(0, Math.max(0, height - 3)).map((line, i) => (
         <Text key={i} wrap="truncate-end">
