@@ -49,6 +49,8 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
         throw new ParleyError('BAD_CREDENTIALS', moderation.oper ? 'Wrong operator password' : 'The operator password is turned off here');
       }
       moderation.elevate(session);
+      // One-time: a used password is replaced at once (the new one is announced like a rotation).
+      moderation.oper.rotate();
       const role = moderation.roleOf(session);
       await audit(server, { actor: user.name, action: 'oper', target: session.transport.remoteAddress, detail: role });
       return { data: { role }, text: `OK OPER ${role}` };

@@ -23,7 +23,7 @@ export class OperPassword {
     return () => clearInterval(this.timer);
   }
 
-  /** Replaces the password now (rotation, or after a successful use if desired). */
+  /** Replaces the password now: after every successful use, so each password works once. */
   rotate(): void {
     this.current = this.generate();
   }
