@@ -26,6 +26,8 @@ async function client(login: Record<string, unknown> | false = { cmd: 'guest' },
 
 const errorOf = (reply: Reply) => (reply.ok ? undefined : reply.error);
 const PASSWORD = 'password123';
+/** Loopback is exempt from the per-address throttles by default; these tests connect from it. */
+const NOT_EXEMPT = { exempt_addresses: [] };
 
 /** Opens a raw TCP connection from a chosen loopback address and returns what the server said first. */
 async function rawFrom(port: number, localAddress = '127.0.0.1'): Promise<{ first: () => string; closed: () => boolean; close: () => void }> {
@@ -101,7 +103,7 @@ describe('message flood', () => {
 
 describe('failed logins', () => {
   it('locks out a brute force, per account and per address, with growing lockouts', async () => {
-    await start({ limits: { login_failures_before_lockout: 3, login_lockout_ms: 400, login_lockout_max_ms: 60_000 } });
+    await start({ limits: { login_failures_before_lockout: 3, login_lockout_ms: 400, login_lockout_max_ms: 60_000 }, moderation: NOT_EXEMPT });
     await (await client({ cmd: 'register', name: 'victim', password: PASSWORD })).close();
     const attacker = await client(false);
     const codes: string[] = [];
@@ -143,7 +145,7 @@ describe('hammering a locked login', () => {
 
 describe('connection and login limits', () => {
   it('refuses new connections from an address that connects too fast, with a retry-after', async () => {
-    await start({ limits: { new_connections_per_second_per_ip: 2, new_connection_burst_per_ip: 3 } });
+    await start({ limits: { new_connections_per_second_per_ip: 2, new_connection_burst_per_ip: 3 }, moderation: NOT_EXEMPT });
     const first = [await rawFrom(server!.tcpPort), await rawFrom(server!.tcpPort), await rawFrom(server!.tcpPort)];
     const fourth = await rawFrom(server!.tcpPort);
     await waitFor(() => fourth.closed(), 'the fourth connection is refused');
@@ -159,8 +161,18 @@ describe('connection and login limits', () => {
     expect(later.closed()).toBe(false);
   });
 
+  it('spares exempt addresses (loopback by default) the per-address throttles, not the bans', async () => {
+    await start({ limits: { new_connections_per_second_per_ip: 1, new_connection_burst_per_ip: 2, guests_per_minute_per_ip: 1, guest_burst_per_ip: 1 } });
+    for (let i = 0; i < 6; i++) (await client({ cmd: 'guest' })).close();
+    const owner = await client({ cmd: 'register', name: 'owner', password: PASSWORD });
+    await owner.ok('ban', { target: '127.0.0.7' });
+    const banned = await rawFrom(server!.tcpPort, '127.0.0.7');
+    await waitFor(() => banned.closed(), 'a banned exempt address is still refused');
+    expect(banned.first()).toMatch(/^ERR 2008 BANNED/);
+  });
+
   it('caps concurrent connections per network (CIDR)', async () => {
-    await start({ limits: { max_connections_per_cidr: 2, cidr_prefix_v4: 24 } });
+    await start({ limits: { max_connections_per_cidr: 2, cidr_prefix_v4: 24 }, moderation: NOT_EXEMPT });
     await rawFrom(server!.tcpPort, '127.0.0.1');
     await rawFrom(server!.tcpPort, '127.0.0.2');
     const third = await rawFrom(server!.tcpPort, '127.0.0.3');
@@ -172,7 +184,7 @@ describe('connection and login limits', () => {
   });
 
   it('limits guest logins per address', async () => {
-    await start({ limits: { guests_per_minute_per_ip: 1, guest_burst_per_ip: 2 } });
+    await start({ limits: { guests_per_minute_per_ip: 1, guest_burst_per_ip: 2 }, moderation: NOT_EXEMPT });
     await client({ cmd: 'guest' });
     await client({ cmd: 'guest' });
     const third = await client(false);

@@ -86,7 +86,8 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if (!server.config.accounts.allow_guests) throw new ParleyError('GUESTS_DISABLED', 'Guests are not allowed here; LOGIN or REGISTER with a password');
       const chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
       checkNotBanned(server, session, chosen);
-      const wait = server.moderation.guests.take(normalizeIp(session.transport.remoteAddress));
+      const ip = normalizeIp(session.transport.remoteAddress);
+      const wait = server.moderation.isExempt(ip) ? 0 : server.moderation.guests.take(ip);
       if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
       if (name !== undefined) await assertNameFree(server, chosen);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
@@ -135,7 +136,8 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     async handle({ server, session }, { name, password }) {
       const { logins } = server.moderation;
       const ip = normalizeIp(session.transport.remoteAddress);
-      const keys = [accountLoginKey(nameKey(name)), ipLoginKey(ip)];
+      // An exempt address (a local reverse proxy, say) stands for many clients: lock accounts only.
+      const keys = [accountLoginKey(nameKey(name)), ...(server.moderation.isExempt(ip) ? [] : [ipLoginKey(ip)])];
       // Refused before hashing anything: a locked-out brute force costs the server nothing.
       const locked = logins.lockedFor(keys);
       if (locked > 0) throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: locked });

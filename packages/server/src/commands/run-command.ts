@@ -60,8 +60,13 @@ function checkRate(server: ServerContext, spec: CommandSpec<Verb>, session: Sess
   session.rateStrikes = 0;
 }
 
-/** Every command, before anything else is done with it: bounds the work one connection can cause. */
-function checkConnectionRate(server: ServerContext, session: Session): void {
+/**
+ * Commands without a per-user bucket (history, who, list, ping, login attempts, ...), before
+ * anything else is done with them: bounds the work one connection can cause with commands that
+ * are otherwise free. Rated commands are bounded by the user's buckets instead.
+ */
+function checkConnectionRate(server: ServerContext, spec: CommandSpec<Verb>, session: Session): void {
+  if (spec.rate !== 'none') return;
   const waitMs = server.moderation.takeCommand(session);
   if (waitMs > 0) {
     session.rateStrikes += 1;
@@ -102,7 +107,7 @@ export async function runCommand(server: ServerContext, session: Session, inboun
   }
   const spec = COMMANDS[request.verb] as CommandSpec<Verb>;
   try {
-    checkConnectionRate(server, session);
+    checkConnectionRate(server, spec, session);
     checkAuth(spec, session);
     const args = validate(request.verb, request.args);
     authorize(server, request.verb, spec, session, args);

@@ -186,4 +186,10 @@ sync_interval_ms = 2000
 # Read at start and on reload. Empty: none.
 # env: PARLEY_MODERATION_BANS_FILE
 bans_file = ""
+# Addresses and CIDRs exempt from the per-address throttles: max_connections_per_cidr,
+# new_connections_per_second_per_ip, guests_per_minute_per_ip and the per-address login
+# lockout (the per-account lockout, max_connections_per_ip and bans still apply). Loopback by
+# default, so a reverse proxy on the same machine does not throttle all its clients as one.
+# env: PARLEY_MODERATION_EXEMPT_ADDRESSES
+exempt_addresses = ["127.0.0.0/8", "::1"]
 `;

@@ -5,7 +5,7 @@ import type { Config } from './schema.ts';
  * list in docs/configuration.md must match. Everything else needs a restart: listeners, the
  * data dir, logging and the sweeper's timeouts are set up once at start.
  */
-export const LIVE_KEYS = ['motd', 'limits', 'moderation.bans_file', 'tls.cert_file', 'tls.key_file'] as const;
+export const LIVE_KEYS = ['motd', 'limits', 'moderation.bans_file', 'moderation.exempt_addresses', 'tls.cert_file', 'tls.key_file'] as const;
 const RESTART_LIMITS = ['handshake_timeout_ms', 'idle_timeout_ms', 'ping_timeout_ms'] as const;
 
 export interface ReloadPlan {
@@ -42,7 +42,7 @@ export function planReload(current: Config, loaded: Config): ReloadPlan {
       ...loaded.limits,
       ...Object.fromEntries(RESTART_LIMITS.map((key) => [key, current.limits[key]])),
     },
-    moderation: { ...current.moderation, bans_file: loaded.moderation.bans_file },
+    moderation: { ...current.moderation, bans_file: loaded.moderation.bans_file, exempt_addresses: loaded.moderation.exempt_addresses },
     tls: loaded.tls,
   } as Config);
   const before = leaves(current, '', new Map());

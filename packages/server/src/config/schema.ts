@@ -1,4 +1,12 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
 
 /**
  * The configuration schema: the single source of truth for every key, its type and its default.
@@ -86,6 +94,9 @@ export const ConfigSchema = z
         oper_password_rotate_minutes: z.number().positive().default(60),
         sync_interval_ms: positiveInt.min(50).default(2000),
         bans_file: z.string().default(''),
+        exempt_addresses: z
+          .array(z.string().refine(isAddressOrCidr, 'expected an IP address or CIDR such as "127.0.0.0/8" or "::1"'))
+          .default(['127.0.0.0/8', '::1']),
       })
       .prefault({}),
   })

@@ -35,6 +35,7 @@ function expandV6(address: string): string {
 /**
  * Admission of new connections, checked before a session exists: server IP/CIDR bans, then
  * concurrent connections per IP and per network, then the rate of new connections per IP.
+ * Exempt addresses (moderation.exempt_addresses) skip the last two, never the bans.
  * `opened`/`closed` keep the counts; the server calls them for every admitted connection.
  */
 export class ConnectionGuard {
@@ -45,6 +46,7 @@ export class ConnectionGuard {
   constructor(
     private readonly limits: () => Limits,
     private readonly bans: () => BanSet,
+    private readonly exempt: (ip: string) => boolean,
   ) {
     this.newConnections = new KeyedBuckets(() => {
       const l = this.limits();
@@ -66,6 +68,7 @@ export class ConnectionGuard {
     if ((this.perIp.get(ip) ?? 0) >= limits.max_connections_per_ip) {
       return new ParleyError('TOO_MANY_CONNECTIONS', `At most ${limits.max_connections_per_ip} connections per address`);
     }
+    if (this.exempt(ip)) return undefined;
     if ((this.perNetwork.get(this.network(ip)) ?? 0) >= limits.max_connections_per_cidr) {
       return new ParleyError('TOO_MANY_CONNECTIONS', `At most ${limits.max_connections_per_cidr} connections per network`);
     }

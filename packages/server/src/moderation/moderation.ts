@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BlockList, isIP } from 'node:net';
 import { isVerb, type ServerRole, type Verb } from '@parley/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
@@ -7,7 +8,7 @@ import type { Session } from '../core/session.ts';
 import type { User } from '../chat/user.ts';
 import { SERVER_SCOPE, type BanRecord, type Store, type StoredServerRole } from '../store/store.ts';
 import { BanSet } from './ban-set.ts';
-import { parseBanTarget } from './ban-target.ts';
+import { normalizeIp, parseBanTarget } from './ban-target.ts';
 import { ConnectionGuard } from './connection-guard.ts';
 import { LoginGuard } from './login-guard.ts';
 import type { OperPassword } from './oper-password.ts';
@@ -33,6 +34,7 @@ export class Moderation {
   private readonly joinRates = new WeakMap<User, TokenBucket>();
   private readonly commandRates = new WeakMap<Session, TokenBucket>();
   oper: OperPassword | undefined;
+  private exempt: { from: readonly string[]; list: BlockList } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -40,7 +42,7 @@ export class Moderation {
     private readonly log: Logger,
   ) {
     this.logins = new LoginGuard(() => this.config().limits);
-    this.connections = new ConnectionGuard(() => this.config().limits, () => this.bans);
+    this.connections = new ConnectionGuard(() => this.config().limits, () => this.bans, (ip) => this.isExempt(ip));
     this.guests = new KeyedBuckets(() => ({ perMinute: this.config().limits.guests_per_minute_per_ip, burst: this.config().limits.guest_burst_per_ip }));
   }
 
@@ -89,6 +91,24 @@ export class Moderation {
 
   private rebuildBans(): void {
     this.bans = new BanSet([...this.fileBans, ...this.storeBans]);
+  }
+
+  /** moderation.exempt_addresses: spared the per-address throttles (never bans). */
+  isExempt(rawIp: string): boolean {
+    const from = this.config().moderation.exempt_addresses;
+    if (this.exempt?.from !== from) {
+      const list = new BlockList();
+      for (const entry of from) {
+        const [address = '', prefix] = entry.split('/');
+        const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+        if (prefix === undefined) list.addAddress(address, type);
+        else list.addSubnet(address, Number(prefix), type);
+      }
+      this.exempt = { from, list };
+    }
+    const ip = normalizeIp(rawIp);
+    const family = isIP(ip);
+    return family !== 0 && this.exempt.list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
   }
 
   accountRole(accountId: number | undefined): ServerRole {
