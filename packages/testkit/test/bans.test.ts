@@ -159,7 +159,10 @@ describe('bans on a live server', () => {
     expect(await before.request('guest', { name: 'brief' })).toMatchObject({ ok: false, error: { name: 'BANNED' } });
     await sleep(1100);
     expect(((await op.ok('listbans')) as { bans: unknown[] }).bans).toEqual([]);
-    await frames({ cmd: 'guest', name: 'brief' });
+    const brief = await frames({ cmd: 'guest', name: 'brief' });
+    // A banned name cannot be taken with NICK either.
+    await op.ok('ban', { target: 'villain' });
+    expect(await brief.request('nick', { name: 'Villain' })).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
   });
 
   it('a room ban removes the member and keeps them out of that room only', async () => {

@@ -163,6 +163,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       const user = loggedIn(ctx);
       if (user.kind === 'account') throw new ParleyError('FORBIDDEN', 'Account names cannot change; guests can rename');
       const name = validateUserName(rawName);
+      if (ctx.server.moderation.bans.matchServer({ account: nameKey(name) })) throw new ParleyError('FORBIDDEN', `The name ${name} is banned`);
       if (nameKey(name) !== user.key) await assertNameFree(ctx.server, name);
       const old = user.name;
       ctx.server.users.rename(user, name);
