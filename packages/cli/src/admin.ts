@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, nameKeyOf, openSqliteStore, parseBanTarget, parseDuration, looksLikeDuration, SERVER_SCOPE, type Store } from '@parley/server';
+import { canDisable, loadConfig, nameKeyOf, openSqliteStore, parseBanTarget, parseDuration, looksLikeDuration, SERVER_SCOPE, type Store } from '@parley/server';
 
 const USAGE = `parley admin — manage a Parley server from its machine (works while it runs)
 
@@ -108,6 +108,7 @@ const COMMANDS: Record<string, { min: number; run: Run }> = {
   disable: {
     min: 1,
     async run(store, [verb = ''], out) {
+      if (!canDisable(verb.toLowerCase())) throw new Error(`"${verb}" is not a command that can be disabled`);
       await store.setCommandDisabled(verb.toLowerCase(), true, actor());
       await store.appendAudit({ at: Date.now(), actor: actor(), action: 'command.disable', target: verb.toLowerCase(), detail: '' });
       out(`disabled ${verb.toLowerCase()}`);

@@ -24,5 +24,6 @@ export { nameKey as nameKeyOf } from '@parley/protocol';
 export { parseBanTarget, parseDuration, looksLikeDuration } from './moderation/ban-target.ts';
 export { BanSet, type BanSubject } from './moderation/ban-set.ts';
 export { openConsoleSession, type ConsoleSession } from './moderation/console-session.ts';
+export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';

@@ -7,7 +7,7 @@ import type { User } from '../chat/user.ts';
 import { audit } from '../moderation/audit.ts';
 import { ipLoginKey } from '../moderation/login-guard.ts';
 import { atLeast, roomRoleOf } from '../moderation/roles.ts';
-import { ALWAYS_ENABLED } from './authorize.ts';
+import { canDisable } from './authorize.ts';
 import type { CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
 import { findNamedUser } from './targets.ts';
@@ -20,9 +20,9 @@ function disabledList(server: ServerContext): Verb[] {
 
 function toggleable(command: string): Verb {
   const verb = command.toLowerCase();
+  if (canDisable(verb)) return verb;
   if (!isVerb(verb)) throw new ParleyError('BAD_ARGUMENTS', `"${command.slice(0, 32)}" is not a command (see HELP)`);
-  if (ALWAYS_ENABLED.has(verb)) throw new ParleyError('BAD_ARGUMENTS', `${verb.toUpperCase()} cannot be disabled`);
-  return verb;
+  throw new ParleyError('BAD_ARGUMENTS', `${verb.toUpperCase()} cannot be disabled`);
 }
 
 function auditLine(entry: AuditInfo): string {

@@ -1,4 +1,4 @@
-import { ParleyError, type Verb } from '@parley/protocol';
+import { isVerb, ParleyError, type Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import { atLeast, roomAtLeast } from '../moderation/roles.ts';
@@ -6,6 +6,11 @@ import type { CommandSpec } from './command.ts';
 
 /** Commands an operator cannot disable: without them nobody could connect, ask, or undo it. */
 export const ALWAYS_ENABLED: ReadonlySet<Verb> = new Set<Verb>(['hello', 'help', 'ping', 'pong', 'quit', 'oper', 'enable', 'disable']);
+
+/** Whether DISABLE (or `parley admin disable`) accepts this lower-case verb. */
+export function canDisable(verb: string): verb is Verb {
+  return isVerb(verb) && !ALWAYS_ENABLED.has(verb);
+}
 
 /**
  * The one authorization check: a table entry's `role` (server-wide) or, for room-scoped
