@@ -88,23 +88,29 @@ describe('room moderation', () => {
     expect(errorName(await member.request('send', { to: ['#general', '#club'], text: 'all or nothing' }))).toBe('MUTED');
     await member.ok('send', { to: '#general', text: 'still allowed here' });
     expect(errorName(await mod.request('mute', { room: '#club', name: 'roomowner' }))).toBe('FORBIDDEN');
+    // A muted guest stays muted when it comes back under the same name.
+    member.close();
+    await waitFor(async () => !((await mod.ok('userinfo', { name: 'member' }).catch(() => ({ online: false }))) as { online: boolean }).online, 'member gone');
+    const member2 = await frames({ cmd: 'guest', name: 'member' });
+    await member2.ok('join', { room: '#club' });
+    expect(errorName(await member2.request('send', { to: '#club', text: 'new me' }))).toBe('MUTED');
     await mod.ok('unmute', { room: '#club', name: 'member' });
-    await member.ok('send', { to: '#club', text: 'back' });
+    await member2.ok('send', { to: '#club', text: 'back' });
 
     // Moderated: only moderators (and owners, operators) speak.
     expect(await mod.ok('mode', { room: '#club', moderated: true })).toEqual({
       room: '#club',
       modes: { inviteOnly: false, password: false, moderated: true, topicLock: false },
     });
-    expect(await member.event((e) => e.ev === 'notice' && e.text.includes('set the modes'))).toMatchObject({ text: 'mod set the modes of #club: moderated' });
-    expect(errorName(await member.request('send', { to: '#club', text: 'hi' }))).toBe('MUTED');
+    expect(await member2.event((e) => e.ev === 'notice' && e.text.includes('set the modes'))).toMatchObject({ text: 'mod set the modes of #club: moderated' });
+    expect(errorName(await member2.request('send', { to: '#club', text: 'hi' }))).toBe('MUTED');
     await mod.ok('send', { to: '#club', text: 'moderators speak' });
     await owner.ok('send', { to: '#club', text: 'owners too' });
     await mod.ok('mode', { room: '#club', moderated: false });
 
     // Topic lock.
     await mod.ok('mode', { room: '#club', topic_lock: true });
-    expect(errorName(await member.request('topic', { room: '#club', topic: 'mine' }))).toBe('TOPIC_LOCKED');
+    expect(errorName(await member2.request('topic', { room: '#club', topic: 'mine' }))).toBe('TOPIC_LOCKED');
     await mod.ok('topic', { room: '#club', topic: 'by the moderator' });
 
     // Invite-only.

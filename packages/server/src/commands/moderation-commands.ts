@@ -8,7 +8,8 @@ import { disconnectUser, enforceBans, removeFromRoom } from '../moderation/enfor
 import { SERVER_SCOPE, type BanRecord } from '../store/store.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { assertOutranks, findNamedUser } from './targets.ts';
+import { assertOutranks, findNamedUser, type NamedUser } from './targets.ts';
+import { guestNameSubject } from '../moderation/room-policy.ts';
 
 export function banInfo(ban: BanRecord): BanInfo {
   return { scope: ban.scope, kind: ban.kind, target: ban.value, reason: ban.reason, by: ban.createdBy, at: ban.createdAt, expires: ban.expiresAt };
@@ -17,6 +18,11 @@ export function banInfo(ban: BanRecord): BanInfo {
 export function banLine(ban: BanInfo): string {
   const expires = ban.expires === null ? 'permanent' : `until ${new Date(ban.expires).toISOString()}`;
   return `BAN ${ban.scope} ${ban.kind} ${ban.target} by ${ban.by} at ${new Date(ban.at).toISOString()} ${expires}${ban.reason ? ` ${escapeText(ban.reason)}` : ''}`;
+}
+
+/** A guest's mute also holds its name, so reconnecting under the same name does not lift it. */
+function muteSubjects(target: NamedUser): string[] {
+  return target.accountId === undefined ? [target.userId, guestNameSubject(target.name)] : [target.userId];
 }
 
 const scopeOf = (ctx: CommandContext, room: string | undefined) => (room === undefined ? undefined : ctx.server.rooms.require(room));
@@ -121,7 +127,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const room = ctx.server.rooms.require(roomName);
       const target = await findNamedUser(ctx.server, name);
       assertOutranks(ctx.server, ctx.session, target, room);
-      await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'muted', grantedBy: actor.name }, true);
+      for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, true);
       if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}` }));
       await audit(ctx.server, { actor: actor.name, action: 'mute', target: `${target.name} ${room.name}`, detail: reason ?? '' });
       return { data: { room: room.name, name: target.name }, text: `OK MUTE ${room.name} ${target.name}` };
@@ -137,7 +143,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const actor = loggedIn(ctx);
       const room = ctx.server.rooms.require(roomName);
       const target = await findNamedUser(ctx.server, name);
-      await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'muted', grantedBy: actor.name }, false);
+      for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, false);
       if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} unmuted you in ${room.name}` }));
       await audit(ctx.server, { actor: actor.name, action: 'unmute', target: `${target.name} ${room.name}` });
       return { data: { room: room.name, name: target.name }, text: `OK UNMUTE ${room.name} ${target.name}` };

@@ -1,4 +1,4 @@
-import { ParleyError } from '@parley/protocol';
+import { nameKey, ParleyError } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import type { Room } from '../chat/room.ts';
@@ -32,10 +32,16 @@ export async function checkCanJoin(server: ServerContext, session: Session, user
   }
 }
 
+/** The grant subject for a guest's name (grants are otherwise keyed by user id). */
+export function guestNameSubject(name: string): string {
+  return `guest:${nameKey(name)}`;
+}
+
 /** Mutes and moderated rooms. */
 export function checkCanSpeak(server: ServerContext, session: Session, user: User, room: Room): void {
   if (privileged(server, session, user, room)) return;
-  if (room.hasGrant(user.id, 'muted')) throw new ParleyError('MUTED', `You are muted in ${room.name}`);
+  const muted = room.hasGrant(user.id, 'muted') || (user.kind === 'guest' && room.hasGrant(guestNameSubject(user.name), 'muted'));
+  if (muted) throw new ParleyError('MUTED', `You are muted in ${room.name}`);
   if (room.modes.moderated) throw new ParleyError('MUTED', `${room.name} is moderated: only its moderators speak`);
 }
 
