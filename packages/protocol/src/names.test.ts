@@ -169,3 +169,14 @@ describe('validateRoomName', () => {
     );
   });
 });
+
+describe('nameKey ASCII fast path', () => {
+  it('gives the same key as the full Unicode fold for every printable ASCII string', () => {
+    const fullFold = (name: string) => name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }), (name) => {
+        expect(nameKey(name)).toBe(fullFold(name));
+      }),
+    );
+  });
+});

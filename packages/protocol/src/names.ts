@@ -5,7 +5,12 @@ import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
  * Names are compared case-insensitively after NFKC normalization, so "Ａlice", "ALICE" and
  * "alice" are one name. The display form keeps the user's casing.
  */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 export function nameKey(name: string): string {
+  // Fast path for the common case: for printable ASCII, NFKC changes nothing and the full
+  // fold below equals toLowerCase. (Names are looked up on every direct message.)
+  if (PRINTABLE_ASCII.test(name)) return name.toLowerCase();
   // Upper then lower folds what lowercasing alone keeps apart (ß/SS, σ/ς); NFKC on both ends
   // because case mapping can produce sequences that are no longer normalized.
   return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');

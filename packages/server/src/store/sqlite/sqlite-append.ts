@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import type { AppendResult, NewMessage } from '../store.ts';
 import { toStoredMessage, type MessageRow } from './sqlite-rows.ts';
 
-export type AppendTransaction = Database.Transaction<(batch: readonly NewMessage[]) => AppendResult[]>;
+/** Runs one batch in an IMMEDIATE transaction. */
+export interface AppendTransaction {
+  immediate(batch: readonly NewMessage[]): AppendResult[];
+}
 
 /**
  * Builds appendMessages' transaction. Call it with .immediate(batch); it throws raw driver
@@ -16,13 +19,15 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
     `SELECT conv, seq, sender_id, sender_name, target, body, cmid, created_at
        FROM messages WHERE conv = ? AND sender_id = ? AND cmid = ?`,
   );
-  const nextSeq = sqlite
-    .prepare<[string], number>(
-      `INSERT INTO conversations (id, last_seq) VALUES (?, 1)
-       ON CONFLICT(id) DO UPDATE SET last_seq = last_seq + 1
-       RETURNING last_seq`,
-    )
-    .pluck();
+  const readSeq = sqlite.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck();
+  const writeSeq = sqlite.prepare<[string, number]>(
+    `INSERT INTO conversations (id, last_seq) VALUES (?, ?)
+     ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq`,
+  );
+  // This process is the only writer of conversations, so the last seq of each conversation is
+  // kept here after the first read, and written once per conversation per batch instead of
+  // once per message. A failed transaction forgets the cache: the rollback may have undone it.
+  const lastSeq = new Map<string, number>();
   const insertMessage = sqlite.prepare<
     [string, number, string, string, string, string, string | null, number]
   >(
@@ -34,8 +39,9 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
     `INSERT OR IGNORE INTO pending (account_id, conv, seq) VALUES (?, ?, ?)`,
   );
 
-  return sqlite.transaction((batch: readonly NewMessage[]): AppendResult[] => {
+  const append = sqlite.transaction((batch: readonly NewMessage[]): AppendResult[] => {
     const results: AppendResult[] = [];
+    const touched = new Set<string>();
     for (const m of batch) {
       const cmid = m.cmid ?? null;
       if (cmid !== null) {
@@ -47,8 +53,9 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
           continue;
         }
       }
-      const seq = nextSeq.get(m.conv);
-      if (seq === undefined) throw new Error(`no sequence number returned for ${m.conv}`);
+      const seq = (lastSeq.get(m.conv) ?? readSeq.get(m.conv) ?? 0) + 1;
+      lastSeq.set(m.conv, seq);
+      touched.add(m.conv);
       insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, m.createdAt);
       for (const accountId of m.pendingFor ?? []) insertPending.run(accountId, m.conv, seq);
       results.push({
@@ -65,6 +72,16 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
         duplicate: false,
       });
     }
+    for (const conv of touched) writeSeq.run(conv, lastSeq.get(conv)!);
     return results;
   });
+  const guarded = (batch: readonly NewMessage[]): AppendResult[] => {
+    try {
+      return append.immediate(batch);
+    } catch (error) {
+      lastSeq.clear();
+      throw error;
+    }
+  };
+  return { immediate: guarded };
 }
