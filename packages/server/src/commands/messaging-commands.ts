@@ -102,7 +102,7 @@ function fitInBudget(messages: ChatMessage[], budgetBytes: number, keepOldest: b
  */
 async function resumeConversation(server: ServerContext, session: Session, conv: string, cursor: number): Promise<{ delivered: number; more: boolean }> {
   const { store } = server;
-  const floor = session.floors.get(conv);
+  const floor = session.floorOf(conv);
   let delivered = 0;
   if (floor !== undefined && cursor + 1 < floor) {
     let after = cursor;
@@ -115,12 +115,12 @@ async function resumeConversation(server: ServerContext, session: Session, conv:
     );
     if (gap.more) return gap;
     delivered = gap.delivered;
-    session.floors.set(conv, cursor + 1);
+    session.lowerFloor(conv, cursor + 1);
   }
   session.advanceCursor(conv, cursor);
   const tail = await replayPages(
     session,
-    () => store.history(conv, { after: session.cursors.get(conv) ?? cursor, limit: REPLAY_PAGE }),
+    () => store.history(conv, { after: session.cursorOf(conv) ?? cursor, limit: REPLAY_PAGE }),
     () => undefined,
     REPLAY_MAX_PAGES,
   );

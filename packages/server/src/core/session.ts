@@ -46,14 +46,14 @@ export class Session {
   lastInboundAt: number;
   pingSentAt: number | undefined;
   readonly createdAt: number;
-  /** Per conversation, the highest seq this connection was given. */
-  readonly cursors = new Map<string, number>();
   /**
-   * Per conversation, the lowest seq of the run this connection was given: every seq from the
-   * floor to the cursor went out. A resume from below the floor fills the gap (a live message
-   * that arrived between login and resume must not hide the older ones the client missed).
+   * Per conversation: the highest seq this connection was given (`cursor`), and the lowest seq
+   * of the run it was given (`floor`): every seq from the floor to the cursor went out. A resume
+   * from below the floor fills the gap (a live message that arrived between login and resume
+   * must not hide the older ones the client missed). Made on first use: an idle connection
+   * never needs it.
    */
-  readonly floors = new Map<string, number>();
+  private positions: Map<string, { cursor: number; floor: number }> | undefined;
   readonly queue: OutboundQueue;
   private held: OutboundEvent[] | undefined;
   private holdDepth = 0;
@@ -118,15 +118,16 @@ export class Session {
         if (this.held.length > MAX_HELD_EVENTS) this.close('SLOW_CONSUMER');
         return true;
       }
-      const cursor = this.cursors.get(event.conv);
-      if (cursor === undefined) this.floors.set(event.conv, event.seq);
-      else if (event.seq <= cursor) return false;
-      this.cursors.set(event.conv, event.seq);
+      // One map lookup per delivery: this is the fan-out hot path.
+      const position = (this.positions ??= new Map()).get(event.conv);
+      if (position === undefined) this.positions.set(event.conv, { cursor: event.seq, floor: event.seq });
+      else if (event.seq <= position.cursor) return false;
+      else position.cursor = event.seq;
     }
     return this.queue.push(out.bytes(this.format));
   }
 
-  /** Delivers a stored message below the floor (see `floors`); the cursor stays where it is. */
+  /** Delivers a stored message below the floor (see `positions`); the cursor stays where it is. */
   deliverBelowFloor(out: OutboundEvent): boolean {
     if (this.closed || this.format === undefined || out.event.ev !== 'message') return false;
     return this.queue.push(out.bytes(this.format));
@@ -176,9 +177,23 @@ export class Session {
   }
 
   advanceCursor(conv: string, seq: number): void {
-    const cursor = this.cursors.get(conv);
-    if (cursor === undefined) this.floors.set(conv, seq + 1);
-    if (cursor === undefined || seq > cursor) this.cursors.set(conv, seq);
+    const position = (this.positions ??= new Map()).get(conv);
+    if (position === undefined) this.positions.set(conv, { cursor: seq, floor: seq + 1 });
+    else if (seq > position.cursor) position.cursor = seq;
+  }
+
+  cursorOf(conv: string): number | undefined {
+    return this.positions?.get(conv)?.cursor;
+  }
+
+  floorOf(conv: string): number | undefined {
+    return this.positions?.get(conv)?.floor;
+  }
+
+  /** After a resume filled the gap below the floor. */
+  lowerFloor(conv: string, floor: number): void {
+    const position = this.positions?.get(conv);
+    if (position && floor < position.floor) position.floor = floor;
   }
 
   reply(id: RequestId | null, verb: string, outcome: Outcome): void {

@@ -6,18 +6,34 @@ import type { Session, SessionTransport, TransportKind } from './session.ts';
 /** Grace period for a closing socket to flush before it is destroyed. */
 const END_GRACE_MS = 2000;
 
+/** A class, not an object of closures: ten thousand idle connections share its methods. */
+class StreamTransport implements SessionTransport {
+  readonly remoteAddress: string;
+
+  constructor(
+    readonly sink: Socket,
+    readonly kind: TransportKind,
+  ) {
+    this.remoteAddress = sink.remoteAddress ?? 'unknown';
+  }
+
+  end(): void {
+    this.sink.end();
+    const socket = this.sink;
+    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+  }
+
+  pause(): void {
+    this.sink.pause();
+  }
+
+  resume(): void {
+    this.sink.resume();
+  }
+}
+
 export function streamTransport(socket: Socket, kind: TransportKind): SessionTransport {
-  return {
-    kind,
-    remoteAddress: socket.remoteAddress ?? 'unknown',
-    sink: socket,
-    end() {
-      socket.end();
-      setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
-    },
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-  };
+  return new StreamTransport(socket, kind);
 }
 
 /**

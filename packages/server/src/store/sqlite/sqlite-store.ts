@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
 import type {
   Account,
   AppendResult,
@@ -75,6 +75,14 @@ export async function openSqliteStore(options: { file: string }): Promise<Store>
   }
 }
 
+/** Reads on the connect and send paths, prepared once (Kysely prepares on every call). */
+function prepareHotQueries(sqlite: Database.Database) {
+  return {
+    lastSeq: sqlite.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck(),
+    findAccount: sqlite.prepare<[string], Selectable<SqliteSchema['accounts']>>('SELECT * FROM accounts WHERE name_key = ?'),
+  };
+}
+
 class SqliteStore implements Store {
   readonly #sqlite: Database.Database;
   readonly #db: Kysely<SqliteSchema>;
@@ -82,11 +90,14 @@ class SqliteStore implements Store {
   readonly #append: AppendTransaction;
   readonly #moderation: SqliteModeration;
 
+  readonly #hot: ReturnType<typeof prepareHotQueries>;
+
   constructor(sqlite: Database.Database, db: Kysely<SqliteSchema>, moderation: SqliteModeration) {
     this.#sqlite = sqlite;
     this.#db = db;
     this.#append = prepareAppend(sqlite);
     this.#moderation = moderation;
+    this.#hot = prepareHotQueries(sqlite);
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -118,14 +129,8 @@ class SqliteStore implements Store {
   }
 
   lastSeq(conv: string): Promise<number> {
-    return this.#run('reading the last sequence number', async () => {
-      const row = await this.#db
-        .selectFrom('conversations')
-        .select('last_seq')
-        .where('id', '=', conv)
-        .executeTakeFirst();
-      return row?.last_seq ?? 0;
-    });
+    // Every join asks this: a statement prepared once, not a Kysely query compiled and prepared per call.
+    return this.#run('reading the last sequence number', async () => this.#hot.lastSeq.get(conv) ?? 0);
   }
 
   deleteMessagesBefore(cutoff: number): Promise<number> {
@@ -201,12 +206,9 @@ class SqliteStore implements Store {
   }
 
   findAccount(nameKey: string): Promise<Account | undefined> {
+    // Every login, guest name claim and DM to an offline name asks this: prepared once.
     return this.#run('finding an account', async () => {
-      const row = await this.#db
-        .selectFrom('accounts')
-        .selectAll()
-        .where('name_key', '=', nameKey)
-        .executeTakeFirst();
+      const row = this.#hot.findAccount.get(nameKey);
       return row === undefined ? undefined : toAccount(row);
     });
   }
