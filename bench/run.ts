@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnServer } from '@parley/testkit';
+import { inspectorUrl } from './inspector.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
@@ -76,13 +77,18 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
     tls: true,
     env: BENCH_SERVER_ENV,
     prefix: pinned ? ['taskset', '-c', '0'] : [],
-    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      // The idle scenario collects garbage through the inspector before reading memory.
+      ...(run.scenario === 'idle' ? ['--inspect=127.0.0.1:0'] : []),
+    ],
   });
   try {
     const config = {
       ...run,
       quick,
       serverPid: server.process.pid!,
+      inspectorUrl: inspectorUrl(server.stderr()),
       endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
     };
     const [command, ...args] = [...(pinned ? ['taskset', '-c', '1'] : []), process.execPath, '--import', 'tsx', LOADGEN, JSON.stringify(config)];

@@ -7,6 +7,8 @@ export interface ScenarioConfig {
   endpoint: Endpoint;
   serverPid: number;
   quick: boolean;
+  /** DevTools URL when the server runs with --inspect (the idle scenario collects garbage through it). */
+  inspectorUrl?: string;
 }
 
 export interface ScenarioResult {

@@ -1,4 +1,5 @@
-import { Phase, rssBytes } from '../proc.ts';
+import { Inspector } from '../inspector.ts';
+import { Phase } from '../proc.ts';
 import { closeAll, openGuests, round, sleep, type ScenarioConfig, type ScenarioResult } from './common.ts';
 
 const ROOMS = 100;
@@ -6,16 +7,19 @@ const ROOMS = 100;
 /** 10,000 logged-in, idle connections over 100 rooms: the server's resident memory per connection. */
 export async function idle(config: ScenarioConfig): Promise<ScenarioResult> {
   const count = config.quick ? 2000 : 10_000;
+  if (!config.inspectorUrl) throw new Error('the idle scenario needs the server started with --inspect');
+  const inspector = await Inspector.connect(config.inspectorUrl);
   // A few connections first, so one-time allocations (first TLS session, first room) are in the baseline.
   const warm = await openGuests(config, 10, 'w', (i) => `#idle${i % ROOMS}`);
   await sleep(500);
-  const before = rssBytes(config.serverPid);
+  const before = await inspector.settledMemory();
   const phase = new Phase(config.serverPid);
   const connections = await openGuests(config, count, 'i', (i) => `#idle${i % ROOMS}`);
   const { wallMs, cpuUs } = phase.end();
-  // Let the server finish its turn and the allocator settle before reading RSS.
-  await sleep(2000);
-  const after = rssBytes(config.serverPid);
+  // Let the server finish its turn before collecting garbage and reading memory.
+  await sleep(1000);
+  const after = await inspector.settledMemory();
+  inspector.close();
   closeAll([...warm, ...connections]);
   return {
     scenario: 'idle',
@@ -23,9 +27,11 @@ export async function idle(config: ScenarioConfig): Promise<ScenarioResult> {
     codec: config.codec,
     connections: count,
     rooms: ROOMS,
-    rssBeforeMiB: round(before / 2 ** 20, 1),
-    rssAfterMiB: round(after / 2 ** 20, 1),
-    rssBytesPerConnection: Math.round((after - before) / count),
+    rssBeforeMiB: round(before.rss / 2 ** 20, 1),
+    rssAfterMiB: round(after.rss / 2 ** 20, 1),
+    rssBytesPerConnection: Math.round((after.rss - before.rss) / count),
+    heapBytesPerConnection: Math.round((after.heapUsed - before.heapUsed) / count),
+    externalBytesPerConnection: Math.round((after.external - before.external) / count),
     serverCpuUsPerConnect: round(cpuUs / count, 1),
     connectsPerSec: Math.round(count / (wallMs / 1000)),
   };

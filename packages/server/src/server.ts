@@ -178,10 +178,13 @@ export class ParleyServer {
       return undefined;
     }
     moderation.connections.opened(ip);
-    const session = new Session(this.nextSessionId++, transport, this.context, (s, reason) => this.closed(s, reason));
+    const session = new Session(this.nextSessionId++, transport, this.context, this.onSessionClosed);
     sessions.add(session);
     return session;
   }
+
+  /** One function for every session (not a closure each). */
+  private readonly onSessionClosed = (session: Session, reason: CloseReason): void => this.closed(session, reason);
 
   private closed(session: Session, reason: CloseReason): void {
     const { sessions, metrics } = this.context;

@@ -47,34 +47,59 @@ function firstNonBlank(chunk: Buffer): number {
   return i;
 }
 
+/** What a stream socket's listeners need, kept on the socket itself (see attachStream). */
+interface StreamReader {
+  session: Session;
+  framer: LineFramer | LengthPrefixFramer | undefined;
+  maxFrameBytes: number;
+}
+
+const READER = Symbol('parley.streamReader');
+type ReadingSocket = Socket & { [READER]: StreamReader };
+
+/**
+ * The listeners are shared functions that find their state on `this` (the emitting socket):
+ * per-socket closures would cost an idle connection several hundred bytes.
+ */
+function onData(this: ReadingSocket, chunk: Buffer): void {
+  const reader = this[READER];
+  const { session, maxFrameBytes } = reader;
+  session.lastInboundAt = Date.now();
+  session.pingSentAt = undefined;
+  if (!reader.framer) {
+    const mode = detectStreamMode(chunk);
+    if (mode === undefined) return;
+    // Leading blank lines pick no mode and are not part of the first frame.
+    chunk = chunk.subarray(firstNonBlank(chunk));
+    session.setMode(mode, 'stream');
+    reader.framer = mode === 'msgpack' ? new LengthPrefixFramer(maxFrameBytes) : new LineFramer(maxFrameBytes);
+  }
+  for (const out of reader.framer.push(chunk)) {
+    if (out.kind === 'frame') {
+      session.receive(decodeInbound(session.mode!, out.bytes));
+    } else if (out.fatal) {
+      session.close(out.error, 'Framing lost: bad length prefix');
+      return;
+    } else {
+      const max = `Frames are at most ${maxFrameBytes} bytes; this one was dropped`;
+      session.receive({ kind: 'error', error: new ParleyError(out.error, max) });
+    }
+  }
+}
+
+function onEnd(this: ReadingSocket): void {
+  const { session } = this[READER];
+  void session.idle().then(() => session.close('eof'));
+}
+
+function onGone(this: ReadingSocket): void {
+  this[READER].session.close('eof');
+}
+
 export function attachStream(socket: Socket, session: Session, maxFrameBytes: number): void {
-  let framer: LineFramer | LengthPrefixFramer | undefined;
-  socket.on('data', (chunk: Buffer) => {
-    session.lastInboundAt = Date.now();
-    session.pingSentAt = undefined;
-    if (!framer) {
-      const mode = detectStreamMode(chunk);
-      if (mode === undefined) return;
-      // Leading blank lines pick no mode and are not part of the first frame.
-      chunk = chunk.subarray(firstNonBlank(chunk));
-      session.setMode(mode, 'stream');
-      framer = mode === 'msgpack' ? new LengthPrefixFramer(maxFrameBytes) : new LineFramer(maxFrameBytes);
-    }
-    for (const out of framer.push(chunk)) {
-      if (out.kind === 'frame') {
-        session.receive(decodeInbound(session.mode!, out.bytes));
-      } else if (out.fatal) {
-        session.close(out.error, 'Framing lost: bad length prefix');
-        return;
-      } else {
-        const max = `Frames are at most ${maxFrameBytes} bytes; this one was dropped`;
-        session.receive({ kind: 'error', error: new ParleyError(out.error, max) });
-      }
-    }
-  });
-  socket.on('end', () => {
-    void session.idle().then(() => session.close('eof'));
-  });
-  socket.on('error', () => session.close('eof'));
-  socket.on('close', () => session.close('eof'));
+  (socket as ReadingSocket)[READER] = { session, framer: undefined, maxFrameBytes };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('error', onGone);
+  socket.on('close', onGone);
 }
