@@ -36,6 +36,7 @@ export function writeBenchmarksDoc(results: ScenarioResult[], options: { pinned:
     '### fanout: 500 receivers in one room, 5 senders, ≤10 messages in flight each, 100-byte texts',
     '',
     table(of('fanout'), [
+      ['system', 'server'],
       ['transport', 'transport'],
       ['codec', 'codec'],
       ['deliveriesPerSec', 'deliveries/s'],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnServer } from '@parley/testkit';
 import { inspectorUrl } from './inspector.ts';
+import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './systems.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
@@ -20,7 +21,14 @@ interface Run {
   scenario: string;
   transport: BenchTransport;
   codec: BenchCodec;
+  system?: 'parley' | 'nats' | 'inspircd';
 }
+
+/** The same fanout against nats-server and InspIRCd, measured in the same run (each skipped when not installed). */
+const COMPARISON: Run[] = [
+  ...(natsAvailable() ? [{ scenario: 'fanout', transport: 'tcp', codec: 'json', system: 'nats' } as const] : []),
+  ...(inspircdAvailable() ? [{ scenario: 'fanout', transport: 'tcp', codec: 'json', system: 'inspircd' } as const] : []),
+];
 
 const FULL: Run[] = [
   { scenario: 'fanout', transport: 'tcp', codec: 'json' },
@@ -70,7 +78,28 @@ async function commandExists(command: string): Promise<boolean> {
   });
 }
 
+async function runLoadgen(config: object): Promise<ScenarioResult> {
+  const [command, ...args] = [...(pinned ? ['taskset', '-c', '1'] : []), process.execPath, '--import', 'tsx', LOADGEN, JSON.stringify(config)];
+  const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`load generator exited with ${code} for ${JSON.stringify(config).slice(0, 120)}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ScenarioResult;
+}
+
+async function runComparison(run: Run, quick: boolean): Promise<ScenarioResult> {
+  const prefix = pinned ? ['taskset', '-c', '0'] : [];
+  const server = run.system === 'inspircd' ? await startInspircd(prefix) : await startNats(prefix);
+  try {
+    return await runLoadgen({ ...run, quick, serverPid: server.pid, endpoint: { tcpPort: server.port, tlsPort: 0, httpPort: 0 } });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
+  if (run.system && run.system !== 'parley') return runComparison(run, quick);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const server = await spawnServer({
     dataDir,
@@ -91,13 +120,7 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
       inspectorUrl: inspectorUrl(server.stderr()),
       endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
     };
-    const [command, ...args] = [...(pinned ? ['taskset', '-c', '1'] : []), process.execPath, '--import', 'tsx', LOADGEN, JSON.stringify(config)];
-    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 0) throw new Error(`load generator for ${run.scenario}/${run.transport}/${run.codec} exited with ${code}`);
-    return JSON.parse(out.trim().split('\n').at(-1)!) as ScenarioResult;
+    return await runLoadgen(config);
   } finally {
     server.kill('SIGTERM');
     await server.exited;
@@ -109,6 +132,8 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    /** Also run the side-by-side comparisons in a quick run. */
+    compare: { type: 'boolean', default: false },
     transport: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     /** Writes a V8 CPU profile of each server run into this directory (open it in Chrome DevTools). */
@@ -118,7 +143,7 @@ const { values } = parseArgs({
 const profileDir = values.profile;
 const only = values.only?.split(',');
 const transports = values.transport?.split(',');
-const runs = (values.quick ? QUICK : FULL).filter((r) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport)));
+const runs = [...(values.quick ? QUICK : FULL), ...(values.quick && !values.compare ? [] : COMPARISON)].filter((r) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport)));
 const started = Date.now();
 const results: ScenarioResult[] = [];
 for (const run of runs) {

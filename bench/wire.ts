@@ -154,13 +154,9 @@ export class BenchConnection {
   }
 }
 
-/** Opens `count` connections, at most `concurrency` at a time, each set up with `frames(i)`. */
-export async function openMany(
-  count: number,
-  concurrency: number,
-  open: (i: number) => Promise<BenchConnection>,
-): Promise<BenchConnection[]> {
-  const out: BenchConnection[] = new Array(count);
+/** Opens `count` connections, at most `concurrency` at a time. */
+export async function openMany<T>(count: number, concurrency: number, open: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {

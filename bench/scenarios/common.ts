@@ -1,3 +1,4 @@
+export { openMany } from '../wire.ts';
 import { BenchConnection, openMany, type BenchCodec, type BenchTransport, type Endpoint } from '../wire.ts';
 
 export interface ScenarioConfig {
@@ -7,6 +8,8 @@ export interface ScenarioConfig {
   endpoint: Endpoint;
   serverPid: number;
   quick: boolean;
+  /** The server under test; the others are run side by side for comparison. Default parley. */
+  system?: 'parley' | 'nats' | 'inspircd';
   /** DevTools URL when the server runs with --inspect (the idle scenario collects garbage through it). */
   inspectorUrl?: string;
 }

@@ -1,6 +1,8 @@
 import { LatencyHistogram, markedText, MarkerScanner } from '../markers.ts';
 import { Phase } from '../proc.ts';
-import { batching, closeAll, openGuests, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { IrcConnection } from '../irc.ts';
+import { NatsConnection } from '../nats.ts';
+import { batching, openGuests, openMany, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
 
 const RECEIVERS = 500;
 const SENDERS = 5;
@@ -12,11 +14,47 @@ const TEXT_BYTES = 100;
  * leaves its sender's window when every receiver has it. The first 10% of messages warm up the
  * server and are not measured.
  */
+interface Receiver {
+  bytesIn: number;
+  onData: ((chunk: Buffer) => void) | undefined;
+  close(): void;
+}
+
+interface FanoutPeers {
+  receivers: Receiver[];
+  senders: { send(text: string, id: number): void; close(): void }[];
+}
+
+/**
+ * Parley: guests in room #bench. The side-by-side comparisons: NATS subscribers of one subject,
+ * IRC users in one channel.
+ */
+async function openPeers(config: ScenarioConfig): Promise<FanoutPeers> {
+  if (config.system === 'inspircd') {
+    const port = config.endpoint.tcpPort;
+    const receivers = await openMany(RECEIVERS, 32, (i) => IrcConnection.open(port, `r${i}`, '#bench'));
+    const users = await openMany(SENDERS, 5, (i) => IrcConnection.open(port, `s${i}`, '#bench'));
+    return { receivers, senders: users.map((u) => ({ send: (text) => u.privmsg('#bench', text), close: () => u.close() })) };
+  }
+  if (config.system === 'nats') {
+    const port = config.endpoint.tcpPort;
+    const receivers = await openMany(RECEIVERS, 64, () => NatsConnection.open(port, 'bench.fanout'));
+    const publishers = await openMany(SENDERS, 5, () => NatsConnection.open(port, undefined));
+    return { receivers, senders: publishers.map((p) => ({ send: (text) => p.publish('bench.fanout', text), close: () => p.close() })) };
+  }
+  const receivers = await openGuests(config, RECEIVERS, 'r', () => '#bench');
+  const guests = await openGuests(config, SENDERS, 's', () => '#bench');
+  return {
+    receivers,
+    senders: guests.map((g) => ({ send: (text, id) => g.send({ cmd: 'send', to: '#bench', text, id }), close: () => g.close() })),
+  };
+}
+
 export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   const perSender = config.quick ? 300 : 3000;
   const warmup = Math.ceil(perSender / 10);
-  const receivers = await openGuests(config, RECEIVERS, 'r', () => '#bench');
-  const senders = await openGuests(config, SENDERS, 's', () => '#bench');
+  const { receivers, senders } = await openPeers(config);
+  const parley = (config.system ?? 'parley') === 'parley';
   const received = Array.from({ length: SENDERS }, () => new Uint16Array(perSender));
   const sentAt = Array.from({ length: SENDERS }, () => new Float64Array(perSender));
   const next = new Array<number>(SENDERS).fill(0);
@@ -34,7 +72,7 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
       next[s] = i + 1;
       inFlight[s]! += 1;
       sentAt[s]![i] = performance.now();
-      senders[s]!.send({ cmd: 'send', to: '#bench', text: markedText(s, i, TEXT_BYTES), id: i + 100 });
+      senders[s]!.send(markedText(s, i, TEXT_BYTES), i + 100);
     }
   };
   const onMarker = (s: number, i: number) => {
@@ -71,16 +109,17 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   await runUntil(warmup, 30_000);
   for (const receiver of receivers) receiver.bytesIn = 0;
   measuring = true;
-  const countersBefore = await scrapeCounters(config);
+  const countersBefore = parley ? await scrapeCounters(config) : undefined;
   const phase = new Phase(config.serverPid);
   const finished = await runUntil(perSender, config.quick ? 20_000 : 60_000);
   const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = phase.end();
-  const factors = batching(countersBefore, await scrapeCounters(config));
+  const factors = countersBefore ? batching(countersBefore, await scrapeCounters(config)) : {};
   measuring = false;
   const bytes = receivers.reduce((sum, r) => sum + r.bytesIn, 0);
-  closeAll([...receivers, ...senders]);
+  for (const peer of [...receivers, ...senders]) peer.close();
   return {
     scenario: 'fanout',
+    system: config.system ?? 'parley',
     transport: config.transport,
     codec: config.codec,
     complete: finished,
