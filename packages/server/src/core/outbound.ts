@@ -121,10 +121,11 @@ function sharedJoiner(): Joiner {
 
 /**
  * Flushes every queue that got data, once per turn, from a single setImmediate. Under load it
- * also paces itself: after a flush that took d ms, the next one waits until d ms have passed
- * (capped at MAX_PACING_MS), so events pile up into bigger writes. Each socket write costs
- * several microseconds of kernel time however small it is, so at high fan-out this is what
- * keeps the cost per delivery low; when the server is quiet d is tiny and nothing waits.
+ * also paces itself: after a flush that took d ms, the next one waits until 2d ms have passed
+ * (capped at MAX_PACING_MS), so flushing takes at most a third of the time, the rest goes to
+ * reading and routing, and events pile up into bigger writes. Each socket write costs several
+ * microseconds of kernel time however small it is, so at high fan-out this is what keeps the
+ * cost per delivery low; when the server is quiet d is tiny and nothing waits.
  */
 export class Flusher {
   private dirty: OutboundQueue[] = [];
@@ -150,7 +151,7 @@ export class Flusher {
     const joined = sharedJoiner();
     for (const queue of dirty) queue.flush(joined);
     const now = performance.now();
-    this.notBefore = now + Math.min(now - started, MAX_PACING_MS);
+    this.notBefore = now + Math.min(PACING_FACTOR * (now - started), MAX_PACING_MS);
   };
 }
 
@@ -158,5 +159,11 @@ export class Flusher {
 const EARLY_FLUSH_BYTES = 256 * 1024;
 /** Pauses shorter than a timer tick are not worth a timer: flush on the next turn. */
 const MIN_PACING_MS = 1;
+/**
+ * Pause after a flush, as a multiple of its duration. Measured on the fanout benchmark: 1 gave
+ * 12 deliveries per write and 0.59 us per delivery, 2 gave 22 and 0.41 us with lower latency
+ * (the load generator reads fewer, bigger chunks), 3 gave 29 but higher latency.
+ */
+const PACING_FACTOR = 2;
 /** The most a flush ever waits for pacing, so added latency stays bounded. */
 const MAX_PACING_MS = 10;
