@@ -44,6 +44,8 @@ export function writeBenchmarksDoc(results: ScenarioResult[], options: { pinned:
       ['p50Ms', 'p50 ms'],
       ['p99Ms', 'p99 ms'],
       ['wireBytesPerDelivery', 'wire bytes/delivery'],
+      ['deliveriesPerWrite', 'deliveries/write'],
+      ['loadgenCpuPct', 'load generator CPU %'],
       ['complete', 'complete'],
     ]),
     '',
@@ -64,7 +66,8 @@ export function writeBenchmarksDoc(results: ScenarioResult[], options: { pinned:
     table(of('idle'), [
       ['transport', 'transport'],
       ['connections', 'connections'],
-      ['rssBytesPerConnection', 'server RSS bytes/connection'],
+      ['heapBytesPerConnection', 'heap bytes/connection (after GC)'],
+      ['rssBytesPerConnection', 'RSS bytes/connection'],
       ['rssBeforeMiB', 'RSS before MiB'],
       ['rssAfterMiB', 'RSS after MiB'],
     ]),
