@@ -61,15 +61,18 @@ export async function startNats(prefix: string[]): Promise<ComparisonServer> {
   const [command, ...args] = [...prefix, NATS_SERVER, '-a', '127.0.0.1', '-p', String(port)];
   const child = spawn(command!, args, { stdio: 'ignore' });
   await waitForPort(port, child);
-  return {
-    pid: child.pid!,
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { pid: child.pid!, port, stop: () => stopChild(child) };
+}
+
+/** SIGTERM to a process this run started, then `cleanup` once it has exited. */
+function stopChild(child: ChildProcess, cleanup: () => void = () => undefined): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      cleanup();
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 /**
@@ -99,16 +102,5 @@ export async function startInspircd(prefix: string[]): Promise<ComparisonServer>
   const [command, ...args] = [...prefix, INSPIRCD, '--nofork', '--runasroot', `--config=${config}`];
   const child = spawn(command!, args, { stdio: 'ignore' });
   await waitForPort(port, child);
-  return {
-    pid: child.pid!,
-    port,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return { pid: child.pid!, port, stop: () => stopChild(child, () => rmSync(dir, { recursive: true, force: true })) };
 }

@@ -1,8 +1,9 @@
-import { LatencyHistogram, markedText, MarkerScanner } from '../markers.ts';
+import { MarkerScanner } from '../markers.ts';
 import { Phase } from '../proc.ts';
 import { IrcConnection } from '../irc.ts';
 import { NatsConnection } from '../nats.ts';
 import { batching, openGuests, openMany, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { WindowedSenders } from './window.ts';
 
 const RECEIVERS = 500;
 const SENDERS = 5;
@@ -56,65 +57,29 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   const { receivers, senders } = await openPeers(config);
   const parley = (config.system ?? 'parley') === 'parley';
   const received = Array.from({ length: SENDERS }, () => new Uint16Array(perSender));
-  const sentAt = Array.from({ length: SENDERS }, () => new Float64Array(perSender));
-  const next = new Array<number>(SENDERS).fill(0);
-  const inFlight = new Array<number>(SENDERS).fill(0);
-  const histogram = new LatencyHistogram();
-  let limit = warmup;
-  let completed = 0;
-  let measuring = false;
-  let deliveries = 0;
-  let phaseDone: (() => void) | undefined;
-
-  const pump = (s: number) => {
-    while (inFlight[s]! < WINDOW && next[s]! < limit) {
-      const i = next[s]!;
-      next[s] = i + 1;
-      inFlight[s]! += 1;
-      sentAt[s]![i] = performance.now();
-      senders[s]!.send(markedText(s, i, TEXT_BYTES), i + 100);
-    }
-  };
+  const load = new WindowedSenders(SENDERS, perSender, WINDOW, TEXT_BYTES, (s, text, i) => senders[s]!.send(text, i + 100));
   const onMarker = (s: number, i: number) => {
     const counts = received[s];
     if (!counts || i >= perSender) return;
-    if (measuring) {
-      deliveries += 1;
-      histogram.record(performance.now() - sentAt[s]![i]!);
-    }
+    load.delivered(s, i);
     counts[i]! += 1;
-    if (counts[i] === RECEIVERS) {
-      inFlight[s]! -= 1;
-      completed += 1;
-      pump(s);
-      if (completed === limit * SENDERS) phaseDone?.();
-    }
+    if (counts[i] === RECEIVERS) load.confirmed(s);
   };
   for (const receiver of receivers) {
     const scanner = new MarkerScanner(onMarker);
     receiver.onData = (chunk) => scanner.push(chunk);
   }
 
-  const runUntil = (newLimit: number, timeoutMs: number) =>
-    new Promise<boolean>((resolve) => {
-      limit = newLimit;
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      phaseDone = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      for (let s = 0; s < SENDERS; s++) pump(s);
-    });
-
-  await runUntil(warmup, 30_000);
+  await load.runUntil(warmup, 30_000);
   for (const receiver of receivers) receiver.bytesIn = 0;
-  measuring = true;
+  load.measuring = true;
   const countersBefore = parley ? await scrapeCounters(config) : undefined;
   const phase = new Phase(config.serverPid);
-  const finished = await runUntil(perSender, config.quick ? 20_000 : 60_000);
+  const finished = await load.runUntil(perSender, config.quick ? 20_000 : 60_000);
   const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = phase.end();
   const factors = countersBefore ? batching(countersBefore, await scrapeCounters(config)) : {};
-  measuring = false;
+  load.measuring = false;
+  const { deliveries, histogram } = load;
   const bytes = receivers.reduce((sum, r) => sum + r.bytesIn, 0);
   for (const peer of [...receivers, ...senders]) peer.close();
   return {

@@ -1,4 +1,4 @@
-import { isVerb, nameKey, ParleyError, type AuditInfo, type UserInfo, type Verb } from '@parley/protocol';
+import { isVerb, nameKey, ParleyError, type AuditInfo, type ReplyData, type UserInfo, type Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { escapeText } from '../core/text-lines.ts';
@@ -8,7 +8,7 @@ import { audit } from '../moderation/audit.ts';
 import { ipLoginKey } from '../moderation/login-guard.ts';
 import { atLeast, roomRoleOf } from '../moderation/roles.ts';
 import { canDisable } from './authorize.ts';
-import type { CommandFamily } from './command.ts';
+import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
 import { findNamedUser } from './targets.ts';
 
@@ -143,28 +143,14 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
     auth: 'user',
     role: 'operator',
     rate: 'none',
-    async handle(ctx, { command }) {
-      const actor = loggedIn(ctx);
-      const verb = toggleable(command);
-      await ctx.server.store.setCommandDisabled(verb, true, actor.name);
-      await ctx.server.moderation.load();
-      await audit(ctx.server, { actor: actor.name, action: 'command.disable', target: verb });
-      return { data: { command: verb, disabled: disabledList(ctx.server) }, text: `OK DISABLE ${verb}` };
-    },
+    handle: (ctx, { command }) => setDisabled(ctx, command, true),
   },
   enable: {
     summary: 'Enable a disabled command again',
     auth: 'user',
     role: 'operator',
     rate: 'none',
-    async handle(ctx, { command }) {
-      const actor = loggedIn(ctx);
-      const verb = toggleable(command);
-      await ctx.server.store.setCommandDisabled(verb, false, actor.name);
-      await ctx.server.moderation.load();
-      await audit(ctx.server, { actor: actor.name, action: 'command.enable', target: verb });
-      return { data: { command: verb, disabled: disabledList(ctx.server) }, text: `OK ENABLE ${verb}` };
-    },
+    handle: (ctx, { command }) => setDisabled(ctx, command, false),
   },
   audit: {
     summary: 'Read the audit log, newest first',
@@ -191,4 +177,15 @@ export function broadcast(server: ServerContext, text: string): number {
   let recipients = 0;
   for (const session of server.sessions) if (session.deliver(out)) recipients += 1;
   return recipients;
+}
+
+/** DISABLE and ENABLE (their replies have the same shape): persist, reload the moderation snapshot, audit, reply. */
+async function setDisabled(ctx: CommandContext, command: string, disabled: boolean): Promise<{ data: ReplyData['disable'] & ReplyData['enable']; text: string }> {
+  const actor = loggedIn(ctx);
+  const verb = toggleable(command);
+  await ctx.server.store.setCommandDisabled(verb, disabled, actor.name);
+  await ctx.server.moderation.load();
+  await audit(ctx.server, { actor: actor.name, action: disabled ? 'command.disable' : 'command.enable', target: verb });
+  const data = { command: verb, disabled: disabledList(ctx.server) };
+  return { data, text: `OK ${disabled ? 'DISABLE' : 'ENABLE'} ${verb}` };
 }
