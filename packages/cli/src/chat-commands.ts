@@ -1,6 +1,7 @@
 import type { ParleyClient } from '@parley/client';
 import type { ReplyData } from '@parley/protocol';
 import { oneLine } from './chat-format.ts';
+import { OPERATOR_COMMANDS, formatOperatorReply, parseOperatorCommand, type OperatorVerb } from './operator-commands.ts';
 
 export interface ChatContext {
   client: ParleyClient;
@@ -31,7 +32,18 @@ function needRoom(ctx: ChatContext, given: string): string {
   return room;
 }
 
-export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }> = {
+/** Sends an operator command; the server checks the role and answers FORBIDDEN when it is missing. */
+function operator(name: string): SlashHandler {
+  return async (ctx, args) => {
+    const request = parseOperatorCommand(name, args, ctx.room);
+    const send = ctx.client.request.bind(ctx.client) as (verb: OperatorVerb, args: unknown) => Promise<never>;
+    const data = await send(request.verb, request.args);
+    for (const line of formatOperatorReply(request, data)) ctx.out(`* ${line}`);
+  };
+}
+
+/** `operator` marks the commands that need a server or room role (help lists them apart). */
+export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler; operator?: true }> = {
   join: {
     usage: '/join #room          join (or create) a room and make it current',
     async run(ctx, args) {
@@ -99,8 +111,10 @@ export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }
   help: {
     usage: '/help                this list',
     async run(ctx) {
-      for (const command of Object.values(SLASH_COMMANDS)) ctx.out(`* ${command.usage}`);
+      for (const command of Object.values(SLASH_COMMANDS)) if (!command.operator) ctx.out(`* ${command.usage}`);
       ctx.out('* anything else is sent to the current room');
+      ctx.out('* operator commands (need a server role, or a room role for that room):');
+      for (const command of Object.values(SLASH_COMMANDS)) if (command.operator) ctx.out(`* ${command.usage}`);
     },
   },
   quit: {
@@ -109,4 +123,5 @@ export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler }
       return 'quit';
     },
   },
+  ...Object.fromEntries(Object.entries(OPERATOR_COMMANDS).map(([name, { usage }]) => [name, { usage, run: operator(name), operator: true as const }])),
 };

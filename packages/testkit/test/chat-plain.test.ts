@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, type SpawnedServer, sleep } from '../src/index.ts';
+import { spawnServer, type SpawnedServer, sleep, waitFor } from '../src/index.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
@@ -175,6 +175,35 @@ describe('parley chat --plain', () => {
     await bob.see('[dm] alice: and a dm');
     await bob.see('[#general] alice: really the last');
     expect(bob.stdout().filter((l) => / alice: /.test(l))).toEqual(['[#general] alice: last words', '[dm] alice: and a dm', '[#general] alice: really the last']);
+  });
+
+  it('issue 7: an owner looks a user up, kicks one from the room and one off the server; a guest is refused', async () => {
+    const srv = await server(tempDir());
+    const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'known_hosts') };
+    const url = `tcp://127.0.0.1:${srv.tcpPort}`;
+    // The first account on a fresh data dir is the server's owner.
+    const alice = chat(url, ['--name', 'alice', '--password', 'correct-horse', '--register'], env);
+    await alice.see(/as alice \(account\)[\s\S]*joined #general/);
+    const bob = chat(url, ['--name', 'bob'], env);
+    const carol = chat(url, ['--name', 'carol'], env);
+    await bob.see(/joined #general/);
+    await carol.see(/joined #general/);
+
+    bob.type('/kick carol');
+    await bob.see(/FORBIDDEN: KICK needs the operator role/);
+    expect(carol.process.exitCode).toBeNull();
+
+    alice.type('/whois bob');
+    await alice.see('* bob: guest, role guest, online');
+    await waitFor(() => alice.stdout().find((l) => /^\*   connection \d+ over tcp since \S+ from 127\.0\.0\.1$/.test(l)), 'a session line with the address');
+    await alice.see('*   rooms: #general');
+
+    alice.type('/kick #general carol off topic');
+    await alice.see('* kicked carol from #general');
+    await carol.see('[#general] * carol left');
+    alice.type('/kick bob bye');
+    await alice.see('* kicked bob (1 connection(s) closed)');
+    await bob.see(/KICKED: You were kicked by alice: bye/);
   });
 
   it('refuses an unknown TLS server without --accept-new and exits 1', async () => {

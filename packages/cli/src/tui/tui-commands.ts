@@ -1,5 +1,6 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
 import { SLASH_COMMANDS, parseSlash, type ChatContext } from '../chat-commands.ts';
+import { OPERATOR_COMMANDS } from '../operator-commands.ts';
 import { conversationKey, oldestSeq, type ChatAction, type ChatState, type Conversation } from './conversations.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
@@ -91,7 +92,8 @@ function shared(name: string): TuiHandler {
   };
 }
 
-export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler }> = {
+/** `operator` marks commands that need a server or room role (the help overlay lists them apart). */
+export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; operator?: true }> = {
   join: { usage: SLASH_COMMANDS.join!.usage, run: shared('join') },
   leave: { usage: SLASH_COMMANDS.leave!.usage, run: shared('leave') },
   msg: {
@@ -148,6 +150,9 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler }> = 
       ctx.quit();
     },
   },
+  // The shared operator commands: replies (user info, bans, modes) as lines in the current
+  // conversation, refusals (FORBIDDEN) as red lines like every other error.
+  ...Object.fromEntries(Object.keys(OPERATOR_COMMANDS).map((name) => [name, { usage: SLASH_COMMANDS[name]!.usage, run: shared(name), operator: true as const }])),
 };
 
 /** One line from the input: a command, or text for the current conversation. */

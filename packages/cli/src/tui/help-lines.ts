@@ -1,0 +1,46 @@
+import { TUI_COMMANDS } from './tui-commands.ts';
+
+export const KEY_HELP: [string, string][] = [
+  ['Enter', 'send the line (or run the /command)'],
+  ['Alt+1…9, Alt+0', 'go to conversation 1…9, 10'],
+  ['Ctrl+N / Ctrl+P', 'next / previous conversation'],
+  ['PageUp / PageDown', 'scroll; PageUp at the top loads older messages'],
+  ['Up / Down', 'earlier / later input lines'],
+  ['Tab', 'complete a name, #room or /command (again: next match)'],
+  ['Ctrl+A/E, Ctrl+W/U', 'start/end of line, delete word/line start'],
+  ['Ctrl+C', 'quit (like /quit)'],
+];
+
+export const OPERATOR_HEADING = 'Operator commands (need a server role, or a room role there):';
+
+/** "/kick [#room] name [reason]   remove …" -> "/kick [#room] name [reason]". */
+const syntax = (usage: string) => usage.split(/\s{2,}/)[0]!;
+
+/** Words packed into lines of at most `width` columns, two spaces apart. */
+function pack(items: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    if (line && line.length + 2 + item.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line}  ${item}` : item;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * The help text for a box of `width` × `rows`: every command with its description when that
+ * fits, else only the syntax, packed, so the operator commands stay visible on 80×24.
+ */
+export function helpLines(width: number, rows: number): string[] {
+  const entries = Object.entries(TUI_COMMANDS).filter(([name]) => name !== 'help');
+  const plain = entries.filter(([, c]) => !c.operator).map(([, c]) => c.usage);
+  const operator = entries.filter(([, c]) => c.operator).map(([, c]) => c.usage);
+  const keys = KEY_HELP.map(([key, what]) => `${key.padEnd(20)} ${what}`);
+  const full = [...keys, ...plain, OPERATOR_HEADING, ...operator];
+  if (full.length <= rows) return full;
+  return [...keys, ...pack(plain.map(syntax), width), OPERATOR_HEADING, ...pack(operator.map(syntax), width)];
+}
