@@ -1,10 +1,18 @@
 /** @jsxImportSource preact */
+import { useEffect } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { nameColor } from './format.ts';
+import { MemberActions } from './member-actions.tsx';
+import { permissionsOf } from './permissions.ts';
 
-/** Who is in the room now (from `who`, kept current by join/part/presence/nick events). */
+/**
+ * Who is in the room now (from `who`, kept current by join/part/presence/nick events). Each
+ * other member has an actions menu (user info; kick and ban for moderators and operators).
+ */
 export function MemberList({ store, conv, onOpen }: { store: ChatStore; conv: Conversation; onOpen: (name: string) => void }) {
+  // A room joined (or created) just now may carry a room role: read the roles again.
+  useEffect(() => permissionsOf(store).refresh(), [store, conv.key, conv.joined]);
   const online = conv.members.filter((m) => m.status === 'online');
   const away = conv.members.filter((m) => m.status === 'away');
   return (
@@ -36,6 +44,7 @@ export function MemberList({ store, conv, onOpen }: { store: ChatStore; conv: Co
                       {member.kind === 'guest' && !me && <span class="muted tag">guest</span>}
                       <span class="sr-only">, {member.status}</span>
                     </button>
+                    {!me && <MemberActions store={store} conv={conv} name={member.name} />}
                   </li>
                 );
               })}

@@ -1,5 +1,6 @@
 import type { ChatStore } from './chat-store.ts';
 import { byName, type Conversation } from './conversation.ts';
+import { permissionsOf } from './permissions.ts';
 import { SLASH_HELP, type SlashCommand } from './slash-commands.ts';
 
 /**
@@ -58,6 +59,12 @@ export async function runInput(store: ChatStore, command: SlashCommand, conv: Co
     case 'help':
       store.notice(here, ['Commands:', ...SLASH_HELP.map(([usage, summary]) => `${usage}: ${summary}`), 'Enter sends, Shift+Enter starts a new line.'].join('\n'));
       return;
+    case 'oper': {
+      const { role } = await store.client.request('oper', { password: command.password });
+      permissionsOf(store).noteOper(role);
+      store.notice(here, `You are now ${role === 'owner' ? 'the owner' : 'an operator'} on this connection: kick and ban are in each member's actions menu.`);
+      return;
+    }
     case 'invalid':
       throw new Error(command.message);
   }

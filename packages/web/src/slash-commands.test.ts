@@ -17,6 +17,8 @@ describe('parseInput', () => {
     expect(parseInput('/topic release day ')).toEqual({ cmd: 'topic', topic: 'release day' });
     expect(parseInput('/away')).toEqual({ cmd: 'away' });
     expect(parseInput('/help')).toEqual({ cmd: 'help' });
+    expect(parseInput('/oper s3cret')).toEqual({ cmd: 'oper', password: 's3cret' });
+    expect(parseInput('/oper')).toEqual({ cmd: 'invalid', message: 'Usage: /oper password' });
   });
 
   it('keeps the text of /msg as typed, line breaks included', () => {

@@ -12,6 +12,7 @@ export type SlashCommand =
   | { cmd: 'who' }
   | { cmd: 'rooms' }
   | { cmd: 'help' }
+  | { cmd: 'oper'; password: string }
   | { cmd: 'invalid'; message: string };
 
 export const SLASH_HELP: readonly (readonly [usage: string, summary: string])[] = [
@@ -24,6 +25,7 @@ export const SLASH_HELP: readonly (readonly [usage: string, summary: string])[] 
   ['/away, /back', 'set your presence'],
   ['/who', "list this room's members"],
   ['/rooms', 'list the rooms on this server'],
+  ['/oper password', "become an operator on this connection with the server's one-time operator password"],
   ['/help', 'this list'],
 ];
 
@@ -68,6 +70,9 @@ export function parseInput(input: string): SlashCommand {
     case 'rooms':
     case 'list':
       return { cmd: 'rooms' };
+    case 'oper':
+      if (!first || others.length > 0) return usage('/oper password');
+      return { cmd: 'oper', password: first };
     case 'help':
     case '?':
       return { cmd: 'help' };

@@ -1,0 +1,101 @@
+/** @jsxImportSource preact */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChatStore } from './chat-store.ts';
+import type { Conversation } from './conversation.ts';
+import { BanDialog, KickDialog, UserInfoDialog } from './moderation-dialogs.tsx';
+import { permissionsOf } from './permissions.ts';
+
+type Action = 'info' | 'kick' | 'ban';
+
+/**
+ * The actions menu of one member row (issue 7): a menu button ("Actions for bob") opening
+ * "User info" for everyone and "Kick" / "Ban" when the user's role allows them here. Arrow keys
+ * move through the items, Escape closes it and gives focus back to the button.
+ */
+export function MemberActions({ store, conv, name }: { store: ChatStore; conv: Conversation; name: string }) {
+  const permissions = permissionsOf(store);
+  const [, setVersion] = useState(0);
+  useEffect(() => permissions.subscribe(() => setVersion((v) => v + 1)), [permissions]);
+  const [open, setOpen] = useState(false);
+  const [dialog, setDialog] = useState<Action>();
+  const root = useRef<HTMLDivElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const menuId = `actions-${conv.key}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
+
+  const items: [Action, string][] = [['info', 'User info']];
+  if (permissions.canKick(conv.target)) items.push(['kick', 'Kick']);
+  if (permissions.canBan) items.push(['ban', 'Ban']);
+
+  const close = (focusTrigger: boolean) => {
+    setOpen(false);
+    if (focusTrigger) trigger.current?.focus();
+  };
+
+  useEffect(() => {
+    if (!open) return;
+    permissions.refresh();
+    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+    const outside = (event: MouseEvent) => {
+      if (!root.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', outside);
+    return () => document.removeEventListener('mousedown', outside);
+  }, [open]);
+
+  const onMenuKey = (event: KeyboardEvent) => {
+    const buttons = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLElement);
+    const move = (to: number) => buttons[(to + buttons.length) % buttons.length]?.focus();
+    if (event.key === 'Escape') {
+      // Not the layout's Escape as well (it would close the member drawer around this menu).
+      event.stopPropagation();
+      close(true);
+    } else if (event.key === 'ArrowDown') move(at + 1);
+    else if (event.key === 'ArrowUp') move(at - 1);
+    else if (event.key === 'Home') move(0);
+    else if (event.key === 'End') move(buttons.length - 1);
+    else if (event.key === 'Tab') setOpen(false);
+    else return;
+    event.preventDefault();
+  };
+
+  const choose = (action: Action) => {
+    setOpen(false);
+    setDialog(action);
+  };
+  const done = () => {
+    setDialog(undefined);
+    trigger.current?.focus();
+  };
+
+  return (
+    <div class="member-actions" ref={root}>
+      <button
+        type="button"
+        ref={trigger}
+        class="icon-button tiny member-actions-button"
+        aria-label={`Actions for ${name}`}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={() => setOpen(!open)}
+      >
+        <span aria-hidden="true">⋯</span>
+      </button>
+      {open && (
+        <ul class="menu" role="menu" id={menuId} aria-label={`Actions for ${name}`} onKeyDown={onMenuKey}>
+          {items.map(([action, label]) => (
+            <li key={action} role="none">
+              <button type="button" role="menuitem" tabIndex={-1} class={action === 'info' ? 'menu-item' : 'menu-item danger'} onClick={() => choose(action)}>
+                {label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {dialog === 'info' && <UserInfoDialog store={store} name={name} onClose={done} />}
+      {dialog === 'kick' && <KickDialog store={store} conv={conv} name={name} onClose={done} />}
+      {dialog === 'ban' && <BanDialog store={store} conv={conv} name={name} onClose={done} />}
+    </div>
+  );
+}
