@@ -14,7 +14,9 @@ export class Router {
   constructor(private readonly users: UserDirectory) {}
 
   toUser(user: User, out: OutboundEvent, except?: Session): void {
-    for (const session of user.sessions) {
+    const sessions = user.sessions.all;
+    for (let i = 0; i < sessions.length; i++) {
+      const session = sessions[i]!;
       if (session !== except && session.deliver(out)) this.deliveries += 1;
     }
   }
