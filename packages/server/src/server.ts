@@ -128,7 +128,7 @@ export class ParleyServer {
           // Bound ports, not configured ones: a configured port 0 means "any free port".
           page: () => ({
             serverName: config.server_name,
-            fingerprint: tls?.fingerprint,
+            fingerprint: this.fingerprint, // after a reload, the new certificate's
             tlsPorts: [...new Set(this.tcp.filter((a) => a.tls).map((a) => a.port))],
             wsPath: '/ws',
           }),
