@@ -237,4 +237,47 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await term.press('C-c');
     await term.see('parley exited with 0');
   }, 60_000);
+
+  it('issue 7: an owner looks a user up and kicks them from the room, then off the server; a plain user is refused', async () => {
+    const srv = await server();
+    const knownHosts = join(tempDir(), 'known_hosts');
+    const url = `tls://127.0.0.1:${srv.tlsPort}`;
+    // The first account on a fresh data dir becomes the server's owner.
+    const alice = await Terminal.open(['chat', url, '--name', 'alice', '--register', '--accept-new', '--known-hosts', knownHosts], { PARLEY_PASSWORD: 'correct-horse' });
+    await alice.see(/│ connected │ alice/);
+    const bob = await Terminal.open(['chat', url, '--name', 'bob', '--accept-new', '--known-hosts', knownHosts], {});
+    await bob.see(/│ connected │ bob/);
+
+    // Without a role: listed in the help as operator commands, refused by the server.
+    await bob.type('/help');
+    await bob.press('Enter');
+    let screen = await bob.see('Operator commands');
+    expect(screen).toContain('/kick [#room] name [reason]');
+    await bob.press('Escape');
+    await bob.notSee('Parley help');
+    await bob.type('/kick alice');
+    await bob.press('Enter');
+    await bob.see('FORBIDDEN: KICK needs the operator role');
+
+    // Tab completes the operator commands too: /who, then /whois.
+    await alice.type('/who');
+    await alice.press('Tab');
+    await alice.press('Tab');
+    await alice.see('[#general] /whois');
+    await alice.type('bob');
+    await alice.press('Enter');
+    screen = await alice.see(/bob: guest, role guest, online/);
+    // The session line wraps in the pane: the address is there (alice is the owner).
+    await alice.see(/connection \d+ over tls since[\s\S]*from 127\.0\.0\.1/);
+    expect(screen).not.toMatch(/FORBIDDEN/);
+
+    await alice.type('/kick #general bob off topic');
+    await alice.press('Enter');
+    await alice.see('kicked bob from #general');
+    await bob.see('bob left (kicked by alice: off topic)');
+    await alice.type('/kick bob bye');
+    await alice.press('Enter');
+    await alice.see('kicked bob (1 connection(s) closed)');
+    await bob.see('KICKED: You were kicked by alice: bye');
+  }, 60_000);
 });
