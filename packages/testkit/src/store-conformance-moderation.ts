@@ -51,6 +51,17 @@ export function describeModerationConformance(current: () => Store): void {
       expect((await store.listBans()).map((b) => b.value)).toEqual(['10.0.0.0/8', 'SHA256:abcdefgh']);
     });
 
+    it('deletes expired bans only', async () => {
+      const store = current();
+      const base = { scope: 'server', kind: 'account' as const, reason: '', createdBy: 'op' };
+      await store.addBan({ ...base, value: 'gone', expiresAt: 1000 });
+      await store.addBan({ ...base, value: 'later', expiresAt: 9000 });
+      await store.addBan({ ...base, value: 'forever', expiresAt: null });
+      expect(await store.deleteExpiredBans(1000)).toBe(1);
+      expect(await store.deleteExpiredBans(1000)).toBe(0);
+      expect((await store.listBans()).map((b) => b.value)).toEqual(['later', 'forever']);
+    });
+
     it('appends audit entries with increasing ids and pages them newest first', async () => {
       const store = current();
       const ids: number[] = [];

@@ -38,5 +38,14 @@ export async function startModeration(server: ServerContext, onOperPassword?: (p
   }, config.moderation.sync_interval_ms);
   timer.unref();
   stops.push(() => clearInterval(timer));
+  // Expired bans already match nobody; deleting them hourly keeps the table (and LISTBANS) small.
+  const prune = setInterval(() => {
+    server.store.deleteExpiredBans(Date.now()).then(
+      (deleted) => deleted > 0 && log.info({ deleted }, 'expired bans deleted'),
+      (err: unknown) => log.error({ err }, 'deleting expired bans failed'),
+    );
+  }, 3_600_000);
+  prune.unref();
+  stops.push(() => clearInterval(prune));
   return () => stops.forEach((stop) => stop());
 }

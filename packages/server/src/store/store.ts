@@ -141,6 +141,8 @@ export interface Store {
   removeBan(scope: string, kind: BanKind, value: string): Promise<boolean>;
   /** Bans in id order; with `now`, only those not expired at that time; with `scope`, only that scope. */
   listBans(query?: { scope?: string; now?: number }): Promise<BanRecord[]>;
+  /** Deletes bans that expired at or before `now` (they no longer match anyone); returns how many. */
+  deleteExpiredBans(now: number): Promise<number>;
 
   /** Appends one audit entry; ids increase in append order. */
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;

@@ -103,6 +103,10 @@ export class SqliteModeration {
     return this.#write(() => this.#db.prepare('DELETE FROM bans WHERE scope = ? AND kind = ? AND value = ?').run(scope, kind, value).changes > 0)();
   }
 
+  deleteExpiredBans(now: number): number {
+    return this.#write(() => this.#db.prepare('DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes)();
+  }
+
   listBans(query: { scope?: string; now?: number }): BanRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];

@@ -322,6 +322,10 @@ class SqliteStore implements Store {
     return this.#run('listing bans', async () => this.#moderation.listBans(query));
   }
 
+  deleteExpiredBans(now: number): Promise<number> {
+    return this.#run('deleting expired bans', async () => this.#moderation.deleteExpiredBans(now));
+  }
+
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
     return this.#run('appending to the audit log', async () => this.#moderation.appendAudit(entry));
   }
