@@ -113,9 +113,11 @@ describe('room moderation', () => {
     expect(errorName(await member2.request('topic', { room: '#club', topic: 'mine' }))).toBe('TOPIC_LOCKED');
     await mod.ok('topic', { room: '#club', topic: 'by the moderator' });
 
-    // Invite-only.
+    // Invite-only: outsiders can neither join nor read the history.
     await owner.ok('mode', { room: '#club', invite_only: true });
     expect(errorName(await outsider.request('join', { room: '#club' }))).toBe('INVITE_ONLY');
+    expect(errorName(await outsider.request('history', { with: '#club' }))).toBe('NOT_IN_ROOM');
+    expect(errorName(await outsider.request('history', { with: '#general' }))).toBe('ok');
     await mod.ok('invite', { room: '#club', name: 'outsider' });
     expect(await outsider.event((e) => e.ev === 'notice')).toMatchObject({ text: 'mod invited you to #club: JOIN #club' });
     await outsider.ok('join', { room: '#club' });
@@ -126,7 +128,9 @@ describe('room moderation', () => {
     await owner.ok('mode', { room: '#club', password: 'sesame' });
     expect(errorName(await late.request('join', { room: '#club' }))).toBe('ROOM_PASSWORD');
     expect(errorName(await late.request('join', { room: '#club', password: 'wrong' }))).toBe('ROOM_PASSWORD');
+    expect(errorName(await late.request('history', { with: '#club' }))).toBe('NOT_IN_ROOM');
     await late.ok('join', { room: '#club', password: 'sesame' });
+    expect(((await late.ok('history', { with: '#club' })) as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
 
     // Modes and grants survive a restart.
     const dataDir = server.dataDir;

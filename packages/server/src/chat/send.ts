@@ -37,7 +37,12 @@ async function resolveTarget(server: ServerContext, sender: User, target: string
 
 /** The conversation a HISTORY request names: a room, ALL, or the DM with a user. */
 export async function resolveConversation(server: ServerContext, user: User, target: string): Promise<{ conv: string; label: string }> {
-  const { conv, label } = await resolveTarget(server, user, target, false);
+  const { conv, label, room } = await resolveTarget(server, user, target, false);
+  // Public rooms can be read before joining; an invite-only or password-protected room's
+  // history is for its members only.
+  if (room && !user.rooms.has(room.key) && (room.modes.inviteOnly || room.modes.passwordHash !== '')) {
+    throw new ParleyError('NOT_IN_ROOM', `${room.name} is private: join it to read its history`);
+  }
   return { conv, label };
 }
 
