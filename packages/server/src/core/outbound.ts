@@ -85,7 +85,7 @@ export class OutboundQueue {
     this.queuedBytes = 0;
     if (this.sink.destroyed) return;
     this.flusher.writes += 1;
-    // One write per turn: a single buffer goes through the stream without per-chunk
+    // One write per flush: a single buffer goes through the stream without per-chunk
     // bookkeeping, and over TLS it becomes one record instead of one per event.
     this.sink.write(chunks.length === 1 ? chunks[0]! : (joined ?? concat)(chunks, bytes));
   }
