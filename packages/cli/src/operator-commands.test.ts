@@ -4,8 +4,10 @@ import { SLASH_COMMANDS } from './chat-commands.ts';
 import { helpLines, OPERATOR_HEADING } from './tui/help-lines.ts';
 
 describe('operator slash commands (issue 7)', () => {
-  it('parses kick, ban and unban with and without a #room, as the server text syntax does', () => {
-    expect(parseOperatorCommand('kick', ' bob', '#dev')).toEqual({ verb: 'kick', args: { name: 'bob' } });
+  it('parses kick (a room: the current one unless named), kill (the server), ban and unban', () => {
+    expect(parseOperatorCommand('kick', ' bob', '#dev')).toEqual({ verb: 'kick', args: { room: '#dev', name: 'bob' } });
+    expect(() => parseOperatorCommand('kick', ' bob', undefined)).toThrow('/kill name');
+    expect(parseOperatorCommand('kill', ' bob  spam ', '#dev')).toEqual({ verb: 'kick', args: { name: 'bob', reason: 'spam' } });
     expect(parseOperatorCommand('kick', ' #dev bob  off topic ', undefined)).toEqual({ verb: 'kick', args: { name: 'bob', room: '#dev', reason: 'off topic' } });
     expect(parseOperatorCommand('ban', ' mallory 7d spamming again', undefined)).toEqual({ verb: 'ban', args: { target: 'mallory', duration: '7d', reason: 'spamming again' } });
     expect(parseOperatorCommand('ban', ' mallory spamming', undefined)).toEqual({ verb: 'ban', args: { target: 'mallory', reason: 'spamming' } });
@@ -49,7 +51,7 @@ describe('operator slash commands (issue 7)', () => {
   });
 
   it('are slash commands of --plain, marked as operator commands, and listed apart in the TUI help', () => {
-    for (const name of ['kick', 'ban', 'unban', 'userinfo', 'whois', 'mute', 'unmute', 'broadcast', 'oper', 'mode', 'invite']) expect(SLASH_COMMANDS[name]?.operator).toBe(true);
+    for (const name of ['kick', 'kill', 'ban', 'unban', 'userinfo', 'whois', 'mute', 'unmute', 'broadcast', 'oper', 'mode', 'invite']) expect(SLASH_COMMANDS[name]?.operator).toBe(true);
     expect(SLASH_COMMANDS.join?.operator).toBeUndefined();
     const small = helpLines(76, 18);
     expect(small.length).toBeLessThanOrEqual(18);

@@ -3,9 +3,9 @@ import type { CommandArgs, ReplyData } from '@parley/protocol';
 /**
  * Operator and moderation slash commands (issue 7), shared by `parley chat --plain` and the
  * terminal UI. Parsing is pure (`parseOperatorCommand`) and mirrors the server's text syntax
- * (docs/protocol.md, "Operators and moderation"): a leading `#room` makes kick, ban and unban
- * room-scoped; mute, unmute, mode and invite are always room-scoped and default to the current
- * room. The server decides who may run what (FORBIDDEN otherwise); the client never guesses.
+ * (docs/protocol.md, "Operators and moderation"): a leading `#room` makes ban and unban
+ * room-scoped; kick, mute, unmute, mode and invite are always room-scoped and default to the
+ * current room; /kill is the server-wide kick, as on IRC. The server decides who may run what (FORBIDDEN otherwise); the client never guesses.
  */
 export type OperatorVerb = 'oper' | 'userinfo' | 'kick' | 'ban' | 'unban' | 'listbans' | 'broadcast' | 'mute' | 'unmute' | 'mode' | 'invite';
 
@@ -20,7 +20,8 @@ export const OPERATOR_COMMANDS: Record<string, { verb: OperatorVerb; usage: stri
   oper: { verb: 'oper', usage: '/oper password        become an operator with the one-time operator password' },
   userinfo: { verb: 'userinfo', usage: "/userinfo name        a user's account, role, sessions and rooms" },
   whois: { verb: 'userinfo', usage: '/whois name           the same as /userinfo' },
-  kick: { verb: 'kick', usage: '/kick [#room] name [reason]   remove from a room, or (no #room) disconnect' },
+  kick: { verb: 'kick', usage: '/kick [#room] name [reason]   remove from a room (default: the current one)' },
+  kill: { verb: 'kick', usage: '/kill name [reason]   disconnect from the server (every connection of theirs)' },
   ban: { verb: 'ban', usage: '/ban [#room] target [duration] [reason]   ban a name, address or range (30m, 7d; none: permanent)' },
   unban: { verb: 'unban', usage: '/unban [#room] target lift a ban' },
   listbans: { verb: 'listbans', usage: '/listbans [#room]     bans in force' },
@@ -87,7 +88,12 @@ export function parseOperatorCommand(name: string, args: string, currentRoom: st
     case 'listbans':
       return { verb: 'listbans', args: explicit ? { room: explicit } : {} };
     case 'kick':
-      return { verb: 'kick', args: { name: need(w[at], usage), ...(explicit ? { room: explicit } : {}), ...reason(at + 1) } };
+      // As on IRC: /kick acts on a room (the current one unless named), /kill on the server.
+      if (name === 'kill') return { verb: 'kick', args: { name: need(w[0], usage), ...reason(1) } };
+      return {
+        verb: 'kick',
+        args: { room: need(explicit ?? currentRoom, 'no current room: /kick #room name, or /kill name to disconnect'), name: need(w[at], usage), ...reason(at + 1) },
+      };
     case 'unban':
       return { verb: 'unban', args: { target: need(w[at], usage), ...(explicit ? { room: explicit } : {}) } };
     case 'ban': {

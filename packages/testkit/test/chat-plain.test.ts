@@ -189,7 +189,7 @@ describe('parley chat --plain', () => {
     await bob.see(/joined #general/);
     await carol.see(/joined #general/);
 
-    bob.type('/kick carol');
+    bob.type('/kill carol');
     await bob.see(/FORBIDDEN: KICK needs the operator role/);
     expect(carol.process.exitCode).toBeNull();
 
@@ -201,7 +201,7 @@ describe('parley chat --plain', () => {
     alice.type('/kick #general carol off topic');
     await alice.see('* kicked carol from #general');
     await carol.see('[#general] * carol left');
-    alice.type('/kick bob bye');
+    alice.type('/kill bob bye');
     await alice.see('* kicked bob (1 connection(s) closed)');
     await bob.see(/KICKED: You were kicked by alice: bye/);
   });

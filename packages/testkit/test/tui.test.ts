@@ -255,7 +255,7 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     expect(screen).toContain('/kick [#room] name [reason]');
     await bob.press('Escape');
     await bob.notSee('Parley help');
-    await bob.type('/kick alice');
+    await bob.type('/kill alice');
     await bob.press('Enter');
     await bob.see('FORBIDDEN: KICK needs the operator role');
 
@@ -275,7 +275,7 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await alice.press('Enter');
     await alice.see('kicked bob from #general');
     await bob.see('bob left (kicked by alice: off topic)');
-    await alice.type('/kick bob bye');
+    await alice.type('/kill bob bye');
     await alice.press('Enter');
     await alice.see('kicked bob (1 connection(s) closed)');
     await bob.see('KICKED: You were kicked by alice: bye');
