@@ -62,6 +62,13 @@ export function describeModerationConformance(current: () => Store): void {
       expect((await store.listBans()).map((b) => b.value)).toEqual(['later', 'forever']);
     });
 
+    it('prunes audit entries older than a time', async () => {
+      const store = current();
+      for (const at of [100, 200, 300]) await store.appendAudit({ at, actor: 'a', action: 'login.failed', target: `t${at}`, detail: '' });
+      expect(await store.deleteAuditBefore(250)).toBe(2);
+      expect((await store.listAudit({ limit: 10 })).map((e) => e.target)).toEqual(['t300']);
+    });
+
     it('appends audit entries with increasing ids and pages them newest first', async () => {
       const store = current();
       const ids: number[] = [];

@@ -182,6 +182,9 @@ oper_password_rotate_minutes = 60
 # "parley admin" in another process, in milliseconds. At least 50.
 # env: PARLEY_MODERATION_SYNC_INTERVAL_MS
 sync_interval_ms = 2000
+# Days to keep audit log entries (failed logins can add many); 0 keeps them forever.
+# env: PARLEY_MODERATION_AUDIT_RETENTION_DAYS
+audit_retention_days = 365
 # A file of server bans, one per line: "<name|ip|cidr|key:fingerprint> [reason]"; "#" comments.
 # Read at start and on reload. Empty: none.
 # env: PARLEY_MODERATION_BANS_FILE

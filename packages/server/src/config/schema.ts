@@ -93,6 +93,7 @@ export const ConfigSchema = z
         oper_password: z.boolean().default(true),
         oper_password_rotate_minutes: z.number().positive().default(60),
         sync_interval_ms: positiveInt.min(50).default(2000),
+        audit_retention_days: z.number().int().nonnegative().default(365),
         bans_file: z.string().default(''),
         exempt_addresses: z
           .array(z.string().refine(isAddressOrCidr, 'expected an IP address or CIDR such as "127.0.0.0/8" or "::1"'))

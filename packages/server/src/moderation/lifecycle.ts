@@ -38,11 +38,19 @@ export async function startModeration(server: ServerContext, onOperPassword?: (p
   }, config.moderation.sync_interval_ms);
   timer.unref();
   stops.push(() => clearInterval(timer));
-  // Expired bans already match nobody; deleting them hourly keeps the table (and LISTBANS) small.
+  // Hourly housekeeping: expired bans match nobody (deleting them keeps LISTBANS small), and
+  // the audit log would otherwise grow with every failed login forever.
   const prune = setInterval(() => {
-    server.store.deleteExpiredBans(Date.now()).then(
+    const now = Date.now();
+    server.store.deleteExpiredBans(now).then(
       (deleted) => deleted > 0 && log.info({ deleted }, 'expired bans deleted'),
       (err: unknown) => log.error({ err }, 'deleting expired bans failed'),
+    );
+    const days = server.config.moderation.audit_retention_days;
+    if (days === 0) return;
+    server.store.deleteAuditBefore(now - days * 86_400_000).then(
+      (deleted) => deleted > 0 && log.info({ deleted }, 'old audit entries deleted'),
+      (err: unknown) => log.error({ err }, 'pruning the audit log failed'),
     );
   }, 3_600_000);
   prune.unref();

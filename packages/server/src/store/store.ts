@@ -148,6 +148,8 @@ export interface Store {
   appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first; with `before`, only entries with a smaller id. */
   listAudit(query: { limit: number; before?: number }): Promise<AuditEntry[]>;
+  /** Deletes audit entries recorded before `at` (ms since epoch); returns how many. */
+  deleteAuditBefore(at: number): Promise<number>;
 
   /** Idempotent. */
   setCommandDisabled(verb: string, disabled: boolean, by: string): Promise<void>;

@@ -129,6 +129,10 @@ export class SqliteModeration {
     return { id: Number(result.lastInsertRowid), ...entry };
   }
 
+  deleteAuditBefore(at: number): number {
+    return this.#db.prepare('DELETE FROM audit WHERE at < ?').run(at).changes;
+  }
+
   listAudit(query: { limit: number; before?: number }): AuditEntry[] {
     const limit = Math.floor(query.limit);
     if (!(limit > 0)) return [];

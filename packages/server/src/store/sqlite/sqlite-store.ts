@@ -322,6 +322,10 @@ class SqliteStore implements Store {
     return this.#run('listing bans', async () => this.#moderation.listBans(query));
   }
 
+  deleteAuditBefore(at: number): Promise<number> {
+    return this.#run('pruning the audit log', async () => this.#moderation.deleteAuditBefore(at));
+  }
+
   deleteExpiredBans(now: number): Promise<number> {
     return this.#run('deleting expired bans', async () => this.#moderation.deleteExpiredBans(now));
   }
