@@ -16,6 +16,16 @@ export function nameKey(name: string): string {
   return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
 }
 
+/** NFKC leaves printable ASCII unchanged: skip the ICU call for the common case. */
+function nfkc(text: string): string {
+  return PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKC');
+}
+
+/** Length in code points (a string's length counts UTF-16 units). */
+function codePoints(text: string): number {
+  return PRINTABLE_ASCII.test(text) ? text.length : [...text].length;
+}
+
 const NAME_PATTERN = /^\p{L}[\p{L}\p{N}_.-]*$/u;
 const ROOM_PATTERN = /^#[\p{L}\p{N}_.-]+$/u;
 const RESERVED = new Set(['all', 'server', 'system', 'parley', 'nobody']);
@@ -23,8 +33,8 @@ const RESERVED = new Set(['all', 'server', 'system', 'parley', 'nobody']);
 export const GUEST_NAME_PATTERN = /^guest\d+$/i;
 
 export function validateUserName(raw: string): string {
-  const name = raw.normalize('NFKC');
-  if (name.length === 0 || [...name].length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
+  const name = nfkc(raw);
+  if (name.length === 0 || codePoints(name) > MAX_NAME_LENGTH || !NAME_PATTERN.test(name)) {
     throw new ParleyError('NAME_INVALID', `Invalid name "${raw}": 1-${MAX_NAME_LENGTH} letters, digits, "_", "-" or ".", starting with a letter`);
   }
   if (RESERVED.has(nameKey(name)) || GUEST_NAME_PATTERN.test(name)) {
@@ -35,8 +45,8 @@ export function validateUserName(raw: string): string {
 
 /** Returns the display form of a room name, always with its leading '#'. */
 export function validateRoomName(raw: string): string {
-  const name = (raw.startsWith('#') ? raw : `#${raw}`).normalize('NFKC');
-  if ([...name].length > MAX_ROOM_NAME_LENGTH + 1 || !ROOM_PATTERN.test(name)) {
+  const name = nfkc(raw.startsWith('#') ? raw : `#${raw}`);
+  if (codePoints(name) > MAX_ROOM_NAME_LENGTH + 1 || !ROOM_PATTERN.test(name)) {
     throw new ParleyError('ROOM_INVALID', `Invalid room "${raw}": "#" then 1-${MAX_ROOM_NAME_LENGTH} letters, digits, "_", "-" or "."`);
   }
   return name;

@@ -9,6 +9,8 @@ export class UserDirectory {
   /** Names held by a registration between its check and its commit (password hashing is slow). */
   private readonly reserved = new Set<string>();
   private guestCounter = 0;
+  private guestIds = 0;
+  private readonly runPrefix = randomBytes(6).toString('hex');
 
   get(id: string): User | undefined {
     return this.byId.get(id);
@@ -64,8 +66,14 @@ export class UserDirectory {
     }
   }
 
+  /**
+   * A guest id no earlier run of the server handed out (so a new guest never inherits an old
+   * guest's direct conversations): a random prefix per run plus a counter. One random draw per
+   * guest was 3% of the CPU of a connect in the benchmark.
+   */
   newGuestId(): string {
-    return `g${randomBytes(6).toString('hex')}`;
+    this.guestIds += 1;
+    return `g${this.runPrefix}${this.guestIds.toString(36)}`;
   }
 
   all(): IterableIterator<User> {
