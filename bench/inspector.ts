@@ -43,6 +43,18 @@ export class Inspector {
     return JSON.parse(result.result.value) as { rss: number; heapUsed: number; external: number };
   }
 
+  /** Starts V8's sampling profiler in the server (every 100 µs). */
+  async startProfile(): Promise<void> {
+    await this.call('Profiler.enable');
+    await this.call('Profiler.setSamplingInterval', { interval: 100 });
+    await this.call('Profiler.start');
+  }
+
+  /** Stops it and returns the profile (the .cpuprofile JSON Chrome DevTools opens). */
+  async stopProfile(): Promise<unknown> {
+    return ((await this.call('Profiler.stop')) as { profile: unknown }).profile;
+  }
+
   close(): void {
     this.ws.close();
   }

@@ -110,11 +110,8 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
     tls: true,
     env: BENCH_SERVER_ENV,
     prefix: pinned ? ['taskset', '-c', '0'] : [],
-    nodeArgs: [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      // The idle scenario collects garbage through the inspector before reading memory.
-      ...(run.scenario === 'idle' ? ['--inspect=127.0.0.1:0'] : []),
-    ],
+    // The inspector: the idle scenario collects garbage through it, --profile records the phase.
+    nodeArgs: run.scenario === 'idle' || profileDir ? ['--inspect=127.0.0.1:0'] : [],
   });
   try {
     const config = {
@@ -122,6 +119,7 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
       quick,
       serverPid: server.process.pid!,
       inspectorUrl: inspectorUrl(server.stderr()),
+      ...(profileDir ? { profileFile: join(profileDir, `${run.scenario}-${run.transport}-${run.codec}.cpuprofile`) } : {}),
       endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
     };
     return await runLoadgen(config);
@@ -140,7 +138,7 @@ const { values } = parseArgs({
     compare: { type: 'boolean', default: false },
     transport: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
-    /** Writes a V8 CPU profile of each server run into this directory (open it in Chrome DevTools). */
+    /** Writes a V8 CPU profile of the server over each measured phase into this directory. */
     profile: { type: 'string' },
   },
 });

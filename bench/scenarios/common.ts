@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { Inspector } from '../inspector.ts';
+import { Phase } from '../proc.ts';
 export { openMany } from '../wire.ts';
 import { BenchConnection, openMany, type BenchCodec, type BenchTransport, type Endpoint } from '../wire.ts';
 
@@ -10,6 +13,8 @@ export interface ScenarioConfig {
   quick: boolean;
   /** The server under test; the others are run side by side for comparison. Default parley. */
   system?: 'parley' | 'nats' | 'inspircd';
+  /** With --profile: where to write a CPU profile of the server over the measured phase. */
+  profileFile?: string;
   /** DevTools URL when the server runs with --inspect (the idle scenario collects garbage through it). */
   inspectorUrl?: string;
 }
@@ -67,5 +72,26 @@ export function batching(before: ServerCounters, after: ServerCounters): { deliv
   return {
     deliveriesPerWrite: round((after.deliveries - before.deliveries) / (after.socketWrites - before.socketWrites), 1),
     messagesPerTransaction: round((after.storedMessages - before.storedMessages) / (after.storeBatches - before.storeBatches), 1),
+  };
+}
+
+/**
+ * Starts measuring a phase: the server's CPU time and, with --profile, a CPU profile of the
+ * server taken through the inspector over exactly this phase (the profiler adds overhead, so
+ * a profiled run's numbers are not the benchmark's).
+ */
+export async function startPhase(config: ScenarioConfig): Promise<{ end(): Promise<ReturnType<Phase['end']>> }> {
+  const inspector = config.profileFile && config.inspectorUrl ? await Inspector.connect(config.inspectorUrl) : undefined;
+  await inspector?.startProfile();
+  const phase = new Phase(config.serverPid);
+  return {
+    async end() {
+      const measured = phase.end();
+      if (inspector) {
+        writeFileSync(config.profileFile!, JSON.stringify(await inspector.stopProfile()));
+        inspector.close();
+      }
+      return measured;
+    },
   };
 }

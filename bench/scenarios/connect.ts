@@ -1,13 +1,12 @@
-import { Phase } from '../proc.ts';
-import { closeAll, openGuests, round, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { closeAll, openGuests, round, startPhase, type ScenarioConfig, type ScenarioResult } from './common.ts';
 
 /** Server CPU per connect + hello + guest login + join (no password hashing), new connections only. */
 export async function connect(config: ScenarioConfig): Promise<ScenarioResult> {
   const count = config.quick ? 500 : 3000;
   const warm = await openGuests(config, 50, 'w', (i) => `#c${i % 50}`);
-  const phase = new Phase(config.serverPid);
+  const phase = await startPhase(config);
   const connections = await openGuests(config, count, 'c', (i) => `#c${i % 50}`);
-  const { wallMs, cpuUs } = phase.end();
+  const { wallMs, cpuUs } = await phase.end();
   closeAll([...warm, ...connections]);
   return {
     scenario: 'connect',

@@ -1,6 +1,5 @@
 import { MarkerScanner } from '../markers.ts';
-import { Phase } from '../proc.ts';
-import { batching, closeAll, openGuests, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { batching, closeAll, openGuests, round, scrapeCounters, startPhase, type ScenarioConfig, type ScenarioResult } from './common.ts';
 import { WindowedSenders } from './window.ts';
 
 const PAIRS = 100;
@@ -34,9 +33,9 @@ export async function dm(config: ScenarioConfig): Promise<ScenarioResult> {
   for (const connection of connections) connection.bytesIn = 0;
   load.measuring = true;
   const countersBefore = await scrapeCounters(config);
-  const phase = new Phase(config.serverPid);
+  const phase = await startPhase(config);
   const finished = await load.runUntil(perUser, config.quick ? 20_000 : 60_000);
-  const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = phase.end();
+  const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = await phase.end();
   const factors = batching(countersBefore, await scrapeCounters(config));
   const { deliveries: delivered, histogram } = load;
   const bytes = connections.reduce((sum, c) => sum + c.bytesIn, 0);

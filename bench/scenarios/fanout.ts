@@ -1,8 +1,7 @@
 import { MarkerScanner } from '../markers.ts';
-import { Phase } from '../proc.ts';
 import { IrcConnection } from '../irc.ts';
 import { NatsConnection } from '../nats.ts';
-import { batching, openGuests, openMany, round, scrapeCounters, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { batching, openGuests, openMany, round, scrapeCounters, startPhase, type ScenarioConfig, type ScenarioResult } from './common.ts';
 import { WindowedSenders } from './window.ts';
 
 const RECEIVERS = 500;
@@ -74,9 +73,9 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   for (const receiver of receivers) receiver.bytesIn = 0;
   load.measuring = true;
   const countersBefore = parley ? await scrapeCounters(config) : undefined;
-  const phase = new Phase(config.serverPid);
+  const phase = await startPhase(config);
   const finished = await load.runUntil(perSender, config.quick ? 20_000 : 60_000);
-  const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = phase.end();
+  const { wallMs, cpuUs, serverCpuPct, loadgenCpuPct } = await phase.end();
   const factors = countersBefore ? batching(countersBefore, await scrapeCounters(config)) : {};
   load.measuring = false;
   const { deliveries, histogram } = load;

@@ -1,6 +1,5 @@
 import { Inspector } from '../inspector.ts';
-import { Phase } from '../proc.ts';
-import { closeAll, openGuests, round, sleep, type ScenarioConfig, type ScenarioResult } from './common.ts';
+import { closeAll, openGuests, round, sleep, startPhase, type ScenarioConfig, type ScenarioResult } from './common.ts';
 
 const ROOMS = 100;
 
@@ -13,9 +12,9 @@ export async function idle(config: ScenarioConfig): Promise<ScenarioResult> {
   const warm = await openGuests(config, 10, 'w', (i) => `#idle${i % ROOMS}`);
   await sleep(500);
   const before = await inspector.settledMemory();
-  const phase = new Phase(config.serverPid);
+  const phase = await startPhase(config);
   const connections = await openGuests(config, count, 'i', (i) => `#idle${i % ROOMS}`);
-  const { wallMs, cpuUs } = phase.end();
+  const { wallMs, cpuUs } = await phase.end();
   // Let the server finish its turn before collecting garbage and reading memory.
   await sleep(1000);
   const after = await inspector.settledMemory();
