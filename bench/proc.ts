@@ -20,13 +20,6 @@ export function cpuMicros(pid: number): number {
   return ((utime + stime) * 1e6) / CLK_TCK;
 }
 
-/** Resident set size of a process, in bytes. */
-export function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  return match ? Number(match[1]) * 1024 : Number.NaN;
-}
-
 /**
  * Measures a phase: wall time, the server's CPU time, and the load generator's own CPU share
  * (near 100% would mean the generator, not the server, limits throughput).
