@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type Selectable } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Kysely, Selectable } from 'kysely';
 import type {
   Account,
   AppendResult,
@@ -22,57 +20,20 @@ import type {
   StoredServerRole,
 } from '../store.ts';
 import { StoreError } from '../store.ts';
-import { migrateToLatest } from './migrations.ts';
+import { openMigratedDatabase } from './sqlite-connection.ts';
 import { prepareAppend, type AppendTransaction } from './sqlite-append.ts';
+import { clearPending, deleteMessagesBefore, readHistory, readPending } from './sqlite-messages.ts';
 import { SqliteModeration } from './sqlite-moderation.ts';
 import {
   toAccount,
   toRoomRecord,
-  toStoredMessage,
   toStoreError,
   type SqliteSchema,
 } from './sqlite-rows.ts';
 
-/** SQLite's default limit on bound parameters is 32766; stay far below it. */
-const CLEAR_CHUNK = 500;
-
-// rowid is insertion order, which is seq order within every conversation even when the wall
-// clock behind createdAt went backwards.
-const pendingOrder = sql<number>`p.rowid`;
-
 export async function openSqliteStore(options: { file: string }): Promise<Store> {
-  const { file } = options;
-  let sqlite: Database.Database;
-  try {
-    // '' is SQLite's private temporary database; neither it nor ':memory:' has a directory.
-    if (file !== ':memory:' && file !== '') {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    }
-    sqlite = new Database(file);
-  } catch (err) {
-    throw toStoreError(err, `opening database ${file}`);
-  }
-
-  // Kysely shares the one connection with the hot path in sqlite-append.ts. That is safe only
-  // because the store never opens a Kysely transaction (each Kysely query is one synchronous
-  // driver call) and the hot path's transaction is synchronous, so the two never interleave.
-  const db = new Kysely<SqliteSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  try {
-    // busy_timeout first so the journal switch waits for another process instead of failing.
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode can lose the last commits on power loss but never corrupts the file;
-    // FULL would add an fsync to every appendMessages call.
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
-    await migrateToLatest(db);
-    return new SqliteStore(sqlite, db, new SqliteModeration(sqlite, file));
-  } catch (err) {
-    await db.destroy().catch(() => undefined);
-    // Kysely only closes the database if it had started using it.
-    if (sqlite.open) sqlite.close();
-    throw toStoreError(err, `opening database ${file}`);
-  }
+  const { sqlite, db } = await openMigratedDatabase(options.file);
+  return new SqliteStore(sqlite, db, new SqliteModeration(sqlite, options.file));
 }
 
 /** Reads on the connect and send paths, prepared once (Kysely prepares on every call). */
@@ -113,19 +74,7 @@ class SqliteStore implements Store {
   }
 
   history(conv: string, query: HistoryQuery): Promise<StoredMessage[]> {
-    return this.#run('reading history', async () => {
-      // SQLite treats a negative LIMIT as "no limit".
-      const limit = Math.floor(query.limit);
-      if (!(limit > 0)) return [];
-      let q = this.#db.selectFrom('messages').selectAll().where('conv', '=', conv);
-      if (query.before !== undefined) q = q.where('seq', '<', query.before);
-      if (query.after !== undefined) {
-        const rows = await q.where('seq', '>', query.after).orderBy('seq', 'asc').limit(limit).execute();
-        return rows.map(toStoredMessage);
-      }
-      const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
-      return rows.reverse().map(toStoredMessage);
-    });
+    return this.#run('reading history', () => readHistory(this.#db, conv, query));
   }
 
   lastSeq(conv: string): Promise<number> {
@@ -134,55 +83,15 @@ class SqliteStore implements Store {
   }
 
   deleteMessagesBefore(cutoff: number): Promise<number> {
-    return this.#run('deleting old messages', async () => {
-      // Queued copies go with them through the pending -> messages cascade.
-      const result = await this.#db
-        .deleteFrom('messages')
-        .where('created_at', '<', cutoff)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
-    });
+    return this.#run('deleting old messages', () => deleteMessagesBefore(this.#db, cutoff));
   }
 
   pendingFor(accountId: number, limit: number): Promise<StoredMessage[]> {
-    return this.#run('reading pending messages', async () => {
-      const n = Math.floor(limit);
-      if (!(n > 0)) return [];
-      const rows = await this.#db
-        .selectFrom('pending as p')
-        .innerJoin('messages as m', (join) =>
-          join.onRef('m.conv', '=', 'p.conv').onRef('m.seq', '=', 'p.seq'),
-        )
-        .selectAll('m')
-        .where('p.account_id', '=', accountId)
-        .orderBy(pendingOrder)
-        .limit(n)
-        .execute();
-      return rows.map(toStoredMessage);
-    });
+    return this.#run('reading pending messages', () => readPending(this.#db, accountId, limit));
   }
 
   clearPending(accountId: number, delivered: readonly { conv: string; seq: number }[]): Promise<void> {
-    return this.#run('clearing pending messages', async () => {
-      const byConv = new Map<string, number[]>();
-      for (const { conv, seq } of delivered) {
-        const seqs = byConv.get(conv);
-        if (seqs === undefined) byConv.set(conv, [seq]);
-        else seqs.push(seq);
-      }
-      // Not one transaction: clearing is idempotent, so a partial clear is harmless (the rest
-      // is delivered again and the client dedupes by seq).
-      for (const [conv, seqs] of byConv) {
-        for (let i = 0; i < seqs.length; i += CLEAR_CHUNK) {
-          await this.#db
-            .deleteFrom('pending')
-            .where('account_id', '=', accountId)
-            .where('conv', '=', conv)
-            .where('seq', 'in', seqs.slice(i, i + CLEAR_CHUNK))
-            .execute();
-        }
-      }
-    });
+    return this.#run('clearing pending messages', () => clearPending(this.#db, accountId, delivered));
   }
 
   createAccount(input: { name: string; nameKey: string; passwordHash: string }): Promise<Account> {

@@ -1,0 +1,71 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { HistoryQuery, StoredMessage } from '../store.ts';
+import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
+
+/**
+ * The message reads and deletions of the SQLite store (appends are the hot path in
+ * sqlite-append.ts). Plain Kysely queries; the store wraps each in its error mapping.
+ */
+
+/** SQLite's default limit on bound parameters is 32766; stay far below it. */
+const CLEAR_CHUNK = 500;
+
+// rowid is insertion order, which is seq order within every conversation even when the wall
+// clock behind createdAt went backwards.
+const pendingOrder = sql<number>`p.rowid`;
+
+export async function readHistory(db: Kysely<SqliteSchema>, conv: string, query: HistoryQuery): Promise<StoredMessage[]> {
+  // SQLite treats a negative LIMIT as "no limit".
+  const limit = Math.floor(query.limit);
+  if (!(limit > 0)) return [];
+  let q = db.selectFrom('messages').selectAll().where('conv', '=', conv);
+  if (query.before !== undefined) q = q.where('seq', '<', query.before);
+  if (query.after !== undefined) {
+    const rows = await q.where('seq', '>', query.after).orderBy('seq', 'asc').limit(limit).execute();
+    return rows.map(toStoredMessage);
+  }
+  const rows = await q.orderBy('seq', 'desc').limit(limit).execute();
+  return rows.reverse().map(toStoredMessage);
+}
+
+export async function deleteMessagesBefore(db: Kysely<SqliteSchema>, cutoff: number): Promise<number> {
+  // Queued copies go with them through the pending -> messages cascade.
+  const result = await db.deleteFrom('messages').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function readPending(db: Kysely<SqliteSchema>, accountId: number, limit: number): Promise<StoredMessage[]> {
+  const n = Math.floor(limit);
+  if (!(n > 0)) return [];
+  const rows = await db
+    .selectFrom('pending as p')
+    .innerJoin('messages as m', (join) => join.onRef('m.conv', '=', 'p.conv').onRef('m.seq', '=', 'p.seq'))
+    .selectAll('m')
+    .where('p.account_id', '=', accountId)
+    .orderBy(pendingOrder)
+    .limit(n)
+    .execute();
+  return rows.map(toStoredMessage);
+}
+
+export async function clearPending(db: Kysely<SqliteSchema>, accountId: number, delivered: readonly { conv: string; seq: number }[]): Promise<void> {
+  const byConv = new Map<string, number[]>();
+  for (const { conv, seq } of delivered) {
+    const seqs = byConv.get(conv);
+    if (seqs === undefined) byConv.set(conv, [seq]);
+    else seqs.push(seq);
+  }
+  // Not one transaction: clearing is idempotent, so a partial clear is harmless (the rest is
+  // delivered again and the client dedupes by seq).
+  for (const [conv, seqs] of byConv) {
+    for (let i = 0; i < seqs.length; i += CLEAR_CHUNK) {
+      await db
+        .deleteFrom('pending')
+        .where('account_id', '=', accountId)
+        .where('conv', '=', conv)
+        .where('seq', 'in', seqs.slice(i, i + CLEAR_CHUNK))
+        .execute();
+    }
+  }
+}
