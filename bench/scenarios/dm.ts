@@ -26,7 +26,10 @@ export async function dm(config: ScenarioConfig): Promise<ScenarioResult> {
       load.delivered(sender, i);
       load.confirmed(sender);
     });
-    connection.onData = (chunk) => scanner.push(chunk);
+    connection.onData = (chunk) => {
+      load.receivedAt = performance.now();
+      scanner.push(chunk);
+    };
   });
 
   await load.runUntil(warmup, 30_000);

@@ -66,7 +66,10 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   };
   for (const receiver of receivers) {
     const scanner = new MarkerScanner(onMarker);
-    receiver.onData = (chunk) => scanner.push(chunk);
+    receiver.onData = (chunk) => {
+      load.receivedAt = performance.now();
+      scanner.push(chunk);
+    };
   }
 
   await load.runUntil(warmup, 30_000);

@@ -28,11 +28,14 @@ export class WindowedSenders {
     this.inFlight = new Array<number>(senders).fill(0);
   }
 
+  /** When the chunk being scanned arrived: one clock read per chunk, not per delivery. */
+  receivedAt = 0;
+
   /** A delivery of message `index` from `sender` was read (counted and timed while measuring). */
   delivered(sender: number, index: number): void {
     if (!this.measuring) return;
     this.deliveries += 1;
-    this.histogram.record(performance.now() - this.sentAt[sender]![index]!);
+    this.histogram.record(this.receivedAt - this.sentAt[sender]![index]!);
   }
 
   /** Message `index` from `sender` is confirmed: its window slot frees up. */
