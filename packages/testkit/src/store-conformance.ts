@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError, dmConversation, type NewMessage, type Store, type StoredMessage } from '@parley/server';
+import { describeDirectoryConformance } from './store-conformance-directory.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
+import { expectStoreError } from './store-conformance-helpers.ts';
 
 export type StoreFactory = () => Promise<{ store: Store; cleanup?: () => Promise<void> }>;
 
@@ -53,14 +55,6 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       return created.id;
     }
 
-    async function expectStoreError(promise: Promise<unknown>, code: StoreError['code']): Promise<void> {
-      const err: unknown = await promise.then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(StoreError);
-      expect((err as StoreError).code).toBe(code);
-    }
 
     describe('appendMessages', () => {
       it('starts at seq 1 and stays gapless within and across batches', async () => {
@@ -360,120 +354,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
       });
     });
 
-    describe('accounts', () => {
-      it('creates and finds accounts by name key', async () => {
-        const before = Date.now();
-        const created = await store.createAccount({ name: 'Alice', nameKey: 'alice', passwordHash: 'hash-a' });
-        expect(created).toMatchObject({ name: 'Alice', nameKey: 'alice', passwordHash: 'hash-a' });
-        expect(Number.isInteger(created.id)).toBe(true);
-        expect(created.createdAt).toBeGreaterThanOrEqual(before);
-        expect(created.createdAt).toBeLessThanOrEqual(Date.now());
-        expect(await store.findAccount('alice')).toEqual(created);
-        expect(await store.findAccount('nobody')).toBeUndefined();
-
-        const second = await store.createAccount({ name: 'Bob', nameKey: 'bob', passwordHash: 'hash-b' });
-        expect(second.id).not.toBe(created.id);
-      });
-
-      it('rejects a taken name key with conflict', async () => {
-        await store.createAccount({ name: 'Alice', nameKey: 'alice', passwordHash: 'h' });
-        await expectStoreError(
-          store.createAccount({ name: 'ALICE', nameKey: 'alice', passwordHash: 'h2' }),
-          'conflict',
-        );
-        expect((await store.findAccount('alice'))?.name).toBe('Alice');
-        expect(await store.countAccounts()).toBe(1);
-      });
-
-      it('counts accounts', async () => {
-        expect(await store.countAccounts()).toBe(0);
-        await account('a');
-        await account('b');
-        await account('c');
-        expect(await store.countAccounts()).toBe(3);
-      });
-    });
-
-    describe('rooms and membership', () => {
-      const general = { key: '#general', name: '#General', topic: 'hello', createdBy: 'alice' };
-      const random = { key: '#random', name: '#random', topic: '', createdBy: 'bob' };
-
-      it('creates and lists rooms', async () => {
-        const before = Date.now();
-        const created = await store.createRoom(general);
-        expect(created).toMatchObject(general);
-        expect(created.createdAt).toBeGreaterThanOrEqual(before);
-        await store.createRoom(random);
-        const listed = await store.listRooms();
-        expect(listed.map((r) => r.key).sort()).toEqual(['#general', '#random']);
-        expect(listed.find((r) => r.key === '#general')).toEqual(created);
-      });
-
-      it('rejects an existing room key with conflict', async () => {
-        await store.createRoom(general);
-        await expectStoreError(store.createRoom({ ...general, name: '#GENERAL', topic: 'x' }), 'conflict');
-        const listed = await store.listRooms();
-        expect(listed).toHaveLength(1);
-        expect(listed[0]?.topic).toBe('hello');
-      });
-
-      it('sets the topic', async () => {
-        await store.createRoom(general);
-        await store.setTopic('#general', 'new topic');
-        expect((await store.listRooms())[0]?.topic).toBe('new topic');
-      });
-
-      it('deletes rooms and their memberships', async () => {
-        const alice = await account('alice');
-        await store.createRoom(general);
-        await store.createRoom(random);
-        await store.addMember('#general', alice);
-        await store.addMember('#random', alice);
-        expect(await store.deleteRoom('#general')).toBe(true);
-        expect(await store.deleteRoom('#general')).toBe(false);
-        expect(await store.deleteRoom('#nowhere')).toBe(false);
-        expect((await store.listRooms()).map((r) => r.key)).toEqual(['#random']);
-        expect(await store.roomsOf(alice)).toEqual(['#random']);
-
-        // A recreated room starts without the old members.
-        await store.createRoom(general);
-        expect(await store.roomsOf(alice)).toEqual(['#random']);
-      });
-
-      it('deletes a room\'s messages but keeps its sequence going for a recreated room', async () => {
-        await store.createRoom(general);
-        await appendTexts(room, 3);
-        await appendTexts(other, 1);
-        expect(await store.deleteRoom(room)).toBe(true);
-        expect(await store.history(room, { limit: 10 })).toEqual([]);
-        expect(seqs(await store.history(other, { limit: 10 }))).toEqual([1]);
-        expect(await store.lastSeq(room)).toBe(3);
-        await store.createRoom(general);
-        const [next] = await store.appendMessages([msg(room, 'again')]);
-        expect(next?.message.seq).toBe(4);
-      });
-
-      it('adds members idempotently and removes them', async () => {
-        const alice = await account('alice');
-        const bob = await account('bob');
-        await store.createRoom(general);
-        await store.createRoom(random);
-        expect(await store.roomsOf(alice)).toEqual([]);
-        await store.addMember('#general', alice);
-        await store.addMember('#general', alice);
-        await store.addMember('#random', alice);
-        await store.addMember('#random', bob);
-        expect((await store.roomsOf(alice)).sort()).toEqual(['#general', '#random']);
-        expect(await store.roomsOf(bob)).toEqual(['#random']);
-
-        await store.removeMember('#general', alice);
-        await store.removeMember('#general', alice);
-        await store.removeMember('#general', bob);
-        expect(await store.roomsOf(alice)).toEqual(['#random']);
-        expect(await store.roomsOf(bob)).toEqual(['#random']);
-      });
-    });
-
+    describeDirectoryConformance(() => store);
     describeModerationConformance(() => store);
 
     describe('close', () => {
