@@ -1,5 +1,4 @@
 import { ParleyError, type BanInfo } from '@parley/protocol';
-import { OutboundEvent } from '../core/outbound.ts';
 import { escapeText } from '../core/text-lines.ts';
 import { audit } from '../moderation/audit.ts';
 import { BanSet } from '../moderation/ban-set.ts';
@@ -8,7 +7,7 @@ import { disconnectUser, enforceBans, removeFromRoom } from '../moderation/enfor
 import { SERVER_SCOPE, type BanRecord } from '../store/store.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { assertOutranks, findNamedUser, type NamedUser } from './targets.ts';
+import { assertOutranks, findNamedUser, noticeTarget, type NamedUser } from './targets.ts';
 import { guestNameSubject } from '../moderation/room-policy.ts';
 
 export function banInfo(ban: BanRecord): BanInfo {
@@ -128,7 +127,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const target = await findNamedUser(ctx.server, name);
       assertOutranks(ctx.server, ctx.session, target, room);
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, true);
-      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}` }));
+      noticeTarget(ctx.server, target, `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}`);
       await audit(ctx.server, { actor: actor.name, action: 'mute', target: `${target.name} ${room.name}`, detail: reason ?? '' });
       return { data: { room: room.name, name: target.name }, text: `OK MUTE ${room.name} ${target.name}` };
     },
@@ -144,7 +143,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const room = ctx.server.rooms.require(roomName);
       const target = await findNamedUser(ctx.server, name);
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, false);
-      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} unmuted you in ${room.name}` }));
+      noticeTarget(ctx.server, target, `${actor.name} unmuted you in ${room.name}`);
       await audit(ctx.server, { actor: actor.name, action: 'unmute', target: `${target.name} ${room.name}` });
       return { data: { room: room.name, name: target.name }, text: `OK UNMUTE ${room.name} ${target.name}` };
     },

@@ -4,7 +4,7 @@ import { hashPassword } from '../identity/passwords.ts';
 import { audit } from '../moderation/audit.ts';
 import type { CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { findNamedUser } from './targets.ts';
+import { findNamedUser, noticeTarget } from './targets.ts';
 
 export function modesText(modes: RoomModes): string {
   const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock'].filter(Boolean);
@@ -54,7 +54,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
       const room = ctx.server.rooms.require(roomName);
       const target = await findNamedUser(ctx.server, name);
       await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'invited', grantedBy: actor.name }, true);
-      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} invited you to ${room.name}: JOIN ${room.name}` }));
+      noticeTarget(ctx.server, target, `${actor.name} invited you to ${room.name}: JOIN ${room.name}`);
       await audit(ctx.server, { actor: actor.name, action: 'room.invite', target: `${target.name} ${room.name}` });
       return { data: { room: room.name, name: target.name }, text: `OK INVITE ${room.name} ${target.name}` };
     },
@@ -74,7 +74,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
       for (const kind of ['owner', 'moderator'] as const) {
         await rooms.setGrant(room, { userId: target.userId, kind, grantedBy: actor.name }, kind === role);
       }
-      if (target.online) ctx.server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text: `${actor.name} made you ${role} of ${room.name}` }));
+      noticeTarget(ctx.server, target, `${actor.name} made you ${role} of ${room.name}`);
       await audit(ctx.server, { actor: actor.name, action: 'room.role', target: `${target.name} ${room.name}`, detail: role });
       return { data: { room: room.name, name: target.name, role }, text: `OK ROOMROLE ${room.name} ${target.name} ${role}` };
     },

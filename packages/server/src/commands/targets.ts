@@ -1,3 +1,4 @@
+import { OutboundEvent } from '../core/outbound.ts';
 import { nameKey, ParleyError, type ServerRole } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
@@ -55,4 +56,9 @@ function roleOfUser(server: ServerContext, user: User): ServerRole {
     if (serverRank(role) > serverRank(best)) best = role;
   }
   return best;
+}
+
+/** Tells the target, if online, what was done to them (a notice on every connection of theirs). */
+export function noticeTarget(server: ServerContext, target: NamedUser, text: string): void {
+  if (target.online) server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text }));
 }
