@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import { startTestServer, waitFor } from '@parley/testkit';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchTestBrowser } from '@parley/testkit/browser';
 
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const server = await startTestServer({ server_name: 'acme', limits: { messages_per_minute: 60_000, message_burst: 10_000 } });
 const url = `ws://127.0.0.1:${server.httpPort}/ws`;
@@ -50,7 +50,7 @@ await say('wen', '#release', 'Looks good. I added the migration notes.');
 
 let browser: Browser | undefined;
 try {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchTestBrowser();
 
   const signIn = async (page: Page, name: string, register = false) => {
     await page.goto(`http://127.0.0.1:${server.httpPort}/`);

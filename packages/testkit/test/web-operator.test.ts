@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchTestBrowser } from '../src/browser.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/index.ts';
 
@@ -12,9 +9,6 @@ import { startTestServer, type TestServer } from '../src/index.ts';
  * Issue 7: operator actions in the web client's member list, in Debian's Chromium against a
  * real server, driven through accessible roles and names (same setup as web.test.ts).
  */
-const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
-// Chromium must not reach the internet: no background networking, updates or sync (loopback only).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
 let server: TestServer;
@@ -22,8 +16,7 @@ const cleanups: (() => unknown)[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) execFileSync('npm', ['run', 'build'], { cwd: WEB_DIR, stdio: 'ignore' });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchTestBrowser();
   // A fresh data dir: the first account registered becomes the server's owner.
   server = await startTestServer();
 });

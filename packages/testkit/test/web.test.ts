@@ -1,5 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchTestBrowser } from '../src/browser.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
 
@@ -16,9 +17,6 @@ import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestSer
  * serves at `/`, driven through its accessible roles and names like a person would.
  */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
-const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
-// Chromium must not reach the internet: no background networking, updates or sync (loopback only).
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const LIMITS = { messages_per_minute: 60_000, message_burst: 10_000 };
 
 let browser: Browser;
@@ -27,9 +25,7 @@ const cleanups: (() => unknown)[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  // `npm install` builds the client; a checkout that skipped it gets one built here.
-  if (!existsSync(join(WEB_DIR, 'dist', 'index.html'))) execFileSync('npm', ['run', 'build'], { cwd: WEB_DIR, stdio: 'ignore' });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchTestBrowser();
 });
 
 afterAll(async () => {
