@@ -152,13 +152,20 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
   };
   return (
     <ActionForm title={`Kick ${name} from ${conv.target}`} submitLabel="Kick" run={run} onClose={onClose}>
-      <label class="field">
-        <span>
-          Reason <small>optional</small>
-        </span>
-        <input value={reason} maxLength={300} onInput={(event) => setReason(event.currentTarget.value)} />
-      </label>
+      <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
+  );
+}
+
+/** The optional reason both dialogs ask for. */
+function ReasonField({ value, onInput }: { value: string; onInput: (value: string) => void }) {
+  return (
+    <label class="field">
+      <span>
+        Reason <small>optional</small>
+      </span>
+      <input value={value} maxLength={300} onInput={(event) => onInput(event.currentTarget.value)} />
+    </label>
   );
 }
 
@@ -193,12 +200,7 @@ export function BanDialog({ store, conv, name, onClose }: ActionProps) {
           ))}
         </select>
       </label>
-      <label class="field">
-        <span>
-          Reason <small>optional</small>
-        </span>
-        <input value={reason} maxLength={300} onInput={(event) => setReason(event.currentTarget.value)} />
-      </label>
+      <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
 }
