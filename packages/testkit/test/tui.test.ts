@@ -83,14 +83,19 @@ class Terminal {
     return (await this.tmux('capture-pane', '-p', '-t', 'tui')).stdout;
   }
 
-  /** Waits until the screen matches, and returns it. */
+  /**
+   * Waits until the screen matches and has stopped changing, and returns it. A capture can land in
+   * the middle of a redraw (half the pane old, half new); two equal captures in a row cannot.
+   */
   async see(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
     let last = '';
+    let previous = '';
     const matches = (screen: string) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen));
     return waitFor(
       async () => {
+        previous = last;
         last = await this.screen();
-        return matches(last) ? last : undefined;
+        return matches(last) && last === previous ? last : undefined;
       },
       () => `${String(pattern)} on the screen:\n${last}`,
       timeoutMs,
