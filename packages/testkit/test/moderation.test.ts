@@ -69,7 +69,7 @@ describe('kick', () => {
 describe('room moderation', () => {
   it('mutes, moderated rooms, invite-only, passwords and topic locks', async () => {
     server = await startTestServer({ limits: { messages_per_minute: 6000, message_burst: 1000 } });
-    await frames({ cmd: 'register', name: 'boss', password: PASSWORD }); // the server owner; not used
+    const boss = await frames({ cmd: 'register', name: 'boss', password: PASSWORD }); // the server owner
     const owner = await frames({ cmd: 'register', name: 'roomowner', password: PASSWORD });
     const mod = await frames({ cmd: 'register', name: 'mod', password: PASSWORD });
     const member = await frames({ cmd: 'guest', name: 'member' });
@@ -118,6 +118,19 @@ describe('room moderation', () => {
     expect(errorName(await outsider.request('join', { room: '#club' }))).toBe('INVITE_ONLY');
     expect(errorName(await outsider.request('history', { with: '#club' }))).toBe('NOT_IN_ROOM');
     expect(errorName(await outsider.request('history', { with: '#general' }))).toBe('ok');
+    // ... nor see who is inside, its topic, or that someone is a member (the server's operators can).
+    const roomNames = async (client: FrameClient) => ((await client.ok('rooms')) as { rooms: { name: string }[] }).rooms.map((r) => r.name);
+    const userRooms = async (client: FrameClient) => ((await client.ok('userinfo', { name: 'mod' })) as { rooms: { name: string }[] }).rooms.map((r) => r.name);
+    expect(await roomNames(outsider)).toEqual(['#general']);
+    expect(errorName(await outsider.request('who', { room: '#club' }))).toBe('NOT_IN_ROOM');
+    expect(errorName(await outsider.request('topic', { room: '#club' }))).toBe('NOT_IN_ROOM');
+    expect(await userRooms(outsider)).not.toContain('#club');
+    for (const insider of [mod, boss]) {
+      expect(await roomNames(insider)).toContain('#club');
+      expect(await insider.ok('topic', { room: '#club' })).toMatchObject({ topic: 'by the moderator' });
+      expect(await userRooms(insider)).toContain('#club');
+    }
+    expect(await boss.ok('who', { room: '#club' })).toMatchObject({ members: expect.arrayContaining([expect.objectContaining({ name: 'mod' })]) });
     await mod.ok('invite', { room: '#club', name: 'outsider' });
     expect(await outsider.event((e) => e.ev === 'notice')).toMatchObject({ text: 'mod invited you to #club: JOIN #club' });
     await outsider.ok('join', { room: '#club' });

@@ -38,6 +38,11 @@ export class Room {
     else this.grants.delete(userId);
   }
 
+  /** Invite-only and password-protected rooms keep their members, topic and history to themselves. */
+  isPrivate(): boolean {
+    return this.modes.inviteOnly || this.modes.passwordHash !== '';
+  }
+
   summary(): { name: string; topic: string; members: number } {
     return { name: this.name, topic: this.topic, members: this.members.size };
   }

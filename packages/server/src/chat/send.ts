@@ -40,7 +40,7 @@ export async function resolveConversation(server: ServerContext, user: User, tar
   const { conv, label, room } = await resolveTarget(server, user, target, false);
   // Public rooms can be read before joining; an invite-only or password-protected room's
   // history is for its members only.
-  if (room && !user.rooms.has(room.key) && (room.modes.inviteOnly || room.modes.passwordHash !== '')) {
+  if (room && !user.rooms.has(room.key) && room.isPrivate()) {
     throw new ParleyError('NOT_IN_ROOM', `${room.name} is private: join it to read its history`);
   }
   return { conv, label };

@@ -7,6 +7,7 @@ import type { User } from '../chat/user.ts';
 import { audit } from '../moderation/audit.ts';
 import { ipLoginKey } from '../moderation/login-guard.ts';
 import { atLeast, roomRoleOf } from '../moderation/roles.ts';
+import { canSeeInside } from '../moderation/room-policy.ts';
 import { canDisable } from './authorize.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
@@ -99,7 +100,9 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
           transport: s.transport.kind,
           ...(showIp ? { ip: s.transport.remoteAddress } : {}),
         })),
-        rooms: (await roomsOf(server, target.online, target.accountId)).map((room) => ({ name: room.name, role: roomRoleOf(room, target.userId) })),
+        rooms: (await roomsOf(server, target.online, target.accountId))
+          .filter((room) => canSeeInside(server, session, loggedIn(ctx), room))
+          .map((room) => ({ name: room.name, role: roomRoleOf(room, target.userId) })),
       };
       const lines = [
         `USER ${info.name} ${info.kind} ${info.role} ${info.online ? 'online' : 'offline'}`,

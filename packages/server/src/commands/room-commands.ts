@@ -4,7 +4,7 @@ import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { audit } from '../moderation/audit.ts';
-import { checkCanCreate, checkCanJoin, checkCanSetTopic } from '../moderation/room-policy.ts';
+import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 
@@ -81,11 +81,12 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     },
   },
   rooms: {
-    summary: 'List rooms with their online member counts and topics',
+    summary: 'List rooms with their online member counts and topics (private rooms only to their members)',
     auth: 'user',
     rate: 'none',
-    handle({ server }) {
-      const rooms = server.rooms.list();
+    handle(ctx) {
+      const user = loggedIn(ctx);
+      const rooms = ctx.server.rooms.list().filter((room) => canSeeInside(ctx.server, ctx.session, user, room));
       return {
         data: { rooms: rooms.map((room) => room.summary()) },
         text: `OK ROOMS ${rooms.length} ${rooms.map((room) => `${room.name}(${room.members.size})`).join(' ')}`.trimEnd(),
@@ -96,8 +97,9 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     summary: "List a room's online members and their presence",
     auth: 'user',
     rate: 'none',
-    handle({ server }, { room: name }) {
-      const room = server.rooms.require(name);
+    handle(ctx, { room: name }) {
+      const room = ctx.server.rooms.require(name);
+      checkCanSeeInside(ctx.server, ctx.session, loggedIn(ctx), room);
       const members = [...room.members.values()].map((member) => ({ name: member.name, status: member.status, kind: member.kind }));
       const names = members.map((member) => (member.status === 'online' ? member.name : `${member.name}(${member.status})`));
       return { data: { room: room.name, members }, text: `OK WHO ${room.name} ${names.join(' ')}`.trimEnd() };
@@ -110,6 +112,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     async handle(ctx, { room: name, topic }) {
       const user = loggedIn(ctx);
       const room = ctx.server.rooms.require(name);
+      checkCanSeeInside(ctx.server, ctx.session, user, room);
       if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${escapeText(room.topic)}`.trimEnd() };
       if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} to set its topic`);
       checkCanSetTopic(ctx.server, ctx.session, user, room);

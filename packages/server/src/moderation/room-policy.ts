@@ -32,6 +32,15 @@ export async function checkCanJoin(server: ServerContext, session: Session, user
   }
 }
 
+/** Whether a user may see who is in a room and its topic: private rooms show them to members and operators. */
+export function canSeeInside(server: ServerContext, session: Session, user: User, room: Room): boolean {
+  return !room.isPrivate() || user.rooms.has(room.key) || atLeast(server.moderation.roleOf(session), 'operator');
+}
+
+export function checkCanSeeInside(server: ServerContext, session: Session, user: User, room: Room): void {
+  if (!canSeeInside(server, session, user, room)) throw new ParleyError('NOT_IN_ROOM', `${room.name} is private: join it to see inside`);
+}
+
 /** The grant subject for a guest's name (grants are otherwise keyed by user id). */
 export function guestNameSubject(name: string): string {
   return `guest:${nameKey(name)}`;
