@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NewMessage, Store, StoredMessage } from '@parley/server';
-import { expectStoreError } from './store-conformance-helpers.ts';
+import type { Store } from '@parley/server';
+import { expectStoreError, storeFixture } from './store-conformance-helpers.ts';
 
 /**
  * The accounts and rooms part of the Store contract. Called from describeStoreConformance with
@@ -9,17 +9,13 @@ import { expectStoreError } from './store-conformance-helpers.ts';
 export function describeDirectoryConformance(current: () => Store): void {
   describe('accounts and rooms', () => {
     let store: Store;
-    let clock = 1_700_000_000_000;
+    const { msg, appendTexts, seqs, account } = storeFixture(() => store);
     beforeEach(() => {
       store = current();
     });
 
     const room = '#general';
     const other = '#random';
-    const msg = (conv: string, text: string): NewMessage => ({ conv, senderId: 'u1', senderName: 'alice', target: conv, text, createdAt: clock++ });
-    const appendTexts = (conv: string, count: number) => store.appendMessages(Array.from({ length: count }, (_, i) => msg(conv, `m${i + 1}`)));
-    const seqs = (messages: readonly StoredMessage[]): number[] => messages.map((m) => m.seq);
-    const account = async (nameKey: string) => (await store.createAccount({ name: nameKey, nameKey, passwordHash: 'h' })).id;
 
     describe('accounts', () => {
       it('creates and finds accounts by name key', async () => {
