@@ -2,7 +2,8 @@ import { renderToString } from 'ink';
 import { createElement } from 'react';
 import { describe, expect, it } from 'vitest';
 import { ConversationList } from './conversation-list.tsx';
-import { chatReducer, initialChatState, type ChatAction } from './conversations.ts';
+import { chatReducer, type ChatAction } from './chat-reducer.ts';
+import { initialChatState } from './conversations.ts';
 
 const message = (from: string, to: string): ChatAction => ({ type: 'message', message: { conv: to, seq: Math.random(), from, to, text: 'x', ts: 0 } });
 

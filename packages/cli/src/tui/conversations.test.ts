@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
-import { MAX_LINES, STATUS_KEY, chatReducer, conversationKey, initialChatState, messageTarget, oldestSeq, type ChatAction, type ChatState } from './conversations.ts';
+import { chatReducer, type ChatAction } from './chat-reducer.ts';
+import { MAX_LINES, STATUS_KEY, conversationKey, initialChatState, messageTarget, oldestSeq, type ChatState } from './conversations.ts';
 
 const run = (actions: ChatAction[], state: ChatState = initialChatState('alice')) => actions.reduce(chatReducer, state);
 let seq = 0;

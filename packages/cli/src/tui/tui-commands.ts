@@ -1,7 +1,8 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
 import { SLASH_COMMANDS, parseSlash, type ChatContext } from '../chat-commands.ts';
 import { OPERATOR_COMMANDS } from '../operator-commands.ts';
-import { conversationKey, oldestSeq, type ChatAction, type ChatState, type Conversation } from './conversations.ts';
+import type { ChatAction } from './chat-reducer.ts';
+import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
 export interface TuiContext {

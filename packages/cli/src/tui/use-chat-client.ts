@@ -1,7 +1,8 @@
 import type { ParleyClient } from '@parley/client';
 import { useEffect, useRef, useState } from 'react';
+import { chatReducer, type ChatAction } from './chat-reducer.ts';
 import { connectionFromState, type Connection } from './connection-status.ts';
-import { chatReducer, initialChatState, type ChatAction, type ChatState } from './conversations.ts';
+import { initialChatState, type ChatState } from './conversations.ts';
 
 /**
  * The chat state fed by the client's events. `stateRef` always holds the newest state, for

@@ -1,0 +1,155 @@
+import type { ChatMessage } from '@parley/protocol';
+import {
+  STATUS_KEY,
+  appendLine,
+  capLines,
+  conversationKey,
+  ensureConversation,
+  messageTarget,
+  sameName,
+  selectConversation,
+  targetKind,
+  updateConversation,
+  type ChatState,
+  type Line,
+} from './conversations.ts';
+import { reduceMemberEvent, type MemberAction } from './member-events.ts';
+
+/**
+ * Everything that changes the terminal UI's state, from the server or from the keyboard. A pure
+ * reducer, so every rule here has a unit test (conversations.test.ts).
+ */
+export type ChatAction =
+  | { type: 'identity'; me: string }
+  | { type: 'message'; message: ChatMessage }
+  | { type: 'sending'; target: string; text: string; id: number; ts: number }
+  | { type: 'sent'; id: number; seq: number }
+  | { type: 'send-failed'; id: number; reason: string }
+  | { type: 'joined'; room: string; topic: string }
+  | { type: 'left'; room: string }
+  | { type: 'close'; key: string }
+  | MemberAction
+  | { type: 'topic'; room: string; topic: string; by: string }
+  | { type: 'room-deleted'; room: string; by: string }
+  | { type: 'history-loading'; key: string }
+  | { type: 'history'; key: string; messages: ChatMessage[]; complete: boolean }
+  | { type: 'history-failed'; key: string }
+  | { type: 'system'; text: string; error?: boolean; target?: string }
+  | { type: 'open'; target: string }
+  | { type: 'select'; index: number }
+  | { type: 'cycle'; delta: number }
+  | { type: 'scroll'; rows: number; max: number };
+
+function mentions(text: string, me: string): boolean {
+  if (!me) return false;
+  const escaped = me.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(text);
+}
+
+function toLine(message: ChatMessage, me: string, dm: boolean): Line {
+  const mine = sameName(message.from, me);
+  return { kind: 'message', ts: message.ts, from: message.from, text: message.text, seq: message.seq, mention: !mine && (dm || mentions(message.text, me)) };
+}
+
+function findPending(state: ChatState, id: number): string | undefined {
+  return state.order.find((key) => state.convs[key]!.lines.some((l) => l.pending === id));
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case 'identity':
+      return { ...state, me: action.me };
+    case 'message': {
+      const target = messageTarget(action.message, state.me);
+      const next = ensureConversation(state, target);
+      const key = conversationKey(target);
+      if (next.convs[key]!.lines.some((l) => l.seq === action.message.seq)) return next;
+      const line = toLine(action.message, state.me, targetKind(target) === 'dm');
+      return appendLine(next, key, line, !sameName(action.message.from, state.me));
+    }
+    case 'sending': {
+      const next = ensureConversation(state, action.target);
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id }, false);
+    }
+    case 'sent':
+    case 'send-failed': {
+      const key = findPending(state, action.id);
+      if (!key) return state;
+      return updateConversation(state, key, (conv) => ({
+        lines: conv.lines.flatMap((l): Line[] => {
+          if (l.pending !== action.id) return [l];
+          const { pending: _pending, ...rest } = l;
+          if (action.type === 'sent') return [{ ...rest, seq: action.seq }];
+          return [{ ...rest, failed: true }, { kind: 'error', ts: l.ts, text: `not sent: ${action.reason}` }];
+        }),
+      }));
+    }
+    case 'joined': {
+      const next = ensureConversation(state, action.room);
+      const key = conversationKey(action.room);
+      return selectConversation(updateConversation(next, key, () => ({ topic: action.topic, gone: false })), key);
+    }
+    case 'left':
+    case 'close': {
+      const key = action.type === 'left' ? conversationKey(action.room) : action.key;
+      const index = state.order.indexOf(key);
+      if (index < 0) return state;
+      const order = state.order.filter((k) => k !== key);
+      const { [key]: _removed, ...convs } = state.convs;
+      const next = { ...state, order, convs, active: state.active === key ? undefined : state.active };
+      return next.active ? next : selectConversation(next, order[Math.max(0, index - 1)]);
+    }
+    case 'members':
+    case 'member-joined':
+    case 'member-left':
+    case 'presence':
+    case 'nick':
+      return reduceMemberEvent(state, action);
+    case 'topic': {
+      const key = conversationKey(action.room);
+      const next = updateConversation(state, key, () => ({ topic: action.topic }));
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} set the topic: ${action.topic}` }, false);
+    }
+    case 'room-deleted': {
+      const key = conversationKey(action.room);
+      const next = updateConversation(state, key, () => ({ gone: true, members: [] }));
+      return appendLine(next, key, { kind: 'error', ts: Date.now(), text: `${action.room} was deleted by ${action.by}` }, false);
+    }
+    case 'history-loading':
+      return updateConversation(state, action.key, () => ({ loadingHistory: true, historyRequested: true }));
+    case 'history-failed':
+      return updateConversation(state, action.key, () => ({ loadingHistory: false, historyRequested: false }));
+    case 'history':
+      return updateConversation(state, action.key, (conv) => {
+        const seqs = conv.lines.filter((l) => l.seq !== undefined).map((l) => l.seq!);
+        const oldest = seqs.length ? Math.min(...seqs) : Infinity;
+        const older = action.messages.filter((m) => m.seq < oldest).map((m) => toLine(m, state.me, conv.kind === 'dm'));
+        const { lines, trimmed } = capLines([...older, ...conv.lines]);
+        return { lines, loadingHistory: false, historyComplete: action.complete && !trimmed };
+      });
+    case 'system': {
+      const target = action.target && state.convs[conversationKey(action.target)] ? conversationKey(action.target) : (state.active ?? STATUS_KEY);
+      const next = target === STATUS_KEY ? ensureConversation(state, 'server', 'status') : state;
+      return appendLine(next, target, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text }, false);
+    }
+    case 'open': {
+      const next = ensureConversation(state, action.target);
+      return selectConversation(next, conversationKey(action.target));
+    }
+    case 'select':
+      return selectConversation(state, state.order[action.index]);
+    case 'cycle': {
+      if (state.order.length === 0) return state;
+      const at = state.active ? state.order.indexOf(state.active) : 0;
+      const index = (at + action.delta + state.order.length) % state.order.length;
+      return selectConversation(state, state.order[index]);
+    }
+    case 'scroll': {
+      if (!state.active) return state;
+      return updateConversation(state, state.active, (conv) => {
+        const scroll = Math.max(0, Math.min(action.max, conv.scroll + action.rows));
+        return { scroll, newBelow: scroll === 0 ? 0 : conv.newBelow };
+      });
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { MemberInfo, PresenceStatus } from '@parley/protocol';
+import { appendLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
+
+/**
+ * Who is where: each room's member list, kept current from join, part, presence and nick events.
+ * Every list stays sorted online-first, then by name, because the member pane shows it as is.
+ */
+export type MemberAction =
+  | { type: 'members'; room: string; members: MemberInfo[] }
+  | { type: 'member-joined'; room: string; user: string }
+  | { type: 'member-left'; room: string; user: string; reason?: string }
+  | { type: 'presence'; user: string; status: PresenceStatus }
+  | { type: 'nick'; old: string; new: string };
+
+const byPresence = (a: Member, b: Member) => Number(a.status === 'offline') - Number(b.status === 'offline') || a.name.localeCompare(b.name);
+
+/** Rooms `user` is listed in. */
+function roomsOf(state: ChatState, user: string): string[] {
+  return state.order.filter((key) => state.convs[key]!.members.some((m) => sameName(m.name, user)));
+}
+
+export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
+  switch (action.type) {
+    case 'members': {
+      const members = action.members.map((m) => ({ name: m.name, status: m.status, kind: m.kind })).sort(byPresence);
+      return updateConversation(state, conversationKey(action.room), () => ({ members }));
+    }
+    case 'member-joined': {
+      const key = conversationKey(action.room);
+      const next = updateConversation(state, key, (conv) => ({
+        members: [...conv.members.filter((m) => !sameName(m.name, action.user)), { name: action.user, status: 'online' as const, kind: 'guest' as const }].sort(byPresence),
+      }));
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `→ ${action.user} joined` }, false);
+    }
+    case 'member-left': {
+      const key = conversationKey(action.room);
+      const next = updateConversation(state, key, (conv) => ({ members: conv.members.filter((m) => !sameName(m.name, action.user)) }));
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` }, false);
+    }
+    case 'presence': {
+      // A guest that goes offline is gone (its memberships end with its last connection); an
+      // account stays listed as offline.
+      let next = state;
+      for (const key of roomsOf(state, action.user)) {
+        next = updateConversation(next, key, (conv) => ({
+          members: conv.members
+            .filter((m) => !(sameName(m.name, action.user) && m.kind === 'guest' && action.status === 'offline'))
+            .map((m) => (sameName(m.name, action.user) ? { ...m, status: action.status } : m))
+            .sort(byPresence),
+        }));
+      }
+      return next;
+    }
+    case 'nick': {
+      let next: ChatState = sameName(action.old, state.me) ? { ...state, me: action.new } : state;
+      for (const key of roomsOf(state, action.old)) {
+        next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, action.old) ? { ...m, name: action.new } : m)).sort(byPresence) }));
+        next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` }, false);
+      }
+      // The direct-message conversation moves to the new name; when one under the new name is
+      // already open, the old one is left as it is (its lines are not merged).
+      const oldKey = conversationKey(action.old);
+      const dm = next.convs[oldKey];
+      const newKey = conversationKey(action.new);
+      if (dm && dm.kind === 'dm' && !next.convs[newKey]) {
+        const { [oldKey]: _old, ...convs } = next.convs;
+        next = {
+          ...next,
+          order: next.order.map((k) => (k === oldKey ? newKey : k)),
+          convs: { ...convs, [newKey]: { ...dm, key: newKey, label: action.new } },
+          active: next.active === oldKey ? newKey : next.active,
+        };
+        next = appendLine(next, newKey, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` }, false);
+      }
+      return next;
+    }
+  }
+}
