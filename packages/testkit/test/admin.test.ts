@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -93,6 +94,21 @@ describe('configuration reload in process', () => {
     expect(await client.request('send', { to: ['a', 'b', 'c', 'd'], text: 'x' })).toMatchObject({ ok: false, error: { name: 'TOO_MANY_RECIPIENTS' } });
     const audit = await server.server.context.store.listAudit({ limit: 1 });
     expect(audit[0]).toMatchObject({ actor: 'test', action: 'config.reload' });
+  });
+});
+
+describe('reload of the connection timeouts', () => {
+  it('applies a shorter handshake timeout to connections already open', async () => {
+    server = await startTestServer({ limits: { handshake_timeout_ms: 8_000 } });
+    const silent = netConnect({ host: '127.0.0.1', port: server.tcpPort });
+    cleanups.push(() => void silent.destroy());
+    const connectedAt = Date.now();
+    const closed = new Promise<number>((resolve) => silent.on('close', () => resolve(Date.now() - connectedAt)));
+    await server.server.reload(ConfigSchema.parse({ ...server.config, limits: { ...server.config.limits, handshake_timeout_ms: 100 } }), 'test');
+    // The old timeout would have closed it after 8 s; the sweeper's next pass (at most 2 s away) uses the new one.
+    expect(await closed).toBeLessThan(7_000);
+    const { values } = await server.server.context.metrics.disconnects.get();
+    expect(values.find((v) => v.labels.reason === 'HANDSHAKE_TIMEOUT')?.value).toBe(1);
   });
 });
 

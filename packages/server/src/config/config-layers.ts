@@ -121,3 +121,12 @@ export class Layers {
     return `${label || '(root)'}: ${message} (from ${source})`;
   }
 }
+
+/** Config snapshots are shared by every connection; freezing them makes a stray write throw. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

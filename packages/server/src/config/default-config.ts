@@ -4,8 +4,8 @@
  */
 export const DEFAULT_CONFIG_TOML = `# parley.toml: Parley server configuration.
 # Most keys take effect on restart. These reload live on SIGHUP or "parley admin reload":
-# motd, [limits] (except the three *_timeout_ms keys), moderation.bans_file and the files
-# named in [tls].
+# motd, [limits], moderation.bans_file, moderation.exempt_addresses and the files named
+# in [tls].
 #
 # Every value below is the built-in default. Precedence, lowest to highest:
 #   defaults < this file < .env in the working directory < PARLEY_* environment variables < CLI flags.

@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { validateRoomName } from '@parley/protocol';
 import { ConfigSchema, type Config } from './schema.ts';
-import { coerce, configKeyPaths, envNameFor, getIn, Layers, setIn, type Tree } from './config-layers.ts';
+import { coerce, configKeyPaths, deepFreeze, envNameFor, getIn, Layers, setIn, type Tree } from './config-layers.ts';
 import { parseListenAddress } from './listen-address.ts';
 
 export { configKeyPaths, envNameFor } from './config-layers.ts';
@@ -112,14 +112,6 @@ function semanticErrors(layers: Layers, tree: Tree): string[] {
     errors.push(layers.error(['tls', set], `tls.${missing} must be set too (a certificate needs its key)`));
   }
   return errors;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 function load(options: LoadConfigOptions): ConfigResult {

@@ -1,12 +1,12 @@
+import { deepFreeze } from './config-layers.ts';
 import type { Config } from './schema.ts';
 
 /**
  * Which keys a reload applies (SIGHUP, `parley admin reload`, the console's `reload`); the
  * list in docs/configuration.md must match. Everything else needs a restart: listeners, the
- * data dir, logging and the sweeper's timeouts are set up once at start.
+ * data dir and logging are set up once at start.
  */
 export const LIVE_KEYS = ['motd', 'limits', 'moderation.bans_file', 'moderation.exempt_addresses', 'tls.cert_file', 'tls.key_file'] as const;
-const RESTART_LIMITS = ['handshake_timeout_ms', 'idle_timeout_ms', 'ping_timeout_ms'] as const;
 
 export interface ReloadPlan {
   /** The snapshot to swap in: the current one with the live keys taken from the new one. */
@@ -26,22 +26,11 @@ function leaves(value: unknown, prefix: string, out: Map<string, string>): Map<s
   return out;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 export function planReload(current: Config, loaded: Config): ReloadPlan {
   const next = deepFreeze({
     ...current,
     motd: loaded.motd,
-    limits: {
-      ...loaded.limits,
-      ...Object.fromEntries(RESTART_LIMITS.map((key) => [key, current.limits[key]])),
-    },
+    limits: loaded.limits,
     moderation: { ...current.moderation, bans_file: loaded.moderation.bans_file, exempt_addresses: loaded.moderation.exempt_addresses },
     tls: loaded.tls,
   } as Config);

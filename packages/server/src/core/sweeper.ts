@@ -4,12 +4,20 @@ import { OutboundEvent } from './outbound.ts';
 /**
  * One timer for all connections (not one per socket): closes connections that never finished
  * their handshake, pings silent ones, and closes those that stay silent after the ping
- * (half-open sockets whose peer vanished). Returns a function that stops it.
+ * (half-open sockets whose peer vanished). It reads the timeouts on every pass, so a reload
+ * that changes them takes effect at the next pass. Returns a function that stops it.
  */
 export function startSweeper(server: ServerContext): () => void {
-  const { handshake_timeout_ms: handshake, idle_timeout_ms: idle, ping_timeout_ms: pingTimeout } = server.config.limits;
-  const period = Math.min(5000, Math.max(50, Math.floor(Math.min(handshake, idle, pingTimeout) / 4)));
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    const { handshake_timeout_ms: handshake, idle_timeout_ms: idle, ping_timeout_ms: pingTimeout } = server.config.limits;
+    // A quarter of the shortest timeout keeps each one within 25 % of its setting.
+    const period = Math.min(5000, Math.max(50, Math.floor(Math.min(handshake, idle, pingTimeout) / 4)));
+    timer = setTimeout(sweep, period);
+    timer.unref();
+  };
+  const sweep = () => {
+    const { handshake_timeout_ms: handshake, idle_timeout_ms: idle, ping_timeout_ms: pingTimeout } = server.config.limits;
     const now = Date.now();
     for (const session of server.sessions) {
       if (!session.helloDone) {
@@ -21,7 +29,8 @@ export function startSweeper(server: ServerContext): () => void {
         session.deliver(new OutboundEvent({ ev: 'ping', token: String(now) }));
       }
     }
-  }, period);
-  timer.unref();
-  return () => clearInterval(timer);
+    schedule();
+  };
+  schedule();
+  return () => clearTimeout(timer);
 }
