@@ -1,8 +1,9 @@
 /** @jsxImportSource preact */
 import { useState } from 'preact/hooks';
-import { ChatStore, describe, type ConnectOptions } from './chat-store.ts';
+import { ChatStore, type ConnectOptions } from './chat-store.ts';
 import { ChatScreen } from './chat-screen.tsx';
 import { ConnectScreen } from './connect-screen.tsx';
+import { describeError } from './describe-error.ts';
 
 export function App() {
   const [store, setStore] = useState<ChatStore>();
@@ -17,7 +18,7 @@ export function App() {
       await next.connect();
       setStore(next);
     } catch (failure) {
-      setError(describe(failure));
+      setError(describeError(failure));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,10 @@
-import { ParleyClient, ParleyClientError, webSocketTransport, type ClientState, type Credentials } from '@parley/client';
-import { nameKey, type ChatMessage, type MemberInfo } from '@parley/protocol';
-import { byName, Conversation, type TimelineMessage } from './conversation.ts';
+import { ParleyClient, ParleyClientError, webSocketTransport, type Credentials } from '@parley/client';
+import { nameKey, type ChatMessage } from '@parley/protocol';
+import { ChangeSignal } from './change-signal.ts';
+import { nextConnection, type Connection } from './connection-status.ts';
+import { Conversation, type TimelineMessage } from './conversation.ts';
+import { describeError } from './describe-error.ts';
+import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
 
@@ -9,22 +13,15 @@ export interface ConnectOptions {
   credentials: Credentials;
 }
 
-export interface Connection {
-  state: ClientState;
-  /** While reconnecting: when the next attempt starts (Date.now() clock). */
-  retryAt: number | undefined;
-  /** Set after a reconnect, cleared by the UI once shown. */
-  resumedMissed: number | undefined;
-}
-
 const HISTORY_PAGE = 50;
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
 /**
- * The web client's state: conversations, members, connection. It wraps one ParleyClient (the
- * SDK does reconnects, resume and the outbox) and turns its events into what the UI draws.
- * Views subscribe and re-read everything on each change; there is one change per microtask.
+ * The web client's state: conversations, connection, sending and history. It wraps one
+ * ParleyClient (the SDK does reconnects, resume and the outbox) and turns its events into what
+ * the UI draws; the rooms' members, presence and topics are kept up to date by its RoomTracker.
+ * Views subscribe and re-read everything on each change (see ChangeSignal).
  */
 export class ChatStore {
   readonly client: ParleyClient;
@@ -36,10 +33,8 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
-  private readonly listeners = new Set<() => void>();
-  private notifyQueued = false;
-  private whoTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly whoPending = new Set<string>();
+  private readonly changes = new ChangeSignal();
+  private readonly roomTracker: RoomTracker;
 
   constructor(options: ConnectOptions) {
     this.client = new ParleyClient({
@@ -50,21 +45,9 @@ export class ChatStore {
       // Browsers should not hammer a server that is restarting: 250 ms doubling to 30 s.
       backoff: { initialMs: 250, maxMs: 30_000 },
     });
+    // Before the listeners below: see RoomTracker on the order of `nick` notices.
+    this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
-    this.client.on('join', ({ room, user }) => this.onJoin(room, user));
-    this.client.on('part', ({ room, user, reason }) => this.onPart(room, user, reason));
-    this.client.on('topic', ({ room, topic, by }) => {
-      const conv = this.room(room);
-      conv.topic = topic;
-      this.notice(conv, topic ? `${by} set the topic: ${topic}` : `${by} cleared the topic`);
-    });
-    this.client.on('room_deleted', ({ room, by }) => {
-      const conv = this.room(room);
-      conv.joined = false;
-      conv.members = [];
-      this.notice(conv, `${by} deleted ${conv.target}`);
-    });
-    this.client.on('presence', ({ user, status }) => this.onPresence(user, status));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
     this.client.on('notice', ({ text }) => this.noticeActive(text));
     this.client.on('error', (error) => {
@@ -72,30 +55,18 @@ export class ChatStore {
       else this.noticeActive(`${error.errorName}: ${error.message}`, 'error');
     });
     this.client.on('state', (change) => {
-      const missed = change.state === 'connected' && change.resumed ? (change.missed ?? 0) : this.connection.resumedMissed;
-      this.connection = {
-        state: change.state,
-        retryAt: change.delayMs !== undefined ? Date.now() + change.delayMs : change.state === 'reconnecting' ? this.connection.retryAt : undefined,
-        resumedMissed: missed,
-      };
+      this.connection = nextConnection(this.connection, change, Date.now());
       if (change.state === 'closed' && change.error) this.fatal = change.error;
-      if (change.state === 'connected' && change.resumed) this.afterReconnect();
       this.changed();
     });
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.subscribe(listener);
   }
 
   private changed(): void {
-    if (this.notifyQueued) return;
-    this.notifyQueued = true;
-    queueMicrotask(() => {
-      this.notifyQueued = false;
-      for (const listener of this.listeners) listener();
-    });
+    this.changes.notify();
   }
 
   get active(): Conversation | undefined {
@@ -113,7 +84,7 @@ export class ChatStore {
       void this.loadOlder(conv);
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
-    this.refreshWho(identity.rooms.map((r) => r.name));
+    this.roomTracker.refreshMembers(identity.rooms.map((r) => r.name));
     this.changed();
   }
 
@@ -192,7 +163,7 @@ export class ChatStore {
       // A partner we never talked with has no history; a deleted room has none to give.
       conv.history = 'done';
       if (!(error instanceof ParleyClientError) || (error.errorName !== 'NO_SUCH_USER' && error.errorName !== 'NO_SUCH_ROOM')) {
-        this.notice(conv, `Could not load history: ${describe(error)}`, 'error');
+        this.notice(conv, `Could not load history: ${describeError(error)}`, 'error');
       }
     }
     this.changed();
@@ -205,7 +176,7 @@ export class ChatStore {
     try {
       await runInput(this, command, conv);
     } catch (error) {
-      this.notice(conv ?? this.everyone(), describe(error), 'error');
+      this.notice(conv ?? this.everyone(), describeError(error), 'error');
     }
     this.changed();
   }
@@ -221,7 +192,7 @@ export class ChatStore {
       if (receipt) conv.confirm(item, receipt.seq);
     } catch (error) {
       item.status = 'failed';
-      item.error = describe(error);
+      item.error = describeError(error);
     }
     this.changed();
   }
@@ -234,7 +205,7 @@ export class ChatStore {
     conv.joined = true;
     if (conv.history === 'done' && conv.items.length === 0) conv.history = 'idle';
     this.activate(conv.key);
-    this.refreshWho([joined.name]);
+    this.roomTracker.refreshMembers([joined.name]);
   }
 
   async leave(name: string): Promise<void> {
@@ -248,10 +219,7 @@ export class ChatStore {
   async setAway(away: boolean): Promise<void> {
     await this.client.request('presence', { status: away ? 'away' : 'online' });
     this.away = away;
-    for (const conv of this.conversations.values()) {
-      const self = conv.members.find((m) => this.isMe(m.name));
-      if (self) conv.setMember({ ...self, status: away ? 'away' : 'online' });
-    }
+    this.roomTracker.showOwnStatus(away ? 'away' : 'online');
     this.changed();
   }
 
@@ -264,90 +232,18 @@ export class ChatStore {
     this.changed();
   }
 
-  private onJoin(room: string, user: string): void {
-    const conv = this.room(room);
-    if (this.isMe(user)) {
-      conv.joined = true; // another of our connections joined it
-    } else {
-      conv.setMember({ name: user, status: 'online', kind: conv.members.find((m) => nameKey(m.name) === nameKey(user))?.kind ?? 'guest' });
-      this.notice(conv, `${user} joined`);
-    }
-    this.refreshWho([room]);
-  }
-
-  private onPart(room: string, user: string, reason: string | undefined): void {
-    const conv = this.room(room);
-    if (this.isMe(user)) {
-      conv.joined = false;
-      conv.members = [];
-      this.notice(conv, 'You left this room');
-      return;
-    }
-    conv.removeMember(user);
-    this.notice(conv, `${user} left${reason ? ` (${reason})` : ''}`);
-  }
-
-  private onPresence(user: string, status: MemberInfo['status']): void {
-    let known = false;
-    for (const conv of this.conversations.values()) {
-      const member = conv.members.find((m) => nameKey(m.name) === nameKey(user));
-      if (!member) continue;
-      known = true;
-      if (status === 'offline') conv.removeMember(user);
-      else conv.setMember({ ...member, status });
-    }
-    // Someone who came online in a room we share (guests enter the default rooms unannounced).
-    if (!known && status !== 'offline') this.refreshWho([...this.conversations.values()].filter((c) => c.kind === 'room' && c.joined).map((c) => c.target));
-    this.changed();
-  }
-
+  /** Renames us, or our direct conversation with whoever was renamed (RoomTracker renames them in room lists). */
   private onNick(old: string, name: string): void {
     if (this.isMe(old)) this.me = name;
-    for (const conv of this.conversations.values()) {
-      const member = conv.members.find((m) => nameKey(m.name) === nameKey(old));
-      if (member) {
-        conv.removeMember(old);
-        conv.setMember({ ...member, name });
-        this.notice(conv, `${old} is now ${name}`);
-      }
-    }
     const dm = this.conversations.get(`dm:${nameKey(old)}`);
     if (dm && !this.conversations.has(`dm:${nameKey(name)}`)) {
       this.conversations.delete(dm.key);
       const renamed = this.dm(name);
-      renamed.items = dm.items;
-      for (const seq of dm.seqs) renamed.seqs.add(seq);
-      renamed.unread = dm.unread;
-      renamed.history = dm.history;
+      renamed.takeOver(dm);
       if (this.activeKey === dm.key) this.activeKey = renamed.key;
       this.notice(renamed, `${old} is now ${name}`);
     }
     this.changed();
-  }
-
-  /** Re-reads member lists, batched: presence, joins and reconnects can come in bursts. */
-  private refreshWho(rooms: string[]): void {
-    for (const room of rooms) this.whoPending.add(room);
-    if (this.whoTimer !== undefined) return;
-    this.whoTimer = setTimeout(() => {
-      this.whoTimer = undefined;
-      const batch = [...this.whoPending];
-      this.whoPending.clear();
-      for (const room of batch) {
-        this.client.request('who', { room }).then(
-          ({ room: name, members }) => {
-            this.room(name).members = [...members].sort(byName);
-            this.changed();
-          },
-          () => undefined, // gone or not reachable now; the next event or reconnect asks again
-        );
-      }
-    }, 50);
-  }
-
-  private afterReconnect(): void {
-    const rooms = [...this.conversations.values()].filter((c) => c.kind === 'room' && c.joined).map((c) => c.target);
-    this.refreshWho(rooms);
   }
 
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
@@ -359,9 +255,4 @@ export class ChatStore {
     const conv = this.active;
     if (conv) this.notice(conv, text, tone);
   }
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof ParleyClientError) return error.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -84,6 +84,14 @@ export class Conversation {
     this.addStored({ ...message, seq, status: 'sent' });
   }
 
+  /** Continues `previous` under this key (a direct-message partner was renamed): its timeline, unread count and history position. */
+  takeOver(previous: Conversation): void {
+    this.items = previous.items;
+    for (const seq of previous.seqs) this.seqs.add(seq);
+    this.unread = previous.unread;
+    this.history = previous.history;
+  }
+
   add(item: TimelineItem): void {
     this.items.push(item);
   }

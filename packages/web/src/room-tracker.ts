@@ -1,0 +1,129 @@
+import { nameKey, type MemberInfo } from '@parley/protocol';
+import type { ChatStore } from './chat-store.ts';
+import { byName } from './conversation.ts';
+
+/** How long `refreshMembers` waits to gather rooms into one burst of `who` requests. */
+const WHO_BATCH_MS = 50;
+
+/**
+ * Keeps each room's live state current from the server's room events: who is in it and their
+ * presence (join, part, presence, nick), its topic, and whether we are in it (our own join and
+ * part events, room_deleted). Where events cannot tell the whole story it asks the server (`who`)
+ * again. ChatStore owns one and tells it about our own joins and away status; renaming us and our
+ * direct conversations on a nick stays with ChatStore, which owns the conversations.
+ *
+ * It listens to the client itself, like Permissions, and is made in ChatStore's constructor before
+ * the store's own listeners, so on a `nick` the room notices come before the direct-message one.
+ */
+export class RoomTracker {
+  private whoTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly whoPending = new Set<string>();
+
+  constructor(
+    private readonly store: ChatStore,
+    /** The store's coalesced change notification (one per microtask). */
+    private readonly changed: () => void,
+  ) {
+    const { client } = store;
+    client.on('join', ({ room, user }) => this.onJoin(room, user));
+    client.on('part', ({ room, user, reason }) => this.onPart(room, user, reason));
+    client.on('topic', ({ room, topic, by }) => {
+      const conv = store.room(room);
+      conv.topic = topic;
+      store.notice(conv, topic ? `${by} set the topic: ${topic}` : `${by} cleared the topic`);
+    });
+    client.on('room_deleted', ({ room, by }) => {
+      const conv = store.room(room);
+      conv.joined = false;
+      conv.members = [];
+      store.notice(conv, `${by} deleted ${conv.target}`);
+    });
+    client.on('presence', ({ user, status }) => this.onPresence(user, status));
+    client.on('nick', (change) => this.onNick(change.old, change.new));
+    client.on('state', (change) => {
+      // Joins, parts and presence changes during the outage were not replayed to us.
+      if (change.state === 'connected' && change.resumed) this.refreshMembers(this.joinedRooms());
+    });
+  }
+
+  /** Re-reads member lists, batched: presence, joins and reconnects can come in bursts. */
+  refreshMembers(rooms: string[]): void {
+    for (const room of rooms) this.whoPending.add(room);
+    if (this.whoTimer !== undefined) return;
+    this.whoTimer = setTimeout(() => {
+      this.whoTimer = undefined;
+      const batch = [...this.whoPending];
+      this.whoPending.clear();
+      for (const room of batch) {
+        this.store.client.request('who', { room }).then(
+          ({ room: name, members }) => {
+            this.store.room(name).members = [...members].sort(byName);
+            this.changed();
+          },
+          () => undefined, // gone or not reachable now; the next event or reconnect asks again
+        );
+      }
+    }, WHO_BATCH_MS);
+  }
+
+  /** Shows our own away status in every list we are in at once; the server sends us no presence event for it. */
+  showOwnStatus(status: 'online' | 'away'): void {
+    for (const conv of this.store.conversations.values()) {
+      const self = conv.members.find((m) => this.store.isMe(m.name));
+      if (self) conv.setMember({ ...self, status });
+    }
+  }
+
+  private onJoin(room: string, user: string): void {
+    const conv = this.store.room(room);
+    if (this.store.isMe(user)) {
+      conv.joined = true; // another of our connections joined it
+    } else {
+      conv.setMember({ name: user, status: 'online', kind: conv.members.find((m) => nameKey(m.name) === nameKey(user))?.kind ?? 'guest' });
+      this.store.notice(conv, `${user} joined`);
+    }
+    this.refreshMembers([room]);
+  }
+
+  private onPart(room: string, user: string, reason: string | undefined): void {
+    const conv = this.store.room(room);
+    if (this.store.isMe(user)) {
+      conv.joined = false;
+      conv.members = [];
+      this.store.notice(conv, 'You left this room');
+      return;
+    }
+    conv.removeMember(user);
+    this.store.notice(conv, `${user} left${reason ? ` (${reason})` : ''}`);
+  }
+
+  private onPresence(user: string, status: MemberInfo['status']): void {
+    let known = false;
+    for (const conv of this.store.conversations.values()) {
+      const member = conv.members.find((m) => nameKey(m.name) === nameKey(user));
+      if (!member) continue;
+      known = true;
+      if (status === 'offline') conv.removeMember(user);
+      else conv.setMember({ ...member, status });
+    }
+    // Someone who came online in a room we share (guests enter the default rooms unannounced).
+    if (!known && status !== 'offline') this.refreshMembers(this.joinedRooms());
+    this.changed();
+  }
+
+  private onNick(old: string, name: string): void {
+    for (const conv of this.store.conversations.values()) {
+      const member = conv.members.find((m) => nameKey(m.name) === nameKey(old));
+      if (member) {
+        conv.removeMember(old);
+        conv.setMember({ ...member, name });
+        this.store.notice(conv, `${old} is now ${name}`);
+      }
+    }
+    this.changed();
+  }
+
+  private joinedRooms(): string[] {
+    return [...this.store.conversations.values()].filter((c) => c.kind === 'room' && c.joined).map((c) => c.target);
+  }
+}
