@@ -124,7 +124,7 @@ export class Session {
       else if (event.seq <= position.cursor) return false;
       else position.cursor = event.seq;
     }
-    return this.queue.push(out.bytes(this.format));
+    return this.queue.push(out.bytes(this.format), out.lazy);
   }
 
   /** Delivers a stored message below the floor (see `positions`); the cursor stays where it is. */
