@@ -2,9 +2,11 @@ import type Database from 'better-sqlite3';
 import type { AppendResult, NewMessage } from '../store.ts';
 import { toStoredMessage, type MessageRow } from './sqlite-rows.ts';
 
-/** Runs one batch in an IMMEDIATE transaction. */
+/** Runs one batch in an IMMEDIATE transaction, and answers lastSeq from the same cache. */
 export interface AppendTransaction {
   immediate(batch: readonly NewMessage[]): AppendResult[];
+  /** The last seq of a conversation (0 for none); every join asks, so it is cached too. */
+  lastSeq(conv: string): number;
 }
 
 /**
@@ -83,5 +85,13 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
       throw error;
     }
   };
-  return { immediate: guarded };
+  const readLastSeq = (conv: string): number => {
+    let seq = lastSeq.get(conv);
+    if (seq === undefined) {
+      seq = readSeq.get(conv) ?? 0;
+      lastSeq.set(conv, seq);
+    }
+    return seq;
+  };
+  return { immediate: guarded, lastSeq: readLastSeq };
 }

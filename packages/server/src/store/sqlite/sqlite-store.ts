@@ -39,7 +39,6 @@ export async function openSqliteStore(options: { file: string }): Promise<Store>
 /** Reads on the connect and send paths, prepared once (Kysely prepares on every call). */
 function prepareHotQueries(sqlite: Database.Database) {
   return {
-    lastSeq: sqlite.prepare<[string], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck(),
     findAccount: sqlite.prepare<[string], Selectable<SqliteSchema['accounts']>>('SELECT * FROM accounts WHERE name_key = ?'),
   };
 }
@@ -78,8 +77,7 @@ class SqliteStore implements Store {
   }
 
   lastSeq(conv: string): Promise<number> {
-    // Every join asks this: a statement prepared once, not a Kysely query compiled and prepared per call.
-    return this.#run('reading the last sequence number', async () => this.#hot.lastSeq.get(conv) ?? 0);
+    return this.#run('reading the last sequence number', async () => this.#append.lastSeq(conv));
   }
 
   deleteMessagesBefore(cutoff: number): Promise<number> {
