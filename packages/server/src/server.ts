@@ -178,7 +178,7 @@ export class ParleyServer {
       return undefined;
     }
     moderation.connections.opened(ip);
-    const session = new Session(this.nextSessionId++, transport, this.context, this.onSessionClosed);
+    const session = new Session({ id: this.nextSessionId++, transport, server: this.context, onClose: this.onSessionClosed });
     sessions.add(session);
     return session;
   }

@@ -2,6 +2,7 @@ import type { ChatMessage } from '@parley/protocol';
 import {
   STATUS_KEY,
   appendLine,
+  appendUnreadLine,
   capLines,
   conversationKey,
   ensureConversation,
@@ -65,11 +66,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const key = conversationKey(target);
       if (next.convs[key]!.lines.some((l) => l.seq === action.message.seq)) return next;
       const line = toLine(action.message, state.me, targetKind(target) === 'dm');
-      return appendLine(next, key, line, !sameName(action.message.from, state.me));
+      return sameName(action.message.from, state.me) ? appendLine(next, key, line) : appendUnreadLine(next, key, line);
     }
     case 'sending': {
       const next = ensureConversation(state, action.target);
-      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id }, false);
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id });
     }
     case 'sent':
     case 'send-failed': {
@@ -108,12 +109,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'topic': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, () => ({ topic: action.topic }));
-      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} set the topic: ${action.topic}` }, false);
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} set the topic: ${action.topic}` });
     }
     case 'room-deleted': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, () => ({ gone: true, members: [] }));
-      return appendLine(next, key, { kind: 'error', ts: Date.now(), text: `${action.room} was deleted by ${action.by}` }, false);
+      return appendLine(next, key, { kind: 'error', ts: Date.now(), text: `${action.room} was deleted by ${action.by}` });
     }
     case 'history-loading':
       return updateConversation(state, action.key, () => ({ loadingHistory: true, historyRequested: true }));
@@ -130,7 +131,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'system': {
       const target = action.target && state.convs[conversationKey(action.target)] ? conversationKey(action.target) : (state.active ?? STATUS_KEY);
       const next = target === STATUS_KEY ? ensureConversation(state, 'server', 'status') : state;
-      return appendLine(next, target, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text }, false);
+      return appendLine(next, target, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text });
     }
     case 'open': {
       const next = ensureConversation(state, action.target);

@@ -1,4 +1,5 @@
 import { nameKey } from '@parley/protocol';
+import type { LineState } from './line-editor.ts';
 
 /**
  * Tab completion of the word before the cursor: commands after a leading "/", rooms for "#…",
@@ -39,7 +40,7 @@ function place(completion: Completion): CompletionResult {
   return { text: before + completion.tail, cursor: before.length, completion };
 }
 
-export function complete(text: string, cursor: number, sources: CompletionSources, previous?: Completion): CompletionResult {
+export function complete({ text, cursor }: LineState, sources: CompletionSources, previous?: Completion): CompletionResult {
   if (previous && previous.matches.length > 0) {
     return place({ ...previous, index: (previous.index + 1) % previous.matches.length });
   }

@@ -5,7 +5,7 @@ import { MAX_LINES, STATUS_KEY, conversationKey, initialChatState, messageTarget
 
 const run = (actions: ChatAction[], state: ChatState = initialChatState('alice')) => actions.reduce(chatReducer, state);
 let seq = 0;
-const msg = (from: string, to: string, text = 'hi', conv = to): ChatMessage => ({ conv, seq: ++seq, from, to, text, ts: 1_700_000_000_000 });
+const msg = (from: string, to: string, text = 'hi'): ChatMessage => ({ conv: to, seq: ++seq, from, to, text, ts: 1_700_000_000_000 });
 const message = (from: string, to: string, text?: string): ChatAction => ({ type: 'message', message: msg(from, to, text) });
 
 describe('conversations', () => {

@@ -120,8 +120,17 @@ export function capLines(lines: Line[]): { lines: Line[]; trimmed: boolean } {
   return lines.length > MAX_LINES ? { lines: lines.slice(lines.length - MAX_LINES), trimmed: true } : { lines, trimmed: false };
 }
 
-/** Appends a line; counts it as unread when the conversation is not on screen or scrolled up. */
-export function appendLine(state: ChatState, key: string, line: Line, unread: boolean): ChatState {
+/** Appends a line that is not news to count: an event, an error, the user's own message. */
+export function appendLine(state: ChatState, key: string, line: Line): ChatState {
+  return addLine(state, key, { line, unread: false });
+}
+
+/** Appends someone else's message; counts it as unread when the conversation is not on screen or scrolled up. */
+export function appendUnreadLine(state: ChatState, key: string, line: Line): ChatState {
+  return addLine(state, key, { line, unread: true });
+}
+
+function addLine(state: ChatState, key: string, { line, unread }: { line: Line; unread: boolean }): ChatState {
   const visible = state.active === key;
   return updateConversation(state, key, (conv) => {
     const { lines, trimmed } = capLines([...conv.lines, line]);

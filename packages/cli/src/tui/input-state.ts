@@ -25,7 +25,7 @@ export function applyInput(state: InputState, command: KeyCommand, sources: Comp
     case 'edit':
       return { state: { ...state, line: EDITS[command.op](state.line), completion: undefined } };
     case 'complete': {
-      const result = complete(state.line.text, state.line.cursor, sources, state.completion);
+      const result = complete(state.line, sources, state.completion);
       return { state: { ...state, line: { text: result.text, cursor: result.cursor }, completion: result.completion } };
     }
     case 'history': {

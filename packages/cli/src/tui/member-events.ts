@@ -30,12 +30,12 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
       const next = updateConversation(state, key, (conv) => ({
         members: [...conv.members.filter((m) => !sameName(m.name, action.user)), { name: action.user, status: 'online' as const, kind: 'guest' as const }].sort(byPresence),
       }));
-      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `→ ${action.user} joined` }, false);
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `→ ${action.user} joined` });
     }
     case 'member-left': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, (conv) => ({ members: conv.members.filter((m) => !sameName(m.name, action.user)) }));
-      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` }, false);
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` });
     }
     case 'presence': {
       // A guest that goes offline is gone (its memberships end with its last connection); an
@@ -55,7 +55,7 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
       let next: ChatState = sameName(action.old, state.me) ? { ...state, me: action.new } : state;
       for (const key of roomsOf(state, action.old)) {
         next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, action.old) ? { ...m, name: action.new } : m)).sort(byPresence) }));
-        next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` }, false);
+        next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
       }
       // The direct-message conversation moves to the new name; when one under the new name is
       // already open, the old one is left as it is (its lines are not merged).
@@ -70,7 +70,7 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
           convs: { ...convs, [newKey]: { ...dm, key: newKey, label: action.new } },
           active: next.active === oldKey ? newKey : next.active,
         };
-        next = appendLine(next, newKey, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` }, false);
+        next = appendLine(next, newKey, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
       }
       return next;
     }

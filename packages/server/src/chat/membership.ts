@@ -5,11 +5,18 @@ import type { Session } from '../core/session.ts';
 import type { Room } from './room.ts';
 import type { User } from './user.ts';
 
+export interface MembershipChange {
+  user: User;
+  room: Room;
+  /** The connection that asked: it hears through its reply, so the room's event skips it. */
+  origin?: Session;
+}
+
 /**
  * Joining and leaving rooms. Accounts' memberships are stored (they are back in their rooms at
  * the next login); guests' live only while they are online.
  */
-export async function joinRoom(server: ServerContext, user: User, room: Room, origin?: Session): Promise<boolean> {
+export async function joinRoom(server: ServerContext, { user, room, origin }: MembershipChange): Promise<boolean> {
   if (user.rooms.has(room.key)) return false;
   checkRoomCapacity(server, user);
   if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
@@ -32,7 +39,7 @@ export function enterRoom(user: User, room: Room): void {
 }
 
 /** `reason` is set when a moderator removed the user (kick, ban); everyone in the room sees it. */
-export async function partRoom(server: ServerContext, user: User, room: Room, origin?: Session, reason?: string): Promise<void> {
+export async function partRoom(server: ServerContext, { user, room, origin, reason }: MembershipChange & { reason?: string }): Promise<void> {
   if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `You are not in ${room.name}`);
   if (user.accountId !== undefined) await server.store.removeMember(room.key, user.accountId);
   const event = new OutboundEvent(reason === undefined ? { ev: 'part', room: room.name, user: user.name } : { ev: 'part', room: room.name, user: user.name, reason });

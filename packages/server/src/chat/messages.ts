@@ -21,17 +21,21 @@ export function messageEvent(message: StoredMessage): OutboundEvent {
   return new OutboundEvent(event);
 }
 
+export interface ReplayPlan {
+  readPage: () => Promise<StoredMessage[]>;
+  pageDone: (page: StoredMessage[]) => Promise<void> | void;
+  maxPages: number;
+  /** Defaults to the cursor-checked path. */
+  deliver?: (out: OutboundEvent) => boolean;
+}
+
 /**
  * Delivers stored messages to one session in order (live traffic is held back by the caller),
  * waiting whenever the outbound queue is half full so a long replay paces itself to the reader.
- * `deliver` defaults to the cursor-checked path.
  */
 export async function replayPages(
   session: Session,
-  readPage: () => Promise<StoredMessage[]>,
-  pageDone: (page: StoredMessage[]) => Promise<void> | void,
-  maxPages: number,
-  deliver: (out: OutboundEvent) => boolean = (out) => session.deliverReplayed(out),
+  { readPage, pageDone, maxPages, deliver = (out) => session.deliverReplayed(out) }: ReplayPlan,
 ): Promise<{ delivered: number; more: boolean }> {
   let delivered = 0;
   for (let pages = 0; pages < maxPages; pages++) {

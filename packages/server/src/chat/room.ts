@@ -6,21 +6,26 @@ import type { User } from './user.ts';
  * invitations, written through to the store), and the members who are online now.
  */
 export class Room {
+  readonly key: string;
+  readonly name: string;
+  topic: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
   readonly members = new Map<string, User>();
   modes: StoredRoomModes = NO_ROOM_MODES;
   /** user id -> the grants it holds here. */
   private readonly grants = new Map<string, Set<RoomGrantKind>>();
 
-  constructor(
-    readonly key: string,
-    readonly name: string,
-    public topic: string,
-    readonly createdBy: string,
-    readonly createdAt: number,
-  ) {}
+  constructor({ key, name, topic, createdBy, createdAt }: Omit<RoomRecord, 'modes'>) {
+    this.key = key;
+    this.name = name;
+    this.topic = topic;
+    this.createdBy = createdBy;
+    this.createdAt = createdAt;
+  }
 
   static fromRecord(record: RoomRecord, grants: readonly RoomGrant[] = []): Room {
-    const room = new Room(record.key, record.name, record.topic, record.createdBy, record.createdAt);
+    const room = new Room(record);
     room.modes = record.modes;
     for (const grant of grants) room.setGrant(grant.userId, grant.kind, true);
     return room;

@@ -1,6 +1,5 @@
 import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from '@parley/protocol';
-import type { ServerContext } from '../core/context.ts';
-import type { Session } from '../core/session.ts';
+import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
 import { messageEvent } from './messages.ts';
 import type { Room } from './room.ts';
@@ -24,7 +23,7 @@ async function findPeer(server: ServerContext, name: string): Promise<NonNullabl
   return { id: accountUserId(account.id), name: account.name, accountId: account.id, online: undefined };
 }
 
-async function resolveTarget(server: ServerContext, sender: User, target: string, mustBeMember: boolean): Promise<Destination> {
+async function resolveTarget(server: ServerContext, sender: User, { target, mustBeMember }: { target: string; mustBeMember: boolean }): Promise<Destination> {
   if (target.toUpperCase() === ALL_TARGET) return { conv: ALL_CONVERSATION, label: ALL_TARGET, everyone: true };
   if (isRoomTarget(target)) {
     const room = server.rooms.require(target);
@@ -37,7 +36,7 @@ async function resolveTarget(server: ServerContext, sender: User, target: string
 
 /** The conversation a HISTORY request names: a room, ALL, or the DM with a user. */
 export async function resolveConversation(server: ServerContext, user: User, target: string): Promise<{ conv: string; label: string }> {
-  const { conv, label, room } = await resolveTarget(server, user, target, false);
+  const { conv, label, room } = await resolveTarget(server, user, { target, mustBeMember: false });
   // Public rooms can be read before joining; an invite-only or password-protected room's
   // history is for its members only.
   if (room && !user.rooms.has(room.key) && room.isPrivate()) {
@@ -58,7 +57,8 @@ export interface SentReceipt {
  * message per target in the same batch, then routes. The sender's session hears back through
  * the reply; its other sessions and all recipients get a `message` event.
  */
-export async function sendMessage(server: ServerContext, session: Session, sender: User, args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+  const { server, session, user: sender } = actor;
   const { limits } = server.config;
   const targets = [...new Map((Array.isArray(args.to) ? args.to : [args.to]).map((t) => [nameKey(t), t])).values()];
   if (targets.length > limits.max_recipients) {
@@ -68,7 +68,7 @@ export async function sendMessage(server: ServerContext, session: Session, sende
   if (Buffer.byteLength(args.text) > limits.max_text_bytes) {
     throw new ParleyError('TEXT_TOO_LONG', `Messages are at most ${limits.max_text_bytes} bytes`);
   }
-  const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, target, true)));
+  const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, { target, mustBeMember: true })));
   const createdAt = Date.now();
   const stored = await Promise.all(
     destinations.map((d) => {
@@ -82,7 +82,7 @@ export async function sendMessage(server: ServerContext, session: Session, sende
   return stored.map(({ message, duplicate }, i) => {
     const d = destinations[i]!;
     session.advanceCursor(message.conv, message.seq);
-    if (!duplicate) route(server, session, sender, d, messageEvent(message));
+    if (!duplicate) route(actor, d, messageEvent(message));
     if (!duplicate && d.peer?.accountId !== undefined && !d.peer.online && server.users.get(d.peer.id)) {
       // Queued as offline, but the peer logged in meanwhile and got it live: unqueue it.
       server.store.clearPending(d.peer.accountId, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
@@ -91,7 +91,7 @@ export async function sendMessage(server: ServerContext, session: Session, sende
   });
 }
 
-function route(server: ServerContext, origin: Session, sender: User, d: Destination, out: ReturnType<typeof messageEvent>): void {
+function route({ server, session: origin, user: sender }: Actor, d: Destination, out: ReturnType<typeof messageEvent>): void {
   const { router, users } = server;
   if (d.everyone) router.toEveryone(out, origin);
   else if (d.room) router.toRoom(d.room, out, origin);

@@ -47,12 +47,11 @@ export async function deliverPending(server: ServerContext, session: Session, us
   const accountId = user.accountId;
   if (accountId === undefined) return 0;
   const { delivered } = await session.withLiveMessagesHeld(() =>
-    replayPages(
-      session,
-      () => server.store.pendingFor(accountId, PENDING_PAGE),
-      (page) => server.store.clearPending(accountId, page),
-      Number.MAX_SAFE_INTEGER,
-    ),
+    replayPages(session, {
+      readPage: () => server.store.pendingFor(accountId, PENDING_PAGE),
+      pageDone: (page) => server.store.clearPending(accountId, page),
+      maxPages: Number.MAX_SAFE_INTEGER,
+    }),
   );
   return delivered;
 }

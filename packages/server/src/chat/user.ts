@@ -45,17 +45,18 @@ export class SessionList implements Iterable<Session> {
  * connections does not buy more messages). Accounts' ids are "a<account id>", guests' "g<random>".
  */
 export class User {
+  readonly id: string;
+  name: string;
+  readonly accountId: number | undefined;
   readonly sessions = new SessionList();
   readonly rooms = new Map<string, Room>();
   status: PresenceStatus = 'online';
   readonly messageRate: TokenBucket;
 
-  constructor(
-    readonly id: string,
-    public name: string,
-    readonly accountId: number | undefined,
-    rate: { perMinute: number; burst: number },
-  ) {
+  constructor({ id, name, accountId, rate }: { id: string; name: string; accountId: number | undefined; rate: { perMinute: number; burst: number } }) {
+    this.id = id;
+    this.name = name;
+    this.accountId = accountId;
     this.messageRate = new TokenBucket(rate.perMinute, rate.burst);
   }
 

@@ -10,7 +10,7 @@ import { atLeast, roomRoleOf } from '../moderation/roles.ts';
 import { canSeeInside } from '../moderation/room-policy.ts';
 import { canDisable } from './authorize.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
-import { loggedIn } from './command.ts';
+import { actorOf, loggedIn } from './command.ts';
 import { findNamedUser } from './targets.ts';
 
 const OPER_KEY = 'oper';
@@ -101,7 +101,7 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
           ...(showIp ? { ip: s.transport.remoteAddress } : {}),
         })),
         rooms: (await roomsOf(server, target.online, target.accountId))
-          .filter((room) => canSeeInside(server, session, loggedIn(ctx), room))
+          .filter((room) => canSeeInside(actorOf(ctx), room))
           .map((room) => ({ name: room.name, role: roomRoleOf(room, target.userId) })),
       };
       const lines = [

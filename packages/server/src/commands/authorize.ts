@@ -2,7 +2,7 @@ import { isVerb, ParleyError, type Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import { atLeast, roomAtLeast } from '../moderation/roles.ts';
-import type { CommandSpec } from './command.ts';
+import type { CommandContext, CommandSpec } from './command.ts';
 
 /** Commands an operator cannot disable: without them nobody could connect, ask, or undo it. */
 export const ALWAYS_ENABLED: ReadonlySet<Verb> = new Set<Verb>(['hello', 'help', 'ping', 'pong', 'quit', 'oper', 'enable', 'disable']);
@@ -17,7 +17,7 @@ export function canDisable(verb: string): verb is Verb {
  * commands whose arguments name a room, its `roomRole` in that room. Runs in run-command.ts
  * after validation and before the handler; handlers do not check roles themselves.
  */
-export function authorize(server: ServerContext, verb: Verb, spec: CommandSpec<Verb>, session: Session, args: unknown): void {
+export function authorize({ server, session }: CommandContext, { verb, spec, args }: { verb: Verb; spec: CommandSpec<Verb>; args: unknown }): void {
   const user = session.user;
   if (spec.auth !== 'user' || !user) return;
   const needed = spec.role ?? 'guest';

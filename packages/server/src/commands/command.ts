@@ -1,5 +1,5 @@
 import type { CommandArgs, ReplyData, RoomRole, ServerRole, Verb } from '@parley/protocol';
-import type { ServerContext } from '../core/context.ts';
+import type { Actor, ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 
 /**
@@ -57,4 +57,9 @@ export function loggedIn(ctx: CommandContext) {
   const user = ctx.session.user;
   if (!user) throw new Error('handler for a logged-in command ran without a user');
   return user;
+}
+
+/** The logged-in user of a command that requires `auth: 'user'`, with its server and connection. */
+export function actorOf(ctx: CommandContext): Actor {
+  return { server: ctx.server, session: ctx.session, user: loggedIn(ctx) };
 }

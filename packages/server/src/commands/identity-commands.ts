@@ -91,7 +91,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
       if (name !== undefined) await assertNameFree(server, chosen);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      return welcome(server, session, new User(server.users.newGuestId(), chosen, undefined, { perMinute, burst }));
+      return welcome(server, session, new User({ id: server.users.newGuestId(), name: chosen, accountId: undefined, rate: { perMinute, burst } }));
     },
   },
   register: {
@@ -126,7 +126,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
         release();
       }
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      return welcome(server, session, new User(accountUserId(account.id), account.name, account.id, { perMinute, burst }));
+      return welcome(server, session, new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } }));
     },
   },
   login: {
@@ -151,7 +151,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       logins.succeed(keys[0]!);
       checkNotBanned(server, session, account.name);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      const user = server.users.get(accountUserId(account.id)) ?? new User(accountUserId(account.id), account.name, account.id, { perMinute, burst });
+      const user = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
       return welcome(server, session, user);
     },
   },

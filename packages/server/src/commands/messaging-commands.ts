@@ -3,11 +3,9 @@ import { checkCanSpeak } from '../moderation/room-policy.ts';
 import { replayPages, toChatMessage } from '../chat/messages.ts';
 import { resolveConversation, sendMessage } from '../chat/send.ts';
 import { escapeText } from '../core/text-lines.ts';
-import type { ServerContext } from '../core/context.ts';
-import type { Session } from '../core/session.ts';
 import { ALL_CONVERSATION } from '../store/store.ts';
-import type { CommandFamily } from './command.ts';
-import { loggedIn } from './command.ts';
+import type { CommandContext, CommandFamily } from './command.ts';
+import { actorOf, loggedIn } from './command.ts';
 
 const REPLAY_PAGE = 500;
 const REPLAY_MAX_PAGES = 10;
@@ -20,13 +18,13 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
     auth: 'user',
     rate: 'message',
     async handle(ctx, args) {
-      const user = loggedIn(ctx);
+      const actor = actorOf(ctx);
       // Mutes and moderated rooms, before send.ts resolves and stores anything (all or nothing).
       for (const target of Array.isArray(args.to) ? args.to : [args.to]) {
         const room = isRoomTarget(target) ? ctx.server.rooms.find(target) : undefined;
-        if (room) checkCanSpeak(ctx.server, ctx.session, user, room);
+        if (room) checkCanSpeak(actor, room);
       }
-      const sent = await sendMessage(ctx.server, ctx.session, user, args);
+      const sent = await sendMessage(actor, args);
       return {
         data: { sent },
         text: `OK SEND ${sent.map((s) => `${s.to}:${s.seq}${s.duplicate ? '(dup)' : ''}`).join(' ')}`,
@@ -67,7 +65,7 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
       await ctx.session.withLiveMessagesHeld(async () => {
         for (const [conv, cursor] of entries) {
           if (!readable(conv)) continue;
-          const result = await resumeConversation(ctx.server, ctx.session, conv, cursor);
+          const result = await resumeConversation(ctx, conv, cursor);
           replayed += result.delivered;
           if (result.more) more.push(conv);
         }
@@ -100,29 +98,27 @@ function fitInBudget(messages: ChatMessage[], budgetBytes: number, keepOldest: b
  * it never got, though later ones went out live) the gap is filled first; then everything
  * after the connection's own cursor. Each call replays at most REPLAY_MAX_PAGES pages.
  */
-async function resumeConversation(server: ServerContext, session: Session, conv: string, cursor: number): Promise<{ delivered: number; more: boolean }> {
+async function resumeConversation({ server, session }: CommandContext, conv: string, cursor: number): Promise<{ delivered: number; more: boolean }> {
   const { store } = server;
   const floor = session.floorOf(conv);
   let delivered = 0;
   if (floor !== undefined && cursor + 1 < floor) {
     let after = cursor;
-    const gap = await replayPages(
-      session,
-      () => store.history(conv, { after, before: floor, limit: REPLAY_PAGE }),
-      (page) => void (after = page.at(-1)!.seq),
-      REPLAY_MAX_PAGES,
-      (out) => session.deliverBelowFloor(out),
-    );
+    const gap = await replayPages(session, {
+      readPage: () => store.history(conv, { after, before: floor, limit: REPLAY_PAGE }),
+      pageDone: (page) => void (after = page.at(-1)!.seq),
+      maxPages: REPLAY_MAX_PAGES,
+      deliver: (out) => session.deliverBelowFloor(out),
+    });
     if (gap.more) return gap;
     delivered = gap.delivered;
     session.lowerFloor(conv, cursor + 1);
   }
   session.advanceCursor(conv, cursor);
-  const tail = await replayPages(
-    session,
-    () => store.history(conv, { after: session.cursorOf(conv) ?? cursor, limit: REPLAY_PAGE }),
-    () => undefined,
-    REPLAY_MAX_PAGES,
-  );
+  const tail = await replayPages(session, {
+    readPage: () => store.history(conv, { after: session.cursorOf(conv) ?? cursor, limit: REPLAY_PAGE }),
+    pageDone: () => undefined,
+    maxPages: REPLAY_MAX_PAGES,
+  });
   return { delivered: delivered + tail.delivered, more: tail.more };
 }

@@ -38,12 +38,12 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const actor = loggedIn(ctx);
       const room = scopeOf(ctx, roomName);
       const target = await findNamedUser(ctx.server, name);
-      assertOutranks(ctx.server, ctx.session, target, room);
+      assertOutranks(ctx, target, room);
       if (!target.online) throw new ParleyError('NO_SUCH_USER', `${target.name} is not online`);
       const why = `kicked by ${actor.name}${reason ? `: ${reason}` : ''}`;
       let sessions = 0;
       if (room) {
-        if (!(await removeFromRoom(ctx.server, target.online, room, why))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
+        if (!(await removeFromRoom(ctx.server, { user: target.online, room, reason: why }))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
       } else {
         sessions = disconnectUser(target.online, 'KICKED', `You were ${why}`);
       }
@@ -64,7 +64,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const target = parseBanTarget(rawTarget);
       if (target.kind === 'account') {
         const named = await findNamedUser(server, rawTarget).catch(() => undefined);
-        if (named) assertOutranks(server, session, named, room);
+        if (named) assertOutranks(ctx, named, room);
       } else if (target.kind === 'ip' && !room) {
         // An operator must not lock themselves out by address.
         const probe = new BanSet([{ id: 0, scope: SERVER_SCOPE, kind: 'ip', value: target.value, reason: '', createdBy: '', createdAt: 0, expiresAt: null }]);
@@ -125,7 +125,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const actor = loggedIn(ctx);
       const room = ctx.server.rooms.require(roomName);
       const target = await findNamedUser(ctx.server, name);
-      assertOutranks(ctx.server, ctx.session, target, room);
+      assertOutranks(ctx, target, room);
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, true);
       noticeTarget(ctx.server, target, `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}`);
       await audit(ctx.server, { actor: actor.name, action: 'mute', target: `${target.name} ${room.name}`, detail: reason ?? '' });

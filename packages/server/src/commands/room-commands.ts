@@ -6,7 +6,7 @@ import { OutboundEvent } from '../core/outbound.ts';
 import { audit } from '../moderation/audit.ts';
 import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
-import { loggedIn } from './command.ts';
+import { actorOf, loggedIn } from './command.ts';
 
 function roomData(room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
   return { ...room.summary(), conv: room.key, lastSeq };
@@ -22,11 +22,12 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     auth: 'user',
     rate: 'join',
     async handle(ctx, { room: name, password }): Promise<CommandResult<'join'>> {
-      const user = loggedIn(ctx);
+      const actor = actorOf(ctx);
+      const { user } = actor;
       const { rooms, store } = ctx.server;
       const existing = rooms.find(name);
       if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(ctx.server, user);
-      if (existing && !user.rooms.has(existing.key)) await checkCanJoin(ctx.server, ctx.session, user, existing, password);
+      if (existing && !user.rooms.has(existing.key)) await checkCanJoin(actor, existing, password);
       if (!existing) checkCanCreate(ctx.server, ctx.session);
       const room =
         existing ??
@@ -35,7 +36,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
           if (error instanceof ParleyError && error.errorName === 'ROOM_EXISTS') return rooms.require(name);
           throw error;
         }));
-      await joinRoom(ctx.server, user, room, ctx.session);
+      await joinRoom(ctx.server, { user, room, origin: ctx.session });
       const lastSeq = await store.lastSeq(room.key);
       const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
       return { data: roomData(room, lastSeq), text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
@@ -47,7 +48,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     rate: 'none',
     async handle(ctx, { room: name }) {
       const room = ctx.server.rooms.require(name);
-      await partRoom(ctx.server, loggedIn(ctx), room, ctx.session);
+      await partRoom(ctx.server, { user: loggedIn(ctx), room, origin: ctx.session });
       return { data: { room: room.name }, text: `OK PART ${room.name}` };
     },
   },
@@ -61,7 +62,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       checkRoomCapacity(ctx.server, user);
       checkCanCreate(ctx.server, ctx.session);
       const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
-      await joinRoom(ctx.server, user, room, ctx.session);
+      await joinRoom(ctx.server, { user, room, origin: ctx.session });
       // A room recreated under an old name continues that name's sequence.
       return { data: roomData(room, await ctx.server.store.lastSeq(room.key)), text: `OK CREATE ${room.name}` };
     },
@@ -85,8 +86,8 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     auth: 'user',
     rate: 'none',
     handle(ctx) {
-      const user = loggedIn(ctx);
-      const rooms = ctx.server.rooms.list().filter((room) => canSeeInside(ctx.server, ctx.session, user, room));
+      const actor = actorOf(ctx);
+      const rooms = ctx.server.rooms.list().filter((room) => canSeeInside(actor, room));
       return {
         data: { rooms: rooms.map((room) => room.summary()) },
         text: `OK ROOMS ${rooms.length} ${rooms.map((room) => `${room.name}(${room.members.size})`).join(' ')}`.trimEnd(),
@@ -99,7 +100,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     rate: 'none',
     handle(ctx, { room: name }) {
       const room = ctx.server.rooms.require(name);
-      checkCanSeeInside(ctx.server, ctx.session, loggedIn(ctx), room);
+      checkCanSeeInside(actorOf(ctx), room);
       const members = [...room.members.values()].map((member) => ({ name: member.name, status: member.status, kind: member.kind }));
       const names = members.map((member) => (member.status === 'online' ? member.name : `${member.name}(${member.status})`));
       return { data: { room: room.name, members }, text: `OK WHO ${room.name} ${names.join(' ')}`.trimEnd() };
@@ -110,12 +111,13 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     auth: 'user',
     rate: 'message',
     async handle(ctx, { room: name, topic }) {
-      const user = loggedIn(ctx);
+      const actor = actorOf(ctx);
+      const { user } = actor;
       const room = ctx.server.rooms.require(name);
-      checkCanSeeInside(ctx.server, ctx.session, user, room);
+      checkCanSeeInside(actor, room);
       if (topic === undefined) return { data: { room: room.name, topic: room.topic }, text: `OK TOPIC ${room.name} ${escapeText(room.topic)}`.trimEnd() };
       if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} to set its topic`);
-      checkCanSetTopic(ctx.server, ctx.session, user, room);
+      checkCanSetTopic(actor, room);
       checkTopic(topic, ctx.server.config.limits.max_topic_length);
       await ctx.server.rooms.setTopic(room, topic);
       ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by: user.name }), ctx.session);

@@ -110,10 +110,10 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     checkConnectionRate(server, spec, session);
     checkAuth(spec, session);
     const args = validate(request.verb, request.args);
-    authorize(server, request.verb, spec, session, args);
+    const ctx: CommandContext = { server, session };
+    authorize(ctx, { verb: request.verb, spec, args });
     checkDisabled(server, request.verb, session);
     checkRate(server, spec, session);
-    const ctx: CommandContext = { server, session };
     const result: CommandResult = await spec.handle(ctx, args as never);
     if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, result });
     await result.after?.();

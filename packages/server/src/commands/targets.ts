@@ -1,10 +1,10 @@
 import { OutboundEvent } from '../core/outbound.ts';
 import { nameKey, ParleyError, type ServerRole } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
-import type { Session } from '../core/session.ts';
 import type { Room } from '../chat/room.ts';
 import { accountUserId, type User } from '../chat/user.ts';
 import { roomRank, roomRoleOf, serverRank } from '../moderation/roles.ts';
+import type { CommandContext } from './command.ts';
 
 /** A user named in a moderation command: online now, or an account that is offline. */
 export interface NamedUser {
@@ -31,7 +31,7 @@ export async function findNamedUser(server: ServerContext, name: string): Promis
  * owner (the owner can), and a room moderator acting in a room cannot touch the room's
  * moderators and owners or any server operator. Nobody acts on themselves.
  */
-export function assertOutranks(server: ServerContext, session: Session, target: NamedUser, room?: Room): void {
+export function assertOutranks({ server, session }: CommandContext, target: NamedUser, room?: Room): void {
   const actor = session.user;
   if (actor && actor.id === target.userId) throw new ParleyError('FORBIDDEN', 'You cannot do that to yourself');
   const actorRole = server.moderation.roleOf(session);

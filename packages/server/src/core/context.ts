@@ -5,6 +5,7 @@ import type { MessageWriter } from '../chat/message-writer.ts';
 import type { RoomDirectory } from '../chat/room-directory.ts';
 import type { Router } from '../chat/router.ts';
 import type { UserDirectory } from '../chat/user-directory.ts';
+import type { User } from '../chat/user.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Moderation } from '../moderation/moderation.ts';
 import type { Flusher } from './outbound.ts';
@@ -28,4 +29,14 @@ export interface ServerContext {
   readonly sessions: Set<Session>;
   readonly startedAt: number;
   readonly version: string;
+}
+
+/**
+ * Who is acting: a logged-in user on one of its connections. Checks of what it may do read
+ * the session's role, not only the account's (an /oper-elevated connection outranks the others).
+ */
+export interface Actor {
+  readonly server: ServerContext;
+  readonly session: Session;
+  readonly user: User;
 }

@@ -46,6 +46,14 @@ export interface ByteSink {
   readonly destroyed: boolean;
 }
 
+export interface OutboundQueueOptions {
+  sink: ByteSink;
+  capBytes: number;
+  /** Called once when a push would pass the cap; the queue is closed by then. */
+  onOverflow: () => void;
+  flusher: Flusher;
+}
+
 /**
  * Per-connection outbound queue with a byte cap. Chunks wait for the flusher (the end of the
  * event-loop turn, or a little longer under load), then each socket gets one write, however
@@ -54,6 +62,10 @@ export interface ByteSink {
  * waiting for the flusher are written early instead of counting as the reader's fault.
  */
 export class OutboundQueue {
+  private readonly sink: ByteSink;
+  private readonly capBytes: number;
+  private readonly onOverflow: () => void;
+  private readonly flusher: Flusher;
   private chunks: Uint8Array[] = [];
   private queuedBytes = 0;
   private closed = false;
@@ -61,12 +73,12 @@ export class OutboundQueue {
   private scheduled = false;
   private lazyScheduled = false;
 
-  constructor(
-    private readonly sink: ByteSink,
-    private readonly capBytes: number,
-    private readonly onOverflow: () => void,
-    private readonly flusher: Flusher,
-  ) {}
+  constructor({ sink, capBytes, onOverflow, flusher }: OutboundQueueOptions) {
+    this.sink = sink;
+    this.capBytes = capBytes;
+    this.onOverflow = onOverflow;
+    this.flusher = flusher;
+  }
 
   /**
    * Returns false when the chunk was refused (queue closed or overflowing). A lazy chunk waits

@@ -25,6 +25,13 @@ export interface SessionTransport {
 /** Why a session ended, as counted in metrics. */
 export type CloseReason = ErrorName | 'quit' | 'eof' | 'shutdown';
 
+export interface SessionOptions {
+  id: number;
+  transport: SessionTransport;
+  server: ServerContext;
+  onClose: (session: Session, reason: CloseReason) => void;
+}
+
 export type Outcome = { ok: true; result: CommandResult } | { ok: false; error: ParleyError };
 
 const MAX_HELD_EVENTS = 10_000;
@@ -37,6 +44,10 @@ const MAX_PENDING_COMMANDS = 64;
  * delivered twice to one connection even when live routing and a replay overlap.
  */
 export class Session {
+  readonly id: number;
+  readonly transport: SessionTransport;
+  private readonly server: ServerContext;
+  private readonly onClose: SessionOptions['onClose'];
   user: User | undefined;
   format: WireFormat | undefined;
   mode: StreamMode | undefined;
@@ -61,14 +72,18 @@ export class Session {
   private paused = false;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(
-    readonly id: number,
-    readonly transport: SessionTransport,
-    private readonly server: ServerContext,
-    private readonly onClose: (session: Session, reason: CloseReason) => void,
-  ) {
+  constructor({ id, transport, server, onClose }: SessionOptions) {
+    this.id = id;
+    this.transport = transport;
+    this.server = server;
+    this.onClose = onClose;
     this.createdAt = this.lastInboundAt = Date.now();
-    this.queue = new OutboundQueue(transport.sink, server.config.limits.outbound_queue_bytes, () => this.overflowed(), server.flusher);
+    this.queue = new OutboundQueue({
+      sink: transport.sink,
+      capBytes: server.config.limits.outbound_queue_bytes,
+      onOverflow: () => this.overflowed(),
+      flusher: server.flusher,
+    });
   }
 
   setMode(mode: StreamMode, framing: 'stream' | 'ws'): void {

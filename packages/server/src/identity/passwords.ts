@@ -9,7 +9,7 @@ export type PasswordAlgorithm = 'argon2id' | 'scrypt';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 };
 
-function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+function scryptAsync(password: string, salt: Buffer, { keylen, ...options }: ScryptOptions & { keylen: number }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
@@ -20,7 +20,7 @@ export async function hashPassword(password: string, algorithm: PasswordAlgorith
   // verbatimModuleSyntax cannot import.
   if (algorithm === 'argon2id') return argon2Hash(password, { algorithm: 2 });
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT.keylen, SCRYPT);
+  const key = await scryptAsync(password, salt, SCRYPT);
   return `$scrypt$ln=${Math.log2(SCRYPT.N)},r=${SCRYPT.r},p=${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
@@ -30,7 +30,8 @@ export async function verifyPassword(stored: string, password: string): Promise<
   if (!match) return false;
   const [, ln, r, p, salt, expected] = match;
   const want = Buffer.from(expected!, 'base64');
-  const got = await scryptAsync(password, Buffer.from(salt!, 'base64'), want.length, {
+  const got = await scryptAsync(password, Buffer.from(salt!, 'base64'), {
+    keylen: want.length,
     N: 2 ** Number(ln),
     r: Number(r),
     p: Number(p),

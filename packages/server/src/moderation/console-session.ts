@@ -27,10 +27,10 @@ export function openConsoleSession(server: ServerContext, write: (text: string) 
     uncork: () => undefined,
   };
   const transport = { kind: 'tcp' as const, remoteAddress: 'console', sink, end: () => undefined, pause: () => undefined, resume: () => undefined };
-  const session = new Session(0, transport, server, () => undefined);
+  const session = new Session({ id: 0, transport, server, onClose: () => undefined });
   session.setMode('text', 'stream');
   const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-  session.user = new User('console', 'console', undefined, { perMinute, burst });
+  session.user = new User({ id: 'console', name: 'console', accountId: undefined, rate: { perMinute, burst } });
   server.moderation.markConsole(session);
   return {
     async run(line: string): Promise<void> {

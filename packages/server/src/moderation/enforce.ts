@@ -20,9 +20,9 @@ export function disconnectUser(user: User, reason: 'KICKED' | 'BANNED', message:
 }
 
 /** Removes a user from a room with a visible reason (kick, room ban); false if not a member. */
-export async function removeFromRoom(server: ServerContext, user: User, room: Room, reason: string): Promise<boolean> {
+export async function removeFromRoom(server: ServerContext, { user, room, reason }: { user: User; room: Room; reason: string }): Promise<boolean> {
   if (!user.rooms.has(room.key)) return false;
-  await partRoom(server, user, room, undefined, reason);
+  await partRoom(server, { user, room, reason });
   return true;
 }
 
@@ -47,7 +47,7 @@ export async function enforceBans(server: ServerContext): Promise<number> {
     for (const member of [...room.members.values()]) {
       const sessions = [...member.sessions];
       const banned = sessions.some((s) => moderation.bans.match(room.key, subjectOf(s), now));
-      if (banned) await removeFromRoom(server, member, room, 'banned from the room');
+      if (banned) await removeFromRoom(server, { user: member, room, reason: 'banned from the room' });
     }
   }
   return closed;

@@ -18,18 +18,28 @@ export interface HttpRoutesContext {
 
 const WS_PATH = '/ws';
 
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...extra });
+interface HttpContent {
+  type: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+function send(res: ServerResponse, status: number, { type, body, headers = {} }: HttpContent): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
   res.end(body);
 }
 
 function sendInfoPage(res: ServerResponse, ctx: HttpRoutesContext, host: string): void {
   const { html, style } = infoPage({ ...ctx.page(), host });
   const styleHash = createHash('sha256').update(style).digest('base64');
-  send(res, 200, 'text/html; charset=utf-8', html, {
-    'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-    'referrer-policy': 'no-referrer',
-    'cache-control': 'no-cache',
+  send(res, 200, {
+    type: 'text/html; charset=utf-8',
+    body: html,
+    headers: {
+      'content-security-policy': `default-src 'none'; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    },
   });
 }
 
@@ -43,20 +53,20 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Prom
   const site = loadStaticSite(ctx.webDir ?? defaultWebDir());
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n', { allow: 'GET, HEAD' });
-    if (path === '/healthz') return send(res, 200, 'application/json', JSON.stringify(ctx.health()));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { type: 'text/plain', body: 'method not allowed\n', headers: { allow: 'GET, HEAD' } });
+    if (path === '/healthz') return send(res, 200, { type: 'application/json', body: JSON.stringify(ctx.health()) });
     if (path === '/metrics') {
       ctx.metrics().then(
-        ({ contentType, body }) => send(res, 200, contentType, body),
-        () => send(res, 500, 'text/plain', 'metrics unavailable\n'),
+        ({ contentType, body }) => send(res, 200, { type: contentType, body }),
+        () => send(res, 500, { type: 'text/plain', body: 'metrics unavailable\n' }),
       );
       return;
     }
-    if (path === WS_PATH) return send(res, 426, 'text/plain', 'WebSocket upgrade required\n', { upgrade: 'websocket' });
+    if (path === WS_PATH) return send(res, 426, { type: 'text/plain', body: 'WebSocket upgrade required\n', headers: { upgrade: 'websocket' } });
     const host = req.headers.host ?? `${address.host}:${address.port}`;
     if (path === '/about' || (path === '/' && !site)) return sendInfoPage(res, ctx, host);
     if (site?.serve(req, res, path ?? '/')) return;
-    send(res, 404, 'text/plain', 'not found\n');
+    send(res, 404, { type: 'text/plain', body: 'not found\n' });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) {
