@@ -65,7 +65,7 @@ describe('web client: operator actions (issue 7)', () => {
     await alice.keyboard.press('Enter');
     const menu = alice.getByRole('menu', { name: 'Actions for bob' });
     await menu.waitFor();
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['User info', 'Kick', 'Ban']);
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['User info', 'Kick', 'Mute', 'Unmute', 'Room role', 'Ban from #general', 'Ban from server']);
     await expect.poll(() => alice.evaluate(() => document.activeElement?.textContent)).toBe('User info');
     await alice.keyboard.press('ArrowDown');
     expect(await alice.evaluate(() => document.activeElement?.textContent)).toBe('Kick');
@@ -111,7 +111,7 @@ describe('web client: operator actions (issue 7)', () => {
 
     // Ban bob from the server for an hour: his page is back on the connect screen.
     await actions(alice, 'bob').click();
-    await alice.getByRole('menuitem', { name: 'Ban' }).click();
+    await alice.getByRole('menuitem', { name: 'Ban from server' }).click();
     const ban = alice.getByRole('dialog', { name: 'Ban bob from the server' });
     await ban.getByLabel('Duration').selectOption({ label: '1 hour' });
     await ban.getByLabel('Reason').fill('spam');
@@ -132,7 +132,7 @@ describe('web client: operator actions (issue 7)', () => {
     await owner.connect();
     await owner.request('grant', { name: 'dave', role: 'operator' });
     await actions(dave, 'alice').click();
-    await dave.getByRole('menuitem', { name: 'Ban' }).click();
+    await dave.getByRole('menuitem', { name: 'Ban from server' }).click();
     const refused = dave.getByRole('dialog', { name: 'Ban alice from the server' });
     await refused.getByRole('button', { name: 'Ban' }).click();
     await expect.poll(() => refused.getByRole('alert').textContent()).toMatch(/^FORBIDDEN: /);

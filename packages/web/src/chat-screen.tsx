@@ -6,6 +6,7 @@ import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
+import { RoomControls } from './room-settings.tsx';
 import { Sidebar } from './sidebar.tsx';
 import { useStore } from './use-store.ts';
 
@@ -79,6 +80,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
             {conv?.kind === 'dm' && <p class="topic">Direct messages</p>}
             {conv?.kind === 'all' && <p class="topic">Messages sent to everyone online</p>}
           </div>
+          {conv?.kind === 'room' && <RoomControls store={store} conv={conv} />}
           {conv?.kind === 'room' && (
             <button type="button" class="icon-button members-toggle" aria-label="Members" aria-controls="members" aria-expanded={membersOpen} onClick={() => setMembersOpen(!membersOpen)}>
               <PeopleIcon />

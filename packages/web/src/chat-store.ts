@@ -3,7 +3,7 @@ import { nameKey, type ChatMessage } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
-import { describeError } from './describe-error.ts';
+import { describeError, describeFailure } from './describe-error.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
@@ -176,7 +176,8 @@ export class ChatStore {
     try {
       await runInput(this, command, conv);
     } catch (error) {
-      this.notice(conv ?? this.everyone(), describeError(error), 'error');
+      // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
+      this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
     }
     this.changed();
   }

@@ -8,6 +8,9 @@ const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle:
 export const formatTime = (ts: number): string => time.format(ts);
 export const formatStamp = (ts: number): string => stamp.format(ts);
 
+/** How long a ban lasts, from its `expires` (null: permanent). */
+export const formatBanEnd = (expires: number | null): string => (expires === null ? 'permanently' : `until ${formatStamp(expires)}`);
+
 /** The local calendar day of a timestamp, for day separators. */
 export function dayKey(ts: number): string {
   const d = new Date(ts);

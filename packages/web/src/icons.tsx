@@ -49,3 +49,17 @@ export const CloseIcon = () => (
     <path d="M6 6l12 12M18 6 6 18" />
   </Icon>
 );
+export const SettingsIcon = () => (
+  <Icon>
+    <path d="M4 7h10M18 7h2M4 17h2M10 17h10" />
+    <circle cx="16" cy="7" r="2.2" />
+    <circle cx="8" cy="17" r="2.2" />
+  </Icon>
+);
+export const InviteIcon = () => (
+  <Icon>
+    <circle cx="10" cy="8" r="3.2" />
+    <path d="M4 19c.6-3.2 2.9-5 6-5s5.4 1.8 6 5" />
+    <path d="M19 8v6M16 11h6" />
+  </Icon>
+);

@@ -1,30 +1,46 @@
 /** @jsxImportSource preact */
+import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { BanDialog, KickDialog, UserInfoDialog } from './moderation-dialogs.tsx';
-import { permissionsOf } from './permissions.ts';
+import { BanDialog, KickDialog, UserInfoDialog, type ActionProps } from './moderation-dialogs.tsx';
+import { MuteDialog, RoomBanDialog, RoomRoleDialog, UnmuteDialog } from './room-moderation-dialogs.tsx';
+import { usePermissions } from './use-permissions.ts';
 
-type Action = 'info' | 'kick' | 'ban';
+type Action = 'info' | 'kick' | 'mute' | 'unmute' | 'role' | 'room-ban' | 'ban';
+
+const DIALOGS: Record<Exclude<Action, 'info'>, (props: ActionProps) => JSX.Element> = {
+  kick: KickDialog,
+  mute: MuteDialog,
+  unmute: UnmuteDialog,
+  role: RoomRoleDialog,
+  'room-ban': RoomBanDialog,
+  ban: BanDialog,
+};
+
+/** Items that cannot hurt anyone are not drawn in the danger color. */
+const HARMLESS: ReadonlySet<Action> = new Set(['info', 'unmute', 'role']);
 
 /**
  * The actions menu of one member row (issue 7): a menu button ("Actions for bob") opening
- * "User info" for everyone and "Kick" / "Ban" when the user's role allows them here. Arrow keys
- * move through the items, Escape closes it and gives focus back to the button.
+ * "User info" for everyone; room moderation (kick, mute, unmute, room ban; the room role for its
+ * owners) when the user's role allows it in this room; and the server ban for operators. Arrow
+ * keys move through the items, Escape closes it and gives focus back to the button.
  */
 export function MemberActions({ store, conv, name }: { store: ChatStore; conv: Conversation; name: string }) {
-  const permissions = permissionsOf(store);
-  const [, setVersion] = useState(0);
-  useEffect(() => permissions.subscribe(() => setVersion((v) => v + 1)), [permissions]);
+  const permissions = usePermissions(store);
   const [open, setOpen] = useState(false);
   const [dialog, setDialog] = useState<Action>();
   const root = useRef<HTMLDivElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   const menuId = `actions-${conv.key}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
+  const moderates = permissions.canModerate(conv.target);
   const items: [Action, string][] = [['info', 'User info']];
-  if (permissions.canKick(conv.target)) items.push(['kick', 'Kick']);
-  if (permissions.canBan) items.push(['ban', 'Ban']);
+  if (moderates) items.push(['kick', 'Kick'], ['mute', 'Mute'], ['unmute', 'Unmute']);
+  if (permissions.canSetRoles(conv.target)) items.push(['role', 'Room role']);
+  if (moderates) items.push(['room-ban', `Ban from ${conv.target}`]);
+  if (permissions.canBan) items.push(['ban', 'Ban from server']);
 
   const close = (focusTrigger: boolean) => {
     setOpen(false);
@@ -68,6 +84,8 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
     trigger.current?.focus();
   };
 
+  const Dialog = dialog === undefined || dialog === 'info' ? undefined : DIALOGS[dialog];
+
   return (
     <div class="member-actions" ref={root}>
       <button
@@ -86,7 +104,7 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
         <ul class="menu" role="menu" id={menuId} aria-label={`Actions for ${name}`} onKeyDown={onMenuKey}>
           {items.map(([action, label]) => (
             <li key={action} role="none">
-              <button type="button" role="menuitem" tabIndex={-1} class={action === 'info' ? 'menu-item' : 'menu-item danger'} onClick={() => choose(action)}>
+              <button type="button" role="menuitem" tabIndex={-1} class={HARMLESS.has(action) ? 'menu-item' : 'menu-item danger'} onClick={() => choose(action)}>
                 {label}
               </button>
             </li>
@@ -94,8 +112,7 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
         </ul>
       )}
       {dialog === 'info' && <UserInfoDialog store={store} name={name} onClose={done} />}
-      {dialog === 'kick' && <KickDialog store={store} conv={conv} name={name} onClose={done} />}
-      {dialog === 'ban' && <BanDialog store={store} conv={conv} name={name} onClose={done} />}
+      {Dialog && <Dialog store={store} conv={conv} name={name} onClose={done} />}
     </div>
   );
 }

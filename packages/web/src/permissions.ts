@@ -51,9 +51,17 @@ export class Permissions {
     return this.roomRoles.get(nameKey(room)) ?? 'member';
   }
 
-  /** Room kicks: server operators anywhere, a room's moderators and owners in it. */
-  canKick(room: string): boolean {
+  /**
+   * Room moderation (kick, mute and unmute, room bans, modes, invitations): server operators
+   * anywhere, a room's moderators and owners in it (the table's `roomRole: 'moderator'`).
+   */
+  canModerate(room: string): boolean {
     return this.isOperator || ROOM_RANK[this.roomRole(room)] >= ROOM_RANK.moderator;
+  }
+
+  /** `roomrole`: server operators anywhere, and the room's owners (not its moderators). */
+  canSetRoles(room: string): boolean {
+    return this.isOperator || this.roomRole(room) === 'owner';
   }
 
   /** Server bans by account: operators and owners only. */

@@ -1,6 +1,7 @@
 import type { ChatStore } from './chat-store.ts';
 import { byName, type Conversation } from './conversation.ts';
 import { permissionsOf } from './permissions.ts';
+import { describeModes } from './room-modes.ts';
 import { SLASH_HELP, type SlashCommand } from './slash-commands.ts';
 
 /**
@@ -65,7 +66,39 @@ export async function runInput(store: ChatStore, command: SlashCommand, conv: Co
       store.notice(here, `You are now ${role === 'owner' ? 'the owner' : 'an operator'} on this connection: kick and ban are in each member's actions menu.`);
       return;
     }
+    case 'mute': {
+      const room = roomOf(here, '/mute');
+      const { reason } = command;
+      await store.client.request('mute', { room, name: command.name, ...(reason ? { reason } : {}) });
+      store.notice(here, `You muted ${command.name} in ${room}${reason ? `: ${reason}` : ''}`);
+      return;
+    }
+    case 'unmute': {
+      const room = roomOf(here, '/unmute');
+      await store.client.request('unmute', { room, name: command.name });
+      store.notice(here, `You unmuted ${command.name} in ${room}`);
+      return;
+    }
+    case 'invite': {
+      const room = roomOf(here, '/invite');
+      await store.client.request('invite', { room, name: command.name });
+      store.notice(here, `You invited ${command.name} to ${room}`);
+      return;
+    }
+    case 'mode': {
+      const room = roomOf(here, '/mode');
+      const { modes } = await store.client.request('mode', { room, ...command.changes });
+      const changed = Object.keys(command.changes).length > 0;
+      store.notice(here, `${changed ? 'You set the modes of' : 'Modes of'} ${room}: ${describeModes(modes)}`);
+      return;
+    }
     case 'invalid':
       throw new Error(command.message);
   }
+}
+
+/** The room a room-scoped command was typed in; the server checks the role there. */
+function roomOf(conv: Conversation, usage: string): string {
+  if (conv.kind !== 'room') throw new Error(`${usage} works in a room`);
+  return conv.target;
 }

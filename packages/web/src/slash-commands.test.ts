@@ -31,4 +31,22 @@ describe('parseInput', () => {
     expect(parseInput('/nick two words')).toEqual({ cmd: 'invalid', message: 'Usage: /nick name' });
     expect(parseInput('/frobnicate')).toEqual({ cmd: 'invalid', message: 'Unknown command /frobnicate. Type /help for the list.' });
   });
+
+  it('parses the room moderation commands for the room they are typed in', () => {
+    expect(parseInput('/mute bob')).toEqual({ cmd: 'mute', name: 'bob', reason: undefined });
+    expect(parseInput('/mute bob  stop shouting ')).toEqual({ cmd: 'mute', name: 'bob', reason: 'stop shouting' });
+    expect(parseInput('/unmute bob')).toEqual({ cmd: 'unmute', name: 'bob' });
+    expect(parseInput('/invite otto')).toEqual({ cmd: 'invite', name: 'otto' });
+    expect(parseInput('/mode')).toEqual({ cmd: 'mode', changes: {} });
+    expect(parseInput('/mode +i -m')).toEqual({ cmd: 'mode', changes: { invite_only: true, moderated: false } });
+    expect(parseInput('/MODE +k open sesame')).toEqual({ cmd: 'invalid', message: 'Usage: /mode [+i|-i] [+m|-m] [+t|-t] [+k password|-k]' });
+    expect(parseInput('/mode +k sesame -t')).toEqual({ cmd: 'mode', changes: { password: 'sesame', topic_lock: false } });
+  });
+
+  it('gives the usage of a room moderation command typed without its name', () => {
+    expect(parseInput('/mute')).toEqual({ cmd: 'invalid', message: 'Usage: /mute name [reason]' });
+    expect(parseInput('/unmute')).toEqual({ cmd: 'invalid', message: 'Usage: /unmute name' });
+    expect(parseInput('/invite a b')).toEqual({ cmd: 'invalid', message: 'Usage: /invite name' });
+    expect(parseInput('/mode +x')).toEqual({ cmd: 'invalid', message: 'Usage: /mode [+i|-i] [+m|-m] [+t|-t] [+k password|-k]' });
+  });
 });

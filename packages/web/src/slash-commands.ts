@@ -1,4 +1,6 @@
-/** What the message box understands besides plain text. Parsing is pure; chat-store.ts runs them. */
+import { MODE_USAGE, parseModeFlags, type ModeChanges } from './room-modes.ts';
+
+/** What the message box understands besides plain text. Parsing is pure; run-input.ts runs them. */
 export type SlashCommand =
   | { cmd: 'say'; text: string }
   | { cmd: 'join'; room: string }
@@ -13,6 +15,10 @@ export type SlashCommand =
   | { cmd: 'rooms' }
   | { cmd: 'help' }
   | { cmd: 'oper'; password: string }
+  | { cmd: 'mute'; name: string; reason: string | undefined }
+  | { cmd: 'unmute'; name: string }
+  | { cmd: 'invite'; name: string }
+  | { cmd: 'mode'; changes: ModeChanges }
   | { cmd: 'invalid'; message: string };
 
 export const SLASH_HELP: readonly (readonly [usage: string, summary: string])[] = [
@@ -26,6 +32,10 @@ export const SLASH_HELP: readonly (readonly [usage: string, summary: string])[] 
   ['/who', "list this room's members"],
   ['/rooms', 'list the rooms on this server'],
   ['/oper password', "become an operator on this connection with the server's one-time operator password"],
+  ['/mute name [reason]', "stop someone writing in this room (the room's moderators)"],
+  ['/unmute name', 'let them write here again'],
+  ['/invite name', 'let someone join this room past invite-only and its password'],
+  [MODE_USAGE, "show this room's modes, or set invite-only, moderated, topic lock, password"],
   ['/help', 'this list'],
 ];
 
@@ -73,6 +83,19 @@ export function parseInput(input: string): SlashCommand {
     case 'oper':
       if (!first || others.length > 0) return usage('/oper password');
       return { cmd: 'oper', password: first };
+    case 'mute': {
+      const reason = rest.slice(first.length).trim();
+      if (!first) return usage('/mute name [reason]');
+      return { cmd: 'mute', name: first, reason: reason || undefined };
+    }
+    case 'unmute':
+    case 'invite':
+      if (!first || others.length > 0) return usage(`/${verb} name`);
+      return { cmd: verb, name: first };
+    case 'mode': {
+      const changes = parseModeFlags(rest === '' ? [] : rest.split(/\s+/));
+      return changes ? { cmd: 'mode', changes } : usage(MODE_USAGE);
+    }
     case 'help':
     case '?':
       return { cmd: 'help' };

@@ -1,0 +1,129 @@
+/** @jsxImportSource preact */
+import type { RoomModes } from '@parley/protocol';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChatStore } from './chat-store.ts';
+import type { Conversation } from './conversation.ts';
+import { describeFailure } from './describe-error.ts';
+import { InviteIcon, SettingsIcon } from './icons.tsx';
+import { ActionForm } from './modal.tsx';
+import { describeModes, type ModeChanges } from './room-modes.ts';
+import { usePermissions } from './use-permissions.ts';
+
+interface RoomProps {
+  store: ChatStore;
+  conv: Conversation;
+  onClose: () => void;
+}
+
+/**
+ * The room header's moderation controls: "Invite to #dev" and "Room settings" (its modes). Shown
+ * only to those the server lets run `invite` and `mode` there (the room's moderators and owners,
+ * server operators); everyone else gets nothing, not a disabled button.
+ */
+export function RoomControls({ store, conv }: { store: ChatStore; conv: Conversation }) {
+  const permissions = usePermissions(store);
+  const [dialog, setDialog] = useState<'invite' | 'settings'>();
+  const invite = useRef<HTMLButtonElement>(null);
+  const settings = useRef<HTMLButtonElement>(null);
+  if (!conv.joined || !permissions.canModerate(conv.target)) return null;
+  const done = () => {
+    (dialog === 'invite' ? invite : settings).current?.focus();
+    setDialog(undefined);
+  };
+  return (
+    <>
+      <button type="button" ref={invite} class="icon-button" aria-label={`Invite to ${conv.target}`} title={`Invite to ${conv.target}`} onClick={() => setDialog('invite')}>
+        <InviteIcon />
+      </button>
+      <button type="button" ref={settings} class="icon-button" aria-label="Room settings" title="Room settings" onClick={() => setDialog('settings')}>
+        <SettingsIcon />
+      </button>
+      {dialog === 'invite' && <InviteDialog store={store} conv={conv} onClose={done} />}
+      {dialog === 'settings' && <RoomSettingsDialog store={store} conv={conv} onClose={done} />}
+    </>
+  );
+}
+
+/** Lets one person in past invite-only and the password; the server tells them how to join. */
+function InviteDialog({ store, conv, onClose }: RoomProps) {
+  const [name, setName] = useState('');
+  const run = async () => {
+    const invited = await store.client.request('invite', { room: conv.target, name: name.trim() });
+    store.notice(conv, `You invited ${invited.name} to ${invited.room}`);
+  };
+  return (
+    <ActionForm title={`Invite someone to ${conv.target}`} submitLabel="Invite" run={run} onClose={onClose} ready={name.trim() !== ''}>
+      <p class="modal-text">They may then join even if the room is invite-only or has a password.</p>
+      <label class="field">
+        <span>Name</span>
+        <input value={name} required maxLength={32} autoComplete="off" onInput={(event) => setName(event.currentTarget.value)} />
+      </label>
+    </ActionForm>
+  );
+}
+
+/** The room's modes, read with an argument-less `mode` and changed with one `mode` naming only what changed. */
+function RoomSettingsDialog({ store, conv, onClose }: RoomProps) {
+  const [modes, setModes] = useState<RoomModes>();
+  const [loadError, setLoadError] = useState<string>();
+  const [inviteOnly, setInviteOnly] = useState(false);
+  const [moderated, setModerated] = useState(false);
+  const [topicLock, setTopicLock] = useState(false);
+  const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
+  useEffect(() => {
+    store.client.request('mode', { room: conv.target }).then(
+      (reply) => {
+        setModes(reply.modes);
+        setInviteOnly(reply.modes.inviteOnly);
+        setModerated(reply.modes.moderated);
+        setTopicLock(reply.modes.topicLock);
+      },
+      (failure: unknown) => setLoadError(describeFailure(failure)),
+    );
+  }, [conv.target]);
+
+  const run = async () => {
+    if (!modes) return;
+    // Only what changed: another moderator may be changing the other modes right now.
+    const changes: ModeChanges = {};
+    if (inviteOnly !== modes.inviteOnly) changes.invite_only = inviteOnly;
+    if (moderated !== modes.moderated) changes.moderated = moderated;
+    if (topicLock !== modes.topicLock) changes.topic_lock = topicLock;
+    if (removePassword) changes.password = '';
+    else if (password !== '') changes.password = password;
+    if (Object.keys(changes).length === 0) return;
+    const reply = await store.client.request('mode', { room: conv.target, ...changes });
+    store.notice(conv, `You set the modes of ${reply.room}: ${describeModes(reply.modes)}`);
+  };
+
+  const check = (label: string, hint: string, value: boolean, set: (value: boolean) => void) => (
+    <label class="check">
+      <input type="checkbox" checked={value} onChange={(event) => set(event.currentTarget.checked)} />
+      <span>
+        {label} <small class="muted">{hint}</small>
+      </span>
+    </label>
+  );
+  return (
+    <ActionForm title={`Settings of ${conv.target}`} submitLabel="Save" run={run} onClose={onClose} ready={modes !== undefined} loadError={loadError}>
+      <fieldset class="choices" disabled={modes === undefined}>
+        <legend>Modes</legend>
+        {check('Invite only', 'only invited people and moderators may join', inviteOnly, setInviteOnly)}
+        {check('Moderated', 'only moderators may write', moderated, setModerated)}
+        {check('Topic locked', 'only moderators may change the topic', topicLock, setTopicLock)}
+      </fieldset>
+      <fieldset class="choices" disabled={modes === undefined}>
+        <legend>Password</legend>
+        <p class="modal-text">{modes?.password ? 'Joining needs a password now.' : 'No password is set.'}</p>
+        <label class="field">
+          <span>
+            New room password <small>optional; people you invite need none</small>
+          </span>
+          <input type="password" value={password} maxLength={256} autoComplete="new-password" disabled={removePassword} onInput={(event) => setPassword(event.currentTarget.value)} />
+        </label>
+        {modes?.password && check('Remove the password', 'anyone may join again', removePassword, setRemovePassword)}
+      </fieldset>
+    </ActionForm>
+  );
+}
