@@ -3,7 +3,7 @@ import { encodeUtf8 } from '@parley/protocol';
 import type { User } from '../chat/user.ts';
 import type { CommandResult } from '../commands/command.ts';
 import { runCommand, type Inbound } from '../commands/run-command.ts';
-import { OutboundEvent, OutboundQueue, type ByteSink } from './outbound.ts';
+import { OutboundEvent, OutboundQueue, type ByteSink, type OverflowListener } from './outbound.ts';
 import type { ServerContext } from './context.ts';
 import { errorLine } from './text-lines.ts';
 import { encodeStructured, frameBytes, isTextFormat, wireFormat, type WireFormat } from './wire-format.ts';
@@ -43,7 +43,7 @@ const MAX_PENDING_COMMANDS = 64;
  * cursors and outbound queue. Message events pass the cursor check, so a message is never
  * delivered twice to one connection even when live routing and a replay overlap.
  */
-export class Session {
+export class Session implements OverflowListener {
   readonly id: number;
   readonly transport: SessionTransport;
   private readonly server: ServerContext;
@@ -81,7 +81,7 @@ export class Session {
     this.queue = new OutboundQueue({
       sink: transport.sink,
       capBytes: server.config.limits.outbound_queue_bytes,
-      onOverflow: () => this.overflowed(),
+      owner: this,
       flusher: server.flusher,
     });
   }
@@ -241,7 +241,8 @@ export class Session {
     this.onClose(this, reason);
   }
 
-  private overflowed(): void {
+  /** The outbound queue passed its cap: the peer is not reading. */
+  overflowed(): void {
     this.server.log.info({ session: this.id, user: this.user?.name }, 'slow consumer disconnected');
     this.close('SLOW_CONSUMER');
   }
