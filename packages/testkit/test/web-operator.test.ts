@@ -1,53 +1,16 @@
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
-import type { Browser, Page } from 'playwright-core';
-import { launchTestBrowser } from '../src/browser.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../src/index.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useWebTestbed } from './web-testbed.ts';
 
 /**
  * Issue 7: operator actions in the web client's member list, in Debian's Chromium against a
  * real server, driven through accessible roles and names (same setup as web.test.ts).
  */
 
-let browser: Browser;
-let server: TestServer;
-const cleanups: (() => unknown)[] = [];
-const problems: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-  // A fresh data dir: the first account registered becomes the server's owner.
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop({ removeData: true });
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  expect(problems.splice(0)).toEqual([]);
-});
-
-async function signIn(name: string, account?: { password: string; register?: boolean }): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  cleanups.push(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/WebSocket connection .* failed|ERR_CONNECTION_REFUSED/.test(message.text())) problems.push(`${name}: ${message.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${server.httpPort}/`);
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  if (account) await page.getByLabel('Password').fill(account.password);
-  if (account?.register) await page.getByRole('checkbox', { name: /Register/ }).check();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.getByRole('textbox', { name: 'Message' }).waitFor();
-  return page;
-}
+const testbed = useWebTestbed();
+const { cleanups, signIn } = testbed;
 
 const members = (page: Page) => page.getByRole('complementary', { name: 'Members' });
 const actions = (page: Page, name: string) => members(page).getByRole('button', { name: `Actions for ${name}` });
@@ -127,7 +90,7 @@ describe('web client: operator actions (issue 7)', () => {
     await actions(dave, 'alice').click();
     expect(await dave.getByRole('menu', { name: 'Actions for alice' }).getByRole('menuitem').allTextContents()).toEqual(['User info']);
     await dave.keyboard.press('Escape');
-    const owner = new ParleyClient({ url: `tcp://127.0.0.1:${server.tcpPort}`, transport: nodeTransport(), credentials: { kind: 'login', name: 'alice', password: 'correct-horse' } });
+    const owner = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials: { kind: 'login', name: 'alice', password: 'correct-horse' } });
     cleanups.push(() => owner.close());
     await owner.connect();
     await owner.request('grant', { name: 'dave', role: 'operator' });

@@ -1,9 +1,8 @@
 import { ParleyClient, type Credentials } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
-import type { Browser, Page } from 'playwright-core';
-import { launchTestBrowser } from '../src/browser.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../src/index.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useWebTestbed } from './web-testbed.ts';
 
 /**
  * Room moderation in the web client (docs/web.md, "Room moderation"): a room's owner mutes,
@@ -13,46 +12,11 @@ import { startTestServer, type TestServer } from '../src/index.ts';
  * clients, so the server's error names can be checked exactly.
  */
 
-let browser: Browser;
-let server: TestServer;
-const cleanups: (() => unknown)[] = [];
-const problems: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop({ removeData: true });
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  expect(problems.splice(0)).toEqual([]);
-});
-
-async function signIn(name: string, account?: { password: string; register?: boolean }): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  cleanups.push(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/WebSocket connection .* failed|ERR_CONNECTION_REFUSED/.test(message.text())) problems.push(`${name}: ${message.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${server.httpPort}/`);
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  if (account) await page.getByLabel('Password').fill(account.password);
-  if (account?.register) await page.getByRole('checkbox', { name: /Register/ }).check();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.getByRole('textbox', { name: 'Message' }).waitFor();
-  return page;
-}
+const testbed = useWebTestbed();
+const { cleanups, signIn } = testbed;
 
 async function sdk(credentials: Credentials): Promise<ParleyClient> {
-  const client = new ParleyClient({ url: `tcp://127.0.0.1:${server.tcpPort}`, transport: nodeTransport(), credentials });
+  const client = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials });
   cleanups.push(() => client.close());
   await client.connect();
   return client;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { Browser, Page } from 'playwright-core';
-import { launchTestBrowser } from '../src/browser.ts';
+import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
 
@@ -44,20 +44,8 @@ interface SignIn {
 }
 
 async function signIn(port: number, name: string, options: SignIn = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 } });
+  const { page, context } = await signInToWebClient(browser, { port, name, problems, ...options });
   cleanups.push(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/WebSocket connection .* failed|ERR_CONNECTION_REFUSED/.test(message.text())) problems.push(`${name}: ${message.text()}`);
-  });
-  await page.goto(`http://127.0.0.1:${port}/`);
-  await page.getByRole('textbox', { name: 'Name' }).fill(name);
-  if (options.password) await page.getByLabel('Password').fill(options.password);
-  if (options.register) await page.getByRole('checkbox', { name: /Register/ }).check();
-  await page.getByRole('button', { name: 'Connect' }).click();
-  await page.getByRole('textbox', { name: 'Message' }).waitFor();
   return page;
 }
 

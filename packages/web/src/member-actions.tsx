@@ -3,8 +3,8 @@ import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { BanDialog, KickDialog, UserInfoDialog, type ActionProps } from './moderation-dialogs.tsx';
-import { MuteDialog, RoomBanDialog, RoomRoleDialog, UnmuteDialog } from './room-moderation-dialogs.tsx';
+import { BanDialog, KickDialog, RoomBanDialog, UserInfoDialog, type ActionProps } from './moderation-dialogs.tsx';
+import { MuteDialog, RoomRoleDialog, UnmuteDialog } from './room-moderation-dialogs.tsx';
 import { usePermissions } from './use-permissions.ts';
 
 type Action = 'info' | 'kick' | 'mute' | 'unmute' | 'role' | 'room-ban' | 'ban';

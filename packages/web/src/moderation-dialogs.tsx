@@ -77,19 +77,26 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
   );
 }
 
-/** Bans the account (by name) from the whole server: its connections close at once. */
-export function BanDialog({ store, conv, name, onClose }: ActionProps) {
+/**
+ * A ban by name, from the whole server (its connections close at once) or, with `room`, from
+ * one room (the server removes them from it and refuses their joins until the ban ends).
+ */
+function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { room?: string }) {
   const [duration, setDuration] = useState('');
   const [reason, setReason] = useState('');
+  const from = room ?? 'the server';
   const run = async () => {
     const text = reason.trim();
-    const ban = await store.client.request('ban', { target: name, ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You banned ${name} from the server ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}`);
+    const ban = await store.client.request('ban', { target: name, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
+    store.notice(conv, `You banned ${name} from ${from} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}`);
   };
   return (
-    <ActionForm title={`Ban ${name} from the server`} submitLabel="Ban" danger run={run} onClose={onClose}>
+    <ActionForm title={`Ban ${name} from ${from}`} submitLabel="Ban" danger run={run} onClose={onClose}>
       <DurationField value={duration} onChange={setDuration} />
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
 }
+
+export const BanDialog = (props: ActionProps) => <ScopedBanDialog {...props} />;
+export const RoomBanDialog = (props: ActionProps) => <ScopedBanDialog {...props} room={props.conv.target} />;

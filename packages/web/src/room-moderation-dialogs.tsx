@@ -2,15 +2,15 @@
 import { nameKey, type RoomRole } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { describeFailure } from './describe-error.ts';
-import { DurationField, ReasonField } from './dialog-fields.tsx';
-import { formatBanEnd } from './format.ts';
+import { ReasonField } from './dialog-fields.tsx';
 import { ActionForm } from './modal.tsx';
 import type { ActionProps } from './moderation-dialogs.tsx';
 
 /**
- * A member's room-scoped moderation (docs/protocol.md, `mute`, `unmute`, `roomrole`, `ban` with
- * `room`): what a room's moderators may do in their room, and server operators anywhere. Each
- * leaves a line in the room for the person who did it; the target hears from the server.
+ * A member's room-scoped moderation (docs/protocol.md, `mute`, `unmute`, `roomrole`; the room
+ * ban shares its dialog with the server ban in moderation-dialogs.tsx): what a room's moderators
+ * may do in their room, and server operators anywhere. Each leaves a line in the room for the
+ * person who did it; the target hears from the server.
  */
 
 /** Stops them speaking here; the mute is stored, so it outlasts their connection. */
@@ -76,23 +76,6 @@ export function RoomRoleDialog({ store, conv, name, onClose }: ActionProps) {
           </label>
         ))}
       </fieldset>
-    </ActionForm>
-  );
-}
-
-/** A room ban by name: the server removes them from the room and refuses their joins until it ends. */
-export function RoomBanDialog({ store, conv, name, onClose }: ActionProps) {
-  const [duration, setDuration] = useState('');
-  const [reason, setReason] = useState('');
-  const run = async () => {
-    const text = reason.trim();
-    const ban = await store.client.request('ban', { target: name, room: conv.target, ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You banned ${name} from ${conv.target} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}`);
-  };
-  return (
-    <ActionForm title={`Ban ${name} from ${conv.target}`} submitLabel="Ban" danger run={run} onClose={onClose}>
-      <DurationField value={duration} onChange={setDuration} />
-      <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
 }
