@@ -72,13 +72,16 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const tls = server.tcp.filter((a) => a.tls).map((a) => formatListenAddress(a));
   const plain = server.tcp.filter((a) => !a.tls).map((a) => formatListenAddress(a));
-  const http = server.http.map((a) => formatListenAddress(a));
+  const http = server.http.map((a) => `${a.tls ? 'https' : 'http'}://${formatListenAddress(a)}`);
   log.info({ tls, plainTcp: plain, http, dataDir: config.data_dir, fingerprint: server.fingerprint, sources: loaded.sources }, 'parley started');
   const lines = [
     `Parley ${server.context.version} is running (data in ${config.data_dir})`,
     ...tls.map((a) => `  TLS   ${a}   connect: openssl s_client -quiet -connect ${a}`),
     ...plain.map((a) => `  TCP   ${a}   (plaintext)`),
-    ...http.map((a) => `  HTTP  http://${a}/   WebSocket ws://${a}/ws`),
+    ...server.http.map((a) => {
+      const [kind, web, ws] = a.tls ? ['HTTPS', 'https', 'wss'] : ['HTTP ', 'http', 'ws'];
+      return `  ${kind} ${web}://${formatListenAddress(a)}/   WebSocket ${ws}://${formatListenAddress(a)}/ws`;
+    }),
     ...(server.fingerprint ? [`  TLS certificate SHA-256 fingerprint: ${server.fingerprint}`] : []),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -9,7 +9,7 @@ import { RoomDirectory } from './chat/room-directory.ts';
 import { Router } from './chat/router.ts';
 import { signOut } from './chat/sign-in.ts';
 import { UserDirectory } from './chat/user-directory.ts';
-import { formatListenAddress, parseListenAddress, type ListenAddress } from './config/listen-address.ts';
+import { formatListenAddress, parseHttpListenAddress, parseListenAddress, type ListenAddress } from './config/listen-address.ts';
 import type { Config } from './config/schema.ts';
 import type { ServerContext } from './core/context.ts';
 import { Flusher } from './core/outbound.ts';
@@ -45,7 +45,8 @@ export class ParleyServer {
   readonly tcp: BoundAddress[] = [];
   readonly http: BoundAddress[] = [];
   private readonly listeners: { close(): Promise<void> }[] = [];
-  private readonly tlsListeners: TcpListener[] = [];
+  /** Listeners whose certificate a reload swaps: TLS TCP ports and HTTPS ports. */
+  private readonly tlsListeners: Pick<TcpListener, 'setCertificate'>[] = [];
   private nextSessionId = 1;
   private stopping = false;
   private stopTimers: (() => void)[] = [];
@@ -90,12 +91,13 @@ export class ParleyServer {
       await rooms.load(config.rooms.default);
       const stopModeration = await startModeration(context, options.onOperPassword);
       const tcpAddresses = config.tcp.listen.map(parseListenAddress);
-      const needsTls = tcpAddresses.some((a) => a.tls);
+      const httpAddresses = config.http.listen.map(parseHttpListenAddress);
+      const needsTls = [...tcpAddresses, ...httpAddresses].some((a) => a.tls);
       const tls = needsTls
         ? await loadOrCreateCertificate({ dataDir: config.data_dir, certFile: config.tls.cert_file, keyFile: config.tls.key_file })
         : undefined;
       const server = new ParleyServer(context, tls);
-      await server.listenAll(tcpAddresses, tls);
+      await server.listenAll({ tcp: tcpAddresses, http: httpAddresses }, tls);
       server.stopTimers.push(startSweeper(context), server.startRetention(), stopModeration);
       return server;
     } catch (error) {
@@ -104,10 +106,10 @@ export class ParleyServer {
     }
   }
 
-  private async listenAll(tcpAddresses: ListenAddress[], tls: TlsMaterial | undefined): Promise<void> {
+  private async listenAll(addresses: { tcp: ListenAddress[]; http: ListenAddress[] }, tls: TlsMaterial | undefined): Promise<void> {
     const { config, log } = this.context;
     try {
-      for (const address of tcpAddresses) {
+      for (const address of addresses.tcp) {
         const listener = await listenTcp({
           address,
           tls: address.tls ? tls : undefined,
@@ -120,8 +122,8 @@ export class ParleyServer {
         this.tcp.push({ host: address.host, port: (listener.server.address() as AddressInfo).port, tls: address.tls });
         this.context.listeners.push(`${address.tls ? 'tls' : 'tcp'}://${formatListenAddress(this.tcp.at(-1)!)}`);
       }
-      for (const address of config.http.listen.map(parseListenAddress)) {
-        const server = await listenHttp(address, {
+      for (const address of addresses.http) {
+        const listener = await listenHttp(address, {
           maxFrameBytes: config.limits.max_frame_bytes,
           health: () => this.health(),
           metrics: async () => ({ contentType: this.context.metrics.registry.contentType, body: await this.context.metrics.registry.metrics() }),
@@ -136,7 +138,9 @@ export class ParleyServer {
             const session = this.accept(wsTransport(ws, socket));
             if (session) attachWebSocket(ws, session);
           },
-        });
+        }, address.tls ? tls : undefined);
+        const { server } = listener;
+        if (address.tls) this.tlsListeners.push(listener);
         this.listeners.push({
           close: () =>
             new Promise<void>((resolve) => {
@@ -144,8 +148,8 @@ export class ParleyServer {
               server.close(() => resolve());
             }),
         });
-        this.http.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: false });
-        this.context.listeners.push(`http://${formatListenAddress(this.http.at(-1)!)}`);
+        this.http.push({ host: address.host, port: (server.address() as AddressInfo).port, tls: address.tls });
+        this.context.listeners.push(`${address.tls ? 'https' : 'http'}://${formatListenAddress(this.http.at(-1)!)}`);
       }
     } catch (error) {
       await this.closeListeners();

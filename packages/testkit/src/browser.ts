@@ -21,6 +21,8 @@ export async function launchTestBrowser(): Promise<Browser> {
 export interface WebSignIn {
   /** The server's HTTP port (the web client is served at `/`). */
   port: number;
+  /** Over HTTPS, accepting the server's self-signed certificate (as a person would after the warning). */
+  https?: boolean;
   name: string;
   password?: string;
   register?: boolean;
@@ -36,14 +38,14 @@ export interface WebSignIn {
  */
 export async function signInToWebClient(browser: Browser, options: WebSignIn): Promise<{ page: Page; context: BrowserContext }> {
   const { name, problems } = options;
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 } });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 }, ignoreHTTPSErrors: options.https === true });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error' && !/WebSocket connection .* failed|ERR_CONNECTION_REFUSED/.test(message.text())) problems.push(`${name}: ${message.text()}`);
   });
-  await page.goto(`http://127.0.0.1:${options.port}/`);
+  await page.goto(`${options.https ? 'https' : 'http'}://127.0.0.1:${options.port}/`);
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   if (options.password) await page.getByLabel('Password').fill(options.password);
   if (options.register) await page.getByRole('checkbox', { name: /Register/ }).check();

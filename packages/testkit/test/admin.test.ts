@@ -113,14 +113,14 @@ describe('reload of the connection timeouts', () => {
 });
 
 describe('reload of the bans file and the TLS certificate', () => {
-  it('re-reads both: file bans apply at once, new TLS connections get the new certificate', async () => {
+  it('re-reads both: file bans apply at once, new TLS and HTTPS connections get the new certificate', async () => {
     const other = await startTestServer();
     const otherFingerprint = other.server.fingerprint;
     const otherDir = other.dataDir;
     await other.stop();
     cleanups.push(() => rmSync(otherDir, { recursive: true, force: true }));
 
-    server = await startTestServer();
+    server = await startTestServer({ http: { listen: ['127.0.0.1:0', 'https://127.0.0.1:0'] } });
     const before = server.server.fingerprint;
     expect(before).not.toBe(otherFingerprint);
     const bansFile = join(server.dataDir, 'bans.txt');
@@ -134,14 +134,17 @@ describe('reload of the bans file and the TLS certificate', () => {
     expect(plan.applied.sort()).toEqual(['moderation.bans_file', 'tls.cert_file', 'tls.key_file']);
     expect(server.server.fingerprint).toBe(otherFingerprint);
 
-    const peerFingerprint = await new Promise<string>((resolve, reject) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port: server!.tlsPort, rejectUnauthorized: false }, () => {
-        resolve(socket.getPeerCertificate().fingerprint256);
-        socket.destroy();
+    const peerFingerprint = (port: number) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.destroy();
+        });
+        socket.once('error', reject);
       });
-      socket.once('error', reject);
-    });
-    expect(peerFingerprint).toBe(otherFingerprint);
+    expect(await peerFingerprint(server.tlsPort)).toBe(otherFingerprint);
+    // The HTTPS listener too.
+    expect(await peerFingerprint(server.server.http.find((a) => a.tls)!.port)).toBe(otherFingerprint);
 
     const anon = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, false);
     cleanups.push(() => anon.close());

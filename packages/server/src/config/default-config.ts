@@ -34,8 +34,8 @@ motd = ""
 listen = ["127.0.0.1:12345"]
 
 [http]
-# HTTP listeners (WebSocket transport). Same address forms as tcp.listen; the tls:// / tcp://
-# prefix is ignored here, TLS is decided by tls.cert_file and tls.key_file. Empty list disables.
+# HTTP listeners (web client, WebSocket transport). "host:port" serves plain HTTP and ws://;
+# "https://host:port" serves HTTPS and wss:// with the [tls] certificate. Empty list disables.
 # env: PARLEY_HTTP_LISTEN
 listen = ["127.0.0.1:8080"]
 

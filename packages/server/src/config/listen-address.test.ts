@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatListenAddress, parseListenAddress } from './listen-address.ts';
+import { formatListenAddress, parseHttpListenAddress, parseListenAddress } from './listen-address.ts';
 
 describe('parseListenAddress', () => {
   it.each([
@@ -44,6 +44,23 @@ describe('parseListenAddress', () => {
 
   it('names the offending entry in the error', () => {
     expect(() => parseListenAddress('nope')).toThrow('invalid listen address "nope"');
+  });
+});
+
+describe('parseHttpListenAddress', () => {
+  it.each([
+    ['127.0.0.1:8080', false],
+    ['http://127.0.0.1:8080', false],
+    ['tcp://127.0.0.1:8080', false],
+    ['https://[::1]:8443', true],
+    ['HTTPS://chat.example.org:443', true],
+    ['tls://127.0.0.1:8443', true],
+  ])('parses %s (HTTPS: %s)', (entry, tls) => {
+    expect(parseHttpListenAddress(entry).tls).toBe(tls);
+  });
+
+  it('names the schemes it takes', () => {
+    expect(() => parseHttpListenAddress('ws://127.0.0.1:1')).toThrow(/unsupported scheme "ws:\/\/" \(use http:\/\/ or https:\/\/ or tcp:\/\/ or tls:\/\/\)/);
   });
 });
 

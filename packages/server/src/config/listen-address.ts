@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * One socket a listener binds. `tls` only matters for the raw TCP transport: the HTTP listener
- * decides TLS from `tls.cert_file`/`tls.key_file` and ignores this flag.
+ * One socket a listener binds. `tls`: TLS for a TCP listener, HTTPS (and `wss://`) for an HTTP
+ * listener; both use the certificate of `tls.cert_file`/`tls.key_file`, or the self-signed one.
  */
 export interface ListenAddress {
   host: string;
@@ -38,19 +38,42 @@ function checkPort(entry: string, text: string): number {
   return port;
 }
 
+/** Which schemes a kind of listener takes, whether each means TLS, and what a bare entry means. */
+interface Schemes {
+  tls: Record<string, boolean>;
+  bareIsTls: boolean;
+}
+
+const TCP_SCHEMES: Schemes = { tls: { tcp: false, tls: true }, bareIsTls: true };
+// tcp:// and tls:// too, so one spelling works in both lists.
+const HTTP_SCHEMES: Schemes = { tls: { http: false, https: true, tcp: false, tls: true }, bareIsTls: false };
+
 /**
- * Parses `host:port`, `[v6addr]:port`, `tcp://host:port` or `tls://host:port`.
+ * Parses a TCP listener's `host:port`, `[v6addr]:port`, `tcp://host:port` or `tls://host:port`.
  * Bare `host:port` means TLS: plaintext has to be asked for explicitly with `tcp://`.
  * Port 0 is allowed so tests can ask the OS for a free port.
  */
 export function parseListenAddress(entry: string): ListenAddress {
+  return parseWith(entry, TCP_SCHEMES);
+}
+
+/**
+ * Parses an HTTP listener's `host:port` or `http://host:port` (plain HTTP and `ws://`), or
+ * `https://host:port` (HTTPS and `wss://`). Bare means plain HTTP, as browsers assume.
+ */
+export function parseHttpListenAddress(entry: string): ListenAddress {
+  return parseWith(entry, HTTP_SCHEMES);
+}
+
+function parseWith(entry: string, schemes: Schemes): ListenAddress {
   let rest = entry;
-  let tls = true;
+  let tls = schemes.bareIsTls;
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(entry);
   if (scheme) {
     const name = (scheme[1] ?? '').toLowerCase();
-    if (name !== 'tcp' && name !== 'tls') fail(entry, `unsupported scheme "${name}://" (use tcp:// or tls://)`);
-    tls = name === 'tls';
+    const known = schemes.tls[name];
+    if (known === undefined) fail(entry, `unsupported scheme "${name}://" (use ${Object.keys(schemes.tls).map((s) => `${s}://`).join(' or ')})`);
+    tls = known;
     rest = entry.slice(scheme[0].length);
   }
 

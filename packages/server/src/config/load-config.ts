@@ -5,7 +5,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import { validateRoomName } from '@parley/protocol';
 import { ConfigSchema, type Config } from './schema.ts';
 import { coerce, configKeyPaths, deepFreeze, envNameFor, getIn, Layers, setIn, type Tree } from './config-layers.ts';
-import { parseListenAddress } from './listen-address.ts';
+import { parseHttpListenAddress, parseListenAddress } from './listen-address.ts';
 
 export { configKeyPaths, envNameFor } from './config-layers.ts';
 
@@ -74,13 +74,13 @@ function collectEnv(cwd: string, env: LoadConfigOptions['env'], errors: string[]
 
 function semanticErrors(layers: Layers, tree: Tree): string[] {
   const errors: string[] = [];
-  for (const section of ['tcp', 'http']) {
+  for (const [section, parse] of [['tcp', parseListenAddress], ['http', parseHttpListenAddress]] as const) {
     const list = getIn(tree, [section, 'listen']);
     if (!Array.isArray(list)) continue;
     list.forEach((entry: unknown, i) => {
       if (typeof entry !== 'string' || entry === '') return; // the schema reports these
       try {
-        parseListenAddress(entry);
+        parse(entry);
       } catch (err) {
         errors.push(layers.error([section, 'listen', i], (err as Error).message));
       }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ListenAddress } from '../config/listen-address.ts';
 import { infoPage } from './info-page.ts';
+import type { TlsMaterial } from './tls-certificate.ts';
 import { defaultWebDir, loadStaticSite } from './static-files.ts';
 
 export interface HttpRoutesContext {
@@ -29,8 +31,8 @@ function send(res: ServerResponse, status: number, { type, body, headers = {} }:
   res.end(body);
 }
 
-function sendInfoPage(res: ServerResponse, ctx: HttpRoutesContext, host: string): void {
-  const { html, style } = infoPage({ ...ctx.page(), host });
+function sendInfoPage(res: ServerResponse, ctx: HttpRoutesContext, where: { host: string; secure: boolean }): void {
+  const { html, style } = infoPage({ ...ctx.page(), ...where });
   const styleHash = createHash('sha256').update(style).digest('base64');
   send(res, 200, {
     type: 'text/html; charset=utf-8',
@@ -43,15 +45,21 @@ function sendInfoPage(res: ServerResponse, ctx: HttpRoutesContext, host: string)
   });
 }
 
+export interface HttpListener {
+  server: Server;
+  /** Swaps the certificate of an HTTPS listener for new connections (reload); a no-op for HTTP. */
+  setCertificate(tls: TlsMaterial): void;
+}
+
 /**
- * HTTP: the web client at `/` (static files, see static-files.ts), `/about` (this server and how
- * to connect; also `/` when the client is not built), `/healthz`, `/metrics`, and the WebSocket
- * endpoint `/ws`.
+ * HTTP, or HTTPS when `tls` is given: the web client at `/` (static files, see static-files.ts),
+ * `/about` (this server and how to connect; also `/` when the client is not built), `/healthz`,
+ * `/metrics`, and the WebSocket endpoint `/ws` (`wss://` over HTTPS).
  */
-export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Promise<Server> {
+export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?: TlsMaterial): Promise<HttpListener> {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes });
   const site = loadStaticSite(ctx.webDir ?? defaultWebDir());
-  const server = createServer((req, res) => {
+  const routes: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { type: 'text/plain', body: 'method not allowed\n', headers: { allow: 'GET, HEAD' } });
     if (path === '/healthz') return send(res, 200, { type: 'application/json', body: JSON.stringify(ctx.health()) });
@@ -64,10 +72,13 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Prom
     }
     if (path === WS_PATH) return send(res, 426, { type: 'text/plain', body: 'WebSocket upgrade required\n', headers: { upgrade: 'websocket' } });
     const host = req.headers.host ?? `${address.host}:${address.port}`;
-    if (path === '/about' || (path === '/' && !site)) return sendInfoPage(res, ctx, host);
+    if (path === '/about' || (path === '/' && !site)) return sendInfoPage(res, ctx, { host, secure: tls !== undefined });
     if (site?.serve(req, res, path ?? '/')) return;
     send(res, 404, { type: 'text/plain', body: 'not found\n' });
-  });
+  };
+  // TLS 1.3 only, as on the TCP port; browsers from the last several years all speak it.
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, routes) : undefined;
+  const server: Server = httpsServer ?? createServer(routes);
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
@@ -81,7 +92,10 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext): Prom
     server.once('error', reject);
     server.listen({ host: address.host, port: address.port, ipv6Only: address.host.includes(':') }, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({
+        server,
+        setCertificate: (material) => httpsServer?.setSecureContext({ cert: material.cert, key: material.key, minVersion: 'TLSv1.3' }),
+      });
     });
   });
 }

@@ -7,7 +7,7 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3r
 code,pre{font-family:ui-monospace,monospace;background:#f1f3f7;border-radius:4px}pre{padding:.8rem;overflow-x:auto}
 h1{font-size:1.6rem}small{color:#5b6475}`;
 
-export function infoPage(info: { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string; host: string }): {
+export function infoPage(info: { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string; host: string; secure: boolean }): {
   html: string;
   style: string;
 } {
@@ -23,7 +23,7 @@ export function infoPage(info: { serverName: string; fingerprint: string | undef
 <p>Then type <code>REGISTER yourname</code>, <code>JOIN #general</code>, <code>SAY #general hello</code>, or <code>HELP</code>.</p>
 ${info.fingerprint ? `<p>Certificate SHA-256 fingerprint — check it before you trust this server:<br><code>${escapeHtml(info.fingerprint)}</code></p>` : ''}
 <h2>Connect from a program</h2>
-<p>WebSocket at <code>ws://${escapeHtml(info.host)}${escapeHtml(info.wsPath)}</code> (JSON text frames or MessagePack binary frames; see <code>docs/protocol.md</code>).</p>
+<p>WebSocket at <code>${info.secure ? 'wss' : 'ws'}://${escapeHtml(info.host)}${escapeHtml(info.wsPath)}</code> (JSON text frames or MessagePack binary frames; see <code>docs/protocol.md</code>).</p>
 <p><small><a href="/healthz">health</a> · <a href="/metrics">metrics</a></small></p>
 </body></html>
 `;
