@@ -4,7 +4,7 @@ import type { Credentials, TransportFactory } from '@parley/client';
 import { KnownHosts, nodeTransport, type PeerCertificateInfo, type TrustReason } from '@parley/client/node';
 
 export const CHAT_USAGE =
-  'usage: parley chat [--plain] <tls://host:port | ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
+  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
 
 /** The options `parley chat` takes, shared by the line client and the terminal UI. */
 export interface ChatOptions {

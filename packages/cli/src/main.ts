@@ -7,7 +7,7 @@ const USAGE = `parley — secure, self-hosted chat
 
 Usage:
   parley serve [--config FILE] [--data-dir DIR] [--tcp LIST] [--http LIST] [--log-level LEVEL] [--set key=value]...
-  parley chat [--plain] <tls://host:port|ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new]
+  parley chat [--plain] <tls://host:port|wss://host:port/ws|ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new]
                                    full-screen chat on a terminal (docs/tui.md); with --plain or
                                    without a terminal, line-oriented (stdin -> room, events -> stdout)
   parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)

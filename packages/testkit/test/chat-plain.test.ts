@@ -206,6 +206,23 @@ describe('parley chat --plain', () => {
     await bob.see(/KICKED: You were kicked by alice: bye/);
   });
 
+  it('talks over wss:// to an HTTPS listener, pinning its certificate like tls://', async () => {
+    const srv = await server(tempDir(), ['--http', '127.0.0.1:0,https://127.0.0.1:0']);
+    const httpsPort = Number(/HTTPS https:\/\/127\.0\.0\.1:(\d+)\//.exec(srv.stderr())?.[1]);
+    const knownHosts = join(tempDir(), 'known_hosts');
+    const url = `wss://127.0.0.1:${httpsPort}/ws`;
+    const stranger = chat(url, ['--name', 'eve', '--known-hosts', knownHosts], {});
+    stranger.process.stdin.end();
+    expect(await stranger.exited).toBe(1);
+    expect(stranger.stderr()).toMatch(/HOST_UNKNOWN: 127\.0\.0\.1:\d+ is not a known host/);
+    const alice = chat(url, ['--name', 'alice', '--accept-new', '--known-hosts', knownHosts], {});
+    await alice.see(/joined #general/);
+    const bob = chat(url, ['--name', 'bob', '--known-hosts', knownHosts], {});
+    await bob.see(/joined #general/);
+    alice.type('over wss');
+    await bob.see('[#general] alice: over wss');
+  });
+
   it('refuses an unknown TLS server without --accept-new and exits 1', async () => {
     const srv = await server(tempDir());
     const knownHosts = join(tempDir(), 'known_hosts');

@@ -46,7 +46,7 @@ export function shortFingerprint(fingerprint: string): string {
 
 export function describeTrust(scheme: string, trust: TrustInfo): { text: string; tone: 'ok' | 'warn' | 'bad' } {
   if (scheme === 'tcp' || scheme === 'ws') return { text: 'not encrypted', tone: 'bad' };
-  if (scheme === 'wss' || trust?.how === 'ca') return { text: 'TLS CA-verified', tone: 'ok' };
+  if (trust?.how === 'ca') return { text: 'TLS CA-verified', tone: 'ok' };
   if (!trust) return { text: 'TLS', tone: 'warn' };
   return { text: `TLS ${trust.how === 'new' ? 'newly pinned' : 'pinned'} ${shortFingerprint(trust.fingerprint)}`, tone: 'ok' };
 }
