@@ -15,6 +15,11 @@ export interface MemberInfo {
   kind: 'account' | 'guest';
 }
 
+/** A member as `who` lists it: `role` only for the room's owners and moderators. */
+export interface RoomMemberInfo extends MemberInfo {
+  role?: 'owner' | 'moderator';
+}
+
 export interface LoginData {
   name: string;
   kind: 'account' | 'guest';
@@ -107,7 +112,7 @@ export interface ReplyData {
   create: RoomSummary & { conv: string; lastSeq: number };
   delete: { room: string };
   rooms: { rooms: RoomSummary[] };
-  who: { room: string; members: MemberInfo[] };
+  who: { room: string; members: RoomMemberInfo[] };
   list: { users: MemberInfo[]; counts: { online: number; guests: number; accounts: number; connections: number } };
   topic: { room: string; topic: string };
   history: { conv: string; messages: ChatMessage[] };

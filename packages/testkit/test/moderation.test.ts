@@ -157,6 +157,7 @@ describe('room moderation', () => {
     server = await startTestServer();
     const owner = await text('GUEST chief');
     expect(await owner.command('CREATEROOM #tx')).toBe('OK CREATE #tx');
+    expect(await owner.command('WHO #tx')).toBe('OK WHO #tx chief(owner)');
     expect(await owner.command('MODE #tx +imt')).toBe('OK MODE #tx invite_only moderated topic_lock');
     expect(await owner.command('MODE #tx -i -m +k secret')).toBe('OK MODE #tx password topic_lock');
     expect(await owner.command('MODE #tx +x')).toMatch(/^ERR 1003 BAD_ARGUMENTS Unknown mode "x"/);

@@ -94,7 +94,8 @@ describe.each(COMBOS)('structured protocol over $transport + $codec', ({ transpo
     expect(await alice.event((e) => e.ev === 'join')).toEqual({ ev: 'join', room: '#dev', user: 'bob' });
     expect((await call(carol, 'rooms')).rooms).toEqual([{ name: '#dev', topic: 'Dev talk', members: 2 }, { name: '#general', topic: '', members: 3 }]);
     const online = (name: string) => ({ name, status: 'online', kind: 'guest' });
-    expect(await call(carol, 'who', { room: '#dev' })).toEqual({ room: '#dev', members: [online('alice'), online('bob')] });
+    // The creator owns the room; plain members carry no role.
+    expect(await call(carol, 'who', { room: '#dev' })).toEqual({ room: '#dev', members: [{ ...online('alice'), role: 'owner' }, online('bob')] });
     expect(await call(carol, 'topic', { room: '#dev' })).toEqual({ room: '#dev', topic: 'Dev talk' });
     expect(await fails(carol, 'topic', { room: '#dev', topic: 'hijack' })).toBe('NOT_IN_ROOM');
     expect(await call(bob, 'topic', { room: '#dev', topic: 'Ship it' })).toEqual({ room: '#dev', topic: 'Ship it' });

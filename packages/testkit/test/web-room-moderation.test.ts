@@ -98,6 +98,10 @@ describe('web client: room moderation', () => {
     await role.waitFor({ state: 'detached' });
     await said(olivia, 'You made bob moderator of #den');
     await said(bob, 'olivia made you moderator of #den');
+    // The member list marks the room's owner and moderators.
+    const members = olivia.getByRole('complementary', { name: 'Members' });
+    await members.getByRole('button', { name: /^bob.*, room moderator/ }).waitFor();
+    await members.getByRole('button', { name: /^olivia.*, room owner/ }).waitFor();
     await bob.getByRole('button', { name: 'Room settings' }).waitFor();
     await expect.poll(() => menuItems(bob, 'sam')).toEqual(['User info', 'Kick', 'Mute', 'Unmute', 'Ban from #den']);
     await choose(bob, 'olivia', 'Mute');

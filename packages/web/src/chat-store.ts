@@ -209,6 +209,11 @@ export class ChatStore {
     this.roomTracker.refreshMembers([joined.name]);
   }
 
+  /** Reads a room's member list again (after a change no event reports, such as a room role). */
+  refreshMembers(room: string): void {
+    this.roomTracker.refreshMembers([room]);
+  }
+
   async leave(name: string): Promise<void> {
     const { room } = await this.client.part(name);
     const conv = this.room(room);

@@ -1,4 +1,4 @@
-import { nameKey, type MemberInfo } from '@parley/protocol';
+import { nameKey, type RoomMemberInfo } from '@parley/protocol';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -36,7 +36,7 @@ export class Conversation {
   readonly seqs = new Set<number>();
   unread = 0;
   topic = '';
-  members: MemberInfo[] = [];
+  members: RoomMemberInfo[] = [];
   /** False after we left the room or it was deleted: kept readable, no longer sendable. */
   joined = true;
   history: 'idle' | 'loading' | 'done' = 'idle';
@@ -96,7 +96,7 @@ export class Conversation {
     this.items.push(item);
   }
 
-  setMember(member: MemberInfo): void {
+  setMember(member: RoomMemberInfo): void {
     const key = nameKey(member.name);
     const others = this.members.filter((m) => nameKey(m.name) !== key);
     this.members = [...others, member].sort(byName);

@@ -40,9 +40,17 @@ export function MemberList({ store, conv, onOpen }: { store: ChatStore; conv: Co
                         <span class={`dot ${member.status}`} />
                       </span>
                       <span class="member-name">{member.name}</span>
+                      {member.role && (
+                        <span class={`tag role ${member.role}`} aria-hidden="true">
+                          {member.role === 'owner' ? 'owner' : 'mod'}
+                        </span>
+                      )}
                       {me && <span class="muted tag">you</span>}
                       {member.kind === 'guest' && !me && <span class="muted tag">guest</span>}
-                      <span class="sr-only">, {member.status}</span>
+                      <span class="sr-only">
+                        , {member.status}
+                        {member.role ? `, room ${member.role}` : ''}
+                      </span>
                     </button>
                     {!me && <MemberActions store={store} conv={conv} name={member.name} />}
                   </li>

@@ -62,6 +62,7 @@ export function RoomRoleDialog({ store, conv, name, onClose }: ActionProps) {
     if (!role) return;
     const set = await store.client.request('roomrole', { room: conv.target, name, role });
     store.notice(conv, `You made ${set.name} ${set.role} of ${set.room}`);
+    store.refreshMembers(conv.target);
   };
   return (
     <ActionForm title={`Room role of ${name} in ${conv.target}`} submitLabel="Set role" run={run} onClose={onClose} ready={role !== undefined} loadError={loadError}>

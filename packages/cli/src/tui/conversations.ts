@@ -27,6 +27,8 @@ export interface Member {
   name: string;
   status: PresenceStatus;
   kind: 'account' | 'guest';
+  /** The room's owners and moderators (from `who`). */
+  role?: 'owner' | 'moderator';
 }
 
 export interface Conversation {

@@ -1,4 +1,4 @@
-import type { MemberInfo, PresenceStatus } from '@parley/protocol';
+import type { PresenceStatus, RoomMemberInfo } from '@parley/protocol';
 import { appendLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
@@ -6,7 +6,7 @@ import { appendLine, conversationKey, sameName, updateConversation, type ChatSta
  * Every list stays sorted online-first, then by name, because the member pane shows it as is.
  */
 export type MemberAction =
-  | { type: 'members'; room: string; members: MemberInfo[] }
+  | { type: 'members'; room: string; members: RoomMemberInfo[] }
   | { type: 'member-joined'; room: string; user: string }
   | { type: 'member-left'; room: string; user: string; reason?: string }
   | { type: 'presence'; user: string; status: PresenceStatus }
@@ -22,7 +22,7 @@ function roomsOf(state: ChatState, user: string): string[] {
 export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
   switch (action.type) {
     case 'members': {
-      const members = action.members.map((m) => ({ name: m.name, status: m.status, kind: m.kind })).sort(byPresence);
+      const members = action.members.map((m): Member => ({ name: m.name, status: m.status, kind: m.kind, ...(m.role ? { role: m.role } : {}) })).sort(byPresence);
       return updateConversation(state, conversationKey(action.room), () => ({ members }));
     }
     case 'member-joined': {

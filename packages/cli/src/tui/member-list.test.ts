@@ -12,4 +12,18 @@ describe('MemberList', () => {
     const lines = renderToString(createElement(MemberList, { conv: room(['ann', 'bob', 'cy', 'dee', 'eve']), width: 14, height: 4 }), { columns: 14 }).split('\n');
     expect(lines.map((l) => l.trimEnd())).toEqual(['│ Members (5)', '│ ◐ ann', '│ ● bob', '│ +3 more']);
   });
+
+  it('shows room owners and moderators after their names, truncating the name first', () => {
+    const conv = {
+      kind: 'room',
+      label: '#r',
+      members: [
+        { name: 'ann', status: 'online', kind: 'account', role: 'owner' },
+        { name: 'bartholomew', status: 'online', kind: 'account', role: 'moderator' },
+        { name: 'cy', status: 'online', kind: 'guest' },
+      ],
+    } as Conversation;
+    const lines = renderToString(createElement(MemberList, { conv, width: 16, height: 5 }), { columns: 16 }).split('\n');
+    expect(lines.map((l) => l.trimEnd())).toEqual(['│ Members (3)', '│ ● ann owner', '│ ● bartholo mod', '│ ● cy', '│']);
+  });
 });

@@ -9,6 +9,9 @@ const MARK: Record<Member['status'], { mark: string; color: string }> = {
   offline: { mark: '○', color: 'gray' },
 };
 
+/** Room roles after the name, short: the list is narrow. */
+const ROLE_TAG: Record<NonNullable<Member['role']>, string> = { owner: ' owner', moderator: ' mod' };
+
 /** Who is in the current room, online first, with a presence mark (from `who`, kept current by events). */
 export function MemberList({ conv, width, height }: { conv: Conversation | undefined; width: number; height: number }) {
   const inner = width - 1;
@@ -20,12 +23,16 @@ export function MemberList({ conv, width, height }: { conv: Conversation | undef
       <Text bold wrap="truncate-end">
         {truncate(conv?.kind === 'room' ? ` Members (${members.length})` : conv?.kind === 'dm' ? ' Direct' : ' ', inner)}
       </Text>
-      {members.slice(0, Math.max(0, fits)).map((member) => (
-        <Text key={member.name} wrap="truncate-end" dimColor={member.status === 'offline'}>
-          <Text color={MARK[member.status].color}> {MARK[member.status].mark} </Text>
-          <Text color={nameColor(member.name)}>{truncate(sanitize(member.name), inner - 3)}</Text>
-        </Text>
-      ))}
+      {members.slice(0, Math.max(0, fits)).map((member) => {
+        const role = member.role ? ROLE_TAG[member.role] : '';
+        return (
+          <Text key={member.name} wrap="truncate-end" dimColor={member.status === 'offline'}>
+            <Text color={MARK[member.status].color}> {MARK[member.status].mark} </Text>
+            <Text color={nameColor(member.name)}>{truncate(sanitize(member.name), inner - 3 - role.length)}</Text>
+            {role ? <Text dimColor>{role}</Text> : null}
+          </Text>
+        );
+      })}
       {more > 0 ? <Text dimColor> +{more} more</Text> : null}
     </Box>
   );

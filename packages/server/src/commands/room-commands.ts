@@ -1,9 +1,10 @@
-import { ParleyError, type RoomSummary } from '@parley/protocol';
+import { ParleyError, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
 import { checkRoomCapacity, deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
 import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { audit } from '../moderation/audit.ts';
+import { roomRoleOf } from '../moderation/roles.ts';
 import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
@@ -95,14 +96,21 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     },
   },
   who: {
-    summary: "List a room's online members and their presence",
+    summary: "List a room's online members, their presence and room roles",
     auth: 'user',
     rate: 'none',
     handle(ctx, { room: name }) {
       const room = ctx.server.rooms.require(name);
       checkCanSeeInside(actorOf(ctx), room);
-      const members = [...room.members.values()].map((member) => ({ name: member.name, status: member.status, kind: member.kind }));
-      const names = members.map((member) => (member.status === 'online' ? member.name : `${member.name}(${member.status})`));
+      const members = [...room.members.values()].map((member): RoomMemberInfo => {
+        const role = roomRoleOf(room, member.id);
+        return { name: member.name, status: member.status, kind: member.kind, ...(role === 'member' ? {} : { role }) };
+      });
+      // "alice(owner)", "bob(moderator,away)": the role, then a status other than online.
+      const names = members.map((member) => {
+        const notes = [member.role, member.status === 'online' ? undefined : member.status].filter(Boolean);
+        return notes.length > 0 ? `${member.name}(${notes.join(',')})` : member.name;
+      });
       return { data: { room: room.name, members }, text: `OK WHO ${room.name} ${names.join(' ')}`.trimEnd() };
     },
   },
