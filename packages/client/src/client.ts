@@ -269,7 +269,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async *events(): AsyncGenerator<ClientEvent> {
     const queue: ClientEvent[] = [];
     let wake: (() => void) | undefined;
-    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'presence', 'nick', 'notice', 'error', 'state'];
+    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_role', 'presence', 'nick', 'notice', 'error', 'state'];
     const offs = names.map((type) => this.on(type, (data) => (queue.push({ type, data } as ClientEvent), wake?.())));
     try {
       for (;;) {

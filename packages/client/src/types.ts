@@ -20,6 +20,7 @@ export type ClientEvents = {
   part: { room: string; user: string; reason?: string };
   topic: { room: string; topic: string; by: string };
   room_deleted: { room: string; by: string };
+  room_role: { room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string };
   presence: { user: string; status: PresenceStatus };
   nick: { old: string; new: string };
   notice: { text: string };

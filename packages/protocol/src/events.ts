@@ -21,6 +21,7 @@ export type ServerEvent =
   | { ev: 'part'; room: string; user: string; reason?: string }
   | { ev: 'topic'; room: string; topic: string; by: string }
   | { ev: 'room_deleted'; room: string; by: string }
+  | { ev: 'room_role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string }
   | { ev: 'presence'; user: string; status: PresenceStatus }
   | { ev: 'nick'; old: string; new: string }
   | { ev: 'notice'; text: string }

@@ -78,6 +78,8 @@ describe('room moderation', () => {
     await mod.ok('join', { room: '#club' });
     await member.ok('join', { room: '#club' });
     await owner.ok('roomrole', { room: '#club', name: 'mod', role: 'moderator' });
+    expect(await member.event((e) => e.ev === 'room_role')).toEqual({ ev: 'room_role', room: '#club', user: 'mod', role: 'moderator', by: 'roomowner' });
+    expect(await member.ok('who', { room: '#club' })).toMatchObject({ members: expect.arrayContaining([{ name: 'mod', status: 'online', kind: 'account', role: 'moderator' }]) });
     expect(errorName(await member.request('roomrole', { room: '#club', name: 'member', role: 'moderator' }))).toBe('FORBIDDEN');
     expect(errorName(await mod.request('roomrole', { room: '#club', name: 'member', role: 'moderator' }))).toBe('FORBIDDEN');
 

@@ -102,6 +102,8 @@ describe('web client: room moderation', () => {
     const members = olivia.getByRole('complementary', { name: 'Members' });
     await members.getByRole('button', { name: /^bob.*, room moderator/ }).waitFor();
     await members.getByRole('button', { name: /^olivia.*, room owner/ }).waitFor();
+    // bob's own page hears of it through the room_role event.
+    await bob.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: /^bob.*, room moderator/ }).waitFor();
     await bob.getByRole('button', { name: 'Room settings' }).waitFor();
     await expect.poll(() => menuItems(bob, 'sam')).toEqual(['User info', 'Kick', 'Mute', 'Unmute', 'Ban from #den']);
     await choose(bob, 'olivia', 'Mute');

@@ -38,6 +38,17 @@ export class RoomTracker {
       conv.members = [];
       store.notice(conv, `${by} deleted ${conv.target}`);
     });
+    client.on('room_role', ({ room, user, role, by }) => {
+      const conv = store.room(room);
+      const member = conv.members.find((m) => nameKey(m.name) === nameKey(user));
+      if (member) {
+        const { role: _old, ...rest } = member;
+        conv.setMember(role === 'member' ? rest : { ...rest, role });
+      }
+      // The person named hears it from the server's notice already.
+      if (!store.isMe(user)) store.notice(conv, `${by} made ${user} ${role}`);
+      this.changed();
+    });
     client.on('presence', ({ user, status }) => this.onPresence(user, status));
     client.on('nick', (change) => this.onNick(change.old, change.new));
     client.on('state', (change) => {

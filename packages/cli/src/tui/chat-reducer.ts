@@ -105,6 +105,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'member-left':
     case 'presence':
     case 'nick':
+    case 'member-role':
       return reduceMemberEvent(state, action);
     case 'topic': {
       const key = conversationKey(action.room);

@@ -104,6 +104,18 @@ describe('conversations', () => {
     expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['→ carol joined', '← bob left (bye)', 'carol is now caro', 'alice is now al']);
   });
 
+  it('keeps room roles from who and from room_role events', () => {
+    let state = run([
+      { type: 'joined', room: '#general', topic: '' },
+      { type: 'members', room: '#general', members: [{ name: 'alice', status: 'online', kind: 'account', role: 'owner' }, { name: 'bob', status: 'online', kind: 'guest' }] },
+      { type: 'member-role', room: '#general', user: 'bob', role: 'moderator', by: 'alice' },
+    ]);
+    expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.role ?? '-'}`)).toEqual(['alice:owner', 'bob:moderator']);
+    state = run([{ type: 'member-role', room: '#general', user: 'bob', role: 'member', by: 'alice' }], state);
+    expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.role ?? '-'}`)).toEqual(['alice:owner', 'bob:-']);
+    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['alice made bob moderator', 'alice made bob member']);
+  });
+
   it('leaving removes the conversation and selects a neighbour; status lines need no room', () => {
     let state = run([{ type: 'joined', room: '#general', topic: '' }, { type: 'joined', room: '#dev', topic: '' }, { type: 'left', room: '#dev' }]);
     expect(state.order).toEqual(['#general']);

@@ -2,7 +2,7 @@ import type { PresenceStatus, RoomMemberInfo } from '@parley/protocol';
 import { appendLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
- * Who is where: each room's member list, kept current from join, part, presence and nick events.
+ * Who is where: each room's member list, kept current from join, part, presence, nick and room role events.
  * Every list stays sorted online-first, then by name, because the member pane shows it as is.
  */
 export type MemberAction =
@@ -10,7 +10,8 @@ export type MemberAction =
   | { type: 'member-joined'; room: string; user: string }
   | { type: 'member-left'; room: string; user: string; reason?: string }
   | { type: 'presence'; user: string; status: PresenceStatus }
-  | { type: 'nick'; old: string; new: string };
+  | { type: 'nick'; old: string; new: string }
+  | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string };
 
 const byPresence = (a: Member, b: Member) => Number(a.status === 'offline') - Number(b.status === 'offline') || a.name.localeCompare(b.name);
 
@@ -36,6 +37,19 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, (conv) => ({ members: conv.members.filter((m) => !sameName(m.name, action.user)) }));
       return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` });
+    }
+    case 'member-role': {
+      const key = conversationKey(action.room);
+      const next = updateConversation(state, key, (conv) => ({
+        members: conv.members.map((m) => {
+          if (!sameName(m.name, action.user)) return m;
+          const { role: _old, ...rest } = m;
+          return action.role === 'member' ? rest : { ...rest, role: action.role };
+        }),
+      }));
+      // The person named hears it from the server's notice already.
+      if (sameName(action.user, state.me)) return next;
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} made ${action.user} ${action.role}` });
     }
     case 'presence': {
       // A guest that goes offline is gone (its memberships end with its last connection); an

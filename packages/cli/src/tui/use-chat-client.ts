@@ -26,6 +26,7 @@ export function useChatClient(client: ParleyClient) {
       client.on('part', (e) => dispatch({ type: 'member-left', room: e.room, user: e.user, ...(e.reason ? { reason: e.reason } : {}) })),
       client.on('topic', (e) => dispatch({ type: 'topic', room: e.room, topic: e.topic, by: e.by })),
       client.on('room_deleted', (e) => dispatch({ type: 'room-deleted', room: e.room, by: e.by })),
+      client.on('room_role', (e) => dispatch({ type: 'member-role', room: e.room, user: e.user, role: e.role, by: e.by })),
       client.on('presence', (e) => dispatch({ type: 'presence', user: e.user, status: e.status })),
       client.on('nick', (e) => dispatch({ type: 'nick', old: e.old, new: e.new })),
       client.on('notice', (e) => dispatch({ type: 'system', text: `notice: ${e.text}` })),

@@ -75,6 +75,8 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
         await rooms.setGrant(room, { userId: target.userId, kind, grantedBy: actor.name }, kind === role);
       }
       noticeTarget(ctx.server, target, `${actor.name} made you ${role} of ${room.name}`);
+      // Members see who moderates (their lists mark it), as a channel sees IRC's MODE +o.
+      ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'room_role', room: room.name, user: target.name, role, by: actor.name }), ctx.session);
       await audit(ctx.server, { actor: actor.name, action: 'room.role', target: `${target.name} ${room.name}`, detail: role });
       return { data: { room: room.name, name: target.name, role }, text: `OK ROOMROLE ${room.name} ${target.name} ${role}` };
     },

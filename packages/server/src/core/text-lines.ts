@@ -26,6 +26,8 @@ export function eventLine(event: ServerEvent): string {
       return `TOPIC ${event.room} ${event.by} ${escapeText(event.topic)}`;
     case 'room_deleted':
       return `DELETED ${event.room} ${event.by}`;
+    case 'room_role':
+      return `ROOMROLE ${event.room} ${event.user} ${event.role} ${event.by}`;
     case 'presence':
       return `PRESENCE ${event.user} ${event.status}`;
     case 'nick':
