@@ -97,21 +97,13 @@ function RoomSettingsDialog({ store, conv, onClose }: RoomProps) {
     store.notice(conv, `You set the modes of ${reply.room}: ${describeModes(reply.modes)}`);
   };
 
-  const check = (label: string, hint: string, value: boolean, set: (value: boolean) => void) => (
-    <label class="check">
-      <input type="checkbox" checked={value} onChange={(event) => set(event.currentTarget.checked)} />
-      <span>
-        {label} <small class="muted">{hint}</small>
-      </span>
-    </label>
-  );
   return (
     <ActionForm title={`Settings of ${conv.target}`} submitLabel="Save" run={run} onClose={onClose} ready={modes !== undefined} loadError={loadError}>
       <fieldset class="choices" disabled={modes === undefined}>
         <legend>Modes</legend>
-        {check('Invite only', 'only invited people and moderators may join', inviteOnly, setInviteOnly)}
-        {check('Moderated', 'only moderators may write', moderated, setModerated)}
-        {check('Topic locked', 'only moderators may change the topic', topicLock, setTopicLock)}
+        <Check label="Invite only" hint="only invited people and moderators may join" value={inviteOnly} onChange={setInviteOnly} />
+        <Check label="Moderated" hint="only moderators may write" value={moderated} onChange={setModerated} />
+        <Check label="Topic locked" hint="only moderators may change the topic" value={topicLock} onChange={setTopicLock} />
       </fieldset>
       <fieldset class="choices" disabled={modes === undefined}>
         <legend>Password</legend>
@@ -122,8 +114,19 @@ function RoomSettingsDialog({ store, conv, onClose }: RoomProps) {
           </span>
           <input type="password" value={password} maxLength={256} autoComplete="new-password" disabled={removePassword} onInput={(event) => setPassword(event.currentTarget.value)} />
         </label>
-        {modes?.password && check('Remove the password', 'anyone may join again', removePassword, setRemovePassword)}
+        {modes?.password && <Check label="Remove the password" hint="anyone may join again" value={removePassword} onChange={setRemovePassword} />}
       </fieldset>
     </ActionForm>
+  );
+}
+
+function Check({ label, hint, value, onChange }: { label: string; hint: string; value: boolean; onChange: (value: boolean) => void }) {
+  return (
+    <label class="check">
+      <input type="checkbox" checked={value} onChange={(event) => onChange(event.currentTarget.checked)} />
+      <span>
+        {label} <small class="muted">{hint}</small>
+      </span>
+    </label>
   );
 }
