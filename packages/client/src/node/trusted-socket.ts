@@ -23,16 +23,16 @@ export function connectTrusted(url: ServerUrl, trust: TrustPolicy, connectTimeou
           const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
           trust({ hostPort, fingerprint: tls.getPeerCertificate().fingerprint256, caVerified: tls.authorized }).then(() => {
             socket.setTimeout(0);
-            socket.removeListener('error', fail);
             resolve(socket);
           }, fail);
         })
       : netConnect({ host: url.host, port: url.port }, () => {
           socket.setTimeout(0);
-          socket.removeListener('error', fail);
           resolve(socket);
         });
     socket.setTimeout(connectTimeoutMs, () => fail(new Error('timed out')));
-    socket.once('error', fail);
+    // Stays attached after the connect (a later error then only destroys the socket), so an
+    // error before the caller adds its own listeners cannot go unhandled.
+    socket.on('error', fail);
   });
 }
