@@ -53,10 +53,9 @@ export class BanSet {
 
   /** The first ban in `scope` (SERVER_SCOPE or a room key) that matches the subject now. */
   match(scope: string, subject: BanSubject, now = Date.now()): BanRecord | undefined {
-    const live = (ban: BanRecord | undefined) => (ban && (ban.expiresAt === null || ban.expiresAt > now) ? ban : undefined);
-    const byAccount = subject.account === undefined ? undefined : live(this.byValue.get(`${scope}\naccount\n${subject.account}`));
+    const byAccount = subject.account === undefined ? undefined : live(this.byValue.get(`${scope}\naccount\n${subject.account}`), now);
     if (byAccount) return byAccount;
-    const byKey = subject.key === undefined ? undefined : live(this.byValue.get(`${scope}\nkey\n${subject.key}`));
+    const byKey = subject.key === undefined ? undefined : live(this.byValue.get(`${scope}\nkey\n${subject.key}`), now);
     if (byKey) return byKey;
     if (subject.ip === undefined) return undefined;
     const ip = normalizeIp(subject.ip);
@@ -64,7 +63,7 @@ export class BanSet {
     if (family === 0) return undefined;
     const type = family === 4 ? 'ipv4' : 'ipv6';
     for (const { ban, list } of this.ipBans.get(scope) ?? []) {
-      if (live(ban) && list.check(ip, type)) return ban;
+      if (live(ban, now) && list.check(ip, type)) return ban;
     }
     return undefined;
   }
@@ -77,4 +76,9 @@ export class BanSet {
   active(scope?: string, now = Date.now()): BanRecord[] {
     return this.bans.filter((b) => (scope === undefined || b.scope === scope) && (b.expiresAt === null || b.expiresAt > now));
   }
+}
+
+/** The ban if it has not expired. A module function: every connect and login asks (no closure per call). */
+function live(ban: BanRecord | undefined, now: number): BanRecord | undefined {
+  return ban && (ban.expiresAt === null || ban.expiresAt > now) ? ban : undefined;
 }
