@@ -206,7 +206,8 @@ describe('parley chat --plain', () => {
     await bob.see(/KICKED: You were kicked by alice: bye/);
   });
 
-  it('talks over wss:// to an HTTPS listener, pinning its certificate like tls://', async () => {
+  // Four processes, each compiling TypeScript as it starts: slow on a loaded machine.
+  it('talks over wss:// to an HTTPS listener, pinning its certificate like tls://', { timeout: 60_000 }, async () => {
     const srv = await server(tempDir(), ['--http', '127.0.0.1:0,https://127.0.0.1:0']);
     const httpsPort = Number(/HTTPS https:\/\/127\.0\.0\.1:(\d+)\//.exec(srv.stderr())?.[1]);
     const knownHosts = join(tempDir(), 'known_hosts');
