@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { headToHeadTable, type HeadToHeadRow } from './head-to-head.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -24,7 +25,10 @@ function machine(pinned: boolean): string {
 }
 
 /** Rewrites the generated part of docs/benchmarks.md; hand-written notes around it stay. */
-export function writeBenchmarksDoc(results: ScenarioResult[], options: { pinned: boolean; command: string }): string {
+export function writeBenchmarksDoc(
+  results: ScenarioResult[],
+  options: { pinned: boolean; command: string; headToHead: { rounds: number; rows: HeadToHeadRow[] } },
+): string {
   const of = (scenario: string) => results.filter((r) => r.scenario === scenario);
   const generated = [
     START,
@@ -49,6 +53,16 @@ export function writeBenchmarksDoc(results: ScenarioResult[], options: { pinned:
       ['complete', 'complete'],
     ]),
     '',
+    ...(options.headToHead.rows.length > 1
+      ? [
+          `### fanout head to head: plain TCP, JSON, ${options.headToHead.rounds} interleaved rounds`,
+          '',
+          'The same fanout against each server in turn, round after round; medians, since single runs vary by 10-25 %.',
+          '',
+          headToHeadTable(options.headToHead.rows),
+          '',
+        ]
+      : []),
     '### dm: 100 pairs exchanging direct messages, ≤10 in flight per user (every message a durable store write)',
     '',
     table(of('dm'), [

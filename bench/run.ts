@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { spawnServer } from '@parley/testkit';
 import { inspectorUrl } from './inspector.ts';
 import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './systems.ts';
+import { headToHeadTable, summarizeHeadToHead } from './head-to-head.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
@@ -133,6 +134,8 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    /** Interleaved rounds of the fanout comparison (Parley, nats-server, InspIRCd), reported as medians. */
+    rounds: { type: 'string' },
     only: { type: 'string' },
     /** Also run the side-by-side comparisons in a quick run. */
     compare: { type: 'boolean', default: false },
@@ -145,16 +148,33 @@ const { values } = parseArgs({
 const profileDir = values.profile;
 const only = values.only?.split(',');
 const transports = values.transport?.split(',');
-const runs = [...(values.quick ? QUICK : FULL), ...(values.quick && !values.compare ? [] : COMPARISON)].filter((r) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport)));
+const selected = (r: Run) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport));
+const compare = COMPARISON.length > 0 && (!values.quick || values.compare);
+const rounds = compare ? Number(values.rounds ?? (values.quick ? 1 : 3)) : 0;
+const PARLEY_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json' };
+const headToHeadRuns: Run[] = [PARLEY_FANOUT, ...COMPARISON].filter(selected);
+const runs = (values.quick ? QUICK : FULL).filter(selected);
 const started = Date.now();
 const results: ScenarioResult[] = [];
+const headToHead: ScenarioResult[] = [];
 for (const run of runs) {
   const result = await runOne(run, values.quick);
   results.push(result);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
-console.error(`bench: ${runs.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s${pinned ? ' (server on core 0, load generator on core 1)' : ''}`);
+// Parley runs again in every round rather than reusing the main pass's run: the first run of a
+// session was repeatedly the slowest (0.36 against 0.29 µs), which would bias the median.
+for (let round = 1; round <= rounds && headToHeadRuns.length > 1; round++) {
+  for (const run of headToHeadRuns) {
+    const result = { ...(await runOne(run, values.quick)), round };
+    headToHead.push(result);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+}
+const total = runs.length + headToHead.length;
+console.error(`bench: ${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s${pinned ? ' (server on core 0, load generator on core 1)' : ''}`);
+if (headToHead.length > 0) console.error(`bench: head to head over ${rounds} round(s):\n${headToHeadTable(summarizeHeadToHead(headToHead))}`);
 if (!values.quick && !only && !transports && !values['no-write'] && !profileDir) {
-  const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench' });
+  const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench', headToHead: { rounds, rows: summarizeHeadToHead(headToHead) } });
   console.error(`bench: wrote ${file}`);
 }
