@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ParleyClient } from '@parley/client';
 import type { ChatMessage } from '@parley/protocol';
 import { KnownHosts, nodeTransport, type PinningOptions } from '@parley/client/node';
@@ -71,6 +72,26 @@ describe('HTTPS listener', () => {
     // The plain listener still answers plain HTTP.
     const plain = await fetch(`http://127.0.0.1:${server.httpPort}/healthz`);
     expect(plain.status).toBe(200);
+  });
+
+  it('drops plain HTTP, TLS below 1.3 and garbage on the HTTPS port, and keeps serving', async () => {
+    const server = await httpsServer();
+    const closedWith = (send: (socket: Socket) => void) =>
+      new Promise<string>((resolve) => {
+        const socket = netConnect({ host: '127.0.0.1', port: server.httpsPort }, () => send(socket));
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(received));
+      });
+    expect(await closedWith((s) => s.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'))).not.toContain('200 OK');
+    expect(await closedWith((s) => s.write(Buffer.from([0x16, 0x03, 0x01, 0xff, 0xff, 1, 2, 3])))).not.toContain('HTTP/1.1');
+    const oldTls = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: server.httpsPort, rejectUnauthorized: false, maxVersion: 'TLSv1.2' }, () => resolve('connected'));
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    expect(oldTls).not.toBe('connected');
+    expect((await get(server.httpsPort, '/healthz')).status).toBe(200);
   });
 
   it('lets SDK clients chat over wss://, pinning the self-signed certificate like tls://', async () => {
