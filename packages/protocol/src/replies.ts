@@ -15,9 +15,13 @@ export interface MemberInfo {
   kind: 'account' | 'guest';
 }
 
-/** A member as `who` lists it: `role` only for the room's owners and moderators. */
+/**
+ * A member as `who` lists it: `role` only for the room's owners and moderators; `muted` only
+ * for a muted member, and only when the one asking moderates the room.
+ */
 export interface RoomMemberInfo extends MemberInfo {
   role?: 'owner' | 'moderator';
+  muted?: true;
 }
 
 export interface LoginData {

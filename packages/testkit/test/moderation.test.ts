@@ -86,6 +86,10 @@ describe('room moderation', () => {
     // Mute
     await mod.ok('mute', { room: '#club', name: 'member', reason: 'calm down' });
     expect(await member.event((e) => e.ev === 'notice')).toMatchObject({ text: 'mod muted you in #club: calm down' });
+    // Moderators see who is muted; others do not.
+    const mutedIn = async (client: FrameClient) => ((await client.ok('who', { room: '#club' })) as { members: { name: string; muted?: true }[] }).members.filter((m) => m.muted).map((m) => m.name);
+    expect(await mutedIn(mod)).toEqual(['member']);
+    expect(await mutedIn(member)).toEqual([]);
     expect(errorName(await member.request('send', { to: '#club', text: 'hello?' }))).toBe('MUTED');
     expect(errorName(await member.request('send', { to: ['#general', '#club'], text: 'all or nothing' }))).toBe('MUTED');
     await member.ok('send', { to: '#general', text: 'still allowed here' });

@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 import type { JSX } from 'preact';
+import { nameKey } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
@@ -23,7 +24,7 @@ const HARMLESS: ReadonlySet<Action> = new Set(['info', 'unmute', 'role']);
 
 /**
  * The actions menu of one member row (issue 7): a menu button ("Actions for bob") opening
- * "User info" for everyone; room moderation (kick, mute, unmute, room ban; the room role for its
+ * "User info" for everyone; room moderation (kick, mute or unmute, room ban; the room role for its
  * owners) when the user's role allows it in this room; and the server ban for operators. Arrow
  * keys move through the items, Escape closes it and gives focus back to the button.
  */
@@ -37,7 +38,9 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
 
   const moderates = permissions.canModerate(conv.target);
   const items: [Action, string][] = [['info', 'User info']];
-  if (moderates) items.push(['kick', 'Kick'], ['mute', 'Mute'], ['unmute', 'Unmute']);
+  // `who` tells moderators who is muted, so the menu offers the one that applies.
+  const muted = conv.members.some((m) => m.muted && nameKey(m.name) === nameKey(name));
+  if (moderates) items.push(['kick', 'Kick'], muted ? ['unmute', 'Unmute'] : ['mute', 'Mute']);
   if (permissions.canSetRoles(conv.target)) items.push(['role', 'Room role']);
   if (moderates) items.push(['room-ban', `Ban from ${conv.target}`]);
   if (permissions.canBan) items.push(['ban', 'Ban from server']);

@@ -45,11 +45,17 @@ export function MemberList({ store, conv, onOpen }: { store: ChatStore; conv: Co
                           {member.role === 'owner' ? 'owner' : 'mod'}
                         </span>
                       )}
+                      {member.muted && (
+                        <span class="tag role" aria-hidden="true">
+                          muted
+                        </span>
+                      )}
                       {me && <span class="muted tag">you</span>}
                       {member.kind === 'guest' && !me && <span class="muted tag">guest</span>}
                       <span class="sr-only">
                         , {member.status}
                         {member.role ? `, room ${member.role}` : ''}
+                        {member.muted ? ', muted' : ''}
                       </span>
                     </button>
                     {!me && <MemberActions store={store} conv={conv} name={member.name} />}

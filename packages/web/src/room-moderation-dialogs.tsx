@@ -20,6 +20,7 @@ export function MuteDialog({ store, conv, name, onClose }: ActionProps) {
     const text = reason.trim();
     const muted = await store.client.request('mute', { room: conv.target, name, ...(text ? { reason: text } : {}) });
     store.notice(conv, `You muted ${muted.name} in ${muted.room}${text ? `: ${text}` : ''}`);
+    store.refreshMembers(conv.target);
   };
   return (
     <ActionForm title={`Mute ${name} in ${conv.target}`} submitLabel="Mute" danger run={run} onClose={onClose}>
@@ -34,6 +35,7 @@ export function UnmuteDialog({ store, conv, name, onClose }: ActionProps) {
   const run = async () => {
     const unmuted = await store.client.request('unmute', { room: conv.target, name });
     store.notice(conv, `You unmuted ${unmuted.name} in ${unmuted.room}`);
+    store.refreshMembers(conv.target);
   };
   return (
     <ActionForm title={`Unmute ${name} in ${conv.target}`} submitLabel="Unmute" run={run} onClose={onClose}>

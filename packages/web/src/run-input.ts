@@ -71,12 +71,14 @@ export async function runInput(store: ChatStore, command: SlashCommand, conv: Co
       const { reason } = command;
       await store.client.request('mute', { room, name: command.name, ...(reason ? { reason } : {}) });
       store.notice(here, `You muted ${command.name} in ${room}${reason ? `: ${reason}` : ''}`);
+      store.refreshMembers(room);
       return;
     }
     case 'unmute': {
       const room = roomOf(here, '/unmute');
       await store.client.request('unmute', { room, name: command.name });
       store.notice(here, `You unmuted ${command.name} in ${room}`);
+      store.refreshMembers(room);
       return;
     }
     case 'invite': {

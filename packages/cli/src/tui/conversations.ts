@@ -29,6 +29,8 @@ export interface Member {
   kind: 'account' | 'guest';
   /** The room's owners and moderators (from `who`). */
   role?: 'owner' | 'moderator';
+  /** Muted here; `who` says so only to the room's moderators. */
+  muted?: true;
 }
 
 export interface Conversation {

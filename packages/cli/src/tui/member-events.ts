@@ -23,7 +23,9 @@ function roomsOf(state: ChatState, user: string): string[] {
 export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
   switch (action.type) {
     case 'members': {
-      const members = action.members.map((m): Member => ({ name: m.name, status: m.status, kind: m.kind, ...(m.role ? { role: m.role } : {}) })).sort(byPresence);
+      const members = action.members
+        .map((m): Member => ({ name: m.name, status: m.status, kind: m.kind, ...(m.role ? { role: m.role } : {}), ...(m.muted ? { muted: m.muted } : {}) }))
+        .sort(byPresence);
       return updateConversation(state, conversationKey(action.room), () => ({ members }));
     }
     case 'member-joined': {

@@ -13,17 +13,17 @@ describe('MemberList', () => {
     expect(lines.map((l) => l.trimEnd())).toEqual(['│ Members (5)', '│ ◐ ann', '│ ● bob', '│ +3 more']);
   });
 
-  it('shows room owners and moderators after their names, truncating the name first', () => {
+  it('shows room owners, moderators and mutes after the names, truncating the name first', () => {
     const conv = {
       kind: 'room',
       label: '#r',
       members: [
         { name: 'ann', status: 'online', kind: 'account', role: 'owner' },
         { name: 'bartholomew', status: 'online', kind: 'account', role: 'moderator' },
-        { name: 'cy', status: 'online', kind: 'guest' },
+        { name: 'cy', status: 'online', kind: 'guest', muted: true },
       ],
     } as Conversation;
     const lines = renderToString(createElement(MemberList, { conv, width: 16, height: 5 }), { columns: 16 }).split('\n');
-    expect(lines.map((l) => l.trimEnd())).toEqual(['│ Members (3)', '│ ● ann owner', '│ ● bartholo mod', '│ ● cy', '│']);
+    expect(lines.map((l) => l.trimEnd())).toEqual(['│ Members (3)', '│ ● ann owner', '│ ● bartholo mod', '│ ● cy muted', '│']);
   });
 });

@@ -9,7 +9,7 @@ const MARK: Record<Member['status'], { mark: string; color: string }> = {
   offline: { mark: '○', color: 'gray' },
 };
 
-/** Room roles after the name, short: the list is narrow. */
+/** Room roles (and a mute, for moderators) after the name, short: the list is narrow. */
 const ROLE_TAG: Record<NonNullable<Member['role']>, string> = { owner: ' owner', moderator: ' mod' };
 
 /** Who is in the current room, online first, with a presence mark (from `who`, kept current by events). */
@@ -24,7 +24,7 @@ export function MemberList({ conv, width, height }: { conv: Conversation | undef
         {truncate(conv?.kind === 'room' ? ` Members (${members.length})` : conv?.kind === 'dm' ? ' Direct' : ' ', inner)}
       </Text>
       {members.slice(0, Math.max(0, fits)).map((member) => {
-        const role = member.role ? ROLE_TAG[member.role] : '';
+        const role = `${member.role ? ROLE_TAG[member.role] : ''}${member.muted ? ' muted' : ''}`;
         return (
           <Text key={member.name} wrap="truncate-end" dimColor={member.status === 'offline'}>
             <Text color={MARK[member.status].color}> {MARK[member.status].mark} </Text>

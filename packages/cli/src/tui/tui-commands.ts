@@ -93,6 +93,14 @@ function shared(name: string): TuiHandler {
   };
 }
 
+function moderating(run: TuiHandler): TuiHandler {
+  return async (ctx, args) => {
+    await run(ctx, args);
+    const conv = activeConv(ctx);
+    if (conv?.kind === 'room' && !conv.gone) await refreshMembers(ctx, conv.label);
+  };
+}
+
 /** `operator` marks commands that need a server or room role (the help overlay lists them apart). */
 export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; operator?: true }> = {
   join: { usage: SLASH_COMMANDS.join!.usage, run: shared('join') },
@@ -153,7 +161,9 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; oper
   },
   // The shared operator commands: replies (user info, bans, modes) as lines in the current
   // conversation, refusals (FORBIDDEN) as red lines like every other error.
-  ...Object.fromEntries(Object.keys(OPERATOR_COMMANDS).map((name) => [name, { usage: SLASH_COMMANDS[name]!.usage, run: shared(name), operator: true as const }])),
+  // The member list is read again afterwards: a mute, a kick or a ban changes it and no event
+  // tells a moderator about a mute.
+  ...Object.fromEntries(Object.keys(OPERATOR_COMMANDS).map((name) => [name, { usage: SLASH_COMMANDS[name]!.usage, run: moderating(shared(name)), operator: true as const }])),
 };
 
 /** One line from the input: a command, or text for the current conversation. */

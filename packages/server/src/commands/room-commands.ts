@@ -5,7 +5,7 @@ import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { audit } from '../moderation/audit.ts';
 import { roomRoleOf } from '../moderation/roles.ts';
-import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic } from '../moderation/room-policy.ts';
+import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic, isMuted, privileged } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
 
@@ -101,14 +101,18 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     rate: 'none',
     handle(ctx, { room: name }) {
       const room = ctx.server.rooms.require(name);
-      checkCanSeeInside(actorOf(ctx), room);
+      const actor = actorOf(ctx);
+      checkCanSeeInside(actor, room);
+      // Who is muted is the moderators' business, as is lifting it.
+      const moderates = privileged(actor, room);
       const members = [...room.members.values()].map((member): RoomMemberInfo => {
         const role = roomRoleOf(room, member.id);
-        return { name: member.name, status: member.status, kind: member.kind, ...(role === 'member' ? {} : { role }) };
+        const muted = moderates && isMuted(room, member);
+        return { name: member.name, status: member.status, kind: member.kind, ...(role === 'member' ? {} : { role }), ...(muted ? { muted } : {}) };
       });
-      // "alice(owner)", "bob(moderator,away)": the role, then a status other than online.
+      // "alice(owner)", "bob(moderator,away)", "eve(muted)": role, mute, a status other than online.
       const names = members.map((member) => {
-        const notes = [member.role, member.status === 'online' ? undefined : member.status].filter(Boolean);
+        const notes = [member.role, member.muted ? 'muted' : undefined, member.status === 'online' ? undefined : member.status].filter(Boolean);
         return notes.length > 0 ? `${member.name}(${notes.join(',')})` : member.name;
       });
       return { data: { room: room.name, members }, text: `OK WHO ${room.name} ${names.join(' ')}`.trimEnd() };

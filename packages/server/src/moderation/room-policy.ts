@@ -2,6 +2,7 @@ import { nameKey, ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import type { Room } from '../chat/room.ts';
+import type { User } from '../chat/user.ts';
 import { verifyPassword } from '../identity/passwords.ts';
 import { subjectOf } from './enforce.ts';
 import { atLeast, roomAtLeast } from './roles.ts';
@@ -11,7 +12,7 @@ import { atLeast, roomAtLeast } from './roles.ts';
  * asks, so they are checked by the handlers that join, speak and set topics, through here.
  * Server operators and the room's moderators pass every mode check.
  */
-function privileged({ server, session, user }: Actor, room: Room): boolean {
+export function privileged({ server, session, user }: Actor, room: Room): boolean {
   return atLeast(server.moderation.roleOf(session), 'operator') || roomAtLeast(room, user, 'moderator');
 }
 
@@ -46,12 +47,15 @@ export function guestNameSubject(name: string): string {
   return `guest:${nameKey(name)}`;
 }
 
+/** A guest's mute holds its name too, so reconnecting does not shed it. */
+export function isMuted(room: Room, user: User): boolean {
+  return room.hasGrant(user.id, 'muted') || (user.kind === 'guest' && room.hasGrant(guestNameSubject(user.name), 'muted'));
+}
+
 /** Mutes and moderated rooms. */
 export function checkCanSpeak(actor: Actor, room: Room): void {
   if (privileged(actor, room)) return;
-  const { user } = actor;
-  const muted = room.hasGrant(user.id, 'muted') || (user.kind === 'guest' && room.hasGrant(guestNameSubject(user.name), 'muted'));
-  if (muted) throw new ParleyError('MUTED', `You are muted in ${room.name}`);
+  if (isMuted(room, actor.user)) throw new ParleyError('MUTED', `You are muted in ${room.name}`);
   if (room.modes.moderated) throw new ParleyError('MUTED', `${room.name} is moderated: only its moderators speak`);
 }
 
