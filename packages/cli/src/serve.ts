@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { plaintextWarnings } from './plaintext-warning.ts';
 import { parseArgs } from 'node:util';
 import { createLogger, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
 import { startConsole } from './console.ts';
@@ -85,6 +86,10 @@ export async function serve(argv: string[]): Promise<number> {
     ...(server.fingerprint ? [`  TLS certificate SHA-256 fingerprint: ${server.fingerprint}`] : []),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+  for (const warning of plaintextWarnings({ tcp: server.tcp, http: server.http })) {
+    log.warn(warning);
+    process.stderr.write(`  WARNING: ${warning}\n`);
+  }
 
   // `parley admin reload` finds the server through this file and sends it SIGHUP.
   const pidFile = join(config.data_dir, 'parley.pid');
