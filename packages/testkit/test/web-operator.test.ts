@@ -28,7 +28,8 @@ describe('web client: operator actions (issue 7)', () => {
     await alice.keyboard.press('Enter');
     const menu = alice.getByRole('menu', { name: 'Actions for bob' });
     await menu.waitFor();
-    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['User info', 'Kick', 'Mute', 'Room role', 'Ban from #general', 'Ban from server']);
+    // The roles behind these items may still be loading when the menu opens.
+    await expect.poll(() => menu.getByRole('menuitem').allTextContents()).toEqual(['User info', 'Kick', 'Mute', 'Room role', 'Ban from #general', 'Ban from server']);
     await expect.poll(() => alice.evaluate(() => document.activeElement?.textContent)).toBe('User info');
     await alice.keyboard.press('ArrowDown');
     expect(await alice.evaluate(() => document.activeElement?.textContent)).toBe('Kick');
@@ -90,6 +91,7 @@ describe('web client: operator actions (issue 7)', () => {
     await actions(dave, 'alice').click();
     expect(await dave.getByRole('menu', { name: 'Actions for alice' }).getByRole('menuitem').allTextContents()).toEqual(['User info']);
     await dave.keyboard.press('Escape');
+    await dave.getByRole('menu', { name: 'Actions for alice' }).waitFor({ state: 'detached' });
     const owner = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials: { kind: 'login', name: 'alice', password: 'correct-horse' } });
     cleanups.push(() => owner.close());
     await owner.connect();

@@ -100,6 +100,14 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         onClick={() => setOpen(!open)}
+        onKeyDown={(event) => {
+          // Escape pressed before focus has moved into the menu closes it too.
+          if (open && event.key === 'Escape') {
+            event.stopPropagation();
+            event.preventDefault();
+            close(true);
+          }
+        }}
       >
         <span aria-hidden="true">⋯</span>
       </button>
