@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import { StoreError } from '../store.ts';
 import { moderationMigration } from './migration-0002-moderation.ts';
+import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
  * Migrations take Kysely<any>: they describe the schema as it was when they were written, so
@@ -118,7 +119,7 @@ const provider: MigrationProvider = {
  * SQLite migration lock is a no-op, so this is what makes a failed migration leave no trace
  * and keeps two processes opening the same file from migrating at the same time.
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<SqliteSchema>): Promise<string[]> {
   await sql`begin immediate`.execute(db);
   try {
     await refuseNewerSchema(db);
@@ -152,7 +153,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
  * A database touched by a newer Parley may have a schema this code would misread or damage;
  * Kysely would only report "corrupted migrations", which tells the operator nothing useful.
  */
-async function refuseNewerSchema(db: Kysely<any>): Promise<void> {
+async function refuseNewerSchema(app: Kysely<SqliteSchema>): Promise<void> {
+  // Kysely's own bookkeeping table, outside the app's schema.
+  const db = app.withTables<{ [DEFAULT_MIGRATION_TABLE]: { name: string } }>();
   const table = await sql<{ name: string }>`
     select name from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}
   `.execute(db);
@@ -160,7 +163,7 @@ async function refuseNewerSchema(db: Kysely<any>): Promise<void> {
 
   const applied = await db.selectFrom(DEFAULT_MIGRATION_TABLE).select('name').orderBy('name').execute();
   const unknown = applied
-    .map((row) => String(row.name))
+    .map((row) => row.name)
     .filter((name) => !Object.hasOwn(MIGRATIONS, name));
   if (unknown.length > 0) {
     throw new StoreError(
