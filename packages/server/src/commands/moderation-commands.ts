@@ -7,7 +7,7 @@ import { disconnectUser, enforceBans, removeFromRoom } from '../moderation/enfor
 import { SERVER_SCOPE, type BanRecord } from '../store/store.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { assertOutranks, findNamedUser, noticeTarget, type NamedUser } from './targets.ts';
+import { assertOutranks, findNamedUser, noticeTarget, roomAction, type NamedUser } from './targets.ts';
 import { guestNameSubject } from '../moderation/room-policy.ts';
 
 export function banInfo(ban: BanRecord): BanInfo {
@@ -122,9 +122,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
     roomRole: 'moderator',
     rate: 'none',
     async handle(ctx, { room: roomName, name, reason }) {
-      const actor = loggedIn(ctx);
-      const room = ctx.server.rooms.require(roomName);
-      const target = await findNamedUser(ctx.server, name);
+      const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       assertOutranks(ctx, target, room);
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, true);
       noticeTarget(ctx.server, target, `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}`);
@@ -139,9 +137,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
     roomRole: 'moderator',
     rate: 'none',
     async handle(ctx, { room: roomName, name }) {
-      const actor = loggedIn(ctx);
-      const room = ctx.server.rooms.require(roomName);
-      const target = await findNamedUser(ctx.server, name);
+      const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, false);
       noticeTarget(ctx.server, target, `${actor.name} unmuted you in ${room.name}`);
       await audit(ctx.server, { actor: actor.name, action: 'unmute', target: `${target.name} ${room.name}` });

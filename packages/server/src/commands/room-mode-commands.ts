@@ -4,7 +4,7 @@ import { hashPassword } from '../identity/passwords.ts';
 import { audit } from '../moderation/audit.ts';
 import type { CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { findNamedUser, noticeTarget } from './targets.ts';
+import { noticeTarget, roomAction } from './targets.ts';
 
 export function modesText(modes: RoomModes): string {
   const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock'].filter(Boolean);
@@ -50,9 +50,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
     roomRole: 'moderator',
     rate: 'message',
     async handle(ctx, { room: roomName, name }) {
-      const actor = loggedIn(ctx);
-      const room = ctx.server.rooms.require(roomName);
-      const target = await findNamedUser(ctx.server, name);
+      const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'invited', grantedBy: actor.name }, true);
       noticeTarget(ctx.server, target, `${actor.name} invited you to ${room.name}: JOIN ${room.name}`);
       await audit(ctx.server, { actor: actor.name, action: 'room.invite', target: `${target.name} ${room.name}` });
@@ -66,10 +64,8 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
     roomRole: 'owner',
     rate: 'none',
     async handle(ctx, { room: roomName, name, role }) {
-      const actor = loggedIn(ctx);
       const { rooms } = ctx.server;
-      const room = rooms.require(roomName);
-      const target = await findNamedUser(ctx.server, name);
+      const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       if (target.userId === room.createdBy && role !== 'owner') throw new ParleyError('FORBIDDEN', `${target.name} created ${room.name} and stays its owner`);
       for (const kind of ['owner', 'moderator'] as const) {
         await rooms.setGrant(room, { userId: target.userId, kind, grantedBy: actor.name }, kind === role);

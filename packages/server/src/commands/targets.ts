@@ -4,7 +4,7 @@ import type { ServerContext } from '../core/context.ts';
 import type { Room } from '../chat/room.ts';
 import { accountUserId, type User } from '../chat/user.ts';
 import { roomRank, roomRoleOf, serverRank } from '../moderation/roles.ts';
-import type { CommandContext } from './command.ts';
+import { loggedIn, type CommandContext } from './command.ts';
 
 /** A user named in a moderation command: online now, or an account that is offline. */
 export interface NamedUser {
@@ -24,6 +24,13 @@ export async function findNamedUser(server: ServerContext, name: string): Promis
   const account = await server.store.findAccount(nameKey(name));
   if (!account) throw new ParleyError('NO_SUCH_USER', `No user or account named ${name}`);
   return { name: account.name, userId: accountUserId(account.id), accountId: account.id, online: undefined, role: server.moderation.accountRole(account.id) };
+}
+
+/** The parties of a room moderation command aimed at one person: who acts, where, on whom. */
+export async function roomAction(ctx: CommandContext, names: { room: string; name: string }): Promise<{ actor: User; room: Room; target: NamedUser }> {
+  const actor = loggedIn(ctx);
+  const room = ctx.server.rooms.require(names.room);
+  return { actor, room, target: await findNamedUser(ctx.server, names.name) };
 }
 
 /**
