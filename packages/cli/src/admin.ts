@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { canDisable, loadConfig, nameKeyOf, openSqliteStore, parseBanTarget, parseDuration, looksLikeDuration, SERVER_SCOPE, type Store } from '@parley/server';
+import { isDurationWord, parseDuration } from '@parley/protocol';
+import { canDisable, loadConfig, nameKeyOf, openSqliteStore, parseBanTarget, SERVER_SCOPE, type Store } from '@parley/server';
 
 const USAGE = `parley admin — manage a Parley server from its machine (works while it runs)
 
@@ -80,7 +81,7 @@ const COMMANDS: Record<string, { min: number; run: Run }> = {
     min: 1,
     async run(store, [target = '', ...rest], out) {
       const { kind, value } = parseBanTarget(target);
-      const hasDuration = looksLikeDuration(rest[0]);
+      const hasDuration = isDurationWord(rest[0]);
       const duration = parseDuration(hasDuration ? rest[0] : undefined);
       const reason = rest.slice(hasDuration ? 1 : 0).join(' ');
       const ban = await store.addBan({ scope: SERVER_SCOPE, kind, value, reason, createdBy: actor(), expiresAt: duration === null ? null : Date.now() + duration });

@@ -1,7 +1,5 @@
-import type { ParleyClient } from '@parley/client';
-import type { ReplyData } from '@parley/protocol';
-import { oneLine } from './chat-format.ts';
-import { OPERATOR_COMMANDS, formatOperatorReply, parseOperatorCommand, type OperatorVerb } from './operator-commands.ts';
+import { replyLines, type ParleyClient } from '@parley/client';
+import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type ReplyData } from '@parley/protocol';
 
 export interface ChatContext {
   client: ParleyClient;
@@ -14,114 +12,51 @@ export interface ChatContext {
   renamed?(name: string): void;
 }
 
-/** "/join #dev" -> { name: 'join', args: ' #dev' }; undefined for a line that is not a command. */
-export function parseSlash(line: string): { name: string; args: string } | undefined {
-  if (!line.startsWith('/')) return undefined;
-  const name = line.slice(1).split(/\s+/)[0]!.toLowerCase();
-  return { name, args: line.slice(name.length + 1) };
+/** The command word of a line that starts with "/" or "//", lower-cased ("join" for "/join #dev"). */
+export function slashWord(line: string): string {
+  return splitWords(line.replace(/^\/{1,2}/, '')).word.toLowerCase();
 }
 
-type SlashHandler = (ctx: ChatContext, args: string) => Promise<'quit' | void>;
-
-const firstWord = (args: string) => args.trim().split(/\s+/)[0] ?? '';
-const afterFirstWord = (args: string) => args.trim().replace(/^\S+\s*/, '');
-
-function needRoom(ctx: ChatContext, given: string): string {
-  const room = given || ctx.room;
-  if (!room) throw new Error('No current room: /join #room first');
-  return room;
+/** Help lines for the server's commands, from the one grammar (@parley/protocol), grouped as clients list them. */
+export function commandHelp(): { chat: string[]; operator: string[] } {
+  return { chat: CLIENT_HELP.chat.map(slashUsage), operator: CLIENT_HELP.operator.map(slashUsage) };
 }
 
-/** Sends an operator command; the server checks the role and answers FORBIDDEN when it is missing. */
-function operator(name: string): SlashHandler {
-  return async (ctx, args) => {
-    const request = parseOperatorCommand(name, args, ctx.room);
-    const send = ctx.client.request.bind(ctx.client) as (verb: OperatorVerb, args: unknown) => Promise<never>;
-    const data = await send(request.verb, request.args);
-    for (const line of formatOperatorReply(request, data)) ctx.out(`* ${line}`);
-  };
-}
-
-/** `operator` marks the commands that need a server or room role (help lists them apart). */
-export const SLASH_COMMANDS: Record<string, { usage: string; run: SlashHandler; operator?: true }> = {
-  join: {
-    usage: '/join #room          join (or create) a room and make it current',
-    async run(ctx, args) {
-      const joined = await ctx.client.join(firstWord(args));
+/**
+ * Runs a typed command through the grammar every Parley surface shares (so `/kick`, `/ban`,
+ * `/mode`, `/changeuname` or `//create-channel` mean here what they mean in text mode and in
+ * the web client), with the current room for the commands that need one, then shows the reply.
+ * Refusals are thrown as they came (a ParleyError for bad input, a client error from the server).
+ */
+export async function runServerCommand(ctx: ChatContext, line: string): Promise<void> {
+  const parsed = parseCommandLine(line, { currentRoom: ctx.room });
+  const { verb, data } = await ctx.client.runLine(parsed);
+  switch (verb) {
+    case 'join':
+    case 'create': {
+      const joined = data as ReplyData['join'];
       ctx.room = joined.name;
       ctx.joined?.(joined);
       ctx.status(`joined ${joined.name} (${joined.members} online)${joined.topic ? `, topic: ${joined.topic}` : ''}`);
-    },
-  },
-  leave: {
-    usage: '/leave [#room]       leave the current or the given room',
-    async run(ctx, args) {
-      const room = needRoom(ctx, firstWord(args));
-      await ctx.client.part(room);
+      return;
+    }
+    case 'part':
+    case 'delete': {
+      const { room } = data as ReplyData['part'];
       if (ctx.room?.toLowerCase() === room.toLowerCase()) ctx.room = undefined;
       ctx.left?.(room);
-      ctx.status(`left ${room}`);
-    },
-  },
-  rooms: {
-    usage: '/rooms               list rooms',
-    async run(ctx) {
-      const { rooms } = await ctx.client.request('rooms', {});
-      ctx.out(`* rooms: ${rooms.map((r) => `${r.name}(${r.members})`).join(' ')}`);
-    },
-  },
-  who: {
-    usage: '/who [#room]         who is in the current or the given room',
-    async run(ctx, args) {
-      const { room, members } = await ctx.client.request('who', { room: needRoom(ctx, firstWord(args)) });
-      ctx.out(`* ${room}: ${members.map((m) => (m.status === 'online' ? m.name : `${m.name}(${m.status})`)).join(' ')}`);
-    },
-  },
-  msg: {
-    usage: '/msg name[,name] text   direct message to one or several users',
-    async run(ctx, args) {
-      const to = firstWord(args).split(',').filter(Boolean);
-      await ctx.client.send(to, afterFirstWord(args));
-    },
-  },
-  history: {
-    usage: '/history [n]         the last n messages of the current room',
-    async run(ctx, args) {
-      const limit = Number(firstWord(args) || 20);
-      const { messages } = await ctx.client.history(needRoom(ctx, ''), { limit });
-      for (const m of messages) ctx.out(`* ${new Date(m.ts).toISOString()} [${m.to}] ${m.from}: ${oneLine(m.text)}`);
-    },
-  },
-  nick: {
-    usage: '/nick newname        change your guest name',
-    async run(ctx, args) {
-      const { name } = await ctx.client.request('nick', { name: firstWord(args) });
+      ctx.status(`${verb === 'part' ? 'left' : 'deleted'} ${room}`);
+      return;
+    }
+    case 'nick': {
+      const { name } = data as ReplyData['nick'];
       ctx.renamed?.(name);
       ctx.status(`you are now ${name}`);
-    },
-  },
-  topic: {
-    usage: '/topic [text]        show or set the current room topic',
-    async run(ctx, args) {
-      const text = args.trim();
-      const { room, topic } = await ctx.client.request('topic', { room: needRoom(ctx, ''), ...(text ? { topic: text } : {}) });
-      ctx.out(`* ${room} topic: ${topic}`);
-    },
-  },
-  help: {
-    usage: '/help                this list',
-    async run(ctx) {
-      for (const command of Object.values(SLASH_COMMANDS)) if (!command.operator) ctx.out(`* ${command.usage}`);
-      ctx.out('* anything else is sent to the current room');
-      ctx.out('* operator commands (need a server role, or a room role for that room):');
-      for (const command of Object.values(SLASH_COMMANDS)) if (command.operator) ctx.out(`* ${command.usage}`);
-    },
-  },
-  quit: {
-    usage: '/quit                leave (after pending messages are delivered)',
-    async run() {
-      return 'quit';
-    },
-  },
-  ...Object.fromEntries(Object.entries(OPERATOR_COMMANDS).map(([name, { usage }]) => [name, { usage, run: operator(name), operator: true as const }])),
-};
+      return;
+    }
+    case 'send':
+      return;
+    default:
+      for (const text of replyLines(verb, data as never)) ctx.out(`* ${text}`);
+  }
+}

@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import { ParleyClient, ParleyClientError } from '@parley/client';
 import { formatMessage } from './chat-format.ts';
-import { SLASH_COMMANDS, parseSlash, type ChatContext } from './chat-commands.ts';
+import { classifyInput } from '@parley/protocol';
+import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
 
 /**
@@ -65,31 +66,37 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   }
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
   const ctx: ChatContext = { client, room: undefined, out, status };
-  await SLASH_COMMANDS.join!.run(ctx, options.room).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
+  await runServerCommand(ctx, `/join ${options.room}`).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
   const rl = createInterface({ input: process.stdin, terminal: false });
   for await (const line of rl) {
     if (line.trim() === '') continue;
+    const input = classifyInput(line);
+    const word = input.kind === 'command' ? slashWord(line) : undefined;
     try {
-      const slash = parseSlash(line);
-      if (slash) {
-        const command = SLASH_COMMANDS[slash.name];
-        if (!command) {
-          status(`unknown command /${slash.name}; /help lists them`);
-          continue;
-        }
-        if ((await command.run(ctx, slash.args)) === 'quit') break;
-      } else if (!ctx.room) {
-        status('no current room: /join #room first');
-      } else {
-        void client.send(ctx.room, line).catch((error: ParleyClientError) => status(`not sent: ${error.errorName}: ${error.message}`));
-      }
+      if (word === 'quit' || word === 'exit') break;
+      if (word === 'help' || word === '?') printHelp(status);
+      else if (word !== undefined) await runServerCommand(ctx, line);
+      else if (!ctx.room) status('no current room: /join #room first');
+      else void client.send(ctx.room, input.kind === 'text' ? input.text : line).catch((error: ParleyClientError) => status(`not sent: ${error.errorName}: ${error.message}`));
     } catch (error) {
       const failure = error as ParleyClientError;
       status(`${failure.errorName ?? 'error'}: ${failure.message}`);
     }
   }
+  // /quit leaves the loop with stdin still open; closing it lets the process end.
+  rl.close();
+  process.stdin.destroy();
   await client.drain();
   await client.close();
   return 0;
+}
+
+function printHelp(status: (line: string) => void): void {
+  const { chat, operator } = commandHelp();
+  for (const usage of chat) status(usage);
+  status('/help   this list;  /quit   leave (after pending messages are delivered)');
+  status('anything else is sent to the current room ("//text" sends "/text")');
+  status('operator commands (need a server role, or a room role for that room):');
+  for (const usage of operator) status(usage);
 }

@@ -1,4 +1,4 @@
-import { nameKey, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { nameKey, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -232,7 +232,33 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Any command, typed by the protocol: waits for a connection, then for the reply. */
   async request<TVerb extends Verb>(cmd: TVerb, args: CommandArgs<TVerb>): Promise<ReplyData[TVerb]> {
     const channel = await this.whenReady();
-    return channel.request(cmd, args, this.timeoutMs);
+    const data = await channel.request(cmd, args, this.timeoutMs);
+    this.trackRooms(cmd, data);
+    return data;
+  }
+
+  /**
+   * Runs a typed command line as `parseCommandLine` (from @parley/protocol) read it: a send goes
+   * through the outbox like `send` (a client message id, never stored twice), everything else
+   * is a request. The server validates the arguments, as it does for every frame.
+   */
+  async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
+    if (line.verb === 'send') {
+      const { to, text } = line.args as { to: string | string[]; text: string };
+      return { verb: 'send', data: { sent: await this.send(to, text) } };
+    }
+    return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
+  }
+
+  /** Rooms to rejoin after a reconnect follow every reply that changes them, however it was asked. */
+  private trackRooms(cmd: Verb, data: unknown): void {
+    if (cmd === 'join' || cmd === 'create') {
+      const joined = data as ReplyData['join'];
+      this.rooms.add(joined.name);
+      if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
+    } else if (cmd === 'part' || cmd === 'delete') {
+      this.rooms.delete((data as ReplyData['part']).room);
+    }
   }
 
   /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
@@ -243,17 +269,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return queued;
   }
 
-  async join(room: string): Promise<ReplyData['join']> {
-    const joined = await this.request('join', { room });
-    this.rooms.add(joined.name);
-    if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
-    return joined;
+  join(room: string, password?: string): Promise<ReplyData['join']> {
+    return this.request('join', { room, ...(password === undefined ? {} : { password }) });
   }
 
-  async part(room: string): Promise<ReplyData['part']> {
-    const parted = await this.request('part', { room });
-    this.rooms.delete(parted.room);
-    return parted;
+  part(room: string): Promise<ReplyData['part']> {
+    return this.request('part', { room });
   }
 
   history(target: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<ReplyData['history']> {

@@ -5,3 +5,4 @@ export { webSocketTransport, type WebSocketConstructor, type WebSocketLike } fro
 export type { Transport, TransportFactory } from './transport.ts';
 export type { ClientEvents, ClientEvent, ClientState, StateChange, Credentials, Identity } from './types.ts';
 export { Backoff } from './backoff.ts';
+export { replyLines, describeModes, userInfoLines } from './reply-lines.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HISTORY_MAX_PAGE } from './limits.ts';
+import { DurationSchema } from './grammar/durations.ts';
 
 /**
  * Client-to-server commands of protocol v1. A structured frame is `{ "cmd": verb, "id"?: any
@@ -42,7 +43,7 @@ export const COMMAND_SCHEMAS = {
   ping: z.object({ token: str.max(64).optional() }),
   pong: z.object({ token: str.max(64).optional() }),
   quit: z.object({ reason: str.max(200).optional() }),
-  // Operators and moderation (issue 6). `room` makes a command room-scoped: a room moderator
+  // Operators and moderation. `room` makes a command room-scoped: a room moderator
   // may then run it there; without `room` it is server-wide and needs a server operator.
   oper: z.object({ password: str.min(1).max(256) }),
   serverinfo: z.object({}),
@@ -51,9 +52,11 @@ export const COMMAND_SCHEMAS = {
   ban: z.object({
     target: str.min(1).max(200),
     room: str.min(1).optional(),
-    /** "30s", "10m", "2h", "7d", "1w" or seconds; absent or "0": permanent. */
-    duration: z.union([str.max(20), z.number().int().nonnegative()]).optional(),
+    /** "30s", "10m", "2h", "7d", "1w" or seconds, at most ten years; absent or "0": permanent. */
+    duration: DurationSchema.optional(),
     reason: reason.optional(),
+    /** For a name: also ban the addresses that user is connected from now. */
+    addresses: z.boolean().optional(),
   }),
   unban: z.object({ target: str.min(1).max(200), room: str.min(1).optional() }),
   listbans: z.object({ room: str.min(1).optional() }),

@@ -134,7 +134,8 @@ export interface ReplyData {
   serverinfo: ServerInfo;
   userinfo: UserInfo;
   kick: { name: string; room?: string; sessions: number };
-  ban: BanInfo & { disconnected: number };
+  /** `addresses`: the address bans a name ban took along; `skipped`: exempt addresses it left alone. */
+  ban: BanInfo & { disconnected: number; addresses: BanInfo[]; skipped: string[] };
   unban: { scope: string; kind: BanInfo['kind']; target: string };
   listbans: { bans: BanInfo[] };
   broadcast: { recipients: number };

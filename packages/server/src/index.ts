@@ -21,7 +21,7 @@ export {
   SERVER_SCOPE,
 } from './store/store.ts';
 export { nameKey as nameKeyOf } from '@parley/protocol';
-export { parseBanTarget, parseDuration, looksLikeDuration } from './moderation/ban-target.ts';
+export { parseBanTarget } from './moderation/ban-target.ts';
 export { BanSet, type BanSubject } from './moderation/ban-set.ts';
 export { openConsoleSession, type ConsoleSession } from './moderation/console-session.ts';
 export { canDisable } from './commands/authorize.ts';

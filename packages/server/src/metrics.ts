@@ -48,7 +48,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         let bytes = 0;
-        for (const session of source.sessions()) bytes += session.queue.bytes;
+        for (const session of source.sessions()) bytes += session.queuedBytes;
         this.set(bytes);
       },
     });

@@ -26,6 +26,8 @@ import type { ReloadPlan } from './config/reload.ts';
 import { loadOrCreateCertificate, type TlsMaterial } from './transports/tls-certificate.ts';
 import { attachWebSocket, wsTransport } from './transports/ws-connection.ts';
 import { Moderation } from './moderation/moderation.ts';
+import { runCommand } from './commands/run-command.ts';
+import { errorLine } from './core/text-lines.ts';
 import { startModeration } from './moderation/lifecycle.ts';
 
 export interface BoundAddress {
@@ -82,6 +84,7 @@ export class ParleyServer {
     const moderation: Moderation = new Moderation(store, () => context.config, log);
     const context: ServerContext = {
       config, store, users, rooms, router, writer, metrics, log, sessions, moderation,
+      dispatch: (session, inbound) => runCommand(context, session, inbound),
       listeners: [],
       flusher,
       startedAt: Date.now(),
@@ -176,7 +179,7 @@ export class ParleyServer {
     else if (sessions.size >= config.limits.max_connections) refusal = new ParleyError('TOO_MANY_CONNECTIONS', 'The server is full; try again later');
     else refusal = moderation.connections.admit(ip);
     if (refusal) {
-      if (transport.kind !== 'ws') transport.sink.write(Buffer.from(`ERR ${refusal.code} ${refusal.errorName} ${refusal.message}\n`));
+      if (transport.kind !== 'ws') transport.sink.write(Buffer.from(`${errorLine(refusal.toWire())}\n`));
       transport.end(refusal);
       this.context.metrics.disconnects.inc({ reason: refusal.errorName });
       return undefined;

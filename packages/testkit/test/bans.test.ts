@@ -1,5 +1,6 @@
 import { connect as netConnect } from 'node:net';
-import { BanSet, parseBanTarget, parseDuration, type BanRecord } from '@parley/server';
+import { parseDuration } from '@parley/protocol';
+import { BanSet, parseBanTarget, type BanRecord } from '@parley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameClient, sleep, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
 

@@ -177,7 +177,7 @@ describe('parley chat --plain', () => {
     expect(bob.stdout().filter((l) => / alice: /.test(l))).toEqual(['[#general] alice: last words', '[dm] alice: and a dm', '[#general] alice: really the last']);
   });
 
-  it('issue 7: an owner looks a user up, kicks one from the room and one off the server; a guest is refused', async () => {
+  it('an owner looks a user up, kicks one from the room and one off the server; a guest is refused', async () => {
     const srv = await server(tempDir());
     const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'known_hosts') };
     const url = `tcp://127.0.0.1:${srv.tcpPort}`;

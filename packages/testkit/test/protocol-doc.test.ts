@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VERBS } from '@parley/protocol';
+import { DIALECT_ALIASES, DIALECT_NAMES, PARLEY_LINES, VERBS } from '@parley/protocol';
 import { ConfigSchema } from '@parley/server';
 
 /**
@@ -15,15 +15,6 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 const headings = doc.split('\n').filter((line) => /^#{1,6}\s/.test(line));
 /** Inline code spans (`…`), with fenced code blocks removed first so their backticks do not pair up. */
 const codeSpans = [...doc.replace(/^```[^\n]*\n[\s\S]*?^```$/gm, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
-
-/** The keys of TEXT_COMMANDS, read from the source (it is not exported from @parley/server). */
-function textCommandKeys(): string[] {
-  const source = read('../../server/src/commands/text-syntax.ts');
-  const start = source.search(/export const TEXT_COMMANDS\b[^=]*=\s*\{/);
-  expect(start, 'TEXT_COMMANDS not found in text-syntax.ts').toBeGreaterThanOrEqual(0);
-  const body = source.slice(start, source.indexOf('\n};', start));
-  return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*)\s*:/gm)].map((m) => m[1]!);
-}
 
 /** Event names from the ServerEvent union in events.ts, so a new event must be documented too. */
 function eventNamesInSource(): string[] {
@@ -50,12 +41,17 @@ describe('docs/protocol.md', () => {
     expect(missing).toEqual([]);
   });
 
+  const firstWords = new Set(codeSpans.map((span) => (span.trim().split(/\s+/)[0] ?? '').replace(/^\/{1,2}/, '').toUpperCase()));
+
   it('mentions every text-mode command in code', () => {
-    const keys = textCommandKeys();
-    // Guard against the regex silently matching nothing if the file's layout changes.
-    expect(keys).toEqual(expect.arrayContaining(['REGISTER', 'SEND', 'JOIN', 'QUIT']));
-    const firstWords = new Set(codeSpans.map((span) => (span.trim().split(/\s+/)[0] ?? '').replace(/^\//, '')));
-    expect(keys.filter((key) => !firstWords.has(key))).toEqual([]);
+    const missing = Object.keys(PARLEY_LINES).filter((key) => !firstWords.has(key));
+    expect(missing).toEqual([]);
+  });
+
+  it('has a "coming from" table for every other server, naming each of its words', () => {
+    for (const name of Object.values(DIALECT_NAMES)) expect(headings.some((line) => line.includes(name)), name).toBe(true);
+    const missing = Object.keys(DIALECT_ALIASES).filter((word) => !firstWords.has(word));
+    expect(missing).toEqual([]);
   });
 
   it('shows every event with its JSON shape', () => {

@@ -192,7 +192,7 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await term.press('Enter');
     screen = await term.see('Parley help');
     expect(screen).toMatch(/Alt\+1…9/);
-    expect(screen).toMatch(/\/join #room/);
+    expect(screen).toMatch(/\/join <#room>/);
     await term.press('Escape');
     await term.notSee('Parley help');
 
@@ -243,7 +243,7 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await term.see('parley exited with 0');
   }, 60_000);
 
-  it('issue 7: an owner looks a user up and kicks them from the room, then off the server; a plain user is refused', async () => {
+  it('an owner looks a user up and kicks them from the room, then off the server; a plain user is refused', async () => {
     const srv = await server();
     const knownHosts = join(tempDir(), 'known_hosts');
     const url = `tls://127.0.0.1:${srv.tlsPort}`;
@@ -258,7 +258,7 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await bob.press('Enter');
     await bob.see('Operator commands');
     // Waited for, not read from the same capture: the overlay may still be drawing.
-    await bob.see('/kick [#room] name [reason]');
+    await bob.see('/kick [#room] <name> [reason]');
     await bob.press('Escape');
     await bob.notSee('Parley help');
     await bob.type('/kill alice');

@@ -171,10 +171,9 @@ export class ChatStore {
 
   /** Runs what was typed in the message box for the active conversation. */
   async submit(input: string): Promise<void> {
-    const command = parseInput(input);
     const conv = this.active;
     try {
-      await runInput(this, command, conv);
+      await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined), conv);
     } catch (error) {
       // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
       this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
@@ -198,8 +197,12 @@ export class ChatStore {
     this.changed();
   }
 
-  async join(name: string): Promise<void> {
-    const joined = await this.client.join(name);
+  async join(name: string, password?: string): Promise<void> {
+    this.entered(await this.client.join(name, password));
+  }
+
+  /** Shows a room this connection is now in (a join, or a create that joined it). */
+  entered(joined: { name: string; topic: string }): void {
     const conv = this.room(joined.name);
     conv.target = joined.name;
     conv.topic = joined.topic;

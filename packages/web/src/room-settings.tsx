@@ -6,7 +6,8 @@ import type { Conversation } from './conversation.ts';
 import { describeFailure } from './describe-error.ts';
 import { InviteIcon, SettingsIcon } from './icons.tsx';
 import { ActionForm } from './modal.tsx';
-import { describeModes, type ModeChanges } from './room-modes.ts';
+import type { ModeChanges } from '@parley/protocol';
+import { describeModes } from './room-modes.ts';
 import { usePermissions } from './use-permissions.ts';
 
 interface RoomProps {

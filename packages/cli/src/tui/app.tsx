@@ -14,7 +14,7 @@ import { MemberList } from './member-list.tsx';
 import { MessagePane } from './message-pane.tsx';
 import { paneRows, visibleRows, type Row } from './message-rows.ts';
 import { StatusBar } from './status-bar.tsx';
-import { TUI_COMMANDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
+import { COMMAND_WORDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
 import { useChatClient } from './use-chat-client.ts';
 import { useTerminalSize } from './use-terminal-size.ts';
 
@@ -119,7 +119,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
     const dms = state.order.map((k) => state.convs[k]!).filter((c) => c.kind === 'dm').map((c) => c.label);
     const members = conv?.members.map((m) => m.name) ?? [];
     const names = [...members, ...dms].filter((n) => nameKey(n) !== nameKey(state.me));
-    return { commands: Object.keys(TUI_COMMANDS), rooms, names };
+    return { commands: [...COMMAND_WORDS], rooms, names };
   }, [state, conv]);
 
   const page = (direction: 1 | -1) => {

@@ -1,4 +1,5 @@
-import { TUI_COMMANDS } from './tui-commands.ts';
+import { commandHelp } from '../chat-commands.ts';
+import { LOCAL_COMMANDS } from './tui-commands.ts';
 
 export const KEY_HELP: [string, string][] = [
   ['Enter', 'send the line (or run the /command)'],
@@ -13,8 +14,11 @@ export const KEY_HELP: [string, string][] = [
 
 export const OPERATOR_HEADING = 'Operator commands (need a server role, or a room role there):';
 
-/** "/kick [#room] name [reason]   remove …" -> "/kick [#room] name [reason]". */
+/** "/kick [#room] <name> [reason]   (…)" -> "/kick [#room] <name> [reason]". */
 const syntax = (usage: string) => usage.split(/\s{2,}/)[0]!;
+
+/** "/kick [#room] <name> [reason]   (…)" -> "/kick". */
+const word = (usage: string) => usage.split(' ')[0]!;
 
 /** Words packed into lines of at most `width` columns, two spaces apart. */
 function pack(items: string[], width: number): string[] {
@@ -36,11 +40,14 @@ function pack(items: string[], width: number): string[] {
  * fits, else only the syntax, packed, so the operator commands stay visible on 80×24.
  */
 export function helpLines(width: number, rows: number): string[] {
-  const entries = Object.entries(TUI_COMMANDS).filter(([name]) => name !== 'help');
-  const plain = entries.filter(([, c]) => !c.operator).map(([, c]) => c.usage);
-  const operator = entries.filter(([, c]) => c.operator).map(([, c]) => c.usage);
+  const shared = commandHelp();
+  const plain = [...shared.chat, ...Object.entries(LOCAL_COMMANDS).filter(([name]) => name !== 'help').map(([, c]) => c.usage)];
+  const operator = shared.operator;
   const keys = KEY_HELP.map(([key, what]) => `${key.padEnd(20)} ${what}`);
   const full = [...keys, ...plain, OPERATOR_HEADING, ...operator];
   if (full.length <= rows) return full;
-  return [...keys, ...pack(plain.map(syntax), width), OPERATOR_HEADING, ...pack(operator.map(syntax), width)];
+  const packed = [...keys, ...pack(plain.map(syntax), width), OPERATOR_HEADING, ...pack(operator.map(syntax), width)];
+  if (packed.length <= rows) return packed;
+  // Smallest: the command words alone (a wrong call gets the usage back from the grammar).
+  return [...keys, ...pack(plain.map(word), width), OPERATOR_HEADING, ...pack(operator.map(word), width)];
 }

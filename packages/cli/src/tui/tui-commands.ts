@@ -1,6 +1,6 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
-import { SLASH_COMMANDS, parseSlash, type ChatContext } from '../chat-commands.ts';
-import { OPERATOR_COMMANDS } from '../operator-commands.ts';
+import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES } from '@parley/protocol';
+import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
 
@@ -76,35 +76,29 @@ const activeConv = (ctx: TuiContext) => {
   return state.active ? state.convs[state.active] : undefined;
 };
 
-/** Runs a `--plain` command with output into the current conversation and hooks into the UI state. */
-function shared(name: string): TuiHandler {
-  return async (ctx, args) => {
-    const conv = activeConv(ctx);
-    const chatContext: ChatContext = {
-      client: ctx.client,
-      room: conv?.kind === 'room' && !conv.gone ? conv.label : undefined,
-      out: (line) => ctx.dispatch({ type: 'system', text: line.replace(/^\* /, '') }),
-      status: (line) => ctx.dispatch({ type: 'system', text: line }),
-      joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
-      left: (room) => ctx.dispatch({ type: 'left', room }),
-      renamed: (me) => ctx.dispatch({ type: 'identity', me }),
-    };
-    await SLASH_COMMANDS[name]!.run(chatContext, args);
+/** The --plain command path, with its output into the current conversation and hooks into the UI state. */
+async function shared(ctx: TuiContext, line: string): Promise<void> {
+  const conv = activeConv(ctx);
+  const chatContext: ChatContext = {
+    client: ctx.client,
+    room: conv?.kind === 'room' && !conv.gone ? conv.label : undefined,
+    out: (text) => ctx.dispatch({ type: 'system', text: text.replace(/^\* /, '') }),
+    status: (text) => ctx.dispatch({ type: 'system', text }),
+    joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
+    left: (room) => ctx.dispatch({ type: 'left', room }),
+    renamed: (me) => ctx.dispatch({ type: 'identity', me }),
   };
+  await runServerCommand(chatContext, line);
+  // A mute, kick, ban or role change alters the member list and no event tells a moderator of
+  // every one of them: read it again.
+  const word = slashWord(line);
+  if (conv?.kind === 'room' && !conv.gone && (OPERATOR_WORDS.has(word) || word === 'who')) await refreshMembers(ctx, conv.label);
 }
 
-function moderating(run: TuiHandler): TuiHandler {
-  return async (ctx, args) => {
-    await run(ctx, args);
-    const conv = activeConv(ctx);
-    if (conv?.kind === 'room' && !conv.gone) await refreshMembers(ctx, conv.label);
-  };
-}
+const OPERATOR_WORDS = new Set(CLIENT_HELP.operator.map((word) => word.toLowerCase()));
 
-/** `operator` marks commands that need a server or room role (the help overlay lists them apart). */
-export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; operator?: true }> = {
-  join: { usage: SLASH_COMMANDS.join!.usage, run: shared('join') },
-  leave: { usage: SLASH_COMMANDS.leave!.usage, run: shared('leave') },
+/** This client's own commands; every other /word is a server command from the shared grammar. */
+export const LOCAL_COMMANDS: Record<string, { usage: string; run: TuiHandler }> = {
   msg: {
     usage: '/msg name[,name] [text]  direct message; without text, open the window',
     async run(ctx, args) {
@@ -121,19 +115,10 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; oper
   },
   close: {
     usage: '/close               close a direct-message window (leaves a room)',
-    async run(ctx, args) {
+    async run(ctx) {
       const conv = activeConv(ctx);
-      if (conv?.kind === 'room' && !conv.gone) return shared('leave')(ctx, args);
+      if (conv?.kind === 'room' && !conv.gone) return shared(ctx, `/part ${conv.label}`);
       if (conv) ctx.dispatch({ type: 'close', key: conv.key });
-    },
-  },
-  rooms: { usage: SLASH_COMMANDS.rooms!.usage, run: shared('rooms') },
-  who: {
-    usage: SLASH_COMMANDS.who!.usage,
-    async run(ctx, args) {
-      await shared('who')(ctx, args);
-      const conv = activeConv(ctx);
-      if (conv?.kind === 'room') await refreshMembers(ctx, args.trim() || conv.label);
     },
   },
   history: {
@@ -145,8 +130,6 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; oper
       await loadOlder(ctx, conv, n);
     },
   },
-  nick: { usage: SLASH_COMMANDS.nick!.usage, run: shared('nick') },
-  topic: { usage: SLASH_COMMANDS.topic!.usage, run: shared('topic') },
   help: {
     usage: '/help                keys and commands',
     async run(ctx) {
@@ -159,28 +142,26 @@ export const TUI_COMMANDS: Record<string, { usage: string; run: TuiHandler; oper
       ctx.quit();
     },
   },
-  // The shared operator commands: replies (user info, bans, modes) as lines in the current
-  // conversation, refusals (FORBIDDEN) as red lines like every other error.
-  // The member list is read again afterwards: a mute, a kick or a ban changes it and no event
-  // tells a moderator about a mute.
-  ...Object.fromEntries(Object.keys(OPERATOR_COMMANDS).map((name) => [name, { usage: SLASH_COMMANDS[name]!.usage, run: moderating(shared(name)), operator: true as const }])),
 };
+
+/** Every /word Tab completes: this client's own and the shared grammar's. */
+export const COMMAND_WORDS: readonly string[] = [...new Set([...Object.keys(LOCAL_COMMANDS), ...Object.keys(PARLEY_LINES), ...Object.keys(DIALECT_ALIASES)].map((w) => w.toLowerCase()))];
 
 /** One line from the input: a command, or text for the current conversation. */
 export async function runInput(ctx: TuiContext, line: string): Promise<void> {
-  const slash = line.startsWith('//') ? undefined : parseSlash(line);
+  const input = classifyInput(line);
   try {
-    if (slash) {
-      const command = TUI_COMMANDS[slash.name];
-      if (!command) throw new Error(`unknown command /${slash.name}; /help lists them`);
-      await command.run(ctx, slash.args);
+    if (input.kind === 'command') {
+      const word = slashWord(line);
+      const local = LOCAL_COMMANDS[word];
+      if (local) await local.run(ctx, line.replace(/^\/{1,2}\S*/, ''));
+      else await shared(ctx, line);
       return;
     }
     const conv = activeConv(ctx);
     if (!conv || conv.kind === 'status') throw new Error('no conversation: /join #room or /msg name first');
     if (conv.gone) throw new Error(`${conv.label} was deleted`);
-    // "//text" sends "/text".
-    sendText(ctx, conv.kind === 'all' ? 'ALL' : conv.label, line.startsWith('//') ? line.slice(1) : line);
+    sendText(ctx, conv.kind === 'all' ? 'ALL' : conv.label, input.text);
   } catch (error) {
     const failure = error as ParleyClientError;
     ctx.dispatch({ type: 'system', text: failure.errorName ? `${failure.errorName}: ${failure.message}` : failure.message, error: true });

@@ -46,11 +46,15 @@ export async function partRoom(server: ServerContext, { user, room, origin, reas
   server.router.toRoom(room, event, origin);
   room.members.delete(user.id);
   user.rooms.delete(room.key);
+  for (const session of user.sessions) session.leftRoom(room.key);
 }
 
 export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {
   await server.rooms.delete(room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'room_deleted', room: room.name, by: by.name }));
-  for (const member of room.members.values()) member.rooms.delete(room.key);
+  for (const member of room.members.values()) {
+    member.rooms.delete(room.key);
+    for (const session of member.sessions) session.leftRoom(room.key);
+  }
   room.members.clear();
 }

@@ -25,31 +25,26 @@ export interface ReplayPlan {
   readPage: () => Promise<StoredMessage[]>;
   pageDone: (page: StoredMessage[]) => Promise<void> | void;
   maxPages: number;
-  /** Defaults to the cursor-checked path. */
-  deliver?: (out: OutboundEvent) => boolean;
 }
 
 /**
  * Delivers stored messages to one session in order (live traffic is held back by the caller),
  * waiting whenever the outbound queue is half full so a long replay paces itself to the reader.
  */
-export async function replayPages(
-  session: Session,
-  { readPage, pageDone, maxPages, deliver = (out) => session.deliverReplayed(out) }: ReplayPlan,
-): Promise<{ delivered: number; more: boolean }> {
+export async function replayPages(session: Session, { readPage, pageDone, maxPages }: ReplayPlan): Promise<{ delivered: number; more: boolean; pages: number }> {
   let delivered = 0;
   for (let pages = 0; pages < maxPages; pages++) {
     const page = await readPage();
-    if (page.length === 0 || session.closed) return { delivered, more: false };
+    if (page.length === 0 || session.closed) return { delivered, more: false, pages };
     for (const message of page) {
-      const wait = session.roomToWrite();
+      const wait = session.whenWritable();
       if (wait) await wait;
-      if (deliver(messageEvent(message))) delivered += 1;
+      if (session.deliverReplayed(messageEvent(message))) delivered += 1;
     }
     // A page cut short by a close is not done: better delivered twice (clients drop repeats
     // by seq) than marked delivered and lost.
-    if (session.closed) return { delivered, more: true };
+    if (session.closed) return { delivered, more: true, pages: pages + 1 };
     await pageDone(page);
   }
-  return { delivered, more: true };
+  return { delivered, more: true, pages: maxPages };
 }

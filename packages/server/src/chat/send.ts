@@ -81,7 +81,7 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
   server.metrics.messages.inc(stored.length);
   return stored.map(({ message, duplicate }, i) => {
     const d = destinations[i]!;
-    session.advanceCursor(message.conv, message.seq);
+    session.sentMessage(message.conv, message.seq);
     if (!duplicate) route(actor, d, messageEvent(message));
     if (!duplicate && d.peer?.accountId !== undefined && !d.peer.online && server.users.get(d.peer.id)) {
       // Queued as offline, but the peer logged in meanwhile and got it live: unqueue it.

@@ -34,7 +34,7 @@ export async function signIn(server: ServerContext, session: Session, candidate:
     }
   }
   user.sessions.add(session);
-  session.user = user;
+  session.signedIn(user);
   if (firstSession) {
     server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'online' }));
   }

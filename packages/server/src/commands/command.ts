@@ -28,6 +28,8 @@ export interface CommandResult<TVerb extends Verb = Verb> {
 export interface CommandContext {
   readonly server: ServerContext;
   readonly session: Session;
+  /** The table this command was found in (HELP lists it; passed in rather than imported, which would make a cycle). */
+  readonly commands: CommandTable;
 }
 
 export interface CommandSpec<TVerb extends Verb> {

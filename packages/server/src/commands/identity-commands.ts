@@ -59,7 +59,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if (v !== PROTOCOL_VERSION) {
         throw new ParleyError('UNSUPPORTED_VERSION', `This server speaks protocol v${PROTOCOL_VERSION}, not v${v}`);
       }
-      session.helloDone = true;
+      session.markHelloDone();
       const { limits } = server.config;
       return {
         data: {
@@ -191,8 +191,8 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     summary: "Answer the server's PING (any traffic also counts as alive)",
     auth: 'any',
     rate: 'none',
-    handle({ session }) {
-      session.pingSentAt = undefined;
+    // Its arrival already marked the connection alive (Session.heardFrom); nothing is left to do.
+    handle() {
       return { data: {}, silent: true };
     },
   },

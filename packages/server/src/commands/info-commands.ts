@@ -1,9 +1,16 @@
-import { VERBS } from '@parley/protocol';
+import { DIALECT_ALIASES, DIALECT_NAMES, PARLEY_LINES, VERBS, type Dialect } from '@parley/protocol';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
-import { TEXT_COMMANDS } from './text-syntax.ts';
-import { COMMANDS } from './table.ts';
+
+/** "also understood" lines of HELP: the words of other servers, per server. */
+function dialectLines(): string[] {
+  const byDialect = new Map<Dialect, string[]>();
+  for (const [word, { of, from }] of Object.entries(DIALECT_ALIASES)) {
+    byDialect.set(from, [...(byDialect.get(from) ?? []), `${word.toLowerCase()}=${of}`]);
+  }
+  return [...byDialect].map(([dialect, words]) => `HELP from ${DIALECT_NAMES[dialect]}: ${words.join(' ')}`);
+}
 
 export const infoCommands: CommandFamily<'list' | 'presence' | 'help'> = {
   list: {
@@ -39,16 +46,16 @@ export const infoCommands: CommandFamily<'list' | 'presence' | 'help'> = {
     summary: 'List the commands',
     auth: 'any',
     rate: 'none',
-    handle({ server }) {
+    handle({ server, commands }) {
       const disabled = [...server.moderation.disabled].sort();
-      const commands = VERBS.map((verb) => {
-        const { summary, auth, role = 'guest', roomRole } = COMMANDS[verb];
+      const list = VERBS.map((verb) => {
+        const { summary, auth, role = 'guest', roomRole } = commands[verb];
         return { cmd: verb, summary, auth, role, ...(roomRole ? { roomRole } : {}) };
       });
       const off = disabled.length > 0 ? [`HELP disabled: ${disabled.map((verb) => verb.toUpperCase()).join(' ')}`] : [];
       return {
-        data: { commands, disabled },
-        text: [...Object.values(TEXT_COMMANDS).map((c) => `HELP ${c.usage}`), ...off, 'OK HELP'],
+        data: { commands: list, disabled },
+        text: [...Object.values(PARLEY_LINES).map((form) => `HELP ${form.usage}`), ...dialectLines(), ...off, 'OK HELP'],
       };
     },
   },

@@ -25,6 +25,8 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
         if (room) checkCanSpeak(actor, room);
       }
       const sent = await sendMessage(actor, args);
+      const room = sent.find((receipt) => isRoomTarget(receipt.to));
+      if (room) ctx.session.enteredRoom({ key: room.conv, name: room.to });
       return {
         data: { sent },
         text: `OK SEND ${sent.map((s) => `${s.to}:${s.seq}${s.duplicate ? '(dup)' : ''}`).join(' ')}`,
@@ -44,7 +46,7 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
         limit: limit ?? ctx.server.config.history.page_size,
       });
       const messages = fitInBudget(page.map(toChatMessage), ctx.server.config.limits.outbound_queue_bytes / 4, after !== undefined);
-      const wait = ctx.session.roomToWrite();
+      const wait = ctx.session.whenWritable();
       if (wait) await wait;
       const lines = messages.map((m) => `HIST ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${escapeText(m.text)}`);
       return { data: { conv, messages }, text: [...lines, `OK HISTORY ${label} ${messages.length}`] };
@@ -94,31 +96,23 @@ function fitInBudget(messages: ChatMessage[], budgetBytes: number, keepOldest: b
 }
 
 /**
- * Replays one conversation after the client's cursor. Below this connection's floor (messages
- * it never got, though later ones went out live) the gap is filled first; then everything
- * after the connection's own cursor. Each call replays at most REPLAY_MAX_PAGES pages.
+ * Replays one conversation after the client's cursor: every stored message above it that this
+ * connection has not had (live messages that reached it before the resume, and its own sends,
+ * are skipped; the gaps between them are filled), at most REPLAY_MAX_PAGES pages per call.
  */
 async function resumeConversation({ server, session }: CommandContext, conv: string, cursor: number): Promise<{ delivered: number; more: boolean }> {
-  const { store } = server;
-  const floor = session.floorOf(conv);
   let delivered = 0;
-  if (floor !== undefined && cursor + 1 < floor) {
-    let after = cursor;
-    const gap = await replayPages(session, {
-      readPage: () => store.history(conv, { after, before: floor, limit: REPLAY_PAGE }),
+  let pages = REPLAY_MAX_PAGES;
+  for (const gap of session.resumeFrom(conv, cursor)) {
+    let after = gap.from - 1;
+    const result = await replayPages(session, {
+      readPage: () => server.store.history(conv, { after, ...(gap.to === undefined ? {} : { before: gap.to + 1 }), limit: REPLAY_PAGE }),
       pageDone: (page) => void (after = page.at(-1)!.seq),
-      maxPages: REPLAY_MAX_PAGES,
-      deliver: (out) => session.deliverBelowFloor(out),
+      maxPages: pages,
     });
-    if (gap.more) return gap;
-    delivered = gap.delivered;
-    session.lowerFloor(conv, cursor + 1);
+    delivered += result.delivered;
+    pages -= result.pages;
+    if (result.more) return { delivered, more: true };
   }
-  session.advanceCursor(conv, cursor);
-  const tail = await replayPages(session, {
-    readPage: () => store.history(conv, { after: session.cursorOf(conv) ?? cursor, limit: REPLAY_PAGE }),
-    pageDone: () => undefined,
-    maxPages: REPLAY_MAX_PAGES,
-  });
-  return { delivered: delivered + tail.delivered, more: tail.more };
+  return { delivered, more: false };
 }

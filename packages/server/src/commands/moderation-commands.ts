@@ -1,23 +1,13 @@
-import { ParleyError, type BanInfo } from '@parley/protocol';
-import { escapeText } from '../core/text-lines.ts';
+import { ParleyError } from '@parley/protocol';
 import { audit } from '../moderation/audit.ts';
-import { BanSet } from '../moderation/ban-set.ts';
-import { parseBanTarget, parseDuration } from '../moderation/ban-target.ts';
-import { disconnectUser, enforceBans, removeFromRoom } from '../moderation/enforce.ts';
-import { SERVER_SCOPE, type BanRecord } from '../store/store.ts';
+import { parseBanTarget } from '../moderation/ban-target.ts';
+import { disconnectUser, removeFromRoom } from '../moderation/enforce.ts';
+import { SERVER_SCOPE } from '../store/store.ts';
+import { banCommand, banInfo, banLine } from './ban-command.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { loggedIn } from './command.ts';
 import { assertOutranks, findNamedUser, noticeTarget, roomAction, type NamedUser } from './targets.ts';
 import { guestNameSubject } from '../moderation/room-policy.ts';
-
-export function banInfo(ban: BanRecord): BanInfo {
-  return { scope: ban.scope, kind: ban.kind, target: ban.value, reason: ban.reason, by: ban.createdBy, at: ban.createdAt, expires: ban.expiresAt };
-}
-
-export function banLine(ban: BanInfo): string {
-  const expires = ban.expires === null ? 'permanent' : `until ${new Date(ban.expires).toISOString()}`;
-  return `BAN ${ban.scope} ${ban.kind} ${ban.target} by ${ban.by} at ${new Date(ban.at).toISOString()} ${expires}${ban.reason ? ` ${escapeText(ban.reason)}` : ''}`;
-}
 
 /** A guest's mute also holds its name, so reconnecting under the same name does not lift it. */
 function muteSubjects(target: NamedUser): string[] {
@@ -51,41 +41,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       return { data: { name: target.name, ...(room ? { room: room.name } : {}), sessions }, text: `OK KICK ${target.name}${room ? ` ${room.name}` : ''}` };
     },
   },
-  ban: {
-    summary: 'Ban an account, IP address, CIDR or key (key:<fingerprint>) from the server or a room, optionally for a time',
-    auth: 'user',
-    role: 'operator',
-    roomRole: 'moderator',
-    rate: 'none',
-    async handle(ctx, { target: rawTarget, room: roomName, duration, reason }) {
-      const { server, session } = ctx;
-      const actor = loggedIn(ctx);
-      const room = scopeOf(ctx, roomName);
-      const target = parseBanTarget(rawTarget);
-      if (target.kind === 'account') {
-        const named = await findNamedUser(server, rawTarget).catch(() => undefined);
-        if (named) assertOutranks(ctx, named, room);
-      } else if (target.kind === 'ip' && !room) {
-        // An operator must not lock themselves out by address.
-        const probe = new BanSet([{ id: 0, scope: SERVER_SCOPE, kind: 'ip', value: target.value, reason: '', createdBy: '', createdAt: 0, expiresAt: null }]);
-        if (probe.matchServer({ ip: session.transport.remoteAddress })) throw new ParleyError('FORBIDDEN', 'That ban would include your own address');
-      }
-      const durationMs = parseDuration(duration);
-      const ban = await server.store.addBan({
-        scope: room?.key ?? SERVER_SCOPE,
-        kind: target.kind,
-        value: target.value,
-        reason: reason ?? '',
-        createdBy: actor.name,
-        expiresAt: durationMs === null ? null : Date.now() + durationMs,
-      });
-      await server.moderation.load();
-      const disconnected = await enforceBans(server);
-      await audit(server, { actor: actor.name, action: 'ban', target: `${ban.scope} ${ban.kind} ${ban.value}`, detail: { reason: ban.reason, expires: ban.expiresAt } });
-      const info = banInfo(ban);
-      return { data: { ...info, disconnected }, text: `OK BAN ${info.scope} ${info.kind} ${info.target} ${info.expires === null ? 'permanent' : `until ${new Date(info.expires).toISOString()}`}` };
-    },
-  },
+  ban: banCommand,
   unban: {
     summary: 'Lift a ban (same target and scope as the BAN)',
     auth: 'user',

@@ -38,6 +38,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
           throw error;
         }));
       await joinRoom(ctx.server, { user, room, origin: ctx.session });
+      ctx.session.enteredRoom(room);
       const lastSeq = await store.lastSeq(room.key);
       const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
       return { data: roomData(room, lastSeq), text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
@@ -64,6 +65,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       checkCanCreate(ctx.server, ctx.session);
       const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
       await joinRoom(ctx.server, { user, room, origin: ctx.session });
+      ctx.session.enteredRoom(room);
       // A room recreated under an old name continues that name's sequence.
       return { data: roomData(room, await ctx.server.store.lastSeq(room.key)), text: `OK CREATE ${room.name}` };
     },

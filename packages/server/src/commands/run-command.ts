@@ -1,16 +1,10 @@
-import { COMMAND_SCHEMAS, ERRORS, isVerb, ParleyError, RequestIdSchema, toParleyError, type RequestId, type Verb } from '@parley/protocol';
+import { COMMAND_SCHEMAS, ERRORS, isVerb, ParleyError, parseCommandLine, RequestIdSchema, toParleyError, type RequestId, type Verb } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
+import type { Inbound } from '../core/inbound.ts';
 import type { Session } from '../core/session.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './command.ts';
 import { COMMANDS } from './table.ts';
-import { parseTextLine } from './text-syntax.ts';
 import { authorize, checkDisabled } from './authorize.ts';
-
-/** What a connection hands over: a text line, a decoded structured frame, or a decoding error. */
-export type Inbound =
-  | { kind: 'line'; text: string }
-  | { kind: 'frame'; value: Record<string, unknown> }
-  | { kind: 'error'; error: ParleyError };
 
 interface Request {
   id: RequestId | null;
@@ -22,7 +16,7 @@ function toRequest(session: Session, inbound: Inbound): { id: RequestId | null; 
   if (inbound.kind === 'error') return { id: null, error: inbound.error };
   if (inbound.kind === 'line') {
     try {
-      const { verb, args } = parseTextLine(inbound.text);
+      const { verb, args } = parseCommandLine(inbound.text, { currentRoom: session.currentRoom });
       return { id: null, request: { id: null, verb, args } };
     } catch (error) {
       return { id: null, error: toParleyError(error) };
@@ -53,11 +47,10 @@ function checkRate(server: ServerContext, spec: CommandSpec<Verb>, session: Sess
   if (!user || spec.rate === 'none') return;
   const waitMs = spec.rate === 'message' ? user.messageRate.take() : server.moderation.takeJoin(user);
   if (waitMs > 0) {
-    session.rateStrikes += 1;
     const what = spec.rate === 'message' ? 'you are sending too fast' : 'you are joining or creating rooms too fast';
     throw new ParleyError('RATE_LIMITED', `Slow down: ${what}`, { retryAfterMs: waitMs });
   }
-  session.rateStrikes = 0;
+  session.clearStrikes();
 }
 
 /**
@@ -68,10 +61,7 @@ function checkRate(server: ServerContext, spec: CommandSpec<Verb>, session: Sess
 function checkConnectionRate(server: ServerContext, spec: CommandSpec<Verb>, session: Session): void {
   if (spec.rate !== 'none') return;
   const waitMs = server.moderation.takeCommand(session);
-  if (waitMs > 0) {
-    session.rateStrikes += 1;
-    throw new ParleyError('RATE_LIMITED', 'Slow down: this connection sends too many commands', { retryAfterMs: waitMs });
-  }
+  if (waitMs > 0) throw new ParleyError('RATE_LIMITED', 'Slow down: this connection sends too many commands', { retryAfterMs: waitMs });
 }
 
 function validate(verb: Verb, args: unknown): unknown {
@@ -85,12 +75,10 @@ function validate(verb: Verb, args: unknown): unknown {
 }
 
 /**
- * Refusals that count towards the flood disconnect: rate limits (counted where they are
- * raised) and logins refused while locked out (counted here), so hammering either ends the
- * connection instead of costing the server forever.
+ * Refusals that count towards the flood disconnect: rate limits and logins refused while
+ * locked out, so hammering either ends the connection instead of costing the server forever.
  */
-function isExcess(failure: ParleyError, session: Session): boolean {
-  if (failure.errorName === 'LOGIN_LOCKED') session.rateStrikes += 1;
+function isExcess(failure: ParleyError): boolean {
   return failure.errorName === 'RATE_LIMITED' || failure.errorName === 'LOGIN_LOCKED';
 }
 
@@ -102,7 +90,7 @@ function isExcess(failure: ParleyError, session: Session): boolean {
 export async function runCommand(server: ServerContext, session: Session, inbound: Inbound): Promise<void> {
   const { id, request, error } = toRequest(session, inbound);
   if (!request) {
-    session.reply(id, 'error', { ok: false, error: error! });
+    session.reply(id, 'error', { ok: false, error: error ?? new ParleyError('BAD_FRAME') });
     return;
   }
   const spec = COMMANDS[request.verb] as CommandSpec<Verb>;
@@ -110,12 +98,12 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     checkConnectionRate(server, spec, session);
     checkAuth(spec, session);
     const args = validate(request.verb, request.args);
-    const ctx: CommandContext = { server, session };
+    const ctx: CommandContext = { server, session, commands: COMMANDS };
     authorize(ctx, { verb: request.verb, spec, args });
     checkDisabled(server, request.verb, session);
     checkRate(server, spec, session);
     const result: CommandResult = await spec.handle(ctx, args as never);
-    if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, result });
+    if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, data: result.data, text: result.text });
     await result.after?.();
   } catch (thrown) {
     const failure = toParleyError(thrown);
@@ -123,7 +111,7 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     session.reply(id, request.verb, { ok: false, error: failure });
     // "stop" errors end the connection; the reply above already told the client why.
     if (ERRORS[failure.errorName].action === 'stop') session.close(failure.errorName, failure.message, false);
-    else if (isExcess(failure, session) && session.rateStrikes >= server.config.limits.flood_disconnect_after) {
+    else if (isExcess(failure) && session.countStrike() >= server.config.limits.flood_disconnect_after) {
       session.close('FLOODING', 'Disconnected for flooding: too many messages over the rate limit');
     }
   }

@@ -16,11 +16,13 @@ export interface NamedUser {
   role: ServerRole;
 }
 
+export function namedOnline(server: ServerContext, online: User): NamedUser {
+  return { name: online.name, userId: online.id, accountId: online.accountId, online, role: server.moderation.accountRole(online.accountId) };
+}
+
 export async function findNamedUser(server: ServerContext, name: string): Promise<NamedUser> {
   const online = server.users.findByName(name);
-  if (online) {
-    return { name: online.name, userId: online.id, accountId: online.accountId, online, role: server.moderation.accountRole(online.accountId) };
-  }
+  if (online) return namedOnline(server, online);
   const account = await server.store.findAccount(nameKey(name));
   if (!account) throw new ParleyError('NO_SUCH_USER', `No user or account named ${name}`);
   return { name: account.name, userId: accountUserId(account.id), accountId: account.id, online: undefined, role: server.moderation.accountRole(account.id) };

@@ -8,6 +8,8 @@ import type { UserDirectory } from '../chat/user-directory.ts';
 import type { User } from '../chat/user.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Moderation } from '../moderation/moderation.ts';
+import type { ParleyError } from '@parley/protocol';
+import type { Inbound } from './inbound.ts';
 import type { Flusher } from './outbound.ts';
 import type { Session } from './session.ts';
 
@@ -22,8 +24,13 @@ export interface ServerContext {
   readonly flusher: Flusher;
   readonly metrics: Metrics;
   readonly log: Logger;
-  /** Roles, bans, disabled commands and abuse guards (issue 6). */
+  /** Roles, bans, disabled commands and abuse guards. */
   readonly moderation: Moderation;
+  /**
+   * Runs one inbound command for a session (commands/run-command.ts, passed in by ParleyServer):
+   * sessions reach the command table through it, so the core layer never imports commands.
+   */
+  readonly dispatch: (session: Session, inbound: Inbound) => Promise<void>;
   /** Bound listener addresses ("tls://127.0.0.1:6697", "http://…"), filled in as they bind. */
   readonly listeners: string[];
   readonly sessions: Set<Session>;
@@ -40,3 +47,6 @@ export interface Actor {
   readonly session: Session;
   readonly user: User;
 }
+
+/** How a command ended, as a session replies it: the structured data and text lines, or a coded error. */
+export type CommandOutcome = { ok: true; data: unknown; text?: string | string[] | undefined } | { ok: false; error: ParleyError };

@@ -1,5 +1,10 @@
 import { decodeFrame, decodeUtf8, ParleyError, type StreamMode } from '@parley/protocol';
-import type { Inbound } from '../commands/run-command.ts';
+
+/** What a connection hands to its session: a text line, a decoded structured frame, or a decoding error. */
+export type Inbound =
+  | { kind: 'line'; text: string }
+  | { kind: 'frame'; value: Record<string, unknown> }
+  | { kind: 'error'; error: ParleyError };
 
 /** Turns one complete frame's bytes into what the command runner takes; never throws. */
 export function decodeInbound(mode: StreamMode, bytes: Uint8Array): Inbound {

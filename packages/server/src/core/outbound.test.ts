@@ -12,11 +12,17 @@ class RecordingSink implements ByteSink {
   }
   cork(): void {}
   uncork(): void {}
+  once(): this {
+    return this;
+  }
+  off(): this {
+    return this;
+  }
 }
 
 function queue(flusher: Flusher): { sink: RecordingSink; queue: OutboundQueue } {
   const sink = new RecordingSink();
-  return { sink, queue: new OutboundQueue({ sink, capBytes: 1 << 20, owner: { overflowed: () => undefined }, flusher }) };
+  return { sink, queue: new OutboundQueue({ sink, owner: { capBytes: 1 << 20, overflowed: () => undefined }, flusher }) };
 }
 
 const bytes = (text: string) => Buffer.from(text);

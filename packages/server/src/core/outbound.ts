@@ -44,21 +44,23 @@ export interface ByteSink {
   uncork(): void;
   readonly writableLength: number;
   readonly destroyed: boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
-/** Told once when a push would pass the cap; the queue is closed by then. */
-export interface OverflowListener {
+/** The connection a queue belongs to: its cap (read at every push, so a reload reaches it), told once when a push would pass it. */
+export interface QueueOwner {
+  readonly capBytes: number;
   overflowed(): void;
 }
 
 export interface OutboundQueueOptions {
   sink: ByteSink;
-  capBytes: number;
   /**
    * An object, not a callback: a closure per connection made in an options object costs an
    * extra 256 bytes each under tsx (esbuild's keepNames names it, giving it a property store).
    */
-  owner: OverflowListener;
+  owner: QueueOwner;
   flusher: Flusher;
 }
 
@@ -71,8 +73,7 @@ export interface OutboundQueueOptions {
  */
 export class OutboundQueue {
   private readonly sink: ByteSink;
-  private readonly capBytes: number;
-  private readonly owner: OverflowListener;
+  private readonly owner: QueueOwner;
   private readonly flusher: Flusher;
   private chunks: Uint8Array[] = [];
   private queuedBytes = 0;
@@ -81,9 +82,8 @@ export class OutboundQueue {
   private scheduled = false;
   private lazyScheduled = false;
 
-  constructor({ sink, capBytes, owner, flusher }: OutboundQueueOptions) {
+  constructor({ sink, owner, flusher }: OutboundQueueOptions) {
     this.sink = sink;
-    this.capBytes = capBytes;
     this.owner = owner;
     this.flusher = flusher;
   }
@@ -94,10 +94,11 @@ export class OutboundQueue {
    */
   push(chunk: Uint8Array, lazy = false): boolean {
     if (this.closed) return false;
+    const cap = this.owner.capBytes;
     // A big backlog waiting for the flusher goes out now: pacing must not make a reader that
     // keeps up look slow, and one huge concatenation helps nobody.
-    if (this.queuedBytes + chunk.length > Math.min(this.capBytes / 2, EARLY_FLUSH_BYTES)) this.flush();
-    if (this.queuedBytes + chunk.length + this.sink.writableLength > this.capBytes) {
+    if (this.queuedBytes + chunk.length > Math.min(cap / 2, EARLY_FLUSH_BYTES)) this.flush();
+    if (this.queuedBytes + chunk.length + this.sink.writableLength > cap) {
       this.closed = true;
       this.chunks = [];
       this.queuedBytes = 0;

@@ -1,26 +1,16 @@
 import { ParleyError, type ErrorName, type RequestId, type StreamMode } from '@parley/protocol';
 import { encodeUtf8 } from '@parley/protocol';
 import type { User } from '../chat/user.ts';
-import type { CommandResult } from '../commands/command.ts';
-import { runCommand, type Inbound } from '../commands/run-command.ts';
-import { OutboundEvent, OutboundQueue, type ByteSink, type OverflowListener } from './outbound.ts';
-import type { ServerContext } from './context.ts';
+import type { Inbound } from './inbound.ts';
+import { OutboundEvent, OutboundQueue, type QueueOwner } from './outbound.ts';
+import type { CommandOutcome, ServerContext } from './context.ts';
+import { SeenSeqs } from './seen-seqs.ts';
+import { waitForDrain } from './drain.ts';
 import { errorLine } from './text-lines.ts';
 import { encodeStructured, frameBytes, isTextFormat, wireFormat, type WireFormat } from './wire-format.ts';
+import type { SessionTransport } from './transport.ts';
 
-export type TransportKind = 'tls' | 'tcp' | 'ws';
-
-/** The transport under a session; TCP/TLS and WebSocket connections each provide one. */
-export interface SessionTransport {
-  readonly kind: TransportKind;
-  readonly remoteAddress: string;
-  readonly sink: ByteSink;
-  /** Closes after the bytes already written have gone out. */
-  end(reason: ParleyError | undefined): void;
-  /** Inbound backpressure: stop and restart reading from the peer. */
-  pause(): void;
-  resume(): void;
-}
+export type { SessionTransport, TransportKind } from './transport.ts';
 
 /** Why a session ended, as counted in metrics. */
 export type CloseReason = ErrorName | 'quit' | 'eof' | 'shutdown';
@@ -32,40 +22,35 @@ export interface SessionOptions {
   onClose: (session: Session, reason: CloseReason) => void;
 }
 
-export type Outcome = { ok: true; result: CommandResult } | { ok: false; error: ParleyError };
-
 const MAX_HELD_EVENTS = 10_000;
 /** Commands read but not yet run; past this the socket is paused until the backlog halves. */
 const MAX_PENDING_COMMANDS = 64;
+/** How long a replay waits for a 'drain' before looking at the queue again (a small cap never makes the socket report one). */
+const DRAIN_RECHECK_MS = 50;
 
 /**
- * One client connection after transport setup: its wire format, login state, per-conversation
- * cursors and outbound queue. Message events pass the cursor check, so a message is never
- * delivered twice to one connection even when live routing and a replay overlap.
+ * One client connection after transport setup: its wire format, login state, what it has of
+ * each conversation, and its outbound queue. Its state changes only through these methods;
+ * commands run through `server.dispatch`, so this layer never imports the command table.
  */
-export class Session implements OverflowListener {
+export class Session implements QueueOwner {
   readonly id: number;
   readonly transport: SessionTransport;
+  readonly createdAt: number;
   private readonly server: ServerContext;
   private readonly onClose: SessionOptions['onClose'];
-  user: User | undefined;
-  format: WireFormat | undefined;
-  mode: StreamMode | undefined;
-  helloDone = false;
-  closed = false;
-  rateStrikes = 0;
-  lastInboundAt: number;
-  pingSentAt: number | undefined;
-  readonly createdAt: number;
-  /**
-   * Per conversation: the highest seq this connection was given (`cursor`), and the lowest seq
-   * of the run it was given (`floor`): every seq from the floor to the cursor went out. A resume
-   * from below the floor fills the gap (a live message that arrived between login and resume
-   * must not hide the older ones the client missed). Made on first use: an idle connection
-   * never needs it.
-   */
-  private positions: Map<string, { cursor: number; floor: number }> | undefined;
-  readonly queue: OutboundQueue;
+  private readonly queue: OutboundQueue;
+  /** Message events are checked against it, so a message reaches this connection once. */
+  private readonly seen = new SeenSeqs();
+  private signedInUser: User | undefined;
+  private wire: WireFormat | undefined;
+  private streamMode: StreamMode | undefined;
+  private hello = false;
+  private ended = false;
+  private strikes = 0;
+  private lastInboundAt: number;
+  private pingSentAt: number | undefined;
+  private current: { key: string; name: string } | undefined;
   private held: OutboundEvent[] | undefined;
   private holdDepth = 0;
   private pendingCommands = 0;
@@ -78,23 +63,102 @@ export class Session implements OverflowListener {
     this.server = server;
     this.onClose = onClose;
     this.createdAt = this.lastInboundAt = Date.now();
-    this.queue = new OutboundQueue({
-      sink: transport.sink,
-      capBytes: server.config.limits.outbound_queue_bytes,
-      owner: this,
-      flusher: server.flusher,
-    });
+    this.queue = new OutboundQueue({ sink: transport.sink, owner: this, flusher: server.flusher });
   }
 
-  setMode(mode: StreamMode, framing: 'stream' | 'ws'): void {
-    this.mode = mode;
-    this.format = wireFormat(mode, framing);
-    // Humans in text mode have no handshake to make.
-    if (mode === 'text') this.helloDone = true;
+  get user(): User | undefined {
+    return this.signedInUser;
+  }
+
+  get format(): WireFormat | undefined {
+    return this.wire;
+  }
+
+  get mode(): StreamMode | undefined {
+    return this.streamMode;
+  }
+
+  get helloDone(): boolean {
+    return this.hello;
+  }
+
+  get closed(): boolean {
+    return this.ended;
   }
 
   get isText(): boolean {
-    return this.format !== undefined && isTextFormat(this.format);
+    return this.wire !== undefined && isTextFormat(this.wire);
+  }
+
+  /** The cap is read live, so a reload that changes limits.outbound_queue_bytes reaches open connections. */
+  get capBytes(): number {
+    return this.server.config.limits.outbound_queue_bytes;
+  }
+
+  /** Bytes waiting to reach the peer (queued, or in the socket's buffer). */
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  setMode(mode: StreamMode, framing: 'stream' | 'ws'): void {
+    this.streamMode = mode;
+    this.wire = wireFormat(mode, framing);
+    // Humans in text mode have no handshake to make.
+    if (mode === 'text') this.hello = true;
+  }
+
+  markHelloDone(): void {
+    this.hello = true;
+  }
+
+  signedIn(user: User): void {
+    this.signedInUser = user;
+  }
+
+  /**
+   * The room a text command without a `#room` means: the one this connection last joined or
+   * spoke in, until it leaves it.
+   */
+  get currentRoom(): string | undefined {
+    return this.current?.name;
+  }
+
+  enteredRoom(room: { key: string; name: string }): void {
+    this.current = { key: room.key, name: room.name };
+  }
+
+  leftRoom(key: string): void {
+    if (this.current?.key === key) this.current = undefined;
+  }
+
+  /** Counts a refusal towards the flood disconnect; returns the count so far. */
+  countStrike(): number {
+    return (this.strikes += 1);
+  }
+
+  clearStrikes(): void {
+    this.strikes = 0;
+  }
+
+  /** Any inbound traffic: the peer is alive, and an outstanding ping is answered. */
+  heardFrom(now = Date.now()): void {
+    this.lastInboundAt = now;
+    this.pingSentAt = undefined;
+  }
+
+  /**
+   * Called by the sweeper: closes a connection that never finished its handshake or did not
+   * answer a ping in time, and pings one that has been silent too long.
+   */
+  checkLiveness(now: number, limits: { handshakeMs: number; idleMs: number; pingTimeoutMs: number }): void {
+    if (!this.hello) {
+      if (now - this.createdAt > limits.handshakeMs) this.close('HANDSHAKE_TIMEOUT', 'Nothing usable arrived in time; send hello or a text command');
+    } else if (this.pingSentAt !== undefined) {
+      if (now - this.pingSentAt > limits.pingTimeoutMs) this.close('IDLE_TIMEOUT', 'No answer to PING');
+    } else if (now - this.lastInboundAt > limits.idleMs) {
+      this.pingSentAt = now;
+      this.deliver(new OutboundEvent({ ev: 'ping', token: String(now) }));
+    }
   }
 
   /**
@@ -102,14 +166,14 @@ export class Session implements OverflowListener {
    * "JOIN #x" must see the login done. Reading pauses while too many wait.
    */
   receive(inbound: Inbound): void {
-    if (this.closed) return;
+    if (this.ended) return;
     this.pendingCommands += 1;
     if (this.pendingCommands > MAX_PENDING_COMMANDS && !this.paused) {
       this.paused = true;
       this.transport.pause();
     }
     this.chain = this.chain.then(async () => {
-      if (!this.closed) await runCommand(this.server, this, inbound);
+      if (!this.ended) await this.server.dispatch(this, inbound);
       this.pendingCommands -= 1;
       if (this.paused && this.pendingCommands <= MAX_PENDING_COMMANDS / 2) {
         this.paused = false;
@@ -123,9 +187,9 @@ export class Session implements OverflowListener {
     return this.chain;
   }
 
-  /** Queues an event; returns whether it was queued (false for duplicates and closed sessions). */
+  /** Queues an event; returns whether it was queued (false for repeats and closed sessions). */
   deliver(out: OutboundEvent): boolean {
-    if (this.closed || this.format === undefined) return false;
+    if (this.ended || this.wire === undefined) return false;
     const event = out.event;
     if (event.ev === 'message') {
       if (this.held) {
@@ -133,37 +197,48 @@ export class Session implements OverflowListener {
         if (this.held.length > MAX_HELD_EVENTS) this.close('SLOW_CONSUMER');
         return true;
       }
-      // One map lookup per delivery: this is the fan-out hot path.
-      const position = (this.positions ??= new Map()).get(event.conv);
-      if (position === undefined) this.positions.set(event.conv, { cursor: event.seq, floor: event.seq });
-      else if (event.seq <= position.cursor) return false;
-      else position.cursor = event.seq;
+      if (!this.seen.add(event.conv, event.seq)) return false;
     }
-    return this.queue.push(out.bytes(this.format), out.lazy);
+    return this.queue.push(out.bytes(this.wire), out.lazy);
   }
 
-  /** Delivers a stored message below the floor (see `positions`); the cursor stays where it is. */
-  deliverBelowFloor(out: OutboundEvent): boolean {
-    if (this.closed || this.format === undefined || out.event.ev !== 'message') return false;
-    return this.queue.push(out.bytes(this.format));
+  /** A message this connection sent: it has it (the reply told it the seq), so it is never replayed to it. */
+  sentMessage(conv: string, seq: number): void {
+    this.seen.add(conv, seq);
+  }
+
+  /**
+   * A resume from `cursor`: the client has everything up to it. Returns the seq ranges above
+   * it that this connection has not had, which the replay then sends.
+   */
+  resumeFrom(conv: string, cursor: number): { from: number; to: number | undefined }[] {
+    const missing = this.seen.missingAbove(conv, cursor);
+    this.seen.coverUpTo(conv, cursor);
+    return missing;
   }
 
   /**
    * Undefined when the outbound queue is under half its cap; otherwise a promise that resolves
-   * once it is (or the session closed). Replays wait on it so they never overflow the queue:
-   * only a peer that stops reading altogether is cut off, by the idle timeout.
+   * once it is (or the session closed), woken by the socket draining. Replays wait on it so
+   * they never overflow the queue: only a peer that stops reading is cut off, by the idle timeout.
    */
-  roomToWrite(): Promise<void> | undefined {
-    const limit = this.server.config.limits.outbound_queue_bytes / 2;
-    if (this.closed || this.queue.bytes <= limit) return undefined;
-    return (async () => {
-      while (!this.closed && this.queue.bytes > limit) await new Promise((resolve) => setTimeout(resolve, 5));
-    })();
+  whenWritable(): Promise<void> | undefined {
+    if (this.ended || this.queue.bytes <= this.capBytes / 2) return undefined;
+    return this.drainBelowHalf();
+  }
+
+  private async drainBelowHalf(): Promise<void> {
+    while (!this.ended && this.queue.bytes > this.capBytes / 2) {
+      // Bytes still waiting for the flusher go to the socket now; then wait for it to drain.
+      this.queue.flush();
+      if (this.queue.bytes <= this.capBytes / 2) return;
+      await waitForDrain(this.transport.sink, DRAIN_RECHECK_MS);
+    }
   }
 
   /**
    * While a replay reads the store, live messages are held back and then released through the
-   * cursor check, so the client sees each conversation in seq order with no gaps or repeats.
+   * seen check, so the client sees each conversation in seq order with no gaps or repeats.
    */
   async withLiveMessagesHeld<T>(replay: () => Promise<T>): Promise<T> {
     this.held ??= [];
@@ -180,7 +255,7 @@ export class Session implements OverflowListener {
     }
   }
 
-  /** Delivers a stored message during a replay, bypassing the hold (but not the cursor check). */
+  /** Delivers a stored message during a replay, bypassing the hold (but not the seen check). */
   deliverReplayed(out: OutboundEvent): boolean {
     const held = this.held;
     this.held = undefined;
@@ -191,35 +266,20 @@ export class Session implements OverflowListener {
     }
   }
 
-  advanceCursor(conv: string, seq: number): void {
-    const position = (this.positions ??= new Map()).get(conv);
-    if (position === undefined) this.positions.set(conv, { cursor: seq, floor: seq + 1 });
-    else if (seq > position.cursor) position.cursor = seq;
-  }
-
-  cursorOf(conv: string): number | undefined {
-    return this.positions?.get(conv)?.cursor;
-  }
-
-  floorOf(conv: string): number | undefined {
-    return this.positions?.get(conv)?.floor;
-  }
-
-  /** After a resume filled the gap below the floor. */
-  lowerFloor(conv: string, floor: number): void {
-    const position = this.positions?.get(conv);
-    if (position && floor < position.floor) position.floor = floor;
-  }
-
-  reply(id: RequestId | null, verb: string, outcome: Outcome): void {
-    if (this.format === undefined) return;
-    if (isTextFormat(this.format)) {
-      const lines = outcome.ok ? (outcome.result.text ?? `OK ${verb.toUpperCase()}`) : errorLine(outcome.error.toWire());
-      for (const line of typeof lines === 'string' ? [lines] : lines) this.queue.push(frameBytes(this.format, encodeUtf8(line)));
+  reply(id: RequestId | null, verb: string, outcome: CommandOutcome): void {
+    if (this.wire === undefined) return;
+    if (isTextFormat(this.wire)) {
+      const lines = outcome.ok ? (outcome.text ?? `OK ${verb.toUpperCase()}`) : errorLine(outcome.error.toWire());
+      for (const line of typeof lines === 'string' ? [lines] : lines) this.queue.push(frameBytes(this.wire, encodeUtf8(line)));
       return;
     }
-    const frame = outcome.ok ? { re: id, ok: true as const, data: outcome.result.data } : { re: id, ok: false as const, error: outcome.error.toWire() };
-    this.queue.push(encodeStructured(this.format, frame));
+    const frame = outcome.ok ? { re: id, ok: true as const, data: outcome.data } : { re: id, ok: false as const, error: outcome.error.toWire() };
+    this.queue.push(encodeStructured(this.wire, frame));
+  }
+
+  /** Writes what is queued now (the console, which reads its replies at once). */
+  flush(): void {
+    this.queue.flush();
   }
 
   /**
@@ -227,14 +287,14 @@ export class Session implements OverflowListener {
    * (and a text-mode client one ERR line), then the transport closes after flushing.
    */
   close(reason: CloseReason, message?: string, notify = true): void {
-    if (this.closed) return;
+    if (this.ended) return;
     const error = isErrorName(reason) ? new ParleyError(reason, message) : undefined;
-    if (notify && error && this.format !== undefined) {
-      const bytes = new OutboundEvent({ ev: 'error', error: error.toWire() }).bytes(this.format);
+    if (notify && error && this.wire !== undefined) {
+      const bytes = new OutboundEvent({ ev: 'error', error: error.toWire() }).bytes(this.wire);
       // An overflowed queue refuses it; the socket still takes this one small frame.
       if (!this.queue.push(bytes) && !this.transport.sink.destroyed) this.transport.sink.write(bytes);
     }
-    this.closed = true;
+    this.ended = true;
     this.queue.flush();
     this.queue.close();
     this.transport.end(error);
@@ -243,7 +303,7 @@ export class Session implements OverflowListener {
 
   /** The outbound queue passed its cap: the peer is not reading. */
   overflowed(): void {
-    this.server.log.info({ session: this.id, user: this.user?.name }, 'slow consumer disconnected');
+    this.server.log.info({ session: this.id, user: this.signedInUser?.name }, 'slow consumer disconnected');
     this.close('SLOW_CONSUMER');
   }
 }

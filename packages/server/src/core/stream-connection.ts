@@ -64,8 +64,7 @@ type ReadingSocket = Socket & { [READER]: StreamReader };
 function onData(this: ReadingSocket, chunk: Buffer): void {
   const reader = this[READER];
   const { session, maxFrameBytes } = reader;
-  session.lastInboundAt = Date.now();
-  session.pingSentAt = undefined;
+  session.heardFrom();
   if (!reader.framer) {
     const mode = detectStreamMode(chunk);
     if (mode === undefined) return;

@@ -1,5 +1,4 @@
 import type { ServerContext } from './context.ts';
-import { OutboundEvent } from './outbound.ts';
 
 /**
  * One timer for all connections (not one per socket): closes connections that never finished
@@ -19,16 +18,8 @@ export function startSweeper(server: ServerContext): () => void {
   const sweep = () => {
     const { handshake_timeout_ms: handshake, idle_timeout_ms: idle, ping_timeout_ms: pingTimeout } = server.config.limits;
     const now = Date.now();
-    for (const session of server.sessions) {
-      if (!session.helloDone) {
-        if (now - session.createdAt > handshake) session.close('HANDSHAKE_TIMEOUT', 'Nothing usable arrived in time; send hello or a text command');
-      } else if (session.pingSentAt !== undefined) {
-        if (now - session.pingSentAt > pingTimeout) session.close('IDLE_TIMEOUT', 'No answer to PING');
-      } else if (now - session.lastInboundAt > idle) {
-        session.pingSentAt = now;
-        session.deliver(new OutboundEvent({ ev: 'ping', token: String(now) }));
-      }
-    }
+    const limits = { handshakeMs: handshake, idleMs: idle, pingTimeoutMs: pingTimeout };
+    for (const session of server.sessions) session.checkLiveness(now, limits);
     schedule();
   };
   schedule();

@@ -6,7 +6,7 @@ import type { BanKind } from '../store/store.ts';
  * What a BAN names, normalized so the same target always has the same stored value: an account
  * (its name key), an IP address or CIDR (v4 or v6, canonical text), or a public-key fingerprint
  * written "key:<fingerprint>". Public-key login does not exist yet; key bans are stored and
- * matched (bans-by-key tests) so they apply as soon as sessions carry a key.
+ * matched so they apply as soon as sessions carry a key.
  */
 export interface BanTarget {
   kind: BanKind;
@@ -39,21 +39,4 @@ export function parseBanTarget(raw: string): BanTarget {
   }
   if (isIP(text) !== 0) return { kind: 'ip', value: normalizeIp(text) };
   return { kind: 'account', value: nameKey(validateUserName(text)) };
-}
-
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** "30s", "10m", "2h", "7d", "1w", or a number of seconds. 0 or absent: permanent (null). */
-export function parseDuration(raw: string | number | undefined): number | null {
-  if (raw === undefined) return null;
-  if (typeof raw === 'number') return raw === 0 ? null : raw * 1000;
-  const match = /^(\d{1,9})([smhdw]?)$/i.exec(raw.trim());
-  if (!match) throw new ParleyError('BAD_ARGUMENTS', `"${raw}" is not a duration such as 30s, 10m, 2h, 7d or 1w`);
-  const ms = Number(match[1]) * (UNIT_MS[(match[2] || 's').toLowerCase()] ?? 1000);
-  return ms === 0 ? null : ms;
-}
-
-/** Whether a word of a text command looks like a duration (so "BAN bob 1h spam" reads right). */
-export function looksLikeDuration(word: string | undefined): boolean {
-  return word !== undefined && /^\d{1,9}[smhdw]?$/i.test(word);
 }

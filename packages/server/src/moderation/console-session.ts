@@ -25,18 +25,21 @@ export function openConsoleSession(server: ServerContext, write: (text: string) 
     },
     cork: () => undefined,
     uncork: () => undefined,
+    // Writes complete at once: nothing ever waits for a drain here.
+    once: () => undefined,
+    off: () => undefined,
   };
   const transport = { kind: 'tcp' as const, remoteAddress: 'console', sink, end: () => undefined, pause: () => undefined, resume: () => undefined };
   const session = new Session({ id: 0, transport, server, onClose: () => undefined });
   session.setMode('text', 'stream');
   const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-  session.user = new User({ id: 'console', name: 'console', accountId: undefined, rate: { perMinute, burst } });
+  session.signedIn(new User({ id: 'console', name: 'console', accountId: undefined, rate: { perMinute, burst } }));
   server.moderation.markConsole(session);
   return {
     async run(line: string): Promise<void> {
       session.receive({ kind: 'line', text: line });
       await session.idle();
-      session.queue.flush();
+      session.flush();
     },
     close: () => session.close('quit'),
   };

@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { ParleyError } from '@parley/protocol';
 import type { Logger } from 'pino';
+import { errorLine } from '../core/text-lines.ts';
 import type { ListenAddress } from '../config/listen-address.ts';
 import type { TlsMaterial } from './tls-certificate.ts';
 
@@ -16,7 +18,8 @@ export interface TcpListenerOptions {
 
 function tlsRequiredLine(address: ListenAddress): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return `ERR 1006 TLS_REQUIRED This port speaks TLS 1.3. Connect with: openssl s_client -connect ${host}:${address.port}  (or: parley chat tls://${host}:${address.port})\n`;
+  const error = new ParleyError('TLS_REQUIRED', `This port speaks TLS 1.3. Connect with: openssl s_client -connect ${host}:${address.port}  (or: parley chat tls://${host}:${address.port})`);
+  return `${errorLine(error.toWire())}\n`;
 }
 
 /**

@@ -43,8 +43,7 @@ export function wsTransport(ws: WebSocket, socket: Socket): SessionTransport {
 /** Text frames carry JSON (when the first one starts with "{") or text-mode lines; binary frames MessagePack. */
 export function attachWebSocket(ws: WebSocket, session: Session): void {
   ws.on('message', (data: Buffer, isBinary: boolean) => {
-    session.lastInboundAt = Date.now();
-    session.pingSentAt = undefined;
+    session.heardFrom();
     if (!session.mode) session.setMode(isBinary ? 'msgpack' : data[0] === 0x7b ? 'json' : 'text', 'ws');
     const expectBinary = session.mode === 'msgpack';
     if (isBinary !== expectBinary) {
@@ -53,9 +52,7 @@ export function attachWebSocket(ws: WebSocket, session: Session): void {
     }
     session.receive(decodeInbound(session.mode!, data));
   });
-  ws.on('pong', () => {
-    session.lastInboundAt = Date.now();
-  });
+  ws.on('pong', () => session.heardFrom());
   ws.on('error', () => session.close('eof'));
   ws.on('close', () => session.close('eof'));
 }

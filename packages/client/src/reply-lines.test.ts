@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { replyLines } from './reply-lines.ts';
+
+describe('replyLines', () => {
+  it('formats user info readably, with addresses only when the server sent them', () => {
+    const info = {
+      name: 'bob',
+      kind: 'account' as const,
+      role: 'user' as const,
+      online: true,
+      created: Date.UTC(2026, 0, 2),
+      sessions: [{ id: 7, since: Date.UTC(2026, 10, 30, 9), transport: 'tls', ip: '127.0.0.1' }],
+      rooms: [
+        { name: '#general', role: 'member' as const },
+        { name: '#dev', role: 'moderator' as const },
+      ],
+    };
+    expect(replyLines('userinfo', info)).toEqual([
+      'bob: account, role user, online, account since 2026-01-02T00:00:00.000Z',
+      '  connection 7 over tls since 2026-11-30T09:00:00.000Z from 127.0.0.1',
+      '  rooms: #general, #dev (moderator)',
+    ]);
+  });
+
+  it('says what a ban took along and what it left alone', () => {
+    const ban = { scope: 'server', kind: 'account' as const, target: 'bob', reason: '', by: 'alice', at: 0, expires: null };
+    expect(replyLines('ban', { ...ban, disconnected: 1, addresses: [], skipped: [] })).toEqual(['banned account bob from the server, permanent (1 disconnected)']);
+    expect(replyLines('ban', { ...ban, disconnected: 2, addresses: [{ ...ban, kind: 'ip', target: '10.0.0.7' }], skipped: ['127.0.0.1'] })).toEqual([
+      'banned account bob and address 10.0.0.7 from the server, permanent (2 disconnected)',
+      '  not banned: 127.0.0.1 (exempt addresses, shared by many)',
+    ]);
+  });
+});

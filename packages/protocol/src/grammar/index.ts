@@ -1,0 +1,8 @@
+export { splitWords, type CommandWords } from './words.ts';
+export { parseDuration, formatDuration, isDurationWord, DurationSchema, MAX_DURATION_SECONDS } from './durations.ts';
+export { parseModeFlags, formatModeFlags, MODE_USAGE, type ModeChanges } from './mode-flags.ts';
+export { serverRank, roomRank, serverRoleAtLeast, roomRoleAtLeast, higherServerRole } from './roles.ts';
+export type { CommandLine, LineContext, LineForm } from './line-form.ts';
+export { PARLEY_LINES, CLIENT_HELP } from './parley-lines.ts';
+export { DIALECT_ALIASES, DIALECT_NAMES, SHARED_WORDS, type Dialect, type DialectAlias } from './dialects.ts';
+export { parseCommandLine, classifyInput, lineFormOf, slashUsage } from './parse-line.ts';
