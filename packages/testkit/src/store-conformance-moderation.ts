@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '@parley/server';
 
 /**
- * The moderation part of the Store contract (issue 6): server roles, bans, the audit log,
+ * The moderation part of the Store contract: server roles, bans, the audit log,
  * disabled commands, room modes and grants, and the moderation version other processes poll.
  * Called from describeStoreConformance with the same per-test store, so every implementation
  * that runs the main suite runs this too.

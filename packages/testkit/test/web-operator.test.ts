@@ -15,7 +15,7 @@ const { cleanups, signIn } = testbed;
 const members = (page: Page) => page.getByRole('complementary', { name: 'Members' });
 const actions = (page: Page, name: string) => members(page).getByRole('button', { name: `Actions for ${name}` });
 
-describe('web client: operator actions (issue 7)', () => {
+describe('web client: operator actions', () => {
   it('an owner reads user info, kicks from the room and bans; a plain user sees only user info; refusals are shown', async () => {
     const alice = await signIn('alice', { password: 'correct-horse', register: true });
     const bob = await signIn('bob');

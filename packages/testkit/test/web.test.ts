@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
 
 /**
- * The web client (issue 7) in Debian's Chromium against real servers: the page the server
+ * The web client in Debian's Chromium against real servers: the page the server
  * serves at `/`, driven through its accessible roles and names like a person would.
  */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));

@@ -23,7 +23,7 @@ const DIALOGS: Record<Exclude<Action, 'info'>, (props: ActionProps) => JSX.Eleme
 const HARMLESS: ReadonlySet<Action> = new Set(['info', 'unmute', 'role']);
 
 /**
- * The actions menu of one member row (issue 7): a menu button ("Actions for bob") opening
+ * The actions menu of one member row: a menu button ("Actions for bob") opening
  * "User info" for everyone; room moderation (kick, mute or unmute, room ban; the room role for its
  * owners) when the user's role allows it in this room; and the server ban for operators. Arrow
  * keys move through the items, Escape closes it and gives focus back to the button.

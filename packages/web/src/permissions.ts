@@ -1,11 +1,8 @@
-import { nameKey, type RoomRole, type ServerRole } from '@parley/protocol';
+import { higherServerRole, nameKey, roomRoleAtLeast, serverRoleAtLeast, type RoomRole, type ServerRole } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 
-const SERVER_RANK: Record<ServerRole, number> = { guest: 0, user: 1, operator: 2, owner: 3 };
-const ROOM_RANK: Record<RoomRole, number> = { member: 0, moderator: 1, owner: 2 };
-
 /**
- * What the signed-in user may do as a moderator (issue 7): their server role and their role in
+ * What the signed-in user may do as a moderator: their server role and their role in
  * each room, read with `userinfo` on themselves. It only decides which actions the UI offers;
  * the server checks every command again (docs/protocol.md, section 17) and its FORBIDDEN is
  * shown to the person. Kept apart from ChatStore, which it only reads.
@@ -44,7 +41,7 @@ export class Permissions {
   }
 
   get isOperator(): boolean {
-    return SERVER_RANK[this.serverRole] >= SERVER_RANK.operator;
+    return serverRoleAtLeast(this.serverRole, 'operator');
   }
 
   roomRole(room: string): RoomRole {
@@ -56,7 +53,7 @@ export class Permissions {
    * anywhere, a room's moderators and owners in it (the table's `roomRole: 'moderator'`).
    */
   canModerate(room: string): boolean {
-    return this.isOperator || ROOM_RANK[this.roomRole(room)] >= ROOM_RANK.moderator;
+    return this.isOperator || roomRoleAtLeast(this.roomRole(room), 'moderator');
   }
 
   /** `roomrole`: server operators anywhere, and the room's owners (not its moderators). */
@@ -107,7 +104,7 @@ export class Permissions {
 
   private update(): void {
     const oper = this.operRole;
-    this.serverRole = oper && SERVER_RANK[oper] > SERVER_RANK[this.accountRole] ? oper : this.accountRole;
+    this.serverRole = oper ? higherServerRole(this.accountRole, oper) : this.accountRole;
     for (const listener of this.listeners) listener();
   }
 }

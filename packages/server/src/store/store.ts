@@ -122,7 +122,7 @@ export interface Store {
   roomsOf(accountId: number): Promise<string[]>;
 
   /*
-   * Moderation (issue 6). Roles, bans and disabled commands may also be written by another
+   * Moderation. Roles, bans and disabled commands may also be written by another
    * process (`parley admin`) on the same database: every such write raises moderationVersion,
    * which the running server polls to know when to re-read them.
    */
