@@ -21,6 +21,8 @@ export interface FrameClientOptions {
   codec: Codec;
   port: number;
   host?: string;
+  /** A loopback source address (127.0.0.2, ...), to be another machine for address bans and limits. */
+  localAddress?: string;
 }
 
 /**
@@ -59,8 +61,8 @@ export class FrameClient {
     const socket: Socket = await new Promise((resolve, reject) => {
       const s =
         options.transport === 'tls'
-          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false }, () => resolve(s))
-          : netConnect({ host, port: options.port }, () => resolve(s));
+          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s))
+          : netConnect({ host, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s));
       s.once('error', reject);
     });
     const client = new FrameClient(options, (bytes) => socket.write(bytes), () => socket.destroy());

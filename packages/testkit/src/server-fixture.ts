@@ -15,6 +15,8 @@ export interface TestServer {
   /** The plaintext TCP port (127.0.0.1). */
   tcpPort: number;
   httpPort: number;
+  /** The operator password the server announced last (at start and after each use or rotation). */
+  operPassword(): string;
   /** Stops the server; keeps the data dir unless `removeData`. */
   stop(options?: { removeData?: boolean }): Promise<void>;
 }
@@ -34,7 +36,8 @@ export async function startTestServer(settings: DeepPartial<Config> & { data_dir
     accounts: { password_hash: 'scrypt', ...settings.accounts },
     log: { level: 'silent', ...settings.log },
   });
-  const server = await ParleyServer.start(config, { log: pino({ level: 'silent' }) });
+  const operPasswords: string[] = [];
+  const server = await ParleyServer.start(config, { log: pino({ level: 'silent' }), onOperPassword: (password) => operPasswords.push(password) });
   const tls = server.tcp.find((a) => a.tls);
   const tcp = server.tcp.find((a) => !a.tls);
   return {
@@ -44,6 +47,7 @@ export async function startTestServer(settings: DeepPartial<Config> & { data_dir
     tlsPort: tls?.port ?? -1,
     tcpPort: tcp?.port ?? -1,
     httpPort: server.http[0]?.port ?? -1,
+    operPassword: () => operPasswords.at(-1) ?? '',
     async stop(options) {
       await server.stop();
       if (options?.removeData) rmSync(dataDir, { recursive: true, force: true });

@@ -6,6 +6,8 @@ export interface TextClientOptions {
   port: number;
   host?: string;
   tls?: boolean;
+  /** A loopback source address (127.0.0.2, ...), to be another machine for address bans and limits. */
+  localAddress?: string;
 }
 
 /**
@@ -38,8 +40,8 @@ export class TextClient {
     const host = options.host ?? '127.0.0.1';
     return new Promise((resolve, reject) => {
       const socket = options.tls
-        ? tlsConnect({ host, port: options.port, rejectUnauthorized: false }, () => resolve(new TextClient(socket)))
-        : netConnect({ host, port: options.port }, () => resolve(new TextClient(socket)));
+        ? tlsConnect({ host, port: options.port, rejectUnauthorized: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(new TextClient(socket)))
+        : netConnect({ host, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(new TextClient(socket)));
       socket.once('error', reject);
     });
   }

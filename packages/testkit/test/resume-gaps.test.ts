@@ -1,0 +1,77 @@
+import type { ServerEvent } from '@parley/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameClient, startTestServer, waitFor, type TestServer } from '../src/index.ts';
+
+/**
+ * `resume` replays every stored message above the client's cursor that this connection has not
+ * had, whatever the connection did before: sends (new or repeated) and live deliveries must
+ * neither hide older messages nor come back as replays.
+ */
+let server: TestServer | undefined;
+const clients: FrameClient[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.stop({ removeData: true });
+  server = undefined;
+});
+
+const PASSWORD = 'password123';
+
+async function open(login: Record<string, unknown>): Promise<FrameClient> {
+  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
+  clients.push(client);
+  return client;
+}
+
+const seqsIn = (client: FrameClient, conv: string) =>
+  client.frames.filter((f): f is ServerEvent & { ev: 'message' } => 'ev' in f && f.ev === 'message' && f.conv === conv).map((m) => m.seq);
+
+describe('resume after sending', () => {
+  it('regression: a repeated cmid and a new send before resume do not hide the messages between them', async () => {
+    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    const first = await open({ cmd: 'register', name: 'alice', password: PASSWORD });
+    await first.ok('join', { room: '#r' });
+    const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
+    await bob.ok('join', { room: '#r' });
+    expect(await first.ok('send', { to: '#r', text: 'one', cmid: 'c1' })).toMatchObject({ sent: [{ seq: 1 }] });
+    await bob.ok('send', { to: '#r', text: 'two' });
+    await bob.ok('send', { to: '#r', text: 'three' });
+    first.close();
+
+    const again = await open({ cmd: 'login', name: 'alice', password: PASSWORD });
+    expect(await again.ok('send', { to: '#r', text: 'one', cmid: 'c1' })).toMatchObject({ sent: [{ seq: 1, duplicate: true }] });
+    expect(await again.ok('send', { to: '#r', text: 'four' })).toMatchObject({ sent: [{ seq: 4 }] });
+    expect(await again.ok('resume', { cursors: { '#r': 1 } })).toMatchObject({ replayed: 2, more: [] });
+    expect(seqsIn(again, '#r')).toEqual([2, 3]);
+  });
+
+  it("regression: resume does not send a connection's own message back", async () => {
+    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
+    await bob.ok('join', { room: '#r' });
+    for (const text of ['1', '2', '3', '4', '5']) await bob.ok('send', { to: '#r', text });
+    const alice = await open({ cmd: 'register', name: 'alice', password: PASSWORD });
+    await alice.ok('join', { room: '#r' });
+    expect(await alice.ok('send', { to: '#r', text: 'six' })).toMatchObject({ sent: [{ seq: 6 }] });
+    expect(await alice.ok('resume', { cursors: { '#r': 4 } })).toMatchObject({ replayed: 1 });
+    expect(seqsIn(alice, '#r')).toEqual([5]);
+  });
+
+  it('fills every gap once, skips what arrived live, and a second resume sends nothing', async () => {
+    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
+    await bob.ok('join', { room: '#r' });
+    for (const text of ['1', '2', '3']) await bob.ok('send', { to: '#r', text });
+    const alice = await open({ cmd: 'register', name: 'alice', password: PASSWORD });
+    await alice.ok('join', { room: '#r' });
+    await bob.ok('send', { to: '#r', text: '4 live' });
+    await waitFor(() => seqsIn(alice, '#r').includes(4), 'seq 4 live');
+    await alice.ok('send', { to: '#r', text: '5 mine' });
+    await bob.ok('send', { to: '#r', text: '6' });
+    await waitFor(() => seqsIn(alice, '#r').includes(6), 'seq 6 live');
+    await alice.ok('send', { to: '#r', text: '7 mine' });
+    expect(await alice.ok('resume', { cursors: { '#r': 0 } })).toMatchObject({ replayed: 3 });
+    expect(seqsIn(alice, '#r')).toEqual([4, 6, 1, 2, 3]);
+    expect(await alice.ok('resume', { cursors: { '#r': 0 } })).toMatchObject({ replayed: 0 });
+  });
+});
