@@ -116,7 +116,7 @@ export class ParleyServer {
         const listener = await listenTcp({
           address,
           tls: address.tls ? tls : undefined,
-          handshakeTimeoutMs: config.limits.handshake_timeout_ms,
+          handshakeTimeoutMs: this.handshakeTimeoutMs,
           log,
           onConnection: (socket, kind) => this.acceptStream(socket, kind),
         });
@@ -127,7 +127,8 @@ export class ParleyServer {
       }
       for (const address of addresses.http) {
         const listener = await listenHttp(address, {
-          maxFrameBytes: config.limits.max_frame_bytes,
+          maxFrameBytes: () => this.context.config.limits.max_frame_bytes,
+          handshakeTimeoutMs: this.handshakeTimeoutMs,
           health: () => this.health(),
           metrics: async () => ({ contentType: this.context.metrics.registry.contentType, body: await this.context.metrics.registry.metrics() }),
           // Bound ports, not configured ones: a configured port 0 means "any free port".
@@ -159,6 +160,8 @@ export class ParleyServer {
       throw error;
     }
   }
+
+  private readonly handshakeTimeoutMs = (): number => this.context.config.limits.handshake_timeout_ms;
 
   private acceptStream(socket: Socket, kind: 'tls' | 'tcp'): void {
     const session = this.accept(streamTransport(socket, kind));

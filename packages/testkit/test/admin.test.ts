@@ -112,6 +112,25 @@ describe('reload of the connection timeouts', () => {
   });
 });
 
+describe('reload of limits fixed by listeners before', () => {
+  it('applies a new handshake timeout to TLS handshakes and a new frame limit to WebSocket connections', async () => {
+    server = await startTestServer({ limits: { handshake_timeout_ms: 30_000 } });
+    await server.server.reload(ConfigSchema.parse({ ...server.config, limits: { ...server.config.limits, handshake_timeout_ms: 300, max_frame_bytes: 1024 } }), 'test');
+    // A TLS handshake that starts (a handshake record's first byte) and never finishes.
+    const stalled = netConnect({ host: '127.0.0.1', port: server.tlsPort });
+    cleanups.push(() => void stalled.destroy());
+    const startedAt = Date.now();
+    stalled.on('connect', () => stalled.write(Buffer.from([0x16, 0x03, 0x01])));
+    const lasted = await new Promise<number>((resolve) => stalled.on('close', () => resolve(Date.now() - startedAt)));
+    expect(lasted).toBeLessThan(20_000);
+    const ws = await FrameClient.open({ transport: 'ws', codec: 'json', port: server.httpPort }, { cmd: 'guest' });
+    cleanups.push(() => ws.close());
+    ws.sendFrame({ cmd: 'send', to: '#general', text: 'x'.repeat(2000) });
+    await ws.waitClosed();
+    expect(ws.closeInfo.code).toBe(1009);
+  });
+});
+
 describe('reload of the bans file and the TLS certificate', () => {
   it('re-reads both: file bans apply at once, new TLS and HTTPS connections get the new certificate', async () => {
     const other = await startTestServer();

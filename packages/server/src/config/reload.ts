@@ -1,12 +1,6 @@
 import { deepFreeze } from './config-layers.ts';
+import { LIVE_KEYS } from './live-keys.ts';
 import type { Config } from './schema.ts';
-
-/**
- * Which keys a reload applies (SIGHUP, `parley admin reload`, the console's `reload`); the
- * list in docs/configuration.md must match. Everything else needs a restart: listeners, the
- * data dir and logging are set up once at start.
- */
-export const LIVE_KEYS = ['motd', 'limits', 'moderation.bans_file', 'moderation.exempt_addresses', 'tls.cert_file', 'tls.key_file'] as const;
 
 export interface ReloadPlan {
   /** The snapshot to swap in: the current one with the live keys taken from the new one. */
@@ -26,17 +20,24 @@ function leaves(value: unknown, prefix: string, out: Map<string, string>): Map<s
   return out;
 }
 
+type Tree = Record<string, unknown>;
+
+/** A copy of `target` with the value at `path` taken from `source` (copying each object on the way). */
+function withValue(target: Tree, source: Tree, path: readonly string[]): Tree {
+  const [head, ...rest] = path;
+  if (head === undefined) return target;
+  const value = rest.length === 0 ? source[head] : withValue((target[head] ?? {}) as Tree, (source[head] ?? {}) as Tree, rest);
+  return { ...target, [head]: value };
+}
+
+/** Applies the live keys of config/live-keys.ts, and reports what changed and what waits for a restart. */
 export function planReload(current: Config, loaded: Config): ReloadPlan {
-  const next = deepFreeze({
-    ...current,
-    motd: loaded.motd,
-    limits: loaded.limits,
-    moderation: { ...current.moderation, bans_file: loaded.moderation.bans_file, exempt_addresses: loaded.moderation.exempt_addresses },
-    tls: loaded.tls,
-  } as Config);
+  let next = current as unknown as Tree;
+  for (const key of Object.keys(LIVE_KEYS)) next = withValue(next, loaded as unknown as Tree, key.split('.'));
+  const frozen = deepFreeze(next as unknown as Config);
   const before = leaves(current, '', new Map());
   const wanted = leaves(loaded, '', new Map());
-  const swapped = leaves(next, '', new Map());
+  const swapped = leaves(frozen, '', new Map());
   const applied: string[] = [];
   const restartNeeded: string[] = [];
   for (const [key, value] of wanted) {
@@ -44,5 +45,5 @@ export function planReload(current: Config, loaded: Config): ReloadPlan {
     if (swapped.get(key) === value) applied.push(key);
     else restartNeeded.push(key);
   }
-  return { next, applied, restartNeeded };
+  return { next: frozen, applied, restartNeeded };
 }

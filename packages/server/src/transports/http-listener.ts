@@ -7,13 +7,16 @@ import type { ListenAddress } from '../config/listen-address.ts';
 import { infoPage } from './info-page.ts';
 import type { TlsMaterial } from './tls-certificate.ts';
 import { defaultWebDir, loadStaticSite } from './static-files.ts';
+import { enforceHandshakeDeadline, NODE_HANDSHAKE_TIMEOUT_MS } from './handshake-deadline.ts';
 
 export interface HttpRoutesContext {
   health(): Record<string, unknown>;
   metrics(): Promise<{ contentType: string; body: string }>;
   page(): { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string };
   onWebSocket(ws: WebSocket, socket: Socket, request: IncomingMessage): void;
-  maxFrameBytes: number;
+  /** Both read for every new connection, so a reload reaches them. */
+  maxFrameBytes(): number;
+  handshakeTimeoutMs(): number;
   /** The built web client; default `@parley/web`'s `dist/`. Without its index.html, `/` is the info page. */
   webDir?: string;
 }
@@ -57,7 +60,13 @@ export interface HttpListener {
  * `/metrics`, and the WebSocket endpoint `/ws` (`wss://` over HTTPS).
  */
 export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?: TlsMaterial): Promise<HttpListener> {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes });
+  // ws fixes maxPayload per server; a new one is made when the limit changes (upgrades are cheap to route).
+  let wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes() });
+  const currentWss = () => {
+    const maxPayload = ctx.maxFrameBytes();
+    if (wss.options.maxPayload !== maxPayload) wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload });
+    return wss;
+  };
   const site = loadStaticSite(ctx.webDir ?? defaultWebDir());
   const routes: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -77,7 +86,8 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?:
     send(res, 404, { type: 'text/plain', body: 'not found\n' });
   };
   // TLS 1.3 only, as on the TCP port; browsers from the last several years all speak it.
-  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' }, routes) : undefined;
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3', handshakeTimeout: NODE_HANDSHAKE_TIMEOUT_MS }, routes) : undefined;
+  if (httpsServer) enforceHandshakeDeadline(httpsServer, ctx.handshakeTimeoutMs);
   const server: Server = httpsServer ?? createServer(routes);
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== WS_PATH) {
@@ -85,7 +95,7 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?:
       return;
     }
     socket.on('error', () => socket.destroy());
-    wss.handleUpgrade(req, socket, head, (ws) => ctx.onWebSocket(ws, socket, req));
+    currentWss().handleUpgrade(req, socket, head, (ws) => ctx.onWebSocket(ws, socket, req));
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {

@@ -5,13 +5,15 @@ import type { Logger } from 'pino';
 import { errorLine } from '../core/text-lines.ts';
 import type { ListenAddress } from '../config/listen-address.ts';
 import type { TlsMaterial } from './tls-certificate.ts';
+import { enforceHandshakeDeadline, NODE_HANDSHAKE_TIMEOUT_MS } from './handshake-deadline.ts';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 
 export interface TcpListenerOptions {
   address: ListenAddress;
   tls: TlsMaterial | undefined;
-  handshakeTimeoutMs: number;
+  /** Read for every connection, so a reload reaches it. */
+  handshakeTimeoutMs: () => number;
   log: Logger;
   onConnection(socket: Socket | TLSSocket, kind: 'tls' | 'tcp'): void;
 }
@@ -38,8 +40,9 @@ export interface TcpListener {
 export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
   const { address, tls, log } = options;
   const tlsServer = tls
-    ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3', handshakeTimeout: options.handshakeTimeoutMs, allowHalfOpen: true })
+    ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3', handshakeTimeout: NODE_HANDSHAKE_TIMEOUT_MS, allowHalfOpen: true })
     : undefined;
+  if (tlsServer) enforceHandshakeDeadline(tlsServer, options.handshakeTimeoutMs);
   // Sockets not yet handed to a session (sniffing the first byte or in the TLS handshake).
   const unclaimed = new Set<Socket>();
   tlsServer?.on('secureConnection', (socket: TLSSocket) => {
@@ -59,7 +62,7 @@ export function listenTcp(options: TcpListenerOptions): Promise<TcpListener> {
     }
     unclaimed.add(socket);
     socket.once('close', () => unclaimed.delete(socket));
-    socket.setTimeout(options.handshakeTimeoutMs, () => socket.destroy());
+    socket.setTimeout(options.handshakeTimeoutMs(), () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       socket.setTimeout(0);
       if (first[0] === TLS_HANDSHAKE_RECORD) {
