@@ -31,9 +31,12 @@ export class ParleyClientError extends Error {
     return new ParleyClientError(message, undefined, kind, action, undefined, options);
   }
 
-  /** Errors after which reconnecting cannot help: wrong password, refused trust, and the like. */
+  /**
+   * Errors after which reconnecting cannot help, read from the registry's action: `stop` (kicked,
+   * banned, refused trust) and `fix` (a wrong password, a taken or invalid name: the same login
+   * would fail the same way again). Only `retry` errors are worth another connection.
+   */
   get isFatal(): boolean {
-    return this.action === 'stop' || this.errorName === 'BAD_CREDENTIALS' || this.errorName === 'NAME_TAKEN' || this.errorName === 'NAME_INVALID'
-      || this.errorName === 'PASSWORD_INVALID' || this.errorName === 'GUESTS_DISABLED';
+    return this.action !== 'retry';
   }
 }
