@@ -21,6 +21,8 @@ export interface FrameClientOptions {
   codec: Codec;
   port: number;
   host?: string;
+  /** Source address for TCP and TLS (e.g. 127.0.0.7), so tests can act as different clients. */
+  localAddress?: string;
 }
 
 /**
@@ -56,11 +58,12 @@ export class FrameClient {
       ws.on('error', () => undefined);
       return client;
     }
+    const from = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
     const socket: Socket = await new Promise((resolve, reject) => {
       const s =
         options.transport === 'tls'
-          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false }, () => resolve(s))
-          : netConnect({ host, port: options.port }, () => resolve(s));
+          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false, ...from }, () => resolve(s))
+          : netConnect({ host, port: options.port, ...from }, () => resolve(s));
       s.once('error', reject);
     });
     const client = new FrameClient(options, (bytes) => socket.write(bytes), () => socket.destroy());

@@ -139,16 +139,22 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       // An exempt address (a local reverse proxy, say) stands for many clients: lock accounts only.
       const keys = [accountLoginKey(nameKey(name)), ...(server.moderation.isExempt(ip) ? [] : [ipLoginKey(ip)])];
       // Refused before hashing anything: a locked-out brute force costs the server nothing.
-      const locked = logins.lockedFor(keys);
-      if (locked > 0) throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: locked });
-      const account = await server.store.findAccount(nameKey(name));
-      // Verify even for unknown names would cost a hash; the error is the same either way.
-      if (!account || !(await verifyPassword(account.passwordHash, password))) {
-        const lockout = logins.fail(keys);
-        await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
-        throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
+      // An admitted attempt holds a slot on its keys until it is settled (login-guard.ts).
+      const attempt = logins.begin(keys);
+      if (typeof attempt === 'number') throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: attempt });
+      let account;
+      try {
+        account = await server.store.findAccount(nameKey(name));
+        // Verify even for unknown names would cost a hash; the error is the same either way.
+        if (!account || !(await verifyPassword(account.passwordHash, password))) {
+          const lockout = attempt.fail();
+          await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
+          throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
+        }
+        attempt.succeed(keys[0]!);
+      } finally {
+        attempt.release();
       }
-      logins.succeed(keys[0]!);
       checkNotBanned(server, session, account.name);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       const user = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
