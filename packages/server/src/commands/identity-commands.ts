@@ -4,7 +4,7 @@ import { deliverPending, signIn } from '../chat/sign-in.ts';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
-import { hashPassword, verifyPassword } from '../identity/passwords.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../identity/passwords.ts';
 import { StoreError } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { normalizeIp } from '../moderation/ban-target.ts';
@@ -145,8 +145,12 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       let account;
       try {
         account = await server.store.findAccount(nameKey(name));
-        // Verify even for unknown names would cost a hash; the error is the same either way.
-        if (!account || !(await verifyPassword(account.passwordHash, password))) {
+        // Unknown names cost a hash too, so the time taken does not say whether an account
+        // exists (the error is the same either way).
+        const ok = account
+          ? await verifyPassword(account.passwordHash, password)
+          : await verifyAgainstDummy(password, server.config.accounts.password_hash);
+        if (!account || !ok) {
           const lockout = attempt.fail();
           await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
           throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
