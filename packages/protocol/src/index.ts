@@ -1,4 +1,4 @@
-export { ERRORS, ParleyError, toParleyError, errorNameForCode } from './errors.ts';
+export { ERRORS, ParleyError, toParleyError, errorNameForCode, WIRE_ERROR, type HasWireError } from './errors.ts';
 export type { ErrorAction, ErrorName, WireError } from './errors.ts';
 export * from './limits.ts';
 export { nameKey, foldName, validateUserName, validateRoomName, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
