@@ -3,6 +3,7 @@ import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
 import { foldCase, skeletonOfFolded } from './name-skeleton.ts';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const MAX_SKELETON_PASSES = 4;
 
 /**
  * The key that decides whether two user names are the same name: for accounts' stored keys,
@@ -26,7 +27,6 @@ export function nameKey(name: string): string {
   }
   return key;
 }
-const MAX_SKELETON_PASSES = 4;
 
 /**
  * Case and width fold only, without the lookalike fold: the key of a room (its conversation
@@ -48,6 +48,7 @@ function codePoints(text: string): number {
 }
 
 const NAME_PATTERN = /^\p{L}[\p{L}\p{N}_.-]*$/u;
+const ROOM_PATTERN = /^#[\p{L}\p{N}_.-]+$/u;
 /**
  * Letters that pass NAME_PATTERN but must not be in a name: invisible ones (the Hangul fillers
  * U+115F, U+1160, U+3164 and U+FFA0 are letters that render as nothing; every
@@ -61,7 +62,7 @@ const HIDDEN_OR_LOOKALIKE = /[\p{Default_Ignorable_Code_Point}\u1d00-\u1dbf\u026
 function hiddenOrLookalike(name: string): boolean {
   return !PRINTABLE_ASCII.test(name) && HIDDEN_OR_LOOKALIKE.test(name);
 }
-const ROOM_PATTERN = /^#[\p{L}\p{N}_.-]+$/u;
+
 const RESERVED = new Set(['all', 'server', 'system', 'parley', 'nobody']);
 /** Auto-assigned guest names: reserved so a claimed name can never collide with one. */
 export const GUEST_NAME_PATTERN = /^guest\d+$/i;
