@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plaintextWarnings } from './plaintext-warning.ts';
 import { parseArgs } from 'node:util';
-import { createLogger, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
+import { createLogger, DataDirError, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
 import { startConsole } from './console.ts';
 
 /** CLI flags and the config key each one sets. */
@@ -69,7 +69,8 @@ export async function serve(argv: string[]): Promise<number> {
   } catch (error) {
     log.fatal({ err: error }, 'failed to start');
     process.stderr.write(`parley: failed to start: ${(error as Error).message}\n`);
-    return 1;
+    // EX_CANTCREAT: nothing can be written where the data must go.
+    return error instanceof DataDirError ? 73 : 1;
   }
   const tls = server.tcp.filter((a) => a.tls).map((a) => formatListenAddress(a));
   const plain = server.tcp.filter((a) => !a.tls).map((a) => formatListenAddress(a));

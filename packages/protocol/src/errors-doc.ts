@@ -37,6 +37,7 @@ ${Object.entries(ACTIONS)
 |---:|---|---|---|
 ${rows.join('\n')}
 
-Unexpected server failures are reported as \`INTERNAL\` (5000); the details go to the server log only.
+Unexpected server failures are reported as \`INTERNAL\` (5000), a full disk as \`STORE_FULL\` (5002) and
+other storage failures as \`STORE_UNAVAILABLE\` (5003); the details go to the server log only.
 `;
 }

@@ -59,6 +59,8 @@ export const ERRORS = {
   FLOODING: spec(4005, 'retry', 'The connection kept exceeding its rate limit and was disconnected.'),
   INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
   SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),
+  STORE_FULL: spec(5002, 'retry', "The server's disk is full: nothing was stored; retry later (the operator has to free space)."),
+  STORE_UNAVAILABLE: spec(5003, 'retry', 'The server could not write its data (an I/O error or a read-only disk): nothing was stored; retry later.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;
@@ -94,10 +96,26 @@ export class ParleyError extends Error {
   }
 }
 
-/** Boundary rule: anything that is not a ParleyError becomes INTERNAL; the cause stays server-side. */
+/**
+ * Lower layers' errors (the server's StoreError) that stand for a wire error of their own (a
+ * full disk is STORE_FULL, not INTERNAL) implement this: `toParleyError` asks them, so the
+ * mapping is written once, beside the error, and every command gets it from the one boundary.
+ */
+export const WIRE_ERROR: unique symbol = Symbol.for('parley.wireError');
+export interface HasWireError {
+  /** The wire error this one means, or undefined for INTERNAL. */
+  [WIRE_ERROR](): ParleyError | undefined;
+}
+
+function hasWireError(err: unknown): err is HasWireError {
+  return typeof err === 'object' && err !== null && typeof (err as Partial<HasWireError>)[WIRE_ERROR] === 'function';
+}
+
+/** Boundary rule: anything that is not a ParleyError (or maps to one) becomes INTERNAL; the cause stays server-side. */
 export function toParleyError(err: unknown): ParleyError {
   if (err instanceof ParleyError) return err;
-  return new ParleyError('INTERNAL', 'Internal server error', { cause: err });
+  const mapped = hasWireError(err) ? err[WIRE_ERROR]() : undefined;
+  return mapped ?? new ParleyError('INTERNAL', 'Internal server error', { cause: err });
 }
 
 const byCode = new Map<number, ErrorName>(

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParleyError, type ErrorName } from './errors.ts';
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
-import { GUEST_NAME_PATTERN, isRoomTarget, nameKey, validateRoomName, validateUserName } from './names.ts';
+import { foldCase, skeletonOfFolded } from './name-skeleton.ts';
+import { foldName, GUEST_NAME_PATTERN, isRoomTarget, nameKey, validateRoomName, validateUserName } from './names.ts';
 
 function errorOf(fn: () => unknown): ParleyError {
   try {
@@ -171,12 +172,107 @@ describe('validateRoomName', () => {
 });
 
 describe('nameKey ASCII fast path', () => {
-  it('gives the same key as the full Unicode fold for every printable ASCII string', () => {
-    const fullFold = (name: string) => name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  it('gives the same key as the full Unicode path for every printable ASCII string', () => {
+    const fullFold = (name: string) => skeletonOfFolded(foldCase(name));
     fc.assert(
       fc.property(fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 }), (name) => {
         expect(nameKey(name)).toBe(fullFold(name));
       }),
     );
+  });
+});
+
+describe('lookalike names (UTS #39 confusables)', () => {
+  const CYRILLIC_A = '\u0430';
+  it.each([
+    [`${CYRILLIC_A}lice`, 'alice'], // Cyrillic а
+    ['b\u043eb', 'bob'], // Cyrillic о
+    ['b\u03bfb', 'bob'], // Greek ο
+    ['\u0412ob', 'Bob'], // Cyrillic В: its small form в does not look like b, its capital is B
+    ['\u0422\u041e\u041c', 'TOM'], // all Cyrillic capitals
+    ['\u0392\u039f\u0392', 'BOB'], // all Greek capitals
+    ['p\u0430ypal', 'paypal'],
+    ['I\u0455aac', 'Isaac'], // Cyrillic ѕ inside an otherwise ASCII name
+    ['\u217Fike', 'mike'], // SMALL ROMAN NUMERAL ONE THOUSAND, whose prototype is "rn"
+  ])('%s is accepted as a name but has the key of %s', (lookalike, original) => {
+    expect(validateUserName(lookalike)).toBe(lookalike.normalize('NFKC'));
+    expect(nameKey(lookalike)).toBe(nameKey(original));
+    expect(lookalike).not.toBe(original);
+  });
+
+  it.each([
+    ['\u1d00lice', 'small capital A'],
+    ['\u0299ob', 'small capital B'],
+    ['alice\u3164', 'HANGUL FILLER after a name'],
+    ['\u3164\u3164\u3164', 'only HANGUL FILLERs'],
+    ['\u115f', 'HANGUL CHOSEONG FILLER'],
+    ['\u115f\u1160', 'CHOSEONG and JUNGSEONG FILLER'],
+    ['\uffa0\uffa0', 'HALFWIDTH HANGUL FILLER'],
+    ['a\u115fb', 'a filler inside a name'],
+    ['ali\u200bce', 'a zero-width space'],
+    ['ali\u200dce', 'a zero-width joiner'],
+    ['ali\u2060ce', 'a word joiner'],
+    ['ali\u00adce', 'a soft hyphen'],
+    ['ali\u034fce', 'a combining grapheme joiner'],
+    ['alice\ufe0f', 'a variation selector'],
+  ])('refuses %j (%s) with NAME_INVALID', (name) => {
+    rejects(() => validateUserName(name), 'NAME_INVALID', /Invalid name/);
+  });
+
+  it('reserves lookalikes of reserved and automatic guest names', () => {
+    for (const name of ['\u0455erver', '\u0430ll', 'gu\u0435st1', 'n\u043ebody']) rejects(() => validateUserName(name), 'NAME_INVALID', /reserved/);
+  });
+
+  it('keeps ordinary names of every script valid, distinct from each other, and case-insensitive', () => {
+    const names = ['Zoë', 'Jürgen', 'Jurgen', 'Zoe', 'Алиса', 'Алина', 'Дмитрий', '李雷', '李明', 'さくら', 'サクラ', 'Søren', 'Soren', 'Łukasz', 'Ἀθηνᾶ', 'محمد', 'דוד', 'Þór', 'Ørjan_3', 'alice', 'aIice'];
+    for (const name of names) expect(validateUserName(name)).toBe(name);
+    const keys = names.map(nameKey);
+    expect(new Set(keys).size, keys.join(' ')).toBe(names.length);
+    for (const name of names) {
+      expect(nameKey(name.toUpperCase())).toBe(nameKey(name));
+      expect(nameKey(name.toLowerCase())).toBe(nameKey(name));
+    }
+  });
+
+  it('folds plain ASCII by case only: lookalikes within ASCII stay different names', () => {
+    for (const [a, b] of [['aIice', 'alice'], ['rnike', 'mike'], ['b0b', 'bob'], ['l1l', 'lll']] as const) expect(nameKey(a)).not.toBe(nameKey(b));
+  });
+
+  it('drops invisible characters from lookup keys, so a hidden one cannot make a name look free', () => {
+    expect(nameKey('alice\u3164')).toBe('alice');
+    expect(nameKey('al\u200bice')).toBe('alice');
+  });
+
+  it('foldName is the case fold alone (room keys, keys from before the lookalike fold)', () => {
+    expect(foldName(`${CYRILLIC_A}lice`)).toBe(`${CYRILLIC_A}lice`);
+    expect(foldName('ДМИТРИЙ')).toBe('дмитрий');
+    expect(foldName('Straße')).toBe('strasse');
+    expect(foldName('#General')).toBe('#general');
+  });
+
+  it('property: keys are fixed points, and the key of the old fold is the key (what the migration relies on)', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.stringMatching(/^[A-Za-z\u00c0-\u04ff\u0370-\u03ff]{1,12}$/));
+    fc.assert(
+      fc.property(text, (name) => {
+        const key = nameKey(name);
+        expect(nameKey(key)).toBe(key);
+        expect(nameKey(foldName(name))).toBe(key);
+        expect(nameKey(name.toUpperCase())).toBe(nameKey(name.toUpperCase().toLowerCase()));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('lookalike room names', () => {
+  it('refuses invisible and small-capital characters with ROOM_INVALID', () => {
+    for (const name of ['#\u3164', '#gen\u3164', '#\u1d00bc', '#a\u200bb']) rejects(() => validateRoomName(name), 'ROOM_INVALID', /Invalid room/);
+  });
+
+  it('keeps the case fold as the room key and gives lookalikes the same lookalike key', () => {
+    const lookalike = validateRoomName('#g\u0435neral'); // Cyrillic е
+    expect(foldName(lookalike)).not.toBe(foldName('#general'));
+    expect(nameKey(lookalike)).toBe(nameKey('#general'));
+    expect(foldName(validateRoomName('#Général'))).toBe('#général');
   });
 });

@@ -27,3 +27,4 @@ export { openConsoleSession, type ConsoleSession } from './moderation/console-se
 export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+export { DataDirError } from './store/data-dir.ts';

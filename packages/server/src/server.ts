@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -17,6 +16,7 @@ import { Session, type CloseReason, type SessionTransport } from './core/session
 import { attachStream, streamTransport } from './core/stream-connection.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { prepareDataDir } from './store/data-dir.ts';
 import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import { startSweeper } from './core/sweeper.ts';
 import { listenHttp } from './transports/http-listener.ts';
@@ -68,8 +68,13 @@ export class ParleyServer {
    */
   static async start(config: Config, options: { log?: Logger; onOperPassword?: (password: string) => void } = {}): Promise<ParleyServer> {
     const log = options.log ?? createLogger(config);
-    await mkdir(config.data_dir, { recursive: true });
-    const store = await openSqliteStore({ file: join(config.data_dir, 'parley.db') });
+    // A read-only or unwritable data dir is refused here with its path and reason (DataDirError).
+    const dataDir = await prepareDataDir(config.data_dir);
+    const store = await openSqliteStore({
+      file: join(dataDir, 'parley.db'),
+      // Clients get STORE_FULL / STORE_UNAVAILABLE; the operator has to hear of it here.
+      onResourceError: (err) => log.error({ err }, `the store cannot write (${err.code === 'full' ? 'disk full' : 'I/O error or read-only disk'}); commands that store anything fail until it can`),
+    });
     const users = new UserDirectory();
     const router = new Router(users);
     const sessions = new Set<Session>();

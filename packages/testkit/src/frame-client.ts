@@ -21,7 +21,7 @@ export interface FrameClientOptions {
   codec: Codec;
   port: number;
   host?: string;
-  /** A loopback source address (127.0.0.2, ...), to be another machine for address bans and limits. */
+  /** Source address for TCP and TLS (e.g. 127.0.0.7), so tests can act as different clients. */
   localAddress?: string;
 }
 
@@ -58,11 +58,12 @@ export class FrameClient {
       ws.on('error', () => undefined);
       return client;
     }
+    const from = options.localAddress === undefined ? {} : { localAddress: options.localAddress };
     const socket: Socket = await new Promise((resolve, reject) => {
       const s =
         options.transport === 'tls'
-          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s))
-          : netConnect({ host, port: options.port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, () => resolve(s));
+          ? tlsConnect({ host, port: options.port, rejectUnauthorized: false, ...from }, () => resolve(s))
+          : netConnect({ host, port: options.port, ...from }, () => resolve(s));
       s.once('error', reject);
     });
     const client = new FrameClient(options, (bytes) => socket.write(bytes), () => socket.destroy());

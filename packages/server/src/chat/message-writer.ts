@@ -1,4 +1,4 @@
-import { ParleyError } from '@parley/protocol';
+import { ParleyError, toParleyError } from '@parley/protocol';
 import type { AppendResult, NewMessage, Store } from '../store/store.ts';
 
 interface Waiting {
@@ -49,7 +49,9 @@ export class MessageWriter {
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       this.onError(error);
-      const failure = new ParleyError('INTERNAL', 'The message could not be stored; it was not sent', { cause: error });
+      // A full or failing disk keeps its own code (STORE_FULL, ...); anything else is INTERNAL.
+      const mapped = toParleyError(error);
+      const failure = mapped.errorName === 'INTERNAL' ? new ParleyError('INTERNAL', 'The message could not be stored; it was not sent', { cause: error }) : mapped;
       for (const w of batch) w.reject(failure);
     } finally {
       this.writing = false;

@@ -1,11 +1,11 @@
-import { nameKey, ParleyError, PROTOCOL_VERSION, validateUserName, type LoginData } from '@parley/protocol';
+import { foldName, nameKey, ParleyError, PROTOCOL_VERSION, validateUserName, type LoginData } from '@parley/protocol';
 import { accountUserId, User } from '../chat/user.ts';
 import { deliverPending, signIn } from '../chat/sign-in.ts';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
-import { hashPassword, verifyPassword } from '../identity/passwords.ts';
-import { StoreError } from '../store/store.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../identity/passwords.ts';
+import { StoreError, type Account } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { normalizeIp } from '../moderation/ban-target.ts';
 import { accountLoginKey, ipLoginKey } from '../moderation/login-guard.ts';
@@ -18,6 +18,22 @@ async function assertNameFree(server: ServerContext, name: string): Promise<void
   if (server.users.isTaken(name) || (await server.store.findAccount(nameKey(name)))) {
     throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
   }
+}
+
+/**
+ * The account a login names. Its key is the lookalike key, except for an account registered
+ * before lookalikes were folded whose new key an older lookalike account already had: that one
+ * kept its old key (the case fold, see migration-0003-lookalike-keys.ts), so its exact name is
+ * tried first. Only such accounts have a stored key that differs from the lookalike key.
+ */
+async function findLoginAccount(server: ServerContext, name: string): Promise<Account | undefined> {
+  const key = nameKey(name);
+  const folded = foldName(name);
+  if (folded !== key) {
+    const exact = await server.store.findAccount(folded);
+    if (exact && foldName(exact.name) === folded) return exact;
+  }
+  return server.store.findAccount(key);
 }
 
 /** Server bans by name or address, checked at every login (live sessions: moderation/enforce.ts). */
@@ -139,16 +155,26 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       // An exempt address (a local reverse proxy, say) stands for many clients: lock accounts only.
       const keys = [accountLoginKey(nameKey(name)), ...(server.moderation.isExempt(ip) ? [] : [ipLoginKey(ip)])];
       // Refused before hashing anything: a locked-out brute force costs the server nothing.
-      const locked = logins.lockedFor(keys);
-      if (locked > 0) throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: locked });
-      const account = await server.store.findAccount(nameKey(name));
-      // Verify even for unknown names would cost a hash; the error is the same either way.
-      if (!account || !(await verifyPassword(account.passwordHash, password))) {
-        const lockout = logins.fail(keys);
-        await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
-        throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
+      // An admitted attempt holds a slot on its keys until it is settled (login-guard.ts).
+      const attempt = logins.begin(keys);
+      if (typeof attempt === 'number') throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: attempt });
+      let account;
+      try {
+        account = await findLoginAccount(server, name);
+        // Unknown names cost a hash too, so the time taken does not say whether an account
+        // exists (the error is the same either way).
+        const ok = account
+          ? await verifyPassword(account.passwordHash, password)
+          : await verifyAgainstDummy(password, server.config.accounts.password_hash);
+        if (!account || !ok) {
+          const lockout = attempt.fail();
+          await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
+          throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
+        }
+        attempt.succeed(keys[0]!);
+      } finally {
+        attempt.release();
       }
-      logins.succeed(keys[0]!);
       checkNotBanned(server, session, account.name);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       const user = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts';
 
 describe('passwords', () => {
   for (const algorithm of ['argon2id', 'scrypt'] as const) {
@@ -18,5 +18,12 @@ describe('passwords', () => {
 
   it('rejects a corrupt stored hash instead of throwing', async () => {
     expect(await verifyPassword('$scrypt$garbage', 'x')).toBe(false);
+  });
+
+  it('the dummy check refuses every password, the empty one and its own secret included', async () => {
+    for (const algorithm of ['argon2id', 'scrypt'] as const) {
+      expect(await verifyAgainstDummy('', algorithm)).toBe(false);
+      expect(await verifyAgainstDummy('correct horse', algorithm)).toBe(false);
+    }
   });
 });

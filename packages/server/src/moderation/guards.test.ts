@@ -35,4 +35,30 @@ describe('LoginGuard', () => {
     guard.fail(['k'], 0);
     expect(guard.fail(['k'], 10_000)).toBe(0);
   });
+
+  it('admits at most the free failures in flight at once; a success or a release frees a slot', () => {
+    const guard = new LoginGuard(() => limits);
+    const admitted = [guard.begin(['acct', 'ip1'], 0), guard.begin(['acct', 'ip2'], 0), guard.begin(['acct', 'ip3'], 0)];
+    expect(admitted.every((a) => typeof a !== 'number')).toBe(true);
+    // A fourth would be past the 3 free failures if the three in flight all fail.
+    expect(guard.begin(['acct', 'ip4'], 0)).toBe(1000);
+    const [first, second, third] = admitted as Exclude<(typeof admitted)[number], number>[];
+    first!.release();
+    first!.fail(0); // settled already: counts nothing
+    const fourth = guard.begin(['acct', 'ip4'], 0);
+    expect(typeof fourth).not.toBe('number');
+    expect([second!.fail(0), third!.fail(0)]).toEqual([0, 0]);
+    if (typeof fourth === 'number') throw new Error('unreachable');
+    expect(fourth.fail(0)).toBe(1000);
+    expect(guard.lockedFor(['acct'], 1)).toBe(999);
+    expect(guard.begin(['acct'], 1)).toBe(999);
+    // After the lockout one attempt at a time, not a new batch.
+    const after = guard.begin(['acct'], 1000);
+    expect(typeof after).not.toBe('number');
+    expect(guard.begin(['acct'], 1000)).toBe(1000);
+    if (typeof after === 'number') throw new Error('unreachable');
+    after.succeed('acct');
+    expect(guard.lockedFor(['acct'], 1000)).toBe(0);
+    expect(typeof guard.begin(['acct'], 1000)).not.toBe('number');
+  });
 });

@@ -1,3 +1,5 @@
+import { ParleyError, WIRE_ERROR, type HasWireError } from '@parley/protocol';
+
 /**
  * The persistence boundary. Every implementation (SQLite now, PostgreSQL later) must pass the
  * shared conformance suite in @parley/testkit. Methods are async so network-backed stores fit;
@@ -226,9 +228,13 @@ export interface RoomGrant {
   grantedAt: number;
 }
 
-export type StoreErrorCode = 'conflict' | 'schema_too_new' | 'unavailable' | 'failed';
+/**
+ * `full`: the disk (or SQLite's size limit) is full; `io`: the storage failed or became read-only.
+ * Both are the server's resources, not the request: the client may retry once they are back.
+ */
+export type StoreErrorCode = 'conflict' | 'schema_too_new' | 'unavailable' | 'full' | 'io' | 'failed';
 
-export class StoreError extends Error {
+export class StoreError extends Error implements HasWireError {
   override readonly name = 'StoreError';
   constructor(
     readonly code: StoreErrorCode,
@@ -236,6 +242,13 @@ export class StoreError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** Where store errors meet the wire (run-command.ts's boundary): resource failures get codes of their own. */
+  [WIRE_ERROR](): ParleyError | undefined {
+    if (this.code === 'full') return new ParleyError('STORE_FULL', "The server's disk is full: nothing was stored; retry later", { cause: this });
+    if (this.code === 'io') return new ParleyError('STORE_UNAVAILABLE', 'The server could not write its data: nothing was stored; retry later', { cause: this });
+    return undefined;
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import { StoreError } from '../store.ts';
 import { moderationMigration } from './migration-0002-moderation.ts';
+import { lookalikeKeysMigration } from './migration-0003-lookalike-keys.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -105,6 +106,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
     },
   },
   '0002_moderation': moderationMigration,
+  '0003_lookalike_keys': lookalikeKeysMigration,
 };
 
 const provider: MigrationProvider = {

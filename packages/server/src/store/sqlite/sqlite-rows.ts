@@ -98,9 +98,24 @@ function sqliteCode(err: unknown): string | undefined {
 }
 
 /**
+ * SQLite result codes (https://sqlite.org/rescode.html) that mean the server's storage, not
+ * the request, is the problem. SQLITE_FULL is what a full disk gives (measured on a full
+ * tmpfs: every write, WAL or not); SQLITE_IOERR_SHMSIZE is the WAL index failing to grow for
+ * the same reason. The I/O and read-only codes are a failing disk or one remounted read-only.
+ * Node's ENOSPC/EROFS cover files the store writes itself.
+ */
+function resourceKind(code: string | undefined): 'full' | 'io' | undefined {
+  if (code === undefined) return undefined;
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE' || code === 'ENOSPC' || code === 'EDQUOT') return 'full';
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EIO') return 'io';
+  return undefined;
+}
+
+/**
  * Callers must never see driver errors (the interface promises StoreError only), and only
- * callers that know the violated key is a user-chosen name want 'conflict'; everything else
- * is a server-side failure.
+ * callers that know the violated key is a user-chosen name want 'conflict'; a full or failing
+ * disk is 'full' or 'io' (the client gets STORE_FULL or STORE_UNAVAILABLE and may retry);
+ * everything else is a server-side failure.
  */
 export function toStoreError(err: unknown, action: string, conflictOnUnique = false): StoreError {
   if (err instanceof StoreError) return err;
@@ -112,5 +127,21 @@ export function toStoreError(err: unknown, action: string, conflictOnUnique = fa
     return new StoreError('conflict', `${action}: already exists`, { cause: err });
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new StoreError('failed', `${action} failed: ${detail}`, { cause: err });
+  return new StoreError(resourceKind(code) ?? 'failed', `${action} failed: ${detail}`, { cause: err });
+}
+
+/**
+ * Passes 'full' and 'io' errors to `report` (the server logs them), at most one a minute: on a
+ * full disk every write fails, and the log should say so without filling up with it. Returns
+ * the error, for `throw`.
+ */
+export function resourceReporter(report: ((error: StoreError) => void) | undefined, intervalMs = 60_000): (error: StoreError) => StoreError {
+  let lastAt = -Infinity;
+  return (error) => {
+    if (report && (error.code === 'full' || error.code === 'io') && Date.now() - lastAt >= intervalMs) {
+      lastAt = Date.now();
+      report(error);
+    }
+    return error;
+  };
 }

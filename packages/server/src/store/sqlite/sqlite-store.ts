@@ -24,16 +24,12 @@ import { openMigratedDatabase } from './sqlite-connection.ts';
 import { prepareAppend, type AppendTransaction } from './sqlite-append.ts';
 import { clearPending, deleteMessagesBefore, readHistory, readPending } from './sqlite-messages.ts';
 import { SqliteModeration } from './sqlite-moderation.ts';
-import {
-  toAccount,
-  toRoomRecord,
-  toStoreError,
-  type SqliteSchema,
-} from './sqlite-rows.ts';
+import { resourceReporter, toAccount, toRoomRecord, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
 
-export async function openSqliteStore(options: { file: string }): Promise<Store> {
+/** `onResourceError` hears of a full or failing disk (at most once a minute), so the server can log it. */
+export async function openSqliteStore(options: { file: string; onResourceError?: (error: StoreError) => void }): Promise<Store> {
   const { sqlite, db } = await openMigratedDatabase(options.file);
-  return new SqliteStore(sqlite, db, new SqliteModeration(sqlite, options.file));
+  return new SqliteStore(sqlite, db, { moderation: new SqliteModeration(sqlite, options.file), reported: resourceReporter(options.onResourceError) });
 }
 
 /** Reads on the connect and send paths, prepared once (Kysely prepares on every call). */
@@ -51,12 +47,14 @@ class SqliteStore implements Store {
   readonly #moderation: SqliteModeration;
 
   readonly #hot: ReturnType<typeof prepareHotQueries>;
+  readonly #reported: (error: StoreError) => StoreError;
 
-  constructor(sqlite: Database.Database, db: Kysely<SqliteSchema>, moderation: SqliteModeration) {
+  constructor(sqlite: Database.Database, db: Kysely<SqliteSchema>, parts: { moderation: SqliteModeration; reported: (error: StoreError) => StoreError }) {
     this.#sqlite = sqlite;
     this.#db = db;
     this.#append = prepareAppend(sqlite);
-    this.#moderation = moderation;
+    this.#moderation = parts.moderation;
+    this.#reported = parts.reported;
     this.#hot = prepareHotQueries(sqlite);
   }
 
@@ -68,7 +66,7 @@ class SqliteStore implements Store {
       // transaction that upgrades from read to write can fail with SQLITE_BUSY at once in WAL.
       return this.#append.immediate(batch);
     } catch (err) {
-      throw toStoreError(err, 'appending messages');
+      throw this.#reported(toStoreError(err, 'appending messages'));
     }
   }
 
@@ -293,7 +291,7 @@ class SqliteStore implements Store {
     try {
       return await fn();
     } catch (err) {
-      throw toStoreError(err, action, conflictOnUnique);
+      throw this.#reported(toStoreError(err, action, conflictOnUnique));
     }
   }
 }
