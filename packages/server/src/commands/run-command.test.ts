@@ -83,6 +83,18 @@ describe('runCommand', () => {
     expect(sink.lines().at(-1)).toMatch(/^ERR 4005 FLOODING /);
   });
 
+  it('a failure after the reply (delivering offline messages) is logged, not answered with a second reply', async () => {
+    const { say } = await textSession();
+    expect(await say('REGISTER dora password123')).toEqual([expect.stringMatching(/^OK welcome dora/)]);
+    const store = checkpoint!.server.context.store;
+    store.pendingFor = () => Promise.resolve([{ conv: 'dm:a1:a1', seq: 1, senderId: 'a1', senderName: 'dora', target: 'dora', text: 'note to self', createdAt: 0 }]);
+    store.clearPending = () => Promise.reject(new Error('disk full'));
+    const { say: again } = await textSession();
+    const lines = await again('LOGIN dora password123');
+    expect(lines.filter((line) => /^(OK|ERR)/.test(line))).toEqual([expect.stringMatching(/^OK welcome dora/)]);
+    expect(lines).toContain('MSG dora dora note to self');
+  });
+
   it('answers a malformed line with a coded error from the grammar, never a throw', async () => {
     const { say } = await textSession();
     await say('GUEST gus');

@@ -83,6 +83,19 @@ function isExcess(failure: ParleyError): boolean {
 }
 
 /**
+ * What a command does after its reply (offline messages after "OK welcome", a close after
+ * "OK bye"). The command has succeeded and said so: a failure here is logged, never answered
+ * with a second, contradicting reply.
+ */
+async function runAfter(server: ServerContext, session: Session, { verb, after }: { verb: Verb; after: () => void | Promise<void> }): Promise<void> {
+  try {
+    await after();
+  } catch (err) {
+    server.log.error({ err, verb, session: session.id }, 'after-reply step failed');
+  }
+}
+
+/**
  * The one path every command takes, from every transport and mode: parse, look up the table
  * entry, check its requirements, validate, run, reply. Handlers never write to the socket;
  * they return a result and this function replies (or turns a throw into a coded error).
@@ -104,7 +117,7 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     checkRate(server, spec, session);
     const result: CommandResult = await spec.handle(ctx, args as never);
     if (!session.closed && !result.silent) session.reply(id, request.verb, { ok: true, data: result.data, text: result.text });
-    await result.after?.();
+    if (result.after) await runAfter(server, session, { verb: request.verb, after: result.after });
   } catch (thrown) {
     const failure = toParleyError(thrown);
     if (failure.errorName === 'INTERNAL') server.log.error({ err: thrown, verb: request.verb, session: session.id }, 'command failed');
