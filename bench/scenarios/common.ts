@@ -29,7 +29,7 @@ export interface ScenarioResult {
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
 /** Opens and logs in `count` guests named `<prefix><i>`, each joining `room(i)`. */
-export function openGuests(config: ScenarioConfig, count: number, prefix: string, room: (i: number) => string | undefined): Promise<BenchConnection[]> {
+export function openGuests(config: ScenarioConfig, count: number, { prefix, room }: { prefix: string; room: (i: number) => string | undefined }): Promise<BenchConnection[]> {
   return openMany(count, 64, async (i) => {
     const connection = await BenchConnection.open(config.endpoint, config.transport, config.codec);
     const target = room(i);

@@ -3,9 +3,9 @@ import { closeAll, openGuests, round, startPhase, type ScenarioConfig, type Scen
 /** Server CPU per connect + hello + guest login + join (no password hashing), new connections only. */
 export async function connect(config: ScenarioConfig): Promise<ScenarioResult> {
   const count = config.quick ? 500 : 3000;
-  const warm = await openGuests(config, 50, 'w', (i) => `#c${i % 50}`);
+  const warm = await openGuests(config, 50, { prefix: 'w', room: (i) => `#c${i % 50}` });
   const phase = await startPhase(config);
-  const connections = await openGuests(config, count, 'c', (i) => `#c${i % 50}`);
+  const connections = await openGuests(config, count, { prefix: 'c', room: (i) => `#c${i % 50}` });
   const { wallMs, cpuUs } = await phase.end();
   closeAll([...warm, ...connections]);
   return {

@@ -16,10 +16,14 @@ export async function dm(config: ScenarioConfig): Promise<ScenarioResult> {
   const warmup = Math.ceil(perUser / 10);
   const users = PAIRS * 2;
   // User u talks with u ^ 1: a0 <-> b0 as users 0 and 1, and so on.
-  const connections = await openGuests(config, users, 'u', () => undefined);
-  const load = new WindowedSenders(users, perUser, WINDOW, TEXT_BYTES, (u, text, i) =>
-    connections[u]!.send({ cmd: 'send', to: `u${u ^ 1}`, text, id: i + 100 }),
-  );
+  const connections = await openGuests(config, users, { prefix: 'u', room: () => undefined });
+  const load = new WindowedSenders({
+    senders: users,
+    perSender: perUser,
+    window: WINDOW,
+    textBytes: TEXT_BYTES,
+    send: (u, text, i) => connections[u]!.send({ cmd: 'send', to: `u${u ^ 1}`, text, id: i + 100 }),
+  });
   connections.forEach((connection, u) => {
     const scanner = new MarkerScanner((sender, i) => {
       if (sender !== (u ^ 1) || i >= perUser) return;

@@ -42,8 +42,8 @@ async function openPeers(config: ScenarioConfig): Promise<FanoutPeers> {
     const publishers = await openMany(SENDERS, 5, () => NatsConnection.open(port, undefined));
     return { receivers, senders: publishers.map((p) => ({ send: (text) => p.publish('bench.fanout', text), close: () => p.close() })) };
   }
-  const receivers = await openGuests(config, RECEIVERS, 'r', () => '#bench');
-  const guests = await openGuests(config, SENDERS, 's', () => '#bench');
+  const receivers = await openGuests(config, RECEIVERS, { prefix: 'r', room: () => '#bench' });
+  const guests = await openGuests(config, SENDERS, { prefix: 's', room: () => '#bench' });
   return {
     receivers,
     senders: guests.map((g) => ({ send: (text, id) => g.send({ cmd: 'send', to: '#bench', text, id }), close: () => g.close() })),
@@ -56,7 +56,7 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
   const { receivers, senders } = await openPeers(config);
   const parley = (config.system ?? 'parley') === 'parley';
   const received = Array.from({ length: SENDERS }, () => new Uint16Array(perSender));
-  const load = new WindowedSenders(SENDERS, perSender, WINDOW, TEXT_BYTES, (s, text, i) => senders[s]!.send(text, i + 100));
+  const load = new WindowedSenders({ senders: SENDERS, perSender, window: WINDOW, textBytes: TEXT_BYTES, send: (s, text, i) => senders[s]!.send(text, i + 100) });
   const onMarker = (s: number, i: number) => {
     const counts = received[s];
     if (!counts || i >= perSender) return;

@@ -9,11 +9,11 @@ export async function idle(config: ScenarioConfig): Promise<ScenarioResult> {
   if (!config.inspectorUrl) throw new Error('the idle scenario needs the server started with --inspect');
   const inspector = await Inspector.connect(config.inspectorUrl);
   // A few connections first, so one-time allocations (first TLS session, first room) are in the baseline.
-  const warm = await openGuests(config, 10, 'w', (i) => `#idle${i % ROOMS}`);
+  const warm = await openGuests(config, 10, { prefix: 'w', room: (i) => `#idle${i % ROOMS}` });
   await sleep(500);
   const before = await inspector.settledMemory();
   const phase = await startPhase(config);
-  const connections = await openGuests(config, count, 'i', (i) => `#idle${i % ROOMS}`);
+  const connections = await openGuests(config, count, { prefix: 'i', room: (i) => `#idle${i % ROOMS}` });
   const { wallMs, cpuUs } = await phase.end();
   // Let the server finish its turn before collecting garbage and reading memory.
   await sleep(1000);

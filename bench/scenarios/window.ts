@@ -16,13 +16,15 @@ export class WindowedSenders {
   private completed = 0;
   private phaseDone: (() => void) | undefined;
 
-  constructor(
-    private readonly senders: number,
-    readonly perSender: number,
-    private readonly window: number,
-    private readonly textBytes: number,
-    private readonly send: (sender: number, text: string, index: number) => void,
-  ) {
+  private readonly senders: number;
+  readonly perSender: number;
+  private readonly window: number;
+  private readonly textBytes: number;
+  private readonly send: (sender: number, text: string, index: number) => void;
+
+  constructor(options: { senders: number; perSender: number; window: number; textBytes: number; send: (sender: number, text: string, index: number) => void }) {
+    ({ senders: this.senders, perSender: this.perSender, window: this.window, textBytes: this.textBytes, send: this.send } = options);
+    const { senders, perSender } = options;
     this.sentAt = Array.from({ length: senders }, () => new Float64Array(perSender));
     this.next = new Array<number>(senders).fill(0);
     this.inFlight = new Array<number>(senders).fill(0);

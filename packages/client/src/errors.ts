@@ -9,26 +9,31 @@ export type LocalErrorKind = 'TIMEOUT' | 'DISCONNECTED' | 'CLOSED' | 'OUTBOX_FUL
  */
 export class ParleyClientError extends Error {
   override readonly name = 'ParleyClientError';
+  readonly code: number | undefined;
+  readonly errorName: ErrorName | LocalErrorKind;
+  readonly action: ErrorAction;
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     message: string,
-    readonly code: number | undefined,
-    readonly errorName: ErrorName | LocalErrorKind,
-    readonly action: ErrorAction,
-    readonly retryAfterMs?: number,
+    what: { code: number | undefined; errorName: ErrorName | LocalErrorKind; action: ErrorAction; retryAfterMs?: number | undefined },
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.code = what.code;
+    this.errorName = what.errorName;
+    this.action = what.action;
+    this.retryAfterMs = what.retryAfterMs;
   }
 
   static fromWire(error: WireError): ParleyClientError {
-    const name = errorNameForCode(error.code) ?? error.name;
-    return new ParleyClientError(error.message, error.code, name, error.action ?? ERRORS[name]?.action ?? 'fix', error.retryAfterMs);
+    const errorName = errorNameForCode(error.code) ?? error.name;
+    return new ParleyClientError(error.message, { code: error.code, errorName, action: error.action ?? ERRORS[errorName]?.action ?? 'fix', retryAfterMs: error.retryAfterMs });
   }
 
   static local(kind: LocalErrorKind, message: string, options?: { cause?: unknown }): ParleyClientError {
     const action: ErrorAction = kind === 'HOST_KEY_CHANGED' || kind === 'HOST_UNKNOWN' || kind === 'CLOSED' ? 'stop' : 'retry';
-    return new ParleyClientError(message, undefined, kind, action, undefined, options);
+    return new ParleyClientError(message, { code: undefined, errorName: kind, action }, options);
   }
 
   /**

@@ -120,7 +120,7 @@ export class FrameClient {
   async request(cmd: string, args: Record<string, unknown> = {}, timeoutMs = 5000): Promise<Reply> {
     const id = this.nextId++;
     this.sendFrame({ cmd, id, ...args });
-    const frame = await this.waitFor((f) => 're' in f && f.re === id, timeoutMs, `reply to ${cmd}#${id}`);
+    const frame = await this.waitFor((f) => 're' in f && f.re === id, { timeoutMs, what: `reply to ${cmd}#${id}` });
     return frame as Reply;
   }
 
@@ -133,14 +133,14 @@ export class FrameClient {
 
   /** The next not-yet-consumed event satisfying `match`. */
   async event<TEvent extends ServerEvent = ServerEvent>(match: (event: ServerEvent) => boolean, timeoutMs = 5000): Promise<TEvent> {
-    return (await this.waitFor((f) => 'ev' in f && match(f), timeoutMs, 'event', true)) as TEvent;
+    return (await this.waitFor((f) => 'ev' in f && match(f), { timeoutMs, what: 'event', consume: true })) as TEvent;
   }
 
   events(): ServerEvent[] {
     return this.frames.filter((f): f is ServerEvent => 'ev' in f);
   }
 
-  private async waitFor(match: (frame: ServerFrame) => boolean, timeoutMs: number, what: string, consume = false): Promise<ServerFrame> {
+  private async waitFor(match: (frame: ServerFrame) => boolean, { timeoutMs, what, consume = false }: { timeoutMs: number; what: string; consume?: boolean }): Promise<ServerFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const start = consume ? this.eventCursor : 0;

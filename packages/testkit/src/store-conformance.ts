@@ -18,7 +18,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     let store: Store;
     let cleanup: (() => Promise<void>) | undefined;
     const fixture = storeFixture(() => store);
-    const { msg, appendTexts, seqs, account } = fixture;
+    const { msg, seqs, account } = fixture;
 
     beforeEach(async () => {
       ({ store, cleanup } = await factory());

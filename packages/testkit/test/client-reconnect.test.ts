@@ -93,11 +93,11 @@ describe('SDK reconnect and resume', () => {
 
     const fromAlice: string[] = [];
     const fromBob: string[] = [];
-    const say = (who: ParleyClient, log: string[], to: string, text: string) => (log.push(text), who.send(to, text));
-    await say(alice, fromAlice, '#ops', 'a-room-1');
-    await say(alice, fromAlice, 'bob', 'a-dm-1');
-    await say(bob, fromBob, '#ops', 'b-room-1');
-    await say(bob, fromBob, 'alice', 'b-dm-1');
+    const say = ([who, log]: [ParleyClient, string[]], to: string, text: string) => (log.push(text), who.send(to, text));
+    await say([alice, fromAlice], '#ops', 'a-room-1');
+    await say([alice, fromAlice], 'bob', 'a-dm-1');
+    await say([bob, fromBob], '#ops', 'b-room-1');
+    await say([bob, fromBob], 'alice', 'b-dm-1');
     await until('the first round', () => a.messages.length === 2 && b.messages.length === 2);
 
     aliceBack = new Promise((resolve) => alice.on('state', (s) => s.resumed && setTimeout(resolve, 300)));
@@ -105,7 +105,7 @@ describe('SDK reconnect and resume', () => {
     await until('both clients to notice', () => [a, b].every((x) => x.states.some((s) => s.state === 'reconnecting')));
     const queued = ['a-room-2', 'a-dm-2', 'b-room-2', 'b-dm-2', 'a-room-3', 'b-dm-3'];
     const whileDown = queued.map((text) =>
-      text.startsWith('a-') ? say(alice, fromAlice, text.includes('room') ? '#ops' : 'bob', text) : say(bob, fromBob, text.includes('room') ? '#ops' : 'alice', text),
+      text.startsWith('a-') ? say([alice, fromAlice], text.includes('room') ? '#ops' : 'bob', text) : say([bob, fromBob], text.includes('room') ? '#ops' : 'alice', text),
     );
     await sleep(300);
     expect(alice.state).not.toBe('connected');
@@ -121,10 +121,10 @@ describe('SDK reconnect and resume', () => {
       expect(lastReconnecting).toBeLessThan(seen.states.lastIndexOf(resumed!));
       expect(c.state).toBe('connected');
     }
-    await say(alice, fromAlice, '#ops', 'a-room-4');
-    await say(alice, fromAlice, 'bob', 'a-dm-4');
-    await say(bob, fromBob, '#ops', 'b-room-4');
-    await say(bob, fromBob, 'alice', 'b-dm-4');
+    await say([alice, fromAlice], '#ops', 'a-room-4');
+    await say([alice, fromAlice], 'bob', 'a-dm-4');
+    await say([bob, fromBob], '#ops', 'b-room-4');
+    await say([bob, fromBob], 'alice', 'b-dm-4');
 
     const texts = (seen: { messages: ChatMessage[] }) => seen.messages.map((m) => m.text);
     await until(() => `bob to get all of alice's (has ${texts(b)})`, () => texts(b).length >= fromAlice.length);

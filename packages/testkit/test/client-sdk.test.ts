@@ -36,7 +36,7 @@ function tempFile(name: string): string {
   return join(dir, name);
 }
 
-function client(url: string, credentials: Credentials, trust: PinningOptions = {}, options: Partial<ClientOptions> = {}): ParleyClient {
+function client(url: string, credentials: Credentials, { trust = {}, options = {} }: { trust?: PinningOptions; options?: Partial<ClientOptions> } = {}): ParleyClient {
   const created = new ParleyClient({ url, credentials, transport: nodeTransport({ knownHosts: new KnownHosts(tempFile('known_hosts')), ...trust }), ...options });
   cleanups.push(() => created.close());
   return created;
@@ -64,8 +64,8 @@ const urlFor = (s: TestServer, scheme: 'tls' | 'tcp' | 'ws') =>
 describe.each(['tls', 'tcp', 'ws'] as const)('SDK over %s://', (scheme) => {
   it('two clients exchange room messages and DMs; sends resolve with receipts', async () => {
     const s = await server();
-    const alice = client(urlFor(s, scheme), { kind: 'guest', name: 'alice' }, { acceptNew: true });
-    const bob = client(urlFor(s, scheme), { kind: 'guest', name: 'bob' }, { acceptNew: true });
+    const alice = client(urlFor(s, scheme), { kind: 'guest', name: 'alice' }, { trust: { acceptNew: true } });
+    const bob = client(urlFor(s, scheme), { kind: 'guest', name: 'bob' }, { trust: { acceptNew: true } });
     const [a, b] = [record(alice), record(bob)];
     const me = await alice.connect();
     expect(me).toMatchObject({ name: 'alice', kind: 'guest' });
@@ -152,7 +152,7 @@ describe('SDK requests and errors', () => {
     cleanups.push(() => new Promise((resolve) => (sockets.forEach((x) => x.destroy()), silent.close(resolve))));
     const port = (silent.address() as AddressInfo).port;
 
-    const c = client(`tcp://127.0.0.1:${port}`, { kind: 'guest' }, {}, { requestTimeoutMs: 300 });
+    const c = client(`tcp://127.0.0.1:${port}`, { kind: 'guest' }, { options: { requestTimeoutMs: 300 } });
     const error = await settled(c.connect().catch((e: unknown) => e));
     expect(error).toBeInstanceOf(ParleyClientError);
     expect(error).toMatchObject({ errorName: 'TIMEOUT', code: undefined, action: 'retry' });
@@ -163,7 +163,7 @@ describe('SDK requests and errors', () => {
 
     await new Promise((resolve) => silent.close(resolve));
     for (const socket of sockets) socket.destroy();
-    const refused = client(`tcp://127.0.0.1:${port}`, { kind: 'guest' }, {}, { requestTimeoutMs: 300 });
+    const refused = client(`tcp://127.0.0.1:${port}`, { kind: 'guest' }, { options: { requestTimeoutMs: 300 } });
     await expect(settled(refused.connect())).rejects.toMatchObject({ errorName: 'CONNECT_FAILED', action: 'retry' });
   });
 });
@@ -179,27 +179,27 @@ describe('SDK TLS trust', () => {
     const hostPort = `127.0.0.1:${port}`;
     const guest: Credentials = { kind: 'guest', name: 'alice' };
 
-    await expect(client(url, guest, { knownHosts: new KnownHosts(knownHosts) }).connect()).rejects.toMatchObject({ errorName: 'HOST_UNKNOWN', action: 'stop' });
+    await expect(client(url, guest, { trust: { knownHosts: new KnownHosts(knownHosts) } }).connect()).rejects.toMatchObject({ errorName: 'HOST_UNKNOWN', action: 'stop' });
     expect(existsSync(knownHosts)).toBe(false);
     const asked: PeerCertificateInfo[] = [];
-    const declined = client(url, guest, { knownHosts: new KnownHosts(knownHosts), confirmNew: async (peer) => (asked.push(peer), false) });
+    const declined = client(url, guest, { trust: { knownHosts: new KnownHosts(knownHosts), confirmNew: async (peer) => (asked.push(peer), false) } });
     await expect(declined.connect()).rejects.toMatchObject({ errorName: 'HOST_UNKNOWN' });
     expect(asked).toEqual([{ hostPort, fingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), caVerified: false }]);
     const fingerprint = asked[0]!.fingerprint;
 
-    const accepted = client(url, guest, { knownHosts: new KnownHosts(knownHosts), acceptNew: true });
+    const accepted = client(url, guest, { trust: { knownHosts: new KnownHosts(knownHosts), acceptNew: true } });
     await accepted.connect();
     expect(readFileSync(knownHosts, 'utf8').split('\n')).toContain(`${hostPort} ${fingerprint}`);
     await accepted.close();
     // Pinned now: no flag needed.
-    const again = client(url, guest, { knownHosts: new KnownHosts(knownHosts) });
+    const again = client(url, guest, { trust: { knownHosts: new KnownHosts(knownHosts) } });
     await again.connect();
     await again.close();
 
     await first.stop({ removeData: true });
     firstStopped = true;
     const changed = await server({ tcp: { listen: [hostPort, 'tcp://127.0.0.1:0'] } });
-    const victim = client(url, guest, { knownHosts: new KnownHosts(knownHosts), acceptNew: true });
+    const victim = client(url, guest, { trust: { knownHosts: new KnownHosts(knownHosts), acceptNew: true } });
     const { events } = record(victim);
     const error = await victim.connect().catch((e: unknown) => e);
     expect(error).toMatchObject({ errorName: 'HOST_KEY_CHANGED', action: 'stop' });

@@ -29,8 +29,9 @@ async function open(login?: Login | false, transport: 'tls' | 'ws' = 'tls'): Pro
 const account = (name: string, cmd: 'register' | 'login' = 'register') => open({ cmd, name, password: PW });
 const guest = (name: string) => open({ cmd: 'guest', name });
 const call = async <V extends keyof ReplyData>(c: FrameClient, cmd: V, args: Record<string, unknown> = {}) => (await c.ok(cmd, args)) as unknown as ReplyData[V];
-const send = async (c: FrameClient, to: string | string[], text: string, cmid?: string) =>
-  (await call(c, 'send', { to, text, ...(cmid === undefined ? {} : { cmid }) })).sent;
+/** `body` is the text, or the text with a client message id. */
+const send = async (c: FrameClient, to: string | string[], body: string | { text: string; cmid: string }) =>
+  (await call(c, 'send', { to, ...(typeof body === 'string' ? { text: body } : body) })).sent;
 const messages = (c: FrameClient, conv?: string): Msg[] =>
   c.events().filter((e): e is Msg => e.ev === 'message' && (conv === undefined || e.conv === conv));
 const settle = (...cs: FrameClient[]) => Promise.all(cs.map((c) => c.ok('ping')));
@@ -86,22 +87,22 @@ describe('nothing lost, nothing doubled', () => {
     await start();
     const alice = await account('alice');
     const [bob, carol] = [await guest('bob'), await guest('carol')];
-    expect(await send(alice, '#general', 'once', 'c-1')).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: false }]);
-    expect(await send(alice, '#general', 'once', 'c-1')).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: true }]);
+    expect(await send(alice, '#general', { text: 'once', cmid: 'c-1' })).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: false }]);
+    expect(await send(alice, '#general', { text: 'once', cmid: 'c-1' })).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: true }]);
     // Pipelined retries (same batch) are deduplicated too.
-    const [p1, p2] = await Promise.all([send(alice, '#general', 'twice', 'c-2'), send(alice, '#general', 'twice', 'c-2')]);
+    const [p1, p2] = await Promise.all([send(alice, '#general', { text: 'twice', cmid: 'c-2' }), send(alice, '#general', { text: 'twice', cmid: 'c-2' })]);
     expect([p1[0]!.seq, p2[0]!.seq]).toEqual([2, 2]);
     expect([p1[0]!.duplicate, p2[0]!.duplicate].sort()).toEqual([false, true]);
-    const dm = await send(alice, ['bob', 'carol'], 'to both', 'm-1');
-    expect((await send(alice, ['bob', 'carol'], 'to both', 'm-1')).map((r) => [r.to, r.seq, r.duplicate])).toEqual([
+    const dm = await send(alice, ['bob', 'carol'], { text: 'to both', cmid: 'm-1' });
+    expect((await send(alice, ['bob', 'carol'], { text: 'to both', cmid: 'm-1' })).map((r) => [r.to, r.seq, r.duplicate])).toEqual([
       ['bob', dm[0]!.seq, true],
       ['carol', dm[1]!.seq, true],
     ]);
     // The realistic retry: the connection dropped before the reply; the account reconnects and resends.
     alice.close();
     const again = await account('alice', 'login');
-    expect(await send(again, '#general', 'once', 'c-1')).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: true }]);
-    expect(await send(again, '#general', 'new', 'c-3')).toEqual([{ to: '#general', conv: '#general', seq: 3, duplicate: false }]);
+    expect(await send(again, '#general', { text: 'once', cmid: 'c-1' })).toEqual([{ to: '#general', conv: '#general', seq: 1, duplicate: true }]);
+    expect(await send(again, '#general', { text: 'new', cmid: 'c-3' })).toEqual([{ to: '#general', conv: '#general', seq: 3, duplicate: false }]);
     await settle(bob, carol);
     expect(messages(bob).map((m) => [m.conv === '#general' ? 'room' : 'dm', m.seq, m.text, m.cmid])).toEqual([
       ['room', 1, 'once', 'c-1'],

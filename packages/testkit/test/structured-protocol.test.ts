@@ -139,9 +139,9 @@ describe.each(COMBOS)('structured protocol over $transport + $codec', ({ transpo
     const dmCarol = many.sent[1]!.conv;
     const roomMsg: Msg = { ev: 'message', conv: '#dev', seq: 1, from: 'alice', to: '#dev', text: 'hi room', ts, cmid: 'r1' };
     const allMsg: Msg = { ev: 'message', conv: 'all', seq: 1, from: 'alice', to: 'ALL', text: 'hello world', ts };
-    const dm = (conv: string, seq: number, to: string, text: string): Msg => ({ ev: 'message', conv, seq, from: 'alice', to, text, ts });
-    expect(messages(bob)).toEqual([roomMsg, dm(dmBob, 1, 'bob', 'hi bob'), dm(dmBob, 2, 'bob', 'lunch?'), allMsg]);
-    expect(messages(carol)).toEqual([roomMsg, dm(dmCarol, 1, 'carol', 'lunch?'), allMsg]);
+    const dm = (conv: string, seq: number, [to, text]: [string, string]): Msg => ({ ev: 'message', conv, seq, from: 'alice', to, text, ts });
+    expect(messages(bob)).toEqual([roomMsg, dm(dmBob, 1, ['bob', 'hi bob']), dm(dmBob, 2, ['bob', 'lunch?']), allMsg]);
+    expect(messages(carol)).toEqual([roomMsg, dm(dmCarol, 1, ['carol', 'lunch?']), allMsg]);
     expect(messages(dave)).toEqual([allMsg]);
     expect(messages(alice)).toEqual([]);
     for (const m of messages(bob)) expect(m.ts).toBeGreaterThanOrEqual(before - 1000);

@@ -83,7 +83,7 @@ async function freePort(): Promise<number> {
 }
 
 /** A raw HTTP request: fetch() would normalize `..` before sending it. */
-function raw(port: number, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(port: number, path: string, { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       let body = '';
@@ -126,8 +126,8 @@ describe('web client', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect((await raw(port, '/', 'GET', { 'if-none-match': String(index.headers['etag']) })).status).toBe(304);
-    const head = await raw(port, '/', 'HEAD');
+    expect((await raw(port, '/', { headers: { 'if-none-match': String(index.headers['etag']) } })).status).toBe(304);
+    const head = await raw(port, '/', { method: 'HEAD' });
     expect([head.status, head.body, head.headers['content-length']]).toEqual([200, '', String(Buffer.byteLength(index.body))]);
 
     for (const path of ['/../package.json', '/assets/../../package.json', '/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/src/main.tsx', '/nope']) {
