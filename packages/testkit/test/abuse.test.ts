@@ -3,7 +3,7 @@ import type { Reply } from '@parley/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameClient, sleep, startTestServer, waitFor, type TestServer } from '../src/index.ts';
 
-/** Issue 6: abuse protection. Each limit is hit on purpose with small settings. */
+/** Abuse protection. Each limit is hit on purpose with small settings. */
 let server: TestServer | undefined;
 const cleanups: (() => void)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameClient, startTestServer, TextClient, type TestServer } from '../src/index.ts';
 
 /**
- * Issue 6: the authorization matrix. Every command runs as every server role, and every
+ * The authorization matrix. Every command runs as every server role, and every
  * room-scoped command as every room role, and must be allowed or denied with the right code.
  * The expectations are written out here, not read from the command table, so a change to a
  * command's requirements must change this table too; a new verb fails until it is classified.

@@ -4,7 +4,7 @@ import { BanSet, parseBanTarget, type BanRecord } from '@parley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameClient, sleep, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
 
-/** Issue 6: bans by account, IP, CIDR and key; persisted, enforced live, lapsing when they expire. */
+/** Bans by account, IP, CIDR and key; persisted, enforced live, lapsing when they expire. */
 function ban(partial: Partial<BanRecord> & Pick<BanRecord, 'kind' | 'value'>): BanRecord {
   return { id: 1, scope: 'server', reason: '', createdBy: 'op', createdAt: 0, expiresAt: null, ...partial };
 }

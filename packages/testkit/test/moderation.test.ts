@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openConsoleSession } from '@parley/server';
 import { FrameClient, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
 
-/** Issue 6: kicks, mutes, room modes, disabled commands, broadcasts, user and server info, audit. */
+/** Kicks, mutes, room modes, disabled commands, broadcasts, user and server info, audit. */
 let server: TestServer | undefined;
 const cleanups: (() => void)[] = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { useWebTestbed } from './web-testbed.ts';
 
 /**
- * Issue 7: operator actions in the web client's member list, in Debian's Chromium against a
+ * Operator actions in the web client's member list, in Debian's Chromium against a
  * real server, driven through accessible roles and names (same setup as web.test.ts).
  */
 

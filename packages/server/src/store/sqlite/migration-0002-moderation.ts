@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 
 /**
- * Issue 6: roles, bans, audit, disabled commands, room modes and room grants. Like every
+ * Moderation: roles, bans, audit, disabled commands, room modes and room grants. Like every
  * migration it takes Kysely<any> and describes the schema as it was when written.
  */
 export const moderationMigration: Migration = {
