@@ -37,13 +37,3 @@ export const DIALECT_ALIASES: Readonly<Record<string, DialectAlias>> = {
   'DISABLE-COMMAND': alias('DISABLE', 'asyncio'),
   'ENABLE-COMMAND': alias('ENABLE', 'asyncio'),
 };
-
-/**
- * Words several servers share with Parley, listed for the "coming from" tables and HELP:
- * the same word, the same Parley command.
- */
-export const SHARED_WORDS: Readonly<Record<Dialect, readonly string[]>> = {
-  gochat: ['REGISTER', 'SEND', 'LIST', 'SERVERHELP', 'SERVERINFO', 'KICK', 'BAN', 'UNBAN', 'LISTBANS'],
-  xsukax: ['USERINFO', 'KICK', 'BAN', 'CREATEROOM', 'DELETEROOM', 'JOIN', 'HELP'],
-  asyncio: ['HELP', 'USERS', 'BROADCAST', 'BAN', 'UNBAN'],
-};

@@ -4,5 +4,5 @@ export { parseModeFlags, formatModeFlags, MODE_USAGE, type ModeChanges } from '.
 export { serverRank, roomRank, serverRoleAtLeast, roomRoleAtLeast, higherServerRole } from './roles.ts';
 export type { CommandLine, LineContext, LineForm } from './line-form.ts';
 export { PARLEY_LINES, CLIENT_HELP } from './parley-lines.ts';
-export { DIALECT_ALIASES, DIALECT_NAMES, SHARED_WORDS, type Dialect, type DialectAlias } from './dialects.ts';
+export { DIALECT_ALIASES, DIALECT_NAMES, type Dialect, type DialectAlias } from './dialects.ts';
 export { parseCommandLine, classifyInput, lineFormOf, slashUsage } from './parse-line.ts';
