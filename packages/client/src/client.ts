@@ -1,4 +1,4 @@
-import { nameKey, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -190,7 +190,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'nick':
         // Our own rename (from this or another connection) reaches us too: a guest asks for
         // its new name when it logs in again after a reconnect, not the one it started with.
-        if (this.identity && nameKey(event.old) === nameKey(this.identity.name)) {
+        if (this.identity && foldName(event.old) === foldName(this.identity.name)) {
           this.identity = { ...this.identity, name: event.new };
           if (this.credentials.kind === 'guest') this.credentials = { kind: 'guest', name: event.new };
         }

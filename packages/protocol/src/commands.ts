@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HISTORY_MAX_PAGE } from './limits.ts';
-import { DurationSchema } from './grammar/durations.ts';
+import { parseDuration } from './grammar/durations.ts';
 
 /**
  * Client-to-server commands of protocol v1. A structured frame is `{ "cmd": verb, "id"?: any
@@ -11,6 +11,14 @@ const str = z.string();
 const roomArg = z.object({ room: str.min(1) });
 const reason = str.max(300);
 const cursors = z.record(str, z.number().int().nonnegative());
+/** A duration argument, checked by the same rules as typed durations (grammar/durations.ts). */
+export const DurationSchema = z.union([str.max(20), z.number().int().nonnegative()]).superRefine((value, ctx) => {
+  try {
+    parseDuration(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
 
 export const COMMAND_SCHEMAS = {
   hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional() }),

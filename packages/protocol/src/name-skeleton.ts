@@ -46,11 +46,6 @@ function prototypeOf(char: string): string {
   return result;
 }
 
-/** Full Unicode case fold: upper then lower (ß/SS, σ/ς); NFKC on both ends because case mapping can denormalize. */
-export function foldCase(text: string): string {
-  return text.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
-}
-
 /** The lookalike fold of case-folded text; NFC at the end, so text with no lookalikes keeps its fold unchanged. */
 export function skeletonOfFolded(folded: string): string {
   let out = '';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParleyError, type ErrorName } from './errors.ts';
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
-import { foldCase, skeletonOfFolded } from './name-skeleton.ts';
+import { foldCase } from './name-fold.ts';
+import { skeletonOfFolded } from './name-skeleton.ts';
 import { foldName, GUEST_NAME_PATTERN, isRoomTarget, nameKey, validateRoomName, validateUserName } from './names.ts';
 
 function errorOf(fn: () => unknown): ParleyError {

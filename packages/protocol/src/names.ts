@@ -1,6 +1,7 @@
 import { ParleyError } from './errors.ts';
 import { MAX_NAME_LENGTH, MAX_ROOM_NAME_LENGTH } from './limits.ts';
-import { foldCase, skeletonOfFolded } from './name-skeleton.ts';
+import { foldCase } from './name-fold.ts';
+import { skeletonOfFolded } from './name-skeleton.ts';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const MAX_SKELETON_PASSES = 4;

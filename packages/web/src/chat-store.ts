@@ -1,5 +1,5 @@
 import { ParleyClient, ParleyClientError, webSocketTransport, type Credentials } from '@parley/client';
-import { nameKey, type ChatMessage } from '@parley/protocol';
+import { foldName, type ChatMessage } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
@@ -99,7 +99,7 @@ export class ChatStore {
   }
 
   isMe(name: string): boolean {
-    return nameKey(name) === nameKey(this.me);
+    return foldName(name) === foldName(this.me);
   }
 
   /** Rooms first, then direct conversations, each by name. */
@@ -127,11 +127,11 @@ export class ChatStore {
   }
 
   room(name: string): Conversation {
-    return this.conversation(`room:${nameKey(name)}`, 'room', name);
+    return this.conversation(`room:${foldName(name)}`, 'room', name);
   }
 
   dm(peer: string): Conversation {
-    return this.conversation(`dm:${nameKey(peer)}`, 'dm', peer);
+    return this.conversation(`dm:${foldName(peer)}`, 'dm', peer);
   }
 
   /** Messages sent to ALL, and where notices go when no conversation is open. */
@@ -244,8 +244,8 @@ export class ChatStore {
   /** Renames us, or our direct conversation with whoever was renamed (RoomTracker renames them in room lists). */
   private onNick(old: string, name: string): void {
     if (this.isMe(old)) this.me = name;
-    const dm = this.conversations.get(`dm:${nameKey(old)}`);
-    if (dm && !this.conversations.has(`dm:${nameKey(name)}`)) {
+    const dm = this.conversations.get(`dm:${foldName(old)}`);
+    if (dm && !this.conversations.has(`dm:${foldName(name)}`)) {
       this.conversations.delete(dm.key);
       const renamed = this.dm(name);
       renamed.takeOver(dm);

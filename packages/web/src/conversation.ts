@@ -1,4 +1,4 @@
-import { nameKey, type RoomMemberInfo } from '@parley/protocol';
+import { foldName, type RoomMemberInfo } from '@parley/protocol';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -97,19 +97,19 @@ export class Conversation {
   }
 
   setMember(member: RoomMemberInfo): void {
-    const key = nameKey(member.name);
-    const others = this.members.filter((m) => nameKey(m.name) !== key);
+    const key = foldName(member.name);
+    const others = this.members.filter((m) => foldName(m.name) !== key);
     this.members = [...others, member].sort(byName);
   }
 
   removeMember(name: string): boolean {
     const before = this.members.length;
-    this.members = this.members.filter((m) => nameKey(m.name) !== nameKey(name));
+    this.members = this.members.filter((m) => foldName(m.name) !== foldName(name));
     return this.members.length !== before;
   }
 
   hasMember(name: string): boolean {
-    return this.members.some((m) => nameKey(m.name) === nameKey(name));
+    return this.members.some((m) => foldName(m.name) === foldName(name));
   }
 }
 

@@ -1,4 +1,4 @@
-import { nameKey } from '@parley/protocol';
+import { foldName } from '@parley/protocol';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullDate = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
@@ -28,7 +28,7 @@ export const NAME_COLORS = 10;
 /** A stable color slot per person (same name, any casing, same color everywhere): FNV-1a of the name key. */
 export function nameColor(name: string): number {
   let hash = 0x811c9dc5;
-  for (const char of nameKey(name)) {
+  for (const char of foldName(name)) {
     hash ^= char.codePointAt(0) ?? 0;
     hash = Math.imul(hash, 0x01000193);
   }

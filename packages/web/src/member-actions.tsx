@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import type { JSX } from 'preact';
-import { nameKey } from '@parley/protocol';
+import { foldName } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
@@ -39,7 +39,7 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
   const moderates = permissions.canModerate(conv.target);
   const items: [Action, string][] = [['info', 'User info']];
   // `who` tells moderators who is muted, so the menu offers the one that applies.
-  const muted = conv.members.some((m) => m.muted && nameKey(m.name) === nameKey(name));
+  const muted = conv.members.some((m) => m.muted && foldName(m.name) === foldName(name));
   if (moderates) items.push(['kick', 'Kick'], muted ? ['unmute', 'Unmute'] : ['mute', 'Mute']);
   if (permissions.canSetRoles(conv.target)) items.push(['role', 'Room role']);
   if (moderates) items.push(['room-ban', `Ban from ${conv.target}`]);

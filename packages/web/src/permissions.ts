@@ -1,4 +1,4 @@
-import { higherServerRole, nameKey, roomRoleAtLeast, serverRoleAtLeast, type RoomRole, type ServerRole } from '@parley/protocol';
+import { higherServerRole, foldName, roomRoleAtLeast, serverRoleAtLeast, type RoomRole, type ServerRole } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 
 /**
@@ -45,7 +45,7 @@ export class Permissions {
   }
 
   roomRole(room: string): RoomRole {
-    return this.roomRoles.get(nameKey(room)) ?? 'member';
+    return this.roomRoles.get(foldName(room)) ?? 'member';
   }
 
   /**
@@ -88,7 +88,7 @@ export class Permissions {
       const info = await this.store.client.request('userinfo', { name: this.store.me });
       this.accountRole = info.role;
       this.roomRoles.clear();
-      for (const room of info.rooms) this.roomRoles.set(nameKey(room.name), room.role);
+      for (const room of info.rooms) this.roomRoles.set(foldName(room.name), room.role);
     } catch {
       // Offline or refused: keep what we had; the next connect or menu asks again.
       return;

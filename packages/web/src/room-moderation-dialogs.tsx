@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { nameKey, type RoomRole } from '@parley/protocol';
+import { foldName, type RoomRole } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { describeFailure } from './describe-error.ts';
 import { ReasonField } from './dialog-fields.tsx';
@@ -56,7 +56,7 @@ export function RoomRoleDialog({ store, conv, name, onClose }: ActionProps) {
   const [loadError, setLoadError] = useState<string>();
   useEffect(() => {
     store.client.request('userinfo', { name }).then(
-      (info) => setRole((current) => current ?? info.rooms.find((r) => nameKey(r.name) === nameKey(conv.target))?.role ?? 'member'),
+      (info) => setRole((current) => current ?? info.rooms.find((r) => foldName(r.name) === foldName(conv.target))?.role ?? 'member'),
       (failure: unknown) => setLoadError(describeFailure(failure)),
     );
   }, [name, conv.target]);

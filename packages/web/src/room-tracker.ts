@@ -1,4 +1,4 @@
-import { nameKey, type MemberInfo } from '@parley/protocol';
+import { foldName, type MemberInfo } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import { byName } from './conversation.ts';
 
@@ -40,7 +40,7 @@ export class RoomTracker {
     });
     client.on('room_role', ({ room, user, role, by }) => {
       const conv = store.room(room);
-      const member = conv.members.find((m) => nameKey(m.name) === nameKey(user));
+      const member = conv.members.find((m) => foldName(m.name) === foldName(user));
       if (member) {
         const { role: _old, ...rest } = member;
         conv.setMember(role === 'member' ? rest : { ...rest, role });
@@ -90,7 +90,7 @@ export class RoomTracker {
     if (this.store.isMe(user)) {
       conv.joined = true; // another of our connections joined it
     } else {
-      conv.setMember({ name: user, status: 'online', kind: conv.members.find((m) => nameKey(m.name) === nameKey(user))?.kind ?? 'guest' });
+      conv.setMember({ name: user, status: 'online', kind: conv.members.find((m) => foldName(m.name) === foldName(user))?.kind ?? 'guest' });
       this.store.notice(conv, `${user} joined`);
     }
     this.refreshMembers([room]);
@@ -111,7 +111,7 @@ export class RoomTracker {
   private onPresence(user: string, status: MemberInfo['status']): void {
     let known = false;
     for (const conv of this.store.conversations.values()) {
-      const member = conv.members.find((m) => nameKey(m.name) === nameKey(user));
+      const member = conv.members.find((m) => foldName(m.name) === foldName(user));
       if (!member) continue;
       known = true;
       if (status === 'offline') conv.removeMember(user);
@@ -124,7 +124,7 @@ export class RoomTracker {
 
   private onNick(old: string, name: string): void {
     for (const conv of this.store.conversations.values()) {
-      const member = conv.members.find((m) => nameKey(m.name) === nameKey(old));
+      const member = conv.members.find((m) => foldName(m.name) === foldName(old));
       if (member) {
         conv.removeMember(old);
         conv.setMember({ ...member, name });

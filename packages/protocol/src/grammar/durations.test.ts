@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ParleyError } from '../errors.ts';
-import { DurationSchema, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './durations.ts';
+import { DurationSchema } from '../commands.ts';
+import { formatDuration, MAX_DURATION_SECONDS, parseDuration } from './durations.ts';
 
 describe('durations', () => {
   it('reads units and plain seconds; 0 and absent are permanent', () => {

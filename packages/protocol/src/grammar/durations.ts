@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ParleyError } from '../errors.ts';
 
 /**
@@ -45,12 +44,3 @@ export function formatDuration(ms: number | null): string {
   }
   return `${seconds}s`;
 }
-
-/** The protocol's schema for a duration argument: the same rules, checked at validation. */
-export const DurationSchema = z.union([z.string().max(20), z.number().int().nonnegative()]).superRefine((value, ctx) => {
-  try {
-    parseDuration(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-  }
-});

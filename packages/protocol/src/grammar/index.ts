@@ -1,5 +1,5 @@
 export { splitWords, type CommandWords } from './words.ts';
-export { parseDuration, formatDuration, isDurationWord, DurationSchema, MAX_DURATION_SECONDS } from './durations.ts';
+export { parseDuration, formatDuration, isDurationWord, MAX_DURATION_SECONDS } from './durations.ts';
 export { parseModeFlags, formatModeFlags, MODE_USAGE, type ModeChanges } from './mode-flags.ts';
 export { serverRank, roomRank, serverRoleAtLeast, roomRoleAtLeast, higherServerRole } from './roles.ts';
 export type { CommandLine, LineContext, LineForm } from './line-form.ts';
