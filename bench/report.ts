@@ -3,12 +3,13 @@ import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { headToHeadTable, type HeadToHeadRow } from './head-to-head.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
+import type { StartupResult } from './scenarios/startup.ts';
 
 const DOC = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const START = '<!-- bench:results:start (written by npm run bench; edit outside these markers) -->';
 const END = '<!-- bench:results:end -->';
 
-function table(results: ScenarioResult[], columns: [string, string][]): string {
+function table(results: readonly (ScenarioResult | StartupResult)[], columns: [string, string][]): string {
   const head = `| ${columns.map(([, title]) => title).join(' | ')} |`;
   const rule = `|${columns.map(() => '---').join('|')}|`;
   const rows = results.map((r) => `| ${columns.map(([key]) => String(r[key] ?? '')).join(' | ')} |`);
@@ -27,7 +28,7 @@ function machine(pinned: boolean): string {
 /** Rewrites the generated part of docs/benchmarks.md; hand-written notes around it stay. */
 export function writeBenchmarksDoc(
   results: ScenarioResult[],
-  options: { pinned: boolean; command: string; headToHead: { rounds: number; rows: HeadToHeadRow[] } },
+  options: { pinned: boolean; command: string; startup?: StartupResult; headToHead: { rounds: number; rows: HeadToHeadRow[] } },
 ): string {
   const of = (scenario: string) => results.filter((r) => r.scenario === scenario);
   const generated = [
@@ -95,6 +96,19 @@ export function writeBenchmarksDoc(
       ['connectsPerSec', 'connects/s'],
     ]),
     '',
+    ...(options.startup
+      ? [
+          '### startup: the built `parley` command, wall time, medians',
+          '',
+          table([options.startup], [
+            ['runs', 'runs'],
+            ['versionMs', '`parley version` ms'],
+            ['serveMs', '`parley serve` until listening ms'],
+            ['serveFirstStartMs', 'first start (new data dir) until listening ms'],
+          ]),
+          '',
+        ]
+      : []),
     END,
   ].join('\n');
   const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;

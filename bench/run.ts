@@ -10,13 +10,15 @@ import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './sy
 import { headToHeadTable, summarizeHeadToHead } from './head-to-head.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
+import { startup, type StartupResult } from './scenarios/startup.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
 
 /**
  * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]`: starts the real server
- * (`parley serve`, the `npm start` path) for each run with limits raised through documented
- * configuration, runs the load generator in its own process, prints one JSON line per run, and
- * (full run, no filters) rewrites the results table in docs/benchmarks.md.
+ * (`parley serve`) for each run with limits raised through documented configuration, runs the
+ * load generator in its own process, prints one JSON line per run, and (full run, no filters)
+ * rewrites the results table in docs/benchmarks.md. The `startup` scenario times the built
+ * `parley` command itself (no load generator; `--transport` does not apply to it).
  */
 interface Run {
   scenario: string;
@@ -157,6 +159,12 @@ const runs = (values.quick ? QUICK : FULL).filter(selected);
 const started = Date.now();
 const results: ScenarioResult[] = [];
 const headToHead: ScenarioResult[] = [];
+let startupResult: StartupResult | undefined;
+// First, before the load scenarios have warmed (or heated) the machine.
+if (!only || only.includes('startup')) {
+  startupResult = await startup({ quick: values.quick });
+  process.stdout.write(`${JSON.stringify(startupResult)}\n`);
+}
 for (const run of runs) {
   const result = await runOne(run, values.quick);
   results.push(result);
@@ -171,10 +179,10 @@ for (let round = 1; round <= rounds && headToHeadRuns.length > 1; round++) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   }
 }
-const total = runs.length + headToHead.length;
+const total = runs.length + headToHead.length + (startupResult ? 1 : 0);
 console.error(`bench: ${total} runs in ${((Date.now() - started) / 1000).toFixed(1)} s${pinned ? ' (server on core 0, load generator on core 1)' : ''}`);
 if (headToHead.length > 0) console.error(`bench: head to head over ${rounds} round(s):\n${headToHeadTable(summarizeHeadToHead(headToHead))}`);
 if (!values.quick && !only && !transports && !values['no-write'] && !profileDir) {
-  const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench', headToHead: { rounds, rows: summarizeHeadToHead(headToHead) } });
+  const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench', startup: startupResult, headToHead: { rounds, rows: summarizeHeadToHead(headToHead) } });
   console.error(`bench: wrote ${file}`);
 }

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Parley ships TypeScript sources; tsx compiles them on load so `npx parley` works with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the bundle that `npm install` builds into lib/ (packages/cli/build.ts); bin/parley-dev.js
+// runs the TypeScript sources instead.
+import module from 'node:module';
 
-register();
-const { main } = await import('../src/main.ts');
+// Node 22.1+ keeps V8's compiled code for the bundle between runs; Node 20 has no such cache.
+module.enableCompileCache?.();
+let main;
+try {
+  ({ main } = await import('../lib/parley.js'));
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('/lib/parley.js')) throw error;
+  process.stderr.write('parley: not built yet; run `npm run build` (npm install does it), or `npm run dev -- <command>` for the sources\n');
+  process.exit(1);
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,5 @@
-import { serve } from './serve.ts';
-import { init } from './init.ts';
-import { chat } from './chat.ts';
-import { admin } from './admin.ts';
+// Each command is imported when it runs: `parley version` must not load the server, nor `parley
+// serve` the terminal UI (start-up time is mostly module loading; see docs/benchmarks.md).
 
 const USAGE = `parley — secure, self-hosted chat
 
@@ -23,13 +21,13 @@ export async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'serve':
-      return serve(rest);
+      return (await import('./serve.ts')).serve(rest);
     case 'init':
-      return init(rest);
+      return (await import('./init.ts')).init(rest);
     case 'chat':
-      return chat(rest);
+      return (await import('./chat.ts')).chat(rest);
     case 'admin':
-      return admin(rest);
+      return (await import('./admin.ts')).admin(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${(await import('./version.ts')).version()}\n`);

@@ -1,5 +1,5 @@
 export { startTestServer, type TestServer } from './server-fixture.ts';
-export { spawnServer, type SpawnedServer } from './spawn-server.ts';
+export { PARLEY_BUILT_BIN, spawnServer, type SpawnedServer } from './spawn-server.ts';
 export { TextClient, type TextClientOptions } from './text-client.ts';
 export { FrameClient, type FrameClientOptions, type TestTransport } from './frame-client.ts';
 export { describeStoreConformance } from './store-conformance.ts';

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+// From the sources (tsx) unless asked for the build, so a test sees the code as it is now, not
+// the last `npm run build`.
+const PARLEY_SOURCE_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
+/** The bundled bin that `npm install` builds and `npm start` runs. */
+export const PARLEY_BUILT_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
 
 export interface SpawnedServer {
   process: ChildProcess;
@@ -15,8 +19,7 @@ export interface SpawnedServer {
 }
 
 /**
- * Runs the real `parley serve` process (the path `npm start` takes) on port 0 and reads the
- * bound ports from its startup banner.
+ * Runs a real `parley serve` process on port 0 and reads the bound ports from its startup banner.
  */
 export async function spawnServer(options: {
   dataDir: string;
@@ -27,12 +30,14 @@ export async function spawnServer(options: {
   prefix?: string[];
   /** Flags for node itself, e.g. ['--cpu-prof']. */
   nodeArgs?: string[];
+  /** Run the built bin (what `npm start` runs) instead of the sources. */
+  built?: boolean;
 }): Promise<SpawnedServer> {
   const tcp = options.tls ? '127.0.0.1:0,tcp://127.0.0.1:0' : 'tcp://127.0.0.1:0';
   const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
     command!,
-    [...prefixArgs, ...(options.nodeArgs ?? []), PARLEY_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
+    [...prefixArgs, ...(options.nodeArgs ?? []), options.built ? PARLEY_BUILT_BIN : PARLEY_SOURCE_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_ACCOUNTS_PASSWORD_HASH: 'scrypt', ...options.env } },
   );
   let stderr = '';

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FrameClient, sleep, spawnServer, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
 
 /** `parley admin` against a running server's data dir, the operator password, reload. */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 const run = promisify(execFile);
 const PASSWORD = 'password123';
 

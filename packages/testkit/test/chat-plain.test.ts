@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnServer, type SpawnedServer, sleep, waitFor } from '../src/index.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 const cleanups: (() => unknown)[] = [];
 
 afterEach(async () => {

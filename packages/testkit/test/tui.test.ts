@@ -15,7 +15,7 @@ import { startTestServer, waitFor, type TestServer } from '../src/index.ts';
  * `parley` process in a terminal (tmux), keys in, the screen's text out. Every wait polls the
  * screen; nothing depends on timing.
  */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 const run = promisify(execFile);
 // .ci/run installs tmux; elsewhere a missing tmux skips these tests, saying why.
 const TMUX_MISSING = spawnSync('tmux', ['-V']).status !== 0;

@@ -16,7 +16,7 @@ import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestSer
  * The web client in Debian's Chromium against real servers: the page the server
  * serves at `/`, driven through its accessible roles and names like a person would.
  */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 const LIMITS = { messages_per_minute: 60_000, message_burst: 10_000 };
 
 let browser: Browser;

@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
   cert: string;
@@ -22,6 +21,9 @@ export async function loadOrCreateCertificate(options: { dataDir: string; certFi
   const keyFile = options.keyFile || join(options.dataDir, 'tls', 'key.pem');
   let generated = false;
   if (!options.certFile && !existsSync(certFile)) {
+    // Loaded here, not at the top: its x509/asn1 libraries take ~100 ms to evaluate, which
+    // every start of the daemon would pay for a certificate made only once.
+    const { generate } = await import('selfsigned');
     const pems = await generate([{ name: 'commonName', value: 'parley' }], {
       keyType: 'ec',
       curve: 'P-256',
