@@ -54,6 +54,8 @@ await build({
   // Bundled CommonJS packages call require() for Node's built-ins; an ES module has none.
   banner: { js: "import { createRequire as parleyCreateRequire } from 'node:module'; const require = parleyCreateRequire(import.meta.url);" },
   plugins: [sourceImportMetaUrl],
+  // React and ink pick their production builds (the development ones check and warn on every render).
+  define: { 'process.env.NODE_ENV': '"production"' },
   legalComments: 'none',
   logLevel: 'warning',
 });
