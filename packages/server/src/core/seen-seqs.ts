@@ -15,8 +15,7 @@ type Range = [lo: number, hi: number];
 const MAX_RANGES = 32;
 
 export class SeenSeqs {
-  /** Made on first use: an idle connection never needs it. */
-  private byConv: Map<string, Range[]> | undefined;
+  private readonly byConv = new Map<string, Range[]>();
 
   /** Records a seq; false when the connection has it already. */
   add(conv: string, seq: number): boolean {
@@ -50,7 +49,7 @@ export class SeenSeqs {
   missingAbove(conv: string, cursor: number): { from: number; to: number | undefined }[] {
     const missing: { from: number; to: number | undefined }[] = [];
     let next = cursor + 1;
-    for (const [lo, hi] of this.byConv?.get(conv) ?? []) {
+    for (const [lo, hi] of this.byConv.get(conv) ?? []) {
       if (hi < next) continue;
       if (lo > next) missing.push({ from: next, to: lo - 1 });
       next = hi + 1;
@@ -60,15 +59,14 @@ export class SeenSeqs {
   }
 
   has(conv: string, seq: number): boolean {
-    return (this.byConv?.get(conv) ?? []).some(([lo, hi]) => seq >= lo && seq <= hi);
+    return (this.byConv.get(conv) ?? []).some(([lo, hi]) => seq >= lo && seq <= hi);
   }
 
   private rangesOf(conv: string): Range[] {
-    const byConv = (this.byConv ??= new Map());
-    let ranges = byConv.get(conv);
+    let ranges = this.byConv.get(conv);
     if (ranges === undefined) {
       ranges = [];
-      byConv.set(conv, ranges);
+      this.byConv.set(conv, ranges);
     }
     return ranges;
   }

@@ -40,8 +40,8 @@ export class Session implements QueueOwner {
   private readonly server: ServerContext;
   private readonly onClose: SessionOptions['onClose'];
   private readonly queue: OutboundQueue;
-  /** Message events are checked against it, so a message reaches this connection once. */
-  private readonly seen = new SeenSeqs();
+  /** Message events are checked against it, so a message reaches this connection once. Made on first use: an idle connection never needs it. */
+  private seen: SeenSeqs | undefined;
   private signedInUser: User | undefined;
   private wire: WireFormat | undefined;
   private streamMode: StreamMode | undefined;
@@ -197,14 +197,14 @@ export class Session implements QueueOwner {
         if (this.held.length > MAX_HELD_EVENTS) this.close('SLOW_CONSUMER');
         return true;
       }
-      if (!this.seen.add(event.conv, event.seq)) return false;
+      if (!(this.seen ??= new SeenSeqs()).add(event.conv, event.seq)) return false;
     }
     return this.queue.push(out.bytes(this.wire), out.lazy);
   }
 
   /** A message this connection sent: it has it (the reply told it the seq), so it is never replayed to it. */
   sentMessage(conv: string, seq: number): void {
-    this.seen.add(conv, seq);
+    (this.seen ??= new SeenSeqs()).add(conv, seq);
   }
 
   /**
@@ -212,8 +212,9 @@ export class Session implements QueueOwner {
    * it that this connection has not had, which the replay then sends.
    */
   resumeFrom(conv: string, cursor: number): { from: number; to: number | undefined }[] {
-    const missing = this.seen.missingAbove(conv, cursor);
-    this.seen.coverUpTo(conv, cursor);
+    const seen = (this.seen ??= new SeenSeqs());
+    const missing = seen.missingAbove(conv, cursor);
+    seen.coverUpTo(conv, cursor);
     return missing;
   }
 
