@@ -111,6 +111,8 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
   const server = await spawnServer({
     dataDir,
     tls: true,
+    // What `npm start` runs: the bundle `npm install` builds (run `npm run build` after a change).
+    built: true,
     env: BENCH_SERVER_ENV,
     prefix: pinned ? ['taskset', '-c', '0'] : [],
     // The inspector: the idle scenario collects garbage through it, --profile records the phase.

@@ -22,7 +22,7 @@ class RecordingSink implements ByteSink {
 
 function queue(flusher: Flusher): { sink: RecordingSink; queue: OutboundQueue } {
   const sink = new RecordingSink();
-  return { sink, queue: new OutboundQueue({ sink, owner: { capBytes: 1 << 20, overflowed: () => undefined }, flusher }) };
+  return { sink, queue: new OutboundQueue({ sink, capBytes: 1 << 20, owner: { overflowed: () => undefined }, flusher }) };
 }
 
 const bytes = (text: string) => Buffer.from(text);

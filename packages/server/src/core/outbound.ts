@@ -48,14 +48,14 @@ export interface ByteSink {
   off(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
-/** The connection a queue belongs to: its cap (read at every push, so a reload reaches it), told once when a push would pass it. */
+/** Told once when a push would pass the cap; the queue is closed by then. */
 export interface QueueOwner {
-  readonly capBytes: number;
   overflowed(): void;
 }
 
 export interface OutboundQueueOptions {
   sink: ByteSink;
+  capBytes: number;
   /**
    * An object, not a callback: a closure per connection made in an options object costs an
    * extra 256 bytes each under tsx (esbuild's keepNames names it, giving it a property store).
@@ -73,6 +73,8 @@ export interface OutboundQueueOptions {
  */
 export class OutboundQueue {
   private readonly sink: ByteSink;
+  /** A field, not a lookup of the live config: every delivery reads it. A reload sets it (setCap). */
+  private capBytes: number;
   private readonly owner: QueueOwner;
   private readonly flusher: Flusher;
   private chunks: Uint8Array[] = [];
@@ -82,8 +84,9 @@ export class OutboundQueue {
   private scheduled = false;
   private lazyScheduled = false;
 
-  constructor({ sink, owner, flusher }: OutboundQueueOptions) {
+  constructor({ sink, capBytes, owner, flusher }: OutboundQueueOptions) {
     this.sink = sink;
+    this.capBytes = capBytes;
     this.owner = owner;
     this.flusher = flusher;
   }
@@ -94,7 +97,7 @@ export class OutboundQueue {
    */
   push(chunk: Uint8Array, lazy = false): boolean {
     if (this.closed) return false;
-    const cap = this.owner.capBytes;
+    const cap = this.capBytes;
     // A big backlog waiting for the flusher goes out now: pacing must not make a reader that
     // keeps up look slow, and one huge concatenation helps nobody.
     if (this.queuedBytes + chunk.length > Math.min(cap / 2, EARLY_FLUSH_BYTES)) this.flush();
@@ -140,6 +143,11 @@ export class OutboundQueue {
   flushLazy(joined: Joiner): void {
     this.lazyScheduled = false;
     if (!this.scheduled) this.flush(joined);
+  }
+
+  /** A new cap (a reload); what is queued stays, a push past the new cap overflows. */
+  setCap(bytes: number): void {
+    this.capBytes = bytes;
   }
 
   /** Stops accepting chunks; what is queued can still be flushed. */

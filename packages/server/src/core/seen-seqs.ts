@@ -5,32 +5,45 @@
  * receipt or a live message can put a later seq in the set while earlier ones are still
  * missing, and a resume must replay exactly the missing ones, never what the connection has.
  *
- * Live delivery is the hot path: a seq one above the last range extends it in place. Gaps only
- * come from a resume or a send that happened out of step with delivery, so there are few
- * ranges; past MAX_RANGES the oldest range is forgotten, which can only make a later resume
- * repeat a message (clients drop repeats by seq), never lose one.
+ * Live delivery is the hot path (once per recipient per message): the newest range lives in
+ * the entry's own fields, so a seq one above it extends it with a compare and a store, as
+ * cheap as a plain cursor. Older ranges only come from a resume or a send out of step with
+ * delivery, so there are few; past MAX_RANGES the oldest is forgotten, which can only make a
+ * later resume repeat a message (clients drop repeats by seq), never lose one.
  */
 type Range = [lo: number, hi: number];
+
+interface Entry {
+  /** The newest range. */
+  lo: number;
+  hi: number;
+  /** Older ranges, ascending and disjoint, all below `lo - 1`; usually none. */
+  older: Range[] | undefined;
+}
 
 const MAX_RANGES = 32;
 
 export class SeenSeqs {
-  private readonly byConv = new Map<string, Range[]>();
+  private readonly byConv = new Map<string, Entry>();
 
   /** Records a seq; false when the connection has it already. */
   add(conv: string, seq: number): boolean {
-    const ranges = this.rangesOf(conv);
-    const last = ranges.at(-1);
-    if (last === undefined || seq > last[1] + 1) {
-      ranges.push([seq, seq]);
-      if (ranges.length > MAX_RANGES) ranges.shift();
+    const entry = this.byConv.get(conv);
+    if (entry === undefined) {
+      this.byConv.set(conv, { lo: seq, hi: seq, older: undefined });
       return true;
     }
-    if (seq === last[1] + 1) {
-      last[1] = seq;
+    if (seq === entry.hi + 1) {
+      entry.hi = seq;
       return true;
     }
-    return this.insert(ranges, seq);
+    if (seq > entry.hi) {
+      (entry.older ??= []).push([entry.lo, entry.hi]);
+      if (entry.older.length >= MAX_RANGES) entry.older.shift();
+      entry.lo = entry.hi = seq;
+      return true;
+    }
+    return this.insertBelow(entry, seq);
   }
 
   /** The client has everything up to `cursor` (a resume): one range from 0 to it. */
@@ -40,6 +53,7 @@ export class SeenSeqs {
     while (drop < ranges.length && ranges[drop]![0] <= cursor + 1) drop++;
     const hi = drop > 0 ? Math.max(cursor, ranges[drop - 1]![1]) : cursor;
     ranges.splice(0, drop, [0, hi]);
+    this.store(conv, ranges);
   }
 
   /**
@@ -49,7 +63,7 @@ export class SeenSeqs {
   missingAbove(conv: string, cursor: number): { from: number; to: number | undefined }[] {
     const missing: { from: number; to: number | undefined }[] = [];
     let next = cursor + 1;
-    for (const [lo, hi] of this.byConv.get(conv) ?? []) {
+    for (const [lo, hi] of this.rangesOf(conv)) {
       if (hi < next) continue;
       if (lo > next) missing.push({ from: next, to: lo - 1 });
       next = hi + 1;
@@ -59,24 +73,27 @@ export class SeenSeqs {
   }
 
   has(conv: string, seq: number): boolean {
-    return (this.byConv.get(conv) ?? []).some(([lo, hi]) => seq >= lo && seq <= hi);
+    return this.rangesOf(conv).some(([lo, hi]) => seq >= lo && seq <= hi);
   }
 
+  /** All ranges of a conversation, ascending (a copy: the slow paths rebuild from it). */
   private rangesOf(conv: string): Range[] {
-    let ranges = this.byConv.get(conv);
-    if (ranges === undefined) {
-      ranges = [];
-      this.byConv.set(conv, ranges);
-    }
-    return ranges;
+    const entry = this.byConv.get(conv);
+    return entry === undefined ? [] : [...(entry.older ?? []), [entry.lo, entry.hi]];
   }
 
-  /** A seq at or below the last range: inside one (false), or a new or widened range. */
-  private insert(ranges: Range[], seq: number): boolean {
+  private store(conv: string, ranges: Range[]): void {
+    const newest = ranges.pop();
+    if (newest === undefined) this.byConv.delete(conv);
+    else this.byConv.set(conv, { lo: newest[0], hi: newest[1], older: ranges.length > 0 ? ranges.slice(-MAX_RANGES) : undefined });
+  }
+
+  /** A seq at or below the newest range: inside a range (false), or a new or widened one. */
+  private insertBelow(entry: Entry, seq: number): boolean {
+    const ranges: Range[] = [...(entry.older ?? []), [entry.lo, entry.hi]];
     let i = 0;
     while (i < ranges.length && ranges[i]![1] < seq - 1) i++;
-    const at = ranges[i];
-    if (at === undefined) return false; // unreachable: seq is at or below the last range
+    const at = ranges[i]!;
     if (seq >= at[0] && seq <= at[1]) return false;
     if (seq === at[1] + 1) {
       at[1] = seq;
@@ -89,8 +106,11 @@ export class SeenSeqs {
       at[0] = seq;
     } else {
       ranges.splice(i, 0, [seq, seq]);
-      if (ranges.length > MAX_RANGES) ranges.shift();
     }
+    const newest = ranges.pop()!;
+    entry.lo = newest[0];
+    entry.hi = newest[1];
+    entry.older = ranges.length > 0 ? ranges.slice(-MAX_RANGES) : undefined;
     return true;
   }
 }

@@ -71,6 +71,17 @@ describe('Session', () => {
     expect(ready).toBe(true);
   });
 
+  it('a reload of limits.outbound_queue_bytes reaches connections already open', async () => {
+    const { session, sink } = await open();
+    const { ConfigSchema } = await import('../config/schema.ts');
+    const server = checkpoint!.server;
+    await server.reload(ConfigSchema.parse({ ...server.context.config, limits: { ...server.context.config.limits, outbound_queue_bytes: 4096 } }), 'test');
+    sink.writableLength = 4000; // the peer stopped reading
+    session.deliver(new OutboundEvent({ ev: 'notice', text: 'x'.repeat(200) }));
+    expect(session.closed).toBe(true);
+    expect(sink.lines().at(-1)).toMatch(/SLOW_CONSUMER/);
+  });
+
   it('runs commands one at a time through the context dispatcher, in order', async () => {
     const { session, sink } = await open();
     session.setMode('text', 'stream');

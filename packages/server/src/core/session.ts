@@ -63,7 +63,7 @@ export class Session implements QueueOwner {
     this.server = server;
     this.onClose = onClose;
     this.createdAt = this.lastInboundAt = Date.now();
-    this.queue = new OutboundQueue({ sink: transport.sink, owner: this, flusher: server.flusher });
+    this.queue = new OutboundQueue({ sink: transport.sink, capBytes: server.config.limits.outbound_queue_bytes, owner: this, flusher: server.flusher });
   }
 
   get user(): User | undefined {
@@ -90,9 +90,14 @@ export class Session implements QueueOwner {
     return this.wire !== undefined && isTextFormat(this.wire);
   }
 
-  /** The cap is read live, so a reload that changes limits.outbound_queue_bytes reaches open connections. */
-  get capBytes(): number {
+  /** The outbound cap; `limitsChanged` brings it up to date after a reload. */
+  private get capBytes(): number {
     return this.server.config.limits.outbound_queue_bytes;
+  }
+
+  /** After a reload: open connections take the new outbound cap (replays read it live anyway). */
+  limitsChanged(): void {
+    this.queue.setCap(this.capBytes);
   }
 
   /** Bytes waiting to reach the peer (queued, or in the socket's buffer). */

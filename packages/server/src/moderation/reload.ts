@@ -13,6 +13,7 @@ export async function applyReload(server: ServerContext, loaded: Config, actor: 
   const plan = planReload(server.config, loaded);
   // ServerContext.config is readonly to every reader; this is the one place that replaces it.
   (server as { config: Config }).config = plan.next;
+  for (const session of server.sessions) session.limitsChanged();
   await server.moderation.loadBansFile();
   await server.moderation.load().catch((err: unknown) => server.log.error({ err }, 'reload: re-reading moderation data failed'));
   const closed = await enforceBans(server);
