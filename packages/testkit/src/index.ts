@@ -4,3 +4,4 @@ export { TextClient, type TextClientOptions } from './text-client.ts';
 export { FrameClient, type FrameClientOptions, type TestTransport } from './frame-client.ts';
 export { describeStoreConformance } from './store-conformance.ts';
 export { sleep, waitFor } from './wait.ts';
+export { useServerScope, type ServerScope } from './server-scope.ts';

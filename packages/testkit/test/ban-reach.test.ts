@@ -1,34 +1,24 @@
 import { connect } from 'node:net';
 import type { BanInfo, Reply, RoomMemberInfo } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope, waitFor, type FrameClient } from '../src/index.ts';
 
 /**
  * Bans act only on people below the one who bans, by every kind of ban: a name, an address or
  * range, a key. Loopback addresses other than 127.0.0.1 stand for other machines here.
  */
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const PASSWORD = 'password123';
 const errorName = (reply: Reply) => (reply.ok ? 'ok' : reply.error.name);
 
-async function from(localAddress: string, login: Record<string, unknown>): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort, localAddress }, login as never);
-  cleanups.push(() => client.close());
-  return client;
-}
+const from = (localAddress: string, login: Parameters<typeof scope.frames>[0]): Promise<FrameClient> => scope.frames(login, { localAddress });
 
-const start = () => startTestServer({ moderation: { exempt_addresses: ['127.0.0.1'] } });
+const start = () => scope.start({ moderation: { exempt_addresses: ['127.0.0.1'] } });
 
 describe('rank rules hold for address bans', () => {
   it("regression: a room moderator cannot ban the room owner's address, nor a range holding it or their own", async () => {
-    server = await start();
+    await start();
     // The first account owns the server; the room's owner and moderator are plain users.
     await from('127.0.0.9', { cmd: 'register', name: 'root', password: PASSWORD });
     const owner = await from('127.0.0.2', { cmd: 'register', name: 'olga', password: PASSWORD });
@@ -54,7 +44,7 @@ describe('rank rules hold for address bans', () => {
   });
 
   it("regression: an operator cannot ban the owner's address from the server", async () => {
-    server = await start();
+    await start();
     const root = await from('127.0.0.2', { cmd: 'register', name: 'root', password: PASSWORD });
     await from('127.0.0.3', { cmd: 'register', name: 'opal', password: PASSWORD });
     await root.ok('grant', { name: 'opal', role: 'operator' });
@@ -71,7 +61,7 @@ describe('rank rules hold for address bans', () => {
 
 describe('a name ban can take the addresses along', () => {
   it('bans the addresses the user connects from, but not exempt ones, so a new name does not get round it', async () => {
-    server = await start();
+    const server = await start();
     const root = await from('127.0.0.1', { cmd: 'register', name: 'root', password: PASSWORD });
     await from('127.0.0.5', { cmd: 'guest', name: 'dave' });
     const local = await from('127.0.0.1', { cmd: 'guest', name: 'dave' }).catch(() => undefined);
@@ -80,7 +70,7 @@ describe('a name ban can take the addresses along', () => {
     expect(ban).toMatchObject({ kind: 'account', target: 'dave', addresses: [{ kind: 'ip', target: '127.0.0.5', reason: 'spam' }], skipped: [] });
     // A refused connection gets one ERR line, whatever it meant to speak.
     const refusal = await new Promise<string>((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: server!.tcpPort, localAddress: '127.0.0.5' });
+      const socket = connect({ host: '127.0.0.1', port: server.tcpPort, localAddress: '127.0.0.5' });
       socket.setEncoding('utf8');
       let seen = '';
       socket.on('data', (chunk: string) => (seen += chunk));
@@ -96,13 +86,12 @@ describe('a name ban can take the addresses along', () => {
 
 describe('ban durations', () => {
   it('regression: a huge duration is refused with BAD_ARGUMENTS and listbans keeps working', async () => {
-    server = await start();
+    const server = await start();
     const root = await from('127.0.0.1', { cmd: 'register', name: 'root', password: PASSWORD });
     for (const duration of ['999999999w', 9007199254740991, '3651d']) {
       expect(await root.request('ban', { target: 'mallory', duration })).toMatchObject({ ok: false, error: { code: 1003, name: 'BAD_ARGUMENTS' } });
     }
-    const human = await TextClient.connect({ port: server.tcpPort });
-    cleanups.push(() => human.close());
+    const human = await scope.text();
     expect(await human.command(`LOGIN root ${PASSWORD}`)).toMatch(/^OK welcome/);
     expect(await human.command('BAN mallory 999999999w spam')).toMatch(/^ERR 1003 BAD_ARGUMENTS .*at most 10 years/);
     expect(await human.command('LISTBANS')).toBe('OK LISTBANS 0');

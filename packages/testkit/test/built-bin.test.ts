@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,15 +8,11 @@ import { FrameClient, PARLEY_BUILT_BIN, spawnServer, type SpawnedServer } from '
 
 /**
  * The bundle that `npm install` builds and `npm start` runs (every other test runs the sources).
- * It is rebuilt first, so what passes here is today's code bundled, not an old lib/.
+ * `npm test` builds it before the tests, so what passes here is today's code bundled; it is not
+ * rebuilt here, where removing lib/ would break other test files using it at the same time.
  */
-const CLI_DIR = new URL('../../cli/', import.meta.url);
 const run = promisify(execFile);
 const version = (pkg: string) => JSON.parse(readFileSync(new URL(`../../${pkg}/package.json`, import.meta.url), 'utf8')).version as string;
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['--import', 'tsx', 'build.ts'], { cwd: CLI_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
-}, 60_000);
 
 describe('the built parley bin', () => {
   it('parley version prints the CLI package version', async () => {

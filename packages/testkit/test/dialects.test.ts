@@ -1,32 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, TextClient, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope, type TextClient } from '../src/index.ts';
 
 /**
  * People arrive from other chat servers with their habits: each seed's commands, typed exactly
  * as its users type them, over TLS at a raw text client (what `openssl s_client` gives a person).
  * docs/protocol.md, "Coming from another server", has the tables these follow.
  */
-let server: TestServer | undefined;
-const clients: TextClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 /** Loopback 127.0.0.1 stays exempt (a local proxy); other loopback addresses are "other machines". */
-const start = () => startTestServer({ moderation: { exempt_addresses: ['127.0.0.1'], first_account_owner: true } });
+const start = () => scope.start({ moderation: { exempt_addresses: ['127.0.0.1'], first_account_owner: true } });
 
 async function person(login: string, localAddress = '127.0.0.1'): Promise<TextClient> {
-  const client = await TextClient.connect({ port: server!.tlsPort, tls: true, localAddress });
-  clients.push(client);
+  const client = await scope.text({ tls: true, localAddress });
   expect(await client.command(login)).toMatch(/^OK welcome/);
   return client;
 }
 
 describe('coming from GoChat', () => {
   it('REGISTER, SEND to a name and to ALL, LIST, SERVERHELP, SERVERINFO, KICK, BAN, UNBAN, LISTBANS', async () => {
-    server = await start();
+    await start();
     const admin = await person('REGISTER admin correct-horse');
     const bob = await person('REGISTER bob', '127.0.0.2');
     expect(await bob.command('SEND admin hi admin')).toMatch(/^OK SEND admin:1$/);
@@ -54,9 +47,8 @@ describe('coming from GoChat', () => {
 
 describe('coming from xsukax Chatroom', () => {
   it('/changeuname, /createroom, /join, /left, /deleteroom, /admin, /userinfo, /kick, /ban (by address), /help', async () => {
-    server = await start();
-    const newcomer = await TextClient.connect({ port: server.tlsPort, tls: true });
-    clients.push(newcomer);
+    const server = await start();
+    const newcomer = await scope.text({ tls: true });
     expect(await newcomer.command('/join #general')).toMatch(/^ERR 2000 NOT_LOGGED_IN/);
     const zed = await person('REGISTER zed0', '127.0.0.2');
     expect(await zed.command('/changeuname zed')).toBe('OK NICK zed0 zed');
@@ -78,8 +70,7 @@ describe('coming from xsukax Chatroom', () => {
     // xsukax's /ban bans the address: a new name from there is refused too.
     await person('GUEST troll', '127.0.0.3');
     expect(await zed.command('/ban troll')).toBe('OK BAN server account troll permanent +ip 127.0.0.3');
-    const again = await TextClient.connect({ port: server.tlsPort, tls: true, localAddress: '127.0.0.3' });
-    clients.push(again);
+    const again = await scope.text({ tls: true, localAddress: '127.0.0.3' });
     expect(await again.expect(/^ERR/)).toMatch(/^ERR 2008 BANNED/);
     zed.send('/help');
     expect(await zed.expect(/^HELP from xsukax Chatroom: /)).toMatch(/changeuname=NICK left=PART admin=OPER/);
@@ -88,7 +79,7 @@ describe('coming from xsukax Chatroom', () => {
 
 describe('coming from Asyncio-TCP', () => {
   it('the // prefix with help, channels, users, bans, broadcast and disabling commands', async () => {
-    server = await start();
+    await start();
     const op = await person('REGISTER op correct-horse');
     const amy = await person('GUEST amy', '127.0.0.2');
     amy.send('//help');

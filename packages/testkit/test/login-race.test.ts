@@ -1,34 +1,24 @@
 import type { Reply } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, sleep, startTestServer, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { sleep, useServerScope, type FrameClient } from '../src/index.ts';
 
 /**
  * The login lockout must hold against parallel guessing: the lockout check happens before the
  * slow password hash and the failure is recorded after it, so without counting attempts in
  * flight, N simultaneous wrong passwords were all checked (20 of 20 with a limit of 5).
  */
-let server: TestServer | undefined;
-const clients: FrameClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const PASSWORD = 'correct horse battery';
 const errorOf = (reply: Reply) => (reply.ok ? undefined : reply.error);
 
-async function from(localAddress: string, login: Record<string, unknown> | false = false): Promise<FrameClient> {
-  const c = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort, localAddress }, login as never);
-  clients.push(c);
-  return c;
-}
+const from = (localAddress: string, login: Parameters<typeof scope.frames>[0] = false): Promise<FrameClient> => scope.frames(login, { localAddress });
 
 describe('login lockout under parallel guessing', () => {
   it('20 simultaneous wrong passwords from 20 addresses: at most 5 are checked, the rest are LOGIN_LOCKED; the right password works after the lockout', async () => {
     // argon2id as in production; per-address lockouts on (loopback is exempt by default), so
     // the account key is what stops the 20 addresses, each of which tries once.
-    server = await startTestServer({
+    const server = await scope.start({
       accounts: { password_hash: 'argon2id' },
       limits: { login_failures_before_lockout: 5, login_lockout_ms: 1500, login_lockout_max_ms: 60_000, flood_disconnect_after: 100 },
       moderation: { exempt_addresses: [] },

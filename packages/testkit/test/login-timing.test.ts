@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope } from '../src/index.ts';
 
 /**
  * A failed login must not tell, by how long it took, whether the account exists: a wrong
  * password for an existing account used to take one password hash (25-35 ms with argon2id),
  * an unknown name none (under 1 ms). Unknown names are now checked against a dummy hash.
  */
-let server: TestServer | undefined;
-const clients: FrameClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -20,14 +14,12 @@ describe('login timing', () => {
   for (const algorithm of ['argon2id', 'scrypt'] as const) {
     it(`${algorithm}: an unknown name takes about as long to refuse as a wrong password`, async () => {
       // High lockout limits: this test fails on purpose 24 times and must never be LOGIN_LOCKED.
-      server = await startTestServer({
+      await scope.start({
         accounts: { password_hash: algorithm },
         limits: { login_failures_before_lockout: 1000, commands_per_minute_per_connection: 6000 },
       });
-      const port = server.tcpPort;
-      clients.push(await FrameClient.open({ transport: 'tcp', codec: 'json', port }, { cmd: 'register', name: 'alice', password: 'right password' }));
-      const prober = await FrameClient.open({ transport: 'tcp', codec: 'json', port }, false);
-      clients.push(prober);
+      await scope.frames({ cmd: 'register', name: 'alice', password: 'right password' });
+      const prober = await scope.frames(false);
 
       const timed = async (name: string) => {
         const started = performance.now();

@@ -1,34 +1,24 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Reply } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope, type FrameClient } from '../src/index.ts';
 
 /**
  * Lookalike names: "аlice" with a Cyrillic а rendered exactly like "alice" and was accepted
  * beside it, for guests and accounts alike; so were names of invisible Hangul fillers.
  */
-let server: TestServer | undefined;
-const clients: FrameClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const CYRILLIC_ALICE = '\u0430lice';
 const PASSWORD = 'correct horse battery';
 const errorOf = (reply: Reply) => (reply.ok ? undefined : reply.error);
 
-async function connect(login: Record<string, unknown> | false = false): Promise<FrameClient> {
-  const c = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
-  clients.push(c);
-  return c;
-}
+const connect = (login: Parameters<typeof scope.frames>[0] = false): Promise<FrameClient> => scope.frames(login);
 
 describe('lookalike user names', () => {
   it('refuses a guest and a registration "аlice" (Cyrillic а) with NAME_TAKEN while alice is online or registered', async () => {
-    server = await startTestServer();
+    await scope.start();
     const alice = await connect({ cmd: 'guest', name: 'alice' });
     const other = await connect();
     expect(errorOf(await other.request('guest', { name: CYRILLIC_ALICE }))).toMatchObject({ name: 'NAME_TAKEN', code: 2003 });
@@ -36,7 +26,7 @@ describe('lookalike user names', () => {
     alice.close();
 
     await connect({ cmd: 'register', name: 'bob', password: PASSWORD }).then((c) => c.close());
-    await expect.poll(() => server!.server.context.users.findByName('bob')).toBeUndefined();
+    await expect.poll(() => scope.server.server.context.users.findByName('bob')).toBeUndefined();
     const later = await connect();
     for (const lookalike of ['b\u043eb', 'b\u03bfb', 'B\u041eB']) {
       expect(errorOf(await later.request('register', { name: lookalike, password: PASSWORD }))?.name, lookalike).toBe('NAME_TAKEN');
@@ -47,7 +37,7 @@ describe('lookalike user names', () => {
   });
 
   it('refuses invisible and small-capital names with NAME_INVALID, for guests, accounts and renames', async () => {
-    server = await startTestServer();
+    await scope.start();
     const c = await connect();
     for (const name of ['\u3164', '\u3164\u3164', '\u115f', '\uffa0', 'alice\u3164', '\u1d00lice']) {
       expect(errorOf(await c.request('guest', { name }))?.name, JSON.stringify(name)).toBe('NAME_INVALID');
@@ -58,15 +48,15 @@ describe('lookalike user names', () => {
   });
 
   it('keeps ordinary names of other scripts apart', async () => {
-    server = await startTestServer();
+    await scope.start();
     for (const name of ['Zoë', 'Jürgen', 'Алиса', '李雷', 'alice']) await connect({ cmd: 'guest', name });
-    expect([...server.server.context.users.all()].map((u) => u.name).sort()).toEqual(['alice', 'Jürgen', 'Zoë', 'Алиса', '李雷'].sort());
+    expect([...scope.server.server.context.users.all()].map((u) => u.name).sort()).toEqual(['alice', 'Jürgen', 'Zoë', 'Алиса', '李雷'].sort());
   });
 });
 
 describe('lookalike room names', () => {
   it('JOIN of "#gеneral" (Cyrillic е) joins #general; CREATE of it is ROOM_EXISTS; a filler room is ROOM_INVALID', async () => {
-    server = await startTestServer();
+    await scope.start();
     const c = await connect({ cmd: 'guest', name: 'dave' });
     await c.ok('part', { room: '#general' });
     expect(await c.request('join', { room: '#g\u0435neral' })).toMatchObject({ ok: true, data: { name: '#general', conv: '#general' } });
@@ -74,17 +64,15 @@ describe('lookalike room names', () => {
     expect(exists).toMatchObject({ name: 'ROOM_EXISTS' });
     expect(exists?.message).toContain('#general');
     expect(errorOf(await c.request('join', { room: '#\u3164' }))?.name).toBe('ROOM_INVALID');
-    expect(server.server.context.rooms.list().map((r) => r.key)).toEqual(['#general']);
+    expect(scope.server.server.context.rooms.list().map((r) => r.key)).toEqual(['#general']);
   });
 });
 
 describe('upgrading a data dir with keys from before the lookalike fold', () => {
   it('recomputes account, ban and guest-mute keys; a lookalike pair keeps both accounts usable', async () => {
-    server = await startTestServer();
-    const dataDir = server.dataDir;
+    const { dataDir } = await scope.start();
     for (const name of ['alice', 'pair', 'Алиса', 'mallory']) await connect({ cmd: 'register', name, password: `${name} ${PASSWORD}` }).then((c) => c.close());
-    await server.stop();
-    server = undefined;
+    await scope.stop();
 
     // Rewrite the file to what the previous Parley left: keys were the case fold alone, and a
     // lookalike "аlice" could be registered beside "alice".
@@ -99,8 +87,7 @@ describe('upgrading a data dir with keys from before the lookalike fold', () => 
     db.prepare("DELETE FROM kysely_migration WHERE name = '0003_lookalike_keys'").run();
     db.close();
 
-    server = await startTestServer({ data_dir: dataDir });
-    const store = server.server.context.store;
+    const store = (await scope.start({ data_dir: dataDir })).server.context.store;
     expect((await store.findAccount('aлᴎca'))?.name).toBe('Алиса');
     expect((await store.findAccount('alice'))?.name).toBe('alice');
     expect((await store.findAccount(CYRILLIC_ALICE))?.name).toBe(CYRILLIC_ALICE); // kept its old key
@@ -114,9 +101,10 @@ describe('upgrading a data dir with keys from before the lookalike fold', () => 
     expect(audit.find((e) => e.action === 'account.lookalike')).toMatchObject({ target: CYRILLIC_ALICE });
 
     // Both of the pair log in with their own passwords; Алиса by any case; mallory is banned.
-    expect(await (await connect()).request('login', { name: 'alice', password: `alice ${PASSWORD}` })).toMatchObject({ ok: true, data: { name: 'alice' } });
-    clients.pop()!.close();
-    await expect.poll(() => server!.server.context.users.findByName('alice')).toBeUndefined();
+    const first = await connect();
+    expect(await first.request('login', { name: 'alice', password: `alice ${PASSWORD}` })).toMatchObject({ ok: true, data: { name: 'alice' } });
+    first.close();
+    await expect.poll(() => scope.server.server.context.users.findByName('alice')).toBeUndefined();
     expect(await (await connect()).request('login', { name: CYRILLIC_ALICE, password: `pair ${PASSWORD}` })).toMatchObject({ ok: true, data: { name: CYRILLIC_ALICE } });
     expect(await (await connect()).request('login', { name: 'АЛИСА', password: `Алиса ${PASSWORD}` })).toMatchObject({ ok: true, data: { name: 'Алиса' } });
     expect(errorOf(await (await connect()).request('login', { name: 'mallory', password: `mallory ${PASSWORD}` }))?.name).toBe('BANNED');

@@ -1,34 +1,24 @@
 import type { ServerEvent } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, waitFor, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope, waitFor, type FrameClient } from '../src/index.ts';
 
 /**
  * `resume` replays every stored message above the client's cursor that this connection has not
  * had, whatever the connection did before: sends (new or repeated) and live deliveries must
  * neither hide older messages nor come back as replays.
  */
-let server: TestServer | undefined;
-const clients: FrameClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const PASSWORD = 'password123';
 
-async function open(login: Record<string, unknown>): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
-  clients.push(client);
-  return client;
-}
+const open = (login: Parameters<typeof scope.frames>[0]) => scope.frames(login);
 
 const seqsIn = (client: FrameClient, conv: string) =>
   client.frames.filter((f): f is ServerEvent & { ev: 'message' } => 'ev' in f && f.ev === 'message' && f.conv === conv).map((m) => m.seq);
 
 describe('resume after sending', () => {
   it('regression: a repeated cmid and a new send before resume do not hide the messages between them', async () => {
-    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    await scope.start({ limits: { messages_per_minute: 600, message_burst: 100 } });
     const first = await open({ cmd: 'register', name: 'alice', password: PASSWORD });
     await first.ok('join', { room: '#r' });
     const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
@@ -46,7 +36,7 @@ describe('resume after sending', () => {
   });
 
   it("regression: resume does not send a connection's own message back", async () => {
-    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    await scope.start({ limits: { messages_per_minute: 600, message_burst: 100 } });
     const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
     await bob.ok('join', { room: '#r' });
     for (const text of ['1', '2', '3', '4', '5']) await bob.ok('send', { to: '#r', text });
@@ -58,7 +48,7 @@ describe('resume after sending', () => {
   });
 
   it('fills every gap once, skips what arrived live, and a second resume sends nothing', async () => {
-    server = await startTestServer({ limits: { messages_per_minute: 600, message_burst: 100 } });
+    await scope.start({ limits: { messages_per_minute: 600, message_burst: 100 } });
     const bob = await open({ cmd: 'register', name: 'bob', password: PASSWORD });
     await bob.ok('join', { room: '#r' });
     for (const text of ['1', '2', '3']) await bob.ok('send', { to: '#r', text });

@@ -111,7 +111,8 @@ describe('a full disk', () => {
   });
 });
 
-const CLI = fileURLToPath(new URL('../../cli/bin/parley.js', import.meta.url));
+// The sources, as every test but built-bin.test.ts runs them.
+const CLI = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 
 /** Runs `parley serve` to its exit; resolves with the exit code and stderr. */
 function serve(dataDir: string): Promise<{ code: number | null; stderr: string }> {

@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, TextClient, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { useServerScope, type TextClient } from '../src/index.ts';
 
 /** The text mode reads lines with the protocol's one grammar: MODE flags, current rooms, usages. */
-let server: TestServer | undefined;
-const clients: TextClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 async function person(login: string): Promise<TextClient> {
-  const client = await TextClient.connect({ port: server!.tcpPort });
-  clients.push(client);
+  const client = await scope.text();
   expect(await client.command(login)).toMatch(/^OK welcome/);
   return client;
 }
 
 describe('MODE in text mode', () => {
   it('regression: "MODE #r +k" without a password is refused and keeps the password', async () => {
-    server = await startTestServer();
+    await scope.start();
     const owner = await person('REGISTER olga correct-horse');
     expect(await owner.command('JOIN #r')).toMatch(/^OK JOIN #r/);
     expect(await owner.command('MODE #r +k sesame')).toMatch(/^OK MODE #r .*password/);
@@ -30,7 +23,7 @@ describe('MODE in text mode', () => {
   });
 
   it('regression: "MODE #r imt" is refused instead of clearing moderated and topic lock', async () => {
-    server = await startTestServer();
+    await scope.start();
     const owner = await person('REGISTER olga correct-horse');
     expect(await owner.command('JOIN #r')).toMatch(/^OK JOIN #r/);
     const set = await owner.command('MODE #r +mt');
@@ -42,7 +35,7 @@ describe('MODE in text mode', () => {
 
 describe('the current room of a text connection', () => {
   it('is the room it last joined or spoke in, for commands that name no room', async () => {
-    server = await startTestServer();
+    await scope.start();
     const me = await person('REGISTER rhea correct-horse');
     expect(await me.command('TOPIC')).toMatch(/^ERR 1003 BAD_ARGUMENTS No current room: name one\. Usage: TOPIC/);
     expect(await me.command('JOIN #one')).toMatch(/^OK JOIN #one/);

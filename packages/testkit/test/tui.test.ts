@@ -122,7 +122,8 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     const fingerprint = /([0-9A-F]{2}(?::[0-9A-F]{2}){31})/.exec(question)![1]!;
     await term.type('y');
     await term.press('Enter');
-    let screen = await term.see(/Members \(2\)/);
+    // The member list and the room's recent history arrive separately: wait for both.
+    let screen = await term.see(/Members \(2\)[\s\S]*\d\d:\d\d bob: early 70|\d\d:\d\d bob: early 70[\s\S]*Members \(2\)/);
     expect(readFileSync(knownHosts, 'utf8')).toContain(`127.0.0.1:${srv.tlsPort} ${fingerprint}`);
     expect(screen).toMatch(/TLS newly pinned [0-9A-F]{2}:[0-9A-F]{2}…[0-9A-F]{2}:[0-9A-F]{2} │ connected │ alice/);
     expect(screen).toContain(`tls://127.0.0.1:${srv.tlsPort}`);
