@@ -112,7 +112,7 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
     dataDir,
     tls: true,
     // What `npm start` runs: the bundle `npm install` builds (run `npm run build` after a change).
-    built: true,
+    built: !values.sources,
     env: BENCH_SERVER_ENV,
     prefix: pinned ? ['taskset', '-c', '0'] : [],
     // The inspector: the idle scenario collects garbage through it, --profile records the phase.
@@ -147,6 +147,8 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     /** Writes a V8 CPU profile of the server over each measured phase into this directory. */
     profile: { type: 'string' },
+    /** Runs the server from its TypeScript sources (tsx) instead of the bundle: tells a code change from a bundling one. */
+    sources: { type: 'boolean', default: false },
   },
 });
 const profileDir = values.profile;
