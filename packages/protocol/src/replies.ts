@@ -111,7 +111,8 @@ export interface ReplyData {
   nick: { old: string; name: string };
   send: { sent: SentReceipt[] };
   /** `conv` is the room's conversation id (for cursors); `lastSeq` its newest message. */
-  join: RoomSummary & { conv: string; lastSeq: number };
+  /** `muted` when the one joining is muted in the room (their sends will be refused with MUTED). */
+  join: RoomSummary & { conv: string; lastSeq: number; muted?: true };
   part: { room: string };
   create: RoomSummary & { conv: string; lastSeq: number };
   delete: { room: string };

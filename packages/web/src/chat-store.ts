@@ -1,5 +1,5 @@
 import { ParleyClient, ParleyClientError, webSocketTransport, type Credentials } from '@parley/client';
-import { foldName, type ChatMessage } from '@parley/protocol';
+import { foldName, type ChatMessage, type MessageKind } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
@@ -42,8 +42,8 @@ export class ChatStore {
       transport: webSocketTransport(WebSocket),
       credentials: options.credentials,
       clientName: 'parley-web',
-      // Browsers should not hammer a server that is restarting: 250 ms doubling to 30 s.
-      backoff: { initialMs: 250, maxMs: 30_000 },
+      // Browsers should not hammer a server that is restarting, yet notice within seconds that it is back: 250 ms doubling to 5 s.
+      backoff: { initialMs: 250, maxMs: 5_000 },
     });
     // Before the listeners below: see RoomTracker on the order of `nick` notices.
     this.roomTracker = new RoomTracker(this, () => this.changed());
@@ -173,7 +173,7 @@ export class ChatStore {
   async submit(input: string): Promise<void> {
     const conv = this.active;
     try {
-      await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined), conv);
+      await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined, conv?.target), conv);
     } catch (error) {
       // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
       this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
@@ -182,13 +182,13 @@ export class ChatStore {
   }
 
   /** Shows the message at once (as sending), then in its stored place once the server has it. */
-  async send(conv: Conversation, text: string): Promise<void> {
+  async send(conv: Conversation, text: string, kind?: MessageKind): Promise<void> {
     if (text.trim() === '') return;
-    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending' };
+    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}) };
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.target, text);
+      const [receipt] = await this.client.send(conv.target, text, kind ? { kind } : {});
       if (receipt) conv.confirm(item, receipt.seq);
     } catch (error) {
       item.status = 'failed';
@@ -235,7 +235,7 @@ export class ChatStore {
   private onMessage(message: ChatMessage, live: boolean): void {
     const mine = this.isMe(message.from);
     const conv = message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(mine ? message.to : message.from);
-    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent' });
+    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent', ...(message.kind ? { kind: message.kind } : {}) });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
     this.changed();

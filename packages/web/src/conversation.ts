@@ -1,4 +1,4 @@
-import { foldName, type RoomMemberInfo } from '@parley/protocol';
+import { foldName, type MessageKind, type RoomMemberInfo } from '@parley/protocol';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -11,6 +11,8 @@ export interface TimelineMessage {
   text: string;
   ts: number;
   mine: boolean;
+  /** "action" for /me: drawn as "* alice waves". */
+  kind?: MessageKind;
   status: 'sent' | 'pending' | 'failed';
   error?: string;
 }

@@ -34,12 +34,12 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
   const args = line.args;
   switch (line.verb) {
     case 'send': {
-      const to = args.to as string[];
+      const to = Array.isArray(args.to) ? (args.to as string[]) : [String(args.to)];
       if (to.length !== 1) break;
       // One target: show it where it belongs, as sending, like a typed message.
-      const target = to[0]!.startsWith('#') ? store.room(to[0]!) : store.dm(to[0]!);
+      const target = to[0] === 'ALL' ? store.everyone() : to[0]!.startsWith('#') ? store.room(to[0]!) : store.dm(to[0]!);
       store.activate(target.key);
-      return store.send(target, String(args.text));
+      return store.send(target, String(args.text), args.kind === 'action' ? 'action' : undefined);
     }
     case 'join':
       return store.join(String(args.room), args.password === undefined ? undefined : String(args.password));
