@@ -1,6 +1,7 @@
 import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
+import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
 import { messageEvent } from './messages.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
@@ -34,8 +35,9 @@ async function resolveTarget(server: ServerContext, sender: User, { target, must
   return { conv: dmConversation(sender.id, peer.id), label: peer.name, peer };
 }
 
-/** The conversation a HISTORY request names: a room, ALL, or the DM with a user. */
+/** The conversation a HISTORY request names: a room, ALL, the DM with a user, or a DM by its id. */
 export async function resolveConversation(server: ServerContext, user: User, target: string): Promise<{ conv: string; label: string }> {
+  if (isConversationId(target)) return { conv: requireOwnConversation(user, target).conv, label: target };
   const { conv, label, room } = await resolveTarget(server, user, { target, mustBeMember: false });
   // Public rooms can be read before joining; an invite-only or password-protected room's
   // history is for its members only.
