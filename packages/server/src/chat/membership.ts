@@ -59,6 +59,22 @@ export async function partRoom(server: ServerContext, { user, room, origin, remo
   room.members.delete(user.id);
   user.rooms.delete(room.key);
   for (const session of user.sessions) session.leftRoom(room.key);
+  await closeIfAbandoned(server, room);
+}
+
+/**
+ * Closes a room a guest created once nobody is in it: no one online and no account that joined
+ * it (accounts stay members while offline). Its messages go with it, as with `delete`; nobody
+ * is left to be told. Runs after every part, kick, room ban and sign-out.
+ */
+export async function closeIfAbandoned(server: ServerContext, room: Room): Promise<boolean> {
+  if (!room.closesWhenEmpty() || room.members.size > 0) return false;
+  if (await server.store.hasMembers(room.key)) return false;
+  // Someone may have joined, or the room been deleted, while the store answered.
+  if (room.members.size > 0 || server.rooms.find(room.name) !== room) return false;
+  await server.rooms.delete(room);
+  server.log.info({ room: room.name }, 'room closed: its last member left');
+  return true;
 }
 
 export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {

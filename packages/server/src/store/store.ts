@@ -141,6 +141,8 @@ export interface Store {
   addMember(roomKey: string, accountId: number): Promise<void>;
   removeMember(roomKey: string, accountId: number): Promise<void>;
   roomsOf(accountId: number): Promise<string[]>;
+  /** Whether any account holds a stored membership of the room (whether a guest's room may close). */
+  hasMembers(roomKey: string): Promise<boolean>;
 
   /*
    * Moderation. Roles, bans and disabled commands may also be written by another

@@ -212,6 +212,13 @@ class SqliteStore implements Store {
     });
   }
 
+  hasMembers(roomKey: string): Promise<boolean> {
+    return this.#run(`counting the members of ${roomKey}`, async () => {
+      const row = await this.#db.selectFrom('room_members').select('account_id').where('room_key', '=', roomKey).limit(1).executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
   setServerRole(accountId: number, role: StoredServerRole | null, grantedBy: string): Promise<void> {
     return this.#run('setting a server role', async () => this.#moderation.setServerRole(accountId, role, grantedBy));
   }
