@@ -5,6 +5,7 @@ import { Composer } from './composer.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
+import { UserInfoDialog } from './moderation-dialogs.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
 import { RoomControls } from './room-settings.tsx';
 import { Sidebar } from './sidebar.tsx';
@@ -98,6 +99,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
+      {store.userInfo !== undefined && <UserInfoDialog store={store} name={store.userInfo} onClose={() => store.showUserInfo(undefined)} />}
     </div>
   );
 }

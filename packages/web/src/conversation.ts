@@ -42,6 +42,12 @@ export class Conversation {
   /** False after we left the room or it was deleted: kept readable, no longer sendable. */
   joined = true;
   history: 'idle' | 'loading' | 'done' = 'idle';
+  /** A direct conversation's id on the server, once known: history by id still works after a guest peer left. */
+  conv: string | undefined = undefined;
+  /** A direct conversation whose other person is a guest (who cannot get messages once gone). */
+  peerGuest = false;
+  /** The newest seq known here, shown or not (a listed conversation whose history is not loaded yet). */
+  lastSeq = 0;
 
   constructor(
     readonly key: string,
@@ -54,6 +60,11 @@ export class Conversation {
     return this.kind === 'all' ? 'Everyone' : this.target;
   }
 
+  /** What `history` takes: a direct conversation's id when known, else the target. */
+  get historyTarget(): string {
+    return this.kind === 'dm' && this.conv !== undefined ? this.conv : this.target;
+  }
+
   /** The oldest seq shown, for `history({ before })`. */
   get oldestSeq(): number | undefined {
     for (const item of this.items) if (item.type === 'message' && item.seq !== undefined) return item.seq;
@@ -64,6 +75,7 @@ export class Conversation {
   addStored(message: TimelineMessage & { seq: number }): boolean {
     if (this.seqs.has(message.seq)) return false;
     this.seqs.add(message.seq);
+    if (message.seq > this.lastSeq) this.lastSeq = message.seq;
     const items = this.items;
     let newest = -1;
     for (const item of items) if (item.type === 'message' && item.seq !== undefined && item.seq > newest) newest = item.seq;
@@ -92,6 +104,9 @@ export class Conversation {
     for (const seq of previous.seqs) this.seqs.add(seq);
     this.unread = previous.unread;
     this.history = previous.history;
+    this.conv = previous.conv;
+    this.peerGuest = previous.peerGuest;
+    this.lastSeq = previous.lastSeq;
   }
 
   add(item: TimelineItem): void {
