@@ -4,7 +4,8 @@ import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
 import { describeError, describeFailure } from './describe-error.ts';
-import { applyListed, ClosedConversations, closedStorageKey, guestLeftSentence, peerIsGuest } from './direct-conversations.ts';
+import { ClosedConversations, closedStorageKey, guestLeftSentence, peerIsGuest } from './direct-conversations.ts';
+import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
@@ -91,27 +92,10 @@ export class ChatStore {
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
     this.roomTracker.refreshMembers(identity.rooms.map((r) => r.name));
-    void this.listDirectConversations();
+    void showListedConversations(this, this.closed).then(() => this.changed());
     this.changed();
   }
 
-  /**
-   * Shows the account's direct conversations from before this page (another browser, an
-   * earlier visit), except those closed here with nothing newer since; each loads its history
-   * when opened.
-   */
-  private async listDirectConversations(): Promise<void> {
-    try {
-      const { conversations } = await this.client.request('conversations', {});
-      for (const listed of conversations) {
-        if (this.closed?.hides(listed.conv, listed.lastSeq) && !this.dm(listed.with, false)) continue;
-        applyListed(this.dm(listed.with), listed);
-      }
-    } catch (error) {
-      this.noticeActive(`Could not list your direct conversations: ${describeFailure(error)}`, 'error');
-    }
-    this.changed();
-  }
 
   /** The "reconnected" banner has been shown long enough. */
   dismissResumed(): void {
@@ -247,17 +231,9 @@ export class ChatStore {
       item.status = 'failed';
       const gone = conv.kind === 'dm' && conv.peerGuest && error instanceof ParleyClientError && error.errorName === 'NO_SUCH_USER';
       item.error = gone ? guestLeftSentence(conv.target) : describeError(error);
-      if (conv.kind === 'dm' && conv.seqs.size === 0 && conv.items.every((i) => i === item || i.type === 'notice')) this.dropFailedStart(conv, from, error);
+      if (conv.kind === 'dm' && conv.seqs.size === 0 && conv.items.every((i) => i === item || i.type === 'notice')) dropFailedStart(this, { conv, from, error });
     }
     this.changed();
-  }
-
-  /** A first message to a name that failed leaves no conversation behind; the error goes where the person was. */
-  private dropFailedStart(conv: Conversation, from: Conversation | undefined, error: unknown): void {
-    this.conversations.delete(conv.key);
-    const back = from && from !== conv && this.conversations.has(from.key) ? from : this.sortedConversations()[0];
-    this.activeKey = back?.key;
-    this.notice(back ?? this.everyone(), `Not sent to ${conv.target}: ${describeFailure(error)}`, 'error');
   }
 
   private noteConversationId(conv: Conversation, id: string): void {
