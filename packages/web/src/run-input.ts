@@ -51,6 +51,10 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       // The server tells every connection of ours with a `nick` event; the store renames there.
       await store.client.request('nick', { name: String(args.name) });
       return;
+    case 'listbans':
+      // A list to act on (each ban has a Lift button), not lines of text.
+      store.openPanel({ kind: 'bans', room: typeof args.room === 'string' ? args.room : undefined });
+      return;
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });
       permissionsOf(store).noteOper(role);
