@@ -27,7 +27,8 @@ export interface RoomMemberInfo extends MemberInfo {
 export interface LoginData {
   name: string;
   kind: 'account' | 'guest';
-  rooms: RoomSummary[];
+  /** The rooms it is in now; `muted` where it is muted (as in the `join` reply). */
+  rooms: (RoomSummary & { muted?: true })[];
 }
 
 export interface SentReceipt {

@@ -81,7 +81,7 @@ describe('web client: operator actions', () => {
     await ban.getByLabel('Reason').fill('spam');
     await ban.getByRole('button', { name: 'Ban' }).click();
     await ban.waitFor({ state: 'detached' });
-    await alice.getByRole('log').getByText(/^You banned bob from the server until .+: spam$/).waitFor();
+    await alice.getByRole('log').getByText(/^You banned bob from the server until .+: spam \(not 127\.0\.0\.1: exempt, shared by many\)$/).waitFor();
     await bob.getByRole('button', { name: 'Connect' }).waitFor();
     await expect.poll(() => bob.getByRole('alert').textContent()).toMatch(/ban/i);
 

@@ -1,6 +1,8 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
+import { BansDialog } from './bans-dialog.tsx';
+import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
@@ -55,7 +57,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
   }, [store]);
 
   useEffect(() => {
-    if (store.connection.state === 'closed') onLeave(store.fatal ? `Disconnected: ${store.fatal.message}` : undefined);
+    if (store.connection.state === 'closed') onLeave(store.fatal ? describeDisconnect(store.fatal) : undefined);
   }, [store.connection.state]);
 
   const select = (key: string) => {
@@ -93,13 +95,14 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
         <Composer store={store} conv={conv} />
       </main>
+      {store.panel?.kind === 'bans' && <BansDialog store={store} room={store.panel.room} onClose={() => store.openPanel(undefined)} />}
       {conv?.kind === 'room' && (
         <aside id="members" class="members" aria-label="Members">
           <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
-      {store.userInfo !== undefined && <UserInfoDialog store={store} name={store.userInfo} onClose={() => store.showUserInfo(undefined)} />}
+      {store.panel?.kind === 'userinfo' && <UserInfoDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
     </div>
   );
 }

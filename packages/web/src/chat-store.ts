@@ -1,4 +1,4 @@
-import { ParleyClient, ParleyClientError, webSocketTransport, type Credentials } from '@parley/client';
+import { ParleyClient, ParleyClientError, webSocketTransport, type ClientEvents, type Credentials } from '@parley/client';
 import { foldName, type ChatMessage, type MessageKind } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
@@ -16,6 +16,9 @@ export interface ConnectOptions {
 }
 
 const HISTORY_PAGE = 50;
+
+/** `userinfo`: the user info dialog, as `/whois name` opens it. */
+export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'userinfo'; name: string };
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
@@ -35,8 +38,8 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
-  /** Whose user info dialog `/whois` opened, if any. */
-  userInfo: string | undefined;
+  /** A panel a typed command opened (/listbans, /whois), drawn over the chat. */
+  panel: Panel | undefined;
   /** Direct conversations closed in the sidebar; read once the name is known. */
   private closed: ClosedConversations | undefined;
   private readonly changes = new ChangeSignal();
@@ -55,7 +58,8 @@ export class ChatStore {
     this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
-    this.client.on('notice', ({ text }) => this.noticeActive(text));
+    this.client.on('notice', (notice) => this.onNotice(notice));
+    this.client.on('room_lost', ({ room, error }) => this.onRoomLost(room, error));
     this.client.on('error', (error) => {
       if (error.errorName === 'SHUTTING_DOWN') this.noticeActive('The server is restarting; messages you send now go out when it is back.');
       else this.noticeActive(`${error.errorName}: ${error.message}`, 'error');
@@ -88,6 +92,7 @@ export class ChatStore {
     for (const summary of identity.rooms) {
       const conv = this.room(summary.name);
       conv.topic = summary.topic;
+      conv.muted = summary.muted ? {} : undefined;
       void this.loadOlder(conv);
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
@@ -96,6 +101,10 @@ export class ChatStore {
     this.changed();
   }
 
+  openPanel(panel: Panel | undefined): void {
+    this.panel = panel;
+    this.changed();
+  }
 
   /** The "reconnected" banner has been shown long enough. */
   dismissResumed(): void {
@@ -155,11 +164,6 @@ export class ChatStore {
     this.changed();
   }
 
-  /** Opens (or, with undefined, closes) the user info dialog, as `/whois name` does. */
-  showUserInfo(name: string | undefined): void {
-    this.userInfo = name;
-    this.changed();
-  }
 
   /** Messages sent to ALL, and where notices go when no conversation is open. */
   everyone(): Conversation {
@@ -247,11 +251,12 @@ export class ChatStore {
   }
 
   /** Shows a room this connection is now in (a join, or a create that joined it). */
-  entered(joined: { name: string; topic: string }): void {
+  entered(joined: { name: string; topic: string; muted?: true }): void {
     const conv = this.room(joined.name);
     conv.target = joined.name;
     conv.topic = joined.topic;
     conv.joined = true;
+    conv.muted = joined.muted ? (conv.muted ?? {}) : undefined;
     if (conv.history === 'done' && conv.items.length === 0) conv.history = 'idle';
     this.activate(conv.key);
     this.roomTracker.refreshMembers([joined.name]);
@@ -304,6 +309,25 @@ export class ChatStore {
       this.notice(renamed, `${old} is now ${name}`);
     }
     this.changed();
+  }
+
+  /** A notice about a room (a mute, an invite, a role) goes to that room; others to the open conversation. */
+  private onNotice(notice: ClientEvents['notice']): void {
+    const conv = notice.room ? this.conversations.get(`room:${foldName(notice.room)}`) : undefined;
+    if (conv && notice.kind === 'mute') conv.muted = { ...(notice.by ? { by: notice.by } : {}), ...(notice.reason ? { reason: notice.reason } : {}) };
+    if (conv && notice.kind === 'unmute') conv.muted = undefined;
+    if (conv) this.notice(conv, notice.text, notice.kind === 'mute' ? 'error' : 'info');
+    else this.noticeActive(notice.text);
+  }
+
+  /** After a reconnect the server refused us a room we were in: it stays readable, marked as left, with the reason. */
+  private onRoomLost(room: string, error: ParleyClientError): void {
+    const conv = this.room(room);
+    conv.joined = false;
+    conv.members = [];
+    const text = `You are no longer in ${room}: ${describeError(error)}. Parley did not get back in after reconnecting.`;
+    this.notice(conv, text, 'error');
+    if (this.activeKey !== conv.key) this.noticeActive(text, 'error');
   }
 
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {

@@ -41,6 +41,8 @@ export class Conversation {
   members: RoomMemberInfo[] = [];
   /** False after we left the room or it was deleted: kept readable, no longer sendable. */
   joined = true;
+  /** Set while we are muted in this room (who did it and why, when the server said): the composer says so instead of failing every send. */
+  muted: { by?: string; reason?: string } | undefined;
   history: 'idle' | 'loading' | 'done' = 'idle';
   /** A direct conversation's id on the server, once known: history by id still works after a guest peer left. */
   conv: string | undefined = undefined;

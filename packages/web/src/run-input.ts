@@ -50,7 +50,7 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       if (args.with !== here.target) break;
       return showOlder(store, here, typeof args.limit === 'number' ? args.limit : undefined);
     case 'userinfo':
-      return store.showUserInfo(String(args.name));
+      return store.openPanel({ kind: 'userinfo', name: String(args.name) });
     case 'join':
       return store.join(String(args.room), args.password === undefined ? undefined : String(args.password));
     case 'part':
@@ -60,6 +60,10 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
     case 'nick':
       // The server tells every connection of ours with a `nick` event; the store renames there.
       await store.client.request('nick', { name: String(args.name) });
+      return;
+    case 'listbans':
+      // A list to act on (each ban has a Lift button), not lines of text.
+      store.openPanel({ kind: 'bans', room: typeof args.room === 'string' ? args.room : undefined });
       return;
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });

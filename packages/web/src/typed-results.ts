@@ -14,9 +14,15 @@ export function moderationSentence(line: CommandLine, data: ReplyData['kick'] | 
     return kick.room ? `You kicked ${kick.name} from ${kick.room}${reason}` : `You disconnected ${kick.name} from the server (${kick.sessions} connection${kick.sessions === 1 ? '' : 's'})${reason}`;
   }
   const ban = data as ReplyData['ban'];
+  return banSentence(ban, reason);
+}
+
+/** "You banned bob and their address from the server until …: spam", for the dialog and for /ban. */
+export function banSentence(ban: ReplyData['ban'], reason: string): string {
   const from = ban.scope === 'server' ? 'the server' : ban.scope;
-  const also = ban.addresses.length > 0 ? ` (and ${ban.addresses.map((b) => b.target).join(', ')})` : '';
-  return `You banned ${ban.target}${also} from ${from} ${formatBanEnd(ban.expires)}${reason}`;
+  const also = ban.addresses.length > 0 ? ` and ${ban.addresses.length === 1 ? 'their address' : `their ${ban.addresses.length} addresses`}` : '';
+  const skipped = ban.skipped.length > 0 ? ` (not ${ban.skipped.join(', ')}: exempt, shared by many)` : '';
+  return `You banned ${ban.target}${also} from ${from} ${formatBanEnd(ban.expires)}${reason}${skipped}`;
 }
 
 /** `/history [n]`: the open conversation's earlier messages, in place, or a line saying there are none. */
