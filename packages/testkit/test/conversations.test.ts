@@ -88,4 +88,41 @@ describe('conversations', () => {
     expect(await text.command(`HISTORY ${conv}`)).toMatch(/^ERR 3013 NO_SUCH_CONVERSATION/);
     expect(await text.command('CONVERSATIONS none')).toMatch(/^ERR 1003 /);
   });
+
+  it('sends by conversation id to the person it was with, never to someone who took the name since', async () => {
+    await scope.start({ limits });
+    const alice = await scope.frames({ cmd: 'register', name: 'alice', password: PASSWORD });
+    const bob = await scope.frames({ cmd: 'register', name: 'bob', password: PASSWORD });
+    const dave = await scope.frames({ cmd: 'guest', name: 'dave' });
+    await dave.ok('send', { to: 'alice', text: 'hi, dave here' });
+    const { conv } = await alice.event((e) => e.ev === 'message' && e.from === 'dave') as { conv: string };
+    expect(await alice.ok('send', { to: conv, text: 'hello dave' })).toMatchObject({ sent: [{ to: 'dave', conv, seq: 2, duplicate: false }] });
+    expect(await dave.event((e) => e.ev === 'message' && e.from === 'alice')).toMatchObject({ conv, to: 'dave', text: 'hello dave' });
+
+    dave.close();
+    const newcomer = await scope.frames({ cmd: 'guest', name: 'dave' });
+    expect(await alice.request('send', { to: conv, text: 'still there?' })).toMatchObject({
+      ok: false,
+      error: { name: 'NO_SUCH_USER', message: 'dave has left; guests cannot get messages while offline' },
+    });
+    // By name it is the newcomer, in a conversation of its own.
+    const [other] = ((await alice.ok('send', { to: 'dave', text: 'who are you?' })) as { sent: [{ conv: string }] }).sent;
+    expect(other.conv).not.toBe(conv);
+    expect(await newcomer.event((e) => e.ev === 'message')).toMatchObject({ conv: other.conv, text: 'who are you?' });
+
+    // An account offline gets it at its next login, as by name.
+    const [withBob] = ((await alice.ok('send', { to: 'bob', text: 'one' })) as { sent: [{ conv: string }] }).sent;
+    bob.close();
+    await expect.poll(() => scope.server.server.context.users.findByName('bob')).toBeUndefined();
+    expect(await alice.ok('send', { to: withBob.conv, text: 'two, by id' })).toMatchObject({ sent: [{ to: 'bob', conv: withBob.conv, seq: 2 }] });
+    const bobAgain = await scope.frames({ cmd: 'login', name: 'bob', password: PASSWORD });
+    expect(await bobAgain.event((e) => e.ev === 'message')).toMatchObject({ conv: withBob.conv, text: 'two, by id' });
+
+    // Not yours, never used, or not an id: refused with nothing stored.
+    expect(await newcomer.request('send', { to: conv, text: 'x' })).toMatchObject({ ok: false, error: { name: 'NO_SUCH_CONVERSATION' } });
+    expect(await alice.request('send', { to: 'dm:a1:a99', text: 'x' })).toMatchObject({ ok: false, error: { name: 'NO_SUCH_CONVERSATION' } });
+    expect(await alice.request('send', { to: 'dm:a2:a1', text: 'x' })).toMatchObject({ ok: false, error: { name: 'BAD_ARGUMENTS' } });
+    expect(await alice.request('send', { to: [withBob.conv, conv], text: 'all or nothing' })).toMatchObject({ ok: false, error: { name: 'NO_SUCH_USER' } });
+    expect(await alice.ok('history', { with: withBob.conv })).toMatchObject({ messages: [{ text: 'one' }, { text: 'two, by id' }] });
+  });
 });

@@ -4,7 +4,7 @@ import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
 import { describeError, describeFailure } from './describe-error.ts';
-import { ClosedConversations, closedStorageKey, guestLeftSentence, peerIsGuest } from './direct-conversations.ts';
+import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
 import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
@@ -187,7 +187,7 @@ export class ChatStore {
     const before = conv.oldestSeq;
     let loaded = 0;
     try {
-      const page = await this.client.history(conv.historyTarget, { ...(before === undefined ? {} : { before }), limit });
+      const page = await this.client.history(conv.address, { ...(before === undefined ? {} : { before }), limit });
       for (const message of page.messages) this.onMessage(message, false, conv);
       loaded = page.messages.length;
       const oldest = page.messages[0]?.seq;
@@ -226,15 +226,15 @@ export class ChatStore {
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.target, text, kind ? { kind } : {});
+      const [receipt] = await this.client.send(conv.address, text, kind ? { kind } : {});
       if (receipt) {
         if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
         conv.confirm(item, receipt.seq);
       }
     } catch (error) {
       item.status = 'failed';
-      const gone = conv.kind === 'dm' && conv.peerGuest && error instanceof ParleyClientError && error.errorName === 'NO_SUCH_USER';
-      item.error = gone ? guestLeftSentence(conv.target) : describeError(error);
+      // A guest who left: the server says so ("dave has left; guests cannot get messages while offline").
+      item.error = describeError(error);
       if (conv.kind === 'dm' && conv.seqs.size === 0 && conv.items.every((i) => i === item || i.type === 'notice')) dropFailedStart(this, { conv, from, error });
     }
     this.changed();
@@ -242,7 +242,6 @@ export class ChatStore {
 
   private noteConversationId(conv: Conversation, id: string): void {
     conv.conv = id;
-    conv.peerGuest = peerIsGuest(id, this.kind);
     this.closed?.reopen(id);
   }
 

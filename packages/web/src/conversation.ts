@@ -46,8 +46,6 @@ export class Conversation {
   history: 'idle' | 'loading' | 'done' = 'idle';
   /** A direct conversation's id on the server, once known: history by id still works after a guest peer left. */
   conv: string | undefined = undefined;
-  /** A direct conversation whose other person is a guest (who cannot get messages once gone). */
-  peerGuest = false;
   /** The newest seq known here, shown or not (a listed conversation whose history is not loaded yet). */
   lastSeq = 0;
 
@@ -62,8 +60,11 @@ export class Conversation {
     return this.kind === 'all' ? 'Everyone' : this.target;
   }
 
-  /** What `history` takes: a direct conversation's id when known, else the target. */
-  get historyTarget(): string {
+  /**
+   * What `send` and `history` take: a direct conversation's id once known (it names the person
+   * it was with, even after a guest left and someone else took the name), else the target.
+   */
+  get address(): string {
     return this.kind === 'dm' && this.conv !== undefined ? this.conv : this.target;
   }
 
@@ -107,7 +108,6 @@ export class Conversation {
     this.unread = previous.unread;
     this.history = previous.history;
     this.conv = previous.conv;
-    this.peerGuest = previous.peerGuest;
     this.lastSeq = previous.lastSeq;
   }
 

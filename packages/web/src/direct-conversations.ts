@@ -56,24 +56,8 @@ function readRecord(key: string): Record<string, number> {
   }
 }
 
-/**
- * Whether the other person of a direct conversation is a guest, from its id (`dm:<idA>:<idB>`,
- * accounts' ids start with `a`, guests' with `g`): an account's peer is a guest when the id has
- * a guest in it; a guest's, when both are guests.
- */
-export function peerIsGuest(conv: string, me: 'account' | 'guest'): boolean {
-  const ids = conv.split(':').slice(1);
-  return me === 'account' ? ids.some((id) => id.startsWith('g')) : ids.every((id) => id.startsWith('g'));
-}
-
 /** Fills in what the server's list says about a direct conversation the sidebar shows. */
 export function applyListed(conversation: Conversation, listed: DirectConversationInfo): void {
   conversation.conv = listed.conv;
-  conversation.peerGuest = listed.kind === 'guest';
   if (listed.lastSeq > conversation.lastSeq) conversation.lastSeq = listed.lastSeq;
-}
-
-/** The sentence for a send to a guest who left, instead of NO_SUCH_USER. */
-export function guestLeftSentence(name: string): string {
-  return `${name} has left; guests cannot get messages while offline`;
 }
