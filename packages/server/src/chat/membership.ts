@@ -19,10 +19,17 @@ export interface MembershipChange {
 export async function joinRoom(server: ServerContext, { user, room, origin }: MembershipChange): Promise<boolean> {
   if (user.rooms.has(room.key)) return false;
   checkRoomCapacity(server, user);
+  // The room may close (its last member left) or be deleted while the join is checked and stored.
+  checkStillOpen(server, room);
   if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
+  checkStillOpen(server, room);
   enterRoom(user, room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
   return true;
+}
+
+function checkStillOpen(server: ServerContext, room: Room): void {
+  if (server.rooms.find(room.name) !== room) throw new ParleyError('NO_SUCH_ROOM', `${room.name} closed just now; JOIN makes it again`);
 }
 
 /** Throws TOO_MANY_ROOMS before a join, and before a create so a refused one leaves no room. */
