@@ -3,7 +3,9 @@ import { foldName, type ChatMessage } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
-import { describeError, describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
+import { describeNotice } from './describe-notice.ts';
+import { t } from './i18n/index.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
@@ -49,10 +51,15 @@ export class ChatStore {
     this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
-    this.client.on('notice', ({ text }) => this.noticeActive(text));
+    this.client.on('notice', (event) => {
+      const { text, join } = describeNotice(event);
+      // An invitation must not be lost for want of an open conversation.
+      if (join !== undefined) this.notice(this.active ?? this.everyone(), text, 'info', join);
+      else this.noticeActive(text);
+    });
     this.client.on('error', (error) => {
-      if (error.errorName === 'SHUTTING_DOWN') this.noticeActive('The server is restarting; messages you send now go out when it is back.');
-      else this.noticeActive(`${error.errorName}: ${error.message}`, 'error');
+      if (error.errorName === 'SHUTTING_DOWN') this.noticeActive(t('store.restarting'));
+      else this.noticeActive(describeError(error), 'error');
     });
     this.client.on('state', (change) => {
       this.connection = nextConnection(this.connection, change, Date.now());
@@ -163,7 +170,7 @@ export class ChatStore {
       // A partner we never talked with has no history; a deleted room has none to give.
       conv.history = 'done';
       if (!(error instanceof ParleyClientError) || (error.errorName !== 'NO_SUCH_USER' && error.errorName !== 'NO_SUCH_ROOM')) {
-        this.notice(conv, `Could not load history: ${describeError(error)}`, 'error');
+        this.notice(conv, t('store.historyFailed', { reason: describeError(error) }), 'error');
       }
     }
     this.changed();
@@ -176,7 +183,7 @@ export class ChatStore {
       await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined), conv);
     } catch (error) {
       // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
-      this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
+      this.notice(conv ?? this.everyone(), describeError(error), 'error');
     }
     this.changed();
   }
@@ -250,13 +257,14 @@ export class ChatStore {
       const renamed = this.dm(name);
       renamed.takeOver(dm);
       if (this.activeKey === dm.key) this.activeKey = renamed.key;
-      this.notice(renamed, `${old} is now ${name}`);
+      this.notice(renamed, t('event.nick', { old, name }));
     }
     this.changed();
   }
 
-  notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
-    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone });
+  /** `join`: the room an invitation offers (the notice gets a Join button). */
+  notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info', join?: string): void {
+    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone, ...(join === undefined ? {} : { join }) });
     this.changed();
   }
 

@@ -22,6 +22,8 @@ export interface TimelineNotice {
   ts: number;
   text: string;
   tone: 'info' | 'error';
+  /** An invitation's room: the notice offers to join it. */
+  join?: string;
 }
 
 export type TimelineItem = TimelineMessage | TimelineNotice;

@@ -3,52 +3,55 @@ import type { UserInfo } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
 import { DurationField, ReasonField } from './dialog-fields.tsx';
 import { formatBanEnd, formatStamp } from './format.ts';
+import { t } from './i18n/index.ts';
 import { ActionForm, ErrorLine, Modal } from './modal.tsx';
+import { roleName, withReason } from './describe-notice.ts';
 
 /** Account, role, connections (with addresses only when the server sends them) and rooms. */
 export function UserInfoDialog({ store, name, onClose }: { store: ChatStore; name: string; onClose: () => void }) {
   const [info, setInfo] = useState<UserInfo>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    store.client.request('userinfo', { name }).then(setInfo, (failure: unknown) => setError(describeFailure(failure)));
+    store.client.request('userinfo', { name }).then(setInfo, (failure: unknown) => setError(describeError(failure)));
   }, [name]);
   return (
-    <Modal title={`User info for ${name}`} onClose={onClose}>
+    <Modal title={t('info.title', { name })} onClose={onClose}>
       <ErrorLine error={error} />
-      {!info && !error && <p class="muted">Loading…</p>}
+      {!info && !error && <p class="muted">{t('common.loading')}</p>}
       {info && (
         <dl class="facts">
-          <dt>Account</dt>
-          <dd>{info.kind === 'account' ? `Account${info.created ? `, created ${formatStamp(info.created)}` : ''}` : 'Guest (no account)'}</dd>
-          <dt>Role</dt>
+          <dt>{t('info.account')}</dt>
+          <dd>{info.kind === 'account' ? (info.created ? t('info.accountCreated', { when: formatStamp(info.created) }) : t('info.account')) : t('info.guest')}</dd>
+          <dt>{t('info.role')}</dt>
           <dd>{info.role}</dd>
-          <dt>Status</dt>
-          <dd>{info.online ? 'Online' : 'Offline'}</dd>
-          <dt>Connections</dt>
+          <dt>{t('info.status')}</dt>
+          <dd>{info.online ? t('me.online') : t('me.offline')}</dd>
+          <dt>{t('info.connections')}</dt>
           <dd>
             {info.sessions.length === 0 ? (
-              'None'
+              t('common.none')
             ) : (
               <ul class="plain-list">
                 {info.sessions.map((s) => (
                   <li key={s.id}>
-                    Connected since {formatStamp(s.since)} over {s.transport}
-                    {s.ip !== undefined && <> from {s.ip}</>}
+                    {s.ip === undefined
+                      ? t('info.session', { since: formatStamp(s.since), transport: s.transport })
+                      : t('info.sessionFrom', { since: formatStamp(s.since), transport: s.transport, ip: s.ip })}
                   </li>
                 ))}
               </ul>
             )}
           </dd>
-          <dt>Rooms</dt>
-          <dd>{info.rooms.length === 0 ? 'None' : info.rooms.map((r) => (r.role === 'member' ? r.name : `${r.name} (${r.role})`)).join(', ')}</dd>
+          <dt>{t('info.rooms')}</dt>
+          <dd>{info.rooms.length === 0 ? t('common.none') : info.rooms.map((r) => (r.role === 'member' ? r.name : `${r.name} (${roleName(r.role)})`)).join(', ')}</dd>
         </dl>
       )}
       <div class="modal-actions">
         <button type="button" class="primary" onClick={onClose}>
-          Close
+          {t('common.close')}
         </button>
       </div>
     </Modal>
@@ -68,10 +71,10 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
   const run = async () => {
     const text = reason.trim();
     await store.client.request('kick', { name, room: conv.target, ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You kicked ${name} from ${conv.target}${text ? `: ${text}` : ''}`);
+    store.notice(conv, withReason(t('mod.youKicked', { name, room: conv.target }), text));
   };
   return (
-    <ActionForm title={`Kick ${name} from ${conv.target}`} submitLabel="Kick" danger run={run} onClose={onClose}>
+    <ActionForm title={t('mod.kickTitle', { name, room: conv.target })} submitLabel={t('actions.kick')} danger run={run} onClose={onClose}>
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
@@ -84,14 +87,14 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
 function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { room?: string }) {
   const [duration, setDuration] = useState('');
   const [reason, setReason] = useState('');
-  const from = room ?? 'the server';
+  const from = room ?? t('mod.theServer');
   const run = async () => {
     const text = reason.trim();
     const ban = await store.client.request('ban', { target: name, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You banned ${name} from ${from} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}`);
+    store.notice(conv, withReason(t('mod.youBanned', { name, from, until: formatBanEnd(ban.expires) }), text));
   };
   return (
-    <ActionForm title={`Ban ${name} from ${from}`} submitLabel="Ban" danger run={run} onClose={onClose}>
+    <ActionForm title={t('mod.banTitle', { name, from })} submitLabel={t('mod.ban')} danger run={run} onClose={onClose}>
       <DurationField value={duration} onChange={setDuration} />
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
