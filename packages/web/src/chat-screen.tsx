@@ -1,8 +1,9 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
+import { BansDialog } from './bans-dialog.tsx';
+import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
-import { describeError } from './describe-error.ts';
 import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { LiveAnnouncer } from './live-announcer.tsx';
@@ -57,7 +58,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
   }, [store]);
 
   useEffect(() => {
-    if (store.connection.state === 'closed') onLeave(store.fatal ? t('app.disconnected', { reason: describeError(store.fatal) }) : undefined);
+    if (store.connection.state === 'closed') onLeave(store.fatal ? describeDisconnect(store.fatal) : undefined);
   }, [store.connection.state]);
 
   const select = (key: string) => {
@@ -96,6 +97,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         <LiveAnnouncer conv={conv} />
         <Composer store={store} conv={conv} />
       </main>
+      {store.panel?.kind === 'bans' && <BansDialog store={store} room={store.panel.room} onClose={() => store.openPanel(undefined)} />}
       {conv?.kind === 'room' && (
         <aside id="members" class="members" aria-label={t('members.title')}>
           <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />

@@ -2,18 +2,25 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
+import { withReason } from './describe-notice.ts';
 import { HelpPanel } from './help-panel.tsx';
 import { t } from './i18n/index.ts';
 import { SendIcon } from './icons.tsx';
 import { parseInput, textBytes, type WebInput } from './slash-commands.ts';
 
 /** What the box holds, read at every keystroke: a grammar bug must not take the page down with it. */
-function readInput(text: string, room: string | undefined): WebInput {
+function readInput(text: string, conv: Conversation | undefined): WebInput {
   try {
-    return parseInput(text, room);
+    return parseInput(text, conv?.kind === 'room' ? conv.target : undefined, conv?.target);
   } catch (error) {
     return { kind: 'invalid', message: String(error) };
   }
+}
+
+/** "You are muted in #den by olive: calm down. You can read, but not send, …" */
+function mutedSentence(room: string, muted: NonNullable<Conversation['muted']>): string {
+  const who = muted.by ? t('composer.mutedInBy', { room, by: muted.by }) : t('composer.mutedIn', { room });
+  return t('composer.mutedTail', { text: withReason(who, muted.reason) });
 }
 
 /** Unsent text per conversation, kept while switching between them. */
@@ -49,7 +56,7 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
     drafts.set(key, value);
   };
 
-  const input = readInput(text, conv?.kind === 'room' ? conv.target : undefined);
+  const input = readInput(text, conv);
   const limit = store.client.limits?.maxTextBytes;
   const sending = input.kind === 'say' ? input.text : input.kind === 'command' && input.line.verb === 'send' && typeof input.line.args.text === 'string' ? input.line.args.text : '';
   const over = limit === undefined ? 0 : textBytes(sending) - limit;
@@ -61,6 +68,9 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
     else void store.submit(text);
   };
 
+  // Muted: say so where the person types, instead of letting every send fail.
+  const muted = conv?.kind === 'room' && conv.joined ? conv.muted : undefined;
+  const mutedText = muted && conv && mutedSentence(conv.title, muted);
   const placeholder = conv ? (conv.kind === 'all' ? t('composer.placeholderAll') : t('composer.placeholder', { title: conv.title })) : t('composer.placeholderNone');
   return (
     <>
@@ -76,9 +86,10 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
           id="message-input"
           ref={ref}
           aria-label={t('composer.label')}
-          aria-describedby={over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
+          aria-describedby={muted ? 'composer-muted' : over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
           aria-invalid={over > 0}
-          placeholder={placeholder}
+          placeholder={muted ? t('composer.mutedPlaceholder') : placeholder}
+          disabled={muted !== undefined}
           rows={1}
           value={text}
           onInput={(event) => update(event.currentTarget.value)}
@@ -89,10 +100,15 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             }
           }}
         />
-        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0}>
+        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined}>
           <SendIcon />
         </button>
       </div>
+      {mutedText && (
+        <p id="composer-muted" class="composer-muted" role="status">
+          {mutedText}
+        </p>
+      )}
       {over > 0 && limit !== undefined && (
         <p id="composer-limit" class="composer-limit">
           {t('composer.overLimit', { count: over, limit })}

@@ -1,4 +1,5 @@
-import { foldName, type RoomMemberInfo } from '@parley/protocol';
+import { foldName, type MessageKind, type RoomMemberInfo } from '@parley/protocol';
+import { t } from './i18n/index.ts';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -11,6 +12,8 @@ export interface TimelineMessage {
   text: string;
   ts: number;
   mine: boolean;
+  /** "action" for /me: drawn as "* alice waves". */
+  kind?: MessageKind;
   status: 'sent' | 'pending' | 'failed';
   error?: string;
 }
@@ -41,6 +44,8 @@ export class Conversation {
   members: RoomMemberInfo[] = [];
   /** False after we left the room or it was deleted: kept readable, no longer sendable. */
   joined = true;
+  /** Set while we are muted in this room (who did it and why, when the server said): the composer says so instead of failing every send. */
+  muted: { by?: string; reason?: string } | undefined;
   history: 'idle' | 'loading' | 'done' = 'idle';
 
   constructor(
@@ -51,7 +56,7 @@ export class Conversation {
   ) {}
 
   get title(): string {
-    return this.kind === 'all' ? 'Everyone' : this.target;
+    return this.kind === 'all' ? t('conv.everyone') : this.target;
   }
 
   /** The oldest seq shown, for `history({ before })`. */

@@ -26,5 +26,17 @@ export function errorSentence(name: string, message: string): string {
   return t('error.withDetail', { sentence, detail: asSentence(detail) });
 }
 
+/**
+ * Why the client ended, for the connect screen. After a kick or a ban (the registry's `stop`
+ * action) it says so plainly and that it will not come back by itself: the old client did,
+ * within a second, which made a kick meaningless.
+ */
+export function describeDisconnect(error: ParleyClientError): string {
+  const reason = describeError(error);
+  if (error.errorName === 'KICKED') return t('disconnect.kicked', { reason });
+  if (error.errorName === 'BANNED') return t('disconnect.banned', { reason });
+  return t('app.disconnected', { reason });
+}
+
 /** The server's text ends without a full stop; its first word may be a name, so its case stays. */
 const asSentence = (text: string): string => (/[.!?…:]$/.test(text) ? text : `${text}.`);

@@ -33,7 +33,12 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => DescribedNotice][] = [
 ];
 
 export function describeNotice(notice: NoticeEvent): DescribedNotice {
-  if (notice.kind === 'invite' && notice.room && notice.by) return invite(notice.by, notice.room);
+  const { kind, room, by } = notice;
+  if (room && by) {
+    if (kind === 'invite') return invite(by, room);
+    if (kind === 'mute') return { text: withReason(t('notice.mutedYou', { by, room }), notice.reason) };
+    if (kind === 'unmute') return { text: t('notice.unmutedYou', { by, room }) };
+  }
   for (const [pattern, describe] of PATTERNS) {
     const match = pattern.exec(notice.text);
     if (match) return describe(match);

@@ -87,14 +87,34 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
 function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { room?: string }) {
   const [duration, setDuration] = useState('');
   const [reason, setReason] = useState('');
+  // A name alone is evaded by signing in as a guest with another name: addresses are the default.
+  const [addresses, setAddresses] = useState(true);
   const from = room ?? t('mod.theServer');
   const run = async () => {
     const text = reason.trim();
-    const ban = await store.client.request('ban', { target: name, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, withReason(t('mod.youBanned', { name, from, until: formatBanEnd(ban.expires) }), text));
+    const ban = await store.client.request('ban', { target: name, addresses, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
+    const until = formatBanEnd(ban.expires);
+    const done = ban.addresses.length > 0 ? t('mod.youBannedAddresses', { name, from, until, count: ban.addresses.length }) : t('mod.youBanned', { name, from, until });
+    const said = withReason(done, text);
+    store.notice(conv, ban.skipped.length > 0 ? t('mod.banSkipped', { text: said, list: ban.skipped.join(', ') }) : said);
   };
   return (
     <ActionForm title={t('mod.banTitle', { name, from })} submitLabel={t('mod.ban')} danger run={run} onClose={onClose}>
+      <fieldset class="choices">
+        <legend>{t('mod.banWhat')}</legend>
+        <label class="check">
+          <input type="radio" name="ban-what" checked={addresses} onChange={() => setAddresses(true)} />
+          <span>
+            {t('mod.banAddresses', { name })} <small class="muted">{t('mod.banAddressesHint')}</small>
+          </span>
+        </label>
+        <label class="check">
+          <input type="radio" name="ban-what" checked={!addresses} onChange={() => setAddresses(false)} />
+          <span>
+            {t('mod.banNameOnly')} <small class="muted">{t('mod.banNameOnlyHint', { name })}</small>
+          </span>
+        </label>
+      </fieldset>
       <DurationField value={duration} onChange={setDuration} />
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>

@@ -1,8 +1,9 @@
-import { foldName, type MemberInfo } from '@parley/protocol';
+import { foldName, partReason, type MemberInfo } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import { byName } from './conversation.ts';
-import { roleName } from './describe-notice.ts';
+import { roleName, withReason } from './describe-notice.ts';
 import { t } from './i18n/index.ts';
+import type { ClientEvents } from '@parley/client';
 
 /** How long `refreshMembers` waits to gather rooms into one burst of `who` requests. */
 const WHO_BATCH_MS = 50;
@@ -28,7 +29,7 @@ export class RoomTracker {
   ) {
     const { client } = store;
     client.on('join', ({ room, user }) => this.onJoin(room, user));
-    client.on('part', ({ room, user, reason }) => this.onPart(room, user, reason));
+    client.on('part', (part) => this.onPart(part));
     client.on('topic', ({ room, topic, by }) => {
       const conv = store.room(room);
       conv.topic = topic;
@@ -98,12 +99,18 @@ export class RoomTracker {
     this.refreshMembers([room]);
   }
 
-  private onPart(room: string, user: string, reason: string | undefined): void {
+  private onPart(part: ClientEvents['part']): void {
+    const { room, user } = part;
     const conv = this.store.room(room);
+    const reason = partReason(part);
     if (this.store.isMe(user)) {
       conv.joined = false;
       conv.members = [];
-      this.store.notice(conv, t('event.youLeft'));
+      // Said in the room it is about, with who did it and why: a moderator's removal is not a part.
+      if (part.kind) {
+        const by = part.by ?? t('event.aModerator');
+        this.store.notice(conv, withReason(t(part.kind === 'kick' ? 'event.youRemoved' : 'event.youBanned', { room, by }), part.reason), 'error');
+      } else this.store.notice(conv, t('event.youLeft'));
       return;
     }
     conv.removeMember(user);

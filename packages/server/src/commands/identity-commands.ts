@@ -8,6 +8,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../identity/pa
 import { StoreError, type Account } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { normalizeIp } from '../moderation/ban-target.ts';
+import { isMuted } from '../moderation/room-policy.ts';
 import { accountLoginKey, ipLoginKey } from '../moderation/login-guard.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
@@ -56,7 +57,7 @@ async function welcome(server: ServerContext, session: Session, candidate: User)
   const roomNames = rooms.map((room) => room.name);
   const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';
   return {
-    data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => room.summary()) },
+    data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => ({ ...room.summary(), ...(isMuted(room, user) ? { muted: true as const } : {}) })) },
     text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
     after: async () => {
       // Text-mode users never see the hello reply that carries the MOTD.
