@@ -81,12 +81,13 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
 
   const choose = (action: Action) => {
     setOpen(false);
+    // The menu item goes with the menu: the dialog's opener, which gets the focus back when it
+    // closes (modal.tsx), is the button the menu belongs to. Focusing it once the dialog is open
+    // would do nothing: a modal dialog makes the rest of the page inert.
+    trigger.current?.focus();
     setDialog(action);
   };
-  const done = () => {
-    setDialog(undefined);
-    trigger.current?.focus();
-  };
+  const done = () => setDialog(undefined);
 
   const Dialog = dialog === undefined || dialog === 'info' ? undefined : DIALOGS[dialog];
 
