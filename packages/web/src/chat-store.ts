@@ -188,7 +188,7 @@ export class ChatStore {
     try {
       await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined, conv?.target), conv);
     } catch (error) {
-      // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
+      // A refusal says which rule of the server's said no, as a sentence (describe-error.ts): the server decides, not this client.
       this.notice(conv ?? this.everyone(), describeError(error), 'error');
     }
     this.changed();
@@ -279,7 +279,7 @@ export class ChatStore {
     if (conv && notice.kind === 'mute') conv.muted = { ...(notice.by ? { by: notice.by } : {}), ...(notice.reason ? { reason: notice.reason } : {}) };
     if (conv && notice.kind === 'unmute') conv.muted = undefined;
     const { text, join } = describeNotice(notice);
-    if (join !== undefined) this.notice(this.active ?? this.everyone(), text, 'info', join);
+    if (join !== undefined) this.invitation(this.active ?? this.everyone(), text, join);
     else if (conv) this.notice(conv, text, notice.kind === 'mute' ? 'error' : 'info');
     else this.noticeActive(text);
   }
@@ -294,9 +294,14 @@ export class ChatStore {
     if (this.activeKey !== conv.key) this.noticeActive(text, 'error');
   }
 
-  /** `join`: the room an invitation offers (the notice gets a Join button). */
-  notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info', join?: string): void {
-    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone, ...(join === undefined ? {} : { join }) });
+  notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
+    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone });
+    this.changed();
+  }
+
+  /** An invitation's notice, with a Join button for its room. */
+  private invitation(conv: Conversation, text: string, room: string): void {
+    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone: 'info', join: room });
     this.changed();
   }
 

@@ -30,6 +30,9 @@ describe('t', () => {
     expect(t('fields.days', { count: 1 })).toBe('1 Tag');
     expect(t('fields.days', { count: 30 })).toBe('30 Tage');
     expect(t('fields.minutes', { count: 10 })).toBe('10 Minuten');
+    // Austrian German groups thousands with a space, not a dot: the region counts, not just the language.
+    expect(t('composer.overLimit', { count: 1200, limit: 16384 })).toMatch(/^1\s200 Byte über der Grenze von 16\s384 Byte/);
+    await loadLanguage('de', 'de-DE');
     expect(t('composer.overLimit', { count: 1200, limit: 16384 })).toMatch(/^1\.200 Byte über der Grenze von 16\.384 Byte/);
   });
 });

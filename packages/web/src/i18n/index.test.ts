@@ -14,13 +14,9 @@ describe('chooseLanguage', () => {
 });
 
 describe('catalogs', () => {
-  it('German fills every placeholder English has, in every message', () => {
-    const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      const english = en[key];
-      const german = de[key];
-      const forms = (message: typeof english | typeof german) => (typeof message === 'string' ? [message] : Object.values(message));
-      for (const form of forms(german)) expect(names(form), key).toEqual(names(forms(english)[0] ?? ''));
-    }
+  it('German uses the placeholders English has, no more and no fewer (plural forms may leave out {count})', () => {
+    const names = (message: string | Readonly<Record<string, string | undefined>>) =>
+      [...new Set((typeof message === 'string' ? [message] : Object.values(message)).flatMap((form) => [...(form ?? '').matchAll(/\{(\w+)\}/g)].map((m) => m[1])))].sort();
+    for (const key of Object.keys(en) as (keyof typeof en)[]) expect(names(de[key]), key).toEqual(names(en[key]));
   });
 });
