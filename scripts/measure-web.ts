@@ -4,7 +4,7 @@
  * down, 750 kbit/s up, 150 ms latency, the "slow 3G"-like profile docs/web.md quotes). Run by
  * hand after `npm run build`, on a quiet machine:
  *
- *   node --import tsx scripts/measure-web.ts [--runs 5]
+ *   node --import tsx scripts/measure-web.ts [--runs 5] [--locale de-DE]
  *
  * Each run is a fresh browser context (nothing cached). "identity" asks for uncompressed files
  * (Accept-Encoding: identity), which is what every browser got before the server sent the
@@ -15,7 +15,10 @@ import { startTestServer } from '@parley/testkit';
 import { launchTestBrowser } from '@parley/testkit/browser';
 import type { Browser } from 'playwright-core';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const runs = Number(option('--runs')) || 5;
+/** The browser's language: German readers also load the German catalog's chunk before the first render. */
+const locale = option('--locale') ?? 'en-US';
 const LINK = { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8 };
 
 interface Sample {
@@ -27,7 +30,7 @@ interface Sample {
 }
 
 async function measure(browser: Browser, url: string, identity: boolean): Promise<Sample> {
-  const context = await browser.newContext({ locale: 'en-US' });
+  const context = await browser.newContext({ locale });
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -52,7 +55,7 @@ async function measure(browser: Browser, url: string, identity: boolean): Promis
       }
     });
     await page.goto(url, { waitUntil: 'load' });
-    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await page.locator('.connect-card button[type="submit"]').waitFor();
     const paints = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('paint').map((entry) => [entry.name, entry.startTime])));
     return { firstPaint: paints['first-paint'] ?? Number.NaN, firstContentfulPaint: paints['first-contentful-paint'] ?? Number.NaN, totalBytes, scriptBytes, scriptEncoding };
   } finally {

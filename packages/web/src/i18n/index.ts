@@ -1,3 +1,4 @@
+import { de } from './de.ts';
 import { en, type Catalog, type MessageKey, type PluralMessage } from './en.ts';
 
 export type { MessageKey } from './en.ts';
@@ -42,12 +43,13 @@ function safeTag(tag: string): string {
 }
 
 /**
- * Switches the interface language before the first render. German is a chunk of its own, so
- * English readers download no German (the catalog is a few KB either way).
+ * Switches the interface language, before the first render. Both catalogs are in the bundle:
+ * as a chunk of its own German cost its readers one more round trip before the first paint
+ * (1.22 s instead of 0.86 s on the 1.6 Mbit/s, 150 ms link of scripts/measure-web.ts), while in
+ * the bundle it costs everyone 5 KB of Brotli, about 30 ms on that link.
  */
-export async function loadLanguage(language: Language, tag: string): Promise<void> {
-  const catalog = language === 'de' ? (await import('./de.ts')).de : en;
-  current = make(language, tag, catalog);
+export function setLanguage(language: Language, tag: string): void {
+  current = make(language, tag, language === 'de' ? de : en);
   if (typeof document !== 'undefined') document.documentElement.lang = tag;
 }
 
