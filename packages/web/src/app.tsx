@@ -4,6 +4,7 @@ import { ChatStore, type ConnectOptions } from './chat-store.ts';
 import { ChatScreen } from './chat-screen.tsx';
 import { ConnectScreen } from './connect-screen.tsx';
 import { describeError } from './describe-error.ts';
+import { t } from './i18n/index.ts';
 
 export function App() {
   const [store, setStore] = useState<ChatStore>();
@@ -28,7 +29,7 @@ export function App() {
     void store?.close();
     setStore(undefined);
     setError(reason);
-    document.title = 'Parley';
+    document.title = t('app.name');
   };
 
   if (!store) return <ConnectScreen onConnect={(options) => void connect(options)} error={error} busy={busy} />;
