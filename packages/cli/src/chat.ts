@@ -4,6 +4,7 @@ import { formatMessage } from './chat-format.ts';
 import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
+import { drainWithin } from './drain-on-quit.ts';
 
 /**
  * `parley chat`: the full-screen terminal UI when stdout is a terminal, else (or with `--plain`)
@@ -30,7 +31,8 @@ export async function chat(argv: string[]): Promise<number> {
 /**
  * `parley chat --plain`: a line-oriented client for scripts and screen readers. Incoming events
  * go to stdout one line each; status and errors go to stderr. Ends at end of input once every
- * message sent has been acknowledged.
+ * message sent has been acknowledged (a script's last lines must arrive, even after an outage),
+ * or at /quit after at most DRAIN_ON_QUIT_MS (a person asked to leave).
  */
 async function chatPlain(options: ChatOptions): Promise<number> {
   const status = (line: string) => process.stderr.write(`* ${line}\n`);
@@ -42,9 +44,15 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     clientName: 'parley-chat-plain',
     transport: chatTransport(options),
   });
+  // A new connection starts online; someone who was away says so again after a reconnect.
+  let away = false;
+  const ctx: ChatContext = { client, room: undefined, out, status, presence: (now) => (away = now === 'away') };
   client.on('state', (s) => {
     if (s.state === 'reconnecting' && s.delayMs !== undefined) status(`disconnected; reconnecting in ${s.delayMs} ms`);
-    else if (s.state === 'connected' && s.resumed) status(`resumed; ${s.missed ?? 0} missed message(s) fetched`);
+    else if (s.state === 'connected' && s.resumed) {
+      status(`resumed; ${s.missed ?? 0} missed message(s) fetched`);
+      if (away) void client.request('presence', { status: 'away' }).catch(() => undefined);
+    }
   });
   client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
@@ -68,16 +76,19 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     return 1;
   }
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
-  const ctx: ChatContext = { client, room: undefined, out, status };
   await runServerCommand(ctx, `/join ${options.room}`).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
   const rl = createInterface({ input: process.stdin, terminal: false });
+  let quit = false;
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const input = classifyInput(line);
     const word = input.kind === 'command' ? slashWord(line) : undefined;
     try {
-      if (word === 'quit' || word === 'exit') break;
+      if (word === 'quit' || word === 'exit') {
+        quit = true;
+        break;
+      }
       if (word === 'help' || word === '?') printHelp(status);
       else if (word !== undefined) await runServerCommand(ctx, line);
       else if (!ctx.room) status('no current room: /join #room first');
@@ -90,7 +101,8 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   // /quit leaves the loop with stdin still open; closing it lets the process end.
   rl.close();
   process.stdin.destroy();
-  await client.drain();
+  if (!quit) await client.drain();
+  else if (!(await drainWithin(client))) status('quitting: some messages were not acknowledged by the server and may not have been delivered');
   await client.close();
   return 0;
 }

@@ -25,6 +25,6 @@ describe('connection status', () => {
     expect(describeTrust('tls', { how: 'new', fingerprint: fp }).text).toBe('TLS newly pinned AB:CD…23:45');
     expect(describeTrust('tls', { how: 'ca', fingerprint: fp }).text).toBe('TLS CA-verified');
     expect(describeTrust('wss', { how: 'pinned', fingerprint: fp }).text).toBe('TLS pinned AB:CD…23:45');
-    expect(describeTrust('tcp', undefined)).toEqual({ text: 'not encrypted', tone: 'bad' });
+    expect(describeTrust('tcp', undefined)).toMatchObject({ text: 'not encrypted', tone: 'bad' });
   });
 });

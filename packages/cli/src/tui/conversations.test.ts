@@ -101,7 +101,7 @@ describe('conversations', () => {
     expect(state.me).toBe('al');
     expect(state.order).toEqual(['#general', '@caro']);
     expect(state.convs['@caro']!.label).toBe('caro');
-    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['→ carol joined', '← bob left (bye)', 'carol is now caro', 'alice is now al']);
+    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['→ carol joined', '← bob left (bye)', 'carol is now caro', 'you are now al']);
   });
 
   it('keeps room roles from who and from room_role events', () => {

@@ -1,5 +1,5 @@
 import type { PresenceStatus, RoomMemberInfo } from '@parley/protocol';
-import { appendLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
+import { appendLine, appendSystemLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
  * Who is where: each room's member list, kept current from join, part, presence, nick and room role events.
@@ -11,13 +11,24 @@ export type MemberAction =
   | { type: 'member-left'; room: string; user: string; reason?: string }
   | { type: 'presence'; user: string; status: PresenceStatus }
   | { type: 'nick'; old: string; new: string }
-  | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string };
+  | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string }
+  /** My own `/away [message]` or `/back`, from the reply: the server sends no presence event to me. */
+  | { type: 'own-presence'; status: 'online' | 'away'; message?: string };
 
 const byPresence = (a: Member, b: Member) => Number(a.status === 'offline') - Number(b.status === 'offline') || a.name.localeCompare(b.name);
 
 /** Rooms `user` is listed in. */
 function roomsOf(state: ChatState, user: string): string[] {
   return state.order.filter((key) => state.convs[key]!.members.some((m) => sameName(m.name, user)));
+}
+
+/** `user` shown as `status` in every list it is in. */
+function withStatus(state: ChatState, user: string, status: Member['status']): ChatState {
+  let next = state;
+  for (const key of roomsOf(state, user)) {
+    next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, user) ? { ...m, status } : m)).sort(byPresence) }));
+  }
+  return next;
 }
 
 export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
@@ -53,26 +64,30 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
       if (sameName(action.user, state.me)) return next;
       return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} made ${action.user} ${action.role}` });
     }
+    case 'own-presence': {
+      const next = withStatus(state, state.me, action.status);
+      return { ...next, away: action.status === 'away' ? (action.message ? { message: action.message } : {}) : undefined };
+    }
     case 'presence': {
       // A guest that goes offline is gone (its memberships end with its last connection); an
       // account stays listed as offline.
-      let next = state;
-      for (const key of roomsOf(state, action.user)) {
-        next = updateConversation(next, key, (conv) => ({
-          members: conv.members
-            .filter((m) => !(sameName(m.name, action.user) && m.kind === 'guest' && action.status === 'offline'))
-            .map((m) => (sameName(m.name, action.user) ? { ...m, status: action.status } : m))
-            .sort(byPresence),
-        }));
+      let next = withStatus(state, action.user, action.status);
+      if (action.status !== 'offline') return next;
+      for (const key of roomsOf(next, action.user)) {
+        next = updateConversation(next, key, (conv) => ({ members: conv.members.filter((m) => !(sameName(m.name, action.user) && m.kind === 'guest')) }));
       }
       return next;
     }
     case 'nick': {
-      let next: ChatState = sameName(action.old, state.me) ? { ...state, me: action.new } : state;
+      // My own rename comes as an event to every connection of mine, the one that asked too
+      // (which may have taken the new name from the reply already): said once, where I am.
+      const mine = sameName(action.old, state.me) || sameName(action.new, state.me);
+      let next: ChatState = mine ? { ...state, me: action.new } : state;
       for (const key of roomsOf(state, action.old)) {
         next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, action.old) ? { ...m, name: action.new } : m)).sort(byPresence) }));
-        next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
+        if (!mine) next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
       }
+      if (mine) return appendSystemLine(next, { kind: 'event', ts: Date.now(), text: `you are now ${action.new}` });
       // The direct-message conversation moves to the new name; when one under the new name is
       // already open, the old one is left as it is (its lines are not merged).
       const oldKey = conversationKey(action.old);

@@ -3,10 +3,13 @@ import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES } from '@parl
 import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
+import type { ServerRooms } from './server-rooms.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
 export interface TuiContext {
   client: ParleyClient;
+  /** The server's room list for completing `/join`; `/rooms` refreshes it. */
+  serverRooms: ServerRooms;
   state(): ChatState;
   dispatch(action: ChatAction): void;
   openHelp(): void;
@@ -87,6 +90,9 @@ async function shared(ctx: TuiContext, line: string): Promise<void> {
     joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
     left: (room) => ctx.dispatch({ type: 'left', room }),
     renamed: (me) => ctx.dispatch({ type: 'identity', me }),
+    topic: (room, topic) => ctx.dispatch({ type: 'topic', room, topic }),
+    listed: (rooms) => ctx.serverRooms.set(rooms, Date.now()),
+    presence: (status, message) => ctx.dispatch({ type: 'own-presence', status, ...(message ? { message } : {}) }),
   };
   await runServerCommand(chatContext, line);
   // A mute, kick, ban or role change alters the member list and no event tells a moderator of
