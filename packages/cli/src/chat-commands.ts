@@ -1,5 +1,5 @@
 import { replyLines, type ParleyClient } from '@parley/client';
-import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type PresenceStatus, type ReplyData, type RoomSummary } from '@parley/protocol';
+import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type CommandArgs, type MessageKind, type PresenceStatus, type ReplyData, type RoomSummary } from '@parley/protocol';
 
 export interface ChatContext {
   client: ParleyClient;
@@ -9,6 +9,11 @@ export interface ChatContext {
   out(line: string): void;
   status(line: string): void;
   // Optional hooks, for a client that keeps a view per conversation (the terminal UI).
+  /**
+   * A message typed as a command (`/me waves`, `/say #dev hi`): a client with this hook sends it
+   * itself, to show it as sending until the receipt; without it the send just goes out.
+   */
+  send?(to: string[], text: string, kind: MessageKind | undefined): void;
   joined?(room: ReplyData['join']): void;
   left?(room: string): void;
   /**
@@ -51,6 +56,11 @@ function awayMessage(line: string): string | undefined {
  */
 export async function runServerCommand(ctx: ChatContext, line: string): Promise<void> {
   const parsed = parseCommandLine(line, { currentRoom: ctx.room, currentTarget: ctx.target ?? ctx.room });
+  if (parsed.verb === 'send' && ctx.send) {
+    const { to, text, kind } = parsed.args as CommandArgs<'send'>;
+    ctx.send(Array.isArray(to) ? to : [to], text, kind);
+    return;
+  }
   const { verb, data } = await ctx.client.runLine(parsed);
   switch (verb) {
     case 'join':

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { ParleyClient, ParleyClientError } from '@parley/client';
-import { formatMessage } from './chat-format.ts';
+import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
 import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
@@ -47,11 +47,17 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   // A new connection starts online; someone who was away says so again after a reconnect.
   let away = false;
   const ctx: ChatContext = { client, room: undefined, out, status, presence: (now) => (away = now === 'away') };
+  // Ends reading input when the client stops for good (a kick, a ban): nothing typed could be sent.
+  const stopped = new AbortController();
   client.on('state', (s) => {
     if (s.state === 'reconnecting' && s.delayMs !== undefined) status(`disconnected; reconnecting in ${s.delayMs} ms`);
     else if (s.state === 'connected' && s.resumed) {
       status(`resumed; ${s.missed ?? 0} missed message(s) fetched`);
       if (away) void client.request('presence', { status: 'away' }).catch(() => undefined);
+    } else if (s.state === 'closed' && s.error && s.error.errorName !== 'CLOSED' && client.identity) {
+      // (A first connection that fails is reported where connect() rejects.)
+      status(stoppedText(s.error));
+      stopped.abort();
     }
   });
   client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
@@ -64,8 +70,15 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   client.on('room_deleted', (e) => out(`[${e.room}] * room deleted by ${e.by}`));
   client.on('presence', (e) => out(`* ${e.user} is ${e.status}`));
   client.on('nick', (e) => out(`* ${e.old} is now ${e.new}`));
-  client.on('notice', (e) => out(`* notice: ${e.text}`));
-  client.on('error', (e) => status(`error ${e.code ?? ''} ${e.errorName}: ${e.message}`));
+  client.on('notice', (e) => out(e.room ? `[${e.room}] * ${e.text}` : `* notice: ${e.text}`));
+  client.on('room_lost', (e) => {
+    if (ctx.room?.toLowerCase() === e.room.toLowerCase()) ctx.room = undefined;
+    status(roomLostText(e.room, e.error));
+  });
+  // An error that stops the client (a kick, a ban) is said when it stops, above.
+  client.on('error', (e) => {
+    if (e.action !== 'stop') status(`error ${e.code ?? ''} ${e.errorName}: ${e.message}`);
+  });
 
   let identity;
   try {
@@ -78,7 +91,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
   await runServerCommand(ctx, `/join ${options.room}`).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
-  const rl = createInterface({ input: process.stdin, terminal: false });
+  const rl = createInterface({ input: process.stdin, terminal: false, signal: stopped.signal });
   let quit = false;
   for await (const line of rl) {
     if (line.trim() === '') continue;
@@ -101,6 +114,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   // /quit leaves the loop with stdin still open; closing it lets the process end.
   rl.close();
   process.stdin.destroy();
+  if (stopped.signal.aborted) return 1;
   if (!quit) await client.drain();
   else if (!(await drainWithin(client))) status('quitting: some messages were not acknowledged by the server and may not have been delivered');
   await client.close();

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../src/index.ts';
-import { chat, cleanUp, freePorts, server, tempDir } from './chat-plain-process.ts';
+import { chat, cleanUp, freePorts, person, server, tempDir } from './chat-plain-process.ts';
 
 /**
  * Issue "Clients that hold up", `parley chat --plain`: /quit ends the process at once (a person
  * need not close the input too, nor wait for a server that is down), and /away [message] and /back set my presence,
- * which holds across a reconnect.
+ * which holds across a reconnect; actions read "* alice waves", a moderator's notice names its
+ * room, and a room that will not have me back after a reconnect is dropped, saying why.
  */
 afterEach(cleanUp);
 
@@ -85,5 +86,38 @@ describe('parley chat --plain, clients that hold up', () => {
       () => `bob's /who to show alice away again; bob's output:\n${bob.stdout().join('\n')}`,
       15_000,
     );
+  }, 60_000);
+
+  it('/me is an action both ways; a mute notice names its room; a room that turned invite-only is dropped after a reconnect, saying why', async () => {
+    const dataDir = tempDir();
+    const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'known_hosts') };
+    const [tcpPort, httpPort] = await freePorts(2);
+    const ports = ['--tcp', `tcp://127.0.0.1:${tcpPort}`, '--http', `127.0.0.1:${httpPort}`];
+    const first = await server(dataDir, ports);
+    const url = `tcp://127.0.0.1:${tcpPort}`;
+    // The first account is the server's owner: she may mute anywhere.
+    const olga = await person(url, { kind: 'register', name: 'olga', password: 'correct-horse-battery' });
+    await olga.request('create', { room: '#secret' });
+    const alice = chat(url, ['--name', 'alice'], env);
+    await alice.see(/joined #general/);
+    alice.type('/join #secret');
+    await alice.see(/joined #secret/);
+
+    await olga.send('#secret', 'waves', { kind: 'action' });
+    await alice.see('[#secret] * olga waves');
+    alice.type('/me waves back');
+    await waitFor(() => olga.received.some((m) => m.from === 'alice' && m.text === 'waves back' && m.kind === 'action'), 'olga to get the action');
+
+    await olga.request('mute', { room: '#general', name: 'alice', reason: 'calm down' });
+    await alice.see('[#general] * olga muted you in #general: calm down');
+
+    await olga.request('mode', { room: '#secret', invite_only: true });
+    first.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    await alice.see(/disconnected; reconnecting/);
+    await server(dataDir, ports);
+    await alice.see(/You are no longer in #secret: it did not let you back in after the reconnect\. #secret is invite-only now; a moderator can \/invite you\./, 30_000);
+    expect(alice.stderr()).not.toMatch(/INVITE_ONLY|invite_only/);
+    expect(alice.process.exitCode).toBeNull();
   }, 60_000);
 });

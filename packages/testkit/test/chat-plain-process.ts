@@ -4,6 +4,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ParleyClient, type Credentials } from '@parley/client';
+import { nodeTransport } from '@parley/client/node';
+import type { ChatMessage } from '@parley/protocol';
 import { spawnServer, type SpawnedServer, sleep } from '../src/index.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
@@ -43,6 +46,15 @@ export async function server(dataDir: string, args: string[] = []): Promise<Spaw
     }
   });
   return started;
+}
+
+/** Another person, on the SDK over plain TCP, keeping what it receives. */
+export async function person(url: string, credentials: Credentials): Promise<ParleyClient & { received: ChatMessage[] }> {
+  const client = Object.assign(new ParleyClient({ url, credentials, transport: nodeTransport() }), { received: [] as ChatMessage[] });
+  client.on('message', (m) => client.received.push(m));
+  cleanups.push(() => client.close());
+  await client.connect();
+  return client;
 }
 
 export interface Chat {

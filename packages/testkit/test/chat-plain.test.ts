@@ -118,7 +118,10 @@ describe('parley chat --plain', () => {
     await carol.see('[#general] * carol left (kicked by alice: off topic)');
     alice.type('/kill bob bye');
     await alice.see('* kicked bob (1 connection(s) closed)');
-    await bob.see(/KICKED: You were kicked by alice: bye/);
+    await bob.see(/You were disconnected by an operator: You were kicked by alice: bye\. Parley will not reconnect\./);
+    // Nothing typed could be sent any more: the process ends instead of waiting for input.
+    expect(await bob.exited).toBe(1);
+    expect(bob.stderr()).not.toMatch(/reconnecting/);
   });
 
   // Four processes, each compiling TypeScript as it starts: slow on a loaded machine.

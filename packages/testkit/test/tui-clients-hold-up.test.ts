@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../src/index.ts';
-import { cleanUp, person, server, tempDir, Terminal, TMUX_MISSING } from './tui-terminal.ts';
+import { cleanUp, person, restartable, server, tempDir, Terminal, TMUX_MISSING } from './tui-terminal.ts';
 
 /**
  * Issue "Clients that hold up", the full-screen terminal UI: what I do myself shows where I
  * look (my topic in the header, my rename once, my away status), the status bar keeps the
- * connection state on a narrow terminal, and Tab after `/join ` offers rooms I am not in.
+ * connection state on a narrow terminal, and Tab after `/join ` offers rooms I am not in;
+ * actions read "* alice waves", a moderator's notice lands in its room, and a room that will not
+ * have me back after a reconnect leaves the list, saying why.
  */
 afterEach(cleanUp);
 
@@ -75,4 +77,41 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI), clients that hold up${
       expect(lines[18]).toMatch(/│ connected │ alice *$/);
     }
   }, 60_000);
+
+  it('/me is an action both ways; a mute notice lands in its room; a room that turned invite-only is dropped after a reconnect, saying why', async () => {
+    const srv = await restartable();
+    // The first account is the server's owner: she may mute anywhere.
+    const olga = await person(srv.server, { kind: 'register', name: 'olga', password: 'correct-horse-battery' });
+    await olga.request('create', { room: '#secret' });
+    const term = await openAs('alice', `tls://127.0.0.1:${srv.ports.tls}`);
+    await term.type('/join #secret');
+    await term.press('Enter');
+    await term.see(/^ #secret/m);
+
+    await olga.send('#secret', 'waves', { kind: 'action' });
+    await term.see(/\d\d:\d\d \* olga waves/);
+    await term.type('/me waves back');
+    await term.press('Enter');
+    await term.see(/\d\d:\d\d \* alice waves back/);
+    await waitFor(() => olga.received.some((m) => m.from === 'alice' && m.text === 'waves back' && m.kind === 'action'), 'olga to get the action');
+
+    // Muted in #general while looking at #secret: the notice belongs to #general.
+    await olga.request('mute', { room: '#general', name: 'alice', reason: 'calm down' });
+    await term.press('M-1');
+    await term.see(/^ #general[\s\S]*olga muted you in #general: calm down/m);
+    await term.press('M-2');
+    const secret = await term.see(/^ #secret/m);
+    expect(secret).not.toMatch(/muted you/);
+    await term.press('M-1');
+    await term.see(/^ #general/m);
+
+    await olga.request('mode', { room: '#secret', invite_only: true });
+    await srv.stop();
+    await term.see(/│ reconnecting/);
+    await srv.start();
+    const dropped = await term.see(/You are no longer in #secret[\s\S]*invite-only[\s\S]*│ (connected|resumed \(\d+ missed\)) │ alice/, 30_000);
+    expect(dropped).not.toMatch(/^\d #secret/m);
+    // (The server's own notice of the mode change, above it, still says "invite_only".)
+    expect(dropped.slice(dropped.indexOf('You are no longer'))).not.toMatch(/INVITE_ONLY|invite_only/);
+  }, 90_000);
 });

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { ParleyClient, type Credentials } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { ChatMessage } from '@parley/protocol';
-import { startTestServer, waitFor, type TestServer } from '../src/index.ts';
+import { restartableServer, startTestServer, waitFor, type RestartableServer, type TestServer } from '../src/index.ts';
 
 /**
  * What the terminal UI tests (tui*.test.ts) drive `parley chat <url>` with, as a person uses
@@ -37,6 +37,11 @@ export async function server(settings: Parameters<typeof startTestServer>[0] = {
   const started = await startTestServer({ data_dir: tempDir(), limits: { messages_per_minute: 60_000, message_burst: 1_000 }, ...settings });
   cleanups.push(() => started.stop().catch(() => undefined));
   return started;
+}
+
+/** A server that can be stopped and started again on the same ports and data. */
+export function restartable(): Promise<RestartableServer> {
+  return restartableServer(cleanups, { limits: { messages_per_minute: 60_000, message_burst: 1_000 } });
 }
 
 /** Another person, on the SDK, over plain TCP. */

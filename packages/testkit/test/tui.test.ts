@@ -181,10 +181,15 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await alice.type('/kick #general bob off topic');
     await alice.press('Enter');
     await alice.see('kicked bob from #general');
-    await bob.see('bob left (kicked by alice: off topic)');
+    // Said in the room, to both: bob as what happened to him, alice as someone who left.
+    await bob.see('You were kicked from #general by alice: off topic');
+    await alice.see('bob left (kicked by alice: off topic)');
     await alice.type('/kill bob bye');
     await alice.press('Enter');
     await alice.see('kicked bob (1 connection(s) closed)');
-    await bob.see('KICKED: You were kicked by alice: bye');
+    // The line wraps in the message pane.
+    await bob.see(/You were disconnected by an operator[\s\S]*kicked by alice: bye\. Parley will not reconnect\./);
+    const stopped = await bob.see(/│ closed: disconnected by an operator │ bob/);
+    expect(stopped).not.toMatch(/reconnecting/);
   }, 60_000);
 });

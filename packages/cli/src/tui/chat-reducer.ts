@@ -23,7 +23,7 @@ import { reduceMemberEvent, type MemberAction } from './member-events.ts';
 export type ChatAction =
   | { type: 'identity'; me: string }
   | { type: 'message'; message: ChatMessage }
-  | { type: 'sending'; target: string; text: string; id: number; ts: number }
+  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true }
   | { type: 'sent'; id: number; seq: number }
   | { type: 'send-failed'; id: number; reason: string }
   | { type: 'joined'; room: string; topic: string }
@@ -50,7 +50,15 @@ function mentions(text: string, me: string): boolean {
 
 function toLine(message: ChatMessage, me: string, dm: boolean): Line {
   const mine = sameName(message.from, me);
-  return { kind: 'message', ts: message.ts, from: message.from, text: message.text, seq: message.seq, mention: !mine && (dm || mentions(message.text, me)) };
+  return {
+    kind: 'message',
+    ts: message.ts,
+    from: message.from,
+    text: message.text,
+    seq: message.seq,
+    mention: !mine && (dm || mentions(message.text, me)),
+    ...(message.kind === 'action' ? { action: true as const } : {}),
+  };
 }
 
 function findPending(state: ChatState, id: number): string | undefined {
@@ -71,7 +79,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'sending': {
       const next = ensureConversation(state, action.target);
-      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id });
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}) });
     }
     case 'sent':
     case 'send-failed': {

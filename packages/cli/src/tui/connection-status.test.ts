@@ -16,6 +16,8 @@ describe('connection status', () => {
     expect(describeConnection(connectionFromState({ state: 'connected', resumed: true, missed: 4 }, 0), 0).text).toBe('resumed (4 missed)');
     const error = ParleyClientError.local('CLOSED', 'The client was closed');
     expect(describeConnection(connectionFromState({ state: 'closed', error }, 0), 0)).toEqual({ text: 'closed: CLOSED: The client was closed', tone: 'bad' });
+    const kicked = ParleyClientError.fromWire({ code: 2009, name: 'KICKED', action: 'stop', message: 'You were kicked by alice: bye' });
+    expect(describeConnection(connectionFromState({ state: 'closed', error: kicked }, 0), 0).text).toBe('closed: disconnected by an operator');
   });
 
   it('describes how the server was verified', () => {

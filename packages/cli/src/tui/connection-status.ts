@@ -1,4 +1,5 @@
 import type { StateChange } from '@parley/client';
+import { isOperatorStop } from '../chat-format.ts';
 
 /** What the status bar says about the connection. */
 export type Connection =
@@ -17,6 +18,8 @@ export function connectionFromState(change: StateChange, now: number): Connectio
     case 'reconnecting':
       return { state: 'reconnecting', retryAt: change.delayMs === undefined ? undefined : now + change.delayMs };
     case 'closed':
+      // A kick or ban is not a fault to debug: the conversation says who and why (stoppedText).
+      if (change.error && isOperatorStop(change.error)) return { state: 'closed', reason: 'disconnected by an operator' };
       return { state: 'closed', reason: change.error ? `${change.error.errorName}: ${change.error.message}` : undefined };
   }
 }

@@ -94,7 +94,7 @@ describe('conversations', () => {
       { type: 'member-joined', room: '#general', user: 'carol' },
       { type: 'presence', user: 'zed', status: 'offline' },
       { type: 'presence', user: 'guest7', status: 'offline' },
-      { type: 'member-left', room: '#general', user: 'bob', reason: 'bye' },
+      { type: 'member-left', room: '#general', user: 'bob', removal: { reason: 'bye' } },
     ]);
     expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.status}`)).toEqual(['alice:online', 'carol:online', 'zed:offline']);
     state = run([message('carol', 'alice', 'dm'), { type: 'nick', old: 'carol', new: 'caro' }, { type: 'nick', old: 'alice', new: 'al' }], state);

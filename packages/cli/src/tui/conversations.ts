@@ -21,6 +21,8 @@ export interface Line {
   failed?: boolean;
   /** The text names me (or it is a direct message). */
   mention?: boolean;
+  /** An action (`/me waves`), shown as "* alice waves". */
+  action?: true;
 }
 
 export interface Member {

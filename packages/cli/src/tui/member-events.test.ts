@@ -44,4 +44,18 @@ describe('what I do myself', () => {
     expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.status}`)).toEqual(['alice:online', 'bob:online']);
     expect(run([{ type: 'own-presence', status: 'away' }], inGeneral()).away).toEqual({});
   });
+
+  it('says a removal from a room as what happened to me, and to others as a part with who and why', () => {
+    let state = run([{ type: 'member-left', room: '#general', user: 'bob', removal: { kind: 'kick', by: 'olga', reason: 'spam' } }], inGeneral());
+    expect(texts(state, '#general')).toEqual(['← bob left (kicked by olga: spam)']);
+    state = run([{ type: 'member-left', room: '#general', user: 'alice', removal: { kind: 'ban', by: 'olga' } }], state);
+    expect(state.convs['#general']!.lines.at(-1)).toMatchObject({ kind: 'error', text: 'You were banned from #general by olga' });
+  });
+
+  it('puts a line meant for a room in that room, not the one on screen', () => {
+    const state = run([{ type: 'system', text: 'olga muted you in #general: calm down', target: '#general', error: true }], inGeneral());
+    expect(state.active).toBe('#dev');
+    expect(texts(state, '#general')).toEqual(['olga muted you in #general: calm down']);
+    expect(texts(state, '#dev')).toEqual([]);
+  });
 });

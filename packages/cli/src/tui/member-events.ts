@@ -1,4 +1,4 @@
-import type { PresenceStatus, RoomMemberInfo } from '@parley/protocol';
+import { partReason, type PresenceStatus, type RoomMemberInfo } from '@parley/protocol';
 import { appendLine, appendSystemLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
@@ -8,7 +8,8 @@ import { appendLine, appendSystemLine, conversationKey, sameName, updateConversa
 export type MemberAction =
   | { type: 'members'; room: string; members: RoomMemberInfo[] }
   | { type: 'member-joined'; room: string; user: string }
-  | { type: 'member-left'; room: string; user: string; reason?: string }
+  /** `removal`: the part event's reason, and who removed them how (a kick, a room ban). */
+  | { type: 'member-left'; room: string; user: string; removal?: { reason?: string | undefined; by?: string | undefined; kind?: 'kick' | 'ban' | undefined } }
   | { type: 'presence'; user: string; status: PresenceStatus }
   | { type: 'nick'; old: string; new: string }
   | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string }
@@ -49,7 +50,14 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
     case 'member-left': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, (conv) => ({ members: conv.members.filter((m) => !sameName(m.name, action.user)) }));
-      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` });
+      const { kind, by, reason } = action.removal ?? {};
+      // Removed myself: said as what happened to me, in the room it happened in.
+      if (kind && sameName(action.user, state.me)) {
+        const text = `You were ${kind === 'kick' ? 'kicked' : 'banned'} from ${action.room} by ${by ?? 'a moderator'}${reason ? `: ${reason}` : ''}`;
+        return appendLine(next, key, { kind: 'error', ts: Date.now(), text });
+      }
+      const why = action.removal ? partReason(action.removal) : undefined;
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${why ? ` (${why})` : ''}` });
     }
     case 'member-role': {
       const key = conversationKey(action.room);
