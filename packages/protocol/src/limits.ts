@@ -6,3 +6,5 @@ export const MAX_NAME_LENGTH = 32;
 export const MAX_ROOM_NAME_LENGTH = 48;
 export const ALL_TARGET = 'ALL';
 export const HISTORY_MAX_PAGE = 200;
+/** The most direct conversations one `conversations` reply lists (also its default). */
+export const CONVERSATIONS_MAX = 200;

@@ -7,6 +7,7 @@ import { Composer } from './composer.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
+import { UserInfoDialog } from './moderation-dialogs.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
 import { RoomControls } from './room-settings.tsx';
 import { Sidebar } from './sidebar.tsx';
@@ -101,6 +102,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
+      {store.panel?.kind === 'userinfo' && <UserInfoDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
     </div>
   );
 }
