@@ -333,6 +333,7 @@ export const de: Catalog = {
   'error.KICKED': 'Ein Operator hat dich getrennt.',
   'error.LOGIN_LOCKED': 'Zu viele fehlgeschlagene Anmeldungen; warte kurz und versuche es dann wieder.',
   'error.NO_SUCH_USER': 'Niemand hat diesen Namen.',
+  'error.NO_SUCH_CONVERSATION': 'Diese Unterhaltung gibt es für dich nicht.',
   'error.NO_SUCH_ROOM': 'Diesen Raum gibt es nicht.',
   'error.ROOM_EXISTS': 'Einen Raum mit diesem Namen gibt es schon.',
   'error.NOT_IN_ROOM': 'Tritt dem Raum zuerst bei.',

@@ -340,6 +340,7 @@ export const en = {
   'error.KICKED': 'An operator disconnected you.',
   'error.LOGIN_LOCKED': 'Too many failed sign-ins; wait a little and try again.',
   'error.NO_SUCH_USER': 'Nobody has that name.',
+  'error.NO_SUCH_CONVERSATION': 'You are not in that conversation.',
   'error.NO_SUCH_ROOM': 'That room does not exist.',
   'error.ROOM_EXISTS': 'A room with that name exists already.',
   'error.NOT_IN_ROOM': 'Join the room first.',
