@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { axeViolations } from '../src/browser.ts';
 import { waitFor } from '../src/index.ts';
-import { useWebTestbed } from './web-testbed.ts';
+import { useWebTestbed, type } from './web-testbed.ts';
 
 /**
  * The web client against WCAG 2.2 AA (docs/web.md, "Accessibility"): axe-core finds nothing on
@@ -16,11 +16,6 @@ import { useWebTestbed } from './web-testbed.ts';
 const testbed = useWebTestbed();
 const { cleanups, signIn } = testbed;
 
-async function type(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 const activeLabel = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? null);
 

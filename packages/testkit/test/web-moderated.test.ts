@@ -1,10 +1,10 @@
-import { ParleyClient, type Credentials } from '@parley/client';
+import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
 import { restartableServer, type RestartableServer } from '../src/index.ts';
-import { useWebTestbed } from './web-testbed.ts';
+import { useWebTestbed, type } from './web-testbed.ts';
 
 /**
  * The web client as the moderated person sees it, in Debian's Chromium against a real server:
@@ -13,21 +13,10 @@ import { useWebTestbed } from './web-testbed.ts';
  * lifted, /me is an action. The moderators are SDK clients unless the test is about their UI.
  */
 const testbed = useWebTestbed();
-const { cleanups, signIn } = testbed;
+const { signIn, sdk } = testbed;
 const PASSWORD = 'correct-horse-battery';
 
-async function sdk(credentials: Credentials): Promise<ParleyClient> {
-  const client = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials });
-  cleanups.push(() => client.close());
-  await client.connect();
-  return client;
-}
 
-async function type(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 const said = (page: Page, text: string | RegExp) => page.getByRole('log').getByText(text).waitFor();
 /** Opens a conversation from the sidebar, where rooms are listed without their "#". */

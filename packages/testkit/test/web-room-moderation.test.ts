@@ -1,8 +1,6 @@
-import { ParleyClient, type Credentials } from '@parley/client';
-import { nodeTransport } from '@parley/client/node';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useWebTestbed } from './web-testbed.ts';
+import { useWebTestbed, type } from './web-testbed.ts';
 
 /**
  * Room moderation in the web client (docs/web.md, "Room moderation"): a room's owner mutes,
@@ -13,20 +11,9 @@ import { useWebTestbed } from './web-testbed.ts';
  */
 
 const testbed = useWebTestbed();
-const { cleanups, signIn } = testbed;
+const { signIn, sdk } = testbed;
 
-async function sdk(credentials: Credentials): Promise<ParleyClient> {
-  const client = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials });
-  cleanups.push(() => client.close());
-  await client.connect();
-  return client;
-}
 
-async function type(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 const members = (page: Page) => page.getByRole('complementary', { name: 'Members' });
 const actions = (page: Page, name: string) => members(page).getByRole('button', { name: `Actions for ${name}` });

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useWebTestbed } from './web-testbed.ts';
+import { useWebTestbed, type } from './web-testbed.ts';
 
 /**
  * The sidebar's direct conversations in Debian's Chromium against a real server: they follow
@@ -18,11 +18,6 @@ const directMessages = (page: Page) => sidebar(page).getByRole('region', { name:
 const entry = (page: Page, name: string) => directMessages(page).getByRole('button', { name: new RegExp(`^${name}(\\s*\\d+ unread)?$`) });
 const texts = (page: Page) => page.getByRole('log').locator('.msg-text').allTextContents();
 
-async function type(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 /** A reload of the page, and the sign-in a person does again (the password is never stored). */
 async function reloadAndSignIn(page: Page, name: string): Promise<void> {

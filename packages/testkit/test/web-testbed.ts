@@ -1,3 +1,5 @@
+import { ParleyClient, type Credentials } from '@parley/client';
+import { nodeTransport } from '@parley/client/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { launchTestBrowser, signInToWebClient, type WebSignIn } from '../src/browser.ts';
@@ -11,6 +13,15 @@ export interface WebTestbed {
   readonly cleanups: (() => unknown)[];
   /** Signs in through the connect screen (English, light, desktop-sized unless `options` say otherwise). */
   signIn(name: string, options?: Partial<Pick<WebSignIn, 'password' | 'register' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
+  /** Someone on the other end as an SDK client over plain TCP (so error names can be checked exactly), closed after the test. */
+  sdk(credentials: Credentials): Promise<ParleyClient>;
+}
+
+/** Types a line into the message box and presses Enter, as a person sends it. */
+export async function type(page: Page, text: string): Promise<void> {
+  const input = page.getByRole('textbox', { name: 'Message' });
+  await input.fill(text);
+  await input.press('Enter');
 }
 
 /**
@@ -50,6 +61,12 @@ export function useWebTestbed(): WebTestbed {
       const { page, context } = await signInToWebClient(testbed.browser, { port: testbed.server.httpPort, name, problems, ...options });
       cleanups.push(() => context.close());
       return page;
+    },
+    async sdk(credentials) {
+      const client = new ParleyClient({ url: `tcp://127.0.0.1:${testbed.server.tcpPort}`, transport: nodeTransport(), credentials });
+      cleanups.push(() => client.close());
+      await client.connect();
+      return client;
     },
   };
   return testbed;

@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
+import { type } from './web-testbed.ts';
 
 /**
  * The web client in Debian's Chromium against real servers: the page the server
@@ -49,11 +50,6 @@ async function signIn(port: number, name: string, options: SignIn = {}): Promise
   return page;
 }
 
-async function type(page: Page, text: string): Promise<void> {
-  const input = page.getByRole('textbox', { name: 'Message' });
-  await input.fill(text);
-  await input.press('Enter');
-}
 
 /** The text of every message in the open conversation, in order. */
 const messages = (page: Page): Promise<string[]> => page.getByRole('log').locator('.msg-text').allTextContents();

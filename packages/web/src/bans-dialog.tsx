@@ -5,7 +5,7 @@ import type { ChatStore } from './chat-store.ts';
 import { describeError } from './describe-error.ts';
 import { t, type MessageKey } from './i18n/index.ts';
 import { formatBanEnd, formatStamp } from './format.ts';
-import { ErrorLine, Modal } from './modal.tsx';
+import { CloseActions, ErrorLine, Modal } from './modal.tsx';
 import { withReason } from './describe-notice.ts';
 
 const KIND_LABEL: Record<BanInfo['kind'], MessageKey> = { account: 'bans.kindAccount', ip: 'bans.kindIp', key: 'bans.kindKey' };
@@ -71,11 +71,7 @@ export function BansDialog({ store, room, onClose }: { store: ChatStore; room?: 
           </ul>
         )}
         <ErrorLine error={error} />
-        <div class="modal-actions">
-          <button type="button" class="primary" onClick={onClose}>
-            {t('common.close')}
-          </button>
-        </div>
+        <CloseActions onClose={onClose} />
       </div>
     </Modal>
   );

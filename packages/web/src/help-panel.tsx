@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import { hasMessage, t } from './i18n/index.ts';
-import { Modal } from './modal.tsx';
+import { CloseActions, Modal } from './modal.tsx';
 import { HELP_GROUPS, type HelpEntry } from './slash-commands.ts';
 
 const GROUPS = [
@@ -51,11 +51,7 @@ export function HelpPanel({ onClose }: { onClose: () => void }) {
           </dl>
         </section>
       </div>
-      <div class="modal-actions">
-        <button type="button" class="primary" onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
     </Modal>
   );
 }

@@ -102,3 +102,14 @@ export function ActionForm({ title, submitLabel, run, onClose, danger = false, r
     </Modal>
   );
 }
+
+/** The one-button footer of a dialog that only shows something (help, user info, the bans list). */
+export function CloseActions({ onClose }: { onClose: () => void }) {
+  return (
+    <div class="modal-actions">
+      <button type="button" class="primary" onClick={onClose}>
+        {t('common.close')}
+      </button>
+    </div>
+  );
+}

@@ -7,7 +7,7 @@ import { describeError } from './describe-error.ts';
 import { DurationField, ReasonField } from './dialog-fields.tsx';
 import { formatStamp } from './format.ts';
 import { t } from './i18n/index.ts';
-import { ActionForm, ErrorLine, Modal } from './modal.tsx';
+import { ActionForm, CloseActions, ErrorLine, Modal } from './modal.tsx';
 import { roleName, withReason } from './describe-notice.ts';
 import { banSentence } from './typed-results.ts';
 
@@ -50,11 +50,7 @@ export function UserInfoDialog({ store, name, onClose }: { store: ChatStore; nam
           <dd>{info.rooms.length === 0 ? t('common.none') : info.rooms.map((r) => (r.role === 'member' ? r.name : `${r.name} (${roleName(r.role)})`)).join(', ')}</dd>
         </dl>
       )}
-      <div class="modal-actions">
-        <button type="button" class="primary" onClick={onClose}>
-          {t('common.close')}
-        </button>
-      </div>
+      <CloseActions onClose={onClose} />
     </Modal>
   );
 }
