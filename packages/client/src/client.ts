@@ -6,7 +6,8 @@ import { Emitter } from './emitter.ts';
 import { ParleyClientError } from './errors.ts';
 import { Outbox } from './outbox.ts';
 import type { TransportFactory } from './transport.ts';
-import type { ClientEvent, ClientEvents, ClientState, Credentials, Identity } from './types.ts';
+import { loginRequest, nextCredentials } from './credentials.ts';
+import type { ClientEvent, ClientEvents, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
 import { parseServerUrl, type ServerUrl } from './url.ts';
 
 export interface ClientOptions {
@@ -21,6 +22,11 @@ export interface ClientOptions {
   /** Sends that may wait for a connection or an ack. Default 1000. */
   maxQueuedSends?: number;
   clientName?: string;
+  /**
+   * A label for this device ("Firefox on Linux"): an account's password login then asks for a
+   * device token, which later logins and reconnects use instead of the password (`device`).
+   */
+  remember?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -34,6 +40,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class ParleyClient extends Emitter<ClientEvents> {
   state: ClientState = 'idle';
   identity: Identity | undefined;
+  /** The device credential this client signs in with: issued at a login with `remember`, or the token it was given. */
+  device: DeviceCredential | undefined;
   readonly url: ServerUrl;
   private channel: Channel | undefined;
   private ready = false;
@@ -45,6 +53,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly backoff: Backoff;
   private readonly timeoutMs: number;
   private closing = false;
+  /** A `stop` error the server closed the connection with: no reconnect can help. */
+  private stopped: ParleyClientError | undefined;
   private missedThisHandshake = 0;
   /** Set while logging in and resuming: message events wait in it (see CatchUp). */
   private catchUp: CatchUp | undefined;
@@ -77,6 +87,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
+        if (this.stopped) throw this.stopped;
       } catch (error) {
         // A failed handshake leaves a socket open; close it before retrying or giving up.
         channel?.close();
@@ -109,12 +120,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.missedThisHandshake = 0;
     try {
       await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
-      const { kind, ...args } = this.credentials;
-      const identity = await channel.request(kind, args as never, this.timeoutMs);
-      // Register once; afterwards the same account logs in. A guest keeps its name.
-      if (kind === 'register') this.credentials = { kind: 'login', name: identity.name, password: (args as { password: string }).password };
-      if (kind === 'guest') this.credentials = { kind: 'guest', name: identity.name };
-      this.identity = identity;
+      const login = loginRequest(this.credentials, this.options.remember);
+      const identity = this.signedIn(await channel.request(login.verb, login.args as never, this.timeoutMs));
       for (const room of identity.rooms) this.rooms.add(room.name);
       for (const room of [...this.rooms]) {
         const joined = await channel.request('join', { room }, this.timeoutMs).catch((error: unknown) => {
@@ -137,6 +144,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
     } finally {
       if (this.catchUp === catchUp) this.catchUp = undefined;
     }
+  }
+
+  /**
+   * Keeps what the next login needs (the issued device token, announced once; a guest's name)
+   * and returns the identity to show, which carries no token.
+   */
+  private signedIn(identity: Identity): Identity {
+    const previous = this.credentials;
+    this.credentials = nextCredentials(previous, identity);
+    const granted = identity.device;
+    // `identity` is for showing; the token is a secret the application stores, from `device`.
+    const shown: Identity = granted ? { ...identity, device: { id: granted.id, label: granted.label } } : identity;
+    this.identity = shown;
+    const token = granted?.token ?? (previous.kind === 'token' ? previous.token : undefined);
+    this.device = granted && token !== undefined ? { id: granted.id, label: granted.label, token } : undefined;
+    if (granted?.token !== undefined && this.device) this.emit('device', this.device);
+    return shown;
   }
 
   /** Asks for everything after the cursors, again for conversations the server had more of. */
@@ -184,9 +208,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'ping':
         channel.notify('pong', { token: event.token });
         return;
-      case 'error':
-        this.emit('error', ParleyClientError.fromWire(event.error));
+      case 'error': {
+        const error = ParleyClientError.fromWire(event.error);
+        // Kicked, banned, this device revoked: the server is closing for good, and logging in
+        // again would be refused (a revoked token even counts as a failed login). The run loop
+        // reports it once the connection has closed.
+        if (error.action === 'stop') this.stopped = error;
+        else this.emit('error', error);
         return;
+      }
       case 'nick':
         // Our own rename (from this or another connection) reaches us too: a guest asks for
         // its new name when it logs in again after a reconnect, not the one it started with.
@@ -290,7 +320,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async *events(): AsyncGenerator<ClientEvent> {
     const queue: ClientEvent[] = [];
     let wake: (() => void) | undefined;
-    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_role', 'presence', 'nick', 'notice', 'error', 'state'];
+    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_role', 'presence', 'nick', 'notice', 'device', 'error', 'state'];
     const offs = names.map((type) => this.on(type, (data) => (queue.push({ type, data } as ClientEvent), wake?.())));
     try {
       for (;;) {
