@@ -26,6 +26,8 @@ export interface WebSignIn {
   name: string;
   password?: string;
   register?: boolean;
+  /** Ticks "Stay signed in on this device" (accounts). */
+  stay?: boolean;
   viewport?: { width: number; height: number };
   /** Page errors and console errors are appended here; a test asserts it stays empty. */
   problems: string[];
@@ -49,6 +51,7 @@ export async function signInToWebClient(browser: Browser, options: WebSignIn): P
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   if (options.password) await page.getByLabel('Password').fill(options.password);
   if (options.register) await page.getByRole('checkbox', { name: /Register/ }).check();
+  if (options.stay) await page.getByRole('checkbox', { name: 'Stay signed in on this device' }).check();
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
   return { page, context };

@@ -9,7 +9,7 @@ export interface WebTestbed {
   readonly server: TestServer;
   /** Run after each test, last added first. */
   readonly cleanups: (() => unknown)[];
-  signIn(name: string, account?: { password: string; register?: boolean }): Promise<Page>;
+  signIn(name: string, account?: { password: string; register?: boolean; stay?: boolean }): Promise<Page>;
 }
 
 /**

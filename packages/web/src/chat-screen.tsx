@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import { Composer } from './composer.tsx';
+import { DevicesDialog } from './devices-dialog.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
@@ -14,7 +15,7 @@ import { useStore } from './use-store.ts';
  * The signed-in layout: conversations | messages | members. Under 640 px the sidebar is a drawer
  * behind the menu button; under 1000 px the member list is one behind the people button.
  */
-export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (reason?: string) => void }) {
+export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; onLeave: (reason?: string) => void; onSignOut: () => void }) {
   useStore(store);
   const [navOpen, setNavOpen] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
@@ -66,7 +67,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
   return (
     <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`}>
       <nav id="sidebar" class="sidebar" aria-label="Conversations">
-        <Sidebar store={store} onSelect={select} onSignOut={() => onLeave()} />
+        <Sidebar store={store} onSelect={select} onSignOut={onSignOut} />
       </nav>
       <main class="main">
         <header class="topbar">
@@ -98,6 +99,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
+      {store.devicesDialog && <DevicesDialog store={store} name={store.devicesDialog.name} onClose={() => store.closeDevices()} />}
     </div>
   );
 }

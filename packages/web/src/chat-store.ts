@@ -11,6 +11,8 @@ import { parseInput } from './slash-commands.ts';
 export interface ConnectOptions {
   url: string;
   credentials: Credentials;
+  /** A device label: ask for a device token that keeps this browser signed in (see stored-session.ts). */
+  remember?: string;
 }
 
 const HISTORY_PAGE = 50;
@@ -33,6 +35,8 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
+  /** The devices dialog, while /devices has it open (`name`: an operator looking at an account's). */
+  devicesDialog: { name?: string } | undefined;
   private readonly changes = new ChangeSignal();
   private readonly roomTracker: RoomTracker;
 
@@ -42,6 +46,7 @@ export class ChatStore {
       transport: webSocketTransport(WebSocket),
       credentials: options.credentials,
       clientName: 'parley-web',
+      ...(options.remember === undefined ? {} : { remember: options.remember }),
       // Browsers should not hammer a server that is restarting: 250 ms doubling to 30 s.
       backoff: { initialMs: 250, maxMs: 30_000 },
     });
@@ -85,6 +90,16 @@ export class ChatStore {
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
     this.roomTracker.refreshMembers(identity.rooms.map((r) => r.name));
+    this.changed();
+  }
+
+  showDevices(name?: string): void {
+    this.devicesDialog = name === undefined ? {} : { name };
+    this.changed();
+  }
+
+  closeDevices(): void {
+    this.devicesDialog = undefined;
     this.changed();
   }
 

@@ -51,6 +51,8 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       // The server tells every connection of ours with a `nick` event; the store renames there.
       await store.client.request('nick', { name: String(args.name) });
       return;
+    case 'devices':
+      return store.showDevices(typeof args.name === 'string' ? args.name : undefined);
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });
       permissionsOf(store).noteOper(role);
