@@ -4,6 +4,8 @@ import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type ReplyData }
 export interface ChatContext {
   client: ParleyClient;
   room: string | undefined;
+  /** The conversation in view when it is not a room (a person, ALL): where /me goes. */
+  target?: string | undefined;
   out(line: string): void;
   status(line: string): void;
   /** Optional hooks for a client that keeps views per room (the terminal UI). */
@@ -29,7 +31,7 @@ export function commandHelp(): { chat: string[]; operator: string[] } {
  * Refusals are thrown as they came (a ParleyError for bad input, a client error from the server).
  */
 export async function runServerCommand(ctx: ChatContext, line: string): Promise<void> {
-  const parsed = parseCommandLine(line, { currentRoom: ctx.room });
+  const parsed = parseCommandLine(line, { currentRoom: ctx.room, currentTarget: ctx.target ?? ctx.room });
   const { verb, data } = await ctx.client.runLine(parsed);
   switch (verb) {
     case 'join':

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { ParleyClient, ParleyClientError } from '@parley/client';
 import { formatMessage } from './chat-format.ts';
-import { classifyInput } from '@parley/protocol';
+import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
 
@@ -48,7 +48,10 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   });
   client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
-  client.on('part', (e) => out(`[${e.room}] * ${e.user} left`));
+  client.on('part', (e) => {
+    const reason = partReason(e);
+    out(`[${e.room}] * ${e.user} left${reason ? ` (${reason})` : ''}`);
+  });
   client.on('topic', (e) => out(`[${e.room}] * ${e.by} set the topic: ${e.topic}`));
   client.on('room_deleted', (e) => out(`[${e.room}] * room deleted by ${e.by}`));
   client.on('presence', (e) => out(`* ${e.user} is ${e.status}`));

@@ -1,5 +1,5 @@
 /**
- * Reconnect delays: 15 ms doubling to a 60 s cap, each with ±50% jitter so that a thousand
+ * Reconnect delays: 15 ms doubling to a 5 s cap (a server back from a restart is noticed within seconds), each with ±50% jitter so that a thousand
  * clients cut off by one restart do not all come back in the same millisecond.
  */
 export class Backoff {
@@ -7,7 +7,7 @@ export class Backoff {
 
   constructor(
     private readonly initialMs = 15,
-    private readonly maxMs = 60_000,
+    private readonly maxMs = 5_000,
     private readonly random: () => number = Math.random,
   ) {}
 

@@ -1,13 +1,16 @@
-import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type MessageKind, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
 import { Emitter } from './emitter.ts';
+import { eventStream } from './event-stream.ts';
 import { ParleyClientError } from './errors.ts';
 import { Outbox } from './outbox.ts';
 import type { TransportFactory } from './transport.ts';
 import { loginRequest, nextCredentials } from './credentials.ts';
 import type { ClientEvent, ClientEvents, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
+import { ReconnectWait } from './reconnect-wait.ts';
+import { rejoinRooms } from './rejoin.ts';
 import { parseServerUrl, type ServerUrl } from './url.ts';
 
 export interface ClientOptions {
@@ -18,6 +21,7 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Reconnect after a lost connection. Default true. */
   reconnect?: boolean;
+  /** Reconnect delays: doubling from `initialMs` (15) to `maxMs` (5000), with jitter. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** Sends that may wait for a connection or an ack. Default 1000. */
   maxQueuedSends?: number;
@@ -31,6 +35,8 @@ export interface ClientOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export type ServerLimits = ReplyData['hello']['limits'];
+
 /**
  * A Parley connection that stays up: it reconnects with backoff, logs in again, rejoins its
  * rooms and resumes every conversation from the last sequence number the application saw, so
@@ -42,6 +48,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   identity: Identity | undefined;
   /** The device credential this client signs in with: issued at a login with `remember`, or the token it was given. */
   device: DeviceCredential | undefined;
+  /** The server's limits from its last `hello` reply (text size, recipients, rates). */
+  limits: ServerLimits | undefined;
   readonly url: ServerUrl;
   private channel: Channel | undefined;
   private ready = false;
@@ -53,11 +61,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly backoff: Backoff;
   private readonly timeoutMs: number;
   private closing = false;
-  /** A `stop` error the server closed the connection with: no reconnect can help. */
-  private stopped: ParleyClientError | undefined;
   private missedThisHandshake = 0;
   /** Set while logging in and resuming: message events wait in it (see CatchUp). */
   private catchUp: CatchUp | undefined;
+  /** A `stop` error the server sent before closing (KICKED, BANNED): the client must not come back. */
+  private stoppedBy: ParleyClientError | undefined;
+  private readonly reconnectWait = new ReconnectWait();
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -87,18 +96,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
-        if (this.stopped) throw this.stopped;
+        if (this.stoppedBy) throw this.stoppedBy;
       } catch (error) {
         // A failed handshake leaves a socket open; close it before retrying or giving up.
         channel?.close();
-        const failure = toClientError(error);
+        const failure = this.stoppedBy ?? toClientError(error);
         if (attempts === 0 || failure.isFatal || this.options.reconnect === false) {
           this.closing = true;
           this.outbox.rejectAll(failure);
           this.wakeWaiters();
           this.setState('closed', { error: failure });
           if (attempts === 0) failed(failure);
-          else this.emit('error', failure);
+          // The server's own stop error was reported when it came.
+          else if (failure !== this.stoppedBy) this.emit('error', failure);
           return;
         }
       } finally {
@@ -108,7 +118,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (this.closing || this.options.reconnect === false) break;
       const delayMs = this.backoff.next();
       this.setState('reconnecting', { delayMs });
-      await sleep(delayMs);
+      await this.reconnectWait.sleep(delayMs);
     }
     this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
     this.wakeWaiters();
@@ -119,19 +129,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const catchUp = (this.catchUp = new CatchUp());
     this.missedThisHandshake = 0;
     try {
-      await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
+      const hello = await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
+      this.limits = hello.limits;
       const login = loginRequest(this.credentials, this.options.remember);
       const identity = this.signedIn(await channel.request(login.verb, login.args as never, this.timeoutMs));
       for (const room of identity.rooms) this.rooms.add(room.name);
-      for (const room of [...this.rooms]) {
-        const joined = await channel.request('join', { room }, this.timeoutMs).catch((error: unknown) => {
-          if (error instanceof ParleyClientError && error.errorName === 'NO_SUCH_ROOM') return undefined;
-          throw error;
-        });
-        if (!joined) this.rooms.delete(room);
-        // A room seen for the first time starts at its newest message; a known one resumes below.
-        else if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
-      }
+      const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs });
       await this.resume(channel, catchUp);
       this.catchUp = undefined;
       for (const message of catchUp.release()) this.deliver(message, true);
@@ -139,6 +142,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (resuming) this.outbox.reconnected();
       this.wakeWaiters();
       this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake } : {});
+      for (const each of lost) this.emit('room_lost', each);
       void this.outbox.pump((args) => this.transmit(args), sleep);
       return identity;
     } finally {
@@ -210,11 +214,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case 'error': {
         const error = ParleyClientError.fromWire(event.error);
-        // Kicked, banned, this device revoked: the server is closing for good, and logging in
-        // again would be refused (a revoked token even counts as a failed login). The run loop
-        // reports it once the connection has closed.
-        if (error.action === 'stop') this.stopped = error;
-        else this.emit('error', error);
+        // Kicked, banned, this device revoked: logging in again would be refused (a revoked
+        // token even counts as a failed login against the account's lockout).
+        if (error.action === 'stop') this.stoppedBy = error;
+        this.emit('error', error);
         return;
       }
       case 'nick':
@@ -274,8 +277,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
     if (line.verb === 'send') {
-      const { to, text } = line.args as { to: string | string[]; text: string };
-      return { verb: 'send', data: { sent: await this.send(to, text) } };
+      const { to, text, kind } = line.args as CommandArgs<'send'>;
+      return { verb: 'send', data: { sent: await this.send(to, text, kind ? { kind } : {}) } };
     }
     return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
@@ -292,9 +295,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
-  send(to: string | string[], text: string): Promise<SentReceipt[]> {
+  send(to: string | string[], text: string, options: { kind?: MessageKind } = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
-    const queued = this.outbox.add({ to, text }, !this.ready && this.identity !== undefined);
+    const queued = this.outbox.add({ to, text, ...options }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return queued;
   }
@@ -317,30 +320,20 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** All events as one async stream (ends when the client closes). */
-  async *events(): AsyncGenerator<ClientEvent> {
-    const queue: ClientEvent[] = [];
-    let wake: (() => void) | undefined;
-    const names: (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_role', 'presence', 'nick', 'notice', 'device', 'error', 'state'];
-    const offs = names.map((type) => this.on(type, (data) => (queue.push({ type, data } as ClientEvent), wake?.())));
-    try {
-      for (;;) {
-        const next = queue.shift();
-        if (next) {
-          yield next;
-          if (next.type === 'state' && next.data.state === 'closed') return;
-          continue;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    } finally {
-      for (const off of offs) off();
-    }
+  events(): AsyncGenerator<ClientEvent> {
+    return eventStream(this);
+  }
+
+  /** While waiting to reconnect: tries at once instead of at the end of the delay. */
+  retryNow(): void {
+    this.reconnectWait.wake();
   }
 
   /** Stops reconnecting and closes the connection. Queued sends are rejected with CLOSED. */
   async close(): Promise<void> {
     this.closing = true;
     this.wakeWaiters();
+    this.reconnectWait.wake();
     const channel = this.channel;
     if (channel) {
       channel.close();

@@ -1,4 +1,4 @@
-export { ParleyClient, type ClientOptions } from './client.ts';
+export { ParleyClient, type ClientOptions, type ServerLimits } from './client.ts';
 export { ParleyClientError, type LocalErrorKind } from './errors.ts';
 export { parseServerUrl, type ServerUrl, type ServerScheme } from './url.ts';
 export { webSocketTransport, type WebSocketConstructor, type WebSocketLike } from './ws-transport.ts';

@@ -1,4 +1,4 @@
-import type { ChatMessage, PresenceStatus, ReplyData } from '@parley/protocol';
+import type { ChatMessage, PresenceStatus, ReplyData, ServerEvent } from '@parley/protocol';
 import type { ParleyClientError } from './errors.ts';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -13,17 +13,23 @@ export interface StateChange {
   error?: ParleyClientError;
 }
 
+type EventData<TName extends ServerEvent['ev']> = Omit<Extract<ServerEvent, { ev: TName }>, 'ev'>;
+
 // A type alias (not an interface) so it is assignable to Emitter's Record constraint.
 export type ClientEvents = {
   message: ChatMessage;
   join: { room: string; user: string };
-  part: { room: string; user: string; reason?: string };
+  /** `kind` and `by` when a moderator removed the user (kick, room ban). */
+  part: EventData<'part'>;
   topic: { room: string; topic: string; by: string };
   room_deleted: { room: string; by: string };
+  /** A room this client was in that it could not rejoin after a reconnect (and no longer tries). */
+  room_lost: { room: string; error: ParleyClientError };
   room_role: { room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string };
   presence: { user: string; status: PresenceStatus };
   nick: { old: string; new: string };
-  notice: { text: string };
+  /** `room`, `kind`, `by` and `reason` when it is about a moderator's action in a room (mute, invite). */
+  notice: EventData<'notice'>;
   /** The server issued this client a device credential (ClientOptions.remember): store it to sign in later. */
   device: DeviceCredential;
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */

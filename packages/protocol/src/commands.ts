@@ -49,6 +49,8 @@ export const COMMAND_SCHEMAS = {
     to: z.union([str.min(1), z.array(str.min(1)).min(1)]),
     text: str,
     cmid: str.min(1).max(64).optional(),
+    /** "action" for /me. */
+    kind: z.literal('action').optional(),
   }),
   join: z.object({ room: str.min(1), password: str.max(256).optional() }),
   part: roomArg,

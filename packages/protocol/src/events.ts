@@ -10,21 +10,31 @@ export interface ChatMessage {
   text: string;
   ts: number;
   cmid?: string;
+  /** An action ("/me waves"): shown as "* alice waves". Absent for an ordinary message. */
+  kind?: MessageKind;
 }
 
+/** What a message is besides its text; every client shows `action` as "* name text". */
+export type MessageKind = 'action';
+
 export type PresenceStatus = 'online' | 'away' | 'offline';
+
+/** What a moderator did to someone, on the `part` and `notice` events it causes. */
+export type ModerationKind = 'kick' | 'ban' | 'mute' | 'unmute' | 'invite';
 
 /** Server-to-client events of protocol v1, discriminated by `ev`. */
 export type ServerEvent =
   | ({ ev: 'message' } & ChatMessage)
   | { ev: 'join'; room: string; user: string }
-  | { ev: 'part'; room: string; user: string; reason?: string }
+  /** `kind`/`by` when a moderator removed the user (`reason` is then theirs, if they gave one). */
+  | { ev: 'part'; room: string; user: string; reason?: string; by?: string; kind?: 'kick' | 'ban' }
   | { ev: 'topic'; room: string; topic: string; by: string }
   | { ev: 'room_deleted'; room: string; by: string }
   | { ev: 'room_role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string }
   | { ev: 'presence'; user: string; status: PresenceStatus }
   | { ev: 'nick'; old: string; new: string }
-  | { ev: 'notice'; text: string }
+  /** `text` is always a whole sentence; a notice about a room (a mute, an invite) names it and who acted. */
+  | { ev: 'notice'; text: string; room?: string; kind?: ModerationKind; by?: string; reason?: string }
   | { ev: 'ping'; token: string }
   | { ev: 'error'; error: WireError };
 
@@ -47,4 +57,13 @@ export type ServerFrame = Reply | ServerEvent;
 
 export function isErrorName(reply: Reply, name: ErrorName): boolean {
   return !reply.ok && reply.error.name === name;
+}
+
+/**
+ * Why someone left a room, as every client and text mode words it: "kicked by alice: spam",
+ * "banned by alice", or the reason given with the part; undefined for a plain part.
+ */
+export function partReason(part: { reason?: string | undefined; by?: string | undefined; kind?: 'kick' | 'ban' | undefined }): string | undefined {
+  if (!part.kind) return part.reason || undefined;
+  return `${part.kind === 'kick' ? 'kicked' : 'banned'} by ${part.by ?? 'a moderator'}${part.reason ? `: ${part.reason}` : ''}`;
 }

@@ -27,7 +27,8 @@ export interface RoomMemberInfo extends MemberInfo {
 export interface LoginData {
   name: string;
   kind: 'account' | 'guest';
-  rooms: RoomSummary[];
+  /** The rooms it is in now; `muted` where it is muted (as in the `join` reply). */
+  rooms: (RoomSummary & { muted?: true })[];
   /** The device this connection signed in as: after a token login, or a login that asked to `remember`. */
   device?: DeviceGrant;
 }
@@ -135,7 +136,8 @@ export interface ReplyData {
   nick: { old: string; name: string };
   send: { sent: SentReceipt[] };
   /** `conv` is the room's conversation id (for cursors); `lastSeq` its newest message. */
-  join: RoomSummary & { conv: string; lastSeq: number };
+  /** `muted` when the one joining is muted in the room (their sends will be refused with MUTED). */
+  join: RoomSummary & { conv: string; lastSeq: number; muted?: true };
   part: { room: string };
   create: RoomSummary & { conv: string; lastSeq: number };
   delete: { room: string };

@@ -5,3 +5,4 @@ export { FrameClient, type FrameClientOptions, type TestTransport } from './fram
 export { describeStoreConformance } from './store-conformance.ts';
 export { sleep, waitFor } from './wait.ts';
 export { useServerScope, type ServerScope } from './server-scope.ts';
+export { restartableServer, type RestartableServer } from './restartable-server.ts';

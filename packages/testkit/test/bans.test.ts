@@ -174,7 +174,7 @@ describe('bans on a live server', () => {
     const eve = await frames({ cmd: 'guest', name: 'eve' });
     await eve.ok('join', { room: '#den' });
     await owner.ok('ban', { room: '#den', target: 'eve', reason: 'trolling' });
-    expect(await owner.event((e) => e.ev === 'part')).toMatchObject({ room: '#den', user: 'eve', reason: 'banned from the room' });
+    expect(await owner.event((e) => e.ev === 'part')).toMatchObject({ room: '#den', user: 'eve', kind: 'ban', by: 'roomer', reason: 'trolling' });
     expect(await eve.request('join', { room: '#den' })).toMatchObject({ ok: false, error: { code: 3007, name: 'BANNED_FROM_ROOM' } });
     await eve.ok('join', { room: '#elsewhere' });
     expect(eve.closed).toBe(false);

@@ -200,7 +200,7 @@ describe('parley chat --plain', () => {
 
     alice.type('/kick #general carol off topic');
     await alice.see('* kicked carol from #general');
-    await carol.see('[#general] * carol left');
+    await carol.see('[#general] * carol left (kicked by alice: off topic)');
     alice.type('/kill bob bye');
     await alice.see('* kicked bob (1 connection(s) closed)');
     await bob.see(/KICKED: You were kicked by alice: bye/);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ParleyClient, ParleyClientError, type ClientOptions, type Credentials, type StateChange, type Transport, type TransportFactory } from '@parley/client';
 import { KnownHosts, nodeTransport } from '@parley/client/node';
 import { LineFramer, type ChatMessage, type ServerFrame } from '@parley/protocol';
-import { startTestServer, type TestServer, waitFor, sleep } from '../src/index.ts';
+import { restartableServer, waitFor, sleep } from '../src/index.ts';
 
 /** The SDK across server restarts, offline delivery and a slow-consumer disconnect: exactly once, in order. */
 const cleanups: (() => unknown)[] = [];
@@ -48,36 +48,9 @@ function expectSeqOrder(messages: ChatMessage[]): void {
   }
 }
 
-/** Starts a server; `restart` stops it and starts it again on the same data dir and ports. */
-async function restartableServer(settings: Parameters<typeof startTestServer>[0] = {}) {
-  let current = await startTestServer(settings);
-  const ports = { tls: current.tlsPort, tcp: current.tcpPort, http: current.httpPort };
-  const dataDir = current.dataDir;
-  let running = true;
-  cleanups.push(async () => {
-    if (running) await current.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return {
-    get server(): TestServer {
-      return current;
-    },
-    ports,
-    async stop() {
-      running = false;
-      await current.stop();
-    },
-    async start() {
-      const listen = { tcp: { listen: [`127.0.0.1:${ports.tls}`, `tcp://127.0.0.1:${ports.tcp}`] }, http: { listen: [`127.0.0.1:${ports.http}`] } };
-      current = await startTestServer({ ...settings, data_dir: dataDir, ...listen });
-      running = true;
-    },
-  };
-}
-
 describe('SDK reconnect and resume', () => {
   it('an account and a guest keep chatting across a server restart: queued and later messages arrive once, in order', async () => {
-    const srv = await restartableServer();
+    const srv = await restartableServer(cleanups);
     const alice = client(`tls://127.0.0.1:${srv.ports.tls}`, { kind: 'register', name: 'alice', password: 'correct-horse' });
     // The worst order, made certain: after the restart the guest's network is slower, so alice is
     // back (and flushing what she queued for bob) a moment before bob is.
@@ -145,7 +118,7 @@ describe('SDK reconnect and resume', () => {
   });
 
   it('an account that was offline gets its DMs on login, once', async () => {
-    const srv = await restartableServer();
+    const srv = await restartableServer(cleanups);
     const url = `tcp://127.0.0.1:${srv.ports.tcp}`;
     const carol = client(url, { kind: 'register', name: 'carol', password: 'correct-horse' });
     await carol.connect();
@@ -218,7 +191,7 @@ function pausableTcp(sockets: Socket[]): TransportFactory {
 
 describe('SDK slow consumer', () => {
   it('a client that stops reading is cut off with SLOW_CONSUMER, reconnects and catches up by resume without loss', async () => {
-    const srv = await restartableServer({
+    const srv = await restartableServer(cleanups, {
       limits: { outbound_queue_bytes: 65536, messages_per_minute: 1_000_000, message_burst: 1_000_000, flood_disconnect_after: 1_000_000 },
     });
     const url = `tcp://127.0.0.1:${srv.ports.tcp}`;

@@ -70,7 +70,7 @@ describe('web client: operator actions', () => {
     await kick.waitFor({ state: 'detached' });
     await alice.getByRole('log').getByText('You kicked carol from #general: off topic').waitFor();
     await members(alice).locator('li', { hasText: 'carol' }).waitFor({ state: 'detached' });
-    await carol.getByRole('log').getByText('You left this room').waitFor();
+    await carol.getByRole('log').getByText('You were removed from #general by alice: off topic').waitFor();
     await bob.getByRole('log').getByText('carol left (kicked by alice: off topic)').waitFor();
 
     // Ban bob from the server for an hour: his page is back on the connect screen.
@@ -81,7 +81,7 @@ describe('web client: operator actions', () => {
     await ban.getByLabel('Reason').fill('spam');
     await ban.getByRole('button', { name: 'Ban' }).click();
     await ban.waitFor({ state: 'detached' });
-    await alice.getByRole('log').getByText(/^You banned bob from the server until .+: spam$/).waitFor();
+    await alice.getByRole('log').getByText(/^You banned bob from the server until .+: spam \(not 127\.0\.0\.1: exempt, shared by many\)$/).waitFor();
     await bob.getByRole('button', { name: 'Connect' }).waitFor();
     await expect.poll(() => bob.getByRole('alert').textContent()).toMatch(/ban/i);
 

@@ -164,7 +164,7 @@ describe('web client: room moderation', () => {
     await ban.waitFor({ state: 'detached' });
     await said(olivia, 'You banned sam from #den permanently: spam');
     await actions(olivia, 'sam').waitFor({ state: 'detached' });
-    await said(bob, 'sam left (banned from the room)');
+    await said(bob, 'sam left (banned by olivia: spam)');
     await expect(sam.join('#den')).rejects.toMatchObject({ errorName: 'BANNED_FROM_ROOM' });
   });
 });

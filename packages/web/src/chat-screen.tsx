@@ -1,6 +1,8 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
+import { BansDialog } from './bans-dialog.tsx';
+import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
 import { DevicesDialog } from './devices-dialog.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
@@ -55,7 +57,7 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
   }, [store]);
 
   useEffect(() => {
-    if (store.connection.state === 'closed') onLeave(store.fatal ? `Disconnected: ${store.fatal.message}` : undefined);
+    if (store.connection.state === 'closed') onLeave(store.fatal ? describeDisconnect(store.fatal) : undefined);
   }, [store.connection.state]);
 
   const select = (key: string) => {
@@ -93,13 +95,14 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
         {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
         <Composer store={store} conv={conv} />
       </main>
+      {store.panel?.kind === 'bans' && <BansDialog store={store} room={store.panel.room} onClose={() => store.openPanel(undefined)} />}
+      {store.panel?.kind === 'devices' && <DevicesDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
       {conv?.kind === 'room' && (
         <aside id="members" class="members" aria-label="Members">
           <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
-      {store.devicesDialog && <DevicesDialog store={store} name={store.devicesDialog.name} onClose={() => store.closeDevices()} />}
     </div>
   );
 }

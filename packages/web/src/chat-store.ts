@@ -1,5 +1,5 @@
-import { ParleyClient, ParleyClientError, webSocketTransport, type Credentials } from '@parley/client';
-import { foldName, type ChatMessage } from '@parley/protocol';
+import { ParleyClient, ParleyClientError, webSocketTransport, type ClientEvents, type Credentials } from '@parley/client';
+import { foldName, type ChatMessage, type MessageKind } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
@@ -16,6 +16,8 @@ export interface ConnectOptions {
 }
 
 const HISTORY_PAGE = 50;
+
+export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'devices'; name: string | undefined };
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
@@ -35,8 +37,8 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
-  /** The devices dialog, while /devices has it open (`name`: an operator looking at an account's). */
-  devicesDialog: { name?: string } | undefined;
+  /** A panel a typed command opened (/listbans, /devices), drawn over the chat. */
+  panel: Panel | undefined;
   private readonly changes = new ChangeSignal();
   private readonly roomTracker: RoomTracker;
 
@@ -47,14 +49,15 @@ export class ChatStore {
       credentials: options.credentials,
       clientName: 'parley-web',
       ...(options.remember === undefined ? {} : { remember: options.remember }),
-      // Browsers should not hammer a server that is restarting: 250 ms doubling to 30 s.
-      backoff: { initialMs: 250, maxMs: 30_000 },
+      // Browsers should not hammer a server that is restarting, yet notice within seconds that it is back: 250 ms doubling to 5 s.
+      backoff: { initialMs: 250, maxMs: 5_000 },
     });
     // Before the listeners below: see RoomTracker on the order of `nick` notices.
     this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
-    this.client.on('notice', ({ text }) => this.noticeActive(text));
+    this.client.on('notice', (notice) => this.onNotice(notice));
+    this.client.on('room_lost', ({ room, error }) => this.onRoomLost(room, error));
     this.client.on('error', (error) => {
       if (error.errorName === 'SHUTTING_DOWN') this.noticeActive('The server is restarting; messages you send now go out when it is back.');
       else this.noticeActive(`${error.errorName}: ${error.message}`, 'error');
@@ -86,6 +89,7 @@ export class ChatStore {
     for (const summary of identity.rooms) {
       const conv = this.room(summary.name);
       conv.topic = summary.topic;
+      conv.muted = summary.muted ? {} : undefined;
       void this.loadOlder(conv);
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
@@ -93,13 +97,8 @@ export class ChatStore {
     this.changed();
   }
 
-  showDevices(name?: string): void {
-    this.devicesDialog = name === undefined ? {} : { name };
-    this.changed();
-  }
-
-  closeDevices(): void {
-    this.devicesDialog = undefined;
+  openPanel(panel: Panel | undefined): void {
+    this.panel = panel;
     this.changed();
   }
 
@@ -188,7 +187,7 @@ export class ChatStore {
   async submit(input: string): Promise<void> {
     const conv = this.active;
     try {
-      await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined), conv);
+      await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined, conv?.target), conv);
     } catch (error) {
       // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
       this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
@@ -197,13 +196,13 @@ export class ChatStore {
   }
 
   /** Shows the message at once (as sending), then in its stored place once the server has it. */
-  async send(conv: Conversation, text: string): Promise<void> {
+  async send(conv: Conversation, text: string, kind?: MessageKind): Promise<void> {
     if (text.trim() === '') return;
-    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending' };
+    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}) };
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.target, text);
+      const [receipt] = await this.client.send(conv.target, text, kind ? { kind } : {});
       if (receipt) conv.confirm(item, receipt.seq);
     } catch (error) {
       item.status = 'failed';
@@ -217,11 +216,12 @@ export class ChatStore {
   }
 
   /** Shows a room this connection is now in (a join, or a create that joined it). */
-  entered(joined: { name: string; topic: string }): void {
+  entered(joined: { name: string; topic: string; muted?: true }): void {
     const conv = this.room(joined.name);
     conv.target = joined.name;
     conv.topic = joined.topic;
     conv.joined = true;
+    conv.muted = joined.muted ? (conv.muted ?? {}) : undefined;
     if (conv.history === 'done' && conv.items.length === 0) conv.history = 'idle';
     this.activate(conv.key);
     this.roomTracker.refreshMembers([joined.name]);
@@ -250,7 +250,7 @@ export class ChatStore {
   private onMessage(message: ChatMessage, live: boolean): void {
     const mine = this.isMe(message.from);
     const conv = message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(mine ? message.to : message.from);
-    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent' });
+    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent', ...(message.kind ? { kind: message.kind } : {}) });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
     this.changed();
@@ -268,6 +268,25 @@ export class ChatStore {
       this.notice(renamed, `${old} is now ${name}`);
     }
     this.changed();
+  }
+
+  /** A notice about a room (a mute, an invite, a role) goes to that room; others to the open conversation. */
+  private onNotice(notice: ClientEvents['notice']): void {
+    const conv = notice.room ? this.conversations.get(`room:${foldName(notice.room)}`) : undefined;
+    if (conv && notice.kind === 'mute') conv.muted = { ...(notice.by ? { by: notice.by } : {}), ...(notice.reason ? { reason: notice.reason } : {}) };
+    if (conv && notice.kind === 'unmute') conv.muted = undefined;
+    if (conv) this.notice(conv, notice.text, notice.kind === 'mute' ? 'error' : 'info');
+    else this.noticeActive(notice.text);
+  }
+
+  /** After a reconnect the server refused us a room we were in: it stays readable, marked as left, with the reason. */
+  private onRoomLost(room: string, error: ParleyClientError): void {
+    const conv = this.room(room);
+    conv.joined = false;
+    conv.members = [];
+    const text = `You are no longer in ${room}: ${describeError(error)}. Parley did not get back in after reconnecting.`;
+    this.notice(conv, text, 'error');
+    if (this.activeKey !== conv.key) this.noticeActive(text, 'error');
   }
 
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {

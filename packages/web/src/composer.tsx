@@ -32,6 +32,9 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
   };
 
   const rows = Math.min(MAX_ROWS, text.split('\n').length);
+  // Muted: say so where the person types, instead of letting every send fail.
+  const muted = conv?.kind === 'room' && conv.joined ? conv.muted : undefined;
+  const mutedText = muted && `You are muted in ${conv?.title}${muted.by ? ` by ${muted.by}` : ''}${muted.reason ? `: ${muted.reason}` : ''}. You can read, but not send, until a moderator unmutes you.`;
   const placeholder = conv ? (conv.kind === 'room' ? `Message ${conv.title}` : conv.kind === 'dm' ? `Message ${conv.title}` : 'Type /help for commands') : 'Type /join #room to start';
   return (
     <form
@@ -46,8 +49,9 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
           id="message-input"
           ref={ref}
           aria-label="Message"
-          aria-describedby="composer-hint"
-          placeholder={placeholder}
+          aria-describedby={muted ? 'composer-muted' : 'composer-hint'}
+          placeholder={muted ? 'You are muted here' : placeholder}
+          disabled={muted !== undefined}
           rows={rows}
           value={text}
           onInput={(event) => update(event.currentTarget.value)}
@@ -58,10 +62,15 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             }
           }}
         />
-        <button type="submit" class="send" aria-label="Send" disabled={text.trim() === ''}>
+        <button type="submit" class="send" aria-label="Send" disabled={text.trim() === '' || muted !== undefined}>
           <SendIcon />
         </button>
       </div>
+      {mutedText && (
+        <p id="composer-muted" class="composer-muted" role="status">
+          {mutedText}
+        </p>
+      )}
       <p id="composer-hint" class="composer-hint">
         <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · <kbd>/help</kbd> for commands
       </p>

@@ -1,4 +1,4 @@
-import { foldName, type RoomMemberInfo } from '@parley/protocol';
+import { foldName, type MessageKind, type RoomMemberInfo } from '@parley/protocol';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -11,6 +11,8 @@ export interface TimelineMessage {
   text: string;
   ts: number;
   mine: boolean;
+  /** "action" for /me: drawn as "* alice waves". */
+  kind?: MessageKind;
   status: 'sent' | 'pending' | 'failed';
   error?: string;
 }
@@ -39,6 +41,8 @@ export class Conversation {
   members: RoomMemberInfo[] = [];
   /** False after we left the room or it was deleted: kept readable, no longer sendable. */
   joined = true;
+  /** Set while we are muted in this room (who did it and why, when the server said): the composer says so instead of failing every send. */
+  muted: { by?: string; reason?: string } | undefined;
   history: 'idle' | 'loading' | 'done' = 'idle';
 
   constructor(

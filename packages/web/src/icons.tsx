@@ -63,3 +63,9 @@ export const InviteIcon = () => (
     <path d="M19 8v6M16 11h6" />
   </Icon>
 );
+export const BanIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="8.5" />
+    <path d="M6 6l12 12" />
+  </Icon>
+);

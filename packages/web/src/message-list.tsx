@@ -130,7 +130,13 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
             {time}
           </div>
         )}
-        <div class="msg-text">{linkify(message.text)}</div>
+        {message.kind === 'action' ? (
+          <div class="msg-text action">
+            * {message.from} {linkify(message.text)}
+          </div>
+        ) : (
+          <div class="msg-text">{linkify(message.text)}</div>
+        )}
         {message.status === 'pending' && <div class="msg-status">Sending…</div>}
         {message.status === 'failed' && <div class="msg-status error">Not delivered: {message.error}</div>}
       </div>

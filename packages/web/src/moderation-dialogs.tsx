@@ -84,14 +84,33 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
 function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { room?: string }) {
   const [duration, setDuration] = useState('');
   const [reason, setReason] = useState('');
+  // A name alone is evaded by signing in as a guest with another name: addresses are the default.
+  const [addresses, setAddresses] = useState(true);
   const from = room ?? 'the server';
   const run = async () => {
     const text = reason.trim();
-    const ban = await store.client.request('ban', { target: name, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You banned ${name} from ${from} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}`);
+    const ban = await store.client.request('ban', { target: name, addresses, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
+    const also = ban.addresses.length > 0 ? ` and ${ban.addresses.length === 1 ? 'their address' : `their ${ban.addresses.length} addresses`}` : '';
+    const skipped = ban.skipped.length > 0 ? ` (not ${ban.skipped.join(', ')}: exempt, shared by many)` : '';
+    store.notice(conv, `You banned ${name}${also} from ${from} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}${skipped}`);
   };
   return (
     <ActionForm title={`Ban ${name} from ${from}`} submitLabel="Ban" danger run={run} onClose={onClose}>
+      <fieldset class="choices">
+        <legend>What to ban</legend>
+        <label class="check">
+          <input type="radio" name="ban-what" checked={addresses} onChange={() => setAddresses(true)} />
+          <span>
+            The name and the addresses {name} is connected from <small class="muted">also refuses new guest names from those addresses; everyone sharing one (an office, a school) is refused too</small>
+          </span>
+        </label>
+        <label class="check">
+          <input type="radio" name="ban-what" checked={!addresses} onChange={() => setAddresses(false)} />
+          <span>
+            The name only <small class="muted">{name} can come back as a guest under another name</small>
+          </span>
+        </label>
+      </fieldset>
       <DurationField value={duration} onChange={setDuration} />
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>

@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { describeFailure } from './describe-error.ts';
-import { InviteIcon, SettingsIcon } from './icons.tsx';
+import { BanIcon, InviteIcon, SettingsIcon } from './icons.tsx';
+import { BansDialog } from './bans-dialog.tsx';
 import { ActionForm } from './modal.tsx';
 import type { ModeChanges } from '@parley/protocol';
 import { describeModes } from './room-modes.ts';
@@ -23,12 +24,13 @@ interface RoomProps {
  */
 export function RoomControls({ store, conv }: { store: ChatStore; conv: Conversation }) {
   const permissions = usePermissions(store);
-  const [dialog, setDialog] = useState<'invite' | 'settings'>();
+  const [dialog, setDialog] = useState<'invite' | 'settings' | 'bans'>();
   const invite = useRef<HTMLButtonElement>(null);
   const settings = useRef<HTMLButtonElement>(null);
+  const bans = useRef<HTMLButtonElement>(null);
   if (!conv.joined || !permissions.canModerate(conv.target)) return null;
   const done = () => {
-    (dialog === 'invite' ? invite : settings).current?.focus();
+    (dialog === 'invite' ? invite : dialog === 'bans' ? bans : settings).current?.focus();
     setDialog(undefined);
   };
   return (
@@ -39,6 +41,10 @@ export function RoomControls({ store, conv }: { store: ChatStore; conv: Conversa
       <button type="button" ref={settings} class="icon-button" aria-label="Room settings" title="Room settings" onClick={() => setDialog('settings')}>
         <SettingsIcon />
       </button>
+      <button type="button" ref={bans} class="icon-button" aria-label={`Bans in ${conv.target}`} title={`Bans in ${conv.target}`} onClick={() => setDialog('bans')}>
+        <BanIcon />
+      </button>
+      {dialog === 'bans' && <BansDialog store={store} room={conv.target} onClose={done} />}
       {dialog === 'invite' && <InviteDialog store={store} conv={conv} onClose={done} />}
       {dialog === 'settings' && <RoomSettingsDialog store={store} conv={conv} onClose={done} />}
     </>

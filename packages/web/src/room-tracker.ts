@@ -1,6 +1,7 @@
-import { foldName, type MemberInfo } from '@parley/protocol';
+import { foldName, partReason, type MemberInfo } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import { byName } from './conversation.ts';
+import type { ClientEvents } from '@parley/client';
 
 /** How long `refreshMembers` waits to gather rooms into one burst of `who` requests. */
 const WHO_BATCH_MS = 50;
@@ -26,7 +27,7 @@ export class RoomTracker {
   ) {
     const { client } = store;
     client.on('join', ({ room, user }) => this.onJoin(room, user));
-    client.on('part', ({ room, user, reason }) => this.onPart(room, user, reason));
+    client.on('part', (part) => this.onPart(part));
     client.on('topic', ({ room, topic, by }) => {
       const conv = store.room(room);
       conv.topic = topic;
@@ -96,12 +97,16 @@ export class RoomTracker {
     this.refreshMembers([room]);
   }
 
-  private onPart(room: string, user: string, reason: string | undefined): void {
+  private onPart(part: ClientEvents['part']): void {
+    const { room, user } = part;
     const conv = this.store.room(room);
+    const reason = partReason(part);
     if (this.store.isMe(user)) {
       conv.joined = false;
       conv.members = [];
-      this.store.notice(conv, 'You left this room');
+      // Said in the room it is about, with who did it and why: a moderator's removal is not a part.
+      if (part.kind) this.store.notice(conv, `You were ${part.kind === 'kick' ? 'removed from' : 'banned from'} ${room} by ${part.by ?? 'a moderator'}${part.reason ? `: ${part.reason}` : ''}`, 'error');
+      else this.store.notice(conv, 'You left this room');
       return;
     }
     conv.removeMember(user);

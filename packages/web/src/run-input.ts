@@ -34,12 +34,12 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
   const args = line.args;
   switch (line.verb) {
     case 'send': {
-      const to = args.to as string[];
+      const to = Array.isArray(args.to) ? (args.to as string[]) : [String(args.to)];
       if (to.length !== 1) break;
       // One target: show it where it belongs, as sending, like a typed message.
-      const target = to[0]!.startsWith('#') ? store.room(to[0]!) : store.dm(to[0]!);
+      const target = to[0] === 'ALL' ? store.everyone() : to[0]!.startsWith('#') ? store.room(to[0]!) : store.dm(to[0]!);
       store.activate(target.key);
-      return store.send(target, String(args.text));
+      return store.send(target, String(args.text), args.kind === 'action' ? 'action' : undefined);
     }
     case 'join':
       return store.join(String(args.room), args.password === undefined ? undefined : String(args.password));
@@ -51,8 +51,14 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       // The server tells every connection of ours with a `nick` event; the store renames there.
       await store.client.request('nick', { name: String(args.name) });
       return;
+    case 'listbans':
+      // A list to act on (each ban has a Lift button), not lines of text.
+      store.openPanel({ kind: 'bans', room: typeof args.room === 'string' ? args.room : undefined });
+      return;
     case 'devices':
-      return store.showDevices(typeof args.name === 'string' ? args.name : undefined);
+      // Like /listbans: devices to revoke, each with its button.
+      store.openPanel({ kind: 'devices', name: typeof args.name === 'string' ? args.name : undefined });
+      return;
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });
       permissionsOf(store).noteOper(role);

@@ -21,8 +21,11 @@ export const SLASH_HELP: readonly string[] = [
   ...CLIENT_HELP.operator.map(slashUsage),
 ];
 
-/** Parses one input for the room it was typed in (the current room of room commands). */
-export function parseInput(input: string, currentRoom: string | undefined): WebInput {
+/**
+ * Parses one input for the conversation it was typed in: `currentRoom` for room commands,
+ * `currentTarget` (the room, person or ALL in view) for /me.
+ */
+export function parseInput(input: string, currentRoom: string | undefined, currentTarget: string | undefined = currentRoom): WebInput {
   const classified = classifyInput(input);
   if (classified.kind === 'text') return { kind: 'say', text: classified.text };
   const split = splitWords(input.replace(/^\/{1,2}/, ''));
@@ -30,7 +33,7 @@ export function parseInput(input: string, currentRoom: string | undefined): WebI
   if (word === 'help' || word === '?') return { kind: 'help' };
   if (word === 'query') return split.words[0] ? { kind: 'query', to: split.words[0] } : { kind: 'invalid', message: 'Usage: /query <name>' };
   try {
-    return { kind: 'command', line: parseCommandLine(input, { currentRoom }) };
+    return { kind: 'command', line: parseCommandLine(input, { currentRoom, currentTarget }) };
   } catch (error) {
     if (!(error instanceof ParleyError)) throw error;
     return { kind: 'invalid', message: error.errorName === 'UNKNOWN_COMMAND' ? `Unknown command /${word}. Type /help for the list.` : error.message };

@@ -1,4 +1,5 @@
 import type { ParleyClient } from '@parley/client';
+import { partReason } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { chatReducer, type ChatAction } from './chat-reducer.ts';
 import { connectionFromState, type Connection } from './connection-status.ts';
@@ -23,7 +24,10 @@ export function useChatClient(client: ParleyClient) {
     const offs = [
       client.on('message', (message) => dispatch({ type: 'message', message })),
       client.on('join', (e) => dispatch({ type: 'member-joined', room: e.room, user: e.user })),
-      client.on('part', (e) => dispatch({ type: 'member-left', room: e.room, user: e.user, ...(e.reason ? { reason: e.reason } : {}) })),
+      client.on('part', (e) => {
+        const reason = partReason(e);
+        dispatch({ type: 'member-left', room: e.room, user: e.user, ...(reason ? { reason } : {}) });
+      }),
       client.on('topic', (e) => dispatch({ type: 'topic', room: e.room, topic: e.topic, by: e.by })),
       client.on('room_deleted', (e) => dispatch({ type: 'room-deleted', room: e.room, by: e.by })),
       client.on('room_role', (e) => dispatch({ type: 'member-role', room: e.room, user: e.user, role: e.role, by: e.by })),

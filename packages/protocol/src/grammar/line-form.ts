@@ -15,6 +15,8 @@ export interface CommandLine {
  */
 export interface LineContext {
   readonly currentRoom?: string | undefined;
+  /** The conversation in view: a #room, a person's name, or ALL (a text connection: its current room). */
+  readonly currentTarget?: string | undefined;
 }
 
 /** One command word's grammar: its usage line, the verb it runs, how its words map to arguments. */

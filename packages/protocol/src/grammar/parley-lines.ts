@@ -1,6 +1,6 @@
 import { MODE_USAGE, parseModeFlags } from './mode-flags.ts';
 import { isDurationWord } from './durations.ts';
-import { explicitRoom, intOrRaw, need, optional, roomOrCurrent, type LineForm } from './line-form.ts';
+import { explicitRoom, intOrRaw, need, optional, roomOrCurrent, usageError, type LineForm } from './line-form.ts';
 
 const send = (usage: string): LineForm => ({
   usage,
@@ -50,6 +50,15 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
   SEND: send('SEND <name|name1,name2|#room|ALL> <text>'),
   MSG: send('MSG <name> <text>'),
   SAY: send('SAY <#room> <text>'),
+  ME: {
+    usage: 'ME <action>   (to the current conversation: "ME waves" shows "* alice waves")',
+    verb: 'send',
+    parse: (w, ctx) => {
+      const to = ctx.currentTarget ?? ctx.currentRoom;
+      if (!to) throw usageError('ME <action>', 'No current conversation: join a room or open one first');
+      return { verb: 'send', args: { to, text: w.rest(0), kind: 'action' } };
+    },
+  },
   JOIN: {
     usage: 'JOIN <#room> [password]',
     verb: 'join',
@@ -211,6 +220,6 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  * LEAVE or WHOIS, the dialect aliases) work everywhere but are not listed twice.
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
-  chat: ['JOIN', 'PART', 'MSG', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
+  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
   operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT'],
 };

@@ -39,10 +39,22 @@ export function enterRoom(user: User, room: Room): void {
 }
 
 /** `reason` is set when a moderator removed the user (kick, ban); everyone in the room sees it. */
-export async function partRoom(server: ServerContext, { user, room, origin, reason }: MembershipChange & { reason?: string }): Promise<void> {
+/** Why someone left when a moderator removed them; absent for a person's own part. */
+export interface Removal {
+  kind: 'kick' | 'ban';
+  by: string;
+  reason?: string | undefined;
+}
+
+export async function partRoom(server: ServerContext, { user, room, origin, removal }: MembershipChange & { removal?: Removal }): Promise<void> {
   if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `You are not in ${room.name}`);
   if (user.accountId !== undefined) await server.store.removeMember(room.key, user.accountId);
-  const event = new OutboundEvent(reason === undefined ? { ev: 'part', room: room.name, user: user.name } : { ev: 'part', room: room.name, user: user.name, reason });
+  const event = new OutboundEvent({
+    ev: 'part',
+    room: room.name,
+    user: user.name,
+    ...(removal ? { kind: removal.kind, by: removal.by, ...(removal.reason ? { reason: removal.reason } : {}) } : {}),
+  });
   server.router.toRoom(room, event, origin);
   room.members.delete(user.id);
   user.rooms.delete(room.key);

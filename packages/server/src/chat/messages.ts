@@ -13,6 +13,7 @@ export function toChatMessage(message: StoredMessage): ChatMessage {
     ts: message.createdAt,
   };
   if (message.cmid !== undefined) chat.cmid = message.cmid;
+  if (message.kind !== undefined) chat.kind = message.kind;
   return chat;
 }
 

@@ -74,6 +74,7 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
     destinations.map((d) => {
       const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: args.text, createdAt };
       if (args.cmid !== undefined) message.cmid = args.cmid;
+      if (args.kind !== undefined) message.kind = args.kind;
       if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
       return server.writer.append(message);
     }),

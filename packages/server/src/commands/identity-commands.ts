@@ -8,6 +8,7 @@ import { hashPassword } from '../identity/passwords.ts';
 import { StoreError } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { normalizeIp } from '../moderation/ban-target.ts';
+import { isMuted } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 import { signInWithDevice, type DeviceStep } from './device-sign-in.ts';
@@ -42,7 +43,12 @@ async function welcome(server: ServerContext, session: Session, { candidate, dev
   const roomNames = rooms.map((room) => room.name);
   const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';
   return {
-    data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => room.summary()), ...(grant ? { device: grant } : {}) },
+    data: {
+      name: user.name,
+      kind: user.kind,
+      rooms: rooms.map((room) => ({ ...room.summary(), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
+      ...(grant ? { device: grant } : {}),
+    },
     text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
     after: async () => {
       // Text-mode users never see the hello reply that carries the MOTD.

@@ -30,12 +30,11 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const target = await findNamedUser(ctx.server, name);
       assertOutranks(ctx, target, room);
       if (!target.online) throw new ParleyError('NO_SUCH_USER', `${target.name} is not online`);
-      const why = `kicked by ${actor.name}${reason ? `: ${reason}` : ''}`;
       let sessions = 0;
       if (room) {
-        if (!(await removeFromRoom(ctx.server, { user: target.online, room, reason: why }))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
+        if (!(await removeFromRoom(ctx.server, { user: target.online, room, removal: { kind: 'kick', by: actor.name, reason } }))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
       } else {
-        sessions = disconnectUser(target.online, 'KICKED', `You were ${why}`);
+        sessions = disconnectUser(target.online, 'KICKED', `You were kicked by ${actor.name}${reason ? `: ${reason}` : ''}`);
       }
       await audit(ctx.server, { actor: actor.name, action: 'kick', target: room ? `${target.name} ${room.name}` : target.name, detail: reason ?? '' });
       return { data: { name: target.name, ...(room ? { room: room.name } : {}), sessions }, text: `OK KICK ${target.name}${room ? ` ${room.name}` : ''}` };
@@ -81,7 +80,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       assertOutranks(ctx, target, room);
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, true);
-      noticeTarget(ctx.server, target, `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}`);
+      noticeTarget(ctx.server, target, { text: `${actor.name} muted you in ${room.name}${reason ? `: ${reason}` : ''}`, room: room.name, kind: 'mute', by: actor.name, ...(reason ? { reason } : {}) });
       await audit(ctx.server, { actor: actor.name, action: 'mute', target: `${target.name} ${room.name}`, detail: reason ?? '' });
       return { data: { room: room.name, name: target.name }, text: `OK MUTE ${room.name} ${target.name}` };
     },
@@ -95,7 +94,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
     async handle(ctx, { room: roomName, name }) {
       const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       for (const userId of muteSubjects(target)) await ctx.server.rooms.setGrant(room, { userId, kind: 'muted', grantedBy: actor.name }, false);
-      noticeTarget(ctx.server, target, `${actor.name} unmuted you in ${room.name}`);
+      noticeTarget(ctx.server, target, { text: `${actor.name} unmuted you in ${room.name}`, room: room.name, kind: 'unmute', by: actor.name });
       await audit(ctx.server, { actor: actor.name, action: 'unmute', target: `${target.name} ${room.name}` });
       return { data: { room: room.name, name: target.name }, text: `OK UNMUTE ${room.name} ${target.name}` };
     },

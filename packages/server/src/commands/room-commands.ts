@@ -41,7 +41,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       ctx.session.enteredRoom(room);
       const lastSeq = await store.lastSeq(room.key);
       const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
-      return { data: roomData(room, lastSeq), text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
+      return { data: { ...roomData(room, lastSeq), ...(isMuted(room, user) ? { muted: true as const } : {}) }, text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
     },
   },
   part: {

@@ -52,7 +52,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
     async handle(ctx, { room: roomName, name }) {
       const { actor, room, target } = await roomAction(ctx, { room: roomName, name });
       await ctx.server.rooms.setGrant(room, { userId: target.userId, kind: 'invited', grantedBy: actor.name }, true);
-      noticeTarget(ctx.server, target, `${actor.name} invited you to ${room.name}: JOIN ${room.name}`);
+      noticeTarget(ctx.server, target, { text: `${actor.name} invited you to ${room.name}: JOIN ${room.name}`, room: room.name, kind: 'invite', by: actor.name });
       await audit(ctx.server, { actor: actor.name, action: 'room.invite', target: `${target.name} ${room.name}` });
       return { data: { room: room.name, name: target.name }, text: `OK INVITE ${room.name} ${target.name}` };
     },
@@ -70,7 +70,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
       for (const kind of ['owner', 'moderator'] as const) {
         await rooms.setGrant(room, { userId: target.userId, kind, grantedBy: actor.name }, kind === role);
       }
-      noticeTarget(ctx.server, target, `${actor.name} made you ${role} of ${room.name}`);
+      noticeTarget(ctx.server, target, { text: `${actor.name} made you ${role} of ${room.name}`, room: room.name, by: actor.name });
       // Members see who moderates (their lists mark it), as a channel sees IRC's MODE +o.
       ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'room_role', room: room.name, user: target.name, role, by: actor.name }), ctx.session);
       await audit(ctx.server, { actor: actor.name, action: 'room.role', target: `${target.name} ${room.name}`, detail: role });

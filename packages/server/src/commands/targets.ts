@@ -1,5 +1,5 @@
 import { OutboundEvent } from '../core/outbound.ts';
-import { nameKey, ParleyError, type ServerRole } from '@parley/protocol';
+import { nameKey, ParleyError, type ServerEvent, type ServerRole } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { Room } from '../chat/room.ts';
 import { accountUserId, type User } from '../chat/user.ts';
@@ -68,6 +68,6 @@ function roleOfUser(server: ServerContext, user: User): ServerRole {
 }
 
 /** Tells the target, if online, what was done to them (a notice on every connection of theirs). */
-export function noticeTarget(server: ServerContext, target: NamedUser, text: string): void {
-  if (target.online) server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', text }));
+export function noticeTarget(server: ServerContext, target: NamedUser, notice: Omit<Extract<ServerEvent, { ev: 'notice' }>, 'ev'>): void {
+  if (target.online) server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', ...notice }));
 }

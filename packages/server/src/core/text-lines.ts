@@ -1,4 +1,6 @@
-import type { ServerEvent, WireError } from '@parley/protocol';
+import { partReason, type ServerEvent, type WireError } from '@parley/protocol';
+
+const optionalText = (text: string | undefined): string => (text ? ` ${escapeText(text)}` : '');
 
 /**
  * The text line mode's rendering: one line per reply or event, fields separated by single
@@ -14,14 +16,16 @@ export function errorLine(error: WireError): string {
   return `ERR ${error.code} ${error.name} ${escapeText(error.message)}${retry}`;
 }
 
+
 export function eventLine(event: ServerEvent): string {
   switch (event.ev) {
     case 'message':
-      return `MSG ${event.from} ${event.to} ${escapeText(event.text)}`;
+      // An action (/me) is its own line word, so a reader never takes "waves" for something said.
+      return `${event.kind === 'action' ? 'ACTION' : 'MSG'} ${event.from} ${event.to} ${escapeText(event.text)}`;
     case 'join':
       return `JOIN ${event.user} ${event.room}`;
     case 'part':
-      return `PART ${event.user} ${event.room}${event.reason ? ` ${escapeText(event.reason)}` : ''}`;
+      return `PART ${event.user} ${event.room}${optionalText(partReason(event))}`;
     case 'topic':
       return `TOPIC ${event.room} ${event.by} ${escapeText(event.topic)}`;
     case 'room_deleted':

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
-import { partRoom } from '../chat/membership.ts';
+import { partRoom, type Removal } from '../chat/membership.ts';
 import type { Room } from '../chat/room.ts';
 import type { User } from '../chat/user.ts';
 import type { BanSubject } from './ban-set.ts';
@@ -19,10 +19,10 @@ export function disconnectUser(user: User, reason: 'KICKED' | 'BANNED', message:
   return sessions.length;
 }
 
-/** Removes a user from a room with a visible reason (kick, room ban); false if not a member. */
-export async function removeFromRoom(server: ServerContext, { user, room, reason }: { user: User; room: Room; reason: string }): Promise<boolean> {
+/** Removes a user from a room, telling the room who did it and why (kick, room ban); false if not a member. */
+export async function removeFromRoom(server: ServerContext, { user, room, removal }: { user: User; room: Room; removal: Removal }): Promise<boolean> {
   if (!user.rooms.has(room.key)) return false;
-  await partRoom(server, { user, room, reason });
+  await partRoom(server, { user, room, removal });
   return true;
 }
 
@@ -45,9 +45,8 @@ export async function enforceBans(server: ServerContext): Promise<number> {
   for (const room of server.rooms.list()) {
     if (moderation.bans.active(room.key, now).length === 0) continue;
     for (const member of [...room.members.values()]) {
-      const sessions = [...member.sessions];
-      const banned = sessions.some((s) => moderation.bans.match(room.key, subjectOf(s), now));
-      if (banned) await removeFromRoom(server, { user: member, room, reason: 'banned from the room' });
+      const ban = [...member.sessions].map((s) => moderation.bans.match(room.key, subjectOf(s), now)).find((match) => match !== undefined);
+      if (ban) await removeFromRoom(server, { user: member, room, removal: { kind: 'ban', by: ban.createdBy, reason: ban.reason } });
     }
   }
   return closed;

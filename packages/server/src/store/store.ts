@@ -1,4 +1,4 @@
-import { ParleyError, WIRE_ERROR, type HasWireError } from '@parley/protocol';
+import { ParleyError, WIRE_ERROR, type HasWireError, type MessageKind } from '@parley/protocol';
 
 /**
  * The persistence boundary. Every implementation (SQLite now, PostgreSQL later) must pass the
@@ -19,6 +19,7 @@ export interface NewMessage {
   text: string;
   /** Client message id: a retried send with the same (conv, senderId, cmid) is stored once. */
   cmid?: string;
+  kind?: MessageKind;
   createdAt: number;
   /** Account ids that were offline at send time; they get this message at their next login. */
   pendingFor?: readonly number[];
@@ -32,6 +33,7 @@ export interface StoredMessage {
   target: string;
   text: string;
   cmid?: string;
+  kind?: MessageKind;
   createdAt: number;
 }
 

@@ -18,7 +18,7 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
   // prepared statements inside a synchronous transaction avoid per-row compilation and
   // per-row promise hops.
   const findByCmid = sqlite.prepare<[string, string, string], MessageRow>(
-    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, created_at
+    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at
        FROM messages WHERE conv = ? AND sender_id = ? AND cmid = ?`,
   );
   const readSeq = sqlite.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck();
@@ -31,10 +31,10 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
   // once per message. A failed transaction forgets the cache: the rollback may have undone it.
   const lastSeq = new Map<string, number>();
   const insertMessage = sqlite.prepare<
-    [string, number, string, string, string, string, string | null, number]
+    [string, number, string, string, string, string, string | null, string | null, number]
   >(
-    `INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // OR IGNORE: a caller listing the same account twice should not fail the batch.
   const insertPending = sqlite.prepare<[number, string, number]>(
@@ -58,7 +58,8 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
       const seq = (lastSeq.get(m.conv) ?? readSeq.get(m.conv) ?? 0) + 1;
       lastSeq.set(m.conv, seq);
       touched.add(m.conv);
-      insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, m.createdAt);
+      const kind = m.kind ?? null;
+      insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, kind, m.createdAt);
       for (const accountId of m.pendingFor ?? []) insertPending.run(accountId, m.conv, seq);
       results.push({
         message: toStoredMessage({
@@ -69,6 +70,7 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
           target: m.target,
           body: m.text,
           cmid,
+          kind,
           created_at: m.createdAt,
         }),
         duplicate: false,

@@ -56,6 +56,8 @@ export interface MessageRow {
   target: string;
   body: string;
   cmid: string | null;
+  /** Null for an ordinary message (see MessageKind). */
+  kind: string | null;
   created_at: number;
 }
 
@@ -71,6 +73,7 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   };
   // The interface models "no cmid" as an absent property, not null.
   if (row.cmid !== null) message.cmid = row.cmid;
+  if (row.kind === 'action') message.kind = row.kind;
   return message;
 }
 

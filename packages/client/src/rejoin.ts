@@ -1,0 +1,33 @@
+import type { Channel } from './channel.ts';
+import { ParleyClientError } from './errors.ts';
+
+export interface LostRoom {
+  room: string;
+  error: ParleyClientError;
+}
+
+/**
+ * Joins again, on a new connection, the rooms the client was in; returns those it could not.
+ *
+ * A room that refuses us now (it became invite-only, a ban, an /oper that ended with the old
+ * connection) is dropped from `rooms`, not retried: the same join would fail on every reconnect,
+ * and the client used to loop on it forever. Only a transient failure (a timeout, a rate limit)
+ * is thrown, failing the handshake so the client reconnects and tries again. A room that no
+ * longer exists is dropped without a report: `room_deleted` said so when it happened.
+ */
+export async function rejoinRooms(channel: Channel, { rooms, cursors, timeoutMs }: { rooms: Set<string>; cursors: Map<string, number>; timeoutMs: number }): Promise<LostRoom[]> {
+  const lost: LostRoom[] = [];
+  for (const room of [...rooms]) {
+    const joined = await channel.request('join', { room }, timeoutMs).catch((error: unknown) => {
+      if (error instanceof ParleyClientError && error.isFatal) return error;
+      throw error;
+    });
+    if (joined instanceof ParleyClientError) {
+      rooms.delete(room);
+      if (joined.errorName !== 'NO_SUCH_ROOM') lost.push({ room, error: joined });
+    }
+    // A room seen for the first time starts at its newest message; a known one resumes later.
+    else if (!cursors.has(joined.conv)) cursors.set(joined.conv, joined.lastSeq);
+  }
+  return lost;
+}
