@@ -108,7 +108,8 @@ export const COMMAND_SCHEMAS = {
   audit: z.object({ limit: z.number().int().min(1).max(500).optional(), before: z.number().int().positive().optional() }),
   // Device credentials: your own, or (operators) the named account's.
   devices: z.object({ name: str.min(1).optional() }),
-  revoke: z.object({ id: z.number().int().positive() }),
+  /** `device`, not `id`: a frame's `id` is its request id. */
+  revoke: z.object({ device: z.number().int().positive() }),
 } as const;
 
 export type Verb = keyof typeof COMMAND_SCHEMAS;

@@ -69,7 +69,7 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'disable': case 'enable': return { command: 'notacommand' };
     case 'audit': return { limit: 1 };
     case 'devices': return {};
-    case 'revoke': return { id: 999_999 };
+    case 'revoke': return { device: 999_999 };
   }
 }
 

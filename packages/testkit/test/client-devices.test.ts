@@ -40,7 +40,7 @@ describe('the SDK with remember', () => {
 
     // Revoked from elsewhere: closed for good, without trying the dead token again.
     const other = await scope.frames({ cmd: 'login', name: 'alice', password: PASSWORD });
-    await other.ok('revoke', { id: client.device!.id });
+    await other.ok('revoke', { device: client.device!.id });
     await waitFor(() => client.state === 'closed', 'the client to give up');
     expect(states.at(-1)?.error).toMatchObject({ errorName: 'DEVICE_REVOKED', action: 'stop' });
     const audit = (await other.ok('audit', { limit: 50 })).entries as AuditInfo[];

@@ -100,7 +100,7 @@ describe('device credentials', () => {
     const laptop = await signIn('login', { name: 'alice', token: alice.device!.token });
     const other = await signIn('login', { name: 'alice', token: phone.device!.token });
 
-    const reply = await other.client.ok('revoke', { id: alice.device!.id });
+    const reply = await other.client.ok('revoke', { device: alice.device!.id });
     // Two connections used the laptop's device: the one it was issued to, and the token login.
     expect(reply).toEqual({ id: alice.device!.id, name: 'alice', label: 'Laptop', sessions: 2 });
     for (const closed of [alice.client, laptop.client]) {
@@ -111,10 +111,10 @@ describe('device credentials', () => {
     expect((await phone.client.ok('ping', {})).token).toBe('');
     expect(errorOf(await (await anonymous()).request('login', { name: 'alice', token: alice.device!.token }))?.name).toBe('TOKEN_INVALID');
     expect((await devicesOf(other.client)).map((d) => d.label)).toEqual(['Phone']);
-    expect(errorOf(await other.client.request('revoke', { id: alice.device!.id }))).toMatchObject({ code: 2013, name: 'NO_SUCH_DEVICE' });
+    expect(errorOf(await other.client.request('revoke', { device: alice.device!.id }))).toMatchObject({ code: 2013, name: 'NO_SUCH_DEVICE' });
 
     // Revoking the device a connection signed in with signs that connection out, after its reply.
-    const own = await other.client.request('revoke', { id: phone.device!.id });
+    const own = await other.client.request('revoke', { device: phone.device!.id });
     expect(own).toMatchObject({ ok: true, data: { id: phone.device!.id, sessions: 2 } });
     expect(await revokedEvent(other.client)).toMatchObject({ name: 'DEVICE_REVOKED', message: 'You signed this device out' });
     await phone.client.waitClosed();
@@ -138,18 +138,18 @@ describe('device credentials', () => {
 
     // The operator sees bob's devices and signs bob's phone out.
     expect((await devicesOf(operator.client, 'bob')).map((d) => [d.id, d.label, d.lastAddress])).toEqual([[bob.device!.id, 'Phone', '127.0.0.1']]);
-    expect(await operator.client.ok('revoke', { id: bob.device!.id })).toMatchObject({ name: 'bob', label: 'Phone', sessions: 1 });
+    expect(await operator.client.ok('revoke', { device: bob.device!.id })).toMatchObject({ name: 'bob', label: 'Phone', sessions: 1 });
     expect(await revokedEvent(bob.client)).toMatchObject({ name: 'DEVICE_REVOKED', message: 'An operator (oscar) signed this device out' });
 
     // Not the owner's: equal or higher rank is refused, listing and revoking alike.
     expect(errorOf(await operator.client.request('devices', { name: 'olivia' }))).toMatchObject({ code: 2005, name: 'FORBIDDEN' });
-    expect(errorOf(await operator.client.request('revoke', { id: owner.device!.id }))).toMatchObject({ code: 2005, name: 'FORBIDDEN' });
+    expect(errorOf(await operator.client.request('revoke', { device: owner.device!.id }))).toMatchObject({ code: 2005, name: 'FORBIDDEN' });
     // The owner outranks the operator.
     expect((await devicesOf(owner.client, 'oscar')).map((d) => d.label)).toEqual(['Laptop']);
 
     // A plain user sees only their own; someone else's device id is "no such device".
     expect(errorOf(await carol.client.request('devices', { name: 'olivia' }))).toMatchObject({ code: 2005, name: 'FORBIDDEN' });
-    expect(errorOf(await carol.client.request('revoke', { id: operator.device!.id }))).toMatchObject({ code: 2013, name: 'NO_SUCH_DEVICE' });
+    expect(errorOf(await carol.client.request('revoke', { device: operator.device!.id }))).toMatchObject({ code: 2013, name: 'NO_SUCH_DEVICE' });
     expect((await devicesOf(carol.client, 'Carol')).map((d) => d.label)).toEqual(['Tablet']);
     expect(errorOf(await owner.client.request('devices', { name: 'nobody' }))?.name).toBe('NO_SUCH_USER');
 
@@ -216,9 +216,10 @@ describe('device credentials', () => {
     // A label at the limit, in any script, is fine.
     expect((await client.ok('login', { name: 'alice', password: PASSWORD, remember: 'ü'.repeat(64) })).device).toMatchObject({ label: 'ü'.repeat(64) });
 
-    for (const id of ['1', 0, -1, 1.5, null]) expect(errorOf(await client.request('revoke', { id })), String(id)).toMatchObject({ name: 'BAD_ARGUMENTS' });
+    for (const device of ['1', 0, -1, 1.5, null]) expect(errorOf(await client.request('revoke', { device })), String(device)).toMatchObject({ name: 'BAD_ARGUMENTS' });
     expect(errorOf(await client.request('revoke', {}))?.name).toBe('BAD_ARGUMENTS');
-    expect(errorOf(await client.request('revoke', { id: 999_999 }))).toMatchObject({ code: 2013, name: 'NO_SUCH_DEVICE', action: 'fix' });
+    // The frame's request id and the device id are separate fields.
+    expect(await client.request('revoke', { device: 999_999 })).toMatchObject({ re: expect.any(Number), ok: false, error: { code: 2013, name: 'NO_SUCH_DEVICE', action: 'fix' } });
     expect(errorOf(await client.request('devices', { name: 5 }))?.name).toBe('BAD_ARGUMENTS');
     expect(errorOf(await (await anonymous()).request('devices'))?.name).toBe('NOT_LOGGED_IN');
     expect((await client.ok('ping', { token: 'alive' })).token).toBe('alive');
@@ -234,7 +235,7 @@ describe('device credentials', () => {
     expect(line).toMatch(new RegExp(`^DEVICE ${alice.device!.id} \\d{4}-\\d\\d-\\d\\dT\\S+Z \\S+Z 127\\.0\\.0\\.1 - Firefox on Linux$`));
     expect(await text.expect(/^(OK|ERR)/)).toBe('OK DEVICES alice 1');
     expect(await text.command('/revoke')).toBe('ERR 1003 BAD_ARGUMENTS Usage: /revoke <device id>');
-    expect(await text.command('REVOKE laptop')).toMatch(/^ERR 1003 BAD_ARGUMENTS revoke: id: /);
+    expect(await text.command('REVOKE laptop')).toMatch(/^ERR 1003 BAD_ARGUMENTS revoke: device: /);
     expect(await text.command('REVOKE 424242')).toMatch(/^ERR 2013 NO_SUCH_DEVICE /);
     expect(await text.command(`REVOKE ${alice.device!.id}`)).toBe(`OK REVOKE ${alice.device!.id} alice 1`);
     expect(await revokedEvent(alice.client)).toMatchObject({ name: 'DEVICE_REVOKED' });

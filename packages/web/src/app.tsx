@@ -59,7 +59,7 @@ export function App() {
     document.title = 'Parley';
     if (!current) return;
     const device = current.client.device;
-    const revoked = device ? current.client.request('revoke', { id: device.id }).then(() => undefined, () => undefined) : Promise.resolve();
+    const revoked = device ? current.client.request('revoke', { device: device.id }).then(() => undefined, () => undefined) : Promise.resolve();
     void revoked.then(() => current.close());
   };
 

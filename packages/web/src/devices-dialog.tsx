@@ -1,4 +1,6 @@
 /** @jsxImportSource preact */
+// Vite bundles the imported stylesheet into the page's CSS; its types declare such imports.
+/// <reference types="vite/client" />
 import type { DeviceInfo } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
@@ -34,7 +36,7 @@ export function DevicesDialog({ store, name, onClose }: { store: ChatStore; name
     setBusy(device.id);
     setError(undefined);
     try {
-      await store.client.request('revoke', { id: device.id });
+      await store.client.request('revoke', { device: device.id });
       await load();
     } catch (failure) {
       setError(describeFailure(failure));

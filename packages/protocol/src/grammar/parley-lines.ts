@@ -211,7 +211,7 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
   REVOKE: {
     usage: 'REVOKE <device id>   (signs that device out; the id is in DEVICES)',
     verb: 'revoke',
-    parse: (w) => ({ verb: 'revoke', args: { id: intOrRaw(need(w.words[0], 'REVOKE <device id>')) } }),
+    parse: (w) => ({ verb: 'revoke', args: { device: intOrRaw(need(w.words[0], 'REVOKE <device id>')) } }),
   },
 };
 

@@ -69,7 +69,7 @@ export const deviceCommands: CommandFamily<'devices' | 'revoke'> = {
     auth: 'user',
     role: 'user',
     rate: 'none',
-    async handle(ctx, { id }) {
+    async handle(ctx, { device: id }) {
       const { server, session } = ctx;
       const actor = loggedIn(ctx);
       const device = await server.store.devices.find(id);
