@@ -127,6 +127,10 @@ export function replyLines<TVerb extends Verb>(verb: TVerb, reply: ReplyData[TVe
       return [`you are ${(data as ReplyData['presence']).status}`];
     case 'history':
       return (data as ReplyData['history']).messages.map((m) => `${iso(m.ts)} [${m.to}] ${m.from}: ${m.text.replace(/\r?\n/g, ' ')}`);
+    case 'conversations': {
+      const { conversations } = data as ReplyData['conversations'];
+      return conversations.length === 0 ? ['no direct conversations yet'] : conversations.map((c) => `${c.with}${c.kind === 'guest' ? ' (guest)' : ''}: ${c.lastSeq} message(s), the last at ${iso(c.lastTs)}`);
+    }
     case 'ping':
       return [`pong ${(data as ReplyData['ping']).token}`.trimEnd()];
     default:

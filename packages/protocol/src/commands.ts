@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -67,6 +67,8 @@ export const COMMAND_SCHEMAS = {
     limit: z.number().int().min(1).max(HISTORY_MAX_PAGE).optional(),
   }),
   resume: z.object({ cursors }),
+  /** Your direct conversations, newest first (a second device fills its sidebar from this). */
+  conversations: z.object({ limit: z.number().int().min(1).max(CONVERSATIONS_MAX).optional() }),
   presence: z.object({ status: z.enum(['online', 'away']) }),
   help: z.object({}),
   ping: z.object({ token: str.max(64).optional() }),

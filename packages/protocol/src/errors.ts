@@ -54,6 +54,7 @@ export const ERRORS = {
   MUTED: spec(3010, 'fix', 'You may not speak in this room: you are muted, or the room is moderated.'),
   TOPIC_LOCKED: spec(3011, 'fix', "The room's topic is locked; only its moderators may change it."),
   NO_SUCH_BAN: spec(3012, 'fix', 'No ban matches that target and scope.'),
+  NO_SUCH_CONVERSATION: spec(3013, 'fix', 'The conversation id names no direct conversation of yours (only its two people may read it).'),
   RATE_LIMITED: spec(4000, 'retry', 'Too many requests; retry after `retryAfterMs`.'),
   TOO_MANY_CONNECTIONS: spec(4001, 'retry', 'The server or your address has reached its connection limit.'),
   TOO_MANY_ROOMS: spec(4002, 'fix', 'You are in limits.max_rooms_per_user rooms already.'),

@@ -13,3 +13,5 @@ export const MAX_DEVICE_LABEL_LENGTH = 64;
  * a client that forgets its token and asks again cannot grow the table without bound.
  */
 export const MAX_DEVICES_PER_ACCOUNT = 20;
+/** The most direct conversations one `conversations` reply lists (also its default). */
+export const CONVERSATIONS_MAX = 200;

@@ -122,6 +122,19 @@ export interface ServerInfo {
   listeners: string[];
 }
 
+/** One direct conversation as `conversations` lists it. */
+export interface DirectConversationInfo {
+  /** The conversation id (`dm:<idA>:<idB>`): what `history` and cursors take. */
+  conv: string;
+  /** The other person's display name (yourself, for notes to self); a guest's as it was in its last message. */
+  with: string;
+  /** Whether the other person is a guest: a guest who left cannot come back or get messages. */
+  kind: 'account' | 'guest';
+  lastSeq: number;
+  /** When the newest stored message was sent (ms since epoch). */
+  lastTs: number;
+}
+
 export interface ReplyData {
   hello: {
     server: string;
@@ -147,6 +160,7 @@ export interface ReplyData {
   topic: { room: string; topic: string };
   history: { conv: string; messages: ChatMessage[] };
   resume: { replayed: number; more: string[]; refused: string[] };
+  conversations: { conversations: DirectConversationInfo[] };
   presence: { status: 'online' | 'away' };
   help: {
     commands: { cmd: Verb; summary: string; auth: 'any' | 'anonymous' | 'user'; role: ServerRole; roomRole?: RoomRole }[];

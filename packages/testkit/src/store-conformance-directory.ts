@@ -129,6 +129,17 @@ export function describeDirectoryConformance(current: () => Store): void {
         expect(await store.roomsOf(alice)).toEqual(['#random']);
         expect(await store.roomsOf(bob)).toEqual(['#random']);
       });
+
+      it('says whether a room has stored members', async () => {
+        const alice = await account('alice');
+        await store.createRoom(general);
+        expect(await store.hasMembers('#general')).toBe(false);
+        expect(await store.hasMembers('#nowhere')).toBe(false);
+        await store.addMember('#general', alice);
+        expect(await store.hasMembers('#general')).toBe(true);
+        await store.removeMember('#general', alice);
+        expect(await store.hasMembers('#general')).toBe(false);
+      });
     });
 
   });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dmConversation, type Store } from '@parley/server';
 import { describeDeviceConformance } from './store-conformance-devices.ts';
+import { describeConversationsConformance } from './store-conformance-conversations.ts';
 import { describeDirectoryConformance } from './store-conformance-directory.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
 import { expectStoreError, storeFixture } from './store-conformance-helpers.ts';
@@ -184,6 +185,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
 
     describeReadingConformance(() => store);
     describeDirectoryConformance(() => store);
+    describeConversationsConformance(() => store);
     describeModerationConformance(() => store);
     describeDeviceConformance(() => store);
 

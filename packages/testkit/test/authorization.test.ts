@@ -20,7 +20,7 @@ const NEEDS: Record<Verb, Needs> = {
   // Accounts cannot rename (a property of the account, not a role): FORBIDDEN from the handler.
   nick: 'guest-only',
   send: 'guest', join: 'guest', part: 'guest', create: 'guest', rooms: 'guest', who: 'guest', list: 'guest',
-  topic: 'guest', history: 'guest', resume: 'guest', presence: 'guest', oper: 'guest', userinfo: 'guest',
+  topic: 'guest', history: 'guest', resume: 'guest', conversations: 'guest', presence: 'guest', oper: 'guest', userinfo: 'guest',
   delete: 'operator', serverinfo: 'operator', kick: 'operator', ban: 'operator', unban: 'operator', listbans: 'operator',
   broadcast: 'operator', mute: 'operator', unmute: 'operator', mode: 'operator', invite: 'operator', roomrole: 'operator',
   disable: 'operator', enable: 'operator', audit: 'operator',
@@ -53,6 +53,7 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'rooms': case 'list': case 'help': case 'serverinfo': case 'listbans': return verb === 'listbans' && room !== '#matrix' ? { room } : {};
     case 'history': return { with: '#open' };
     case 'resume': return { cursors: {} };
+    case 'conversations': return {};
     case 'presence': return { status: 'online' };
     case 'ping': case 'pong': return { token: 't' };
     case 'quit': return {};

@@ -58,6 +58,8 @@ describe('coming from xsukax Chatroom', () => {
     expect(await zed.command('/join #lobby')).toMatch(/^OK JOIN #lobby 1 online/);
     expect(await zed.command('/left')).toBe('OK PART #lobby');
     expect(await zed.command('/left')).toMatch(/^ERR 1003 BAD_ARGUMENTS No current room/);
+    // A guest's room closes when its last member leaves: joining makes it again.
+    expect(await zed.command('/join #lobby')).toMatch(/^OK JOIN #lobby 1 online/);
     expect(await zed.command('/admin not-the-password')).toMatch(/^ERR 2002 BAD_CREDENTIALS/);
     expect(await zed.command(`/admin ${server.operPassword()}`)).toBe('OK OPER operator');
     expect(await zed.command('/deleteroom lobby')).toBe('OK DELETE #lobby');
@@ -89,6 +91,8 @@ describe('coming from Asyncio-TCP', () => {
     expect(await amy.command('//leave-channel')).toBe('OK PART #pond');
     expect(await amy.command('//join-channel pond')).toMatch(/^OK JOIN #pond 1 online/);
     expect(await amy.command('//leave-channel')).toBe('OK PART #pond');
+    // A guest's room closes when its last member leaves: joining makes it again.
+    expect(await amy.command('//join-channel pond')).toMatch(/^OK JOIN #pond 1 online/);
     expect(await amy.command('//users')).toBe('OK LIST 2 amy op');
     expect(await amy.command('//user-count')).toBe('OK LIST 2 amy op');
     expect(await op.command('//delete-channel pond')).toBe('OK DELETE #pond');

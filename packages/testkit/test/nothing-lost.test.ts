@@ -252,7 +252,8 @@ describe('nothing lost, nothing doubled', () => {
     const carol2 = await open(false);
     expect((await call(carol2, 'login', { name: 'carol', password: PW })).rooms.map((r) => r.name)).toEqual(['#general']);
     expect(await call(alice2, 'topic', { room: '#keep' })).toEqual({ room: '#keep', topic: 'kept topic' });
-    expect((await call(alice2, 'rooms')).rooms.map((r) => r.name)).toEqual(['#general', '#guests', '#keep']);
+    // #guests closed when gus, its creator and last member, disconnected (guests' rooms do).
+    expect((await call(alice2, 'rooms')).rooms.map((r) => r.name)).toEqual(['#general', '#keep']);
     expect((await call(alice2, 'who', { room: '#keep' })).members.map((m) => m.name).sort()).toEqual(['alice', 'bob']);
     const history = await fullHistory(alice2, '#keep');
     expect(history.map((m) => [m.seq, m.from, m.text])).toEqual([

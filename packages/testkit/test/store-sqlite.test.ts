@@ -97,6 +97,27 @@ describe('SQLite store', () => {
     expect(readMigrations()).toEqual(applied);
   });
 
+  it('lists the direct conversations stored before dm_participants existed', async () => {
+    const store = await openStore();
+    await store.appendMessages([
+      { conv: 'dm:a1:a2', senderId: 'a1', senderName: 'alice', target: 'bob', text: 'old', createdAt: 1 },
+      { conv: 'dm:a1:a1', senderId: 'a1', senderName: 'alice', target: 'alice', text: 'self', createdAt: 2 },
+      { conv: '#general', senderId: 'a1', senderName: 'alice', target: '#general', text: 'room', createdAt: 3 },
+    ]);
+    await store.close();
+    // Back to the schema of 0004: as a database the previous Parley left.
+    inspect((db) => {
+      db.prepare('DROP TABLE dm_participants').run();
+      db.prepare("DELETE FROM kysely_migration WHERE name = '0005_dm_participants'").run();
+    });
+    const reopened = await openStore();
+    expect((await reopened.directConversations('a1', 10)).map((c) => [c.conv, c.peerId, c.peerName])).toEqual([
+      ['dm:a1:a1', 'a1', 'alice'],
+      ['dm:a1:a2', 'a2', 'bob'],
+    ]);
+    expect((await reopened.directConversations('a2', 10)).map((c) => c.conv)).toEqual(['dm:a1:a2']);
+  });
+
   it('refuses a database migrated by a newer Parley', async () => {
     const store = await openStore();
     await store.appendMessages([

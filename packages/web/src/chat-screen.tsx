@@ -8,6 +8,7 @@ import { DevicesDialog } from './devices-dialog.tsx';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
+import { UserInfoDialog } from './moderation-dialogs.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
 import { RoomControls } from './room-settings.tsx';
 import { Sidebar } from './sidebar.tsx';
@@ -103,6 +104,7 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
         </aside>
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
+      {store.panel?.kind === 'userinfo' && <UserInfoDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
     </div>
   );
 }

@@ -4,6 +4,8 @@ import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
 import { describeError, describeFailure } from './describe-error.ts';
+import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
+import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
@@ -17,7 +19,8 @@ export interface ConnectOptions {
 
 const HISTORY_PAGE = 50;
 
-export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'devices'; name: string | undefined };
+/** `userinfo`: the user info dialog, as `/whois name` opens it; `devices`: /devices. */
+export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'userinfo'; name: string } | { kind: 'devices'; name: string | undefined };
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
@@ -37,8 +40,10 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
-  /** A panel a typed command opened (/listbans, /devices), drawn over the chat. */
+  /** A panel a typed command opened (/listbans, /whois, /devices), drawn over the chat. */
   panel: Panel | undefined;
+  /** Direct conversations closed in the sidebar; read once the name is known. */
+  private closed: ClosedConversations | undefined;
   private readonly changes = new ChangeSignal();
   private readonly roomTracker: RoomTracker;
 
@@ -86,6 +91,7 @@ export class ChatStore {
     const identity = await this.client.connect();
     this.me = identity.name;
     this.kind = identity.kind;
+    this.closed = new ClosedConversations(closedStorageKey(this.client.url.href, foldName(identity.name)));
     for (const summary of identity.rooms) {
       const conv = this.room(summary.name);
       conv.topic = summary.topic;
@@ -94,6 +100,7 @@ export class ChatStore {
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
     this.roomTracker.refreshMembers(identity.rooms.map((r) => r.name));
+    void showListedConversations(this, this.closed).then(() => this.changed());
     this.changed();
   }
 
@@ -144,9 +151,22 @@ export class ChatStore {
     return this.conversation(`room:${foldName(name)}`, 'room', name);
   }
 
-  dm(peer: string): Conversation {
-    return this.conversation(`dm:${foldName(peer)}`, 'dm', peer);
+  dm(peer: string): Conversation;
+  dm(peer: string, create: false): Conversation | undefined;
+  dm(peer: string, create = true): Conversation | undefined {
+    const key = `dm:${foldName(peer)}`;
+    return create ? this.conversation(key, 'dm', peer) : this.conversations.get(key);
   }
+
+  /** Takes a direct conversation out of the sidebar until a newer message comes (`/close`, its close button). */
+  closeConversation(conv: Conversation): void {
+    if (conv.kind !== 'dm') return;
+    this.closed?.close(conv);
+    this.conversations.delete(conv.key);
+    if (this.activeKey === conv.key) this.activeKey = this.sortedConversations()[0]?.key;
+    this.changed();
+  }
+
 
   /** Messages sent to ALL, and where notices go when no conversation is open. */
   everyone(): Conversation {
@@ -162,15 +182,17 @@ export class ChatStore {
     return conv;
   }
 
-  /** Loads the page before the oldest message shown (the newest page when nothing is shown yet). */
-  async loadOlder(conv: Conversation): Promise<void> {
-    if (conv.history !== 'idle') return;
+  /** Loads the page before the oldest message shown (the newest page when nothing is shown yet); returns how many messages it got. */
+  async loadOlder(conv: Conversation, limit = HISTORY_PAGE): Promise<number> {
+    if (conv.history !== 'idle') return 0;
     conv.history = 'loading';
     this.changed();
     const before = conv.oldestSeq;
+    let loaded = 0;
     try {
-      const page = await this.client.history(conv.target, { ...(before === undefined ? {} : { before }), limit: HISTORY_PAGE });
-      for (const message of page.messages) this.onMessage(message, false);
+      const page = await this.client.history(conv.address, { ...(before === undefined ? {} : { before }), limit });
+      for (const message of page.messages) this.onMessage(message, false, conv);
+      loaded = page.messages.length;
       const oldest = page.messages[0]?.seq;
       conv.history = oldest === undefined || oldest <= 1 ? 'done' : 'idle';
     } catch (error) {
@@ -181,6 +203,7 @@ export class ChatStore {
       }
     }
     this.changed();
+    return loaded;
   }
 
   /** Runs what was typed in the message box for the active conversation. */
@@ -195,20 +218,34 @@ export class ChatStore {
     this.changed();
   }
 
-  /** Shows the message at once (as sending), then in its stored place once the server has it. */
-  async send(conv: Conversation, text: string, kind?: MessageKind): Promise<void> {
+  /**
+   * Shows the message at once (as sending), then in its stored place once the server has it.
+   * `from` is where the person was when a `/msg` opened `conv`: if this first message to
+   * someone fails (nobody has that name), the empty conversation goes and the error shows there.
+   */
+  async send(conv: Conversation, text: string, { kind, from }: { kind?: MessageKind; from?: Conversation } = {}): Promise<void> {
     if (text.trim() === '') return;
     const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}) };
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.target, text, kind ? { kind } : {});
-      if (receipt) conv.confirm(item, receipt.seq);
+      const [receipt] = await this.client.send(conv.address, text, kind ? { kind } : {});
+      if (receipt) {
+        if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
+        conv.confirm(item, receipt.seq);
+      }
     } catch (error) {
       item.status = 'failed';
+      // A guest who left: the server says so ("dave has left; guests cannot get messages while offline").
       item.error = describeError(error);
+      if (conv.kind === 'dm' && conv.seqs.size === 0 && conv.items.every((i) => i === item || i.type === 'notice')) dropFailedStart(this, { conv, from, error });
     }
     this.changed();
+  }
+
+  private noteConversationId(conv: Conversation, id: string): void {
+    conv.conv = id;
+    this.closed?.reopen(id);
   }
 
   async join(name: string, password?: string): Promise<void> {
@@ -247,9 +284,15 @@ export class ChatStore {
     this.changed();
   }
 
-  private onMessage(message: ChatMessage, live: boolean): void {
+  /** `into` is the conversation a history page was read for (a DM by its id: the peer's name then may be someone else's now). */
+  private onMessage(message: ChatMessage, live: boolean, into?: Conversation): void {
     const mine = this.isMe(message.from);
-    const conv = message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(mine ? message.to : message.from);
+    const peer = mine ? message.to : message.from;
+    const direct = message.to !== 'ALL' && !message.to.startsWith('#');
+    // A closed conversation stays closed for what it had; a newer message opens it again.
+    if (direct && !into && !this.dm(peer, false) && this.closed?.hides(message.conv, message.seq)) return;
+    const conv = into ?? (message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(peer));
+    if (direct) this.noteConversationId(conv, message.conv);
     const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent', ...(message.kind ? { kind: message.kind } : {}) });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;

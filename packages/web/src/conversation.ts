@@ -44,6 +44,10 @@ export class Conversation {
   /** Set while we are muted in this room (who did it and why, when the server said): the composer says so instead of failing every send. */
   muted: { by?: string; reason?: string } | undefined;
   history: 'idle' | 'loading' | 'done' = 'idle';
+  /** A direct conversation's id on the server, once known: history by id still works after a guest peer left. */
+  conv: string | undefined = undefined;
+  /** The newest seq known here, shown or not (a listed conversation whose history is not loaded yet). */
+  lastSeq = 0;
 
   constructor(
     readonly key: string,
@@ -56,6 +60,14 @@ export class Conversation {
     return this.kind === 'all' ? 'Everyone' : this.target;
   }
 
+  /**
+   * What `send` and `history` take: a direct conversation's id once known (it names the person
+   * it was with, even after a guest left and someone else took the name), else the target.
+   */
+  get address(): string {
+    return this.kind === 'dm' && this.conv !== undefined ? this.conv : this.target;
+  }
+
   /** The oldest seq shown, for `history({ before })`. */
   get oldestSeq(): number | undefined {
     for (const item of this.items) if (item.type === 'message' && item.seq !== undefined) return item.seq;
@@ -66,6 +78,7 @@ export class Conversation {
   addStored(message: TimelineMessage & { seq: number }): boolean {
     if (this.seqs.has(message.seq)) return false;
     this.seqs.add(message.seq);
+    if (message.seq > this.lastSeq) this.lastSeq = message.seq;
     const items = this.items;
     let newest = -1;
     for (const item of items) if (item.type === 'message' && item.seq !== undefined && item.seq > newest) newest = item.seq;
@@ -94,6 +107,8 @@ export class Conversation {
     for (const seq of previous.seqs) this.seqs.add(seq);
     this.unread = previous.unread;
     this.history = previous.history;
+    this.conv = previous.conv;
+    this.lastSeq = previous.lastSeq;
   }
 
   add(item: TimelineItem): void {

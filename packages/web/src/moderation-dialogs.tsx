@@ -5,8 +5,9 @@ import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { describeFailure } from './describe-error.ts';
 import { DurationField, ReasonField } from './dialog-fields.tsx';
-import { formatBanEnd, formatStamp } from './format.ts';
+import { formatStamp } from './format.ts';
 import { ActionForm, ErrorLine, Modal } from './modal.tsx';
+import { banSentence } from './typed-results.ts';
 
 /** Account, role, connections (with addresses only when the server sends them) and rooms. */
 export function UserInfoDialog({ store, name, onClose }: { store: ChatStore; name: string; onClose: () => void }) {
@@ -90,9 +91,7 @@ function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { r
   const run = async () => {
     const text = reason.trim();
     const ban = await store.client.request('ban', { target: name, addresses, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    const also = ban.addresses.length > 0 ? ` and ${ban.addresses.length === 1 ? 'their address' : `their ${ban.addresses.length} addresses`}` : '';
-    const skipped = ban.skipped.length > 0 ? ` (not ${ban.skipped.join(', ')}: exempt, shared by many)` : '';
-    store.notice(conv, `You banned ${name}${also} from ${from} ${formatBanEnd(ban.expires)}${text ? `: ${text}` : ''}${skipped}`);
+    store.notice(conv, banSentence({ ...ban, target: name }, text ? `: ${text}` : ''));
   };
   return (
     <ActionForm title={`Ban ${name} from ${from}`} submitLabel="Ban" danger run={run} onClose={onClose}>

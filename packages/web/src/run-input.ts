@@ -5,6 +5,7 @@ import { byName, type Conversation } from './conversation.ts';
 import { permissionsOf } from './permissions.ts';
 import { describeModes } from './room-modes.ts';
 import { SLASH_HELP, type WebInput } from './slash-commands.ts';
+import { moderationSentence, showOlder } from './typed-results.ts';
 
 /**
  * Runs one parsed input for the conversation it was typed in. Throws what the person should
@@ -19,6 +20,9 @@ export async function runInput(store: ChatStore, input: WebInput, conv: Conversa
       return store.send(conv, input.text);
     case 'query':
       return store.activate(store.dm(input.to).key);
+    case 'close':
+      if (conv?.kind !== 'dm') throw new Error('/close closes a direct conversation; /leave leaves a room');
+      return store.closeConversation(conv);
     case 'help':
       store.notice(here, ['Commands:', ...SLASH_HELP, 'Enter sends, Shift+Enter starts a new line.'].join('\n'));
       return;
@@ -39,8 +43,14 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       // One target: show it where it belongs, as sending, like a typed message.
       const target = to[0] === 'ALL' ? store.everyone() : to[0]!.startsWith('#') ? store.room(to[0]!) : store.dm(to[0]!);
       store.activate(target.key);
-      return store.send(target, String(args.text), args.kind === 'action' ? 'action' : undefined);
+      return store.send(target, String(args.text), { ...(args.kind === 'action' ? { kind: 'action' as const } : {}), from: here });
     }
+    case 'history':
+      // The conversation in view pages back in place, as scrolling up does; another one's history is listed.
+      if (args.with !== here.target) break;
+      return showOlder(store, here, typeof args.limit === 'number' ? args.limit : undefined);
+    case 'userinfo':
+      return store.openPanel({ kind: 'userinfo', name: String(args.name) });
     case 'join':
       return store.join(String(args.room), args.password === undefined ? undefined : String(args.password));
     case 'part':
@@ -108,6 +118,11 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       store.notice(here, `${changed ? 'You set the modes of' : 'Modes of'} ${where}: ${describeModes(modes)}`);
       return;
     }
+    case 'kick':
+    case 'ban':
+      store.notice(here, moderationSentence(line, data as ReplyData['kick'] | ReplyData['ban']));
+      if (room) store.refreshMembers(room);
+      return;
     default:
       store.notice(here, replyLines(verb, data as never).join('\n'));
       // A kick, ban or role change alters the member list; no event tells a moderator of every one.

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { nameColor } from './format.ts';
+import { CloseConversation } from './close-conversation.tsx';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
 
 export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSelect: (key: string) => void; onSignOut: () => void }) {
@@ -127,7 +128,7 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
           const active = conv.key === store.activeKey;
           const online = conv.kind === 'dm' && [...store.conversations.values()].some((c) => c.members.some((m) => m.name.toLowerCase() === conv.target.toLowerCase()));
           return (
-            <li key={conv.key}>
+            <li key={conv.key} class={conv.kind === 'dm' ? 'conv-item closable' : 'conv-item'}>
               <button type="button" class={`conv${active ? ' active' : ''}${conv.unread > 0 ? ' has-unread' : ''}${conv.joined ? '' : ' left'}`} aria-current={active ? 'page' : undefined} onClick={() => onSelect(conv.key)}>
                 {conv.kind === 'room' && <HashIcon />}
                 {conv.kind === 'all' && <BroadcastIcon />}
@@ -145,6 +146,7 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
                   </span>
                 )}
               </button>
+              {conv.kind === 'dm' && <CloseConversation store={store} conv={conv} />}
             </li>
           );
         })}

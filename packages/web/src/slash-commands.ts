@@ -3,11 +3,12 @@ import { classifyInput, CLIENT_HELP, ParleyError, parseCommandLine, slashUsage, 
 /**
  * What the message box holds. Server commands are read by the grammar every Parley surface
  * shares (@parley/protocol), so `/mode`, `/kick #room name` or `/changeuname` mean here what
- * they mean in text mode and in the terminal client; only /query and /help are this client's.
+ * they mean in text mode and in the terminal client; only /query, /close and /help are this client's.
  */
 export type WebInput =
   | { kind: 'say'; text: string }
   | { kind: 'query'; to: string }
+  | { kind: 'close' }
   | { kind: 'help' }
   | { kind: 'command'; line: CommandLine }
   | { kind: 'invalid'; message: string };
@@ -15,6 +16,7 @@ export type WebInput =
 /** The help list: this client's own commands, then the shared ones. */
 export const SLASH_HELP: readonly string[] = [
   '/query <name>   open a direct conversation',
+  '/close   close this direct conversation (a new message opens it again)',
   ...CLIENT_HELP.chat.map(slashUsage),
   '/help   this list',
   'Moderators and operators:',
@@ -31,6 +33,7 @@ export function parseInput(input: string, currentRoom: string | undefined, curre
   const split = splitWords(input.replace(/^\/{1,2}/, ''));
   const word = split.word.toLowerCase();
   if (word === 'help' || word === '?') return { kind: 'help' };
+  if (word === 'close') return { kind: 'close' };
   if (word === 'query') return split.words[0] ? { kind: 'query', to: split.words[0] } : { kind: 'invalid', message: 'Usage: /query <name>' };
   try {
     return { kind: 'command', line: parseCommandLine(input, { currentRoom, currentTarget }) };

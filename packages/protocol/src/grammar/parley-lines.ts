@@ -87,14 +87,20 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
     },
   },
   HISTORY: {
-    usage: 'HISTORY [#room|name|ALL] [count]',
+    usage: 'HISTORY [#room|name|ALL|conversation id] [count]',
     verb: 'history',
     parse: (w, ctx) => {
-      // "HISTORY 50" pages the current room; a first word that is a number is a count.
+      // "HISTORY 50" pages the conversation in view (a client's open DM, or the current room); a first word that is a number is a count.
       const counted = /^\d+$/.test(w.words[0] ?? '');
-      const target = counted || w.words.length === 0 ? roomOrCurrent([], ctx, 'HISTORY [#room|name|ALL] [count]').room : w.words[0];
+      const inView = () => ctx.currentTarget ?? roomOrCurrent([], ctx, 'HISTORY [#room|name|ALL|conversation id] [count]').room;
+      const target = counted || w.words.length === 0 ? inView() : w.words[0];
       return { verb: 'history', args: { with: target, ...optional('limit', intOrRaw(counted ? w.words[0] : w.words[1])) } };
     },
+  },
+  CONVERSATIONS: {
+    usage: 'CONVERSATIONS [count]   (your direct conversations, newest first)',
+    verb: 'conversations',
+    parse: (w) => ({ verb: 'conversations', args: optional('limit', intOrRaw(w.words[0])) }),
   },
   AWAY: { usage: 'AWAY', verb: 'presence', parse: () => ({ verb: 'presence', args: { status: 'away' } }) },
   BACK: { usage: 'BACK', verb: 'presence', parse: () => ({ verb: 'presence', args: { status: 'online' } }) },
@@ -220,6 +226,6 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  * LEAVE or WHOIS, the dialect aliases) work everywhere but are not listed twice.
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
-  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
+  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
   operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT'],
 };

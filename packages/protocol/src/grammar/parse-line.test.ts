@@ -27,6 +27,11 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine('MODE +i -m', inRoom)).toEqual({ verb: 'mode', args: { room: '#dev', invite_only: true, moderated: false } });
     expect(parseCommandLine('HISTORY 5', inRoom)).toEqual({ verb: 'history', args: { with: '#dev', limit: 5 } });
     expect(parseCommandLine('HISTORY bob 5', inRoom)).toEqual({ verb: 'history', args: { with: 'bob', limit: 5 } });
+    // A client with a DM open pages that conversation; a conversation id is a target like any other.
+    expect(parseCommandLine('HISTORY 5', { currentTarget: 'dm:a1:g12' })).toEqual({ verb: 'history', args: { with: 'dm:a1:g12', limit: 5 } });
+    expect(parseCommandLine('HISTORY dm:a1:a2')).toEqual({ verb: 'history', args: { with: 'dm:a1:a2' } });
+    expect(parseCommandLine('CONVERSATIONS')).toEqual({ verb: 'conversations', args: {} });
+    expect(parseCommandLine('CONVERSATIONS 20')).toEqual({ verb: 'conversations', args: { limit: 20 } });
     expect(() => parseCommandLine('PART')).toThrow(/No current room/);
   });
 

@@ -19,10 +19,17 @@ export interface MembershipChange {
 export async function joinRoom(server: ServerContext, { user, room, origin }: MembershipChange): Promise<boolean> {
   if (user.rooms.has(room.key)) return false;
   checkRoomCapacity(server, user);
+  // The room may close (its last member left) or be deleted while the join is checked and stored.
+  checkStillOpen(server, room);
   if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
+  checkStillOpen(server, room);
   enterRoom(user, room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
   return true;
+}
+
+function checkStillOpen(server: ServerContext, room: Room): void {
+  if (server.rooms.find(room.name) !== room) throw new ParleyError('NO_SUCH_ROOM', `${room.name} closed just now; JOIN makes it again`);
 }
 
 /** Throws TOO_MANY_ROOMS before a join, and before a create so a refused one leaves no room. */
@@ -59,6 +66,22 @@ export async function partRoom(server: ServerContext, { user, room, origin, remo
   room.members.delete(user.id);
   user.rooms.delete(room.key);
   for (const session of user.sessions) session.leftRoom(room.key);
+  await closeIfAbandoned(server, room);
+}
+
+/**
+ * Closes a room a guest created once nobody is in it: no one online and no account that joined
+ * it (accounts stay members while offline). Its messages go with it, as with `delete`; nobody
+ * is left to be told. Runs after every part, kick, room ban and sign-out.
+ */
+export async function closeIfAbandoned(server: ServerContext, room: Room): Promise<boolean> {
+  if (!room.closesWhenEmpty() || room.members.size > 0) return false;
+  if (await server.store.hasMembers(room.key)) return false;
+  // Someone may have joined, or the room been deleted, while the store answered.
+  if (room.members.size > 0 || server.rooms.find(room.name) !== room) return false;
+  await server.rooms.delete(room);
+  server.log.info({ room: room.name }, 'room closed: its last member left');
+  return true;
 }
 
 export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {

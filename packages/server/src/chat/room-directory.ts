@@ -15,12 +15,17 @@ export class RoomDirectory {
 
   constructor(private readonly store: Store) {}
 
-  /** Loads every room and creates the configured default rooms that are missing. */
+  /** Loads every room, closes guests' rooms nobody is in, and creates the configured default rooms that are missing. */
   async load(defaults: readonly string[]): Promise<void> {
     const grants = new Map<string, RoomGrant[]>();
     for (const grant of await this.store.listRoomGrants()) grants.set(grant.roomKey, [...(grants.get(grant.roomKey) ?? []), grant]);
     const records = (await this.store.listRooms()).sort((a, b) => a.createdAt - b.createdAt);
     for (const record of records) this.index(Room.fromRecord(record, grants.get(record.key)));
+    // Nobody is online at start: a guest's room that no account joined was left by everyone
+    // (a crash or a restart skipped its close, or it was made before rooms closed).
+    for (const room of this.list()) {
+      if (room.closesWhenEmpty() && !(await this.store.hasMembers(room.key))) await this.delete(room);
+    }
     for (const name of defaults) {
       if (!this.find(name)) await this.create(name, '', 'server');
     }

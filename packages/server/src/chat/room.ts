@@ -43,6 +43,15 @@ export class Room {
     else this.grants.delete(userId);
   }
 
+  /**
+   * A room a guest created closes when its last member leaves, as an IRC channel does: nobody
+   * can come back as that guest to own it, so left empty it would be listed forever. Rooms
+   * created by accounts and by the server (`rooms.default`) stay until deleted.
+   */
+  closesWhenEmpty(): boolean {
+    return this.createdBy.startsWith('g');
+  }
+
   /** Invite-only and password-protected rooms keep their members, topic and history to themselves. */
   isPrivate(): boolean {
     return this.modes.inviteOnly || this.modes.passwordHash !== '';

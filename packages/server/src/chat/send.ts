@@ -1,6 +1,7 @@
 import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
+import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
 import { messageEvent } from './messages.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
@@ -23,8 +24,28 @@ async function findPeer(server: ServerContext, name: string): Promise<NonNullabl
   return { id: accountUserId(account.id), name: account.name, accountId: account.id, online: undefined };
 }
 
+/**
+ * The other person of a direct conversation named by its id: the one it was with, never
+ * someone who has taken the name since (a guest's name is free again once it leaves). Offline,
+ * its name is the one in the conversation's newest message; a guest offline is gone for good.
+ */
+async function peerOf(server: ServerContext, sender: User, conv: string): Promise<NonNullable<Destination['peer']>> {
+  const { peerId } = requireOwnConversation(sender, conv);
+  const online = server.users.get(peerId);
+  if (online) return { id: online.id, name: online.name, accountId: online.accountId, online };
+  const [newest] = await server.store.history(conv, { limit: 1 });
+  if (!newest) throw new ParleyError('NO_SUCH_CONVERSATION', `${conv} is not one of your conversations`);
+  const name = newest.senderId === peerId ? newest.senderName : newest.target;
+  if (!peerId.startsWith('a')) throw new ParleyError('NO_SUCH_USER', `${name} has left; guests cannot get messages while offline`);
+  return { id: peerId, name, accountId: Number(peerId.slice(1)), online: undefined };
+}
+
 async function resolveTarget(server: ServerContext, sender: User, { target, mustBeMember }: { target: string; mustBeMember: boolean }): Promise<Destination> {
   if (target.toUpperCase() === ALL_TARGET) return { conv: ALL_CONVERSATION, label: ALL_TARGET, everyone: true };
+  if (isConversationId(target)) {
+    const peer = await peerOf(server, sender, target);
+    return { conv: target, label: peer.name, peer };
+  }
   if (isRoomTarget(target)) {
     const room = server.rooms.require(target);
     if (mustBeMember && !sender.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `Join ${room.name} first`);
@@ -34,8 +55,9 @@ async function resolveTarget(server: ServerContext, sender: User, { target, must
   return { conv: dmConversation(sender.id, peer.id), label: peer.name, peer };
 }
 
-/** The conversation a HISTORY request names: a room, ALL, or the DM with a user. */
+/** The conversation a HISTORY request names: a room, ALL, the DM with a user, or a DM by its id. */
 export async function resolveConversation(server: ServerContext, user: User, target: string): Promise<{ conv: string; label: string }> {
+  if (isConversationId(target)) return { conv: requireOwnConversation(user, target).conv, label: target };
   const { conv, label, room } = await resolveTarget(server, user, { target, mustBeMember: false });
   // Public rooms can be read before joining; an invite-only or password-protected room's
   // history is for its members only.
@@ -60,7 +82,8 @@ export interface SentReceipt {
 export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Promise<SentReceipt[]> {
   const { server, session, user: sender } = actor;
   const { limits } = server.config;
-  const targets = [...new Map((Array.isArray(args.to) ? args.to : [args.to]).map((t) => [nameKey(t), t])).values()];
+  // Names are the same name by their key; conversation ids only when equal (ids are not names, and lookalike folding would merge two).
+  const targets = [...new Map((Array.isArray(args.to) ? args.to : [args.to]).map((t) => [isConversationId(t) ? t : nameKey(t), t])).values()];
   if (targets.length > limits.max_recipients) {
     throw new ParleyError('TOO_MANY_RECIPIENTS', `At most ${limits.max_recipients} targets per send`);
   }

@@ -1,7 +1,7 @@
 import { OutboundEvent } from '../core/outbound.ts';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
-import { enterRoom } from './membership.ts';
+import { closeIfAbandoned, enterRoom } from './membership.ts';
 import { replayPages } from './messages.ts';
 import type { Room } from './room.ts';
 import type { User } from './user.ts';
@@ -63,7 +63,9 @@ export function signOut(server: ServerContext, session: Session): void {
   user.sessions.delete(session);
   if (user.sessions.size > 0) return;
   server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'offline' }));
-  for (const room of user.rooms.values()) room.members.delete(user.id);
+  const rooms = [...user.rooms.values()];
+  for (const room of rooms) room.members.delete(user.id);
   user.rooms.clear();
   server.users.remove(user);
+  for (const room of rooms) closeIfAbandoned(server, room).catch((err: unknown) => server.log.warn({ err, room: room.name }, 'closing an empty room failed'));
 }

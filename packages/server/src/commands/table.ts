@@ -2,6 +2,7 @@ import type { CommandTable } from './command.ts';
 import { identityCommands } from './identity-commands.ts';
 import { infoCommands } from './info-commands.ts';
 import { messagingCommands } from './messaging-commands.ts';
+import { conversationCommands } from './conversation-commands.ts';
 import { roomCommands } from './room-commands.ts';
 import { adminCommands } from './admin-commands.ts';
 import { moderationCommands } from './moderation-commands.ts';
@@ -17,6 +18,7 @@ export const COMMANDS: CommandTable = {
   ...identityCommands,
   ...roomCommands,
   ...messagingCommands,
+  ...conversationCommands,
   ...infoCommands,
   ...adminCommands,
   ...moderationCommands,

@@ -51,6 +51,14 @@ export interface HistoryQuery {
   limit: number;
 }
 
+export interface DirectConversationRecord {
+  conv: string;
+  peerId: string;
+  peerName: string;
+  lastSeq: number;
+  lastAt: number;
+}
+
 export interface Account {
   id: number;
   name: string;
@@ -96,6 +104,15 @@ export interface Store {
   /** The highest seq of the conversation, 0 when it has none. */
   lastSeq(conv: string): Promise<number>;
 
+  /**
+   * The direct conversations `userId` is one of the two people of (`dm:<idA>:<idB>`, a note to
+   * self included), newest last message first, at most `limit`. Each comes with the other
+   * person's id and its name (an account's current name; otherwise the name in the newest
+   * message), its last seq and the time of its newest stored message. A conversation whose
+   * messages retention has all deleted is not listed: there is nothing left to show.
+   */
+  directConversations(userId: string, limit: number): Promise<DirectConversationRecord[]>;
+
   /** Deletes messages created before `cutoff` (ms since epoch). Returns how many were deleted. */
   deleteMessagesBefore(cutoff: number): Promise<number>;
 
@@ -124,6 +141,8 @@ export interface Store {
   addMember(roomKey: string, accountId: number): Promise<void>;
   removeMember(roomKey: string, accountId: number): Promise<void>;
   roomsOf(accountId: number): Promise<string[]>;
+  /** Whether any account holds a stored membership of the room (whether a guest's room may close). */
+  hasMembers(roomKey: string): Promise<boolean>;
 
   /*
    * Moderation. Roles, bans and disabled commands may also be written by another

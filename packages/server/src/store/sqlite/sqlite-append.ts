@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, NewMessage } from '../store.ts';
+import { dmParticipantRows } from './migration-0005-dm-participants.ts';
 import { toStoredMessage, type MessageRow } from './sqlite-rows.ts';
 
 /** Runs one batch in an IMMEDIATE transaction, and answers lastSeq from the same cache. */
@@ -41,6 +42,11 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
     `INSERT OR IGNORE INTO pending (account_id, conv, seq) VALUES (?, ?, ?)`,
   );
 
+  // A direct conversation's first message makes it one of each person's conversations.
+  const insertParticipant = sqlite.prepare<[string, string, string]>(
+    `INSERT OR IGNORE INTO dm_participants (user_id, conv, peer_id) VALUES (?, ?, ?)`,
+  );
+
   const append = sqlite.transaction((batch: readonly NewMessage[]): AppendResult[] => {
     const results: AppendResult[] = [];
     const touched = new Set<string>();
@@ -61,6 +67,9 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
       const kind = m.kind ?? null;
       insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, kind, m.createdAt);
       for (const accountId of m.pendingFor ?? []) insertPending.run(accountId, m.conv, seq);
+      if (seq === 1 && m.conv.startsWith('dm:')) {
+        for (const row of dmParticipantRows(m.conv)) insertParticipant.run(row.user_id, row.conv, row.peer_id);
+      }
       results.push({
         message: toStoredMessage({
           conv: m.conv,

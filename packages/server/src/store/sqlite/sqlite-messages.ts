@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { HistoryQuery, StoredMessage } from '../store.ts';
+import type { DirectConversationRecord, HistoryQuery, StoredMessage } from '../store.ts';
 import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
 
 /**
@@ -68,4 +68,35 @@ export async function clearPending(db: Kysely<SqliteSchema>, accountId: number, 
         .execute();
     }
   }
+}
+
+/**
+ * One index range on dm_participants for the user's conversations, then a primary-key lookup
+ * each for the conversation's last seq and its newest message, and one for an account peer's
+ * name; the sort is over the user's conversations only.
+ */
+export async function readDirectConversations(db: Kysely<SqliteSchema>, userId: string, limit: number): Promise<DirectConversationRecord[]> {
+  const n = Math.floor(limit);
+  if (!(n > 0)) return [];
+  // An account peer's id is "a<account id>"; anything else (a guest) matches no account row.
+  const peerAccount = sql<number | null>`case when substr(d.peer_id, 1, 1) = 'a' then cast(substr(d.peer_id, 2) as integer) end`;
+  const rows = await db
+    .selectFrom('dm_participants as d')
+    .innerJoin('conversations as c', 'c.id', 'd.conv')
+    .innerJoin('messages as m', (join) => join.onRef('m.conv', '=', 'd.conv').onRef('m.seq', '=', 'c.last_seq'))
+    .leftJoin('accounts as a', (join) => join.on('a.id', '=', peerAccount))
+    .select(['d.conv', 'd.peer_id', 'c.last_seq', 'm.created_at', 'm.sender_id', 'm.sender_name', 'm.target', 'a.name as account_name'])
+    .where('d.user_id', '=', userId)
+    .orderBy('m.created_at', 'desc')
+    .orderBy('d.conv')
+    .limit(n)
+    .execute();
+  return rows.map((row) => ({
+    conv: row.conv,
+    peerId: row.peer_id,
+    // The newest message names the peer as its sender or as its `to`, as it was called then.
+    peerName: row.account_name ?? (row.sender_id === row.peer_id ? row.sender_name : row.target),
+    lastSeq: row.last_seq,
+    lastAt: row.created_at,
+  }));
 }

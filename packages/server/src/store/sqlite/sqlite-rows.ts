@@ -32,6 +32,11 @@ export interface SqliteSchema {
     last_seq: number;
   };
   messages: MessageRow;
+  dm_participants: {
+    user_id: string;
+    conv: string;
+    peer_id: string;
+  };
   pending: {
     account_id: number;
     conv: string;

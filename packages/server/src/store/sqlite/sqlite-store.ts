@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   BanKind,
   BanRecord,
+  DirectConversationRecord,
   HistoryQuery,
   NewAuditEntry,
   NewBan,
@@ -23,7 +24,7 @@ import type {
 import { StoreError } from '../store.ts';
 import { openMigratedDatabase } from './sqlite-connection.ts';
 import { prepareAppend, type AppendTransaction } from './sqlite-append.ts';
-import { clearPending, deleteMessagesBefore, readHistory, readPending } from './sqlite-messages.ts';
+import { clearPending, deleteMessagesBefore, readDirectConversations, readHistory, readPending } from './sqlite-messages.ts';
 import { SqliteDevices } from './sqlite-devices.ts';
 import { SqliteModeration } from './sqlite-moderation.ts';
 import { resourceReporter, toAccount, toRoomRecord, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
@@ -80,6 +81,10 @@ class SqliteStore implements Store {
 
   lastSeq(conv: string): Promise<number> {
     return this.#run('reading the last sequence number', async () => this.#append.lastSeq(conv));
+  }
+
+  directConversations(userId: string, limit: number): Promise<DirectConversationRecord[]> {
+    return this.#run('listing direct conversations', () => readDirectConversations(this.#db, userId, limit));
   }
 
   deleteMessagesBefore(cutoff: number): Promise<number> {
@@ -208,6 +213,13 @@ class SqliteStore implements Store {
         .orderBy('room_key')
         .execute();
       return rows.map((r) => r.room_key);
+    });
+  }
+
+  hasMembers(roomKey: string): Promise<boolean> {
+    return this.#run(`counting the members of ${roomKey}`, async () => {
+      const row = await this.#db.selectFrom('room_members').select('account_id').where('room_key', '=', roomKey).limit(1).executeTakeFirst();
+      return row !== undefined;
     });
   }
 
