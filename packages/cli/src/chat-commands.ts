@@ -1,5 +1,5 @@
 import { replyLines, type ParleyClient } from '@parley/client';
-import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type ReplyData } from '@parley/protocol';
+import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type CommandArgs, type MessageKind, type PresenceStatus, type ReplyData, type RoomSummary } from '@parley/protocol';
 
 export interface ChatContext {
   client: ParleyClient;
@@ -8,10 +8,28 @@ export interface ChatContext {
   target?: string | undefined;
   out(line: string): void;
   status(line: string): void;
-  /** Optional hooks for a client that keeps views per room (the terminal UI). */
+  // Optional hooks, for a client that keeps a view per conversation (the terminal UI).
+  /**
+   * A message typed as a command (`/me waves`, `/say #dev hi`): a client with this hook sends it
+   * itself, to show it as sending until the receipt; without it the send just goes out.
+   */
+  send?(to: string[], text: string, kind: MessageKind | undefined): void;
   joined?(room: ReplyData['join']): void;
   left?(room: string): void;
+  /**
+   * My new name. A client with this hook shows the rename itself, from the `nick` event the
+   * server sends every connection of mine (the one that asked included), so it is not said twice.
+   */
   renamed?(name: string): void;
+  /** A topic I read or set: the server sends no `topic` event to the connection that set it. */
+  topic?(room: string, topic: string): void;
+  /** The server's room list, from `/rooms`. */
+  listed?(rooms: RoomSummary[]): void;
+  /**
+   * My own presence after `/away [message]` or `/back`: the server tells everyone who shares a
+   * room with me, but not me. The message stays with this client (`presence` carries no text).
+   */
+  presence?(status: Exclude<PresenceStatus, 'offline'>, message: string | undefined): void;
 }
 
 /** The command word of a line that starts with "/" or "//", lower-cased ("join" for "/join #dev"). */
@@ -24,6 +42,12 @@ export function commandHelp(): { chat: string[]; operator: string[] } {
   return { chat: CLIENT_HELP.chat.map(slashUsage), operator: CLIENT_HELP.operator.map(slashUsage) };
 }
 
+/** "/away back at 3" -> "back at 3"; undefined when nothing follows the word. */
+function awayMessage(line: string): string | undefined {
+  const text = splitWords(line.trim().replace(/^\/{1,2}/, '')).rest(0).trim();
+  return text === '' ? undefined : text;
+}
+
 /**
  * Runs a typed command through the grammar every Parley surface shares (so `/kick`, `/ban`,
  * `/mode`, `/changeuname` or `//create-channel` mean here what they mean in text mode and in
@@ -32,6 +56,11 @@ export function commandHelp(): { chat: string[]; operator: string[] } {
  */
 export async function runServerCommand(ctx: ChatContext, line: string): Promise<void> {
   const parsed = parseCommandLine(line, { currentRoom: ctx.room, currentTarget: ctx.target ?? ctx.room });
+  if (parsed.verb === 'send' && ctx.send) {
+    const { to, text, kind } = parsed.args as CommandArgs<'send'>;
+    ctx.send(Array.isArray(to) ? to : [to], text, kind);
+    return;
+  }
   const { verb, data } = await ctx.client.runLine(parsed);
   switch (verb) {
     case 'join':
@@ -52,13 +81,31 @@ export async function runServerCommand(ctx: ChatContext, line: string): Promise<
     }
     case 'nick': {
       const { name } = data as ReplyData['nick'];
-      ctx.renamed?.(name);
-      ctx.status(`you are now ${name}`);
+      if (ctx.renamed) ctx.renamed(name);
+      else ctx.status(`you are now ${name}`);
+      return;
+    }
+    case 'topic': {
+      const { room, topic } = data as ReplyData['topic'];
+      ctx.topic?.(room, topic);
+      if (parsed.args.topic === undefined) break;
+      ctx.out(topic ? `* you set the topic of ${room}: ${topic}` : `* you cleared the topic of ${room}`);
+      return;
+    }
+    case 'rooms':
+      ctx.listed?.((data as ReplyData['rooms']).rooms);
+      break;
+    case 'presence': {
+      const { status } = data as ReplyData['presence'];
+      const message = status === 'away' ? awayMessage(line) : undefined;
+      ctx.presence?.(status, message);
+      ctx.out(status === 'away' ? `* you are away${message ? `: ${message}` : ''}` : '* you are back');
       return;
     }
     case 'send':
       return;
     default:
-      for (const text of replyLines(verb, data as never)) ctx.out(`* ${text}`);
+      break;
   }
+  for (const text of replyLines(verb, data as never)) ctx.out(`* ${text}`);
 }

@@ -5,11 +5,41 @@ export function oneLine(text: string): string {
   return text.replace(/\r\n|[\r\n]/g, '\\n');
 }
 
+/** "[#dev] alice: hi", or for an action (`/me waves`) "[#dev] * alice waves", as IRC clients show one. */
 export function formatMessage(message: ChatMessage, me: string | undefined): string {
   const text = oneLine(message.text);
-  if (message.to.startsWith('#')) return `[${message.to}] ${message.from}: ${text}`;
-  if (message.to === 'ALL') return `[all] ${message.from}: ${text}`;
+  const body = message.kind === 'action' ? `* ${message.from} ${text}` : `${message.from}: ${text}`;
+  if (message.to.startsWith('#')) return `[${message.to}] ${body}`;
+  if (message.to === 'ALL') return `[all] ${body}`;
   // A DM I sent from another connection of mine.
-  if (me !== undefined && message.from === me && message.to !== me) return `[dm → ${message.to}] ${message.from}: ${text}`;
-  return `[dm] ${message.from}: ${text}`;
+  if (me !== undefined && message.from === me && message.to !== me) return `[dm → ${message.to}] ${body}`;
+  return `[dm] ${body}`;
+}
+
+/** What the terminal clients need of an SDK error to word it. */
+interface ErrorLike {
+  errorName: string;
+  message: string;
+}
+
+const sentence = (text: string) => text.replace(/[.\s]+$/, '');
+
+/** Why a room refused the rejoin after a reconnect, in words (the server's text speaks to text mode: "ask for an INVITE"). */
+const ROOM_REFUSALS: Record<string, (room: string) => string> = {
+  INVITE_ONLY: (room) => `${room} is invite-only now; a moderator can /invite you`,
+  ROOM_PASSWORD: (room) => `${room} needs a password now: /join ${room} <password>`,
+};
+
+/** A room the client could not rejoin after a reconnect (`room_lost`): it is gone from my rooms, and why. */
+export function roomLostText(room: string, error: ErrorLike): string {
+  const why = ROOM_REFUSALS[error.errorName]?.(room) ?? sentence(error.message);
+  return `You are no longer in ${room}: it did not let you back in after the reconnect. ${why}.`;
+}
+
+/** An operator's kick or ban ends the connection for good: the SDK does not come back after one. */
+export const isOperatorStop = (error: ErrorLike) => error.errorName === 'KICKED' || error.errorName === 'BANNED';
+
+/** The client stopped for good (state `closed` with an error): said plainly, with no promise of a reconnect. */
+export function stoppedText(error: ErrorLike): string {
+  return `${isOperatorStop(error) ? 'You were disconnected by an operator' : 'Disconnected'}: ${sentence(error.message)}. Parley will not reconnect.`;
 }

@@ -1,9 +1,10 @@
 import { createInterface } from 'node:readline';
 import { ParleyClient, ParleyClientError } from '@parley/client';
-import { formatMessage } from './chat-format.ts';
+import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
 import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
+import { drainWithin } from './drain-on-quit.ts';
 
 /**
  * `parley chat`: the full-screen terminal UI when stdout is a terminal, else (or with `--plain`)
@@ -30,7 +31,8 @@ export async function chat(argv: string[]): Promise<number> {
 /**
  * `parley chat --plain`: a line-oriented client for scripts and screen readers. Incoming events
  * go to stdout one line each; status and errors go to stderr. Ends at end of input once every
- * message sent has been acknowledged.
+ * message sent has been acknowledged (a script's last lines must arrive, even after an outage),
+ * or at /quit after at most DRAIN_ON_QUIT_MS (a person asked to leave).
  */
 async function chatPlain(options: ChatOptions): Promise<number> {
   const status = (line: string) => process.stderr.write(`* ${line}\n`);
@@ -42,9 +44,21 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     clientName: 'parley-chat-plain',
     transport: chatTransport(options),
   });
+  // A new connection starts online; someone who was away says so again after a reconnect.
+  let away = false;
+  const ctx: ChatContext = { client, room: undefined, out, status, presence: (now) => (away = now === 'away') };
+  // Ends reading input when the client stops for good (a kick, a ban): nothing typed could be sent.
+  const stopped = new AbortController();
   client.on('state', (s) => {
     if (s.state === 'reconnecting' && s.delayMs !== undefined) status(`disconnected; reconnecting in ${s.delayMs} ms`);
-    else if (s.state === 'connected' && s.resumed) status(`resumed; ${s.missed ?? 0} missed message(s) fetched`);
+    else if (s.state === 'connected' && s.resumed) {
+      status(`resumed; ${s.missed ?? 0} missed message(s) fetched`);
+      if (away) void client.request('presence', { status: 'away' }).catch(() => undefined);
+    } else if (s.state === 'closed' && s.error && s.error.errorName !== 'CLOSED' && client.identity) {
+      // (A first connection that fails is reported where connect() rejects.)
+      status(stoppedText(s.error));
+      stopped.abort();
+    }
   });
   client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
@@ -56,8 +70,15 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   client.on('room_deleted', (e) => out(`[${e.room}] * room deleted by ${e.by}`));
   client.on('presence', (e) => out(`* ${e.user} is ${e.status}`));
   client.on('nick', (e) => out(`* ${e.old} is now ${e.new}`));
-  client.on('notice', (e) => out(`* notice: ${e.text}`));
-  client.on('error', (e) => status(`error ${e.code ?? ''} ${e.errorName}: ${e.message}`));
+  client.on('notice', (e) => out(e.room ? `[${e.room}] * ${e.text}` : `* notice: ${e.text}`));
+  client.on('room_lost', (e) => {
+    if (ctx.room?.toLowerCase() === e.room.toLowerCase()) ctx.room = undefined;
+    status(roomLostText(e.room, e.error));
+  });
+  // An error that stops the client (a kick, a ban) is said when it stops, above.
+  client.on('error', (e) => {
+    if (e.action !== 'stop') status(`error ${e.code ?? ''} ${e.errorName}: ${e.message}`);
+  });
 
   let identity;
   try {
@@ -68,16 +89,19 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     return 1;
   }
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
-  const ctx: ChatContext = { client, room: undefined, out, status };
   await runServerCommand(ctx, `/join ${options.room}`).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
-  const rl = createInterface({ input: process.stdin, terminal: false });
+  const rl = createInterface({ input: process.stdin, terminal: false, signal: stopped.signal });
+  let quit = false;
   for await (const line of rl) {
     if (line.trim() === '') continue;
     const input = classifyInput(line);
     const word = input.kind === 'command' ? slashWord(line) : undefined;
     try {
-      if (word === 'quit' || word === 'exit') break;
+      if (word === 'quit' || word === 'exit') {
+        quit = true;
+        break;
+      }
       if (word === 'help' || word === '?') printHelp(status);
       else if (word !== undefined) await runServerCommand(ctx, line);
       else if (!ctx.room) status('no current room: /join #room first');
@@ -90,7 +114,9 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   // /quit leaves the loop with stdin still open; closing it lets the process end.
   rl.close();
   process.stdin.destroy();
-  await client.drain();
+  if (stopped.signal.aborted) return 1;
+  if (!quit) await client.drain();
+  else if (!(await drainWithin(client))) status('quitting: some messages were not acknowledged by the server and may not have been delivered');
   await client.close();
   return 0;
 }

@@ -1,96 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnServer, type SpawnedServer, sleep, waitFor } from '../src/index.ts';
+import { sleep, waitFor } from '../src/index.ts';
+import { chat, cleanUp, freePorts, server, tempDir } from './chat-plain-process.ts';
 
-/** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
-const cleanups: (() => unknown)[] = [];
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-chat-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Ports free right now (held together, so they differ), for a server restarted on the same ones. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-async function server(dataDir: string, args: string[] = []): Promise<SpawnedServer> {
-  const started = await spawnServer({ dataDir, tls: true, args });
-  const exited = started.exited;
-  cleanups.push(async () => {
-    if (started.process.exitCode === null && started.process.signalCode === null) {
-      started.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return started;
-}
-
-interface Chat {
-  process: ChildProcessWithoutNullStreams;
-  stdout: () => string[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-  type(line: string): void;
-  /** Waits until stdout has a line equal to `line` (or stderr matches a RegExp). */
-  see(expected: string | RegExp, timeoutMs?: number): Promise<void>;
-  count(line: string): number;
-}
-
-function chat(url: string, args: string[], env: Record<string, string>): Chat {
-  const child = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', url, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  child.stdin.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  const stdout = () => out.split('\n').filter(Boolean);
-  return {
-    process: child,
-    stdout,
-    stderr: () => err,
-    exited,
-    type: (line) => void child.stdin.write(`${line}\n`),
-    count: (line) => stdout().filter((l) => l === line).length,
-    async see(expected, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      const found = () => (typeof expected === 'string' ? stdout().includes(expected) : expected.test(err));
-      while (!found()) {
-        if (Date.now() > deadline || (child.exitCode !== null && !found())) {
-          throw new Error(`no ${String(expected)} (exit ${child.exitCode}); stdout:\n${out}\nstderr:\n${err}`);
-        }
-        await sleep(20);
-      }
-    },
-  };
-}
+/** `parley chat --plain` as people and scripts run it: real server, real client processes (chat-plain-process.ts). */
+afterEach(cleanUp);
 
 describe('parley chat --plain', () => {
   it('two people talk in #general and by /msg over tls:// and ws://, and keep talking across a server restart', async () => {
@@ -203,7 +118,10 @@ describe('parley chat --plain', () => {
     await carol.see('[#general] * carol left (kicked by alice: off topic)');
     alice.type('/kill bob bye');
     await alice.see('* kicked bob (1 connection(s) closed)');
-    await bob.see(/KICKED: You were kicked by alice: bye/);
+    await bob.see(/You were disconnected by an operator: You were kicked by alice: bye\. Parley will not reconnect\./);
+    // Nothing typed could be sent any more: the process ends instead of waiting for input.
+    expect(await bob.exited).toBe(1);
+    expect(bob.stderr()).not.toMatch(/reconnecting/);
   });
 
   // Four processes, each compiling TypeScript as it starts: slow on a loaded machine.

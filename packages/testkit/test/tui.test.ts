@@ -1,111 +1,11 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ParleyClient, type Credentials } from '@parley/client';
-import { nodeTransport } from '@parley/client/node';
-import type { ChatMessage } from '@parley/protocol';
-import { startTestServer, waitFor, type TestServer } from '../src/index.ts';
+import { waitFor } from '../src/index.ts';
+import { cleanUp, person, server, tempDir, Terminal, TMUX_MISSING } from './tui-terminal.ts';
 
-/**
- * `parley chat <url>`, the full-screen terminal UI, as a person uses it: a real server, the real
- * `parley` process in a terminal (tmux), keys in, the screen's text out. Every wait polls the
- * screen; nothing depends on timing.
- */
-const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
-const run = promisify(execFile);
-// .ci/run installs tmux; elsewhere a missing tmux skips these tests, saying why.
-const TMUX_MISSING = spawnSync('tmux', ['-V']).status !== 0;
-const cleanups: (() => unknown)[] = [];
-let terminals = 0;
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-tui-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function server(settings: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  // Other people in these tests send quickly; the default rate limit would pace them for minutes.
-  const started = await startTestServer({ data_dir: tempDir(), limits: { messages_per_minute: 60_000, message_burst: 1_000 }, ...settings });
-  cleanups.push(() => started.stop().catch(() => undefined));
-  return started;
-}
-
-/** Another person, on the SDK, over plain TCP. */
-async function person(srv: TestServer, credentials: Credentials): Promise<ParleyClient & { received: ChatMessage[] }> {
-  const client = Object.assign(new ParleyClient({ url: `tcp://127.0.0.1:${srv.tcpPort}`, credentials, transport: nodeTransport() }), { received: [] as ChatMessage[] });
-  client.on('message', (m) => client.received.push(m));
-  cleanups.push(() => client.close());
-  await client.connect();
-  return client;
-}
-
-const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
-
-/** A terminal of its own: a private tmux server running one command in a 100×30 window. */
-class Terminal {
-  private constructor(readonly socket: string) {}
-
-  static async open(args: string[], env: Record<string, string>): Promise<Terminal> {
-    const terminal = new Terminal(`parley-tui-${process.pid}-${++terminals}`);
-    cleanups.push(() => terminal.tmux('kill-server').catch(() => undefined));
-    // CI=true on purpose: CI runners set it, and a person's terminal must still get the full UI.
-    const vars = Object.entries({ TERM: 'xterm-256color', CI: 'true', ...env }).map(([k, v]) => `${k}=${quote(v)}`);
-    // After parley exits the window stays, showing how it ended, as a shell would.
-    const command = `env ${vars.join(' ')} ${quote(process.execPath)} ${[PARLEY_BIN, ...args].map(quote).join(' ')}; echo "parley exited with $?"; sleep 600`;
-    await terminal.tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', command);
-    return terminal;
-  }
-
-  tmux(...args: string[]): Promise<{ stdout: string }> {
-    return run('tmux', ['-L', this.socket, ...args]);
-  }
-
-  /** Types text as is (no key names). */
-  async type(text: string): Promise<void> {
-    await this.tmux('send-keys', '-t', 'tui', '-l', text);
-  }
-
-  /** Presses keys by tmux name: Enter, Tab, Up, PPage, Escape, M-1, C-n, … */
-  async press(...keys: string[]): Promise<void> {
-    await this.tmux('send-keys', '-t', 'tui', ...keys);
-  }
-
-  async screen(): Promise<string> {
-    return (await this.tmux('capture-pane', '-p', '-t', 'tui')).stdout;
-  }
-
-  /**
-   * Waits until the screen matches and has stopped changing, and returns it. A capture can land in
-   * the middle of a redraw (half the pane old, half new); two equal captures in a row cannot.
-   */
-  async see(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
-    let last = '';
-    let previous = '';
-    const matches = (screen: string) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen));
-    return waitFor(
-      async () => {
-        previous = last;
-        last = await this.screen();
-        return matches(last) && last === previous ? last : undefined;
-      },
-      () => `${String(pattern)} on the screen:\n${last}`,
-      timeoutMs,
-    );
-  }
-
-  async notSee(pattern: string | RegExp): Promise<string> {
-    return this.see(new RegExp(`^(?![\\s\\S]*${typeof pattern === 'string' ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern.source})`));
-  }
-}
+/** `parley chat <url>`, the full-screen terminal UI, in tmux against a real server (tui-terminal.ts). */
+afterEach(cleanUp);
 
 describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skipped: tmux is not installed)' : ''}`, () => {
   it('a person trusts the server, chats in rooms and by DM, scrolls back, completes, gets help, survives a resize and quits', async () => {
@@ -281,10 +181,15 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     await alice.type('/kick #general bob off topic');
     await alice.press('Enter');
     await alice.see('kicked bob from #general');
-    await bob.see('bob left (kicked by alice: off topic)');
+    // Said in the room, to both: bob as what happened to him, alice as someone who left.
+    await bob.see('You were kicked from #general by alice: off topic');
+    await alice.see('bob left (kicked by alice: off topic)');
     await alice.type('/kill bob bye');
     await alice.press('Enter');
     await alice.see('kicked bob (1 connection(s) closed)');
-    await bob.see('KICKED: You were kicked by alice: bye');
+    // The line wraps in the message pane.
+    await bob.see(/You were disconnected by an operator[\s\S]*kicked by alice: bye\. Parley will not reconnect\./);
+    const stopped = await bob.see(/│ closed: disconnected by an operator │ bob/);
+    expect(stopped).not.toMatch(/reconnecting/);
   }, 60_000);
 });

@@ -100,7 +100,7 @@ describe('web client: operator actions', () => {
     await dave.getByRole('menuitem', { name: 'Ban from server' }).click();
     const refused = dave.getByRole('dialog', { name: 'Ban alice from the server' });
     await refused.getByRole('button', { name: 'Ban' }).click();
-    await expect.poll(() => refused.getByRole('alert').textContent()).toMatch(/^FORBIDDEN: /);
+    await expect.poll(() => refused.getByRole('alert').textContent()).toMatch(/^You are not allowed to do that\. /);
     await refused.getByRole('button', { name: 'Cancel' }).click();
     await refused.waitFor({ state: 'detached' });
   });

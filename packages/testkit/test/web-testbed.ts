@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
+import { launchTestBrowser, signInToWebClient, type WebSignIn } from '../src/browser.ts';
 import { startTestServer, type TestServer } from '../src/index.ts';
 
 export interface WebTestbed {
@@ -9,7 +9,8 @@ export interface WebTestbed {
   readonly server: TestServer;
   /** Run after each test, last added first. */
   readonly cleanups: (() => unknown)[];
-  signIn(name: string, account?: { password: string; register?: boolean; stay?: boolean }): Promise<Page>;
+  /** Signs in through the connect screen (English, light, desktop-sized unless `options` say otherwise). */
+  signIn(name: string, options?: Partial<Pick<WebSignIn, 'password' | 'register' | 'stay' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
 }
 
 /**
@@ -45,8 +46,8 @@ export function useWebTestbed(): WebTestbed {
       return server;
     },
     cleanups,
-    async signIn(name, account) {
-      const { page, context } = await signInToWebClient(testbed.browser, { port: testbed.server.httpPort, name, problems, ...account });
+    async signIn(name, options) {
+      const { page, context } = await signInToWebClient(testbed.browser, { port: testbed.server.httpPort, name, problems, ...options });
       cleanups.push(() => context.close());
       return page;
     },

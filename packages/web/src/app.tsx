@@ -4,6 +4,7 @@ import { ChatStore, type ConnectOptions } from './chat-store.ts';
 import { ChatScreen } from './chat-screen.tsx';
 import { ConnectScreen } from './connect-screen.tsx';
 import { describeError } from './describe-error.ts';
+import { t } from './i18n/index.ts';
 import { forgetStoredSession, isSignedOut, loadStoredSession, saveStoredSession, SIGNED_OUT_MESSAGE, type StoredSession } from './stored-session.ts';
 
 export function App() {
@@ -47,7 +48,7 @@ export function App() {
     void store?.close();
     setStore(undefined);
     setError(signedOut ? SIGNED_OUT_MESSAGE : reason);
-    document.title = 'Parley';
+    document.title = t('app.name');
   };
 
   /** Signing out revokes this device's token on the server, so a copy of it is worth nothing either. */
@@ -56,7 +57,7 @@ export function App() {
     forgetStoredSession();
     setStore(undefined);
     setError(undefined);
-    document.title = 'Parley';
+    document.title = t('app.name');
     if (!current) return;
     const device = current.client.device;
     const revoked = device ? current.client.request('revoke', { device: device.id }).then(() => undefined, () => undefined) : Promise.resolve();

@@ -2,11 +2,13 @@
 import type { BanInfo } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
+import { t, type MessageKey } from './i18n/index.ts';
 import { formatBanEnd, formatStamp } from './format.ts';
 import { ErrorLine, Modal } from './modal.tsx';
+import { withReason } from './describe-notice.ts';
 
-const KIND_LABEL: Record<BanInfo['kind'], string> = { account: 'name', ip: 'address', key: 'key' };
+const KIND_LABEL: Record<BanInfo['kind'], MessageKey> = { account: 'bans.kindAccount', ip: 'bans.kindIp', key: 'bans.kindKey' };
 
 /** What UNBAN takes to lift this ban: the same target words a BAN names it with. */
 export function unbanTarget(ban: BanInfo): string {
@@ -25,7 +27,7 @@ export function BansDialog({ store, room, onClose }: { store: ChatStore; room?: 
   const load = () =>
     store.client.request('listbans', room ? { room } : {}).then(
       (reply) => setBans(reply.bans.filter((ban) => (room ? ban.scope !== 'server' : ban.scope === 'server'))),
-      (failure: unknown) => setError(describeFailure(failure)),
+      (failure: unknown) => setError(describeError(failure)),
     );
   useEffect(() => void load(), [room]);
 
@@ -36,34 +38,33 @@ export function BansDialog({ store, room, onClose }: { store: ChatStore; room?: 
     try {
       await store.client.request('unban', { target: unbanTarget(ban), ...(room ? { room } : {}) });
       const here = store.active ?? store.everyone();
-      store.notice(here, `You lifted the ${KIND_LABEL[ban.kind]} ban of ${ban.target} from ${room ?? 'the server'}`);
+      store.notice(here, t('bans.lifted', { kind: t(KIND_LABEL[ban.kind]), target: ban.target, from: room ?? t('mod.theServer') }));
       await load();
     } catch (failure) {
-      setError(describeFailure(failure));
+      setError(describeError(failure));
     } finally {
       setLifting(undefined);
     }
   };
 
-  const title = room ? `Bans in ${room}` : 'Server bans';
+  const title = room ? t('bans.titleRoom', { room }) : t('bans.titleServer');
   return (
     <Modal title={title} onClose={onClose}>
       <div class="modal-form">
-        {bans === undefined && !error && <p class="modal-text">Loading…</p>}
-        {bans?.length === 0 && <p class="modal-text">Nobody is banned {room ? `from ${room}` : 'from the server'}.</p>}
+        {bans === undefined && !error && <p class="modal-text">{t('common.loading')}</p>}
+        {bans?.length === 0 && <p class="modal-text">{room ? t('bans.noneRoom', { room }) : t('bans.noneServer')}</p>}
         {bans && bans.length > 0 && (
           <ul class="ban-list" aria-label={title}>
             {bans.map((ban) => (
               <li key={`${ban.kind}:${ban.target}`} class="ban-row">
                 <div class="ban-what">
-                  <strong>{ban.target}</strong> <small class="muted">{KIND_LABEL[ban.kind]}</small>
+                  <strong>{ban.target}</strong> <small class="muted">{t(KIND_LABEL[ban.kind])}</small>
                   <div class="muted">
-                    by {ban.by} on {formatStamp(ban.at)}, {formatBanEnd(ban.expires)}
-                    {ban.reason ? `: ${ban.reason}` : ''}
+                    {withReason(t('bans.setBy', { by: ban.by, when: formatStamp(ban.at), until: formatBanEnd(ban.expires) }), ban.reason)}
                   </div>
                 </div>
-                <button type="button" class="ghost" aria-label={`Lift the ban of ${ban.target}`} disabled={lifting !== undefined} onClick={() => void lift(ban)}>
-                  Lift
+                <button type="button" class="ghost" aria-label={t('bans.liftOf', { target: ban.target })} disabled={lifting !== undefined} onClick={() => void lift(ban)}>
+                  {t('bans.lift')}
                 </button>
               </li>
             ))}
@@ -72,7 +73,7 @@ export function BansDialog({ store, room, onClose }: { store: ChatStore; room?: 
         <ErrorLine error={error} />
         <div class="modal-actions">
           <button type="button" class="primary" onClick={onClose}>
-            Close
+            {t('common.close')}
           </button>
         </div>
       </div>

@@ -5,7 +5,9 @@ import { BansDialog } from './bans-dialog.tsx';
 import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
 import { DevicesDialog } from './devices-dialog.tsx';
+import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
+import { LiveAnnouncer } from './live-announcer.tsx';
 import { MemberList } from './member-list.tsx';
 import { MessageList } from './message-list.tsx';
 import { UserInfoDialog } from './moderation-dialogs.tsx';
@@ -27,7 +29,7 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
   const unread = [...store.conversations.values()].reduce((sum, c) => sum + c.unread, 0);
   const unreadElsewhere = [...store.conversations.values()].some((c) => c.unread > 0 && c.key !== store.activeKey);
   useEffect(() => {
-    document.title = `${unread > 0 ? `(${unread}) ` : ''}${conv ? `${conv.title} — ` : ''}Parley`;
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${conv ? `${conv.title} — ` : ''}${t('app.name')}`;
   }, [unread, conv?.title]);
 
   useEffect(() => {
@@ -69,24 +71,24 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
 
   return (
     <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`}>
-      <nav id="sidebar" class="sidebar" aria-label="Conversations">
+      <nav id="sidebar" class="sidebar" aria-label={t('nav.conversations')}>
         <Sidebar store={store} onSelect={select} onSignOut={onSignOut} />
       </nav>
       <main class="main">
         <header class="topbar">
-          <button type="button" class="icon-button nav-toggle" aria-label={unreadElsewhere ? 'Conversations (unread messages)' : 'Conversations'} aria-controls="sidebar" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
+          <button type="button" class="icon-button nav-toggle" aria-label={unreadElsewhere ? t('nav.conversationsUnread') : t('nav.conversations')} aria-controls="sidebar" aria-expanded={navOpen} onClick={() => setNavOpen(!navOpen)}>
             <MenuIcon />
             {unreadElsewhere && <span class="unread-dot" />}
           </button>
           <div class="topbar-title">
-            <h1>{conv?.title ?? 'Parley'}</h1>
-            {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? 'No topic yet — set one with /topic' : 'You are not in this room')}</p>}
-            {conv?.kind === 'dm' && <p class="topic">Direct messages</p>}
-            {conv?.kind === 'all' && <p class="topic">Messages sent to everyone online</p>}
+            <h1>{conv?.title ?? t('app.name')}</h1>
+            {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? t('topic.none') : t('room.notIn'))}</p>}
+            {conv?.kind === 'dm' && <p class="topic">{t('topic.dm')}</p>}
+            {conv?.kind === 'all' && <p class="topic">{t('topic.all')}</p>}
           </div>
           {conv?.kind === 'room' && <RoomControls store={store} conv={conv} />}
           {conv?.kind === 'room' && (
-            <button type="button" class="icon-button members-toggle" aria-label="Members" aria-controls="members" aria-expanded={membersOpen} onClick={() => setMembersOpen(!membersOpen)}>
+            <button type="button" class="icon-button members-toggle" aria-label={t('members.title')} aria-controls="members" aria-expanded={membersOpen} onClick={() => setMembersOpen(!membersOpen)}>
               <PeopleIcon />
               <span class="count">{conv.members.length}</span>
             </button>
@@ -94,12 +96,13 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
         </header>
         <ReconnectBanner store={store} />
         {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
+        <LiveAnnouncer conv={conv} />
         <Composer store={store} conv={conv} />
       </main>
       {store.panel?.kind === 'bans' && <BansDialog store={store} room={store.panel.room} onClose={() => store.openPanel(undefined)} />}
       {store.panel?.kind === 'devices' && <DevicesDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
       {conv?.kind === 'room' && (
-        <aside id="members" class="members" aria-label="Members">
+        <aside id="members" class="members" aria-label={t('members.title')}>
           <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />
         </aside>
       )}
@@ -112,8 +115,8 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
 function EmptyState() {
   return (
     <div class="empty">
-      <h2>No conversation open</h2>
-      <p>Join a room from the sidebar, or type /join #general.</p>
+      <h2>{t('empty.title')}</h2>
+      <p>{t('empty.hint')}</p>
     </div>
   );
 }

@@ -3,9 +3,11 @@ import { foldName, type ChatMessage, type MessageKind } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
-import { describeError, describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
+import { describeNotice } from './describe-notice.ts';
 import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
 import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
+import { t } from './i18n/index.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
@@ -64,8 +66,8 @@ export class ChatStore {
     this.client.on('notice', (notice) => this.onNotice(notice));
     this.client.on('room_lost', ({ room, error }) => this.onRoomLost(room, error));
     this.client.on('error', (error) => {
-      if (error.errorName === 'SHUTTING_DOWN') this.noticeActive('The server is restarting; messages you send now go out when it is back.');
-      else this.noticeActive(`${error.errorName}: ${error.message}`, 'error');
+      if (error.errorName === 'SHUTTING_DOWN') this.noticeActive(t('store.restarting'));
+      else this.noticeActive(describeError(error), 'error');
     });
     this.client.on('state', (change) => {
       this.connection = nextConnection(this.connection, change, Date.now());
@@ -199,7 +201,7 @@ export class ChatStore {
       // A partner we never talked with has no history; a deleted room has none to give.
       conv.history = 'done';
       if (!(error instanceof ParleyClientError) || (error.errorName !== 'NO_SUCH_USER' && error.errorName !== 'NO_SUCH_ROOM')) {
-        this.notice(conv, `Could not load history: ${describeError(error)}`, 'error');
+        this.notice(conv, t('store.historyFailed', { reason: describeError(error) }), 'error');
       }
     }
     this.changed();
@@ -212,8 +214,8 @@ export class ChatStore {
     try {
       await runInput(this, parseInput(input, conv?.kind === 'room' ? conv.target : undefined, conv?.target), conv);
     } catch (error) {
-      // A refusal names the server's rule (FORBIDDEN, INVITE_ONLY, …): the server decides, not this client.
-      this.notice(conv ?? this.everyone(), describeFailure(error), 'error');
+      // A refusal says which rule of the server's said no, as a sentence (describe-error.ts): the server decides, not this client.
+      this.notice(conv ?? this.everyone(), describeError(error), 'error');
     }
     this.changed();
   }
@@ -308,18 +310,24 @@ export class ChatStore {
       const renamed = this.dm(name);
       renamed.takeOver(dm);
       if (this.activeKey === dm.key) this.activeKey = renamed.key;
-      this.notice(renamed, `${old} is now ${name}`);
+      this.notice(renamed, t('event.nick', { old, name }));
     }
     this.changed();
   }
 
-  /** A notice about a room (a mute, an invite, a role) goes to that room; others to the open conversation. */
+  /**
+   * A notice about a room (a mute, a role) goes to that room; others to the open conversation.
+   * An invitation goes where the person is looking, with its Join button: the room it names is
+   * one they are not in.
+   */
   private onNotice(notice: ClientEvents['notice']): void {
     const conv = notice.room ? this.conversations.get(`room:${foldName(notice.room)}`) : undefined;
     if (conv && notice.kind === 'mute') conv.muted = { ...(notice.by ? { by: notice.by } : {}), ...(notice.reason ? { reason: notice.reason } : {}) };
     if (conv && notice.kind === 'unmute') conv.muted = undefined;
-    if (conv) this.notice(conv, notice.text, notice.kind === 'mute' ? 'error' : 'info');
-    else this.noticeActive(notice.text);
+    const { text, join } = describeNotice(notice);
+    if (join !== undefined) this.invitation(this.active ?? this.everyone(), text, join);
+    else if (conv) this.notice(conv, text, notice.kind === 'mute' ? 'error' : 'info');
+    else this.noticeActive(text);
   }
 
   /** After a reconnect the server refused us a room we were in: it stays readable, marked as left, with the reason. */
@@ -327,13 +335,19 @@ export class ChatStore {
     const conv = this.room(room);
     conv.joined = false;
     conv.members = [];
-    const text = `You are no longer in ${room}: ${describeError(error)}. Parley did not get back in after reconnecting.`;
+    const text = t('store.roomLost', { room, reason: describeError(error) });
     this.notice(conv, text, 'error');
     if (this.activeKey !== conv.key) this.noticeActive(text, 'error');
   }
 
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
     conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone });
+    this.changed();
+  }
+
+  /** An invitation's notice, with a Join button for its room. */
+  private invitation(conv: Conversation, text: string, room: string): void {
+    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone: 'info', join: room });
     this.changed();
   }
 

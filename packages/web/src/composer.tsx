@@ -1,17 +1,41 @@
 /** @jsxImportSource preact */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
+import { withReason } from './describe-notice.ts';
+import { HelpPanel } from './help-panel.tsx';
+import { t } from './i18n/index.ts';
 import { SendIcon } from './icons.tsx';
+import { parseInput, textBytes, type WebInput } from './slash-commands.ts';
 
-const MAX_ROWS = 8;
+/** What the box holds, read at every keystroke: a grammar bug must not take the page down with it. */
+function readInput(text: string, conv: Conversation | undefined): WebInput {
+  try {
+    return parseInput(text, conv?.kind === 'room' ? conv.target : undefined, conv?.target);
+  } catch (error) {
+    return { kind: 'invalid', message: String(error) };
+  }
+}
+
+/** "You are muted in #den by olive: calm down. You can read, but not send, …" */
+function mutedSentence(room: string, muted: NonNullable<Conversation['muted']>): string {
+  const who = muted.by ? t('composer.mutedInBy', { room, by: muted.by }) : t('composer.mutedIn', { room });
+  return t('composer.mutedTail', { text: withReason(who, muted.reason) });
+}
+
 /** Unsent text per conversation, kept while switching between them. */
 const drafts = new Map<string, string>();
 
-/** Enter sends, Shift+Enter starts a new line; "/" starts a command (see slash-commands.ts). */
+/**
+ * Enter sends, Shift+Enter starts a new line; "/" starts a command (see slash-commands.ts),
+ * "/help" opens the help panel. The box grows with its text up to 40% of the window (styles.css),
+ * then scrolls. A message longer than the server's `maxTextBytes` (the `hello` reply's limits,
+ * counted in UTF-8 as the server counts) is neither sent nor cleared: it says by how much.
+ */
 export function Composer({ store, conv }: { store: ChatStore; conv: Conversation | undefined }) {
   const key = conv?.key ?? '';
   const [text, setText] = useState(() => drafts.get(key) ?? '');
+  const [help, setHelp] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -19,24 +43,37 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
     if (window.matchMedia('(min-width: 640px)').matches) ref.current?.focus();
   }, [key]);
 
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    // Through the CSSOM, which the CSP's style-src allows (a style attribute in markup it would not).
+    el.style.height = 'auto';
+    el.style.height = `${el.scrollHeight + el.offsetHeight - el.clientHeight}px`;
+  }, [text]);
+
   const update = (value: string) => {
     setText(value);
     drafts.set(key, value);
   };
 
+  const input = readInput(text, conv);
+  const limit = store.client.limits?.maxTextBytes;
+  const sending = input.kind === 'say' ? input.text : input.kind === 'command' && input.line.verb === 'send' && typeof input.line.args.text === 'string' ? input.line.args.text : '';
+  const over = limit === undefined ? 0 : textBytes(sending) - limit;
+
   const submit = () => {
-    if (text.trim() === '') return;
-    const input = text;
+    if (text.trim() === '' || over > 0) return;
     update('');
-    void store.submit(input);
+    if (input.kind === 'help') setHelp(true);
+    else void store.submit(text);
   };
 
-  const rows = Math.min(MAX_ROWS, text.split('\n').length);
   // Muted: say so where the person types, instead of letting every send fail.
   const muted = conv?.kind === 'room' && conv.joined ? conv.muted : undefined;
-  const mutedText = muted && `You are muted in ${conv?.title}${muted.by ? ` by ${muted.by}` : ''}${muted.reason ? `: ${muted.reason}` : ''}. You can read, but not send, until a moderator unmutes you.`;
-  const placeholder = conv ? (conv.kind === 'room' ? `Message ${conv.title}` : conv.kind === 'dm' ? `Message ${conv.title}` : 'Type /help for commands') : 'Type /join #room to start';
+  const mutedText = muted && conv && mutedSentence(conv.title, muted);
+  const placeholder = conv ? (conv.kind === 'all' ? t('composer.placeholderAll') : t('composer.placeholder', { title: conv.title })) : t('composer.placeholderNone');
   return (
+    <>
     <form
       class="composer"
       onSubmit={(event) => {
@@ -44,15 +81,16 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
         submit();
       }}
     >
-      <div class="composer-box">
+      <div class={`composer-box${over > 0 ? ' over' : ''}`}>
         <textarea
           id="message-input"
           ref={ref}
-          aria-label="Message"
-          aria-describedby={muted ? 'composer-muted' : 'composer-hint'}
-          placeholder={muted ? 'You are muted here' : placeholder}
+          aria-label={t('composer.label')}
+          aria-describedby={muted ? 'composer-muted' : over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
+          aria-invalid={over > 0}
+          placeholder={muted ? t('composer.mutedPlaceholder') : placeholder}
           disabled={muted !== undefined}
-          rows={rows}
+          rows={1}
           value={text}
           onInput={(event) => update(event.currentTarget.value)}
           onKeyDown={(event) => {
@@ -62,7 +100,7 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             }
           }}
         />
-        <button type="submit" class="send" aria-label="Send" disabled={text.trim() === '' || muted !== undefined}>
+        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined}>
           <SendIcon />
         </button>
       </div>
@@ -71,9 +109,16 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
           {mutedText}
         </p>
       )}
+      {over > 0 && limit !== undefined && (
+        <p id="composer-limit" class="composer-limit">
+          {t('composer.overLimit', { count: over, limit })}
+        </p>
+      )}
       <p id="composer-hint" class="composer-hint">
-        <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line · <kbd>/help</kbd> for commands
+        <kbd>Enter</kbd> {t('composer.hintSend')} · <kbd>{t('key.shift')}</kbd>+<kbd>Enter</kbd> {t('composer.hintNewLine')} · <kbd>/help</kbd> {t('composer.hintHelp')}
       </p>
     </form>
+    {help && <HelpPanel onClose={() => setHelp(false)} />}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 /** @jsxImportSource preact */
 import { useState } from 'preact/hooks';
 import type { ConnectOptions } from './chat-store.ts';
+import { t } from './i18n/index.ts';
 import { deviceLabel } from './stored-session.ts';
 
 /** The server this page came from: the web client talks to the WebSocket endpoint beside it. */
@@ -34,8 +35,8 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
   const submit = (event: Event) => {
     event.preventDefault();
     const trimmed = name.trim();
-    if (register && (!trimmed || !password)) return setProblem('An account needs a name and a password.');
-    if (password && !trimmed) return setProblem('Enter the name of your account.');
+    if (register && (!trimmed || !password)) return setProblem(t('connect.needBoth'));
+    if (password && !trimmed) return setProblem(t('connect.needName'));
     setProblem(undefined);
     remember('parley.server', server === defaultServerUrl() ? '' : server);
     remember('parley.name', trimmed);
@@ -53,21 +54,21 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
         <div class="connect-brand" aria-hidden="true">
           <span class="logo">P</span>
         </div>
-        <h1 id="connect-title">Sign in to Parley</h1>
-        <p class="connect-lead">Join as a guest with just a name, or use an account to keep your rooms and get messages sent while you were away.</p>
+        <h1 id="connect-title">{t('connect.title')}</h1>
+        <p class="connect-lead">{t('connect.lead')}</p>
         <label class="field">
-          <span>Name</span>
-          <input type="text" name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="username" autocapitalize="off" spellcheck={false} placeholder="e.g. alice" autofocus />
+          <span>{t('connect.name')}</span>
+          <input type="text" name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="username" autocapitalize="off" spellcheck={false} placeholder={t('connect.namePlaceholder')} autofocus />
         </label>
         <label class="field">
           <span>
-            Password <small>optional for guests</small>
+            {t('connect.password')} <small>{t('connect.passwordHint')}</small>
           </span>
           <input type="password" name="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete={register ? 'new-password' : 'current-password'} />
         </label>
         <label class="check">
           <input type="checkbox" checked={register} onChange={(e) => setRegister(e.currentTarget.checked)} />
-          <span>Register a new account with this name</span>
+          <span>{t('connect.register')}</span>
         </label>
         <label class="check">
           <input type="checkbox" checked={stay && password !== ''} disabled={!password} onChange={(e) => setStay(e.currentTarget.checked)} aria-describedby="stay-hint" />
@@ -77,9 +78,9 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
           For accounts: this browser keeps a sign-in you can revoke, never your password. Sign out or /devices ends it.
         </small>
         <details class="advanced">
-          <summary>Server</summary>
+          <summary>{t('connect.server')}</summary>
           <label class="field">
-            <span>Server address</span>
+            <span>{t('connect.serverAddress')}</span>
             <input type="text" name="server" value={server} onInput={(e) => setServer(e.currentTarget.value)} autocapitalize="off" spellcheck={false} />
           </label>
         </details>
@@ -89,7 +90,7 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
           </p>
         )}
         <button type="submit" class="primary" disabled={busy}>
-          {busy ? 'Connecting…' : 'Connect'}
+          {busy ? t('connect.connecting') : t('connect.connect')}
         </button>
       </form>
     </main>

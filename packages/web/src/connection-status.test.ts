@@ -12,6 +12,11 @@ describe('nextConnection', () => {
     expect(nextConnection(attempting, { state: 'connected', resumed: true, missed: 3 }, 1_700)).toEqual({ state: 'connected', retryAt: undefined, resumedMissed: 3 });
   });
 
+  it('drops the countdown when an attempt starts before its time (Retry now)', () => {
+    const waiting = nextConnection(idle, { state: 'reconnecting', delayMs: 8_000 }, 1_000);
+    expect(nextConnection(waiting, { state: 'reconnecting' }, 2_000).retryAt).toBeUndefined();
+  });
+
   it('keeps the resumed count across later changes until the UI clears it', () => {
     const resumed = nextConnection(idle, { state: 'connected', resumed: true }, 0);
     expect(resumed.resumedMissed).toBe(0);

@@ -1,4 +1,5 @@
 import { foldName, type MessageKind, type RoomMemberInfo } from '@parley/protocol';
+import { t } from './i18n/index.ts';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
 
@@ -24,6 +25,8 @@ export interface TimelineNotice {
   ts: number;
   text: string;
   tone: 'info' | 'error';
+  /** An invitation's room: the notice offers to join it. */
+  join?: string;
 }
 
 export type TimelineItem = TimelineMessage | TimelineNotice;
@@ -57,7 +60,7 @@ export class Conversation {
   ) {}
 
   get title(): string {
-    return this.kind === 'all' ? 'Everyone' : this.target;
+    return this.kind === 'all' ? t('conv.everyone') : this.target;
   }
 
   /**

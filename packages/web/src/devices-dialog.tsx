@@ -4,7 +4,7 @@
 import type { DeviceInfo } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
 import { formatStamp } from './format.ts';
 import { ErrorLine, Modal } from './modal.tsx';
 import { formatAgo } from './relative-time.ts';
@@ -27,7 +27,7 @@ export function DevicesDialog({ store, name, onClose }: { store: ChatStore; name
       setOwner(reply.name);
       setDevices(reply.devices);
     } catch (failure) {
-      setError(describeFailure(failure));
+      setError(describeError(failure));
     }
   };
   useEffect(() => void load(), [name]);
@@ -39,7 +39,7 @@ export function DevicesDialog({ store, name, onClose }: { store: ChatStore; name
       await store.client.request('revoke', { device: device.id });
       await load();
     } catch (failure) {
-      setError(describeFailure(failure));
+      setError(describeError(failure));
     } finally {
       setBusy(undefined);
     }

@@ -1,6 +1,7 @@
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
+import { t } from './i18n/index.ts';
 import { applyListed, type ClosedConversations } from './direct-conversations.ts';
 
 /**
@@ -15,7 +16,7 @@ export async function showListedConversations(store: ChatStore, closed: ClosedCo
       applyListed(store.dm(listed.with), listed);
     }
   } catch (error) {
-    store.notice(store.active ?? store.everyone(), `Could not list your direct conversations: ${describeFailure(error)}`, 'error');
+    store.notice(store.active ?? store.everyone(), t('dm.listFailed', { reason: describeError(error) }), 'error');
   }
 }
 
@@ -27,5 +28,5 @@ export function dropFailedStart(store: ChatStore, { conv, from, error }: { conv:
   store.conversations.delete(conv.key);
   const back = from && from !== conv && store.conversations.has(from.key) ? from : store.sortedConversations()[0];
   store.activeKey = back?.key;
-  store.notice(back ?? store.everyone(), `Not sent to ${conv.target}: ${describeFailure(error)}`, 'error');
+  store.notice(back ?? store.everyone(), t('dm.notSent', { target: conv.target, reason: describeError(error) }), 'error');
 }

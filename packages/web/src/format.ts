@@ -1,15 +1,36 @@
 import { foldName } from '@parley/protocol';
+import { localeTag, t } from './i18n/index.ts';
 
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const fullDate = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
-const fullDateYear = new Intl.DateTimeFormat(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
-const stamp = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+type Formats = Record<'time' | 'dateTime' | 'dateTimeYear' | 'day' | 'dayYear' | 'stamp', Intl.DateTimeFormat>;
+let formats: { tag: string; f: Formats } | undefined;
 
-export const formatTime = (ts: number): string => time.format(ts);
-export const formatStamp = (ts: number): string => stamp.format(ts);
+/** Made on first use, after the language is chosen, and again if it changes. */
+function f(): Formats {
+  const tag = localeTag();
+  if (formats?.tag === tag) return formats.f;
+  const made: Formats = {
+    time: new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' }),
+    dateTime: new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    dateTimeYear: new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    day: new Intl.DateTimeFormat(tag, { weekday: 'long', month: 'long', day: 'numeric' }),
+    dayYear: new Intl.DateTimeFormat(tag, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }),
+    stamp: new Intl.DateTimeFormat(tag, { dateStyle: 'full', timeStyle: 'medium' }),
+  };
+  formats = { tag, f: made };
+  return made;
+}
+
+/** A message's time as people read it: today only the time, older the date and the time. */
+export function formatWhen(ts: number, now = Date.now()): string {
+  if (dayKey(ts) === dayKey(now)) return f().time.format(ts);
+  return new Date(ts).getFullYear() === new Date(now).getFullYear() ? f().dateTime.format(ts) : f().dateTimeYear.format(ts);
+}
+
+/** The full date and time (the tooltip on every time, user info). */
+export const formatStamp = (ts: number): string => f().stamp.format(ts);
 
 /** How long a ban lasts, from its `expires` (null: permanent). */
-export const formatBanEnd = (expires: number | null): string => (expires === null ? 'permanently' : `until ${formatStamp(expires)}`);
+export const formatBanEnd = (expires: number | null): string => (expires === null ? t('ban.permanently') : t('ban.until', { when: formatStamp(expires) }));
 
 /** The local calendar day of a timestamp, for day separators. */
 export function dayKey(ts: number): string {
@@ -18,9 +39,9 @@ export function dayKey(ts: number): string {
 }
 
 export function dayLabel(ts: number, now = Date.now()): string {
-  if (dayKey(ts) === dayKey(now)) return 'Today';
-  if (dayKey(ts) === dayKey(now - 86_400_000)) return 'Yesterday';
-  return new Date(ts).getFullYear() === new Date(now).getFullYear() ? fullDate.format(ts) : fullDateYear.format(ts);
+  if (dayKey(ts) === dayKey(now)) return t('day.today');
+  if (dayKey(ts) === dayKey(now - 86_400_000)) return t('day.yesterday');
+  return new Date(ts).getFullYear() === new Date(now).getFullYear() ? f().day.format(ts) : f().dayYear.format(ts);
 }
 
 export const NAME_COLORS = 10;

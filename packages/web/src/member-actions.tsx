@@ -6,6 +6,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { BanDialog, KickDialog, RoomBanDialog, UserInfoDialog, type ActionProps } from './moderation-dialogs.tsx';
 import { MuteDialog, RoomRoleDialog, UnmuteDialog } from './room-moderation-dialogs.tsx';
+import { t } from './i18n/index.ts';
 import { usePermissions } from './use-permissions.ts';
 
 type Action = 'info' | 'kick' | 'mute' | 'unmute' | 'role' | 'room-ban' | 'ban';
@@ -37,13 +38,13 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
   const menuId = `actions-${conv.key}-${name}`.replace(/[^A-Za-z0-9_-]/g, '_');
 
   const moderates = permissions.canModerate(conv.target);
-  const items: [Action, string][] = [['info', 'User info']];
+  const items: [Action, string][] = [['info', t('actions.info')]];
   // `who` tells moderators who is muted, so the menu offers the one that applies.
   const muted = conv.members.some((m) => m.muted && foldName(m.name) === foldName(name));
-  if (moderates) items.push(['kick', 'Kick'], muted ? ['unmute', 'Unmute'] : ['mute', 'Mute']);
-  if (permissions.canSetRoles(conv.target)) items.push(['role', 'Room role']);
-  if (moderates) items.push(['room-ban', `Ban from ${conv.target}`]);
-  if (permissions.canBan) items.push(['ban', 'Ban from server']);
+  if (moderates) items.push(['kick', t('actions.kick')], muted ? ['unmute', t('actions.unmute')] : ['mute', t('actions.mute')]);
+  if (permissions.canSetRoles(conv.target)) items.push(['role', t('actions.role')]);
+  if (moderates) items.push(['room-ban', t('actions.roomBan', { room: conv.target })]);
+  if (permissions.canBan) items.push(['ban', t('actions.ban')]);
 
   const close = (focusTrigger: boolean) => {
     setOpen(false);
@@ -80,12 +81,13 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
 
   const choose = (action: Action) => {
     setOpen(false);
+    // The menu item goes with the menu: the dialog's opener, which gets the focus back when it
+    // closes (modal.tsx), is the button the menu belongs to. Focusing it once the dialog is open
+    // would do nothing: a modal dialog makes the rest of the page inert.
+    trigger.current?.focus();
     setDialog(action);
   };
-  const done = () => {
-    setDialog(undefined);
-    trigger.current?.focus();
-  };
+  const done = () => setDialog(undefined);
 
   const Dialog = dialog === undefined || dialog === 'info' ? undefined : DIALOGS[dialog];
 
@@ -95,7 +97,7 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
         type="button"
         ref={trigger}
         class="icon-button tiny member-actions-button"
-        aria-label={`Actions for ${name}`}
+        aria-label={t('actions.for', { name })}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
@@ -112,7 +114,7 @@ export function MemberActions({ store, conv, name }: { store: ChatStore; conv: C
         <span aria-hidden="true">⋯</span>
       </button>
       {open && (
-        <ul class="menu" role="menu" id={menuId} aria-label={`Actions for ${name}`} onKeyDown={onMenuKey}>
+        <ul class="menu" role="menu" id={menuId} aria-label={t('actions.for', { name })} onKeyDown={onMenuKey}>
           {items.map(([action, label]) => (
             <li key={action} role="none">
               <button type="button" role="menuitem" tabIndex={-1} class={HARMLESS.has(action) ? 'menu-item' : 'menu-item danger'} onClick={() => choose(action)}>

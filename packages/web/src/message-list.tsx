@@ -1,9 +1,11 @@
 /** @jsxImportSource preact */
+import { foldName } from '@parley/protocol';
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation, TimelineItem, TimelineMessage } from './conversation.ts';
-import { dayKey, dayLabel, formatStamp, formatTime, nameColor } from './format.ts';
+import { dayKey, dayLabel, formatStamp, formatWhen, nameColor } from './format.ts';
+import { t } from './i18n/index.ts';
 
 /** Messages from one sender within this span (and the same day) share one header. */
 const GROUP_MS = 5 * 60_000;
@@ -73,8 +75,9 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
       rows.push(
         <div class={`notice ${item.tone}`} key={item.id}>
           <span class="notice-text">{item.text}</span>
+          {item.join !== undefined && <JoinButton store={store} room={item.join} />}
           <time dateTime={new Date(item.ts).toISOString()} title={formatStamp(item.ts)}>
-            {formatTime(item.ts)}
+            {formatWhen(item.ts)}
           </time>
         </div>,
       );
@@ -86,15 +89,15 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
   }
 
   return (
-    <div class="log" role="log" aria-label={`Messages in ${conv.title}`} ref={ref} onScroll={onScroll} tabIndex={0} data-first={firstId}>
+    <div class="log" role="log" aria-live="off" aria-label={t('log.label', { title: conv.title })} ref={ref} onScroll={onScroll} tabIndex={0} data-first={firstId}>
       <div class="log-start">
         {conv.history === 'done' ? (
           <p class="beginning">
-            {conv.kind === 'room' ? `This is the beginning of ${conv.title}.` : conv.kind === 'dm' ? `This is the beginning of your conversation with ${conv.title}.` : 'Messages sent to everyone appear here.'}
+            {conv.kind === 'room' ? t('log.beginningRoom', { title: conv.title }) : conv.kind === 'dm' ? t('log.beginningDm', { title: conv.title }) : t('log.beginningAll')}
           </p>
         ) : (
           <button type="button" class="ghost small" onClick={loadOlder} disabled={conv.history === 'loading'}>
-            {conv.history === 'loading' ? 'Loading…' : 'Load earlier messages'}
+            {conv.history === 'loading' ? t('common.loading') : t('log.loadEarlier')}
           </button>
         )}
       </div>
@@ -107,7 +110,7 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
   const color = `nc-${nameColor(message.from)}`;
   const time = (
     <time dateTime={new Date(message.ts).toISOString()} title={formatStamp(message.ts)}>
-      {formatTime(message.ts)}
+      {formatWhen(message.ts)}
     </time>
   );
   return (
@@ -137,8 +140,8 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
         ) : (
           <div class="msg-text">{linkify(message.text)}</div>
         )}
-        {message.status === 'pending' && <div class="msg-status">Sending…</div>}
-        {message.status === 'failed' && <div class="msg-status error">Not delivered: {message.error}</div>}
+        {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
+        {message.status === 'failed' && <div class="msg-status error">{t('msg.failed', { reason: message.error ?? '' })}</div>}
       </div>
     </div>
   );
@@ -162,4 +165,14 @@ function linkify(text: string): ComponentChildren[] {
   }
   if (last < text.length) parts.push(text.slice(last));
   return parts;
+}
+
+/** The Join button of an invitation ("alice invited you to #dev"): runs /join like typing it would, so a refusal lands in the conversation. */
+function JoinButton({ store, room }: { store: ChatStore; room: string }) {
+  const joined = [...store.conversations.values()].some((c) => c.kind === 'room' && c.joined && foldName(c.target) === foldName(room));
+  return (
+    <button type="button" class="ghost small notice-action" disabled={joined} onClick={() => void store.submit(`/join ${room}`)}>
+      {joined ? t('invite.joined', { room }) : t('invite.join', { room })}
+    </button>
+  );
 }

@@ -1,24 +1,34 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
+import { t } from './i18n/index.ts';
 
 /**
- * A modal `<dialog>`: the browser traps focus in it, Escape cancels it, and focus goes back to
- * the page when it closes. Escape is kept from the layout's own Escape handler.
+ * A modal `<dialog>`: the browser traps focus in it, Escape cancels it (kept from the layout's
+ * own Escape handler). Closing it gives the focus back to what had it when it opened (WCAG 2.2,
+ * 2.4.3 Focus Order): the button or the message box it was opened from. An opener that is gone
+ * by then (a menu item, whose menu closed as the dialog opened) leaves that to the caller, and
+ * if nobody takes the focus it goes to the message box rather than to the page's start.
  */
-export function Modal({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Modal({ title, onClose, wide = false, children }: { title: string; onClose: () => void; wide?: boolean; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useRef(`dialog-${Math.random().toString(36).slice(2)}`).current;
+  // Read while rendering, the earliest moment: by the first effect a menu that opened us is gone.
+  const opener = useRef(document.activeElement instanceof HTMLElement ? document.activeElement : undefined).current;
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+      else if (document.activeElement === document.body || document.activeElement === null) document.getElementById('message-input')?.focus();
+    };
   }, []);
   return (
     <dialog
       ref={ref}
-      class="modal"
+      class={wide ? 'modal wide' : 'modal'}
       aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
@@ -71,7 +81,7 @@ export function ActionForm({ title, submitLabel, run, onClose, danger = false, r
       await run();
       onClose();
     } catch (failure) {
-      setError(describeFailure(failure));
+      setError(describeError(failure));
       setBusy(false);
     }
   };
@@ -82,7 +92,7 @@ export function ActionForm({ title, submitLabel, run, onClose, danger = false, r
         <ErrorLine error={error ?? loadError} />
         <div class="modal-actions">
           <button type="button" class="ghost" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" class={danger ? 'primary danger' : 'primary'} disabled={busy || !ready}>
             {submitLabel}

@@ -3,10 +3,12 @@ import type { UserInfo } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
 import { DurationField, ReasonField } from './dialog-fields.tsx';
 import { formatStamp } from './format.ts';
+import { t } from './i18n/index.ts';
 import { ActionForm, ErrorLine, Modal } from './modal.tsx';
+import { roleName, withReason } from './describe-notice.ts';
 import { banSentence } from './typed-results.ts';
 
 /** Account, role, connections (with addresses only when the server sends them) and rooms. */
@@ -14,42 +16,43 @@ export function UserInfoDialog({ store, name, onClose }: { store: ChatStore; nam
   const [info, setInfo] = useState<UserInfo>();
   const [error, setError] = useState<string>();
   useEffect(() => {
-    store.client.request('userinfo', { name }).then(setInfo, (failure: unknown) => setError(describeFailure(failure)));
+    store.client.request('userinfo', { name }).then(setInfo, (failure: unknown) => setError(describeError(failure)));
   }, [name]);
   return (
-    <Modal title={`User info for ${name}`} onClose={onClose}>
+    <Modal title={t('info.title', { name })} onClose={onClose}>
       <ErrorLine error={error} />
-      {!info && !error && <p class="muted">Loading…</p>}
+      {!info && !error && <p class="muted">{t('common.loading')}</p>}
       {info && (
         <dl class="facts">
-          <dt>Account</dt>
-          <dd>{info.kind === 'account' ? `Account${info.created ? `, created ${formatStamp(info.created)}` : ''}` : 'Guest (no account)'}</dd>
-          <dt>Role</dt>
+          <dt>{t('info.account')}</dt>
+          <dd>{info.kind === 'account' ? (info.created ? t('info.accountCreated', { when: formatStamp(info.created) }) : t('info.account')) : t('info.guest')}</dd>
+          <dt>{t('info.role')}</dt>
           <dd>{info.role}</dd>
-          <dt>Status</dt>
-          <dd>{info.online ? 'Online' : 'Offline'}</dd>
-          <dt>Connections</dt>
+          <dt>{t('info.status')}</dt>
+          <dd>{info.online ? t('me.online') : t('me.offline')}</dd>
+          <dt>{t('info.connections')}</dt>
           <dd>
             {info.sessions.length === 0 ? (
-              'None'
+              t('common.none')
             ) : (
               <ul class="plain-list">
                 {info.sessions.map((s) => (
                   <li key={s.id}>
-                    Connected since {formatStamp(s.since)} over {s.transport}
-                    {s.ip !== undefined && <> from {s.ip}</>}
+                    {s.ip === undefined
+                      ? t('info.session', { since: formatStamp(s.since), transport: s.transport })
+                      : t('info.sessionFrom', { since: formatStamp(s.since), transport: s.transport, ip: s.ip })}
                   </li>
                 ))}
               </ul>
             )}
           </dd>
-          <dt>Rooms</dt>
-          <dd>{info.rooms.length === 0 ? 'None' : info.rooms.map((r) => (r.role === 'member' ? r.name : `${r.name} (${r.role})`)).join(', ')}</dd>
+          <dt>{t('info.rooms')}</dt>
+          <dd>{info.rooms.length === 0 ? t('common.none') : info.rooms.map((r) => (r.role === 'member' ? r.name : `${r.name} (${roleName(r.role)})`)).join(', ')}</dd>
         </dl>
       )}
       <div class="modal-actions">
         <button type="button" class="primary" onClick={onClose}>
-          Close
+          {t('common.close')}
         </button>
       </div>
     </Modal>
@@ -69,10 +72,10 @@ export function KickDialog({ store, conv, name, onClose }: ActionProps) {
   const run = async () => {
     const text = reason.trim();
     await store.client.request('kick', { name, room: conv.target, ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You kicked ${name} from ${conv.target}${text ? `: ${text}` : ''}`);
+    store.notice(conv, withReason(t('mod.youKicked', { name, room: conv.target }), text));
   };
   return (
-    <ActionForm title={`Kick ${name} from ${conv.target}`} submitLabel="Kick" danger run={run} onClose={onClose}>
+    <ActionForm title={t('mod.kickTitle', { name, room: conv.target })} submitLabel={t('actions.kick')} danger run={run} onClose={onClose}>
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
@@ -87,26 +90,26 @@ function ScopedBanDialog({ store, conv, name, onClose, room }: ActionProps & { r
   const [reason, setReason] = useState('');
   // A name alone is evaded by signing in as a guest with another name: addresses are the default.
   const [addresses, setAddresses] = useState(true);
-  const from = room ?? 'the server';
+  const from = room ?? t('mod.theServer');
   const run = async () => {
     const text = reason.trim();
     const ban = await store.client.request('ban', { target: name, addresses, ...(room ? { room } : {}), ...(duration ? { duration } : {}), ...(text ? { reason: text } : {}) });
-    store.notice(conv, banSentence({ ...ban, target: name }, text ? `: ${text}` : ''));
+    store.notice(conv, banSentence({ ...ban, target: name }, text));
   };
   return (
-    <ActionForm title={`Ban ${name} from ${from}`} submitLabel="Ban" danger run={run} onClose={onClose}>
+    <ActionForm title={t('mod.banTitle', { name, from })} submitLabel={t('mod.ban')} danger run={run} onClose={onClose}>
       <fieldset class="choices">
-        <legend>What to ban</legend>
+        <legend>{t('mod.banWhat')}</legend>
         <label class="check">
           <input type="radio" name="ban-what" checked={addresses} onChange={() => setAddresses(true)} />
           <span>
-            The name and the addresses {name} is connected from <small class="muted">also refuses new guest names from those addresses; everyone sharing one (an office, a school) is refused too</small>
+            {t('mod.banAddresses', { name })} <small class="muted">{t('mod.banAddressesHint')}</small>
           </span>
         </label>
         <label class="check">
           <input type="radio" name="ban-what" checked={!addresses} onChange={() => setAddresses(false)} />
           <span>
-            The name only <small class="muted">{name} can come back as a guest under another name</small>
+            {t('mod.banNameOnly')} <small class="muted">{t('mod.banNameOnlyHint', { name })}</small>
           </span>
         </label>
       </fieldset>

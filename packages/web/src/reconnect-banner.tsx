@@ -1,10 +1,12 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
+import { t } from './i18n/index.ts';
 
 /**
  * Shown while the SDK reconnects (its `state` events: `reconnecting` carries the delay before the
- * next attempt), with a countdown; then briefly "back", with how many missed messages came in.
+ * next attempt), with a countdown and "Retry now", which skips what is left of the delay; then
+ * briefly "back", with how many missed messages came in.
  */
 export function ReconnectBanner({ store }: { store: ChatStore }) {
   const { state, retryAt, resumedMissed } = store.connection;
@@ -28,11 +30,17 @@ export function ReconnectBanner({ store }: { store: ChatStore }) {
   if (down) {
     const seconds = retryAt === undefined ? 0 : Math.ceil((retryAt - now) / 1000);
     return (
-      <div class="banner warn" role="status" data-state="reconnecting">
+      <div class="banner warn" data-state="reconnecting">
         <span class="spinner" aria-hidden="true" />
-        <span>
-          <strong>Connection lost.</strong> {seconds > 0 ? `Reconnecting in ${seconds} s…` : 'Reconnecting…'} Messages you send now are kept and sent when it is back.
+        {/* Only the text is the status: the button beside it must not be read out at every tick. */}
+        <span role="status">
+          <strong>{t('banner.lost')}</strong> {seconds > 0 ? t('banner.retryIn', { count: seconds }) : t('banner.retrying')} {t('banner.kept')}
         </span>
+        {seconds > 0 && (
+          <button type="button" class="ghost small banner-action" onClick={() => store.client.retryNow()}>
+            {t('banner.retryNow')}
+          </button>
+        )}
       </div>
     );
   }
@@ -40,7 +48,7 @@ export function ReconnectBanner({ store }: { store: ChatStore }) {
     return (
       <div class="banner ok" role="status" data-state="reconnected">
         <span>
-          <strong>Reconnected.</strong> {resumedMissed > 0 ? `${resumedMissed} missed message${resumedMissed === 1 ? '' : 's'} fetched.` : 'Nothing was missed.'}
+          <strong>{t('banner.back')}</strong> {resumedMissed > 0 ? t('banner.missed', { count: resumedMissed }) : t('banner.nothingMissed')}
         </span>
       </div>
     );

@@ -1,8 +1,10 @@
 /** @jsxImportSource preact */
 import { foldName, type RoomRole } from '@parley/protocol';
 import { useEffect, useState } from 'preact/hooks';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
 import { ReasonField } from './dialog-fields.tsx';
+import { roleName, withReason } from './describe-notice.ts';
+import { t, type MessageKey } from './i18n/index.ts';
 import { ActionForm } from './modal.tsx';
 import type { ActionProps } from './moderation-dialogs.tsx';
 
@@ -19,12 +21,12 @@ export function MuteDialog({ store, conv, name, onClose }: ActionProps) {
   const run = async () => {
     const text = reason.trim();
     const muted = await store.client.request('mute', { room: conv.target, name, ...(text ? { reason: text } : {}) });
-    store.notice(conv, `You muted ${muted.name} in ${muted.room}${text ? `: ${text}` : ''}`);
+    store.notice(conv, withReason(t('mod.youMuted', { name: muted.name, room: muted.room }), text));
     store.refreshMembers(conv.target);
   };
   return (
-    <ActionForm title={`Mute ${name} in ${conv.target}`} submitLabel="Mute" danger run={run} onClose={onClose}>
-      <p class="modal-text">They stay in the room and can read it, but cannot write to it until unmuted.</p>
+    <ActionForm title={t('mod.muteTitle', { name, room: conv.target })} submitLabel={t('actions.mute')} danger run={run} onClose={onClose}>
+      <p class="modal-text">{t('mod.muteText')}</p>
       <ReasonField value={reason} onInput={setReason} />
     </ActionForm>
   );
@@ -34,20 +36,20 @@ export function MuteDialog({ store, conv, name, onClose }: ActionProps) {
 export function UnmuteDialog({ store, conv, name, onClose }: ActionProps) {
   const run = async () => {
     const unmuted = await store.client.request('unmute', { room: conv.target, name });
-    store.notice(conv, `You unmuted ${unmuted.name} in ${unmuted.room}`);
+    store.notice(conv, t('mod.youUnmuted', { name: unmuted.name, room: unmuted.room }));
     store.refreshMembers(conv.target);
   };
   return (
-    <ActionForm title={`Unmute ${name} in ${conv.target}`} submitLabel="Unmute" run={run} onClose={onClose}>
-      <p class="modal-text">They may write in {conv.target} again.</p>
+    <ActionForm title={t('mod.unmuteTitle', { name, room: conv.target })} submitLabel={t('actions.unmute')} run={run} onClose={onClose}>
+      <p class="modal-text">{t('mod.unmuteText', { room: conv.target })}</p>
     </ActionForm>
   );
 }
 
-const ROOM_ROLES: [role: RoomRole, label: string, hint: string][] = [
-  ['member', 'Member', 'no moderation rights'],
-  ['moderator', 'Moderator', 'may kick, mute, ban from the room, set its modes and invite'],
-  ['owner', 'Owner', 'also names moderators and owners'],
+const ROOM_ROLES: [role: RoomRole, label: MessageKey, hint: MessageKey][] = [
+  ['member', 'roles.member', 'roles.memberHint'],
+  ['moderator', 'roles.moderator', 'roles.moderatorHint'],
+  ['owner', 'roles.owner', 'roles.ownerHint'],
 ];
 
 /** Their role in this room, preselected from `userinfo` (the only place the server reports it). */
@@ -57,24 +59,24 @@ export function RoomRoleDialog({ store, conv, name, onClose }: ActionProps) {
   useEffect(() => {
     store.client.request('userinfo', { name }).then(
       (info) => setRole((current) => current ?? info.rooms.find((r) => foldName(r.name) === foldName(conv.target))?.role ?? 'member'),
-      (failure: unknown) => setLoadError(describeFailure(failure)),
+      (failure: unknown) => setLoadError(describeError(failure)),
     );
   }, [name, conv.target]);
   const run = async () => {
     if (!role) return;
     const set = await store.client.request('roomrole', { room: conv.target, name, role });
-    store.notice(conv, `You made ${set.name} ${set.role} of ${set.room}`);
+    store.notice(conv, t('mod.youMadeRole', { name: set.name, role: roleName(set.role), room: set.room }));
     store.refreshMembers(conv.target);
   };
   return (
-    <ActionForm title={`Room role of ${name} in ${conv.target}`} submitLabel="Set role" run={run} onClose={onClose} ready={role !== undefined} loadError={loadError}>
+    <ActionForm title={t('mod.roleTitle', { name, room: conv.target })} submitLabel={t('mod.setRole')} run={run} onClose={onClose} ready={role !== undefined} loadError={loadError}>
       <fieldset class="choices" disabled={role === undefined}>
-        <legend>Role in {conv.target}</legend>
+        <legend>{t('mod.roleIn', { room: conv.target })}</legend>
         {ROOM_ROLES.map(([value, label, hint]) => (
           <label key={value} class="check">
             <input type="radio" name="room-role" value={value} checked={role === value} onChange={() => setRole(value)} />
             <span>
-              {label} <small class="muted">{hint}</small>
+              {t(label)} <small class="muted">{t(hint)}</small>
             </span>
           </label>
         ))}

@@ -3,9 +3,10 @@ import type { RoomModes } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
-import { describeFailure } from './describe-error.ts';
+import { describeError } from './describe-error.ts';
 import { BanIcon, InviteIcon, SettingsIcon } from './icons.tsx';
 import { BansDialog } from './bans-dialog.tsx';
+import { t } from './i18n/index.ts';
 import { ActionForm } from './modal.tsx';
 import type { ModeChanges } from '@parley/protocol';
 import { describeModes } from './room-modes.ts';
@@ -35,13 +36,13 @@ export function RoomControls({ store, conv }: { store: ChatStore; conv: Conversa
   };
   return (
     <>
-      <button type="button" ref={invite} class="icon-button" aria-label={`Invite to ${conv.target}`} title={`Invite to ${conv.target}`} onClick={() => setDialog('invite')}>
+      <button type="button" ref={invite} class="icon-button" aria-label={t('room.invite', { room: conv.target })} title={t('room.invite', { room: conv.target })} onClick={() => setDialog('invite')}>
         <InviteIcon />
       </button>
-      <button type="button" ref={settings} class="icon-button" aria-label="Room settings" title="Room settings" onClick={() => setDialog('settings')}>
+      <button type="button" ref={settings} class="icon-button" aria-label={t('room.settings')} title={t('room.settings')} onClick={() => setDialog('settings')}>
         <SettingsIcon />
       </button>
-      <button type="button" ref={bans} class="icon-button" aria-label={`Bans in ${conv.target}`} title={`Bans in ${conv.target}`} onClick={() => setDialog('bans')}>
+      <button type="button" ref={bans} class="icon-button" aria-label={t('bans.titleRoom', { room: conv.target })} title={t('bans.titleRoom', { room: conv.target })} onClick={() => setDialog('bans')}>
         <BanIcon />
       </button>
       {dialog === 'bans' && <BansDialog store={store} room={conv.target} onClose={done} />}
@@ -56,13 +57,13 @@ function InviteDialog({ store, conv, onClose }: RoomProps) {
   const [name, setName] = useState('');
   const run = async () => {
     const invited = await store.client.request('invite', { room: conv.target, name: name.trim() });
-    store.notice(conv, `You invited ${invited.name} to ${invited.room}`);
+    store.notice(conv, t('mod.youInvited', { name: invited.name, room: invited.room }));
   };
   return (
-    <ActionForm title={`Invite someone to ${conv.target}`} submitLabel="Invite" run={run} onClose={onClose} ready={name.trim() !== ''}>
-      <p class="modal-text">They may then join even if the room is invite-only or has a password.</p>
+    <ActionForm title={t('room.inviteTitle', { room: conv.target })} submitLabel={t('room.inviteSubmit')} run={run} onClose={onClose} ready={name.trim() !== ''}>
+      <p class="modal-text">{t('room.inviteText')}</p>
       <label class="field">
-        <span>Name</span>
+        <span>{t('connect.name')}</span>
         <input value={name} required maxLength={32} autoComplete="off" onInput={(event) => setName(event.currentTarget.value)} />
       </label>
     </ActionForm>
@@ -86,7 +87,7 @@ function RoomSettingsDialog({ store, conv, onClose }: RoomProps) {
         setModerated(reply.modes.moderated);
         setTopicLock(reply.modes.topicLock);
       },
-      (failure: unknown) => setLoadError(describeFailure(failure)),
+      (failure: unknown) => setLoadError(describeError(failure)),
     );
   }, [conv.target]);
 
@@ -101,27 +102,27 @@ function RoomSettingsDialog({ store, conv, onClose }: RoomProps) {
     else if (password !== '') changes.password = password;
     if (Object.keys(changes).length === 0) return;
     const reply = await store.client.request('mode', { room: conv.target, ...changes });
-    store.notice(conv, `You set the modes of ${reply.room}: ${describeModes(reply.modes)}`);
+    store.notice(conv, t('mode.youSet', { room: reply.room, modes: describeModes(reply.modes) }));
   };
 
   return (
-    <ActionForm title={`Settings of ${conv.target}`} submitLabel="Save" run={run} onClose={onClose} ready={modes !== undefined} loadError={loadError}>
+    <ActionForm title={t('room.settingsTitle', { room: conv.target })} submitLabel={t('common.save')} run={run} onClose={onClose} ready={modes !== undefined} loadError={loadError}>
       <fieldset class="choices" disabled={modes === undefined}>
-        <legend>Modes</legend>
-        <Check label="Invite only" hint="only invited people and moderators may join" value={inviteOnly} onChange={setInviteOnly} />
-        <Check label="Moderated" hint="only moderators may write" value={moderated} onChange={setModerated} />
-        <Check label="Topic locked" hint="only moderators may change the topic" value={topicLock} onChange={setTopicLock} />
+        <legend>{t('room.modes')}</legend>
+        <Check label={t('room.inviteOnly')} hint={t('room.inviteOnlyHint')} value={inviteOnly} onChange={setInviteOnly} />
+        <Check label={t('room.moderated')} hint={t('room.moderatedHint')} value={moderated} onChange={setModerated} />
+        <Check label={t('room.topicLocked')} hint={t('room.topicLockedHint')} value={topicLock} onChange={setTopicLock} />
       </fieldset>
       <fieldset class="choices" disabled={modes === undefined}>
-        <legend>Password</legend>
-        <p class="modal-text">{modes?.password ? 'Joining needs a password now.' : 'No password is set.'}</p>
+        <legend>{t('connect.password')}</legend>
+        <p class="modal-text">{modes?.password ? t('room.passwordSet') : t('room.passwordNone')}</p>
         <label class="field">
           <span>
-            New room password <small>optional; people you invite need none</small>
+            {t('room.newPassword')} <small>{t('room.newPasswordHint')}</small>
           </span>
           <input type="password" value={password} maxLength={256} autoComplete="new-password" disabled={removePassword} onInput={(event) => setPassword(event.currentTarget.value)} />
         </label>
-        {modes?.password && <Check label="Remove the password" hint="anyone may join again" value={removePassword} onChange={setRemovePassword} />}
+        {modes?.password && <Check label={t('room.removePassword')} hint={t('room.removePasswordHint')} value={removePassword} onChange={setRemovePassword} />}
       </fieldset>
     </ActionForm>
   );

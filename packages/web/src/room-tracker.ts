@@ -1,6 +1,8 @@
 import { foldName, partReason, type MemberInfo } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import { byName } from './conversation.ts';
+import { roleName, withReason } from './describe-notice.ts';
+import { t } from './i18n/index.ts';
 import type { ClientEvents } from '@parley/client';
 
 /** How long `refreshMembers` waits to gather rooms into one burst of `who` requests. */
@@ -31,13 +33,13 @@ export class RoomTracker {
     client.on('topic', ({ room, topic, by }) => {
       const conv = store.room(room);
       conv.topic = topic;
-      store.notice(conv, topic ? `${by} set the topic: ${topic}` : `${by} cleared the topic`);
+      store.notice(conv, topic ? t('event.topicSet', { by, topic }) : t('event.topicCleared', { by }));
     });
     client.on('room_deleted', ({ room, by }) => {
       const conv = store.room(room);
       conv.joined = false;
       conv.members = [];
-      store.notice(conv, `${by} deleted ${conv.target}`);
+      store.notice(conv, t('event.roomDeleted', { by, room: conv.target }));
     });
     client.on('room_role', ({ room, user, role, by }) => {
       const conv = store.room(room);
@@ -47,7 +49,7 @@ export class RoomTracker {
         conv.setMember(role === 'member' ? rest : { ...rest, role });
       }
       // The person named hears it from the server's notice already.
-      if (!store.isMe(user)) store.notice(conv, `${by} made ${user} ${role}`);
+      if (!store.isMe(user)) store.notice(conv, t('event.roleSet', { by, name: user, role: roleName(role) }));
       this.changed();
     });
     client.on('presence', ({ user, status }) => this.onPresence(user, status));
@@ -92,7 +94,7 @@ export class RoomTracker {
       conv.joined = true; // another of our connections joined it
     } else {
       conv.setMember({ name: user, status: 'online', kind: conv.members.find((m) => foldName(m.name) === foldName(user))?.kind ?? 'guest' });
-      this.store.notice(conv, `${user} joined`);
+      this.store.notice(conv, t('event.joined', { name: user }));
     }
     this.refreshMembers([room]);
   }
@@ -105,12 +107,14 @@ export class RoomTracker {
       conv.joined = false;
       conv.members = [];
       // Said in the room it is about, with who did it and why: a moderator's removal is not a part.
-      if (part.kind) this.store.notice(conv, `You were ${part.kind === 'kick' ? 'removed from' : 'banned from'} ${room} by ${part.by ?? 'a moderator'}${part.reason ? `: ${part.reason}` : ''}`, 'error');
-      else this.store.notice(conv, 'You left this room');
+      if (part.kind) {
+        const by = part.by ?? t('event.aModerator');
+        this.store.notice(conv, withReason(t(part.kind === 'kick' ? 'event.youRemoved' : 'event.youBanned', { room, by }), part.reason), 'error');
+      } else this.store.notice(conv, t('event.youLeft'));
       return;
     }
     conv.removeMember(user);
-    this.store.notice(conv, `${user} left${reason ? ` (${reason})` : ''}`);
+    this.store.notice(conv, reason ? t('event.leftReason', { name: user, reason }) : t('event.left', { name: user }));
   }
 
   private onPresence(user: string, status: MemberInfo['status']): void {
@@ -133,7 +137,7 @@ export class RoomTracker {
       if (member) {
         conv.removeMember(old);
         conv.setMember({ ...member, name });
-        this.store.notice(conv, `${old} is now ${name}`);
+        this.store.notice(conv, t('event.nick', { old, name }));
       }
     }
     this.changed();

@@ -4,7 +4,9 @@ import type { ChatStore } from './chat-store.ts';
 import { byName, type Conversation } from './conversation.ts';
 import { permissionsOf } from './permissions.ts';
 import { describeModes } from './room-modes.ts';
-import { SLASH_HELP, type WebInput } from './slash-commands.ts';
+import { withReason } from './describe-notice.ts';
+import { t } from './i18n/index.ts';
+import type { WebInput } from './slash-commands.ts';
 import { moderationSentence, showOlder } from './typed-results.ts';
 
 /**
@@ -15,16 +17,16 @@ export async function runInput(store: ChatStore, input: WebInput, conv: Conversa
   const here = conv ?? store.everyone();
   switch (input.kind) {
     case 'say':
-      if (!conv) throw new Error('Join a room first: /join #general');
-      if (!conv.joined) throw new Error(`You are not in ${conv.target}; /join ${conv.target} to write here`);
+      if (!conv) throw new Error(t('input.joinFirst'));
+      if (!conv.joined) throw new Error(t('input.notInRoom', { room: conv.target }));
       return store.send(conv, input.text);
     case 'query':
       return store.activate(store.dm(input.to).key);
     case 'close':
-      if (conv?.kind !== 'dm') throw new Error('/close closes a direct conversation; /leave leaves a room');
+      if (conv?.kind !== 'dm') throw new Error(t('input.closeNotDm'));
       return store.closeConversation(conv);
     case 'help':
-      store.notice(here, ['Commands:', ...SLASH_HELP, 'Enter sends, Shift+Enter starts a new line.'].join('\n'));
+      // The composer opens the help panel itself; nothing reaches the conversation.
       return;
     case 'invalid':
       throw new Error(input.message);
@@ -72,7 +74,7 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });
       permissionsOf(store).noteOper(role);
-      store.notice(here, `You are now ${role === 'owner' ? 'the owner' : 'an operator'} on this connection: kick and ban are in each member's actions menu.`);
+      store.notice(here, t(role === 'owner' ? 'oper.owner' : 'oper.operator'));
       return;
     }
     default:
@@ -88,34 +90,35 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       const reply = data as ReplyData['topic'];
       const target = store.room(reply.room);
       target.topic = reply.topic;
-      if (args.topic !== undefined) store.notice(target, reply.topic ? `You set the topic: ${reply.topic}` : 'You cleared the topic');
-      else store.notice(target, reply.topic ? `Topic: ${reply.topic}` : 'No topic is set');
+      if (args.topic !== undefined) store.notice(target, reply.topic ? t('topic.youSet', { topic: reply.topic }) : t('topic.youCleared'));
+      else store.notice(target, reply.topic ? t('topic.is', { topic: reply.topic }) : t('topic.notSet'));
       return;
     }
     case 'who': {
       const { room: name, members } = data as ReplyData['who'];
       const target = store.room(name);
       target.members = [...members].sort(byName);
-      store.notice(target, `${members.length} here: ${members.map((m) => (m.status === 'away' ? `${m.name} (away)` : m.name)).join(', ')}`);
+      const names = members.map((m) => (m.status === 'away' ? t('who.away', { name: m.name }) : m.name)).join(', ');
+      store.notice(target, t('who.here', { count: members.length, names }));
       return;
     }
     case 'mute':
     case 'unmute': {
       const { name, room: where } = data as ReplyData['mute'];
-      const reason = typeof args.reason === 'string' ? `: ${args.reason}` : '';
-      store.notice(here, verb === 'mute' ? `You muted ${name} in ${where}${reason}` : `You unmuted ${name} in ${where}`);
+      const reason = typeof args.reason === 'string' ? args.reason : '';
+      store.notice(here, verb === 'mute' ? withReason(t('mod.youMuted', { name, room: where }), reason) : t('mod.youUnmuted', { name, room: where }));
       store.refreshMembers(where);
       return;
     }
     case 'invite': {
       const { name, room: where } = data as ReplyData['invite'];
-      store.notice(here, `You invited ${name} to ${where}`);
+      store.notice(here, t('mod.youInvited', { name, room: where }));
       return;
     }
     case 'mode': {
       const { room: where, modes } = data as ReplyData['mode'];
       const changed = Object.keys(args).some((key) => key !== 'room');
-      store.notice(here, `${changed ? 'You set the modes of' : 'Modes of'} ${where}: ${describeModes(modes)}`);
+      store.notice(here, t(changed ? 'mode.youSet' : 'mode.are', { room: where, modes: describeModes(modes) }));
       return;
     }
     case 'kick':
@@ -129,3 +132,4 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       if (room) store.refreshMembers(room);
   }
 }
+

@@ -1,15 +1,18 @@
 /** @jsxImportSource preact */
-import { useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { nameColor } from './format.ts';
 import { CloseConversation } from './close-conversation.tsx';
+import { t } from './i18n/index.ts';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
+import { presenceShown } from './presence.ts';
 
 export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSelect: (key: string) => void; onSignOut: () => void }) {
   const all = store.sortedConversations();
   const rooms = all.filter((c) => c.kind !== 'dm');
   const dms = all.filter((c) => c.kind === 'dm');
+  const myStatus = presenceShown(store, store.away ? 'away' : 'online');
   const host = store.client.url.host + (store.client.url.port === 80 || store.client.url.port === 443 ? '' : `:${store.client.url.port}`);
   return (
     <div class="sidebar-inner">
@@ -18,24 +21,24 @@ export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSe
           P
         </span>
         <div>
-          <div class="brand-name">Parley</div>
+          <div class="brand-name">{t('app.name')}</div>
           <div class="brand-host">{host}</div>
         </div>
       </div>
       <div class="sidebar-scroll">
         <Section
-          title="Rooms"
-          addLabel="Join a room"
-          placeholder="#room"
+          title={t('sidebar.rooms')}
+          addLabel={t('sidebar.joinRoom')}
+          placeholder={t('sidebar.roomPlaceholder')}
           onAdd={(value) => store.submit(`/join ${value}`)}
           items={rooms}
           store={store}
           onSelect={onSelect}
         />
         <Section
-          title="Direct messages"
-          addLabel="New direct message"
-          placeholder="name"
+          title={t('sidebar.dms')}
+          addLabel={t('sidebar.newDm')}
+          placeholder={t('sidebar.dmPlaceholder')}
           onAdd={(value) => {
             onSelect(store.dm(value.replace(/^@/, '')).key);
             return Promise.resolve();
@@ -43,28 +46,28 @@ export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSe
           items={dms}
           store={store}
           onSelect={onSelect}
-          empty="Pick someone in the member list, or type /msg name hello."
+          empty={t('sidebar.dmEmpty')}
         />
       </div>
       <div class="me">
         <div class="me-row">
           <span class={`avatar nc-${nameColor(store.me)}`} aria-hidden="true">
             {store.me.slice(0, 1).toUpperCase()}
-            <span class={`dot ${store.away ? 'away' : 'online'}`} />
+            <span class={`dot ${myStatus}`} />
           </span>
           <div class="me-text">
             <div class="me-name">{store.me}</div>
             <div class="me-status">
-              {store.away ? 'Away' : 'Online'} · {store.kind === 'account' ? 'account' : 'guest'}
+              {t(`me.${myStatus}`)} · {store.kind === 'account' ? t('sidebar.account') : t('sidebar.guest')}
             </div>
           </div>
         </div>
         <div class="me-actions">
           <button type="button" class="ghost small" onClick={() => void store.setAway(!store.away)}>
-            {store.away ? 'Set online' : 'Set away'}
+            {store.away ? t('sidebar.setOnline') : t('sidebar.setAway')}
           </button>
           <button type="button" class="ghost small" onClick={onSignOut}>
-            Sign out
+            {t('sidebar.signOut')}
           </button>
         </div>
       </div>
@@ -86,7 +89,7 @@ interface SectionProps {
 function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, empty }: SectionProps) {
   const [adding, setAdding] = useState(false);
   const [value, setValue] = useState('');
-  const id = `section-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  const id = useId();
   const submit = (event: Event) => {
     event.preventDefault();
     const text = value.trim();
@@ -126,7 +129,7 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
       <ul class="conv-list">
         {items.map((conv) => {
           const active = conv.key === store.activeKey;
-          const online = conv.kind === 'dm' && [...store.conversations.values()].some((c) => c.members.some((m) => m.name.toLowerCase() === conv.target.toLowerCase()));
+          const status = conv.kind === 'dm' ? presenceShown(store, [...store.conversations.values()].some((c) => c.hasMember(conv.target)) ? 'online' : 'offline') : 'offline';
           return (
             <li key={conv.key} class={conv.kind === 'dm' ? 'conv-item closable' : 'conv-item'}>
               <button type="button" class={`conv${active ? ' active' : ''}${conv.unread > 0 ? ' has-unread' : ''}${conv.joined ? '' : ' left'}`} aria-current={active ? 'page' : undefined} onClick={() => onSelect(conv.key)}>
@@ -135,14 +138,14 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
                 {conv.kind === 'dm' && (
                   <span class={`avatar tiny nc-${nameColor(conv.target)}`} aria-hidden="true">
                     {conv.target.slice(0, 1).toUpperCase()}
-                    <span class={`dot ${online ? 'online' : 'offline'}`} />
+                    <span class={`dot ${status}`} />
                   </span>
                 )}
                 <span class="conv-name">{conv.kind === 'room' ? conv.target.replace(/^#/, '') : conv.title}</span>
                 {conv.unread > 0 && (
                   <span class="badge">
                     {conv.unread > 99 ? '99+' : conv.unread}
-                    <span class="sr-only"> unread</span>
+                    <span class="sr-only"> {t('sidebar.unread')}</span>
                   </span>
                 )}
               </button>

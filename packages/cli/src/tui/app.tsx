@@ -3,6 +3,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { nameKey } from '@parley/protocol';
 import type { TrustInfo } from './connection-status.ts';
+import { completesJoinRoom } from './completion.ts';
 import { ConversationList } from './conversation-list.tsx';
 import { HeaderBar } from './header-bar.tsx';
 import { HelpOverlay } from './help-overlay.tsx';
@@ -13,6 +14,7 @@ import { layout } from './layout.ts';
 import { MemberList } from './member-list.tsx';
 import { MessagePane } from './message-pane.tsx';
 import { paneRows, visibleRows, type Row } from './message-rows.ts';
+import { ServerRooms } from './server-rooms.ts';
 import { StatusBar } from './status-bar.tsx';
 import { COMMAND_WORDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
 import { useChatClient } from './use-chat-client.ts';
@@ -40,10 +42,12 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
   const [help, setHelp] = useState(false);
   const [, setTick] = useState(0);
   const quitting = useRef(false);
+  const serverRooms = useMemo(() => new ServerRooms(async () => (await client.request('rooms', {})).rooms), [client]);
 
   const ctx: TuiContext = useMemo(
     () => ({
       client,
+      serverRooms,
       state: () => stateRef.current,
       dispatch,
       openHelp: () => setHelp(true),
@@ -54,7 +58,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
         void onQuit().finally(() => exit());
       },
     }),
-    [client, dispatch, exit, onQuit, stateRef],
+    [client, dispatch, exit, onQuit, serverRooms, stateRef],
   );
 
   useEffect(() => {
@@ -66,13 +70,17 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
     else void runInput(ctx, `/join ${room}`);
   }, [ctx]);
 
-  // After a reconnect the member lists may be stale: ask again.
+  // After a reconnect the member lists may be stale: ask again. The server starts a new
+  // connection online, so someone who was away says so again first (else the lists show them online).
   useEffect(() => {
     if (connection.state !== 'connected' || !connection.resumed) return;
-    for (const key of stateRef.current.order) {
-      const conv = stateRef.current.convs[key]!;
-      if (conv.kind === 'room' && !conv.gone) void refreshMembers(ctx, conv.label);
-    }
+    const away = stateRef.current.away ? client.request('presence', { status: 'away' }).catch(() => undefined) : Promise.resolve();
+    void away.then(() => {
+      for (const key of stateRef.current.order) {
+        const conv = stateRef.current.convs[key]!;
+        if (conv.kind === 'room' && !conv.gone) void refreshMembers(ctx, conv.label);
+      }
+    });
   }, [connection, ctx]);
 
   // Someone came online: guests and accounts enter their rooms at sign-in without a join event,
@@ -140,11 +148,23 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
       case 'quit':
         return ctx.quit();
       default: {
-        const result = applyInput(inputRef.current, command, sources);
+        const result = applyInput(inputRef.current, command, { ...sources, serverRooms: serverRooms.names() });
         inputRef.current = result.state;
         if (result.submitted !== undefined) void runInput(ctx, result.submitted);
+        if (command.type === 'complete' && !result.state.completion) completeOnceListed(result.state);
       }
     }
+  };
+
+  // Tab after "/join " offers the server's rooms. Typing "/join " starts reading the list; a Tab
+  // that found nothing before the list came is tried again with it, unless the line changed meanwhile.
+  const completeOnceListed = (tabbed: typeof inputRef.current) => {
+    if (!completesJoinRoom(tabbed.line) || serverRooms.fresh(Date.now())) return;
+    void serverRooms.refresh().then(() => {
+      if (inputRef.current !== tabbed) return;
+      inputRef.current = applyInput(tabbed, { type: 'complete' }, { ...sources, serverRooms: serverRooms.names() }).state;
+      setInput(inputRef.current);
+    });
   };
 
   useInput((typed, key) => {
@@ -156,6 +176,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
       return;
     }
     for (const command of commands) handle(command);
+    if (completesJoinRoom(inputRef.current.line) && !serverRooms.fresh(Date.now())) void serverRooms.refresh();
     setInput(inputRef.current);
   });
 
@@ -181,7 +202,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
           </>
         )}
       </Box>
-      <StatusBar server={server} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} now={Date.now()} width={cols} />
+      <StatusBar server={server} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} />
       <InputLine prompt={prompt} line={input.line} width={cols} />
     </Box>
   );

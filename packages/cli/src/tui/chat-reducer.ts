@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import {
-  STATUS_KEY,
   appendLine,
+  appendSystemLine,
   appendUnreadLine,
   capLines,
   conversationKey,
@@ -23,14 +23,15 @@ import { reduceMemberEvent, type MemberAction } from './member-events.ts';
 export type ChatAction =
   | { type: 'identity'; me: string }
   | { type: 'message'; message: ChatMessage }
-  | { type: 'sending'; target: string; text: string; id: number; ts: number }
+  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true }
   | { type: 'sent'; id: number; seq: number }
   | { type: 'send-failed'; id: number; reason: string }
   | { type: 'joined'; room: string; topic: string }
   | { type: 'left'; room: string }
   | { type: 'close'; key: string }
   | MemberAction
-  | { type: 'topic'; room: string; topic: string; by: string }
+  /** `by` is who set it; without it (a topic I read or set myself) the header changes and nothing is said. */
+  | { type: 'topic'; room: string; topic: string; by?: string }
   | { type: 'room-deleted'; room: string; by: string }
   | { type: 'history-loading'; key: string }
   | { type: 'history'; key: string; messages: ChatMessage[]; complete: boolean }
@@ -49,7 +50,15 @@ function mentions(text: string, me: string): boolean {
 
 function toLine(message: ChatMessage, me: string, dm: boolean): Line {
   const mine = sameName(message.from, me);
-  return { kind: 'message', ts: message.ts, from: message.from, text: message.text, seq: message.seq, mention: !mine && (dm || mentions(message.text, me)) };
+  return {
+    kind: 'message',
+    ts: message.ts,
+    from: message.from,
+    text: message.text,
+    seq: message.seq,
+    mention: !mine && (dm || mentions(message.text, me)),
+    ...(message.kind === 'action' ? { action: true as const } : {}),
+  };
 }
 
 function findPending(state: ChatState, id: number): string | undefined {
@@ -70,7 +79,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'sending': {
       const next = ensureConversation(state, action.target);
-      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id });
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}) });
     }
     case 'sent':
     case 'send-failed': {
@@ -106,10 +115,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'presence':
     case 'nick':
     case 'member-role':
+    case 'own-presence':
       return reduceMemberEvent(state, action);
     case 'topic': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, () => ({ topic: action.topic }));
+      if (action.by === undefined) return next;
       return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} set the topic: ${action.topic}` });
     }
     case 'room-deleted': {
@@ -129,11 +140,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         const { lines, trimmed } = capLines([...older, ...conv.lines]);
         return { lines, loadingHistory: false, historyComplete: action.complete && !trimmed };
       });
-    case 'system': {
-      const target = action.target && state.convs[conversationKey(action.target)] ? conversationKey(action.target) : (state.active ?? STATUS_KEY);
-      const next = target === STATUS_KEY ? ensureConversation(state, 'server', 'status') : state;
-      return appendLine(next, target, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text });
-    }
+    case 'system':
+      return appendSystemLine(state, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text }, action.target);
     case 'open': {
       const next = ensureConversation(state, action.target);
       return selectConversation(next, conversationKey(action.target));

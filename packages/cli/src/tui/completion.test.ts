@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { complete, type CompletionSources } from './completion.ts';
+import { complete, completesJoinRoom, type CompletionSources } from './completion.ts';
 
 const sources: CompletionSources = { commands: ['join', 'leave', 'help', 'history'], rooms: ['#general', '#dev', '#design'], names: ['alice', 'Bob', 'bert'] };
 
@@ -27,5 +27,26 @@ describe('tab completion', () => {
   it('keeps the text after the cursor and leaves unknown words alone', () => {
     expect(complete({ text: 'hi al how are you', cursor: 5 }, sources)).toMatchObject({ text: 'hi alice how are you', cursor: 8 });
     expect(complete({ text: 'zz', cursor: 2 }, sources)).toEqual({ text: 'zz', cursor: 2, completion: undefined });
+  });
+});
+
+describe('tab completion of /join', () => {
+  const withServer: CompletionSources = { ...sources, rooms: ['#general'], serverRooms: ['#general', '#design', '#Dev'] };
+
+  it('offers the rooms the server lists, not only those I am in', () => {
+    expect(complete({ text: '/join #d', cursor: 8 }, withServer).text).toBe('/join #design ');
+    expect(complete({ text: '/join #d', cursor: 8 }, { ...withServer, serverRooms: [] }).text).toBe('/join #d');
+    // A dialect's word for join, and a room typed without its "#".
+    expect(complete({ text: '/join-channel de', cursor: 16 }, withServer).text).toBe('/join-channel #design ');
+    expect(complete({ text: '/JOIN dev', cursor: 9 }, withServer).text).toBe('/JOIN #Dev ');
+  });
+
+  it('keeps the server list to the room of /join', () => {
+    expect(complete({ text: 'see #de', cursor: 7 }, withServer).text).toBe('see #de');
+    expect(complete({ text: '/join #general pass', cursor: 19 }, withServer).text).toBe('/join #general pass');
+    expect(completesJoinRoom({ text: '/join #d', cursor: 8 })).toBe(true);
+    expect(completesJoinRoom({ text: '/join ', cursor: 6 })).toBe(true);
+    expect(completesJoinRoom({ text: '/msg #d', cursor: 7 })).toBe(false);
+    expect(completesJoinRoom({ text: '/join #d x', cursor: 10 })).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { nameKey } from '@parley/protocol';
+import { lineFormOf, nameKey } from '@parley/protocol';
 import type { LineState } from './line-editor.ts';
 
 /**
@@ -7,8 +7,24 @@ import type { LineState } from './line-editor.ts';
  */
 export interface CompletionSources {
   commands: readonly string[];
+  /** The rooms I am in. */
   rooms: readonly string[];
   names: readonly string[];
+  /** Every room the server lists (rooms I am not in too), for the room of `/join`. */
+  serverRooms?: readonly string[];
+}
+
+/** "/join " or "/join-channel #de": the text before the word is a command whose first word is a room to join. */
+function joinHead(head: string): boolean {
+  const match = /^\/{1,2}(\S+)\s+$/.exec(head);
+  return match !== null && lineFormOf(match[1]!)?.verb === 'join';
+}
+
+/** The word before the cursor is the room of a `/join`: Tab should offer the server's rooms. */
+export function completesJoinRoom({ text, cursor }: LineState): boolean {
+  const beforeCursor = text.slice(0, cursor);
+  const word = /\S*$/.exec(beforeCursor)![0];
+  return joinHead(beforeCursor.slice(0, beforeCursor.length - word.length));
 }
 
 export interface Completion {
@@ -28,6 +44,7 @@ export interface CompletionResult {
 function candidates(head: string, word: string, sources: CompletionSources): string[] {
   const unique = (list: readonly string[]) => [...new Map(list.map((item) => [nameKey(item), item])).values()];
   if (head === '' && word.startsWith('/')) return unique(sources.commands).map((c) => `/${c}`);
+  if (joinHead(head)) return unique([...sources.rooms, ...(sources.serverRooms ?? [])]);
   if (word.startsWith('#')) return unique(sources.rooms);
   return unique(sources.names);
 }
@@ -47,7 +64,8 @@ export function complete({ text, cursor }: LineState, sources: CompletionSources
   const beforeCursor = text.slice(0, cursor);
   const word = /\S*$/.exec(beforeCursor)![0];
   const head = beforeCursor.slice(0, beforeCursor.length - word.length);
-  const prefix = nameKey(word);
+  // "/join de" means "#de": a room to join is all the word can be.
+  const prefix = nameKey(joinHead(head) && !word.startsWith('#') ? `#${word}` : word);
   const matches = candidates(head, word, sources)
     .filter((c) => nameKey(c).startsWith(prefix))
     .sort((a, b) => a.localeCompare(b));

@@ -16,6 +16,8 @@ describe('connection status', () => {
     expect(describeConnection(connectionFromState({ state: 'connected', resumed: true, missed: 4 }, 0), 0).text).toBe('resumed (4 missed)');
     const error = ParleyClientError.local('CLOSED', 'The client was closed');
     expect(describeConnection(connectionFromState({ state: 'closed', error }, 0), 0)).toEqual({ text: 'closed: CLOSED: The client was closed', tone: 'bad' });
+    const kicked = ParleyClientError.fromWire({ code: 2009, name: 'KICKED', action: 'stop', message: 'You were kicked by alice: bye' });
+    expect(describeConnection(connectionFromState({ state: 'closed', error: kicked }, 0), 0).text).toBe('closed: disconnected by an operator');
   });
 
   it('describes how the server was verified', () => {
@@ -25,6 +27,6 @@ describe('connection status', () => {
     expect(describeTrust('tls', { how: 'new', fingerprint: fp }).text).toBe('TLS newly pinned AB:CD…23:45');
     expect(describeTrust('tls', { how: 'ca', fingerprint: fp }).text).toBe('TLS CA-verified');
     expect(describeTrust('wss', { how: 'pinned', fingerprint: fp }).text).toBe('TLS pinned AB:CD…23:45');
-    expect(describeTrust('tcp', undefined)).toEqual({ text: 'not encrypted', tone: 'bad' });
+    expect(describeTrust('tcp', undefined)).toMatchObject({ text: 'not encrypted', tone: 'bad' });
   });
 });

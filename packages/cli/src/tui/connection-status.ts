@@ -1,4 +1,5 @@
 import type { StateChange } from '@parley/client';
+import { isOperatorStop } from '../chat-format.ts';
 
 /** What the status bar says about the connection. */
 export type Connection =
@@ -17,6 +18,8 @@ export function connectionFromState(change: StateChange, now: number): Connectio
     case 'reconnecting':
       return { state: 'reconnecting', retryAt: change.delayMs === undefined ? undefined : now + change.delayMs };
     case 'closed':
+      // A kick or ban is not a fault to debug: the conversation says who and why (stoppedText).
+      if (change.error && isOperatorStop(change.error)) return { state: 'closed', reason: 'disconnected by an operator' };
       return { state: 'closed', reason: change.error ? `${change.error.errorName}: ${change.error.message}` : undefined };
   }
 }
@@ -44,9 +47,11 @@ export function shortFingerprint(fingerprint: string): string {
   return bytes.length <= 4 ? bytes.join(':') : `${bytes.slice(0, 2).join(':')}…${bytes.slice(-2).join(':')}`;
 }
 
-export function describeTrust(scheme: string, trust: TrustInfo): { text: string; tone: 'ok' | 'warn' | 'bad' } {
-  if (scheme === 'tcp' || scheme === 'ws') return { text: 'not encrypted', tone: 'bad' };
-  if (trust?.how === 'ca') return { text: 'TLS CA-verified', tone: 'ok' };
-  if (!trust) return { text: 'TLS', tone: 'warn' };
-  return { text: `TLS ${trust.how === 'new' ? 'newly pinned' : 'pinned'} ${shortFingerprint(trust.fingerprint)}`, tone: 'ok' };
+/** `shorter`: what a narrow status bar shows instead, longest first (the fingerprint goes first). */
+export function describeTrust(scheme: string, trust: TrustInfo): { text: string; shorter: string[]; tone: 'ok' | 'warn' | 'bad' } {
+  if (scheme === 'tcp' || scheme === 'ws') return { text: 'not encrypted', shorter: [], tone: 'bad' };
+  if (trust?.how === 'ca') return { text: 'TLS CA-verified', shorter: ['TLS'], tone: 'ok' };
+  if (!trust) return { text: 'TLS', shorter: [], tone: 'warn' };
+  const pinned = trust.how === 'new' ? 'TLS newly pinned' : 'TLS pinned';
+  return { text: `${pinned} ${shortFingerprint(trust.fingerprint)}`, shorter: [pinned, 'TLS'], tone: 'ok' };
 }

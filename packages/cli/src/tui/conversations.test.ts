@@ -94,14 +94,14 @@ describe('conversations', () => {
       { type: 'member-joined', room: '#general', user: 'carol' },
       { type: 'presence', user: 'zed', status: 'offline' },
       { type: 'presence', user: 'guest7', status: 'offline' },
-      { type: 'member-left', room: '#general', user: 'bob', reason: 'bye' },
+      { type: 'member-left', room: '#general', user: 'bob', removal: { reason: 'bye' } },
     ]);
     expect(state.convs['#general']!.members.map((m) => `${m.name}:${m.status}`)).toEqual(['alice:online', 'carol:online', 'zed:offline']);
     state = run([message('carol', 'alice', 'dm'), { type: 'nick', old: 'carol', new: 'caro' }, { type: 'nick', old: 'alice', new: 'al' }], state);
     expect(state.me).toBe('al');
     expect(state.order).toEqual(['#general', '@caro']);
     expect(state.convs['@caro']!.label).toBe('caro');
-    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['→ carol joined', '← bob left (bye)', 'carol is now caro', 'alice is now al']);
+    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['→ carol joined', '← bob left (bye)', 'carol is now caro', 'you are now al']);
   });
 
   it('keeps room roles from who and from room_role events', () => {

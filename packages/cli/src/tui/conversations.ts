@@ -21,6 +21,8 @@ export interface Line {
   failed?: boolean;
   /** The text names me (or it is a direct message). */
   mention?: boolean;
+  /** An action (`/me waves`), shown as "* alice waves". */
+  action?: true;
 }
 
 export interface Member {
@@ -60,6 +62,8 @@ export interface ChatState {
   order: string[];
   convs: Record<string, Conversation>;
   active: string | undefined;
+  /** Set by `/away [message]`, cleared by `/back`; the message is mine alone (the server keeps only the status). */
+  away: { message?: string } | undefined;
 }
 
 /** At most this many lines are kept per conversation; older ones can be loaded again. */
@@ -83,7 +87,7 @@ export function messageTarget(message: ChatMessage, me: string): string {
 }
 
 export function initialChatState(me: string): ChatState {
-  return { me, order: [], convs: {}, active: undefined };
+  return { me, order: [], convs: {}, active: undefined, away: undefined };
 }
 
 /** The oldest stored seq shown, for `history { before }`; undefined when nothing is loaded. */
@@ -146,6 +150,16 @@ function addLine(state: ChatState, key: string, { line, unread }: { line: Line; 
       newBelow: conv.newBelow + (unread && visible && conv.scroll > 0 ? 1 : 0),
     };
   });
+}
+
+/**
+ * Appends a line about the client rather than a conversation (a command's reply, a notice, an
+ * error) to `target` when it is open, else to the conversation on screen, else to the server window.
+ */
+export function appendSystemLine(state: ChatState, line: Line, target?: string): ChatState {
+  const key = target !== undefined && state.convs[conversationKey(target)] ? conversationKey(target) : (state.active ?? STATUS_KEY);
+  const next = key === STATUS_KEY ? ensureConversation(state, 'server', 'status') : state;
+  return appendLine(next, key, line);
 }
 
 /** Puts a conversation on screen and clears its unread marks; an unknown key keeps the current one. */

@@ -1,5 +1,5 @@
-import type { PresenceStatus, RoomMemberInfo } from '@parley/protocol';
-import { appendLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
+import { partReason, type PresenceStatus, type RoomMemberInfo } from '@parley/protocol';
+import { appendLine, appendSystemLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
  * Who is where: each room's member list, kept current from join, part, presence, nick and room role events.
@@ -8,16 +8,28 @@ import { appendLine, conversationKey, sameName, updateConversation, type ChatSta
 export type MemberAction =
   | { type: 'members'; room: string; members: RoomMemberInfo[] }
   | { type: 'member-joined'; room: string; user: string }
-  | { type: 'member-left'; room: string; user: string; reason?: string }
+  /** `removal`: the part event's reason, and who removed them how (a kick, a room ban). */
+  | { type: 'member-left'; room: string; user: string; removal?: { reason?: string | undefined; by?: string | undefined; kind?: 'kick' | 'ban' | undefined } }
   | { type: 'presence'; user: string; status: PresenceStatus }
   | { type: 'nick'; old: string; new: string }
-  | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string };
+  | { type: 'member-role'; room: string; user: string; role: 'owner' | 'moderator' | 'member'; by: string }
+  /** My own `/away [message]` or `/back`, from the reply: the server sends no presence event to me. */
+  | { type: 'own-presence'; status: 'online' | 'away'; message?: string };
 
 const byPresence = (a: Member, b: Member) => Number(a.status === 'offline') - Number(b.status === 'offline') || a.name.localeCompare(b.name);
 
 /** Rooms `user` is listed in. */
 function roomsOf(state: ChatState, user: string): string[] {
   return state.order.filter((key) => state.convs[key]!.members.some((m) => sameName(m.name, user)));
+}
+
+/** `user` shown as `status` in every list it is in. */
+function withStatus(state: ChatState, user: string, status: Member['status']): ChatState {
+  let next = state;
+  for (const key of roomsOf(state, user)) {
+    next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, user) ? { ...m, status } : m)).sort(byPresence) }));
+  }
+  return next;
 }
 
 export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
@@ -38,7 +50,14 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
     case 'member-left': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, (conv) => ({ members: conv.members.filter((m) => !sameName(m.name, action.user)) }));
-      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${action.reason ? ` (${action.reason})` : ''}` });
+      const { kind, by, reason } = action.removal ?? {};
+      // Removed myself: said as what happened to me, in the room it happened in.
+      if (kind && sameName(action.user, state.me)) {
+        const text = `You were ${kind === 'kick' ? 'kicked' : 'banned'} from ${action.room} by ${by ?? 'a moderator'}${reason ? `: ${reason}` : ''}`;
+        return appendLine(next, key, { kind: 'error', ts: Date.now(), text });
+      }
+      const why = action.removal ? partReason(action.removal) : undefined;
+      return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `← ${action.user} left${why ? ` (${why})` : ''}` });
     }
     case 'member-role': {
       const key = conversationKey(action.room);
@@ -53,26 +72,30 @@ export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatS
       if (sameName(action.user, state.me)) return next;
       return appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.by} made ${action.user} ${action.role}` });
     }
+    case 'own-presence': {
+      const next = withStatus(state, state.me, action.status);
+      return { ...next, away: action.status === 'away' ? (action.message ? { message: action.message } : {}) : undefined };
+    }
     case 'presence': {
       // A guest that goes offline is gone (its memberships end with its last connection); an
       // account stays listed as offline.
-      let next = state;
-      for (const key of roomsOf(state, action.user)) {
-        next = updateConversation(next, key, (conv) => ({
-          members: conv.members
-            .filter((m) => !(sameName(m.name, action.user) && m.kind === 'guest' && action.status === 'offline'))
-            .map((m) => (sameName(m.name, action.user) ? { ...m, status: action.status } : m))
-            .sort(byPresence),
-        }));
+      let next = withStatus(state, action.user, action.status);
+      if (action.status !== 'offline') return next;
+      for (const key of roomsOf(next, action.user)) {
+        next = updateConversation(next, key, (conv) => ({ members: conv.members.filter((m) => !(sameName(m.name, action.user) && m.kind === 'guest')) }));
       }
       return next;
     }
     case 'nick': {
-      let next: ChatState = sameName(action.old, state.me) ? { ...state, me: action.new } : state;
+      // My own rename comes as an event to every connection of mine, the one that asked too
+      // (which may have taken the new name from the reply already): said once, where I am.
+      const mine = sameName(action.old, state.me) || sameName(action.new, state.me);
+      let next: ChatState = mine ? { ...state, me: action.new } : state;
       for (const key of roomsOf(state, action.old)) {
         next = updateConversation(next, key, (conv) => ({ members: conv.members.map((m) => (sameName(m.name, action.old) ? { ...m, name: action.new } : m)).sort(byPresence) }));
-        next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
+        if (!mine) next = appendLine(next, key, { kind: 'event', ts: Date.now(), text: `${action.old} is now ${action.new}` });
       }
+      if (mine) return appendSystemLine(next, { kind: 'event', ts: Date.now(), text: `you are now ${action.new}` });
       // The direct-message conversation moves to the new name; when one under the new name is
       // already open, the old one is left as it is (its lines are not merged).
       const oldKey = conversationKey(action.old);

@@ -16,6 +16,12 @@ describe('message rows', () => {
     for (const row of rows) expect(textWidth(text(row))).toBeLessThanOrEqual(30);
   });
 
+  it('shows an action as a sentence about its sender, the name in its color', () => {
+    const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'alice', text: 'waves at everyone here', seq: 3, action: true }, 30);
+    expect(rows.map(text)).toEqual(['09:05 * alice waves at', '              everyone here']);
+    expect(rows[0]![2]).toMatchObject({ text: 'alice', bold: true });
+  });
+
   it('shows line breaks as new rows and control characters as symbols', () => {
     const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'eve', text: 'a\nb\u001b[2J', seq: 2 }, 40);
     expect(rows.map(text)).toEqual(['09:05 eve: a', '           b␛[2J']);

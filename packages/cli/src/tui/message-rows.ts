@@ -28,7 +28,9 @@ export function lineRows(line: Line, width: number): Row[] {
   let body: Segment;
   if (line.kind === 'message') {
     const from = line.from ?? '?';
-    lead = [time, { text: sanitize(from), color: nameColor(from), bold: true }, { text: ': ' }];
+    const name: Segment = { text: sanitize(from), color: nameColor(from), bold: true };
+    // An action reads as a sentence about its sender: "* alice waves".
+    lead = line.action ? [time, { text: '* ' }, name, { text: ' ' }] : [time, name, { text: ': ' }];
     const state = line.pending !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
     body = { text: line.text, ...state };
   } else {

@@ -2,11 +2,9 @@ import { ParleyClient, type ParleyClientError } from '@parley/client';
 import { render } from 'ink';
 import type { ChatOptions } from '../chat-options.ts';
 import { chatTransport } from '../chat-options.ts';
+import { drainWithin } from '../drain-on-quit.ts';
 import { App } from './app.tsx';
 import type { TrustInfo } from './connection-status.ts';
-
-/** How long /quit waits for unacknowledged messages before giving up on them. */
-const DRAIN_ON_QUIT_MS = 3000;
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l';
@@ -36,13 +34,7 @@ export async function runTui(options: ChatOptions): Promise<number> {
 
   let undelivered = false;
   const onQuit = async () => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const drained = await Promise.race([
-      client.drain().then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_ON_QUIT_MS))),
-    ]);
-    clearTimeout(timer);
-    undelivered = !drained;
+    undelivered = !(await drainWithin(client));
     await client.close();
   };
 

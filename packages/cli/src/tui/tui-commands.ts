@@ -1,12 +1,15 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
-import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES } from '@parley/protocol';
+import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES, type MessageKind } from '@parley/protocol';
 import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
+import type { ServerRooms } from './server-rooms.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
 export interface TuiContext {
   client: ParleyClient;
+  /** The server's room list for completing `/join`; `/rooms` refreshes it. */
+  serverRooms: ServerRooms;
   state(): ChatState;
   dispatch(action: ChatAction): void;
   openHelp(): void;
@@ -21,10 +24,10 @@ const TRANSIENT = new Set<string | undefined>(['DISCONNECTED', 'TIMEOUT', 'CONNE
 let nextSendId = 1;
 
 /** Sends with a local echo that turns into the stored message at the receipt. */
-export function sendText(ctx: TuiContext, target: string, text: string): void {
+export function sendText(ctx: TuiContext, target: string, { text, kind }: { text: string; kind?: MessageKind | undefined }): void {
   const id = nextSendId++;
-  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now() });
-  ctx.client.send(target, text).then(
+  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}) });
+  ctx.client.send(target, text, kind ? { kind } : {}).then(
     (receipts) => ctx.dispatch({ type: 'sent', id, seq: receipts[0]?.seq ?? 0 }),
     (error: ParleyClientError) => ctx.dispatch({ type: 'send-failed', id, reason: `${error.errorName ?? 'error'}: ${error.message}` }),
   );
@@ -82,11 +85,16 @@ async function shared(ctx: TuiContext, line: string): Promise<void> {
   const chatContext: ChatContext = {
     client: ctx.client,
     room: conv?.kind === 'room' && !conv.gone ? conv.label : undefined,
+    target: conv?.kind === 'dm' ? conv.label : conv?.kind === 'all' ? 'ALL' : undefined,
+    send: (to, text, kind) => to.forEach((name) => sendText(ctx, name, { text, kind })),
     out: (text) => ctx.dispatch({ type: 'system', text: text.replace(/^\* /, '') }),
     status: (text) => ctx.dispatch({ type: 'system', text }),
     joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
     left: (room) => ctx.dispatch({ type: 'left', room }),
     renamed: (me) => ctx.dispatch({ type: 'identity', me }),
+    topic: (room, topic) => ctx.dispatch({ type: 'topic', room, topic }),
+    listed: (rooms) => ctx.serverRooms.set(rooms, Date.now()),
+    presence: (status, message) => ctx.dispatch({ type: 'own-presence', status, ...(message ? { message } : {}) }),
   };
   await runServerCommand(chatContext, line);
   // A mute, kick, ban or role change alters the member list and no event tells a moderator of
@@ -108,7 +116,7 @@ export const LOCAL_COMMANDS: Record<string, { usage: string; run: TuiHandler }> 
       if (to.length === 0) throw new Error('usage: /msg name[,name] [text]');
       // With text it is sent and shown in the DM window, staying where I am (as in IRC clients).
       for (const name of to) {
-        if (rest.length > 0) sendText(ctx, name, text);
+        if (rest.length > 0) sendText(ctx, name, { text });
         else ctx.dispatch({ type: 'open', target: name });
       }
     },
@@ -161,7 +169,7 @@ export async function runInput(ctx: TuiContext, line: string): Promise<void> {
     const conv = activeConv(ctx);
     if (!conv || conv.kind === 'status') throw new Error('no conversation: /join #room or /msg name first');
     if (conv.gone) throw new Error(`${conv.label} was deleted`);
-    sendText(ctx, conv.kind === 'all' ? 'ALL' : conv.label, input.text);
+    sendText(ctx, conv.kind === 'all' ? 'ALL' : conv.label, { text: input.text });
   } catch (error) {
     const failure = error as ParleyClientError;
     ctx.dispatch({ type: 'system', text: failure.errorName ? `${failure.errorName}: ${failure.message}` : failure.message, error: true });

@@ -1,6 +1,6 @@
 import type { ParleyClient } from '@parley/client';
-import { partReason } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'react';
+import { roomLostText, stoppedText } from '../chat-format.ts';
 import { chatReducer, type ChatAction } from './chat-reducer.ts';
 import { connectionFromState, type Connection } from './connection-status.ts';
 import { initialChatState, type ChatState } from './conversations.ts';
@@ -24,17 +24,24 @@ export function useChatClient(client: ParleyClient) {
     const offs = [
       client.on('message', (message) => dispatch({ type: 'message', message })),
       client.on('join', (e) => dispatch({ type: 'member-joined', room: e.room, user: e.user })),
-      client.on('part', (e) => {
-        const reason = partReason(e);
-        dispatch({ type: 'member-left', room: e.room, user: e.user, ...(reason ? { reason } : {}) });
-      }),
+      client.on('part', (e) => dispatch({ type: 'member-left', room: e.room, user: e.user, removal: e })),
       client.on('topic', (e) => dispatch({ type: 'topic', room: e.room, topic: e.topic, by: e.by })),
       client.on('room_deleted', (e) => dispatch({ type: 'room-deleted', room: e.room, by: e.by })),
       client.on('room_role', (e) => dispatch({ type: 'member-role', room: e.room, user: e.user, role: e.role, by: e.by })),
       client.on('presence', (e) => dispatch({ type: 'presence', user: e.user, status: e.status })),
       client.on('nick', (e) => dispatch({ type: 'nick', old: e.old, new: e.new })),
-      client.on('notice', (e) => dispatch({ type: 'system', text: `notice: ${e.text}` })),
-      client.on('error', (e) => dispatch({ type: 'system', text: `${e.errorName}: ${e.message}`, error: true })),
+      // A notice about a room (I was muted there, invited to it) goes to that room's conversation.
+      client.on('notice', (e) =>
+        e.room ? dispatch({ type: 'system', text: e.text, target: e.room, error: e.kind === 'mute' }) : dispatch({ type: 'system', text: `notice: ${e.text}` }),
+      ),
+      client.on('room_lost', (e) => {
+        dispatch({ type: 'left', room: e.room });
+        dispatch({ type: 'system', text: roomLostText(e.room, e.error), error: true });
+      }),
+      // An error that ends the client (a kick, a ban) is said once, as the client stops (below).
+      client.on('error', (e) => {
+        if (e.action !== 'stop') dispatch({ type: 'system', text: `${e.errorName}: ${e.message}`, error: true });
+      }),
       client.on('state', (change) => {
         // One line in the conversation per outage, so the log shows where the gap was.
         if (change.state === 'reconnecting' && change.delayMs !== undefined && !lost.current) {
@@ -43,6 +50,8 @@ export function useChatClient(client: ParleyClient) {
         } else if (change.state === 'connected' && lost.current) {
           lost.current = false;
           dispatch({ type: 'system', text: `reconnected; ${change.missed ?? 0} missed message(s) fetched` });
+        } else if (change.state === 'closed' && change.error && change.error.errorName !== 'CLOSED') {
+          dispatch({ type: 'system', text: stoppedText(change.error), error: true });
         }
         setConnection(connectionFromState(change, Date.now()));
       }),

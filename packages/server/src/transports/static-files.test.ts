@@ -3,8 +3,11 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStaticSite } from './static-files.ts';
+import { acceptedEncodings, loadStaticSite } from './static-files.ts';
+
+const BIG = `console.log(${JSON.stringify('parley '.repeat(500))});`;
 
 /** The static site on its own: a temp dir shaped like Vite's output, served by a bare HTTP server. */
 let root: string;
@@ -23,6 +26,12 @@ beforeAll(async () => {
   writeFileSync(join(site, 'notes.unknownext'), 'x');
   writeFileSync(join(root, 'secret.txt'), 'outside the site');
   symlinkSync(join(root, 'secret.txt'), join(site, 'assets', 'link.txt'));
+  // Precompressed twins as the build writes them; a stale one (other bytes) must never be served.
+  writeFileSync(join(site, 'assets', 'app-Zz9.js'), BIG);
+  writeFileSync(join(site, 'assets', 'app-Zz9.js.br'), brotliCompressSync(BIG));
+  writeFileSync(join(site, 'assets', 'app-Zz9.js.gz'), gzipSync(BIG));
+  writeFileSync(join(site, 'assets', 'index-AbC123.css.br'), brotliCompressSync('body{color:red}'));
+  symlinkSync(join(root, 'secret.txt'), join(site, 'assets', 'index-AbC123.js.gz'));
   const loaded = loadStaticSite(site);
   if (!loaded) throw new Error('site not loaded');
   server = createServer((req, res) => {
@@ -47,6 +56,18 @@ function raw(path: string, headers: Record<string, string> = {}, method = 'GET')
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+function rawBytes(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.once('error', reject);
     req.end();
@@ -109,6 +130,43 @@ describe('static site', () => {
       expect(res.status, path).toBe(404);
       expect(res.body, path).not.toContain('outside the site');
     }
+  });
+
+  it('sends the precompressed twin the request accepts: br before gzip, identity without either', async () => {
+    const br = await rawBytes('/assets/app-Zz9.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect([br.headers['content-encoding'], br.headers['vary'], br.headers['content-length']]).toEqual(['br', 'Accept-Encoding', String(br.body.length)]);
+    expect(br.body).toEqual(brotliCompressSync(BIG));
+    const gz = await rawBytes('/assets/app-Zz9.js', { 'accept-encoding': 'gzip;q=1, br;q=0' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.body).toEqual(gzipSync(BIG));
+    const plain = await rawBytes('/assets/app-Zz9.js');
+    expect([plain.headers['content-encoding'], plain.headers['vary'], plain.body.toString()]).toEqual([undefined, 'Accept-Encoding', BIG]);
+    // One entity tag per representation, and a 304 only for the one that was asked for.
+    expect(new Set([br.headers['etag'], gz.headers['etag'], plain.headers['etag']]).size).toBe(3);
+    expect((await rawBytes('/assets/app-Zz9.js', { 'accept-encoding': 'br', 'if-none-match': String(br.headers['etag']) })).status).toBe(304);
+    expect((await rawBytes('/assets/app-Zz9.js', { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers['etag']) })).status).toBe(200);
+    const head = await rawBytes('/assets/app-Zz9.js', { 'accept-encoding': 'br' }, 'HEAD');
+    expect([head.headers['content-length'], head.body.length]).toEqual([String(br.body.length), 0]);
+  });
+
+  it('serves no twin that is stale or a symlink, and gives twins no URL of their own', async () => {
+    const css = await rawBytes('/assets/index-AbC123.css', { 'accept-encoding': 'br' });
+    expect([css.headers['content-encoding'], css.body.toString()]).toEqual([undefined, 'body{}']);
+    const js = await rawBytes('/assets/index-AbC123.js', { 'accept-encoding': 'gzip' });
+    expect([js.headers['content-encoding'], js.body.toString()]).toEqual([undefined, 'console.log(1)']);
+    expect((await raw('/assets/app-Zz9.js.br')).status).toBe(404);
+    expect((await raw('/assets/app-Zz9.js.gz')).status).toBe(404);
+  });
+
+  it('reads Accept-Encoding by RFC 9110: q=0 refuses, * covers the rest, no header is identity', () => {
+    expect([...acceptedEncodings(undefined)]).toEqual([]);
+    expect([...acceptedEncodings('')]).toEqual([]);
+    expect([...acceptedEncodings('identity')]).toEqual([]);
+    expect([...acceptedEncodings('br;q=0, *')]).toEqual(['gzip']);
+    expect([...acceptedEncodings('*;q=0')]).toEqual([]);
+    expect([...acceptedEncodings('GZIP;Q=0.5')]).toEqual(['gzip']);
+    expect([...acceptedEncodings('x-gzip')]).toEqual(['gzip']);
+    expect([...acceptedEncodings('br , gzip;q=0.001')].sort()).toEqual(['br', 'gzip']);
   });
 
   it('is absent when the directory has no index.html (the server then shows its info page)', () => {

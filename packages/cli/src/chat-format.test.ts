@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
+
+const message = { conv: '#dev', seq: 1, from: 'alice', to: '#dev', text: 'waves', ts: 0 };
+
+describe('chat --plain wording', () => {
+  it('shows an action as a sentence about its sender', () => {
+    expect(formatMessage({ ...message, kind: 'action' }, 'bob')).toBe('[#dev] * alice waves');
+    expect(formatMessage({ ...message, to: 'bob', kind: 'action' }, 'bob')).toBe('[dm] * alice waves');
+    expect(formatMessage(message, 'bob')).toBe('[#dev] alice: waves');
+  });
+
+  it('says why a room was lost and that an operator stopped the client, in sentences', () => {
+    expect(roomLostText('#ops', { errorName: 'INVITE_ONLY', message: '#ops is invite-only; ask a moderator for an INVITE' })).toBe(
+      'You are no longer in #ops: it did not let you back in after the reconnect. #ops is invite-only now; a moderator can /invite you.',
+    );
+    expect(roomLostText('#ops', { errorName: 'BANNED_FROM_ROOM', message: 'You are banned from #ops: spam' })).toMatch(/after the reconnect\. You are banned from #ops: spam\.$/);
+    expect(stoppedText({ errorName: 'KICKED', message: 'You were kicked by alice: bye' })).toBe('You were disconnected by an operator: You were kicked by alice: bye. Parley will not reconnect.');
+    expect(stoppedText({ errorName: 'HOST_KEY_CHANGED', message: 'The certificate changed.' })).toBe('Disconnected: The certificate changed. Parley will not reconnect.');
+  });
+});
