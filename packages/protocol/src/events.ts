@@ -20,7 +20,7 @@ export type MessageKind = 'action';
 export type PresenceStatus = 'online' | 'away' | 'offline';
 
 /** What a moderator did to someone, on the `part` and `notice` events it causes. */
-export type ModerationKind = 'kick' | 'ban' | 'mute' | 'unmute' | 'invite';
+export type ModerationKind = 'kick' | 'ban' | 'mute' | 'unmute' | 'invite' | 'mode';
 
 /** Server-to-client events of protocol v1, discriminated by `ev`. */
 export type ServerEvent =

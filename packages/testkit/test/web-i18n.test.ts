@@ -57,7 +57,8 @@ describe('web client: languages', () => {
 
     // An error of the server, as a German sentence (the server's own English detail after it), never its name.
     await type(page, 'Nachricht', '/msg niemand-da hallo');
-    const failed = page.getByText(/^Nicht zugestellt: Niemand hat diesen Namen\./);
+    // A first /msg that fails leaves no conversation: the sentence shows where it was typed.
+    const failed = page.getByText(/^Nicht an niemand-da gesendet: Niemand hat diesen Namen\./);
     await failed.waitFor();
     expect(await failed.textContent()).not.toContain('NO_SUCH_USER');
     await type(page, 'Nachricht', '/frobnicate');

@@ -102,7 +102,7 @@ describe('web client: direct conversations in the sidebar', () => {
   it('a /msg to a name nobody has leaves no entry, and the error shows where you were', async () => {
     const hal = await signIn('hal');
     await type(hal, '/msg nobodyhere hello?');
-    await hal.getByRole('log', { name: 'Messages in #general' }).getByText('Not sent to nobodyhere: NO_SUCH_USER: No user named nobodyhere').waitFor();
+    await hal.getByRole('log', { name: 'Messages in #general' }).getByText('Not sent to nobodyhere: Nobody has that name. No user named nobodyhere.').waitFor();
     expect(await entry(hal, 'nobodyhere').count()).toBe(0);
     expect(await directMessages(hal).getByRole('button').filter({ hasText: 'nobodyhere' }).count()).toBe(0);
   });
@@ -147,7 +147,7 @@ describe('web client: typed commands', () => {
     await info.getByRole('button', { name: 'Close' }).click();
     await info.waitFor({ state: 'detached' });
     await type(jo, '/whois nobodyhere');
-    await jo.getByRole('dialog', { name: 'User info for nobodyhere' }).getByText(/NO_SUCH_USER/).waitFor();
+    await jo.getByRole('dialog', { name: 'User info for nobodyhere' }).getByText(/^Nobody has that name\./).waitFor();
     await jo.keyboard.press('Escape');
 
     await type(jo, `/oper ${testbed.server.operPassword()}`);

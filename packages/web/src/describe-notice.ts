@@ -29,7 +29,7 @@ const PATTERNS: [RegExp, (m: RegExpExecArray) => DescribedNotice][] = [
   [/^(\S+) muted you in (#\S+)(?:: (.*))?$/s, (m) => ({ text: withReason(t('notice.mutedYou', { by: m[1]!, room: m[2]! }), m[3]) })],
   [/^(\S+) unmuted you in (#\S+)$/, (m) => ({ text: t('notice.unmutedYou', { by: m[1]!, room: m[2]! }) })],
   [/^(\S+) made you (member|moderator|owner) of (#\S+)$/, (m) => ({ text: t('notice.roleYou', { by: m[1]!, role: roleName(m[2]!), room: m[3]! }) })],
-  [/^(\S+) set the modes of (#\S+): (.*)$/, (m) => ({ text: t('notice.modes', { by: m[1]!, room: m[2]!, modes: modeWords(m[3]!.split(/[\s,]+/)) }) })],
+  [/^(\S+) set the modes of (#\S+): (.*)$/, (m) => ({ text: t('notice.modes', { by: m[1]!, room: m[2]!, modes: modeWords(m[3]!.includes('_') ? m[3]!.split(/\s+/) : m[3]!.split(/,\s*/)) }) })],
 ];
 
 export function describeNotice(notice: NoticeEvent): DescribedNotice {
@@ -57,13 +57,16 @@ export const roleName = (role: string): string => {
   return key ? t(key) : role;
 };
 
-/** The server's mode words (`invite_only topic_lock`, or `none`) as the settings dialog names them. */
+/** The server's mode words (`invite_only topic_lock` from the OK line, `invite-only, topic locked` from a notice, or `none`) as the settings dialog names them. */
 const MODES: Readonly<Record<string, MessageKey>> = {
   invite_only: 'mode.inviteOnly',
   password: 'mode.password',
   moderated: 'mode.moderated',
   topic_lock: 'mode.topicLocked',
   none: 'mode.none',
+  // The notice's own words since it became a sentence.
+  'invite-only': 'mode.inviteOnly',
+  'topic locked': 'mode.topicLocked',
 };
 export function modeWords(words: readonly string[]): string {
   const named = words.filter(Boolean).map((word) => {

@@ -11,6 +11,12 @@ export function modesText(modes: RoomModes): string {
   return flags.length > 0 ? flags.join(' ') : 'none';
 }
 
+/** The modes as people read them in a notice: "invite-only, topic locked" (the OK line keeps the words above). */
+export function modesSentence(modes: RoomModes): string {
+  const words = [modes.inviteOnly && 'invite-only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic locked'].filter(Boolean);
+  return words.length > 0 ? words.join(', ') : 'none';
+}
+
 /** Room modes, invitations and room roles: run by the room's moderators (or owners) and operators. */
 export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
   mode: {
@@ -34,8 +40,8 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
           moderated: moderated ?? room.modes.moderated,
           topicLock: topicLock ?? room.modes.topicLock,
         });
-        const text = `${actor.name} set the modes of ${room.name}: ${modesText(room.publicModes())}`;
-        ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text }), ctx.session);
+        const text = `${actor.name} set the modes of ${room.name}: ${modesSentence(room.publicModes())}`;
+        ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text, room: room.name, kind: 'mode', by: actor.name }), ctx.session);
         const detail = { ...changes, password: password === undefined ? undefined : password === '' ? 'removed' : 'set' };
         await audit(ctx.server, { actor: actor.name, action: 'room.mode', target: room.name, detail });
       }

@@ -336,6 +336,7 @@ export const de: Catalog = {
   'error.DEVICE_REVOKED': 'Dieses Gerät wurde abgemeldet; melde dich mit deinem Passwort an.',
   'error.NO_SUCH_DEVICE': 'Ein solches Gerät hast du nicht.',
   'error.NO_SUCH_USER': 'Niemand hat diesen Namen.',
+  'error.NO_SUCH_CONVERSATION': 'Diese Unterhaltung gibt es für dich nicht.',
   'error.NO_SUCH_ROOM': 'Diesen Raum gibt es nicht.',
   'error.ROOM_EXISTS': 'Einen Raum mit diesem Namen gibt es schon.',
   'error.NOT_IN_ROOM': 'Tritt dem Raum zuerst bei.',

@@ -343,6 +343,7 @@ export const en = {
   'error.DEVICE_REVOKED': 'This device was signed out; sign in with your password.',
   'error.NO_SUCH_DEVICE': 'There is no such device of yours.',
   'error.NO_SUCH_USER': 'Nobody has that name.',
+  'error.NO_SUCH_CONVERSATION': 'You are not in that conversation.',
   'error.NO_SUCH_ROOM': 'That room does not exist.',
   'error.ROOM_EXISTS': 'A room with that name exists already.',
   'error.NOT_IN_ROOM': 'Join the room first.',
