@@ -7,7 +7,8 @@ import { eventStream } from './event-stream.ts';
 import { ParleyClientError } from './errors.ts';
 import { Outbox } from './outbox.ts';
 import type { TransportFactory } from './transport.ts';
-import type { ClientEvent, ClientEvents, ClientState, Credentials, Identity } from './types.ts';
+import { loginRequest, nextCredentials } from './credentials.ts';
+import type { ClientEvent, ClientEvents, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
 import { ReconnectWait } from './reconnect-wait.ts';
 import { rejoinRooms } from './rejoin.ts';
 import { parseServerUrl, type ServerUrl } from './url.ts';
@@ -25,6 +26,11 @@ export interface ClientOptions {
   /** Sends that may wait for a connection or an ack. Default 1000. */
   maxQueuedSends?: number;
   clientName?: string;
+  /**
+   * A label for this device ("Firefox on Linux"): an account's password login then asks for a
+   * device token, which later logins and reconnects use instead of the password (`device`).
+   */
+  remember?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -40,6 +46,8 @@ export type ServerLimits = ReplyData['hello']['limits'];
 export class ParleyClient extends Emitter<ClientEvents> {
   state: ClientState = 'idle';
   identity: Identity | undefined;
+  /** The device credential this client signs in with: issued at a login with `remember`, or the token it was given. */
+  device: DeviceCredential | undefined;
   /** The server's limits from its last `hello` reply (text size, recipients, rates). */
   limits: ServerLimits | undefined;
   readonly url: ServerUrl;
@@ -123,12 +131,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     try {
       const hello = await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
       this.limits = hello.limits;
-      const { kind, ...args } = this.credentials;
-      const identity = await channel.request(kind, args as never, this.timeoutMs);
-      // Register once; afterwards the same account logs in. A guest keeps its name.
-      if (kind === 'register') this.credentials = { kind: 'login', name: identity.name, password: (args as { password: string }).password };
-      if (kind === 'guest') this.credentials = { kind: 'guest', name: identity.name };
-      this.identity = identity;
+      const login = loginRequest(this.credentials, this.options.remember);
+      const identity = this.signedIn(await channel.request(login.verb, login.args as never, this.timeoutMs));
       for (const room of identity.rooms) this.rooms.add(room.name);
       const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs });
       await this.resume(channel, catchUp);
@@ -144,6 +148,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
     } finally {
       if (this.catchUp === catchUp) this.catchUp = undefined;
     }
+  }
+
+  /**
+   * Keeps what the next login needs (the issued device token, announced once; a guest's name)
+   * and returns the identity to show, which carries no token.
+   */
+  private signedIn(identity: Identity): Identity {
+    const previous = this.credentials;
+    this.credentials = nextCredentials(previous, identity);
+    const granted = identity.device;
+    // `identity` is for showing; the token is a secret the application stores, from `device`.
+    const shown: Identity = granted ? { ...identity, device: { id: granted.id, label: granted.label } } : identity;
+    this.identity = shown;
+    const token = granted?.token ?? (previous.kind === 'token' ? previous.token : undefined);
+    this.device = granted && token !== undefined ? { id: granted.id, label: granted.label, token } : undefined;
+    if (granted?.token !== undefined && this.device) this.emit('device', this.device);
+    return shown;
   }
 
   /** Asks for everything after the cursors, again for conversations the server had more of. */
@@ -193,6 +214,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return;
       case 'error': {
         const error = ParleyClientError.fromWire(event.error);
+        // Kicked, banned, this device revoked: logging in again would be refused (a revoked
+        // token even counts as a failed login against the account's lockout).
         if (error.action === 'stop') this.stoppedBy = error;
         this.emit('error', error);
         return;

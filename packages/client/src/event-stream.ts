@@ -1,7 +1,7 @@
 import type { Emitter } from './emitter.ts';
 import type { ClientEvent, ClientEvents } from './types.ts';
 
-const EVENT_NAMES: readonly (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_lost', 'room_role', 'presence', 'nick', 'notice', 'error', 'state'];
+const EVENT_NAMES: readonly (keyof ClientEvents)[] = ['message', 'join', 'part', 'topic', 'room_deleted', 'room_lost', 'room_role', 'presence', 'nick', 'notice', 'device', 'error', 'state'];
 
 /** Every event of a client as one async stream, in order; it ends after the `closed` state. */
 export async function* eventStream(client: Emitter<ClientEvents>): AsyncGenerator<ClientEvent> {

@@ -88,6 +88,15 @@ export function replyLines<TVerb extends Verb>(verb: TVerb, reply: ReplyData[TVe
     }
     case 'audit':
       return (data as ReplyData['audit']).entries.map((e) => `${e.id} ${iso(e.at)} ${e.actor} ${e.action} ${e.target} ${e.detail}`.trimEnd());
+    case 'devices': {
+      const { name, devices } = data as ReplyData['devices'];
+      if (devices.length === 0) return [`${name} has no devices that stay signed in`];
+      return devices.map((d) => `device ${d.id} ${d.label}${d.current ? ' (this device)' : ''}: since ${iso(d.created)}, last used ${iso(d.lastUsed)} from ${d.lastAddress}`);
+    }
+    case 'revoke': {
+      const r = data as ReplyData['revoke'];
+      return [`signed out device ${r.id} (${r.label}) of ${r.name}${r.sessions > 0 ? `, ${r.sessions} connection(s) closed` : ''}`];
+    }
     case 'list': {
       const { users, counts } = data as ReplyData['list'];
       return [`${counts.online} online (${counts.accounts} accounts, ${counts.guests} guests): ${users.map((u) => (u.status === 'online' ? u.name : `${u.name} (${u.status})`)).join(', ')}`];

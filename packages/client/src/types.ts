@@ -30,6 +30,8 @@ export type ClientEvents = {
   nick: { old: string; new: string };
   /** `room`, `kind`, `by` and `reason` when it is about a moderator's action in a room (mute, invite). */
   notice: EventData<'notice'>;
+  /** The server issued this client a device credential (ClientOptions.remember): store it to sign in later. */
+  device: DeviceCredential;
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */
   error: ParleyClientError;
   state: StateChange;
@@ -40,6 +42,15 @@ export type ClientEvent = { [TName in keyof ClientEvents]: { type: TName; data: 
 export type Credentials =
   | { kind: 'guest'; name?: string }
   | { kind: 'login'; name: string; password: string }
-  | { kind: 'register'; name: string; password: string };
+  | { kind: 'register'; name: string; password: string }
+  /** A device token the server issued earlier (see `device`): signs in until it is revoked. */
+  | { kind: 'token'; name: string; token: string };
+
+/** The device credential this client signs in with: its id (for `revoke`) and its token. */
+export interface DeviceCredential {
+  id: number;
+  label: string;
+  token: string;
+}
 
 export type Identity = ReplyData['login'];

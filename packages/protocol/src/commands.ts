@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -20,11 +20,30 @@ export const DurationSchema = z.union([str.max(20), z.number().int().nonnegative
   }
 });
 
+/**
+ * What a person calls a device ("Chrome on Linux"): shown in device lists and text lines, so
+ * one line of printable text. Control characters would break text mode's one-line rule.
+ */
+export const DeviceLabelSchema = str
+  .min(1)
+  .max(MAX_DEVICE_LABEL_LENGTH)
+  .regex(/^[^\p{Cc}]*$/u, 'a device label is one line of text, without control characters');
+
+/** A device token is 43 characters (32 random bytes, base64url); the cap leaves room for a later format. */
+const deviceToken = str.min(1).max(128);
+
 export const COMMAND_SCHEMAS = {
   hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional() }),
   guest: z.object({ name: str.optional() }),
-  register: z.object({ name: str.min(1), password: str.min(1) }),
-  login: z.object({ name: str.min(1), password: str.min(1) }),
+  /** `remember`: also issue a device credential with this label (reply `device.token`). */
+  register: z.object({ name: str.min(1), password: str.min(1), remember: DeviceLabelSchema.optional() }),
+  /** A password or a device token, not both; `remember` goes with a password. */
+  login: z
+    .object({ name: str.min(1), password: str.min(1).optional(), token: deviceToken.optional(), remember: DeviceLabelSchema.optional() })
+    .superRefine((args, ctx) => {
+      if ((args.password === undefined) === (args.token === undefined)) ctx.addIssue({ code: 'custom', message: 'give a password or a device token (one of them)' });
+      else if (args.token !== undefined && args.remember !== undefined) ctx.addIssue({ code: 'custom', path: ['remember'], message: 'a device token is remembered already; remember goes with a password' });
+    }),
   nick: z.object({ name: str.min(1) }),
   send: z.object({
     to: z.union([str.min(1), z.array(str.min(1)).min(1)]),
@@ -89,6 +108,10 @@ export const COMMAND_SCHEMAS = {
   disable: z.object({ command: str.min(1).max(32) }),
   enable: z.object({ command: str.min(1).max(32) }),
   audit: z.object({ limit: z.number().int().min(1).max(500).optional(), before: z.number().int().positive().optional() }),
+  // Device credentials: your own, or (operators) the named account's.
+  devices: z.object({ name: str.min(1).optional() }),
+  /** `device`, not `id`: a frame's `id` is its request id. */
+  revoke: z.object({ device: z.number().int().positive() }),
 } as const;
 
 export type Verb = keyof typeof COMMAND_SCHEMAS;

@@ -2,7 +2,7 @@ export { ERRORS, ParleyError, toParleyError, errorNameForCode, WIRE_ERROR, type 
 export type { ErrorAction, ErrorName, WireError } from './errors.ts';
 export * from './limits.ts';
 export { nameKey, foldName, validateUserName, validateRoomName, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
-export { COMMAND_SCHEMAS, VERBS, isVerb, RequestIdSchema } from './commands.ts';
+export { COMMAND_SCHEMAS, VERBS, isVerb, RequestIdSchema, DeviceLabelSchema } from './commands.ts';
 export type { Verb, CommandArgs, RequestId } from './commands.ts';
 export type { ChatMessage, MessageKind, ModerationKind, PresenceStatus, ServerEvent, EventName, OkReply, ErrorReply, Reply, ServerFrame } from './events.ts';
 export { isErrorName, partReason } from './events.ts';
@@ -10,5 +10,5 @@ export { LineFramer, LengthPrefixFramer, lengthPrefix, detectStreamMode } from '
 export type { FramerOutput, StreamMode } from './framing.ts';
 export { decodeFrame, encodeFrame, decodeUtf8, encodeUtf8 } from './codecs.ts';
 export type { Codec } from './codecs.ts';
-export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo } from './replies.ts';
+export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo } from './replies.ts';
 export * from './grammar/index.ts';

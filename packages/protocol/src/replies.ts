@@ -29,6 +29,30 @@ export interface LoginData {
   kind: 'account' | 'guest';
   /** The rooms it is in now; `muted` where it is muted (as in the `join` reply). */
   rooms: (RoomSummary & { muted?: true })[];
+  /** The device this connection signed in as: after a token login, or a login that asked to `remember`. */
+  device?: DeviceGrant;
+}
+
+/**
+ * A device credential as its own connection learns it. `token` is there only in the reply that
+ * issued it: the server keeps a hash, so this is the one time anyone sees it.
+ */
+export interface DeviceGrant {
+  id: number;
+  label: string;
+  token?: string;
+}
+
+/** A device credential as `devices` lists it (never its token). Times are ms since epoch. */
+export interface DeviceInfo {
+  id: number;
+  label: string;
+  created: number;
+  lastUsed: number;
+  /** The address of its last sign-in. */
+  lastAddress: string;
+  /** The device this connection signed in as. */
+  current?: true;
 }
 
 export interface SentReceipt {
@@ -164,4 +188,8 @@ export interface ReplyData {
   disable: { command: Verb; disabled: Verb[] };
   enable: { command: Verb; disabled: Verb[] };
   audit: { entries: AuditInfo[] };
+  /** `name`: the account whose devices these are, oldest first. */
+  devices: { name: string; devices: DeviceInfo[] };
+  /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */
+  revoke: { id: number; name: string; label: string; sessions: number };
 }

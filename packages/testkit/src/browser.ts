@@ -27,6 +27,8 @@ export interface WebSignIn {
   name: string;
   password?: string;
   register?: boolean;
+  /** Ticks "Stay signed in on this device" (accounts). */
+  stay?: boolean;
   viewport?: { width: number; height: number };
   /** The browser's language (`navigator.languages`), which picks the client's; English unless a test asks. */
   locale?: string;
@@ -61,6 +63,7 @@ export async function signInToWebClient(browser: Browser, options: WebSignIn): P
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   if (options.password) await page.getByLabel('Password').fill(options.password);
   if (options.register) await page.getByRole('checkbox', { name: /Register/ }).check();
+  if (options.stay) await page.getByRole('checkbox', { name: 'Stay signed in on this device' }).check();
   await page.getByRole('button', { name: 'Connect' }).click();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
   return { page, context };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dmConversation, type Store } from '@parley/server';
+import { describeDeviceConformance } from './store-conformance-devices.ts';
 import { describeConversationsConformance } from './store-conformance-conversations.ts';
 import { describeDirectoryConformance } from './store-conformance-directory.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
@@ -186,6 +187,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describeDirectoryConformance(() => store);
     describeConversationsConformance(() => store);
     describeModerationConformance(() => store);
+    describeDeviceConformance(() => store);
 
     describe('close', () => {
       it('can be called twice', async () => {

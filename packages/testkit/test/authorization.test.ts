@@ -25,6 +25,8 @@ const NEEDS: Record<Verb, Needs> = {
   broadcast: 'operator', mute: 'operator', unmute: 'operator', mode: 'operator', invite: 'operator', roomrole: 'operator',
   disable: 'operator', enable: 'operator', audit: 'operator',
   grant: 'owner',
+  // Device credentials are an account's: guests have none (operators may name an account).
+  devices: 'user', revoke: 'user',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -67,6 +69,8 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'grant': return { name: 'nobodyhere', role: 'user' };
     case 'disable': case 'enable': return { command: 'notacommand' };
     case 'audit': return { limit: 1 };
+    case 'devices': return {};
+    case 'revoke': return { device: 999_999 };
   }
 }
 

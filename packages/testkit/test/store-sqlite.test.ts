@@ -105,10 +105,11 @@ describe('SQLite store', () => {
       { conv: '#general', senderId: 'a1', senderName: 'alice', target: '#general', text: 'room', createdAt: 3 },
     ]);
     await store.close();
-    // Back to the schema of 0004: as a database the previous Parley left.
+    // Back to the schema of 0004: as a database the previous Parley left (0006 added devices).
     inspect((db) => {
       db.prepare('DROP TABLE dm_participants').run();
-      db.prepare("DELETE FROM kysely_migration WHERE name = '0005_dm_participants'").run();
+      db.prepare('DROP TABLE devices').run();
+      db.prepare("DELETE FROM kysely_migration WHERE name >= '0005'").run();
     });
     const reopened = await openStore();
     expect((await reopened.directConversations('a1', 10)).map((c) => [c.conv, c.peerId, c.peerName])).toEqual([

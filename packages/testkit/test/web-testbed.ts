@@ -12,7 +12,7 @@ export interface WebTestbed {
   /** Run after each test, last added first. */
   readonly cleanups: (() => unknown)[];
   /** Signs in through the connect screen (English, light, desktop-sized unless `options` say otherwise). */
-  signIn(name: string, options?: Partial<Pick<WebSignIn, 'password' | 'register' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
+  signIn(name: string, options?: Partial<Pick<WebSignIn, 'password' | 'register' | 'stay' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
   /** Someone on the other end as an SDK client over plain TCP (so error names can be checked exactly), closed after the test. */
   sdk(credentials: Credentials): Promise<ParleyClient>;
 }

@@ -4,6 +4,7 @@ import type { ChatStore } from './chat-store.ts';
 import { BansDialog } from './bans-dialog.tsx';
 import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
+import { DevicesDialog } from './devices-dialog.tsx';
 import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { LiveAnnouncer } from './live-announcer.tsx';
@@ -19,7 +20,7 @@ import { useStore } from './use-store.ts';
  * The signed-in layout: conversations | messages | members. Under 640 px the sidebar is a drawer
  * behind the menu button; under 1000 px the member list is one behind the people button.
  */
-export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (reason?: string) => void }) {
+export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; onLeave: (reason?: string) => void; onSignOut: () => void }) {
   useStore(store);
   const [navOpen, setNavOpen] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
@@ -71,7 +72,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
   return (
     <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`}>
       <nav id="sidebar" class="sidebar" aria-label={t('nav.conversations')}>
-        <Sidebar store={store} onSelect={select} onSignOut={() => onLeave()} />
+        <Sidebar store={store} onSelect={select} onSignOut={onSignOut} />
       </nav>
       <main class="main">
         <header class="topbar">
@@ -99,6 +100,7 @@ export function ChatScreen({ store, onLeave }: { store: ChatStore; onLeave: (rea
         <Composer store={store} conv={conv} />
       </main>
       {store.panel?.kind === 'bans' && <BansDialog store={store} room={store.panel.room} onClose={() => store.openPanel(undefined)} />}
+      {store.panel?.kind === 'devices' && <DevicesDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
       {conv?.kind === 'room' && (
         <aside id="members" class="members" aria-label={t('members.title')}>
           <MemberList store={store} conv={conv} onOpen={(name) => select(store.dm(name).key)} />

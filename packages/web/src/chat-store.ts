@@ -15,12 +15,14 @@ import { parseInput } from './slash-commands.ts';
 export interface ConnectOptions {
   url: string;
   credentials: Credentials;
+  /** A device label: ask for a device token that keeps this browser signed in (see stored-session.ts). */
+  remember?: string;
 }
 
 const HISTORY_PAGE = 50;
 
-/** `userinfo`: the user info dialog, as `/whois name` opens it. */
-export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'userinfo'; name: string };
+/** `userinfo`: the user info dialog, as `/whois name` opens it; `devices`: /devices. */
+export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'userinfo'; name: string } | { kind: 'devices'; name: string | undefined };
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
@@ -40,7 +42,7 @@ export class ChatStore {
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
-  /** A panel a typed command opened (/listbans, /whois), drawn over the chat. */
+  /** A panel a typed command opened (/listbans, /whois, /devices), drawn over the chat. */
   panel: Panel | undefined;
   /** Direct conversations closed in the sidebar; read once the name is known. */
   private closed: ClosedConversations | undefined;
@@ -53,6 +55,7 @@ export class ChatStore {
       transport: webSocketTransport(WebSocket),
       credentials: options.credentials,
       clientName: 'parley-web',
+      ...(options.remember === undefined ? {} : { remember: options.remember }),
       // Browsers should not hammer a server that is restarting, yet notice within seconds that it is back: 250 ms doubling to 5 s.
       backoff: { initialMs: 250, maxMs: 5_000 },
     });

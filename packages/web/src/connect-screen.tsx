@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { ConnectOptions } from './chat-store.ts';
 import { t } from './i18n/index.ts';
+import { deviceLabel } from './stored-session.ts';
 
 /** The server this page came from: the web client talks to the WebSocket endpoint beside it. */
 export function defaultServerUrl(): string {
@@ -28,6 +29,7 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
   const [name, setName] = useState(() => remembered('parley.name'));
   const [password, setPassword] = useState('');
   const [register, setRegister] = useState(false);
+  const [stay, setStay] = useState(false);
   const [problem, setProblem] = useState<string>();
 
   const submit = (event: Event) => {
@@ -41,7 +43,8 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
     const credentials: ConnectOptions['credentials'] = password
       ? { kind: register ? 'register' : 'login', name: trimmed, password }
       : { kind: 'guest', ...(trimmed ? { name: trimmed } : {}) };
-    onConnect({ url: server.trim(), credentials });
+    // Guests have nothing to stay signed in to: the checkbox counts for accounts only.
+    onConnect({ url: server.trim(), credentials, ...(stay && password ? { remember: deviceLabel() } : {}) });
   };
 
   const shown = problem ?? error;
@@ -67,6 +70,13 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
           <input type="checkbox" checked={register} onChange={(e) => setRegister(e.currentTarget.checked)} />
           <span>{t('connect.register')}</span>
         </label>
+        <label class="check">
+          <input type="checkbox" checked={stay && password !== ''} disabled={!password} onChange={(e) => setStay(e.currentTarget.checked)} aria-describedby="stay-hint" />
+          <span>Stay signed in on this device</span>
+        </label>
+        <small id="stay-hint" class="muted">
+          For accounts: this browser keeps a sign-in you can revoke, never your password. Sign out or /devices ends it.
+        </small>
         <details class="advanced">
           <summary>{t('connect.server')}</summary>
           <label class="field">

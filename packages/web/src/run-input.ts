@@ -67,6 +67,10 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
       // A list to act on (each ban has a Lift button), not lines of text.
       store.openPanel({ kind: 'bans', room: typeof args.room === 'string' ? args.room : undefined });
       return;
+    case 'devices':
+      // Like /listbans: devices to revoke, each with its button.
+      store.openPanel({ kind: 'devices', name: typeof args.name === 'string' ? args.name : undefined });
+      return;
     case 'oper': {
       const { role } = await store.client.request('oper', { password: String(args.password) });
       permissionsOf(store).noteOper(role);

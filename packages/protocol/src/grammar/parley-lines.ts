@@ -209,6 +209,16 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
   DISABLE: { usage: 'DISABLE <command>', verb: 'disable', parse: (w) => ({ verb: 'disable', args: { command: need(w.words[0], 'DISABLE <command>') } }) },
   ENABLE: { usage: 'ENABLE <command>', verb: 'enable', parse: (w) => ({ verb: 'enable', args: { command: need(w.words[0], 'ENABLE <command>') } }) },
   AUDIT: { usage: 'AUDIT [count]', verb: 'audit', parse: (w) => ({ verb: 'audit', args: optional('limit', intOrRaw(w.words[0])) }) },
+  DEVICES: {
+    usage: 'DEVICES [name]   (the devices that stay signed in to your account; operators: name one)',
+    verb: 'devices',
+    parse: (w) => ({ verb: 'devices', args: optional('name', w.words[0]) }),
+  },
+  REVOKE: {
+    usage: 'REVOKE <device id>   (signs that device out; the id is in DEVICES)',
+    verb: 'revoke',
+    parse: (w) => ({ verb: 'revoke', args: { device: intOrRaw(need(w.words[0], 'REVOKE <device id>')) } }),
+  },
 };
 
 /**
@@ -216,6 +226,6 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  * LEAVE or WHOIS, the dialect aliases) work everywhere but are not listed twice.
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
-  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK'],
+  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
   operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT'],
 };

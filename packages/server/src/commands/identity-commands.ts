@@ -1,17 +1,18 @@
-import { foldName, nameKey, ParleyError, PROTOCOL_VERSION, validateUserName, type LoginData } from '@parley/protocol';
+import { nameKey, ParleyError, PROTOCOL_VERSION, validateUserName, type LoginData } from '@parley/protocol';
 import { accountUserId, User } from '../chat/user.ts';
 import { deliverPending, signIn } from '../chat/sign-in.ts';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../identity/passwords.ts';
-import { StoreError, type Account } from '../store/store.ts';
+import { hashPassword } from '../identity/passwords.ts';
+import { StoreError } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { normalizeIp } from '../moderation/ban-target.ts';
 import { isMuted } from '../moderation/room-policy.ts';
-import { accountLoginKey, ipLoginKey } from '../moderation/login-guard.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
+import { signInWithDevice, type DeviceStep } from './device-sign-in.ts';
+import { checkLogin } from './login-check.ts';
 
 const MAX_PASSWORD_LENGTH = 1024;
 
@@ -19,22 +20,6 @@ async function assertNameFree(server: ServerContext, name: string): Promise<void
   if (server.users.isTaken(name) || (await server.store.findAccount(nameKey(name)))) {
     throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
   }
-}
-
-/**
- * The account a login names. Its key is the lookalike key, except for an account registered
- * before lookalikes were folded whose new key an older lookalike account already had: that one
- * kept its old key (the case fold, see migration-0003-lookalike-keys.ts), so its exact name is
- * tried first. Only such accounts have a stored key that differs from the lookalike key.
- */
-async function findLoginAccount(server: ServerContext, name: string): Promise<Account | undefined> {
-  const key = nameKey(name);
-  const folded = foldName(name);
-  if (folded !== key) {
-    const exact = await server.store.findAccount(folded);
-    if (exact && foldName(exact.name) === folded) return exact;
-  }
-  return server.store.findAccount(key);
 }
 
 /** Server bans by name or address, checked at every login (live sessions: moderation/enforce.ts). */
@@ -52,12 +37,18 @@ async function maybeFirstOwner(server: ServerContext, accountId: number, name: s
   await audit(server, { actor: 'server', action: 'role.grant', target: name, detail: 'owner (first account)' });
 }
 
-async function welcome(server: ServerContext, session: Session, candidate: User): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
-  const { user, rooms } = await signIn(server, session, candidate);
+async function welcome(server: ServerContext, session: Session, { candidate, device }: { candidate: User; device?: DeviceStep }): Promise<Omit<CommandResult, 'data'> & { data: LoginData }> {
+  const { signedIn, grant } = await signInWithDevice(server, session, { step: device, signIn: () => signIn(server, session, candidate) });
+  const { user, rooms } = signedIn;
   const roomNames = rooms.map((room) => room.name);
   const where = roomNames.length > 0 ? `you are in ${roomNames.join(' ')}` : 'you are in no room yet';
   return {
-    data: { name: user.name, kind: user.kind, rooms: rooms.map((room) => ({ ...room.summary(), ...(isMuted(room, user) ? { muted: true as const } : {}) })) },
+    data: {
+      name: user.name,
+      kind: user.kind,
+      rooms: rooms.map((room) => ({ ...room.summary(), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
+      ...(grant ? { device: grant } : {}),
+    },
     text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
     after: async () => {
       // Text-mode users never see the hello reply that carries the MOTD.
@@ -108,14 +99,14 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
       if (name !== undefined) await assertNameFree(server, chosen);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      return welcome(server, session, new User({ id: server.users.newGuestId(), name: chosen, accountId: undefined, rate: { perMinute, burst } }));
+      return welcome(server, session, { candidate: new User({ id: server.users.newGuestId(), name: chosen, accountId: undefined, rate: { perMinute, burst } }) });
     },
   },
   register: {
     summary: 'Create an account with a password and log in',
     auth: 'anonymous',
     rate: 'none',
-    async handle({ server, session }, { name: rawName, password }) {
+    async handle({ server, session }, { name: rawName, password, remember }) {
       const name = validateUserName(rawName);
       const { min_password_length: min, password_hash: algorithm } = server.config.accounts;
       if ([...password].length < min || password.length > MAX_PASSWORD_LENGTH) {
@@ -143,43 +134,23 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
         release();
       }
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      return welcome(server, session, new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } }));
+      const candidate = new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
+      return welcome(server, session, { candidate, ...(remember === undefined ? {} : { device: { issue: remember, accountId: account.id } }) });
     },
   },
   login: {
-    summary: 'Log in to an account (several connections may share one account)',
+    summary: 'Log in to an account with its password or a device token (several connections may share one account)',
     auth: 'anonymous',
     rate: 'none',
-    async handle({ server, session }, { name, password }) {
-      const { logins } = server.moderation;
-      const ip = normalizeIp(session.transport.remoteAddress);
-      // An exempt address (a local reverse proxy, say) stands for many clients: lock accounts only.
-      const keys = [accountLoginKey(nameKey(name)), ...(server.moderation.isExempt(ip) ? [] : [ipLoginKey(ip)])];
-      // Refused before hashing anything: a locked-out brute force costs the server nothing.
-      // An admitted attempt holds a slot on its keys until it is settled (login-guard.ts).
-      const attempt = logins.begin(keys);
-      if (typeof attempt === 'number') throw new ParleyError('LOGIN_LOCKED', 'Too many failed logins; wait before trying again', { retryAfterMs: attempt });
-      let account;
-      try {
-        account = await findLoginAccount(server, name);
-        // Unknown names cost a hash too, so the time taken does not say whether an account
-        // exists (the error is the same either way).
-        const ok = account
-          ? await verifyPassword(account.passwordHash, password)
-          : await verifyAgainstDummy(password, server.config.accounts.password_hash);
-        if (!account || !ok) {
-          const lockout = attempt.fail();
-          await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(lockout > 0 ? { detail: { lockoutMs: lockout } } : {}) });
-          throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
-        }
-        attempt.succeed(keys[0]!);
-      } finally {
-        attempt.release();
-      }
+    async handle({ server, session }, { name, password, token, remember }) {
+      // The schema lets exactly one of the two through.
+      const proof = token === undefined ? { password: password ?? '' } : { token };
+      const { account, device } = await checkLogin(server, session, { name, proof });
       checkNotBanned(server, session, account.name);
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      const user = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
-      return welcome(server, session, user);
+      const candidate = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
+      const step: DeviceStep = device ? { use: device } : remember === undefined ? undefined : { issue: remember, accountId: account.id };
+      return welcome(server, session, { candidate, device: step });
     },
   },
   nick: {

@@ -7,6 +7,7 @@ import { roomCommands } from './room-commands.ts';
 import { adminCommands } from './admin-commands.ts';
 import { moderationCommands } from './moderation-commands.ts';
 import { roomModeCommands } from './room-mode-commands.ts';
+import { deviceCommands } from './device-commands.ts';
 
 /**
  * The command table: every protocol verb, from every transport and mode, resolves here. Typed
@@ -22,4 +23,5 @@ export const COMMANDS: CommandTable = {
   ...adminCommands,
   ...moderationCommands,
   ...roomModeCommands,
+  ...deviceCommands,
 };

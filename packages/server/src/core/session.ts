@@ -43,6 +43,7 @@ export class Session implements QueueOwner {
   /** Message events are checked against it, so a message reaches this connection once. Made on first use: an idle connection never needs it. */
   private seen: SeenSeqs | undefined;
   private signedInUser: User | undefined;
+  private boundDevice: number | undefined;
   private wire: WireFormat | undefined;
   private streamMode: StreamMode | undefined;
   private hello = false;
@@ -118,6 +119,15 @@ export class Session implements QueueOwner {
 
   signedIn(user: User): void {
     this.signedInUser = user;
+  }
+
+  /** The device credential this connection signed in with, or was issued; revoking it closes the connection. */
+  get device(): number | undefined {
+    return this.boundDevice;
+  }
+
+  usesDevice(id: number): void {
+    this.boundDevice = id;
   }
 
   /**

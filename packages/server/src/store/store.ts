@@ -185,12 +185,59 @@ export interface Store {
   /** All grants, or one room's, ordered by room then user. */
   listRoomGrants(roomKey?: string): Promise<RoomGrant[]>;
 
+  /** Device credentials of accounts (see DeviceStore). */
+  readonly devices: DeviceStore;
+
   /** A number that increases whenever roles, bans or disabled commands change, from any process. */
   moderationVersion(): Promise<number>;
   /** Bytes the store occupies (file size for SQLite). */
   sizeBytes(): Promise<number>;
 
   close(): Promise<void>;
+}
+
+/**
+ * A device that stays signed in to an account. Today it proves itself with a random token; the
+ * end-to-end encryption work adds the device's public key to the same record, so listing,
+ * revoking and auditing stay one mechanism whichever way a device signs in.
+ */
+export interface DeviceRecord {
+  id: number;
+  accountId: number;
+  /** The account's display name, read with the record (listings and audit lines need it). */
+  accountName: string;
+  label: string;
+  /** SHA-256 of the token, lower-case hex. The token itself is never stored. */
+  tokenHash: string;
+  createdAt: number;
+  lastUsedAt: number;
+  lastAddress: string;
+}
+
+export interface NewDevice {
+  accountId: number;
+  label: string;
+  tokenHash: string;
+  /** Ms since epoch: the device's creation and first use. */
+  at: number;
+  address: string;
+}
+
+/**
+ * The device credentials part of the store. Each method is one statement, atomic on its own;
+ * ids increase and are never reused, so a revoked id cannot come back as someone else's device.
+ * Devices go with their account (an account's removal removes them).
+ */
+export interface DeviceStore {
+  /** Rejects with StoreError 'conflict' when the token hash is stored already. */
+  create(device: NewDevice): Promise<DeviceRecord>;
+  /** An account's devices, oldest first. */
+  listFor(accountId: number): Promise<DeviceRecord[]>;
+  find(id: number): Promise<DeviceRecord | undefined>;
+  /** Records a sign-in with the device; false when it no longer exists (revoked meanwhile). */
+  touch(id: number, use: { at: number; address: string }): Promise<boolean>;
+  /** False when there was no such device. */
+  remove(id: number): Promise<boolean>;
 }
 
 /** Roles stored per account; `user` and `guest` are implicit. */

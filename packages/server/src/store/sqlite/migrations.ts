@@ -11,6 +11,7 @@ import { moderationMigration } from './migration-0002-moderation.ts';
 import { lookalikeKeysMigration } from './migration-0003-lookalike-keys.ts';
 import { messageKindMigration } from './migration-0004-message-kind.ts';
 import { dmParticipantsMigration } from './migration-0005-dm-participants.ts';
+import { devicesMigration } from './migration-0006-devices.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -111,6 +112,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_lookalike_keys': lookalikeKeysMigration,
   '0004_message_kind': messageKindMigration,
   '0005_dm_participants': dmParticipantsMigration,
+  '0006_devices': devicesMigration,
 };
 
 const provider: MigrationProvider = {

@@ -42,6 +42,15 @@ export interface SqliteSchema {
     conv: string;
     seq: number;
   };
+  devices: {
+    id: Generated<number>;
+    account_id: number;
+    label: string;
+    token_hash: string;
+    created_at: number;
+    last_used_at: number;
+    last_address: string;
+  };
 }
 
 export interface MessageRow {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type {
   Account,
+  DeviceStore,
   AppendResult,
   AuditEntry,
   BanKind,
@@ -24,6 +25,7 @@ import { StoreError } from '../store.ts';
 import { openMigratedDatabase } from './sqlite-connection.ts';
 import { prepareAppend, type AppendTransaction } from './sqlite-append.ts';
 import { clearPending, deleteMessagesBefore, readDirectConversations, readHistory, readPending } from './sqlite-messages.ts';
+import { SqliteDevices } from './sqlite-devices.ts';
 import { SqliteModeration } from './sqlite-moderation.ts';
 import { resourceReporter, toAccount, toRoomRecord, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
 
@@ -46,6 +48,7 @@ class SqliteStore implements Store {
   #closed = false;
   readonly #append: AppendTransaction;
   readonly #moderation: SqliteModeration;
+  readonly devices: DeviceStore;
 
   readonly #hot: ReturnType<typeof prepareHotQueries>;
   readonly #reported: (error: StoreError) => StoreError;
@@ -57,6 +60,7 @@ class SqliteStore implements Store {
     this.#moderation = parts.moderation;
     this.#reported = parts.reported;
     this.#hot = prepareHotQueries(sqlite);
+    this.devices = new SqliteDevices(db, (action, fn, conflictOnUnique) => this.#run(action, fn, conflictOnUnique));
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {

@@ -1,0 +1,36 @@
+import type { CommandArgs } from '@parley/protocol';
+import type { Credentials, Identity } from './types.ts';
+
+/** The login command a set of credentials sends; a device token logs in with `login` too. */
+export type LoginRequest =
+  | { verb: 'guest'; args: CommandArgs<'guest'> }
+  | { verb: 'register'; args: CommandArgs<'register'> }
+  | { verb: 'login'; args: CommandArgs<'login'> };
+
+/** `remember` (a device label) asks an account login for a device token; guests get none. */
+export function loginRequest(credentials: Credentials, remember: string | undefined): LoginRequest {
+  const asked = remember === undefined ? {} : { remember };
+  switch (credentials.kind) {
+    case 'guest':
+      return { verb: 'guest', args: credentials.name === undefined ? {} : { name: credentials.name } };
+    case 'register':
+      return { verb: 'register', args: { name: credentials.name, password: credentials.password, ...asked } };
+    case 'login':
+      return { verb: 'login', args: { name: credentials.name, password: credentials.password, ...asked } };
+    case 'token':
+      return { verb: 'login', args: { name: credentials.name, token: credentials.token } };
+  }
+}
+
+/**
+ * What the next login (after a reconnect) sends: an account registers once and logs in
+ * afterwards; once the server issued a device token, the token replaces the password, so a
+ * revoked device stays signed out; a guest asks for the name it has now.
+ */
+export function nextCredentials(credentials: Credentials, identity: Identity): Credentials {
+  if (credentials.kind === 'guest') return { kind: 'guest', name: identity.name };
+  const issued = identity.device?.token;
+  if (issued !== undefined) return { kind: 'token', name: identity.name, token: issued };
+  if (credentials.kind === 'register') return { kind: 'login', name: identity.name, password: credentials.password };
+  return credentials;
+}
