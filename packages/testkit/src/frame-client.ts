@@ -125,8 +125,8 @@ export class FrameClient {
   }
 
   /** A request that must succeed; returns its data. */
-  async ok(cmd: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-    const reply = await this.request(cmd, args);
+  async ok(cmd: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<Record<string, unknown>> {
+    const reply = await this.request(cmd, args, timeoutMs);
     if (!reply.ok) throw new Error(`${cmd} failed: ${JSON.stringify(reply.error)}`);
     return reply.data as Record<string, unknown>;
   }
