@@ -45,7 +45,6 @@ export function enterRoom(user: User, room: Room): void {
   user.rooms.set(room.key, room);
 }
 
-/** `reason` is set when a moderator removed the user (kick, ban); everyone in the room sees it. */
 /** Why someone left when a moderator removed them; absent for a person's own part. */
 export interface Removal {
   kind: 'kick' | 'ban';
@@ -53,6 +52,7 @@ export interface Removal {
   reason?: string | undefined;
 }
 
+/** `removal` is set when a moderator removed the user (kick, ban); everyone in the room, the user included, sees who and why. */
 export async function partRoom(server: ServerContext, { user, room, origin, removal }: MembershipChange & { removal?: Removal }): Promise<void> {
   if (!user.rooms.has(room.key)) throw new ParleyError('NOT_IN_ROOM', `You are not in ${room.name}`);
   if (user.accountId !== undefined) await server.store.removeMember(room.key, user.accountId);
