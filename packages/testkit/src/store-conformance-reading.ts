@@ -73,6 +73,20 @@ export function describeReadingConformance(current: () => Store): void {
         expect(await store.lastSeq(other)).toBe(2);
       });
 
+      it('reports the last seqs of many conversations at once, leaving out those without messages', async () => {
+        expect(await store.lastSeqs([room, other])).toEqual(new Map());
+        await appendTexts(room, 3);
+        await appendTexts(other, 1);
+        expect(await store.lastSeqs([room, other, '#nothing', room])).toEqual(new Map([[room, 3], [other, 1]]));
+        expect(await store.lastSeqs([])).toEqual(new Map());
+      });
+
+      it('keeps a deleted room conversation\'s last seq in lastSeqs too', async () => {
+        await appendTexts(room, 2);
+        await store.deleteMessagesBefore(fixture.clock + 1);
+        expect(await store.lastSeqs([room])).toEqual(new Map([[room, 2]]));
+      });
+
       it('deletes messages created before the cutoff, and only those', async () => {
         const base = fixture.clock;
         await appendTexts(room, 5); // createdAt base .. base+4

@@ -26,6 +26,56 @@ server_name = "parley"
 # env: PARLEY_MOTD
 motd = ""
 
+# Where messages, accounts and moderation live: "sqlite" (one file in data_dir, one process) or
+# "postgres" (shared by the nodes of a cluster; see docs/cluster.md).
+# env: PARLEY_STORE
+store = "sqlite"
+
+# PostgreSQL connection string, required with store = "postgres":
+# "postgres://user:password@host:5432/database". Empty otherwise.
+# env: PARLEY_STORE_URL
+store_url = ""
+
+# How committed messages and events reach the sessions of other nodes: "local" (this process
+# only) or "nats" (a cluster's nodes, over core NATS at nats_url).
+# env: PARLEY_BUS
+bus = "local"
+
+# env: PARLEY_NATS_URL
+nats_url = "nats://127.0.0.1:4222"
+
+# This node's name in a cluster (logs, /metrics, online-name claims): letters, digits, "_", "-".
+# Empty: a random name at each start.
+# env: PARLEY_NODE_ID
+node_id = ""
+
+[postgres]
+# Used with store = "postgres". The schema holding Parley's tables (several clusters can share
+# one database); the connection pool of each node; how long one statement may run; how long
+# opening a connection may take.
+# env: PARLEY_POSTGRES_SCHEMA
+schema = "public"
+# env: PARLEY_POSTGRES_POOL_SIZE
+pool_size = 10
+# env: PARLEY_POSTGRES_STATEMENT_TIMEOUT_MS
+statement_timeout_ms = 5000
+# env: PARLEY_POSTGRES_CONNECT_TIMEOUT_MS
+connect_timeout_ms = 5000
+
+[cluster]
+# Delivery between nodes (see docs/cluster.md). A node waits gap_wait_ms for a missing message
+# to arrive on the bus before reading it from the store; every tail_check_ms it compares what it
+# delivered with the store (a publish lost when a node crashed); nodes send heartbeats every
+# heartbeat_ms and a node silent for node_timeout_ms is taken as gone (its users go offline).
+# env: PARLEY_CLUSTER_GAP_WAIT_MS
+gap_wait_ms = 100
+# env: PARLEY_CLUSTER_TAIL_CHECK_MS
+tail_check_ms = 5000
+# env: PARLEY_CLUSTER_HEARTBEAT_MS
+heartbeat_ms = 1000
+# env: PARLEY_CLUSTER_NODE_TIMEOUT_MS
+node_timeout_ms = 5000
+
 [tcp]
 # Raw TCP listeners for the framed protocol. Forms: "host:port" and "tls://host:port" (TLS),
 # "tcp://host:port" (plaintext, only for loopback or behind a TLS proxy), "[::1]:port" (IPv6).

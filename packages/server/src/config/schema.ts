@@ -21,6 +21,35 @@ export const ConfigSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
     server_name: z.string().min(1).max(64).default('parley'),
+    /** Where messages, accounts and moderation live: the embedded SQLite file, or a PostgreSQL shared by a cluster's nodes. */
+    store: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    /** The PostgreSQL connection string (`postgres://user@host:5432/db`); required with store = "postgres". */
+    store_url: z.string().default(''),
+    /** How committed messages reach other nodes' sessions: in this process only, or over NATS. */
+    bus: z.enum(['local', 'nats']).default('local'),
+    nats_url: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /** This node's name in a cluster (logs, metrics, name claims); empty: a random one at each start. */
+    node_id: z.string().max(64).regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
+    postgres: z
+      .strictObject({
+        /** The tables' schema: several clusters (or tests) can share one database. */
+        schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier').max(63).default('public'),
+        pool_size: positiveInt.max(200).default(10),
+        statement_timeout_ms: positiveInt.default(5000),
+        connect_timeout_ms: positiveInt.default(5000),
+      })
+      .prefault({}),
+    cluster: z
+      .strictObject({
+        /** How long a node waits for a missing seq to arrive on the bus before reading it from the store. */
+        gap_wait_ms: positiveInt.default(100),
+        /** How often a node compares what it delivered with the store's last seqs (a publish lost in a crash). */
+        tail_check_ms: positiveInt.min(100).default(5000),
+        /** Node heartbeats on the bus; a node silent for node_timeout_ms is taken as gone. */
+        heartbeat_ms: positiveInt.min(50).default(1000),
+        node_timeout_ms: positiveInt.min(200).default(5000),
+      })
+      .prefault({}),
     motd: z.string().max(1000).default(''),
     tcp: z.strictObject({ listen: listenList.default(['127.0.0.1:12345']) }).prefault({}),
     http: z.strictObject({ listen: listenList.default(['127.0.0.1:8080']) }).prefault({}),
@@ -101,7 +130,8 @@ export const ConfigSchema = z
       })
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .refine((c) => c.store !== 'postgres' || c.store_url !== '', { path: ['store_url'], message: 'store = "postgres" needs store_url (PARLEY_STORE_URL), e.g. postgres://postgres@127.0.0.1:5432/parley' });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 export type Limits = Config['limits'];

@@ -43,6 +43,7 @@ function prepareHotQueries(sqlite: Database.Database) {
 }
 
 class SqliteStore implements Store {
+  readonly kind = 'sqlite';
   readonly #sqlite: Database.Database;
   readonly #db: Kysely<SqliteSchema>;
   #closed = false;
@@ -81,6 +82,17 @@ class SqliteStore implements Store {
 
   lastSeq(conv: string): Promise<number> {
     return this.#run('reading the last sequence number', async () => this.#append.lastSeq(conv));
+  }
+
+  lastSeqs(convs: readonly string[]): Promise<Map<string, number>> {
+    return this.#run('reading last sequence numbers', async () => {
+      const seqs = new Map<string, number>();
+      for (const conv of convs) {
+        const seq = this.#append.lastSeq(conv);
+        if (seq > 0) seqs.set(conv, seq);
+      }
+      return seqs;
+    });
   }
 
   directConversations(userId: string, limit: number): Promise<DirectConversationRecord[]> {
