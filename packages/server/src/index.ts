@@ -31,3 +31,7 @@ export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 export { DataDirError } from './store/data-dir.ts';
+export type { Bus, BusHandler, BusMeta, BusPayload, BusStats, BusSubscription, MessagePayload, EventPayload } from './cluster/bus.ts';
+export { conversationTopic, roomTopic, userTopic, CLUSTER_TOPIC, MAX_BUS_PAYLOAD_BYTES } from './cluster/bus.ts';
+export { LocalBus, LocalBusNetwork } from './cluster/local-bus.ts';
+export type { NameClaims } from './cluster/name-claims.ts';

@@ -29,7 +29,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(source: { sessions: () => Iterable<Session>; deliveries: () => number; socketWrites: () => number }) {
+  readonly busRepairs = new Counter({
+    name: 'parley_bus_repairs_total',
+    help: 'Messages delivered from the store because the bus had not brought them: kind="gap" (a seq missing between two that arrived), kind="tail" (the periodic tail check)',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+
+  readonly busLag = new Histogram({
+    name: 'parley_bus_lag_seconds',
+    help: 'From a send on another node to its arrival here over the bus (includes the commit)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
+  constructor(source: {
+    sessions: () => Iterable<Session>;
+    deliveries: () => number;
+    socketWrites: () => number;
+    bus?: () => { published: number; received: number; dropped: number; connected: boolean };
+  }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_process_' });
     new Gauge({
       name: 'parley_connections',
@@ -61,6 +80,28 @@ export class Metrics {
         this.inc(source.deliveries());
       },
     });
+    const bus = source.bus;
+    if (bus) {
+      for (const field of ['published', 'received', 'dropped'] as const) {
+        new Counter({
+          name: `parley_bus_${field}_total`,
+          help: `Bus payloads ${field === 'published' ? 'published by this node' : field === 'received' ? 'received from other nodes' : 'that could not be sent to other nodes (repaired by the tail check)'}`,
+          registers: [this.registry],
+          collect() {
+            this.reset();
+            this.inc(bus()[field]);
+          },
+        });
+      }
+      new Gauge({
+        name: 'parley_bus_connected',
+        help: '1 when the bus reaches the other nodes',
+        registers: [this.registry],
+        collect() {
+          this.set(bus().connected ? 1 : 0);
+        },
+      });
+    }
     new Counter({
       name: 'parley_socket_writes_total',
       help: 'Coalesced writes to client sockets (one per connection per event-loop turn with output); deliveries per write is the batching factor',

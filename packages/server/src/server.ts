@@ -1,5 +1,5 @@
 import type { AddressInfo, Socket } from 'node:net';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ParleyError } from '@parley/protocol';
 import type { Logger } from 'pino';
@@ -16,8 +16,13 @@ import { Session, type CloseReason, type SessionTransport } from './core/session
 import { attachStream, streamTransport } from './core/stream-connection.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { prepareDataDir } from './store/data-dir.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openConfiguredStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+import type { Bus } from './cluster/bus.ts';
+import { openConfiguredBus } from './cluster/open-bus.ts';
+import { LocalBus } from './cluster/local-bus.ts';
+import { ConversationDelivery } from './chat/conversation-delivery.ts';
+import { startCluster } from './chat/cluster-start.ts';
 import { startSweeper } from './core/sweeper.ts';
 import { listenHttp } from './transports/http-listener.ts';
 import { listenTcp, type TcpListener } from './transports/tcp-listener.ts';
@@ -63,23 +68,31 @@ export class ParleyServer {
   }
 
   /**
-   * `onOperPassword` receives the one-time operator password at start and at each rotation
-   * (the CLI prints it to stdout); without it the password is logged at warn level.
+   * `store` and `bus` are injected by whoever runs the server (tests, an embedding program);
+   * without them the server opens the ones its configuration names. Either way the server owns
+   * them from here: `stop` closes them. `onOperPassword` receives the one-time operator password
+   * at start and at each rotation (the CLI prints it to stdout); without it the password is
+   * logged at warn level.
    */
-  static async start(config: Config, options: { log?: Logger; onOperPassword?: (password: string) => void } = {}): Promise<ParleyServer> {
+  static async start(
+    config: Config,
+    options: { log?: Logger; store?: Store; bus?: Bus; onOperPassword?: (password: string) => void } = {},
+  ): Promise<ParleyServer> {
     const log = options.log ?? createLogger(config);
-    // A read-only or unwritable data dir is refused here with its path and reason (DataDirError).
-    const dataDir = await prepareDataDir(config.data_dir);
-    const store = await openSqliteStore({
-      file: join(dataDir, 'parley.db'),
-      // Clients get STORE_FULL / STORE_UNAVAILABLE; the operator has to hear of it here.
-      onResourceError: (err) => log.error({ err }, `the store cannot write (${err.code === 'full' ? 'disk full' : 'I/O error or read-only disk'}); commands that store anything fail until it can`),
-    });
+    const nodeId = config.node_id || `node-${randomBytes(4).toString('hex')}`;
+    const store = options.store ?? (await openConfiguredStore(config, log));
+    let bus: Bus;
+    try {
+      bus = options.bus ?? (await openConfiguredBus(config, nodeId, log));
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
     const users = new UserDirectory();
     const router = new Router(users);
     const sessions = new Set<Session>();
     const flusher = new Flusher();
-    const metrics = new Metrics({ sessions: () => sessions, deliveries: () => router.deliveries, socketWrites: () => flusher.writes });
+    const metrics = new Metrics({ sessions: () => sessions, deliveries: () => router.deliveries, socketWrites: () => flusher.writes, bus: () => bus.stats() });
     const writer = new MessageWriter(
       store,
       (size, seconds) => metrics.observeAppend(size, seconds),
@@ -87,8 +100,12 @@ export class ParleyServer {
     );
     const rooms = new RoomDirectory(store);
     const moderation: Moderation = new Moderation(store, () => context.config, log);
+    const delivery = new ConversationDelivery({ bus, store, rooms, users, router, metrics, log, cluster: config.cluster });
     const context: ServerContext = {
-      config, store, users, rooms, router, writer, metrics, log, sessions, moderation,
+      config, store, users, rooms, router, writer, metrics, log, sessions, moderation, bus, delivery, nodeId,
+      clustered: bus.kind === 'nats' || (bus instanceof LocalBus && bus.networked),
+      cluster: undefined,
+      claims: undefined,
       dispatch: (session, inbound) => runCommand(context, session, inbound),
       listeners: [],
       flusher,
@@ -97,6 +114,8 @@ export class ParleyServer {
     };
     try {
       await rooms.load(config.rooms.default);
+      await delivery.start();
+      const stopCluster = startCluster(context);
       const stopModeration = await startModeration(context, options.onOperPassword);
       const tcpAddresses = config.tcp.listen.map(parseListenAddress);
       const httpAddresses = config.http.listen.map(parseHttpListenAddress);
@@ -106,9 +125,11 @@ export class ParleyServer {
         : undefined;
       const server = new ParleyServer(context, tls);
       await server.listenAll({ tcp: tcpAddresses, http: httpAddresses }, tls);
-      server.stopTimers.push(startSweeper(context), server.startRetention(), stopModeration);
+      server.stopTimers.push(startSweeper(context), server.startRetention(), stopModeration, stopCluster);
       return server;
     } catch (error) {
+      delivery.close();
+      await bus.close();
       await store.close();
       throw error;
     }
@@ -269,6 +290,8 @@ export class ParleyServer {
     await this.context.writer.drain();
     for (const session of [...this.context.sessions]) session.close('SHUTTING_DOWN', 'The server is shutting down; reconnect later');
     await listenersClosed;
+    this.context.delivery.close();
+    await this.context.bus.close();
     await this.context.store.close();
   }
 }

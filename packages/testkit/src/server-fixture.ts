@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ConfigSchema, ParleyServer, type Config } from '@parley/server';
+import { ConfigSchema, ParleyServer, type Bus, type Config, type Store } from '@parley/server';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -26,7 +26,7 @@ export interface TestServer {
  * TCP listener and one HTTP listener on 127.0.0.1, logs silenced. `settings` take config keys as
  * in parley.toml (snake_case), e.g. `{ limits: { messages_per_minute: 600 } }`.
  */
-export async function startTestServer(settings: DeepPartial<Config> & { data_dir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(settings: DeepPartial<Config> & { data_dir?: string } = {}, inject: { store?: Store; bus?: Bus } = {}): Promise<TestServer> {
   const dataDir = settings.data_dir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const config = ConfigSchema.parse({
     ...settings,
@@ -37,7 +37,7 @@ export async function startTestServer(settings: DeepPartial<Config> & { data_dir
     log: { level: 'silent', ...settings.log },
   });
   const operPasswords: string[] = [];
-  const server = await ParleyServer.start(config, { log: pino({ level: 'silent' }), onOperPassword: (password) => operPasswords.push(password) });
+  const server = await ParleyServer.start(config, { log: pino({ level: 'silent' }), onOperPassword: (password) => operPasswords.push(password), ...inject });
   const tls = server.tcp.find((a) => a.tls);
   const tcp = server.tcp.find((a) => !a.tls);
   return {

@@ -3,6 +3,7 @@ import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
 import type { Room } from './room.ts';
+import type { RemoteUser } from './cluster-roster.ts';
 import type { User } from './user.ts';
 
 export interface MembershipChange {
@@ -23,7 +24,7 @@ export async function joinRoom(server: ServerContext, { user, room, origin }: Me
   checkStillOpen(server, room);
   if (user.accountId !== undefined) await server.store.addMember(room.key, user.accountId);
   checkStillOpen(server, room);
-  enterRoom(user, room);
+  enterRoom(server, user, room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
   return true;
 }
@@ -40,9 +41,19 @@ export function checkRoomCapacity(server: ServerContext, user: User): void {
 }
 
 /** Adds an online user to a room's member map without announcing it (used at sign-in). */
-export function enterRoom(user: User, room: Room): void {
+export function enterRoom(server: ServerContext, user: User, room: Room): void {
   room.members.set(user.id, user);
   user.rooms.set(room.key, room);
+  server.delivery.roomEntered(room);
+  server.cluster?.roomEntered(room, user);
+}
+
+/** Takes an online user out of a room's member map (the announcing is the caller's). */
+export function leaveRoom(server: ServerContext, user: User, room: Room): void {
+  room.members.delete(user.id);
+  user.rooms.delete(room.key);
+  server.delivery.roomLeft(room);
+  server.cluster?.roomLeft(room, user);
 }
 
 /** Why someone left when a moderator removed them; absent for a person's own part. */
@@ -63,8 +74,7 @@ export async function partRoom(server: ServerContext, { user, room, origin, remo
     ...(removal ? { kind: removal.kind, by: removal.by, ...(removal.reason ? { reason: removal.reason } : {}) } : {}),
   });
   server.router.toRoom(room, event, origin);
-  room.members.delete(user.id);
-  user.rooms.delete(room.key);
+  leaveRoom(server, user, room);
   for (const session of user.sessions) session.leftRoom(room.key);
   await closeIfAbandoned(server, room);
 }
@@ -75,13 +85,27 @@ export async function partRoom(server: ServerContext, { user, room, origin, remo
  * is left to be told. Runs after every part, kick, room ban and sign-out.
  */
 export async function closeIfAbandoned(server: ServerContext, room: Room): Promise<boolean> {
-  if (!room.closesWhenEmpty() || room.members.size > 0) return false;
+  if (!room.closesWhenEmpty() || room.members.size > 0 || hasRemoteMembers(server, room)) return false;
   if (await server.store.hasMembers(room.key)) return false;
   // Someone may have joined, or the room been deleted, while the store answered.
-  if (room.members.size > 0 || server.rooms.find(room.name) !== room) return false;
+  if (room.members.size > 0 || hasRemoteMembers(server, room) || server.rooms.find(room.name) !== room) return false;
   await server.rooms.delete(room);
   server.log.info({ room: room.name }, 'room closed: its last member left');
   return true;
+}
+
+function hasRemoteMembers(server: ServerContext, room: Room): boolean {
+  return (server.cluster?.roster.membersOf(room.key).length ?? 0) > 0;
+}
+
+/** Members online on other nodes of a cluster and not here too (an account may be on both). */
+export function remoteMembers(server: ServerContext, room: Room): RemoteUser[] {
+  return server.cluster?.roster.membersOf(room.key).filter((u) => !room.members.has(u.id)) ?? [];
+}
+
+/** How many are in the room now, on every node. */
+export function onlineCount(server: ServerContext, room: Room): number {
+  return room.members.size + remoteMembers(server, room).length;
 }
 
 export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {
@@ -91,5 +115,8 @@ export async function deleteRoom(server: ServerContext, room: Room, by: User): P
     member.rooms.delete(room.key);
     for (const session of member.sessions) session.leftRoom(room.key);
   }
+  const members = [...room.members.values()];
   room.members.clear();
+  server.delivery.roomLeft(room);
+  for (const member of members) server.cluster?.roomLeft(room, member);
 }

@@ -13,7 +13,34 @@ export class RoomDirectory {
   private readonly rooms = new Map<string, Room>();
   private readonly lookalikes = new Map<string, Room>();
 
+  /** Told of every change made here (a cluster node tells the others to refresh the room). */
+  onChanged: ((key: string) => void) | undefined;
+
   constructor(private readonly store: Store) {}
+
+  /**
+   * Re-reads one room after another node changed it: its topic, modes and grants, a room made
+   * there, or one deleted there (returned as `removed`, for the caller to empty).
+   */
+  async refresh(key: string): Promise<{ room?: Room; removed?: Room }> {
+    const record = (await this.store.listRooms()).find((r) => r.key === key);
+    const existing = this.rooms.get(key);
+    if (!record) {
+      if (existing) this.unindex(existing);
+      return existing ? { removed: existing } : {};
+    }
+    const grants = await this.store.listRoomGrants(key);
+    if (existing && existing.createdAt === record.createdAt) {
+      existing.topic = record.topic;
+      existing.modes = record.modes;
+      existing.replaceGrants(grants);
+      return { room: existing };
+    }
+    if (existing) this.unindex(existing);
+    const room = Room.fromRecord(record, grants);
+    this.index(room);
+    return existing ? { room, removed: existing } : { room };
+  }
 
   /** Loads every room, closes guests' rooms nobody is in, and creates the configured default rooms that are missing. */
   async load(defaults: readonly string[]): Promise<void> {
@@ -36,6 +63,11 @@ export class RoomDirectory {
     return this.rooms.get(foldName(display)) ?? this.lookalikes.get(nameKey(display));
   }
 
+  /** The room whose key (conversation id) this is, without parsing a name. */
+  byKey(key: string): Room | undefined {
+    return this.rooms.get(key);
+  }
+
   require(name: string): Room {
     const room = this.find(name);
     if (!room) throw new ParleyError('NO_SUCH_ROOM', `No room ${name}; JOIN creates it`);
@@ -52,15 +84,26 @@ export class RoomDirectory {
       const record = await this.store.createRoom({ key, name, topic, createdBy });
       const room = Room.fromRecord(record);
       this.index(room);
+      this.onChanged?.(key);
       return room;
     } catch (error) {
-      if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('ROOM_EXISTS', `${name} exists already`);
+      if (error instanceof StoreError && error.code === 'conflict') {
+        // Another node of a cluster made it first: know it here too, as it is.
+        if (this.onChanged) await this.refresh(key);
+        throw new ParleyError('ROOM_EXISTS', `${name} exists already`);
+      }
       throw error;
     }
   }
 
   async delete(room: Room): Promise<void> {
     await this.store.deleteRoom(room.key);
+    this.unindex(room);
+    this.onChanged?.(room.key);
+  }
+
+  private unindex(room: Room): void {
+    if (this.rooms.get(room.key) !== room) return;
     this.rooms.delete(room.key);
     const lookalike = nameKey(room.name);
     if (this.lookalikes.get(lookalike) === room) {
@@ -80,16 +123,19 @@ export class RoomDirectory {
   async setTopic(room: Room, topic: string): Promise<void> {
     await this.store.setTopic(room.key, topic);
     room.topic = topic;
+    this.onChanged?.(room.key);
   }
 
   async setModes(room: Room, modes: StoredRoomModes): Promise<void> {
     await this.store.setRoomModes(room.key, modes);
     room.modes = modes;
+    this.onChanged?.(room.key);
   }
 
   async setGrant(room: Room, grant: { userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): Promise<void> {
     await this.store.setRoomGrant({ roomKey: room.key, ...grant }, on);
     room.setGrant(grant.userId, grant.kind, on);
+    this.onChanged?.(room.key);
   }
 
   list(): Room[] {

@@ -31,6 +31,12 @@ export class Room {
     return room;
   }
 
+  /** Takes the grants as stored (another node changed them). */
+  replaceGrants(grants: readonly RoomGrant[]): void {
+    this.grants.clear();
+    for (const grant of grants) this.setGrant(grant.userId, grant.kind, true);
+  }
+
   hasGrant(userId: string, kind: RoomGrantKind): boolean {
     return this.grants.get(userId)?.has(kind) ?? false;
   }
@@ -57,8 +63,9 @@ export class Room {
     return this.modes.inviteOnly || this.modes.passwordHash !== '';
   }
 
-  summary(): { name: string; topic: string; members: number } {
-    return { name: this.name, topic: this.topic, members: this.members.size };
+  /** `online`: members online on every node (membership.ts onlineCount); this node's alone by default. */
+  summary(online = this.members.size): { name: string; topic: string; members: number } {
+    return { name: this.name, topic: this.topic, members: online };
   }
 
   publicModes(): { inviteOnly: boolean; password: boolean; moderated: boolean; topicLock: boolean } {

@@ -2,7 +2,6 @@ import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from
 import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
 import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
-import { messageEvent } from './messages.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
 
@@ -93,36 +92,27 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
   }
   const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, { target, mustBeMember: true })));
   const createdAt = Date.now();
-  const stored = await Promise.all(
-    destinations.map((d) => {
-      const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: args.text, createdAt };
-      if (args.cmid !== undefined) message.cmid = args.cmid;
-      if (args.kind !== undefined) message.kind = args.kind;
-      if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
-      return server.writer.append(message);
-    }),
-  );
+  const messages = destinations.map((d) => {
+    const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: args.text, createdAt };
+    if (args.cmid !== undefined) message.cmid = args.cmid;
+    if (args.kind !== undefined) message.kind = args.kind;
+    // Offline here: queued, and a node where the peer is online takes it off the queue.
+    if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
+    return message;
+  });
+  const stored = await Promise.all(messages.map((message) => server.writer.append(message)));
   server.metrics.messages.inc(stored.length);
   return stored.map(({ message, duplicate }, i) => {
     const d = destinations[i]!;
     session.sentMessage(message.conv, message.seq);
-    if (!duplicate) route(actor, d, messageEvent(message));
-    if (!duplicate && d.peer?.accountId !== undefined && !d.peer.online && server.users.get(d.peer.id)) {
-      // Queued as offline, but the peer logged in meanwhile and got it live: unqueue it.
-      server.store.clearPending(d.peer.accountId, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
+    if (!duplicate) {
+      const queued = messages[i]!.pendingFor;
+      server.delivery.committed(message, queued);
+      if (queued && d.peer && server.users.get(d.peer.id)) {
+        // Queued as offline, but the peer logged in here meanwhile and got it live: unqueue it.
+        server.store.clearPending(queued[0]!, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
+      }
     }
     return { to: d.label, conv: message.conv, seq: message.seq, duplicate };
   });
-}
-
-function route({ server, session: origin, user: sender }: Actor, d: Destination, out: ReturnType<typeof messageEvent>): void {
-  const { router, users } = server;
-  if (d.everyone) router.toEveryone(out, origin);
-  else if (d.room) router.toRoom(d.room, out, origin);
-  else if (d.peer) {
-    // Look the peer up again: it may have come online while the message was being stored.
-    const peer = users.get(d.peer.id);
-    if (peer && peer !== sender) router.toUser(peer, out, origin);
-    router.toUser(sender, out, origin);
-  }
 }

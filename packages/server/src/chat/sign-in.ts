@@ -1,7 +1,7 @@
 import { OutboundEvent } from '../core/outbound.ts';
 import type { ServerContext } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
-import { closeIfAbandoned, enterRoom } from './membership.ts';
+import { closeIfAbandoned, enterRoom, leaveRoom } from './membership.ts';
 import { replayPages } from './messages.ts';
 import type { Room } from './room.ts';
 import type { User } from './user.ts';
@@ -26,11 +26,13 @@ export async function signIn(server: ServerContext, session: Session, candidate:
   const firstSession = user.sessions.size === 0;
   if (firstSession) {
     server.users.add(user); // throws NAME_TAKEN rather than let two users share a name
+    server.delivery.userOnline(user);
+    server.cluster?.userOnline(user);
     for (const key of roomKeys) {
       const room = server.rooms.find(key);
       // A room ban made while the user was offline keeps them out of that room at login too.
       const banned = room && server.moderation.bans.match(room.key, { ip: session.transport.remoteAddress, account: user.key });
-      if (room && !banned && user.rooms.size < server.config.limits.max_rooms_per_user) enterRoom(user, room);
+      if (room && !banned && user.rooms.size < server.config.limits.max_rooms_per_user) enterRoom(server, user, room);
     }
   }
   user.sessions.add(session);
@@ -64,8 +66,12 @@ export function signOut(server: ServerContext, session: Session): void {
   if (user.sessions.size > 0) return;
   server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'offline' }));
   const rooms = [...user.rooms.values()];
-  for (const room of rooms) room.members.delete(user.id);
-  user.rooms.clear();
+  for (const room of rooms) leaveRoom(server, user, room);
   server.users.remove(user);
+  server.delivery.userOffline(user);
+  server.cluster?.userOffline(user);
+  if (server.claims && user.kind === 'guest') {
+    server.claims.release(user.key, user.id).catch((err: unknown) => server.log.warn({ err }, 'releasing a name claim failed; its lease runs out'));
+  }
   for (const room of rooms) closeIfAbandoned(server, room).catch((err: unknown) => server.log.warn({ err, room: room.name }, 'closing an empty room failed'));
 }

@@ -71,6 +71,11 @@ export interface MessagePayload {
   epoch: string;
   message: StoredMessage;
   /**
+   * Accounts the message was queued for as offline (they were not online on the sending node).
+   * A node that delivers it live to one of them takes it off that account's queue.
+   */
+  pending?: number[];
+  /**
    * The connection that sent it, as `<node id>/<session id>`: it hears through its reply, so
    * delivery skips it. Absent for messages nobody on a session sent.
    */

@@ -46,6 +46,11 @@ export class LocalBus implements Bus {
     this.#onHandlerError = options.onHandlerError ?? ((error, topic) => console.error(`bus handler for ${topic} failed:`, error));
   }
 
+  /** Whether other nodes can hear this bus (it is part of a LocalBusNetwork). */
+  get networked(): boolean {
+    return this.#network !== undefined;
+  }
+
   publish(topic: string, payload: BusPayload): void {
     if (this.#closed) {
       this.#stats.dropped += 1;

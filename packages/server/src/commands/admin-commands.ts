@@ -136,6 +136,7 @@ export const adminCommands: CommandFamily<'oper' | 'serverinfo' | 'userinfo' | '
       const target = await findNamedUser(ctx.server, name);
       if (target.accountId === undefined) throw new ParleyError('FORBIDDEN', 'Only accounts can hold a server role');
       await ctx.server.store.setServerRole(target.accountId, role === 'user' ? null : role, actor.name);
+      ctx.server.cluster?.moderationChanged();
       await ctx.server.moderation.load();
       await audit(ctx.server, { actor: actor.name, action: 'role.grant', target: target.name, detail: role });
       return { data: { name: target.name, role }, text: `OK GRANT ${target.name} ${role}` };
@@ -187,6 +188,7 @@ async function setDisabled(ctx: CommandContext, command: string, disabled: boole
   const actor = loggedIn(ctx);
   const verb = toggleable(command);
   await ctx.server.store.setCommandDisabled(verb, disabled, actor.name);
+  ctx.server.cluster?.moderationChanged();
   await ctx.server.moderation.load();
   await audit(ctx.server, { actor: actor.name, action: disabled ? 'command.disable' : 'command.enable', target: verb });
   const data = { command: verb, disabled: disabledList(ctx.server) };

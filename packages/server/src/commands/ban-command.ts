@@ -81,6 +81,7 @@ export const banCommand: CommandSpec<'ban'> = {
       stored.push(await server.store.addBan({ scope: room?.key ?? SERVER_SCOPE, kind, value, reason: reason ?? '', createdBy: actor.name, expiresAt }));
     }
     await server.moderation.load();
+    server.cluster?.moderationChanged();
     const disconnected = await enforceBans(server);
     for (const ban of stored) {
       await audit(server, { actor: actor.name, action: 'ban', target: `${ban.scope} ${ban.kind} ${ban.value}`, detail: { reason: ban.reason, expires: ban.expiresAt } });

@@ -13,11 +13,32 @@ import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 import { signInWithDevice, type DeviceStep } from './device-sign-in.ts';
 import { checkLogin } from './login-check.ts';
+import { onlineCount } from '../chat/membership.ts';
+import type { NameClaims } from '../cluster/name-claims.ts';
 
 const MAX_PASSWORD_LENGTH = 1024;
 
+/**
+ * On a cluster, a guest's name is claimed across the nodes (cluster/name-claims.ts): two guests on
+ * two nodes cannot take one name. An automatic name another node's guest holds moves on to the
+ * next number; a chosen one is refused.
+ */
+async function claimGuestName(server: ServerContext, claims: NameClaims, guest: { id: string; name: string; automatic: boolean }): Promise<string> {
+  let name = guest.name;
+  for (let tries = 0; tries < 20; tries++) {
+    if (await claims.claim(nameKey(name), guest.id)) return name;
+    if (!guest.automatic) break;
+    name = server.users.nextGuestName();
+  }
+  throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+}
+
+async function releaseGuestName(server: ServerContext, claims: NameClaims, claim: { key: string; userId: string }): Promise<void> {
+  await claims.release(claim.key, claim.userId).catch((err: unknown) => server.log.warn({ err }, 'releasing a name claim failed; its lease runs out'));
+}
+
 async function assertNameFree(server: ServerContext, name: string): Promise<void> {
-  if (server.users.isTaken(name) || (await server.store.findAccount(nameKey(name)))) {
+  if (server.users.isTaken(name) || server.cluster?.roster.findByName(name) || (await server.store.findAccount(nameKey(name)))) {
     throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
   }
 }
@@ -34,6 +55,7 @@ async function maybeFirstOwner(server: ServerContext, accountId: number, name: s
   if ((await server.store.listServerRoles()).some((r) => r.role === 'owner')) return;
   await server.store.setServerRole(accountId, 'owner', 'server');
   await server.moderation.load();
+  server.cluster?.moderationChanged();
   await audit(server, { actor: 'server', action: 'role.grant', target: name, detail: 'owner (first account)' });
 }
 
@@ -46,7 +68,7 @@ async function welcome(server: ServerContext, session: Session, { candidate, dev
     data: {
       name: user.name,
       kind: user.kind,
-      rooms: rooms.map((room) => ({ ...room.summary(), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
+      rooms: rooms.map((room) => ({ ...room.summary(onlineCount(server, room)), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
       ...(grant ? { device: grant } : {}),
     },
     text: `OK welcome ${user.name} (${user.kind}); ${where}. Type HELP for commands.`,
@@ -92,14 +114,21 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     rate: 'none',
     async handle({ server, session }, { name }) {
       if (!server.config.accounts.allow_guests) throw new ParleyError('GUESTS_DISABLED', 'Guests are not allowed here; LOGIN or REGISTER with a password');
-      const chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
+      let chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
       checkNotBanned(server, session, chosen);
       const ip = normalizeIp(session.transport.remoteAddress);
       const wait = server.moderation.isExempt(ip) ? 0 : server.moderation.guests.take(ip);
       if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
       if (name !== undefined) await assertNameFree(server, chosen);
+      const id = server.users.newGuestId();
+      if (server.claims) chosen = await claimGuestName(server, server.claims, { id, name: chosen, automatic: name === undefined });
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
-      return welcome(server, session, { candidate: new User({ id: server.users.newGuestId(), name: chosen, accountId: undefined, rate: { perMinute, burst } }) });
+      try {
+        return await welcome(server, session, { candidate: new User({ id, name: chosen, accountId: undefined, rate: { perMinute, burst } }) });
+      } catch (error) {
+        if (server.claims) void releaseGuestName(server, server.claims, { key: nameKey(chosen), userId: id });
+        throw error;
+      }
     },
   },
   register: {
@@ -164,7 +193,12 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
       if (ctx.server.moderation.bans.matchServer({ account: nameKey(name) })) throw new ParleyError('FORBIDDEN', `The name ${name} is banned`);
       if (nameKey(name) !== user.key) await assertNameFree(ctx.server, name);
       const old = user.name;
+      const { claims } = ctx.server;
+      if (claims && nameKey(name) !== user.key && !(await claims.claim(nameKey(name), user.id))) throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
+      const oldKey = user.key;
       ctx.server.users.rename(user, name);
+      if (claims && oldKey !== user.key) void releaseGuestName(ctx.server, claims, { key: oldKey, userId: user.id });
+      ctx.server.cluster?.userChanged(user);
       ctx.server.router.toRoomPeers(user, new OutboundEvent({ ev: 'nick', old, new: name }), true);
       return { data: { old, name }, text: `OK NICK ${old} ${name}` };
     },

@@ -53,6 +53,7 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const { kind, value } = parseBanTarget(rawTarget);
       const scope = room?.key ?? SERVER_SCOPE;
       if (!(await ctx.server.store.removeBan(scope, kind, value))) throw new ParleyError('NO_SUCH_BAN', `No ${kind} ban of ${value} in ${scope}`);
+      ctx.server.cluster?.moderationChanged();
       await ctx.server.moderation.load();
       await audit(ctx.server, { actor: actor.name, action: 'unban', target: `${scope} ${kind} ${value}` });
       return { data: { scope, kind, target: value }, text: `OK UNBAN ${scope} ${kind} ${value}` };

@@ -1,5 +1,6 @@
 import { ParleyError, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
-import { checkRoomCapacity, deleteRoom, joinRoom, partRoom } from '../chat/membership.ts';
+import { checkRoomCapacity, deleteRoom, joinRoom, onlineCount, partRoom, remoteMembers } from '../chat/membership.ts';
+import type { ServerContext } from '../core/context.ts';
 import { escapeText } from '../core/text-lines.ts';
 import type { Room } from '../chat/room.ts';
 import { OutboundEvent } from '../core/outbound.ts';
@@ -9,8 +10,8 @@ import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCan
 import type { CommandFamily, CommandResult } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
 
-function roomData(room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
-  return { ...room.summary(), conv: room.key, lastSeq };
+function roomData(server: ServerContext, room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
+  return { ...room.summary(onlineCount(server, room)), conv: room.key, lastSeq };
 }
 
 function checkTopic(topic: string, max: number): void {
@@ -41,7 +42,8 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       ctx.session.enteredRoom(room);
       const lastSeq = await store.lastSeq(room.key);
       const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
-      return { data: { ...roomData(room, lastSeq), ...(isMuted(room, user) ? { muted: true as const } : {}) }, text: `OK JOIN ${room.name} ${room.members.size} online${topic}` };
+      const data = { ...roomData(ctx.server, room, lastSeq), ...(isMuted(room, user) ? { muted: true as const } : {}) };
+      return { data, text: `OK JOIN ${room.name} ${data.members} online${topic}` };
     },
   },
   part: {
@@ -67,7 +69,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       await joinRoom(ctx.server, { user, room, origin: ctx.session });
       ctx.session.enteredRoom(room);
       // A room recreated under an old name continues that name's sequence.
-      return { data: roomData(room, await ctx.server.store.lastSeq(room.key)), text: `OK CREATE ${room.name}` };
+      return { data: roomData(ctx.server, room, await ctx.server.store.lastSeq(room.key)), text: `OK CREATE ${room.name}` };
     },
   },
   delete: {
@@ -92,8 +94,8 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const actor = actorOf(ctx);
       const rooms = ctx.server.rooms.list().filter((room) => canSeeInside(actor, room));
       return {
-        data: { rooms: rooms.map((room) => room.summary()) },
-        text: `OK ROOMS ${rooms.length} ${rooms.map((room) => `${room.name}(${room.members.size})`).join(' ')}`.trimEnd(),
+        data: { rooms: rooms.map((room) => room.summary(onlineCount(ctx.server, room))) },
+        text: `OK ROOMS ${rooms.length} ${rooms.map((room) => `${room.name}(${onlineCount(ctx.server, room)})`).join(' ')}`.trimEnd(),
       };
     },
   },
@@ -112,6 +114,12 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
         const muted = moderates && isMuted(room, member);
         return { name: member.name, status: member.status, kind: member.kind, ...(role === 'member' ? {} : { role }), ...(muted ? { muted } : {}) };
       });
+      // Members online on other nodes of a cluster, as their node last announced them.
+      for (const member of remoteMembers(ctx.server, room)) {
+        const role = roomRoleOf(room, member.id);
+        const muted = moderates && room.hasGrant(member.id, 'muted');
+        members.push({ name: member.name, status: member.status as RoomMemberInfo['status'], kind: member.kind, ...(role === 'member' ? {} : { role }), ...(muted ? { muted } : {}) });
+      }
       // "alice(owner)", "bob(moderator,away)", "eve(muted)": role, mute, a status other than online.
       const names = members.map((member) => {
         const notes = [member.role, member.muted ? 'muted' : undefined, member.status === 'online' ? undefined : member.status].filter(Boolean);

@@ -4,6 +4,10 @@ import type { Store } from '../store/store.ts';
 import type { MessageWriter } from '../chat/message-writer.ts';
 import type { RoomDirectory } from '../chat/room-directory.ts';
 import type { Router } from '../chat/router.ts';
+import type { ConversationDelivery } from '../chat/conversation-delivery.ts';
+import type { Bus } from '../cluster/bus.ts';
+import type { ClusterLink } from '../chat/cluster-link.ts';
+import type { NameClaims } from '../cluster/name-claims.ts';
 import type { UserDirectory } from '../chat/user-directory.ts';
 import type { User } from '../chat/user.ts';
 import type { Metrics } from '../metrics.ts';
@@ -20,6 +24,18 @@ export interface ServerContext {
   readonly users: UserDirectory;
   readonly rooms: RoomDirectory;
   readonly router: Router;
+  /** The bus between commits and sessions (in-process, or NATS between a cluster's nodes). */
+  readonly bus: Bus;
+  /** Committed messages to this node's sessions, in seq order, from this node or another. */
+  readonly delivery: ConversationDelivery;
+  /** Whether the bus reaches other nodes: this server is one node of a cluster. */
+  readonly clustered: boolean;
+  /** Set when this server is one node of a cluster (the bus reaches other nodes). */
+  cluster: ClusterLink | undefined;
+  /** Online names across a cluster's nodes; absent on a single node. */
+  claims: NameClaims | undefined;
+  /** This node's id: `node_id`, or a random one for this run. */
+  readonly nodeId: string;
   readonly writer: MessageWriter;
   readonly flusher: Flusher;
   readonly metrics: Metrics;

@@ -1,0 +1,227 @@
+import type { Logger } from 'pino';
+import { conversationTopic, userTopic, type Bus, type BusMeta, type BusSubscription, type MessagePayload } from '../cluster/bus.ts';
+import { ConversationSequencer } from '../cluster/sequencer.ts';
+import type { Config } from '../config/schema.ts';
+import type { Metrics } from '../metrics.ts';
+import { ALL_CONVERSATION, type Store, type StoredMessage } from '../store/store.ts';
+import { messageEvent } from './messages.ts';
+import type { Room } from './room.ts';
+import type { RoomDirectory } from './room-directory.ts';
+import type { Router } from './router.ts';
+import type { User } from './user.ts';
+import type { UserDirectory } from './user-directory.ts';
+
+export interface DeliveryParts {
+  bus: Bus;
+  store: Store;
+  rooms: RoomDirectory;
+  users: UserDirectory;
+  router: Router;
+  metrics: Metrics;
+  log: Logger;
+  /** Restart-only keys: read once. */
+  cluster: Config['cluster'];
+}
+
+/** The participants of a direct conversation id "dm:<a>:<b>" (one id for a note to self). */
+export function dmParticipants(conv: string): string[] {
+  const [, a = '', b = ''] = conv.split(':');
+  return a === b ? [a] : [a, b];
+}
+
+/**
+ * Committed messages, from this node or another, to the sessions of this node. A commit is
+ * published once on the bus (rooms and "all" on their conversation's topic, direct messages on
+ * each participant's user topic); every node that has members there hands it to the sequencer,
+ * which delivers each conversation strictly in seq order, once, filling gaps from the store.
+ *
+ * A node listens where it has members: a room's topic while one of its members is online here,
+ * a user's topic while that user has a session here, and "all" always. When it starts to listen
+ * it reads the conversation's last seq and delivers only what comes after it (what came before is
+ * the joiner's history, not news); messages that arrive during that read are held and replayed.
+ */
+export class ConversationDelivery {
+  readonly #sequencer: ConversationSequencer;
+  readonly #rooms = new Map<string, BusSubscription>();
+  readonly #users = new Map<string, BusSubscription>();
+  /** Conversations whose start position is being read: what arrives meanwhile waits here. */
+  readonly #starting = new Map<string, { payload: MessagePayload; meta: BusMeta }[]>();
+  /** Tracked direct conversations per local user, to stop tracking when nobody of one is here. */
+  readonly #directOf = new Map<string, Set<string>>();
+  /** Accounts a remote message was queued for, by "conv seq", until it is delivered here. */
+  readonly #queued = new Map<string, number[]>();
+  #all: BusSubscription | undefined;
+  #epoch = '';
+
+  constructor(private readonly parts: DeliveryParts) {
+    const { cluster } = parts;
+    this.#sequencer = new ConversationSequencer({
+      source: parts.store,
+      deliver: (message) => this.#deliverHere(message),
+      gapWaitMs: cluster.gap_wait_ms,
+      tailCheckMs: cluster.tail_check_ms,
+      onRepair: (kind, conv, messages) => {
+        parts.metrics.busRepairs.inc({ kind }, messages);
+        parts.log.info({ conv, messages, kind }, 'delivered messages the bus had not brought');
+      },
+      onError: (err) => parts.log.warn({ err }, 'reading missing messages from the store failed; retrying at the next check'),
+    });
+  }
+
+  get sequencer(): ConversationSequencer {
+    return this.#sequencer;
+  }
+
+  /** Listens to "all" from its current end. */
+  async start(): Promise<void> {
+    this.#all = this.parts.bus.subscribe(conversationTopic(ALL_CONVERSATION), (payload, meta) => {
+      if (payload.t === 'message') this.#offer(payload, meta);
+    });
+    await this.#startAt(ALL_CONVERSATION);
+  }
+
+  /** After the message was committed: publish it once; this node's sessions get it inside. */
+  committed(message: StoredMessage, pending?: readonly number[]): void {
+    const payload: MessagePayload = { t: 'message', epoch: this.#epoch, message };
+    if (pending && pending.length > 0) payload.pending = [...pending];
+    const { bus } = this.parts;
+    if (message.conv.startsWith('dm:')) {
+      for (const id of dmParticipants(message.conv)) bus.publish(userTopic(id), payload);
+    } else {
+      bus.publish(conversationTopic(message.conv), payload);
+    }
+  }
+
+  /** A member of the room is online here now (call after adding it to room.members). */
+  roomEntered(room: Room): void {
+    if (this.#rooms.has(room.key)) return;
+    this.#rooms.set(
+      room.key,
+      this.parts.bus.subscribe(conversationTopic(room.key), (payload, meta) => {
+        if (payload.t === 'message') this.#offer(payload, meta);
+      }),
+    );
+    void this.#startAt(room.key);
+  }
+
+  /** Call after a member left room.members: the last local member stops the listening. */
+  roomLeft(room: Room): void {
+    if (room.members.size > 0) return;
+    this.#rooms.get(room.key)?.unsubscribe();
+    this.#rooms.delete(room.key);
+    this.#starting.delete(room.key);
+    this.#sequencer.untrack(room.key);
+  }
+
+  /** The user's first session here. */
+  userOnline(user: User): void {
+    if (this.#users.has(user.id)) return;
+    this.#users.set(
+      user.id,
+      this.parts.bus.subscribe(userTopic(user.id), (payload, meta) => {
+        if (payload.t === 'message') this.#offer(payload, meta);
+      }),
+    );
+  }
+
+  /** The user's last session here closed. */
+  userOffline(user: User): void {
+    this.#users.get(user.id)?.unsubscribe();
+    this.#users.delete(user.id);
+    for (const conv of this.#directOf.get(user.id) ?? []) {
+      if (dmParticipants(conv).some((id) => id !== user.id && this.parts.users.get(id))) continue;
+      this.#sequencer.untrack(conv);
+    }
+    this.#directOf.delete(user.id);
+  }
+
+  close(): void {
+    this.#sequencer.close();
+    this.#all?.unsubscribe();
+    for (const sub of [...this.#rooms.values(), ...this.#users.values()]) sub.unsubscribe();
+    this.#rooms.clear();
+    this.#users.clear();
+  }
+
+  async #startAt(conv: string): Promise<void> {
+    if (this.#sequencer.isTracked(conv) || this.#starting.has(conv)) return;
+    const held: { payload: MessagePayload; meta: BusMeta }[] = [];
+    this.#starting.set(conv, held);
+    let last: number;
+    try {
+      last = await this.parts.store.lastSeq(conv);
+    } catch (err) {
+      // Without a start position nothing can be ordered: listen from the first message that
+      // arrives; the tail check and resume cover what came before it.
+      this.parts.log.warn({ err, conv }, 'reading where a conversation ends failed');
+      last = (held[0]?.payload.message.seq ?? 1) - 1;
+    }
+    if (this.#starting.get(conv) !== held) return; // stopped listening meanwhile
+    this.#starting.delete(conv);
+    this.#sequencer.track(conv, last);
+    for (const { payload, meta } of held) this.#offer(payload, meta);
+  }
+
+  #offer(payload: MessagePayload, meta: BusMeta): void {
+    const { message } = payload;
+    const conv = message.conv;
+    if (!meta.local) this.parts.metrics.busLag.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
+    const held = this.#starting.get(conv);
+    if (held) {
+      held.push({ payload, meta });
+      return;
+    }
+    if (!this.#sequencer.isTracked(conv)) {
+      if (!conv.startsWith('dm:') || !this.#trackDirect(conv, message.seq)) return;
+    }
+    // Queued on another node: this node takes it off the queue when it delivers it live here.
+    if (payload.pending && !meta.local) this.#remember(message, payload.pending);
+    this.#sequencer.offer(message, payload.origin);
+  }
+
+  /**
+   * A direct conversation starts being ordered at its first message that reaches a local
+   * participant: from the start when that is seq 1 (a new conversation), else from just before
+   * it (older messages are the participants' history, and their pending queue if offline).
+   */
+  #trackDirect(conv: string, seq: number): boolean {
+    const local = dmParticipants(conv).filter((id) => this.parts.users.get(id));
+    if (local.length === 0) return false;
+    this.#sequencer.track(conv, seq === 1 ? 0 : seq - 1);
+    for (const id of local) {
+      const set = this.#directOf.get(id) ?? new Set<string>();
+      set.add(conv);
+      this.#directOf.set(id, set);
+    }
+    return true;
+  }
+
+  #remember(message: StoredMessage, accounts: number[]): void {
+    // Bounded: a message that is never delivered here (nobody of it online) must not pile up.
+    if (this.#queued.size >= 10_000) this.#queued.clear();
+    this.#queued.set(`${message.conv} ${message.seq}`, accounts);
+  }
+
+  #deliverHere(message: StoredMessage): void {
+    const { router, rooms, users } = this.parts;
+    const out = messageEvent(message);
+    const conv = message.conv;
+    if (conv === ALL_CONVERSATION) {
+      router.localEveryone(out);
+    } else if (conv.startsWith('dm:')) {
+      const queued = this.#queued.get(`${conv} ${message.seq}`);
+      this.#queued.delete(`${conv} ${message.seq}`);
+      for (const id of dmParticipants(conv)) {
+        const user = users.get(id);
+        if (!user) continue;
+        router.localUser(user, out);
+        if (user.accountId !== undefined && queued?.includes(user.accountId)) {
+          this.parts.store.clearPending(user.accountId, [message]).catch((err: unknown) => this.parts.log.warn({ err }, 'clearPending failed'));
+        }
+      }
+    } else {
+      const room = rooms.byKey(conv);
+      if (room) router.localRoom(room, out);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalBusNetwork, openSqliteStore, type Store } from '@parley/server';
+import { FrameClient } from '../src/frame-client.ts';
+import { startTestServer, type TestServer } from '../src/server-fixture.ts';
+
+/**
+ * Two nodes in one process on one store and an in-process bus network: the cluster wiring
+ * (delivery by seq across nodes, events, roster, moderation and room changes) without the
+ * engines. The real thing, three processes on PostgreSQL and NATS, is cluster.test.ts.
+ */
+const open: { close(): void }[] = [];
+const nodes: TestServer[] = [];
+let cleanup: (() => Promise<void>) | undefined;
+
+afterEach(async () => {
+  for (const c of open.splice(0)) c.close();
+  for (const node of nodes.splice(0)) await node.stop({ removeData: true });
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+/** A store shared by the nodes; each node "closes" it at stop, the test closes it once at the end. */
+function shared(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'close') return async () => undefined;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+async function twoNodes(): Promise<[TestServer, TestServer]> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
+  const store = await openSqliteStore({ file: join(dir, 'parley.db') });
+  cleanup = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const network = new LocalBusNetwork();
+  const settings = { limits: { messages_per_minute: 6000, message_burst: 1000 }, cluster: { heartbeat_ms: 100, node_timeout_ms: 1000 } };
+  for (const id of ['a', 'b']) nodes.push(await startTestServer({ ...settings, node_id: id }, { store: shared(store), bus: network.bus(id) }));
+  return [nodes[0]!, nodes[1]!];
+}
+
+async function client(node: TestServer, login: { cmd: 'guest' | 'login' | 'register'; [key: string]: unknown }): Promise<FrameClient> {
+  const c = await FrameClient.open({ transport: 'tcp', codec: 'json', port: node.tcpPort }, login);
+  open.push(c);
+  return c;
+}
+
+describe('two nodes in one process', () => {
+  it('delivers room messages and DMs across nodes, once each and in seq order', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await client(a, { cmd: 'register', name: 'alice', password: 'password123' });
+    const bob = await client(b, { cmd: 'guest', name: 'bob' });
+    await alice.ok('join', { room: '#dev' });
+    await bob.ok('join', { room: '#dev' });
+    for (let i = 1; i <= 20; i++) await (i % 2 ? alice : bob).ok('send', { to: '#dev', text: `m${i}` });
+    const got = (c: FrameClient) => c.events().filter((e) => e.ev === 'message' && e.conv === '#dev').map((e) => (e as { seq: number }).seq);
+    await expect.poll(() => got(alice).length + got(bob).length, { timeout: 5000 }).toBe(20);
+    expect(got(alice)).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    expect(got(bob)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+
+    await bob.ok('send', { to: 'alice', text: 'psst' });
+    await alice.event((e) => e.ev === 'message' && e.text === 'psst');
+  });
+
+  it('shows members, joins and presence of the other node', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await client(a, { cmd: 'guest', name: 'alice' });
+    await alice.ok('join', { room: '#dev' });
+    const bob = await client(b, { cmd: 'guest', name: 'bob' });
+    await bob.ok('join', { room: '#dev' });
+    await alice.event((e) => e.ev === 'join' && e.user === 'bob');
+    await expect.poll(async () => ((await bob.ok('who', { room: '#dev' })) as { members: { name: string }[] }).members.map((m) => m.name).sort(), { timeout: 3000 }).toEqual(['alice', 'bob']);
+    bob.close();
+    await alice.event((e) => e.ev === 'presence' && e.user === 'bob' && e.status === 'offline');
+  });
+
+  it('a ban on one node ends the user\'s session on the other within a second', async () => {
+    const [a, b] = await twoNodes();
+    const owner = await client(a, { cmd: 'register', name: 'owner', password: 'password123' });
+    const mallory = await client(b, { cmd: 'register', name: 'mallory', password: 'password123' });
+    const started = Date.now();
+    await owner.ok('ban', { target: 'mallory' });
+    await mallory.waitClosed(3000);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
