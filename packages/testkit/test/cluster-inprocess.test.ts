@@ -90,4 +90,27 @@ describe('two nodes in one process', () => {
     await mallory.waitClosed(3000);
     expect(Date.now() - started).toBeLessThan(1500);
   });
+
+  it('a room moderator on one node kicks a member on the other; rooms and topics made on one are known on the other', async () => {
+    const [a, b] = await twoNodes();
+    const owner = await client(a, { cmd: 'register', name: 'owner', password: 'password123' });
+    await owner.ok('join', { room: '#ops' });
+    await owner.ok('topic', { room: '#ops', topic: 'on call' });
+    const guest = await client(b, { cmd: 'guest', name: 'visitor' });
+    await expect.poll(async () => (await guest.request('join', { room: '#ops' })).ok, { timeout: 3000 }).toBe(true);
+    expect(((await guest.ok('rooms')) as { rooms: { name: string; topic: string; members: number }[] }).rooms).toContainEqual({ name: '#ops', topic: 'on call', members: 2 });
+    await owner.ok('kick', { name: 'visitor', room: '#ops', reason: 'testing' });
+    await guest.event((e) => e.ev === 'part' && e.user === 'visitor' && e.room === '#ops');
+    await owner.event((e) => e.ev === 'part' && e.user === 'visitor');
+  });
+
+  it('sends a DM to a guest online on the other node', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await client(a, { cmd: 'guest', name: 'alice' });
+    const bob = await client(b, { cmd: 'guest', name: 'bob' });
+    await expect.poll(async () => JSON.stringify(await alice.request('send', { to: 'bob', text: 'hello over there' })), { timeout: 3000 }).toContain('"ok":true');
+    await bob.event((e) => e.ev === 'message' && e.text === 'hello over there');
+    await bob.ok('send', { to: 'alice', text: 'and back' });
+    await alice.event((e) => e.ev === 'message' && e.text === 'and back');
+  });
 });

@@ -34,7 +34,12 @@ export class ClusterLink implements RemoteEvents {
 
   constructor(
     private readonly server: ServerContext,
-    private readonly hooks: { syncModeration: () => void; refreshRoom: (key: string) => void; nodeGone: (node: string, users: RemoteUser[]) => void },
+    private readonly hooks: {
+      syncModeration: () => void;
+      refreshRoom: (key: string) => void;
+      nodeGone: (node: string, users: RemoteUser[]) => void;
+      kicked: (user: User, kick: KickOrder) => void;
+    },
   ) {}
 
   start(): void {
@@ -78,6 +83,16 @@ export class ClusterLink implements RemoteEvents {
     this.#publish({ kind: 'peers', data: { user: user.id, rooms: [...user.rooms.keys()], includeSelf, event } });
   }
 
+  /** An event for a user's sessions, wherever they are (this node's got it already, if any). */
+  toUserId(userId: string, event: ServerEvent): void {
+    this.server.bus.publish(userTopic(userId), { t: 'event', kind: 'frame', data: event });
+  }
+
+  /** Kicks a user online on other nodes: out of a room, or (no room) off the server. */
+  kick(userId: string, kick: KickOrder): void {
+    this.server.bus.publish(userTopic(userId), { t: 'event', kind: 'kick', data: kick });
+  }
+
   /** Roles, bans or disabled commands changed here: the other nodes re-read them now. */
   moderationChanged(): void {
     this.#publish({ kind: 'moderation', data: null });
@@ -106,7 +121,13 @@ export class ClusterLink implements RemoteEvents {
 
   userOnline(user: User): void {
     if (!this.#users.has(user.id)) {
-      this.#users.set(user.id, this.server.bus.subscribe(userTopic(user.id), (payload, meta) => this.#onFrame(payload, meta.local, (out) => this.server.router.localUser(user, out))));
+      this.#users.set(
+        user.id,
+        this.server.bus.subscribe(userTopic(user.id), (payload, meta) => {
+          if (!meta.local && payload.t === 'event' && payload.kind === 'kick' && isKickOrder(payload.data)) this.hooks.kicked(user, payload.data);
+          else this.#onFrame(payload, meta.local, (out) => this.server.router.localUser(user, out));
+        }),
+      );
     }
     this.userChanged(user);
   }
@@ -169,6 +190,19 @@ export class ClusterLink implements RemoteEvents {
         return;
     }
   }
+}
+
+/** A kick made on another node for a user online here. */
+export interface KickOrder {
+  room?: string | undefined;
+  kind: 'kick';
+  by: string;
+  reason?: string | undefined;
+}
+
+function isKickOrder(data: unknown): data is KickOrder {
+  const order = data as Partial<KickOrder> | null;
+  return typeof order === 'object' && order !== null && typeof order.by === 'string' && (order.room === undefined || typeof order.room === 'string');
 }
 
 function remoteUser(user: User): RemoteUser {

@@ -1,9 +1,10 @@
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
-import { enforceBans } from '../moderation/enforce.ts';
-import { ClusterLink } from './cluster-link.ts';
+import { disconnectUser, enforceBans, removeFromRoom } from '../moderation/enforce.ts';
+import { ClusterLink, type KickOrder } from './cluster-link.ts';
 import type { RemoteUser } from './cluster-roster.ts';
 import type { Room } from './room.ts';
+import type { User } from './user.ts';
 
 /**
  * Makes this server a node of its cluster when the bus reaches other nodes: events, the roster,
@@ -16,6 +17,7 @@ export function startCluster(server: ServerContext): () => void {
     syncModeration: moderationSyncer(server),
     refreshRoom: (key) => void refreshRoom(server, key),
     nodeGone: (node, users) => nodeGone(server, node, users),
+    kicked: (user, kick) => void kicked(server, user, kick),
   });
   server.cluster = link;
   server.router.remote = link;
@@ -70,6 +72,20 @@ function emptyRoom(server: ServerContext, room: Room): void {
   }
   room.members.clear();
   server.delivery.roomLeft(room);
+}
+
+/** A moderator on another node kicked a user who is online here. */
+async function kicked(server: ServerContext, user: User, kick: KickOrder): Promise<void> {
+  try {
+    if (kick.room === undefined) {
+      disconnectUser(user, 'KICKED', `You were kicked by ${kick.by}${kick.reason ? `: ${kick.reason}` : ''}`);
+      return;
+    }
+    const room = server.rooms.byKey(kick.room);
+    if (room) await removeFromRoom(server, { user, room, removal: { kind: 'kick', by: kick.by, reason: kick.reason } });
+  } catch (err) {
+    server.log.warn({ err, user: user.name }, 'a kick from another node failed here');
+  }
 }
 
 /** A node stopped sending heartbeats: its users are offline for everyone here, its names free. */

@@ -19,8 +19,11 @@ async function findPeer(server: ServerContext, name: string): Promise<NonNullabl
   const online = server.users.findByName(name);
   if (online) return { id: online.id, name: online.name, accountId: online.accountId, online };
   const account = await server.store.findAccount(nameKey(name));
-  if (!account) throw new ParleyError('NO_SUCH_USER', `No user named ${name}`);
-  return { id: accountUserId(account.id), name: account.name, accountId: account.id, online: undefined };
+  if (account) return { id: accountUserId(account.id), name: account.name, accountId: account.id, online: undefined };
+  // A guest online on another node of the cluster: its node delivers it.
+  const remote = server.cluster?.roster.findByName(name);
+  if (remote) return { id: remote.id, name: remote.name, accountId: undefined, online: undefined };
+  throw new ParleyError('NO_SUCH_USER', `No user named ${name}`);
 }
 
 /**
@@ -35,6 +38,8 @@ async function peerOf(server: ServerContext, sender: User, conv: string): Promis
   const [newest] = await server.store.history(conv, { limit: 1 });
   if (!newest) throw new ParleyError('NO_SUCH_CONVERSATION', `${conv} is not one of your conversations`);
   const name = newest.senderId === peerId ? newest.senderName : newest.target;
+  const remote = server.cluster?.roster.get(peerId);
+  if (remote) return { id: peerId, name: remote.name, accountId: peerId.startsWith('a') ? Number(peerId.slice(1)) : undefined, online: undefined };
   if (!peerId.startsWith('a')) throw new ParleyError('NO_SUCH_USER', `${name} has left; guests cannot get messages while offline`);
   return { id: peerId, name, accountId: Number(peerId.slice(1)), online: undefined };
 }

@@ -27,7 +27,6 @@ export async function signIn(server: ServerContext, session: Session, candidate:
   if (firstSession) {
     server.users.add(user); // throws NAME_TAKEN rather than let two users share a name
     server.delivery.userOnline(user);
-    server.cluster?.userOnline(user);
     for (const key of roomKeys) {
       const room = server.rooms.find(key);
       // A room ban made while the user was offline keeps them out of that room at login too.
@@ -38,6 +37,8 @@ export async function signIn(server: ServerContext, session: Session, candidate:
   user.sessions.add(session);
   session.signedIn(user);
   if (firstSession) {
+    // Announced with its rooms, now that it has a session (the roster lists users with one).
+    server.cluster?.userOnline(user);
     server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'online' }));
   }
   server.metrics.logins.inc({ kind: user.kind });

@@ -29,12 +29,17 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
       const room = scopeOf(ctx, roomName);
       const target = await findNamedUser(ctx.server, name);
       assertOutranks(ctx, target, room);
-      if (!target.online) throw new ParleyError('NO_SUCH_USER', `${target.name} is not online`);
+      const removal = { kind: 'kick' as const, by: actor.name, reason };
       let sessions = 0;
-      if (room) {
-        if (!(await removeFromRoom(ctx.server, { user: target.online, room, removal: { kind: 'kick', by: actor.name, reason } }))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
+      if (target.online) {
+        if (room && !(await removeFromRoom(ctx.server, { user: target.online, room, removal }))) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
+        if (!room) sessions = disconnectUser(target.online, 'KICKED', `You were kicked by ${actor.name}${reason ? `: ${reason}` : ''}`);
+      } else if (target.remote && ctx.server.cluster) {
+        // Online on another node of the cluster: that node removes them, and the room hears it from there.
+        if (room && !target.remote.rooms.includes(room.key)) throw new ParleyError('NOT_IN_ROOM', `${target.name} is not in ${room.name}`);
+        ctx.server.cluster.kick(target.userId, { room: room?.key, ...removal });
       } else {
-        sessions = disconnectUser(target.online, 'KICKED', `You were kicked by ${actor.name}${reason ? `: ${reason}` : ''}`);
+        throw new ParleyError('NO_SUCH_USER', `${target.name} is not online`);
       }
       await audit(ctx.server, { actor: actor.name, action: 'kick', target: room ? `${target.name} ${room.name}` : target.name, detail: reason ?? '' });
       return { data: { name: target.name, ...(room ? { room: room.name } : {}), sessions }, text: `OK KICK ${target.name}${room ? ` ${room.name}` : ''}` };

@@ -3,6 +3,7 @@ import { nameKey, ParleyError, type ServerEvent, type ServerRole } from '@parley
 import type { ServerContext } from '../core/context.ts';
 import type { Room } from '../chat/room.ts';
 import { accountUserId, type User } from '../chat/user.ts';
+import type { RemoteUser } from '../chat/cluster-roster.ts';
 import { roomRank, roomRoleOf, serverRank } from '../moderation/roles.ts';
 import { loggedIn, type CommandContext } from './command.ts';
 
@@ -13,6 +14,8 @@ export interface NamedUser {
   userId: string;
   accountId: number | undefined;
   online: User | undefined;
+  /** Online on another node of the cluster (and not here), as that node announced it. */
+  remote?: RemoteUser | undefined;
   role: ServerRole;
 }
 
@@ -23,9 +26,11 @@ export function namedOnline(server: ServerContext, online: User): NamedUser {
 export async function findNamedUser(server: ServerContext, name: string): Promise<NamedUser> {
   const online = server.users.findByName(name);
   if (online) return namedOnline(server, online);
+  const remote = server.cluster?.roster.findByName(name);
   const account = await server.store.findAccount(nameKey(name));
-  if (!account) throw new ParleyError('NO_SUCH_USER', `No user or account named ${name}`);
-  return { name: account.name, userId: accountUserId(account.id), accountId: account.id, online: undefined, role: server.moderation.accountRole(account.id) };
+  if (account) return { name: account.name, userId: accountUserId(account.id), accountId: account.id, online: undefined, remote, role: server.moderation.accountRole(account.id) };
+  if (remote) return { name: remote.name, userId: remote.id, accountId: undefined, online: undefined, remote, role: 'guest' };
+  throw new ParleyError('NO_SUCH_USER', `No user or account named ${name}`);
 }
 
 /** The parties of a room moderation command aimed at one person: who acts, where, on whom. */
@@ -69,5 +74,7 @@ function roleOfUser(server: ServerContext, user: User): ServerRole {
 
 /** Tells the target, if online, what was done to them (a notice on every connection of theirs). */
 export function noticeTarget(server: ServerContext, target: NamedUser, notice: Omit<Extract<ServerEvent, { ev: 'notice' }>, 'ev'>): void {
-  if (target.online) server.router.toUser(target.online, new OutboundEvent({ ev: 'notice', ...notice }));
+  const out = new OutboundEvent({ ev: 'notice', ...notice });
+  if (target.online) server.router.toUser(target.online, out);
+  else if (target.remote) server.cluster?.toUserId(target.userId, out.event);
 }
