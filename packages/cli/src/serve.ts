@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plaintextWarnings } from './plaintext-warning.ts';
 import { parseArgs } from 'node:util';
-import { createLogger, DataDirError, formatListenAddress, loadConfig, ParleyServer } from '@parley/server';
+import { createLogger, DataDirError, formatListenAddress, loadConfig, ParleyServer, type Config } from '@parley/server';
 import { startConsole } from './console.ts';
 
 /** CLI flags and the config key each one sets. */
@@ -85,6 +85,7 @@ export async function serve(argv: string[]): Promise<number> {
       return `  ${kind} ${web}://${formatListenAddress(a)}/   WebSocket ${ws}://${formatListenAddress(a)}/ws`;
     }),
     ...(server.fingerprint ? [`  TLS certificate SHA-256 fingerprint: ${server.fingerprint}`] : []),
+    `  Store ${describeStore(config)}   Bus ${config.bus === 'nats' ? `nats ${withoutSecrets(config.nats_url)}` : 'local (this process)'}   Node ${server.context.nodeId}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
   for (const warning of plaintextWarnings({ tcp: server.tcp, http: server.http })) {
@@ -130,4 +131,25 @@ export async function serve(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+}
+
+/** Where the data is, without the password a connection string may carry. */
+function describeStore(config: Config): string {
+  if (config.store === 'sqlite') return `sqlite ${join(config.data_dir, 'parley.db')}`;
+  return `postgres ${withoutSecrets(config.store_url)} (schema ${config.postgres.schema})`;
+}
+
+function withoutSecrets(urls: string): string {
+  return urls
+    .split(',')
+    .map((raw) => {
+      try {
+        const url = new URL(raw.trim());
+        url.password = '';
+        return url.toString().replace(/\/$/, '');
+      } catch {
+        return '(unparsable address)';
+      }
+    })
+    .join(',');
 }

@@ -41,8 +41,13 @@ store_url = ""
 # env: PARLEY_BUS
 bus = "local"
 
+# NATS server(s) for bus = "nats"; a comma-separated list is tried in turn.
 # env: PARLEY_NATS_URL
 nats_url = "nats://127.0.0.1:4222"
+
+# First token of every NATS subject the cluster uses; clusters sharing one NATS need different ones.
+# env: PARLEY_NATS_SUBJECT_PREFIX
+nats_subject_prefix = "parley"
 
 # This node's name in a cluster (logs, /metrics, online-name claims): letters, digits, "_", "-".
 # Empty: a random name at each start.

@@ -28,6 +28,8 @@ export const ConfigSchema = z
     /** How committed messages reach other nodes' sessions: in this process only, or over NATS. */
     bus: z.enum(['local', 'nats']).default('local'),
     nats_url: z.string().min(1).default('nats://127.0.0.1:4222'),
+    /** The first token of every subject this cluster uses: clusters sharing one NATS keep apart. */
+    nats_subject_prefix: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, "_" and "-" only').max(64).default('parley'),
     /** This node's name in a cluster (logs, metrics, name claims); empty: a random one at each start. */
     node_id: z.string().max(64).regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only').default(''),
     postgres: z
