@@ -33,7 +33,7 @@ function shared(store: Store): Store {
   });
 }
 
-async function twoNodes(): Promise<[TestServer, TestServer]> {
+async function twoNodes(limits = { messages_per_minute: 6000, message_burst: 1000 }): Promise<[TestServer, TestServer]> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
   const store = await openSqliteStore({ file: join(dir, 'parley.db') });
   cleanup = async () => {
@@ -41,7 +41,7 @@ async function twoNodes(): Promise<[TestServer, TestServer]> {
     rmSync(dir, { recursive: true, force: true });
   };
   const network = new LocalBusNetwork();
-  const settings = { limits: { messages_per_minute: 6000, message_burst: 1000 }, cluster: { heartbeat_ms: 100, node_timeout_ms: 1000 } };
+  const settings = { limits, cluster: { heartbeat_ms: 100, node_timeout_ms: 1000 } };
   for (const id of ['a', 'b']) nodes.push(await startTestServer({ ...settings, node_id: id }, { store: shared(store), bus: network.bus(id) }));
   return [nodes[0]!, nodes[1]!];
 }
@@ -112,5 +112,18 @@ describe('two nodes in one process', () => {
     await bob.event((e) => e.ev === 'message' && e.text === 'hello over there');
     await bob.ok('send', { to: 'alice', text: 'and back' });
     await alice.event((e) => e.ev === 'message' && e.text === 'and back');
+  });
+
+  it("spends an account's message budget across its connections on both nodes", async () => {
+    const [a, b] = await twoNodes({ messages_per_minute: 6, message_burst: 20 });
+    const onA = await client(a, { cmd: 'register', name: 'chatty', password: 'password123' });
+    const onB = await client(b, { cmd: 'login', name: 'chatty', password: 'password123' });
+    const bucketOnB = () => b.server.context.users.findByName('chatty')!.messageRate.available();
+    // Known on A as online on B too (the roster), so what A spends is told to B.
+    await expect.poll(() => a.server.context.cluster?.roster.get('a1')?.name, { timeout: 3000 }).toBe('chatty');
+    const before = bucketOnB();
+    for (let i = 0; i < 5; i++) await onA.ok('send', { to: 'ALL', text: `spent on a ${i}` });
+    await expect.poll(bucketOnB, { timeout: 3000 }).toBeLessThanOrEqual(before - 4.5);
+    onB.close();
   });
 });

@@ -16,7 +16,9 @@ type ClusterEvent =
   | { kind: 'everyone'; data: ServerEvent }
   | { kind: 'peers'; data: { user: string; rooms: string[]; includeSelf: boolean; event: ServerEvent } }
   | { kind: 'moderation'; data: null }
-  | { kind: 'room'; data: { key: string } };
+  | { kind: 'room'; data: { key: string } }
+  /** Message tokens users spent here since the last heartbeat, for their buckets on other nodes. */
+  | { kind: 'rates'; data: [string, number][] };
 
 /**
  * This node's part in a cluster, beside the committed messages (conversation-delivery.ts):
@@ -31,6 +33,7 @@ export class ClusterLink implements RemoteEvents {
   readonly #timers: NodeJS.Timeout[] = [];
   #cluster: BusSubscription | undefined;
   #version = 0;
+  readonly #spent = new Map<string, number>();
 
   constructor(
     private readonly server: ServerContext,
@@ -50,7 +53,13 @@ export class ClusterLink implements RemoteEvents {
     // Everyone answers with a snapshot, so a node that starts (or restarts) learns the roster.
     this.#publish({ kind: 'snapshot-request', data: { node: '*' } });
     this.#announceSnapshot();
-    const heartbeat = setInterval(() => this.#publish({ kind: 'heartbeat', data: { node: bus.nodeId, version: this.#version } }), config.cluster.heartbeat_ms);
+    const heartbeat = setInterval(() => {
+      this.#publish({ kind: 'heartbeat', data: { node: bus.nodeId, version: this.#version } });
+      if (this.#spent.size > 0) {
+        this.#publish({ kind: 'rates', data: [...this.#spent] });
+        this.#spent.clear();
+      }
+    }, config.cluster.heartbeat_ms);
     const expiry = setInterval(() => {
       for (const { node, users } of this.roster.expire(Date.now(), config.cluster.node_timeout_ms)) this.hooks.nodeGone(node, users);
     }, Math.max(50, Math.floor(config.cluster.node_timeout_ms / 4)));
@@ -91,6 +100,16 @@ export class ClusterLink implements RemoteEvents {
   /** Kicks a user online on other nodes: out of a room, or (no room) off the server. */
   kick(userId: string, kick: KickOrder): void {
     this.server.bus.publish(userTopic(userId), { t: 'event', kind: 'kick', data: kick });
+  }
+
+  /**
+   * A message token the user spent here. Only an account online on another node too is counted:
+   * its buckets there are debited at the next heartbeat, so the messages_per_minute of a user
+   * holds across its connections on every node, at most one heartbeat late.
+   */
+  spentMessage(user: User): void {
+    if (user.accountId === undefined || !this.roster.get(user.id)) return;
+    this.#spent.set(user.id, (this.#spent.get(user.id) ?? 0) + 1);
   }
 
   /** Roles, bans or disabled commands changed here: the other nodes re-read them now. */
@@ -187,6 +206,12 @@ export class ClusterLink implements RemoteEvents {
         return;
       case 'room':
         this.hooks.refreshRoom(event.data.key);
+        return;
+      case 'rates':
+        if (!Array.isArray(event.data)) return;
+        for (const [id, count] of event.data) {
+          if (typeof count === 'number' && count > 0) users.get(id)?.messageRate.debit(count, now);
+        }
         return;
     }
   }

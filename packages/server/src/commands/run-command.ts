@@ -50,6 +50,7 @@ function checkRate(server: ServerContext, spec: CommandSpec<Verb>, session: Sess
     const what = spec.rate === 'message' ? 'you are sending too fast' : 'you are joining or creating rooms too fast';
     throw new ParleyError('RATE_LIMITED', `Slow down: ${what}`, { retryAfterMs: waitMs });
   }
+  if (spec.rate === 'message') server.cluster?.spentMessage(user);
   session.clearStrikes();
 }
 

@@ -27,6 +27,20 @@ export class TokenBucket {
     return Math.ceil((1 - this.tokens) / perMs - 1e-9);
   }
 
+  /**
+   * Spends `count` tokens taken elsewhere (the same user's connections on other nodes of a
+   * cluster); the bucket may go below zero, which makes the next `take` wait for the refill.
+   */
+  debit(count: number, now = Date.now()): void {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.updatedAt) * (this.perMinute / 60_000)) - count;
+    this.updatedAt = now;
+  }
+
+  /** Tokens there are now (below 0 after debits: how far in debt). */
+  available(now = Date.now()): number {
+    return Math.min(this.burst, this.tokens + (now - this.updatedAt) * (this.perMinute / 60_000));
+  }
+
   /** True when the bucket has refilled completely (it can be forgotten without changing anything). */
   isFull(now = Date.now()): boolean {
     return this.tokens + (now - this.updatedAt) * (this.perMinute / 60_000) >= this.burst;
