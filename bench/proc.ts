@@ -21,21 +21,28 @@ export function cpuMicros(pid: number): number {
 }
 
 /**
- * Measures a phase: wall time, the server's CPU time, and the load generator's own CPU share
- * (near 100% would mean the generator, not the server, limits throughput).
+ * Measures a phase: wall time, the server's CPU time (every node's, in a cluster run), and the
+ * load generator's own CPU share (near 100% would mean the generator, not the server, limits
+ * throughput).
  */
 export class Phase {
   private readonly cpuStart: number;
   private readonly selfStart = process.cpuUsage();
   private readonly wallStart = performance.now();
+  private readonly pids: readonly number[];
 
-  constructor(private readonly pid: number) {
-    this.cpuStart = cpuMicros(pid);
+  constructor(pid: number | readonly number[]) {
+    this.pids = typeof pid === 'number' ? [pid] : pid;
+    this.cpuStart = this.serverCpu();
+  }
+
+  private serverCpu(): number {
+    return this.pids.reduce((sum, pid) => sum + cpuMicros(pid), 0);
   }
 
   end(): { wallMs: number; cpuUs: number; serverCpuPct: number; loadgenCpuPct: number } {
     const wallMs = performance.now() - this.wallStart;
-    const cpuUs = cpuMicros(this.pid) - this.cpuStart;
+    const cpuUs = this.serverCpu() - this.cpuStart;
     const self = process.cpuUsage(this.selfStart);
     return {
       wallMs,

@@ -9,6 +9,7 @@ import { inspectorUrl } from './inspector.ts';
 import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './systems.ts';
 import { headToHeadTable, summarizeHeadToHead } from './head-to-head.ts';
 import { writeBenchmarksDoc } from './report.ts';
+import { startBenchCluster } from './cluster.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import { startup, type StartupResult } from './scenarios/startup.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
@@ -25,7 +26,19 @@ interface Run {
   transport: BenchTransport;
   codec: BenchCodec;
   system?: 'parley' | 'nats' | 'inspircd';
+  /** A cluster run: this many Parley nodes on PostgreSQL (and NATS between them when more than one). */
+  nodes?: number;
 }
+
+/**
+ * Beside the single-node figures: the fanout with its receivers over two nodes, and durable
+ * DMs on PostgreSQL, on one node and with the two of each pair on different nodes.
+ */
+const CLUSTER: Run[] = [
+  { scenario: 'fanout', transport: 'tcp', codec: 'json', nodes: 2 },
+  { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 1 },
+  { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 2 },
+];
 
 /** The same fanout against nats-server and InspIRCd, measured in the same run (each skipped when not installed). */
 const COMPARISON: Run[] = [
@@ -105,8 +118,20 @@ async function runComparison(run: Run, quick: boolean): Promise<ScenarioResult> 
   }
 }
 
+async function runCluster(run: Run & { nodes: number }, quick: boolean): Promise<ScenarioResult> {
+  const cluster = await startBenchCluster({ count: run.nodes, env: BENCH_SERVER_ENV, prefix: pinned ? ['taskset', '-c', '0'] : [], built: !values.sources });
+  try {
+    const endpoints = cluster.nodes.map((node) => ({ tcpPort: node.tcpPort, tlsPort: node.tlsPort!, httpPort: node.httpPort }));
+    const result = await runLoadgen({ ...run, quick, serverPid: cluster.nodes[0]!.process.pid!, serverPids: cluster.nodes.map((n) => n.process.pid!), endpoint: endpoints[0], endpoints });
+    return { ...result, nodes: run.nodes, store: 'postgres', bus: run.nodes > 1 ? 'nats' : 'local' };
+  } finally {
+    await cluster.stop();
+  }
+}
+
 async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
   if (run.system && run.system !== 'parley') return runComparison(run, quick);
+  if (run.nodes !== undefined) return runCluster({ ...run, nodes: run.nodes }, quick);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const server = await spawnServer({
     dataDir,
@@ -127,7 +152,7 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
       ...(profileDir ? { profileFile: join(profileDir, `${run.scenario}-${run.transport}-${run.codec}.cpuprofile`) } : {}),
       endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
     };
-    return await runLoadgen(config);
+    return { ...(await runLoadgen(config)), nodes: 1, store: 'sqlite', bus: 'local' };
   } finally {
     server.kill('SIGTERM');
     await server.exited;
@@ -154,12 +179,13 @@ const { values } = parseArgs({
 const profileDir = values.profile;
 const only = values.only?.split(',');
 const transports = values.transport?.split(',');
-const selected = (r: Run) => (!only || only.includes(r.scenario)) && (!transports || transports.includes(r.transport));
+// `--only cluster` picks the cluster runs; `--only dm` picks the single-node dm runs.
+const selected = (r: Run) => (!only || only.includes(r.nodes === undefined ? r.scenario : 'cluster')) && (!transports || transports.includes(r.transport));
 const compare = COMPARISON.length > 0 && (!values.quick || values.compare);
 const rounds = compare ? Number(values.rounds ?? (values.quick ? 1 : 3)) : 0;
 const PARLEY_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json' };
 const headToHeadRuns: Run[] = [PARLEY_FANOUT, ...COMPARISON].filter(selected);
-const runs = (values.quick ? QUICK : FULL).filter(selected);
+const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER].filter((r) => selected(r) && (r.nodes === undefined || !values.quick || only?.includes('cluster')));
 const started = Date.now();
 const results: ScenarioResult[] = [];
 const headToHead: ScenarioResult[] = [];

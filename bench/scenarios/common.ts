@@ -10,6 +10,9 @@ export interface ScenarioConfig {
   codec: BenchCodec;
   endpoint: Endpoint;
   serverPid: number;
+  /** A cluster run: every node's endpoint and process (endpoint and serverPid are the first's). */
+  endpoints?: Endpoint[];
+  serverPids?: number[];
   quick: boolean;
   /** The server under test; the others are run side by side for comparison. Default parley. */
   system?: 'parley' | 'nats' | 'inspircd';
@@ -28,10 +31,23 @@ export interface ScenarioResult {
 
 export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 
-/** Opens and logs in `count` guests named `<prefix><i>`, each joining `room(i)`. */
-export function openGuests(config: ScenarioConfig, count: number, { prefix, room }: { prefix: string; room: (i: number) => string | undefined }): Promise<BenchConnection[]> {
+/** How many nodes serve this run (1 unless it is a cluster run). */
+export function nodeCount(config: ScenarioConfig): number {
+  return config.endpoints?.length ?? 1;
+}
+
+/**
+ * Opens and logs in `count` guests named `<prefix><i>`, each joining `room(i)`, guest i on node
+ * `node(i)` of a cluster run (the first node by default).
+ */
+export function openGuests(
+  config: ScenarioConfig,
+  count: number,
+  { prefix, room, node = () => 0 }: { prefix: string; room: (i: number) => string | undefined; node?: (i: number) => number },
+): Promise<BenchConnection[]> {
   return openMany(count, 64, async (i) => {
-    const connection = await BenchConnection.open(config.endpoint, config.transport, config.codec);
+    const endpoint = config.endpoints?.[node(i) % nodeCount(config)] ?? config.endpoint;
+    const connection = await BenchConnection.open(endpoint, config.transport, config.codec);
     const target = room(i);
     await connection.setup([
       { cmd: 'hello', v: 1, client: 'parley-bench' },
@@ -56,15 +72,18 @@ export interface ServerCounters {
   storedMessages: number;
 }
 
+/** Summed over the nodes of a cluster run. */
 export async function scrapeCounters(config: ScenarioConfig): Promise<ServerCounters> {
-  const text = await (await fetch(`http://127.0.0.1:${config.endpoint.httpPort}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
-  return {
-    deliveries: value('parley_deliveries_total'),
-    socketWrites: value('parley_socket_writes_total'),
-    storeBatches: value('parley_store_batch_messages_count'),
-    storedMessages: value('parley_store_batch_messages_sum'),
-  };
+  const total: ServerCounters = { deliveries: 0, socketWrites: 0, storeBatches: 0, storedMessages: 0 };
+  for (const endpoint of config.endpoints ?? [config.endpoint]) {
+    const text = await (await fetch(`http://127.0.0.1:${endpoint.httpPort}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    total.deliveries += value('parley_deliveries_total');
+    total.socketWrites += value('parley_socket_writes_total');
+    total.storeBatches += value('parley_store_batch_messages_count');
+    total.storedMessages += value('parley_store_batch_messages_sum');
+  }
+  return total;
 }
 
 /** Deliveries per socket write and messages per store transaction over a phase. */
@@ -83,7 +102,7 @@ export function batching(before: ServerCounters, after: ServerCounters): { deliv
 export async function startPhase(config: ScenarioConfig): Promise<{ end(): Promise<ReturnType<Phase['end']>> }> {
   const inspector = config.profileFile && config.inspectorUrl ? await Inspector.connect(config.inspectorUrl) : undefined;
   await inspector?.startProfile();
-  const phase = new Phase(config.serverPid);
+  const phase = new Phase(config.serverPids ?? [config.serverPid]);
   return {
     async end() {
       const measured = phase.end();

@@ -16,7 +16,8 @@ export async function dm(config: ScenarioConfig): Promise<ScenarioResult> {
   const warmup = Math.ceil(perUser / 10);
   const users = PAIRS * 2;
   // User u talks with u ^ 1: a0 <-> b0 as users 0 and 1, and so on.
-  const connections = await openGuests(config, users, { prefix: 'u', room: () => undefined });
+  // In a cluster run the two of a pair are on different nodes (u even on one, u ^ 1 on the next).
+  const connections = await openGuests(config, users, { prefix: 'u', room: () => undefined, node: (u) => u });
   const load = new WindowedSenders({
     senders: users,
     perSender: perUser,

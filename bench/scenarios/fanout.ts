@@ -42,7 +42,8 @@ async function openPeers(config: ScenarioConfig): Promise<FanoutPeers> {
     const publishers = await openMany(SENDERS, 5, () => NatsConnection.open(port, undefined));
     return { receivers, senders: publishers.map((p) => ({ send: (text) => p.publish('bench.fanout', text), close: () => p.close() })) };
   }
-  const receivers = await openGuests(config, RECEIVERS, { prefix: 'r', room: () => '#bench' });
+  // A cluster run spreads the receivers over the nodes; the senders are on the first.
+  const receivers = await openGuests(config, RECEIVERS, { prefix: 'r', room: () => '#bench', node: (i) => i });
   const guests = await openGuests(config, SENDERS, { prefix: 's', room: () => '#bench' });
   return {
     receivers,
