@@ -266,7 +266,8 @@ export class ParleyServer {
   }
 
   health(): Record<string, unknown> {
-    const { sessions, users, rooms, startedAt, version } = this.context;
+    const { sessions, users, rooms, startedAt, version, nodeId, store, bus, cluster } = this.context;
+    const busStats = bus.stats();
     return {
       status: this.stopping ? 'stopping' : 'ok',
       version,
@@ -274,6 +275,10 @@ export class ParleyServer {
       connections: sessions.size,
       usersOnline: users.size,
       rooms: rooms.size,
+      node: nodeId,
+      store: store.kind,
+      bus: { kind: bus.kind, connected: busStats.connected, dropped: busStats.dropped },
+      ...(cluster ? { cluster: { nodes: [nodeId, ...cluster.roster.nodes()].sort(), usersOnline: users.size + cluster.roster.size } } : {}),
     };
   }
 
