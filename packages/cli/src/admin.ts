@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isDurationWord, parseDuration } from '@parley/protocol';
-import { canDisable, loadConfig, nameKeyOf, openSqliteStore, parseBanTarget, SERVER_SCOPE, type Store } from '@parley/server';
+import { canDisable, createLogger, loadConfig, nameKeyOf, openConfiguredStore, parseBanTarget, SERVER_SCOPE, type Config, type Store } from '@parley/server';
 
 const USAGE = `parley admin — manage a Parley server from its machine (works while it runs)
 
@@ -32,10 +32,14 @@ function actor(): string {
 
 const iso = (ms: number | null) => (ms === null ? 'permanent' : new Date(ms).toISOString());
 
-async function withStore<T>(dataDir: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const file = join(dataDir, 'parley.db');
-  if (!existsSync(file)) throw new Error(`no Parley database at ${file} (use --data-dir or --config)`);
-  const store = await openSqliteStore({ file });
+/** The store the configuration names: the data dir's SQLite file, or a cluster's PostgreSQL. */
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  if (config.store === 'sqlite') {
+    const file = join(config.data_dir, 'parley.db');
+    if (!existsSync(file)) throw new Error(`no Parley database at ${file} (use --data-dir or --config)`);
+  }
+  // Errors reach the user as this command's message; the store's own log would only repeat them.
+  const store = await openConfiguredStore(config, createLogger({ log: { level: 'silent', file: '' } }));
   try {
     return await fn(store);
   } finally {
@@ -159,7 +163,7 @@ export async function admin(argv: string[]): Promise<number> {
     if (command === 'reload') return reload(dataDir, out);
     if (command === 'audit') {
       const limit = Number(parsed.values.limit ?? 50);
-      await withStore(dataDir, async (store) => {
+      await withStore(loaded.config, async (store) => {
         for (const e of await store.listAudit({ limit: Number.isInteger(limit) && limit > 0 ? limit : 50 })) {
           out(`${e.id} ${iso(e.at)} ${e.actor} ${e.action} ${e.target} ${e.detail}`.trimEnd());
         }
@@ -175,7 +179,7 @@ export async function admin(argv: string[]): Promise<number> {
       process.stderr.write(`parley admin ${command}: missing arguments\n\n${USAGE}`);
       return 2;
     }
-    await withStore(dataDir, (store) => spec.run(store, args, out));
+    await withStore(loaded.config, (store) => spec.run(store, args, out));
     return 0;
   } catch (error) {
     process.stderr.write(`parley admin ${command}: ${(error as Error).message}\n`);

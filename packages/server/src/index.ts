@@ -35,3 +35,4 @@ export type { Bus, BusHandler, BusMeta, BusPayload, BusStats, BusSubscription, M
 export { conversationTopic, roomTopic, userTopic, CLUSTER_TOPIC, MAX_BUS_PAYLOAD_BYTES } from './cluster/bus.ts';
 export { LocalBus, LocalBusNetwork } from './cluster/local-bus.ts';
 export type { NameClaims } from './cluster/name-claims.ts';
+export { openConfiguredStore } from './store/open-store.ts';

@@ -113,7 +113,7 @@ export class ParleyServer {
       version: VERSION,
     };
     try {
-      await rooms.load(config.rooms.default);
+      await rooms.load(config.rooms.default, { clustered: context.clustered });
       await delivery.start();
       const stopCluster = startCluster(context);
       const stopModeration = await startModeration(context, options.onOperPassword);

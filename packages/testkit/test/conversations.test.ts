@@ -7,6 +7,12 @@ import { useServerScope } from '../src/index.ts';
  * which keeps working when the other person was a guest who is gone.
  */
 const scope = useServerScope();
+
+/** Resolves once the clock has moved past the current millisecond. */
+async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  while (Date.now() === now) await new Promise((resolve) => setImmediate(resolve));
+}
 const PASSWORD = 'password123';
 const limits = { messages_per_minute: 600, message_burst: 100 };
 
@@ -16,11 +22,12 @@ describe('conversations', () => {
     const alice = await scope.frames({ cmd: 'register', name: 'alice', password: PASSWORD });
     const bob = await scope.frames({ cmd: 'register', name: 'bob', password: PASSWORD });
     const dave = await scope.frames({ cmd: 'guest', name: 'dave' });
-    await alice.ok('send', { to: 'bob', text: 'hi bob' });
-    await dave.ok('send', { to: 'alice', text: 'hi alice' });
-    await bob.ok('send', { to: 'dave', text: 'hi dave' });
-    await alice.ok('send', { to: 'alice', text: 'note to self' });
-    await bob.ok('send', { to: 'alice', text: 'newest' });
+    // Each in a later millisecond than the one before: the list is ordered by the time of the
+    // newest message, and two sends in one millisecond would tie.
+    for (const [from, to, text] of [[alice, 'bob', 'hi bob'], [dave, 'alice', 'hi alice'], [bob, 'dave', 'hi dave'], [alice, 'alice', 'note to self'], [bob, 'alice', 'newest']] as const) {
+      await nextMillisecond();
+      await from.ok('send', { to, text });
+    }
 
     const laptop = await scope.frames({ cmd: 'login', name: 'alice', password: PASSWORD });
     const { conversations } = (await laptop.ok('conversations')) as { conversations: { conv: string; with: string; kind: string; lastSeq: number; lastTs: number }[] };

@@ -42,19 +42,30 @@ export class RoomDirectory {
     return existing ? { room, removed: existing } : { room };
   }
 
-  /** Loads every room, closes guests' rooms nobody is in, and creates the configured default rooms that are missing. */
-  async load(defaults: readonly string[]): Promise<void> {
+  /**
+   * Loads every room, closes guests' rooms nobody is in, and creates the configured default rooms
+   * that are missing. A node of a cluster keeps the guests' rooms: their members may be online on
+   * other nodes, which close them when they leave.
+   */
+  async load(defaults: readonly string[], options: { clustered?: boolean } = {}): Promise<void> {
     const grants = new Map<string, RoomGrant[]>();
     for (const grant of await this.store.listRoomGrants()) grants.set(grant.roomKey, [...(grants.get(grant.roomKey) ?? []), grant]);
     const records = (await this.store.listRooms()).sort((a, b) => a.createdAt - b.createdAt);
     for (const record of records) this.index(Room.fromRecord(record, grants.get(record.key)));
     // Nobody is online at start: a guest's room that no account joined was left by everyone
     // (a crash or a restart skipped its close, or it was made before rooms closed).
-    for (const room of this.list()) {
+    for (const room of options.clustered ? [] : this.list()) {
       if (room.closesWhenEmpty() && !(await this.store.hasMembers(room.key))) await this.delete(room);
     }
     for (const name of defaults) {
-      if (!this.find(name)) await this.create(name, '', 'server');
+      if (this.find(name)) continue;
+      try {
+        await this.create(name, '', 'server');
+      } catch (error) {
+        // Another node starting at the same time made it first.
+        if (!(error instanceof ParleyError && error.errorName === 'ROOM_EXISTS')) throw error;
+        await this.refresh(foldName(validateRoomName(name)));
+      }
     }
   }
 
