@@ -32,7 +32,7 @@ import { resourceReporter, toAccount, toRoomRecord, toStoreError, type SqliteSch
 /** `onResourceError` hears of a full or failing disk (at most once a minute), so the server can log it. */
 export async function openSqliteStore(options: { file: string; onResourceError?: (error: StoreError) => void }): Promise<Store> {
   const { sqlite, db } = await openMigratedDatabase(options.file);
-  return new SqliteStore(sqlite, db, { moderation: new SqliteModeration(sqlite, options.file), reported: resourceReporter(options.onResourceError) });
+  return new SqliteStore(sqlite, db, { moderation: new SqliteModeration(sqlite, db, options.file), reported: resourceReporter(options.onResourceError) });
 }
 
 /** Reads on the connect and send paths, prepared once (Kysely prepares on every call). */
