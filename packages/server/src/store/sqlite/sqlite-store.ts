@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Store } from '../store.ts';
 import { StoreError } from '../store.ts';
 import { openMigratedDatabase } from './sqlite-connection.ts';
@@ -7,7 +7,7 @@ import { sqliteDirectory } from './sqlite-directory.ts';
 import { sqliteMessageLog } from './sqlite-messages.ts';
 import { sqliteModeration } from './sqlite-moderation.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
-import { resourceReporter, toStoreError } from './sqlite-rows.ts';
+import { resourceReporter, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
 
 /**
  * Opens the SQLite store: the Store's parts (message log, directory, moderation), each in its
@@ -33,7 +33,7 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
     ...sqliteMessageLog(parts),
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
-    sizeBytes: () => run('measuring the store', () => sizeBytes(parts, options.file)),
+    sizeBytes: () => run('measuring the store', () => sizeBytes(db, options.file)),
     async close() {
       if (closed) return;
       closed = true;
@@ -48,7 +48,7 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
 }
 
 /** The database file with its WAL and shared-memory files; the pages of a private one. */
-async function sizeBytes({ db }: SqliteParts, file: string): Promise<number> {
+async function sizeBytes(db: Kysely<SqliteSchema>, file: string): Promise<number> {
   if (file === '' || file === ':memory:') {
     const { rows } = await sql<{ bytes: number }>`select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()`.execute(db);
     return rows[0]?.bytes ?? 0;
