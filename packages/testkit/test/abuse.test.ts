@@ -1,28 +1,12 @@
 import { connect as netConnect } from 'node:net';
 import type { Reply } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, sleep, startTestServer, waitFor, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { sleep, useServerScope, waitFor } from '../src/index.ts';
 
 /** Abuse protection. Each limit is hit on purpose with small settings. */
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
-type Settings = NonNullable<Parameters<typeof startTestServer>[0]>;
-async function start(settings: Settings): Promise<TestServer> {
-  server = await startTestServer(settings);
-  return server;
-}
-
-async function client(login: Record<string, unknown> | false = { cmd: 'guest' }, localAddress?: string): Promise<FrameClient> {
-  const c = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort, ...(localAddress ? { host: '127.0.0.1' } : {}) }, login as never);
-  cleanups.push(() => c.close());
-  return c;
-}
+const { frames: client } = scope;
 
 const errorOf = (reply: Reply) => (reply.ok ? undefined : reply.error);
 const PASSWORD = 'password123';
@@ -35,16 +19,14 @@ async function rawFrom(port: number, localAddress = '127.0.0.1'): Promise<{ firs
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let received = '';
   socket.on('data', (chunk: Buffer) => (received += chunk.toString())).on('error', () => undefined);
-  const close = () => socket.destroy();
-  cleanups.push(close);
-  return { first: () => received, closed: () => socket.destroyed || socket.readableEnded, close };
+  return scope.track({ first: () => received, closed: () => socket.destroyed || socket.readableEnded, close: () => socket.destroy() });
 }
 
 describe('message flood', () => {
   it("one client's flood does not delay other clients' messages; the flooder is throttled, then disconnected", async () => {
     // After its burst the flooder earns no more tokens (6/min), so every further send is refused
     // and the refusals run up to flood_disconnect_after: about a second of flood at this rate.
-    await start({ limits: { messages_per_minute: 6, message_burst: 20, flood_disconnect_after: 6000 } });
+    await scope.start({ limits: { messages_per_minute: 6, message_burst: 20, flood_disconnect_after: 6000 } });
     const flooder = await client({ cmd: 'guest', name: 'flooder' });
     const alice = await client({ cmd: 'guest', name: 'alice' });
     const bob = await client({ cmd: 'guest', name: 'bob' });
@@ -91,7 +73,7 @@ describe('message flood', () => {
   });
 
   it('disconnects a client that keeps flooding past flood_disconnect_after', async () => {
-    await start({ limits: { messages_per_minute: 60, message_burst: 5, flood_disconnect_after: 10 } });
+    await scope.start({ limits: { messages_per_minute: 60, message_burst: 5, flood_disconnect_after: 10 } });
     const flooder = await client({ cmd: 'guest', name: 'flooder' });
     for (let i = 0; i < 200; i++) flooder.sendFrame({ cmd: 'send', id: i, to: '#general', text: `x${i}` });
     expect(await flooder.event((e) => e.ev === 'error')).toMatchObject({ error: { code: 4005, name: 'FLOODING' } });
@@ -103,7 +85,7 @@ describe('message flood', () => {
 
 describe('failed logins', () => {
   it('locks out a brute force, per account and per address, with growing lockouts', async () => {
-    await start({ limits: { login_failures_before_lockout: 3, login_lockout_ms: 400, login_lockout_max_ms: 60_000 }, moderation: NOT_EXEMPT });
+    await scope.start({ limits: { login_failures_before_lockout: 3, login_lockout_ms: 400, login_lockout_max_ms: 60_000 }, moderation: NOT_EXEMPT });
     await (await client({ cmd: 'register', name: 'victim', password: PASSWORD })).close();
     const attacker = await client(false);
     const codes: string[] = [];
@@ -127,14 +109,14 @@ describe('failed logins', () => {
     expect(await attacker.request('login', { name: 'victim', password: PASSWORD })).toMatchObject({ ok: true });
 
     // Every failure is in the audit log (refusals while locked cost nothing and are not).
-    const audit = await server!.server.context.store.listAudit({ limit: 50 });
+    const audit = await scope.server.server.context.store.listAudit({ limit: 50 });
     expect(audit.filter((e) => e.action === 'login.failed').length).toBe(4);
   });
 });
 
 describe('hammering a locked login', () => {
   it('disconnects a connection that keeps trying while locked out', async () => {
-    await start({ limits: { login_failures_before_lockout: 2, login_lockout_ms: 60_000, flood_disconnect_after: 3 } });
+    await scope.start({ limits: { login_failures_before_lockout: 2, login_lockout_ms: 60_000, flood_disconnect_after: 3 } });
     const attacker = await client(false);
     for (const password of ['a', 'b']) expect(errorOf(await attacker.request('login', { name: 'x', password }))?.name).toBe('BAD_CREDENTIALS');
     for (let i = 0; i < 3; i++) attacker.sendFrame({ cmd: 'login', id: `h${i}`, name: 'x', password: 'c' });
@@ -145,46 +127,46 @@ describe('hammering a locked login', () => {
 
 describe('connection and login limits', () => {
   it('refuses new connections from an address that connects too fast, with a retry-after', async () => {
-    await start({ limits: { new_connections_per_second_per_ip: 2, new_connection_burst_per_ip: 3 }, moderation: NOT_EXEMPT });
-    const first = [await rawFrom(server!.tcpPort), await rawFrom(server!.tcpPort), await rawFrom(server!.tcpPort)];
-    const fourth = await rawFrom(server!.tcpPort);
+    await scope.start({ limits: { new_connections_per_second_per_ip: 2, new_connection_burst_per_ip: 3 }, moderation: NOT_EXEMPT });
+    const first = [await rawFrom(scope.server.tcpPort), await rawFrom(scope.server.tcpPort), await rawFrom(scope.server.tcpPort)];
+    const fourth = await rawFrom(scope.server.tcpPort);
     await waitFor(() => fourth.closed(), 'the fourth connection is refused');
     expect(fourth.first()).toMatch(/^ERR 4001 TOO_MANY_CONNECTIONS Connecting too fast/);
     expect(first.every((c) => !c.closed())).toBe(true);
     // Another address is not affected.
-    const elsewhere = await rawFrom(server!.tcpPort, '127.0.0.2');
+    const elsewhere = await rawFrom(scope.server.tcpPort, '127.0.0.2');
     await sleep(50);
     expect(elsewhere.closed()).toBe(false);
     await sleep(600);
-    const later = await rawFrom(server!.tcpPort);
+    const later = await rawFrom(scope.server.tcpPort);
     await sleep(50);
     expect(later.closed()).toBe(false);
   });
 
   it('spares exempt addresses (loopback by default) the per-address throttles, not the bans', async () => {
-    await start({ limits: { new_connections_per_second_per_ip: 1, new_connection_burst_per_ip: 2, guests_per_minute_per_ip: 1, guest_burst_per_ip: 1 } });
+    await scope.start({ limits: { new_connections_per_second_per_ip: 1, new_connection_burst_per_ip: 2, guests_per_minute_per_ip: 1, guest_burst_per_ip: 1 } });
     for (let i = 0; i < 6; i++) (await client({ cmd: 'guest' })).close();
     const owner = await client({ cmd: 'register', name: 'owner', password: PASSWORD });
     await owner.ok('ban', { target: '127.0.0.7' });
-    const banned = await rawFrom(server!.tcpPort, '127.0.0.7');
+    const banned = await rawFrom(scope.server.tcpPort, '127.0.0.7');
     await waitFor(() => banned.closed(), 'a banned exempt address is still refused');
     expect(banned.first()).toMatch(/^ERR 2008 BANNED/);
   });
 
   it('caps concurrent connections per network (CIDR)', async () => {
-    await start({ limits: { max_connections_per_cidr: 2, cidr_prefix_v4: 24 }, moderation: NOT_EXEMPT });
-    await rawFrom(server!.tcpPort, '127.0.0.1');
-    await rawFrom(server!.tcpPort, '127.0.0.2');
-    const third = await rawFrom(server!.tcpPort, '127.0.0.3');
+    await scope.start({ limits: { max_connections_per_cidr: 2, cidr_prefix_v4: 24 }, moderation: NOT_EXEMPT });
+    await rawFrom(scope.server.tcpPort, '127.0.0.1');
+    await rawFrom(scope.server.tcpPort, '127.0.0.2');
+    const third = await rawFrom(scope.server.tcpPort, '127.0.0.3');
     await waitFor(() => third.closed(), 'the third connection from the /24 is refused');
     expect(third.first()).toMatch(/^ERR 4001 TOO_MANY_CONNECTIONS At most 2 connections per network/);
-    const otherNet = await rawFrom(server!.tcpPort, '127.0.1.1');
+    const otherNet = await rawFrom(scope.server.tcpPort, '127.0.1.1');
     await sleep(50);
     expect(otherNet.closed()).toBe(false);
   });
 
   it('limits guest logins per address', async () => {
-    await start({ limits: { guests_per_minute_per_ip: 1, guest_burst_per_ip: 2 }, moderation: NOT_EXEMPT });
+    await scope.start({ limits: { guests_per_minute_per_ip: 1, guest_burst_per_ip: 2 }, moderation: NOT_EXEMPT });
     await client({ cmd: 'guest' });
     await client({ cmd: 'guest' });
     const third = await client(false);
@@ -192,7 +174,7 @@ describe('connection and login limits', () => {
   });
 
   it('limits joins and room creations per user', async () => {
-    await start({ limits: { joins_per_minute: 60, join_burst: 3 } });
+    await scope.start({ limits: { joins_per_minute: 60, join_burst: 3 } });
     const user = await client({ cmd: 'guest' });
     await user.ok('join', { room: '#a' });
     await user.ok('create', { room: '#b' });
@@ -205,7 +187,7 @@ describe('connection and login limits', () => {
   });
 
   it('limits commands per connection, before login too', async () => {
-    await start({ limits: { commands_per_minute_per_connection: 60, command_burst_per_connection: 5 } });
+    await scope.start({ limits: { commands_per_minute_per_connection: 60, command_burst_per_connection: 5 } });
     const anon = await client(false); // hello used one
     const results: string[] = [];
     for (let i = 0; i < 6; i++) results.push(errorOf(await anon.request('ping', {}))?.name ?? 'ok');

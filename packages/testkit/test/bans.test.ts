@@ -1,8 +1,8 @@
 import { connect as netConnect } from 'node:net';
 import { parseDuration } from '@parley/protocol';
 import { BanSet, parseBanTarget, type BanRecord } from '@parley/server';
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameClient, sleep, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { sleep, useServerScope, waitFor } from '../src/index.ts';
 
 /** Bans by account, IP, CIDR and key; persisted, enforced live, lapsing when they expire. */
 function ban(partial: Partial<BanRecord> & Pick<BanRecord, 'kind' | 'value'>): BanRecord {
@@ -80,29 +80,19 @@ async function textFrom(port: number, localAddress: string) {
   };
 }
 
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const PASSWORD = 'password123';
 
-async function frames(login: Record<string, unknown>): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
-  cleanups.push(() => client.close());
-  return client;
-}
+const { frames } = scope;
 
 describe('bans on a live server', () => {
   it('bans by account, IP, CIDR and key take effect at once and survive a restart', async () => {
-    server = await startTestServer({ limits: { messages_per_minute: 6000, message_burst: 1000 } });
+    await scope.start({ limits: { messages_per_minute: 6000, message_burst: 1000 } });
     const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD }); // first account: owner
     const mallory = await frames({ cmd: 'register', name: 'mallory', password: PASSWORD });
-    const fromFive = await textFrom(server.tcpPort, '127.0.0.5');
-    cleanups.push(fromFive.close);
+    const fromFive = await textFrom(scope.server.tcpPort, '127.0.0.5');
+    scope.track(fromFive);
     fromFive.send('GUEST wanderer');
     await waitFor(() => fromFive.lines.some((l) => l.startsWith('OK welcome')), 'wanderer logged in');
 
@@ -117,19 +107,18 @@ describe('bans on a live server', () => {
     // The operator's own address is refused as a target.
     expect(await op.request('ban', { target: '127.0.0.0/8' })).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
 
-    const dataDir = server.dataDir;
-    await server.stop();
-    server = await startTestServer({ data_dir: dataDir });
+    const dataDir = scope.server.dataDir;
+    await scope.stop();
+    await scope.start({ data_dir: dataDir });
 
-    const again = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, false);
-    cleanups.push(() => again.close());
+    const again = await frames(false);
     expect(await again.request('login', { name: 'mallory', password: PASSWORD })).toMatchObject({ ok: false, error: { code: 2008, name: 'BANNED' } });
-    const refused = await textFrom(server.tcpPort, '127.0.0.6');
-    cleanups.push(refused.close);
+    const refused = await textFrom(scope.server.tcpPort, '127.0.0.6');
+    scope.track(refused);
     await waitFor(() => refused.closed(), 'a banned address is refused at connect');
     expect(refused.lines[0]).toMatch(/^ERR 2008 BANNED /);
-    const outside = await textFrom(server.tcpPort, '127.0.0.9');
-    cleanups.push(outside.close);
+    const outside = await textFrom(scope.server.tcpPort, '127.0.0.9');
+    scope.track(outside);
     outside.send('GUEST outsider');
     await waitFor(() => outside.lines.some((l) => l.startsWith('OK welcome')), 'an address outside the CIDR gets in');
 
@@ -147,16 +136,14 @@ describe('bans on a live server', () => {
   });
 
   it('an expired ban lapses', async () => {
-    server = await startTestServer();
+    await scope.start();
     const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD });
-    const text = await TextClient.connect({ port: server.tcpPort });
-    cleanups.push(() => text.close());
+    const text = await scope.text();
     expect(await text.command(`LOGIN op ${PASSWORD}`)).toMatch(/^OK welcome/);
     expect(await text.command('/ban brief 1s a short one')).toMatch(/^OK BAN server account brief until /);
     const listed = (await op.ok('listbans')) as { bans: unknown[] };
     expect(listed.bans).toHaveLength(1);
-    const before = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, false);
-    cleanups.push(() => before.close());
+    const before = await frames(false);
     expect(await before.request('guest', { name: 'brief' })).toMatchObject({ ok: false, error: { name: 'BANNED' } });
     await sleep(1100);
     expect(((await op.ok('listbans')) as { bans: unknown[] }).bans).toEqual([]);
@@ -167,7 +154,7 @@ describe('bans on a live server', () => {
   });
 
   it('a room ban removes the member and keeps them out of that room only', async () => {
-    server = await startTestServer();
+    await scope.start();
     const owner = await frames({ cmd: 'register', name: 'roomer', password: PASSWORD });
     await owner.ok('grant', { name: 'roomer', role: 'user' }); // a plain user that created the room
     await owner.ok('create', { room: '#den' });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../src/index.ts';
-import { chat, cleanUp, freePorts, person, server, tempDir } from './chat-plain-process.ts';
+import { chat, cleanUp, person, restartable, server, tempDir } from './chat-plain-process.ts';
 
 /**
  * Issue "Clients that hold up", `parley chat --plain`: /quit ends the process at once (a person
@@ -48,13 +48,11 @@ describe('parley chat --plain, clients that hold up', () => {
   });
 
   it('/away [message] and /back set my presence for the others, and away holds across a reconnect', async () => {
-    const dataDir = tempDir();
     const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'known_hosts') };
-    const [tcpPort, httpPort] = await freePorts(2);
     // Fixed ports, so the clients find the server again after the restart.
-    const ports = ['--tcp', `tcp://127.0.0.1:${tcpPort}`, '--http', `127.0.0.1:${httpPort}`];
-    const first = await server(dataDir, ports);
-    const url = `tcp://127.0.0.1:${tcpPort}`;
+    const srv = await restartable();
+    const first = await srv.start();
+    const url = `tcp://127.0.0.1:${srv.tcpPort}`;
     const alice = chat(url, ['--name', 'alice', '--password', 'correct-horse', '--register'], env);
     await alice.see(/joined #general/);
     const bob = chat(url, ['--name', 'bob'], env);
@@ -72,7 +70,7 @@ describe('parley chat --plain, clients that hold up', () => {
     first.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await alice.see(/disconnected; reconnecting/);
-    await server(dataDir, ports);
+    await srv.start();
     await alice.see(/resumed; \d+ missed message\(s\) fetched/);
     await bob.see(/resumed; \d+ missed message\(s\) fetched/);
     // A new connection starts online; alice's client says away again. Bob asks until it has.
@@ -89,12 +87,11 @@ describe('parley chat --plain, clients that hold up', () => {
   }, 60_000);
 
   it('/me is an action both ways; a mute notice names its room; a room that turned invite-only is dropped after a reconnect, saying why', async () => {
-    const dataDir = tempDir();
     const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'known_hosts') };
-    const [tcpPort, httpPort] = await freePorts(2);
-    const ports = ['--tcp', `tcp://127.0.0.1:${tcpPort}`, '--http', `127.0.0.1:${httpPort}`];
-    const first = await server(dataDir, ports);
-    const url = `tcp://127.0.0.1:${tcpPort}`;
+    // Fixed ports, so the clients find the server again after the restart.
+    const srv = await restartable();
+    const first = await srv.start();
+    const url = `tcp://127.0.0.1:${srv.tcpPort}`;
     // The first account is the server's owner: she may mute anywhere.
     const olga = await person(url, { kind: 'register', name: 'olga', password: 'correct-horse-battery' });
     await olga.request('create', { room: '#secret' });
@@ -115,7 +112,7 @@ describe('parley chat --plain, clients that hold up', () => {
     first.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await alice.see(/disconnected; reconnecting/);
-    await server(dataDir, ports);
+    await srv.start();
     await alice.see(/You are no longer in #secret: it did not let you back in after the reconnect\. #secret is invite-only now; a moderator can \/invite you\./, 30_000);
     expect(alice.stderr()).not.toMatch(/INVITE_ONLY|invite_only/);
     expect(alice.process.exitCode).toBeNull();

@@ -1,52 +1,24 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParleyClient, type Credentials } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { ChatMessage } from '@parley/protocol';
-import { spawnServer, type SpawnedServer, sleep } from '../src/index.ts';
+import { type SpawnedServer, sleep } from '../src/index.ts';
+import * as processes from './server-process.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server process, real client processes. */
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
-const cleanups: (() => unknown)[] = [];
+const cleanups: processes.Cleanups = [];
 
-export async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+export const cleanUp = (): Promise<void> => processes.runCleanups(cleanups);
+export const tempDir = (): string => processes.tempDir(cleanups, 'parley-chat-');
+
+export function server(dataDir: string, args: string[] = []): Promise<SpawnedServer> {
+  return processes.serverProcess(cleanups, { dataDir, tls: true, args });
 }
 
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-chat-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Ports free right now (held together, so they differ), for a server restarted on the same ones. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
-export async function server(dataDir: string, args: string[] = []): Promise<SpawnedServer> {
-  const started = await spawnServer({ dataDir, tls: true, args });
-  const exited = started.exited;
-  cleanups.push(async () => {
-    if (started.process.exitCode === null && started.process.signalCode === null) {
-      started.kill('SIGKILL');
-      await exited;
-    }
-  });
-  return started;
-}
+/** A server process to kill and start again on the same ports and data (`start`, then `kill`). */
+export const restartable = (options: { tls?: boolean } = {}): Promise<processes.RestartableProcess> => processes.restartableProcess(cleanups, options);
 
 /** Another person, on the SDK over plain TCP, keeping what it receives. */
 export async function person(url: string, credentials: Credentials): Promise<ParleyClient & { received: ChatMessage[] }> {

@@ -2,20 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitFor } from '../src/index.ts';
-import { chat, cleanUp, freePorts, server, tempDir } from './chat-plain-process.ts';
+import { chat, cleanUp, restartable, server, tempDir } from './chat-plain-process.ts';
 
 /** `parley chat --plain` as people and scripts run it: real server, real client processes (chat-plain-process.ts). */
 afterEach(cleanUp);
 
 describe('parley chat --plain', () => {
   it('two people talk in #general and by /msg over tls:// and ws://, and keep talking across a server restart', async () => {
-    const dataDir = tempDir();
     const knownHosts = join(tempDir(), 'known_hosts');
     const env = { PARLEY_KNOWN_HOSTS: join(tempDir(), 'default_known_hosts') };
-    const [tlsPort, tcpPort, httpPort] = await freePorts(3);
-    // spawnServer passes --tcp/--http for port 0 first; later flags win with parseArgs.
-    const ports = ['--tcp', `127.0.0.1:${tlsPort},tcp://127.0.0.1:${tcpPort}`, '--http', `127.0.0.1:${httpPort}`];
-    const first = await server(dataDir, ports);
+    const srv = await restartable({ tls: true });
+    const { tlsPort, tcpPort, httpPort } = srv;
+    const first = await srv.start();
     expect([first.tlsPort, first.tcpPort, first.httpPort]).toEqual([tlsPort, tcpPort, httpPort]);
 
     const alice = chat(`tls://127.0.0.1:${tlsPort}`, ['--name', 'alice', '--password', 'correct-horse', '--register', '--accept-new', '--known-hosts', knownHosts], env);
@@ -41,7 +39,7 @@ describe('parley chat --plain', () => {
     bob.type('me too');
     bob.type('/msg alice queued dm');
 
-    await server(dataDir, ports);
+    await srv.start();
     await alice.see(/resumed; \d+ missed message\(s\) fetched/);
     await bob.see(/resumed; \d+ missed message\(s\) fetched/);
     await bob.see('[#general] alice: typed while the server was down');

@@ -1,43 +1,31 @@
 import type { Reply } from '@parley/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openConsoleSession } from '@parley/server';
-import { FrameClient, startTestServer, TextClient, waitFor, type TestServer } from '../src/index.ts';
+import { type FrameClient, type TextClient, useServerScope, waitFor } from '../src/index.ts';
 
 /** Kicks, mutes, room modes, disabled commands, broadcasts, user and server info, audit. */
-let server: TestServer | undefined;
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-  await server?.stop({ removeData: true });
-  server = undefined;
-});
+const scope = useServerScope();
 
 const PASSWORD = 'password123';
 const errorName = (reply: Reply) => (reply.ok ? 'ok' : reply.error.name);
 
-async function frames(login: Record<string, unknown>): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server!.tcpPort }, login as never);
-  cleanups.push(() => client.close());
-  return client;
-}
+const { frames } = scope;
 
 async function text(login: string): Promise<TextClient> {
-  const client = await TextClient.connect({ port: server!.tcpPort });
-  cleanups.push(() => client.close());
+  const client = await scope.text();
   expect(await client.command(login)).toMatch(/^OK welcome/);
   return client;
 }
 
 describe('roles', () => {
   it('makes the first account the owner, unless turned off', async () => {
-    server = await startTestServer();
+    await scope.start();
     const first = await frames({ cmd: 'register', name: 'first', password: PASSWORD });
     await frames({ cmd: 'register', name: 'second', password: PASSWORD });
     expect(await first.ok('userinfo', { name: 'first' })).toMatchObject({ role: 'owner', kind: 'account' });
     expect(await first.ok('userinfo', { name: 'second' })).toMatchObject({ role: 'user' });
-    await server.stop({ removeData: true });
 
-    server = await startTestServer({ moderation: { first_account_owner: false } });
+    await scope.start({ moderation: { first_account_owner: false } });
     const nobody = await frames({ cmd: 'register', name: 'first', password: PASSWORD });
     expect(await nobody.ok('userinfo', { name: 'first' })).toMatchObject({ role: 'user' });
   });
@@ -45,7 +33,7 @@ describe('roles', () => {
 
 describe('kick', () => {
   it('disconnects a user server-wide, or removes them from a room, with the reason', async () => {
-    server = await startTestServer();
+    await scope.start();
     const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD });
     const victim = await frames({ cmd: 'guest', name: 'victim' });
     const watcher = await text('GUEST watcher');
@@ -68,7 +56,7 @@ describe('kick', () => {
 
 describe('room moderation', () => {
   it('mutes, moderated rooms, invite-only, passwords and topic locks', async () => {
-    server = await startTestServer({ limits: { messages_per_minute: 6000, message_burst: 1000 } });
+    await scope.start({ limits: { messages_per_minute: 6000, message_burst: 1000 } });
     const boss = await frames({ cmd: 'register', name: 'boss', password: PASSWORD }); // the server owner
     const owner = await frames({ cmd: 'register', name: 'roomowner', password: PASSWORD });
     const mod = await frames({ cmd: 'register', name: 'mod', password: PASSWORD });
@@ -152,15 +140,15 @@ describe('room moderation', () => {
     expect(((await late.ok('history', { with: '#club' })) as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
 
     // Modes and grants survive a restart.
-    const dataDir = server.dataDir;
-    await server.stop();
-    server = await startTestServer({ data_dir: dataDir });
+    const dataDir = scope.server.dataDir;
+    await scope.stop();
+    await scope.start({ data_dir: dataDir });
     const back = await frames({ cmd: 'login', name: 'mod', password: PASSWORD });
     expect(await back.ok('mode', { room: '#club' })).toMatchObject({ modes: { password: true, topicLock: true, inviteOnly: false, moderated: false } });
   });
 
   it('text-mode forms: MODE flags, INVITE, MUTE', async () => {
-    server = await startTestServer();
+    await scope.start();
     const owner = await text('GUEST chief');
     expect(await owner.command('CREATEROOM #tx')).toBe('OK CREATE #tx');
     expect(await owner.command('WHO #tx')).toBe('OK WHO #tx chief(owner)');
@@ -174,7 +162,7 @@ describe('room moderation', () => {
 
 describe('operator commands', () => {
   it('disables and enables commands (persisted, listed in SERVERHELP), broadcasts, and shows user and server info', async () => {
-    server = await startTestServer();
+    await scope.start();
     const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD });
     const guest = await frames({ cmd: 'guest', name: 'someone' });
     const human = await text('GUEST human');
@@ -204,9 +192,9 @@ describe('operator commands', () => {
     expect(info.storeBytes).toBeGreaterThan(0);
     expect(info.listeners).toEqual(expect.arrayContaining([expect.stringMatching(/^tls:\/\/127\.0\.0\.1:\d+$/), expect.stringMatching(/^http:\/\//)]));
 
-    const dataDir = server.dataDir;
-    await server.stop();
-    server = await startTestServer({ data_dir: dataDir });
+    const dataDir = scope.server.dataDir;
+    await scope.stop();
+    await scope.start({ data_dir: dataDir });
     const again = await frames({ cmd: 'guest', name: 'someone' });
     expect(errorName(await again.request('nick', { name: 'other' }))).toBe('COMMAND_DISABLED');
     const opAgain = await frames({ cmd: 'login', name: 'op', password: PASSWORD });
@@ -219,10 +207,10 @@ describe('operator commands', () => {
 
 describe('server console', () => {
   it('runs text commands through the command table with the owner role', async () => {
-    server = await startTestServer();
+    await scope.start();
     const victim = await frames({ cmd: 'guest', name: 'victim' });
     const out: string[] = [];
-    const console = openConsoleSession(server.server.context, (chunk) => out.push(...chunk.split('\n').filter(Boolean)));
+    const console = openConsoleSession(scope.server.server.context, (chunk) => out.push(...chunk.split('\n').filter(Boolean)));
     await console.run('BROADCAST hello from the console');
     await console.run('BAN 203.0.113.0/24 1d probing');
     await console.run('LISTBANS');
@@ -236,13 +224,13 @@ describe('server console', () => {
       'OK KICK victim',
     ]);
     expect(await victim.event((e) => e.ev === 'error')).toMatchObject({ error: { name: 'KICKED', message: 'You were kicked by console: enough' } });
-    expect(server.server.context.sessions.size).toBe(0);
+    expect(scope.server.server.context.sessions.size).toBe(0);
   });
 });
 
 describe('room creation by operators only', () => {
   it('refuses CREATE and JOIN of a new room to non-operators when rooms.operators_create is set', async () => {
-    server = await startTestServer({ rooms: { operators_create: true } });
+    await scope.start({ rooms: { operators_create: true } });
     const op = await frames({ cmd: 'register', name: 'op', password: PASSWORD });
     const user = await frames({ cmd: 'register', name: 'plain', password: PASSWORD });
     expect(errorName(await user.request('create', { room: '#new' }))).toBe('FORBIDDEN');

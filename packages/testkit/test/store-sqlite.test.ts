@@ -160,6 +160,8 @@ describe('SQLite store', () => {
     ]);
     expect(result?.message.seq).toBe(1);
     expect(await store.lastSeq('all')).toBe(1);
+    // No file to stat: the size is the database's pages.
+    expect(await store.sizeBytes()).toBeGreaterThanOrEqual(4096);
   });
 
   it('rejects calls after close with StoreError', async () => {

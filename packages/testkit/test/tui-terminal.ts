@@ -1,13 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ParleyClient, type Credentials } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { ChatMessage } from '@parley/protocol';
 import { restartableServer, startTestServer, waitFor, type RestartableServer, type TestServer } from '../src/index.ts';
+import { runCleanups, tempDir as makeTempDir, type Cleanups } from './server-process.ts';
 
 /**
  * What the terminal UI tests (tui*.test.ts) drive `parley chat <url>` with, as a person uses
@@ -19,18 +17,11 @@ const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.m
 const run = promisify(execFile);
 // .ci/run installs tmux; elsewhere a missing tmux skips these tests, saying why.
 export const TMUX_MISSING = spawnSync('tmux', ['-V']).status !== 0;
-const cleanups: (() => unknown)[] = [];
+const cleanups: Cleanups = [];
 let terminals = 0;
 
-export async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-}
-
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-tui-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export const cleanUp = (): Promise<void> => runCleanups(cleanups);
+export const tempDir = (): string => makeTempDir(cleanups, 'parley-tui-');
 
 export async function server(settings: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
   // Other people in these tests send quickly; the default rate limit would pace them for minutes.

@@ -1,9 +1,8 @@
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
-import { restartableServer, type RestartableServer } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { restartableServer } from '../src/index.ts';
 import { useWebTestbed, type } from './web-testbed.ts';
 
 /**
@@ -119,29 +118,15 @@ describe('web client under moderation', () => {
 });
 
 describe('web client across a reconnect that loses a room', () => {
-  let browser: Awaited<ReturnType<typeof launchTestBrowser>> | undefined;
-  const local: (() => unknown)[] = [];
-  const problems: string[] = [];
-  beforeAll(async () => {
-    browser = await launchTestBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-  afterEach(async () => {
-    for (const cleanup of local.splice(0).reverse()) await cleanup();
-    expect(problems.splice(0)).toEqual([]);
-  });
-
   it('a room that became invite-only is marked left with the reason; the connection comes back and stays', async () => {
-    const srv: RestartableServer = await restartableServer(local);
+    // A server of its own, stopped and started again on the same ports; the testbed's browser.
+    const srv = await restartableServer(testbed.cleanups);
     const owner = new ParleyClient({ url: `tcp://127.0.0.1:${srv.ports.tcp}`, transport: nodeTransport(), credentials: { kind: 'register', name: 'otto', password: PASSWORD }, backoff: { initialMs: 20, maxMs: 250 } });
-    local.push(() => owner.close());
+    testbed.cleanups.push(() => owner.close());
     await owner.connect();
     await owner.request('create', { room: '#secret' });
     await owner.request('create', { room: '#lobby' });
-    const { page, context } = await signInToWebClient(browser!, { port: srv.ports.http, name: 'gwen', problems });
-    local.push(() => context.close());
+    const page = await signIn('gwen', { port: srv.ports.http });
     await type(page, '/join #lobby');
     await type(page, '/join #secret');
     await said(page, /beginning of #secret/);

@@ -11,8 +11,11 @@ export interface WebTestbed {
   readonly server: TestServer;
   /** Run after each test, last added first. */
   readonly cleanups: (() => unknown)[];
-  /** Signs in through the connect screen (English, light, desktop-sized unless `options` say otherwise). */
-  signIn(name: string, options?: Partial<Pick<WebSignIn, 'password' | 'register' | 'stay' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
+  /**
+   * Signs in through the connect screen (English, light, desktop-sized unless `options` say
+   * otherwise), to the testbed's server or to the one on `options.port`.
+   */
+  signIn(name: string, options?: Partial<Pick<WebSignIn, 'port' | 'password' | 'register' | 'stay' | 'viewport' | 'locale' | 'colorScheme' | 'bypassCSP'>>): Promise<Page>;
   /** Someone on the other end as an SDK client over plain TCP (so error names can be checked exactly), closed after the test. */
   sdk(credentials: Credentials): Promise<ParleyClient>;
 }
@@ -25,10 +28,10 @@ export async function type(page: Page, text: string): Promise<void> {
 }
 
 /**
- * One Chromium and one real server for a test file of the web client, with per-test cleanups
- * and a check after every test that no page threw or logged an error.
+ * One Chromium and one real server (started with `settings`) for a test file of the web client,
+ * with per-test cleanups and a check after every test that no page threw or logged an error.
  */
-export function useWebTestbed(): WebTestbed {
+export function useWebTestbed(settings: Parameters<typeof startTestServer>[0] = {}): WebTestbed {
   let browser: Browser | undefined;
   let server: TestServer | undefined;
   const cleanups: (() => unknown)[] = [];
@@ -36,7 +39,7 @@ export function useWebTestbed(): WebTestbed {
 
   beforeAll(async () => {
     browser = await launchTestBrowser();
-    server = await startTestServer();
+    server = await startTestServer(settings);
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,17 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ParleyClient } from '@parley/client';
 import { nodeTransport } from '@parley/client/node';
-import type { Browser, Page } from 'playwright-core';
-import { launchTestBrowser, signInToWebClient } from '../src/browser.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, startTestServer, waitFor, type SpawnedServer, type TestServer } from '../src/index.ts';
-import { type } from './web-testbed.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../src/index.ts';
+import { restartableProcess } from './server-process.ts';
+import { type, useWebTestbed } from './web-testbed.ts';
 
 /**
  * The web client in Debian's Chromium against real servers: the page the server
@@ -20,36 +16,8 @@ import { type } from './web-testbed.ts';
 const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 const LIMITS = { messages_per_minute: 60_000, message_burst: 10_000 };
 
-let browser: Browser;
-const cleanups: (() => unknown)[] = [];
-/** Page errors and console errors (a CSP violation is one), per page; each test expects none. */
-const problems: string[] = [];
-
-beforeAll(async () => {
-  browser = await launchTestBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  expect(problems.splice(0)).toEqual([]);
-});
-
-interface SignIn {
-  password?: string;
-  register?: boolean;
-  viewport?: { width: number; height: number };
-}
-
-async function signIn(port: number, name: string, options: SignIn = {}): Promise<Page> {
-  const { page, context } = await signInToWebClient(browser, { port, name, problems, ...options });
-  cleanups.push(() => context.close());
-  return page;
-}
-
+const testbed = useWebTestbed({ limits: LIMITS });
+const { cleanups, signIn } = testbed;
 
 /** The text of every message in the open conversation, in order. */
 const messages = (page: Page): Promise<string[]> => page.getByRole('log').locator('.msg-text').allTextContents();
@@ -63,20 +31,6 @@ function see(page: Page, text: string): Promise<string[]> {
 
 const memberNames = (page: Page): Promise<string[]> => page.getByRole('complementary', { name: 'Members' }).locator('.member-name').allTextContents();
 const member = (page: Page, name: string) => page.getByRole('complementary', { name: 'Members' }).locator('li', { hasText: name });
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-web-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A raw HTTP request: fetch() would normalize `..` before sending it. */
 function raw(port: number, path: string, { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
@@ -92,16 +46,8 @@ function raw(port: number, path: string, { method = 'GET', headers = {} }: { met
 }
 
 describe('web client', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer({ limits: LIMITS });
-  });
-  afterAll(async () => {
-    await server?.stop({ removeData: true });
-  });
-
   it('serves the built client at / with a strict CSP and cache headers, and refuses traversal', async () => {
-    const port = server.httpPort;
+    const port = testbed.server.httpPort;
     const index = await raw(port, '/');
     expect(index.status).toBe(200);
     expect(index.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -137,13 +83,13 @@ describe('web client', () => {
 
   it('two people: history on scroll up, room messages, Enter and Shift+Enter, a DM with an unread badge, presence', async () => {
     // Older messages than one page, sent before anyone opens the page.
-    const archivist = new ParleyClient({ url: `ws://127.0.0.1:${server.httpPort}/ws`, transport: nodeTransport(), credentials: { kind: 'guest', name: 'archivist' } });
+    const archivist = new ParleyClient({ url: `ws://127.0.0.1:${testbed.server.httpPort}/ws`, transport: nodeTransport(), credentials: { kind: 'guest', name: 'archivist' } });
     cleanups.push(() => archivist.close());
     await archivist.connect();
     for (let i = 1; i <= 60; i++) await archivist.send('#general', `old message ${String(i).padStart(2, '0')}`);
 
-    const alice = await signIn(server.httpPort, 'alice');
-    const bob = await signIn(server.httpPort, 'bob');
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
     await alice.getByRole('heading', { name: '#general' }).waitFor();
     await see(alice, 'old message 60');
     expect(await messages(alice)).not.toContain('old message 01');
@@ -193,8 +139,8 @@ describe('web client', () => {
   });
 
   it('a terminal client (parley chat --plain) and a browser talk in a room and by DM', async () => {
-    const web = await signIn(server.httpPort, 'webby');
-    const terminal = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', `ws://127.0.0.1:${server.httpPort}/ws`, '--name', 'term'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const web = await signIn('webby');
+    const terminal = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', `ws://127.0.0.1:${testbed.server.httpPort}/ws`, '--name', 'term'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => terminal.once('exit', resolve));
     cleanups.push(async () => {
       if (terminal.exitCode === null && terminal.signalCode === null) terminal.kill('SIGKILL');
@@ -220,10 +166,10 @@ describe('web client', () => {
   });
 
   it('a refused sign-in stays on the connect screen and says why', async () => {
-    const context = await browser.newContext();
+    const context = await testbed.browser.newContext();
     cleanups.push(() => context.close());
     const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${server.httpPort}/`);
+    await page.goto(`http://127.0.0.1:${testbed.server.httpPort}/`);
     await page.getByRole('textbox', { name: 'Name' }).fill('nobody-here');
     await page.getByLabel('Password').fill('not-a-password');
     await page.getByRole('button', { name: 'Connect' }).click();
@@ -233,7 +179,7 @@ describe('web client', () => {
   });
 
   it('on a phone-sized screen the sidebar is a drawer behind the menu button', async () => {
-    const page = await signIn(server.httpPort, 'phone', { viewport: { width: 390, height: 844 } });
+    const page = await signIn('phone', { viewport: { width: 390, height: 844 } });
     const toggle = page.getByRole('button', { name: 'Conversations' });
     const sidebar = page.getByRole('navigation', { name: 'Conversations' });
     await waitFor(async () => !(await sidebar.isVisible()), 'the sidebar hidden');
@@ -249,23 +195,15 @@ describe('web client', () => {
 describe('web client across a server restart', () => {
   // Two servers started from the sources and two reconnects: 14 s alone, past 30 s on a loaded two-core machine.
   it('shows the reconnect banner, reconnects on its own, and loses or doubles nothing sent before, during and after', async () => {
-    const dataDir = tempDir();
-    const port = await freePort();
-    const start = async (): Promise<SpawnedServer> => {
-      const started = await spawnServer({ dataDir, args: ['--http', `127.0.0.1:${port}`], env: { PARLEY_LIMITS_MESSAGES_PER_MINUTE: '60000', PARLEY_LIMITS_MESSAGE_BURST: '10000' } });
-      cleanups.push(async () => {
-        if (started.process.exitCode === null && started.process.signalCode === null) started.kill('SIGKILL');
-        await started.exited;
-      });
-      return started;
-    };
-    const first = await start();
+    const srv = await restartableProcess(cleanups, { env: { PARLEY_LIMITS_MESSAGES_PER_MINUTE: '60000', PARLEY_LIMITS_MESSAGE_BURST: '10000' } });
+    const port = srv.httpPort;
+    const first = await srv.start();
     expect(first.httpPort).toBe(port);
 
-    const alice = await signIn(port, 'alice', { password: 'alice-password', register: true });
-    const bob = await signIn(port, 'bob', { password: 'bob-password', register: true });
+    const alice = await signIn('alice', { port, password: 'alice-password', register: true });
+    const bob = await signIn('bob', { port, password: 'bob-password', register: true });
     // A guest who renamed itself comes back under its new name.
-    const carol = await signIn(port, 'carol');
+    const carol = await signIn('carol', { port });
     await type(carol, '/nick carolyn');
     await member(alice, 'carolyn').waitFor();
     await member(alice, 'bob').waitFor();
@@ -286,7 +224,7 @@ describe('web client across a server restart', () => {
     await type(bob, 'during: bob');
     await alice.getByText('Sending…').first().waitFor();
 
-    await start();
+    await srv.start();
     await banner(alice).waitFor({ state: 'hidden', timeout: 30_000 });
     await banner(bob).waitFor({ state: 'hidden', timeout: 30_000 });
     await type(alice, 'after: alice');

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { dmParticipantRows } from '../dm-participants.ts';
 
 /**
  * Who is in which direct conversation, so `directConversations` is an index range per user
@@ -25,11 +26,3 @@ export const dmParticipantsMigration: Migration = {
     }
   },
 };
-
-/** The rows of one direct conversation id; none for an id that is not `dm:<id>:<id>`. */
-export function dmParticipantRows(conv: string): { user_id: string; conv: string; peer_id: string }[] {
-  const parts = conv.split(':');
-  if (parts.length !== 3 || parts[0] !== 'dm' || !parts[1] || !parts[2]) return [];
-  const [, a, b] = parts as [string, string, string];
-  return a === b ? [{ user_id: a, conv, peer_id: b }] : [{ user_id: a, conv, peer_id: b }, { user_id: b, conv, peer_id: a }];
-}

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, NewMessage } from '../store.ts';
-import { dmParticipantRows } from './migration-0005-dm-participants.ts';
+import { dmParticipantRows } from '../dm-participants.ts';
 import { toStoredMessage, type MessageRow } from './sqlite-rows.ts';
 
 /** Runs one batch in an IMMEDIATE transaction, and answers lastSeq from the same cache. */

@@ -24,7 +24,8 @@ export async function openMigratedDatabase(file: string): Promise<{ sqlite: Data
 
   // Kysely shares the one connection with the hot path in sqlite-append.ts. That is safe only
   // because the store never opens a Kysely transaction (each Kysely query is one synchronous
-  // driver call) and the hot path's transaction is synchronous, so the two never interleave.
+  // driver call) and its transactions are better-sqlite3's, which are synchronous (the hot
+  // path's, and the Kysely-built writes of sqlite-sync.ts), so the two never interleave.
   const db = new Kysely<SqliteSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     // busy_timeout first so the journal switch waits for another process instead of failing.

@@ -1,9 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DeviceRecord, DeviceStore, NewDevice } from '../store.ts';
+import type { StoreRunner } from './sqlite-parts.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
-
-/** How SqliteStore runs a query: open check, and driver errors turned into StoreErrors. */
-export type StoreRunner = <T>(action: string, fn: () => Promise<T>, conflictOnUnique?: boolean) => Promise<T>;
 
 type DeviceRow = Selectable<SqliteSchema['devices']> & { account_name: string };
 

@@ -1,12 +1,43 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { DirectConversationRecord, HistoryQuery, StoredMessage } from '../store.ts';
+import type { DirectConversationRecord, HistoryQuery, MessageLog, StoredMessage } from '../store.ts';
+import { prepareAppend } from './sqlite-append.ts';
+import type { SqliteParts } from './sqlite-parts.ts';
 import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
 
 /**
- * The message reads and deletions of the SQLite store (appends are the hot path in
- * sqlite-append.ts). Plain Kysely queries; the store wraps each in its error mapping.
+ * The message log part of the SQLite store: appends and last sequence numbers are the hot path
+ * in sqlite-append.ts, on prepared statements; reads and deletions are plain Kysely queries.
  */
+export function sqliteMessageLog({ sqlite, db, run }: SqliteParts): MessageLog {
+  const append = prepareAppend(sqlite);
+  return {
+    appendMessages(batch) {
+      return run('appending messages', async () => {
+        if (batch.length === 0) return [];
+        // IMMEDIATE takes the write lock up front (waiting up to busy_timeout); a deferred
+        // transaction that upgrades from read to write can fail with SQLITE_BUSY at once in WAL.
+        return append.immediate(batch);
+      });
+    },
+    history: (conv, query) => run('reading history', () => readHistory(db, conv, query)),
+    lastSeq: (conv) => run('reading the last sequence number', async () => append.lastSeq(conv)),
+    lastSeqs(convs) {
+      return run('reading last sequence numbers', async () => {
+        const seqs = new Map<string, number>();
+        for (const conv of convs) {
+          const seq = append.lastSeq(conv);
+          if (seq > 0) seqs.set(conv, seq);
+        }
+        return seqs;
+      });
+    },
+    directConversations: (userId, limit) => run('listing direct conversations', () => readDirectConversations(db, userId, limit)),
+    deleteMessagesBefore: (cutoff) => run('deleting old messages', () => deleteMessagesBefore(db, cutoff)),
+    pendingFor: (accountId, limit) => run('reading pending messages', () => readPending(db, accountId, limit)),
+    clearPending: (accountId, delivered) => run('clearing pending messages', () => clearPending(db, accountId, delivered)),
+  };
+}
 
 /** SQLite's default limit on bound parameters is 32766; stay far below it. */
 const CLEAR_CHUNK = 500;
@@ -15,7 +46,7 @@ const CLEAR_CHUNK = 500;
 // clock behind createdAt went backwards.
 const pendingOrder = sql<number>`p.rowid`;
 
-export async function readHistory(db: Kysely<SqliteSchema>, conv: string, query: HistoryQuery): Promise<StoredMessage[]> {
+async function readHistory(db: Kysely<SqliteSchema>, conv: string, query: HistoryQuery): Promise<StoredMessage[]> {
   // SQLite treats a negative LIMIT as "no limit".
   const limit = Math.floor(query.limit);
   if (!(limit > 0)) return [];
@@ -29,13 +60,13 @@ export async function readHistory(db: Kysely<SqliteSchema>, conv: string, query:
   return rows.reverse().map(toStoredMessage);
 }
 
-export async function deleteMessagesBefore(db: Kysely<SqliteSchema>, cutoff: number): Promise<number> {
+async function deleteMessagesBefore(db: Kysely<SqliteSchema>, cutoff: number): Promise<number> {
   // Queued copies go with them through the pending -> messages cascade.
   const result = await db.deleteFrom('messages').where('created_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
-export async function readPending(db: Kysely<SqliteSchema>, accountId: number, limit: number): Promise<StoredMessage[]> {
+async function readPending(db: Kysely<SqliteSchema>, accountId: number, limit: number): Promise<StoredMessage[]> {
   const n = Math.floor(limit);
   if (!(n > 0)) return [];
   const rows = await db
@@ -49,7 +80,7 @@ export async function readPending(db: Kysely<SqliteSchema>, accountId: number, l
   return rows.map(toStoredMessage);
 }
 
-export async function clearPending(db: Kysely<SqliteSchema>, accountId: number, delivered: readonly { conv: string; seq: number }[]): Promise<void> {
+async function clearPending(db: Kysely<SqliteSchema>, accountId: number, delivered: readonly { conv: string; seq: number }[]): Promise<void> {
   const byConv = new Map<string, number[]>();
   for (const { conv, seq } of delivered) {
     const seqs = byConv.get(conv);
@@ -75,7 +106,7 @@ export async function clearPending(db: Kysely<SqliteSchema>, accountId: number, 
  * each for the conversation's last seq and its newest message, and one for an account peer's
  * name; the sort is over the user's conversations only.
  */
-export async function readDirectConversations(db: Kysely<SqliteSchema>, userId: string, limit: number): Promise<DirectConversationRecord[]> {
+async function readDirectConversations(db: Kysely<SqliteSchema>, userId: string, limit: number): Promise<DirectConversationRecord[]> {
   const n = Math.floor(limit);
   if (!(n > 0)) return [];
   // An account peer's id is "a<account id>"; anything else (a guest) matches no account row.

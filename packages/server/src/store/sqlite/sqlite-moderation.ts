@@ -1,30 +1,10 @@
-import fs from 'node:fs';
-import type Database from 'better-sqlite3';
-import type {
-  AuditEntry,
-  BanKind,
-  BanRecord,
-  NewAuditEntry,
-  NewBan,
-  RoomGrant,
-  RoomGrantKind,
-  ServerRoleRecord,
-  StoredRoomModes,
-  StoredServerRole,
-} from '../store.ts';
+import type { Selectable } from 'kysely';
+import type { BanRecord, ModerationStore } from '../store.ts';
+import type { SqliteParts } from './sqlite-parts.ts';
+import type { SqliteSchema } from './sqlite-rows.ts';
+import { oneSync, runSync } from './sqlite-sync.ts';
 
-interface BanRow {
-  id: number;
-  scope: string;
-  kind: BanKind;
-  value: string;
-  reason: string;
-  created_by: string;
-  created_at: number;
-  expires_at: number | null;
-}
-
-function toBan(row: BanRow): BanRecord {
+function toBan(row: Selectable<SqliteSchema['bans']>): BanRecord {
   return {
     id: row.id,
     scope: row.scope,
@@ -38,163 +18,196 @@ function toBan(row: BanRow): BanRecord {
 }
 
 /**
- * The moderation half of the SQLite store, on plain prepared statements: each write is one
- * synchronous transaction that also raises moderation_version, so `parley admin` in another
- * process and the running server agree on when to re-read.
+ * The moderation part of the SQLite store, on Kysely's typed schema. Every write of roles, bans
+ * or disabled commands is one synchronous IMMEDIATE transaction (sqlite-sync.ts says why not
+ * Kysely's) that also raises moderation_version, so `parley admin` in another process and the
+ * running server agree on when to re-read. Nothing here is on the connect or send path: the
+ * server keeps roles, bans and disabled commands in memory and polls the version every
+ * moderation.sync_interval_ms, so plain Kysely queries serve.
  */
-export class SqliteModeration {
-  readonly #db: Database.Database;
-  readonly #file: string;
-  readonly #bump: Database.Statement;
+export function sqliteModeration({ sqlite, db, run }: SqliteParts): ModerationStore {
+  const bump = db.updateTable('moderation_version').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1);
+  /** Runs `write` and the version bump in one transaction; throws raw driver errors. */
+  const versioned = <T>(write: () => T): T =>
+    sqlite
+      .transaction(() => {
+        const result = write();
+        runSync(sqlite, bump);
+        return result;
+      })
+      .immediate();
 
-  constructor(db: Database.Database, file: string) {
-    this.#db = db;
-    this.#file = file;
-    this.#bump = db.prepare('UPDATE moderation_version SET n = n + 1 WHERE id = 1');
-  }
+  return {
+    setServerRole(accountId, role, grantedBy) {
+      return run('setting a server role', async () =>
+        versioned(() => {
+          if (role === null) runSync(sqlite, db.deleteFrom('server_roles').where('account_id', '=', accountId));
+          else
+            runSync(
+              sqlite,
+              db
+                .insertInto('server_roles')
+                .values({ account_id: accountId, role, granted_by: grantedBy, granted_at: Date.now() })
+                .onConflict((oc) =>
+                  oc.column('account_id').doUpdateSet((eb) => ({
+                    role: eb.ref('excluded.role'),
+                    granted_by: eb.ref('excluded.granted_by'),
+                    granted_at: eb.ref('excluded.granted_at'),
+                  })),
+                ),
+            );
+        }),
+      );
+    },
 
-  #write<TArgs extends unknown[], TResult>(fn: (...args: TArgs) => TResult): (...args: TArgs) => TResult {
-    const tx = this.#db.transaction((...args: TArgs) => {
-      const result = fn(...args);
-      this.#bump.run();
-      return result;
-    });
-    return (...args: TArgs) => tx.immediate(...args);
-  }
+    listServerRoles() {
+      return run('listing server roles', async () => {
+        const rows = await db
+          .selectFrom('server_roles as r')
+          .innerJoin('accounts as a', 'a.id', 'r.account_id')
+          .select(['r.account_id', 'a.name', 'r.role', 'r.granted_by', 'r.granted_at'])
+          .orderBy('r.account_id')
+          .execute();
+        return rows.map((r) => ({ accountId: r.account_id, name: r.name, role: r.role, grantedBy: r.granted_by, grantedAt: r.granted_at }));
+      });
+    },
 
-  setServerRole(accountId: number, role: StoredServerRole | null, grantedBy: string): void {
-    this.#write(() => {
-      if (role === null) this.#db.prepare('DELETE FROM server_roles WHERE account_id = ?').run(accountId);
-      else
-        this.#db
-          .prepare(
-            `INSERT INTO server_roles (account_id, role, granted_by, granted_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (account_id) DO UPDATE SET role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at`,
+    addBan(ban) {
+      return run('adding a ban', async () => {
+        const upsert = db
+          .insertInto('bans')
+          .values({
+            scope: ban.scope,
+            kind: ban.kind,
+            value: ban.value,
+            reason: ban.reason,
+            created_by: ban.createdBy,
+            created_at: Date.now(),
+            expires_at: ban.expiresAt,
+          })
+          .onConflict((oc) =>
+            oc.columns(['scope', 'kind', 'value']).doUpdateSet((eb) => ({
+              reason: eb.ref('excluded.reason'),
+              created_by: eb.ref('excluded.created_by'),
+              created_at: eb.ref('excluded.created_at'),
+              expires_at: eb.ref('excluded.expires_at'),
+            })),
           )
-          .run(accountId, role, grantedBy, Date.now());
-    })();
-  }
+          .returningAll();
+        return toBan(versioned(() => oneSync(sqlite, upsert)));
+      });
+    },
 
-  listServerRoles(): ServerRoleRecord[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT r.account_id, a.name, r.role, r.granted_by, r.granted_at
-         FROM server_roles r JOIN accounts a ON a.id = r.account_id ORDER BY r.account_id`,
-      )
-      .all() as { account_id: number; name: string; role: StoredServerRole; granted_by: string; granted_at: number }[];
-    return rows.map((r) => ({ accountId: r.account_id, name: r.name, role: r.role, grantedBy: r.granted_by, grantedAt: r.granted_at }));
-  }
+    removeBan(scope, kind, value) {
+      return run('removing a ban', async () => {
+        const remove = db.deleteFrom('bans').where('scope', '=', scope).where('kind', '=', kind).where('value', '=', value);
+        return versioned(() => runSync(sqlite, remove) > 0);
+      });
+    },
 
-  addBan(ban: NewBan): BanRecord {
-    return this.#write(() => {
-      const row = this.#db
-        .prepare(
-          `INSERT INTO bans (scope, kind, value, reason, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (scope, kind, value) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by,
-             created_at = excluded.created_at, expires_at = excluded.expires_at
-           RETURNING *`,
-        )
-        .get(ban.scope, ban.kind, ban.value, ban.reason, ban.createdBy, Date.now(), ban.expiresAt) as BanRow;
-      return toBan(row);
-    })();
-  }
+    listBans(query = {}) {
+      return run('listing bans', async () => {
+        let q = db.selectFrom('bans').selectAll().orderBy('id');
+        if (query.scope !== undefined) q = q.where('scope', '=', query.scope);
+        const { now } = query;
+        if (now !== undefined) q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+        return (await q.execute()).map(toBan);
+      });
+    },
 
-  removeBan(scope: string, kind: BanKind, value: string): boolean {
-    return this.#write(() => this.#db.prepare('DELETE FROM bans WHERE scope = ? AND kind = ? AND value = ?').run(scope, kind, value).changes > 0)();
-  }
+    deleteExpiredBans(now) {
+      return run('deleting expired bans', async () => {
+        const remove = db.deleteFrom('bans').where('expires_at', 'is not', null).where('expires_at', '<=', now);
+        return versioned(() => runSync(sqlite, remove));
+      });
+    },
 
-  deleteExpiredBans(now: number): number {
-    return this.#write(() => this.#db.prepare('DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes)();
-  }
+    appendAudit(entry) {
+      return run('appending to the audit log', async () => {
+        const { at, actor, action, target, detail } = entry;
+        const { id } = await db.insertInto('audit').values({ at, actor, action, target, detail }).returning('id').executeTakeFirstOrThrow();
+        return { id, ...entry };
+      });
+    },
 
-  listBans(query: { scope?: string; now?: number }): BanRecord[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.scope !== undefined) {
-      where.push('scope = ?');
-      params.push(query.scope);
-    }
-    if (query.now !== undefined) {
-      where.push('(expires_at IS NULL OR expires_at > ?)');
-      params.push(query.now);
-    }
-    const sql = `SELECT * FROM bans${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-    return (this.#db.prepare(sql).all(...params) as BanRow[]).map(toBan);
-  }
+    listAudit(query) {
+      return run('reading the audit log', async () => {
+        // SQLite treats a negative LIMIT as "no limit".
+        const limit = Math.floor(query.limit);
+        if (!(limit > 0)) return [];
+        let q = db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(limit);
+        if (query.before !== undefined) q = q.where('id', '<', query.before);
+        return q.execute();
+      });
+    },
 
-  appendAudit(entry: NewAuditEntry): AuditEntry {
-    const result = this.#db
-      .prepare('INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(entry.at, entry.actor, entry.action, entry.target, entry.detail);
-    return { id: Number(result.lastInsertRowid), ...entry };
-  }
+    deleteAuditBefore(at) {
+      return run('pruning the audit log', async () => {
+        const result = await db.deleteFrom('audit').where('at', '<', at).executeTakeFirst();
+        return Number(result.numDeletedRows);
+      });
+    },
 
-  deleteAuditBefore(at: number): number {
-    return this.#db.prepare('DELETE FROM audit WHERE at < ?').run(at).changes;
-  }
+    setCommandDisabled(verb, disabled, by) {
+      return run('disabling a command', async () =>
+        versioned(() => {
+          if (disabled) runSync(sqlite, db.insertInto('disabled_commands').orIgnore().values({ verb, disabled_by: by, disabled_at: Date.now() }));
+          else runSync(sqlite, db.deleteFrom('disabled_commands').where('verb', '=', verb));
+        }),
+      );
+    },
 
-  listAudit(query: { limit: number; before?: number }): AuditEntry[] {
-    const limit = Math.floor(query.limit);
-    if (!(limit > 0)) return [];
-    const rows =
-      query.before === undefined
-        ? this.#db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
-        : this.#db.prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?').all(query.before, limit);
-    return rows as AuditEntry[];
-  }
+    listDisabledCommands() {
+      return run('listing disabled commands', async () => {
+        const rows = await db.selectFrom('disabled_commands').select('verb').orderBy('verb').execute();
+        return rows.map((r) => r.verb);
+      });
+    },
 
-  setCommandDisabled(verb: string, disabled: boolean, by: string): void {
-    this.#write(() => {
-      if (disabled)
-        this.#db.prepare('INSERT OR IGNORE INTO disabled_commands (verb, disabled_by, disabled_at) VALUES (?, ?, ?)').run(verb, by, Date.now());
-      else this.#db.prepare('DELETE FROM disabled_commands WHERE verb = ?').run(verb);
-    })();
-  }
+    setRoomModes(roomKey, modes) {
+      return run(`setting the modes of ${roomKey}`, async () => {
+        await db
+          .updateTable('rooms')
+          .set({ invite_only: modes.inviteOnly ? 1 : 0, password_hash: modes.passwordHash, moderated: modes.moderated ? 1 : 0, topic_lock: modes.topicLock ? 1 : 0 })
+          .where('key', '=', roomKey)
+          .execute();
+      });
+    },
 
-  listDisabledCommands(): string[] {
-    return this.#db.prepare('SELECT verb FROM disabled_commands ORDER BY verb').pluck().all() as string[];
-  }
+    setRoomGrant(grant, on) {
+      return run(`changing a grant in ${grant.roomKey}`, async () => {
+        if (!on) {
+          await db.deleteFrom('room_grants').where('room_key', '=', grant.roomKey).where('user_id', '=', grant.userId).where('kind', '=', grant.kind).execute();
+          return;
+        }
+        // Selected from rooms, so a grant in a room that does not exist is no row (and no error).
+        await db
+          .insertInto('room_grants')
+          .orIgnore()
+          .columns(['room_key', 'user_id', 'kind', 'granted_by', 'granted_at'])
+          .expression(
+            db
+              .selectFrom('rooms')
+              .select((eb) => ['key', eb.val(grant.userId).as('user_id'), eb.val(grant.kind).as('kind'), eb.val(grant.grantedBy).as('granted_by'), eb.val(Date.now()).as('granted_at')])
+              .where('key', '=', grant.roomKey),
+          )
+          .execute();
+      });
+    },
 
-  setRoomModes(roomKey: string, modes: StoredRoomModes): void {
-    this.#db
-      .prepare('UPDATE rooms SET invite_only = ?, password_hash = ?, moderated = ?, topic_lock = ? WHERE key = ?')
-      .run(modes.inviteOnly ? 1 : 0, modes.passwordHash, modes.moderated ? 1 : 0, modes.topicLock ? 1 : 0, roomKey);
-  }
+    listRoomGrants(roomKey) {
+      return run('listing room grants', async () => {
+        const q = db.selectFrom('room_grants').selectAll();
+        const rows = await (roomKey === undefined ? q.orderBy('room_key') : q.where('room_key', '=', roomKey)).orderBy('user_id').orderBy('kind').execute();
+        return rows.map((r) => ({ roomKey: r.room_key, userId: r.user_id, kind: r.kind, grantedBy: r.granted_by, grantedAt: r.granted_at }));
+      });
+    },
 
-  setRoomGrant(grant: { roomKey: string; userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): void {
-    if (on)
-      this.#db
-        .prepare('INSERT OR IGNORE INTO room_grants (room_key, user_id, kind, granted_by, granted_at) SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rooms WHERE key = ?)')
-        .run(grant.roomKey, grant.userId, grant.kind, grant.grantedBy, Date.now(), grant.roomKey);
-    else this.#db.prepare('DELETE FROM room_grants WHERE room_key = ? AND user_id = ? AND kind = ?').run(grant.roomKey, grant.userId, grant.kind);
-  }
-
-  listRoomGrants(roomKey?: string): RoomGrant[] {
-    const rows = (
-      roomKey === undefined
-        ? this.#db.prepare('SELECT * FROM room_grants ORDER BY room_key, user_id, kind').all()
-        : this.#db.prepare('SELECT * FROM room_grants WHERE room_key = ? ORDER BY user_id, kind').all(roomKey)
-    ) as { room_key: string; user_id: string; kind: RoomGrantKind; granted_by: string; granted_at: number }[];
-    return rows.map((r) => ({ roomKey: r.room_key, userId: r.user_id, kind: r.kind, grantedBy: r.granted_by, grantedAt: r.granted_at }));
-  }
-
-  moderationVersion(): number {
-    return this.#db.prepare('SELECT n FROM moderation_version WHERE id = 1').pluck().get() as number;
-  }
-
-  sizeBytes(): number {
-    if (this.#file === '' || this.#file === ':memory:') {
-      const pages = this.#db.pragma('page_count', { simple: true }) as number;
-      return pages * (this.#db.pragma('page_size', { simple: true }) as number);
-    }
-    let total = 0;
-    for (const suffix of ['', '-wal', '-shm']) {
-      try {
-        total += fs.statSync(this.#file + suffix).size;
-      } catch {
-        // The WAL and shared-memory files come and go with checkpoints.
-      }
-    }
-    return total;
-  }
+    moderationVersion() {
+      return run('reading the moderation version', async () => {
+        const row = await db.selectFrom('moderation_version').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
+        return row.n;
+      });
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Account, RoomRecord, StoredMessage } from '../store.ts';
+import type { DmParticipantRow } from '../dm-participants.ts';
+import type { Account, BanKind, RoomGrantKind, RoomRecord, StoredMessage, StoredServerRole } from '../store.ts';
 import { StoreError } from '../store.ts';
 
 /** Kysely's view of the schema created by migrations.ts. Times are ms since epoch. */
@@ -32,11 +33,7 @@ export interface SqliteSchema {
     last_seq: number;
   };
   messages: MessageRow;
-  dm_participants: {
-    user_id: string;
-    conv: string;
-    peer_id: string;
-  };
+  dm_participants: DmParticipantRow;
   pending: {
     account_id: number;
     conv: string;
@@ -50,6 +47,49 @@ export interface SqliteSchema {
     created_at: number;
     last_used_at: number;
     last_address: string;
+  };
+  // Moderation (migration 0002). The role and kind columns are TEXT; only the store writes them.
+  server_roles: {
+    account_id: number;
+    role: StoredServerRole;
+    granted_by: string;
+    granted_at: number;
+  };
+  bans: {
+    id: Generated<number>;
+    /** "server" or a room key. */
+    scope: string;
+    kind: BanKind;
+    value: string;
+    reason: string;
+    created_by: string;
+    created_at: number;
+    expires_at: number | null;
+  };
+  audit: {
+    id: Generated<number>;
+    at: number;
+    actor: string;
+    action: string;
+    target: string;
+    detail: string;
+  };
+  disabled_commands: {
+    verb: string;
+    disabled_by: string;
+    disabled_at: number;
+  };
+  room_grants: {
+    room_key: string;
+    user_id: string;
+    kind: RoomGrantKind;
+    granted_by: string;
+    granted_at: number;
+  };
+  /** One row, id 1: n rises with every write of roles, bans or disabled commands. */
+  moderation_version: {
+    id: number;
+    n: number;
   };
 }
 
