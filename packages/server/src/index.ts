@@ -30,4 +30,5 @@ export { openConsoleSession, type ConsoleSession } from './moderation/console-se
 export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './store/postgres/pg-store.ts';
 export { DataDirError } from './store/data-dir.ts';
