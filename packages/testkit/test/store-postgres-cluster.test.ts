@@ -98,6 +98,18 @@ describe('PostgreSQL store across nodes', () => {
     expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
 
+  it('deletes each old message once when retention runs on every node at once, in chunks', async () => {
+    // More than one retention chunk (5000 rows), so the nodes' chunks interleave.
+    for (let b = 0; b < 3; b++) {
+      await node(b).appendMessages(Array.from({ length: 4000 }, (_, i) => msg(`m${b}-${i}`, { createdAt: b * 4000 + i, pendingFor: i % 100 === 0 ? [1] : [] })));
+    }
+    const counts = await Promise.all(nodes.map((n) => n.deleteMessagesBefore(11_000)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(11_000);
+    const left = await node(0).history(hot, { after: 0, limit: 5000 });
+    expect(left.map((m) => m.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => 11_001 + i));
+    expect(await node(0).pendingFor(1, 1000)).toHaveLength(10);
+  });
+
   describe('name claims', () => {
     const expiresAt = (name: string) =>
       withPostgresClient(TEST_POSTGRES_URL, async (c) => {

@@ -30,6 +30,16 @@ const types = {
 };
 
 /**
+ * Session settings sent with every connection. idle_in_transaction_session_timeout ends a
+ * session that sits in an open transaction (a node stalled between a claim's statements) as
+ * long as a statement may run, so its locks do not stall the other nodes for longer.
+ */
+function startupOptions(options: PgConnectionOptions): string {
+  const timeout = Math.max(0, Math.floor(options.statementTimeoutMs));
+  return `-c statement_timeout=${timeout} -c idle_in_transaction_session_timeout=${timeout} -c search_path=${options.schema}`;
+}
+
+/**
  * The pool behind a PostgresStore. statement_timeout and search_path are startup parameters
  * of every connection, so a connection made after PostgreSQL restarts has them too and no
  * query runs on a connection without them. Broken connections leave the pool by themselves
@@ -45,7 +55,7 @@ export function openPool(options: PgConnectionOptions, onError: (err: Error) => 
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
-    options: `-c statement_timeout=${Math.max(0, Math.floor(options.statementTimeoutMs))} -c search_path=${options.schema}`,
+    options: startupOptions(options),
     // TCP keepalive finds a peer that vanished without closing the socket (a cut network).
     keepAlive: true,
     types,

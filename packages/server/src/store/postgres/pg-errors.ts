@@ -47,6 +47,9 @@ const CONNECTION_MESSAGES = [
  * - 58030 io_error, and 53100 disk_full, which is 'full'.
  */
 export function resourceKind(err: unknown): 'full' | 'io' | undefined {
+  // Node reports a host name with several addresses (localhost: ::1 and 127.0.0.1) that all
+  // refuse as an AggregateError of the attempts.
+  if (err instanceof AggregateError && err.errors.some((e) => resourceKind(e) === 'io')) return 'io';
   const code = pgErrorCode(err);
   if (code === '53100') return 'full';
   if (code !== undefined) {

@@ -8,6 +8,9 @@ import { toStoredMessage } from './pg-rows.ts';
  * The message log on PostgreSQL. Nothing is cached: other nodes write the same tables, so
  * every answer is read from the database (see MessageLog's concurrency contract).
  */
+/** Rows per retention statement: ~5k rows with their index entries and cascades stay well under a second. */
+const RETENTION_CHUNK = 5000;
+
 export class PgMessageLog implements MessageLog {
   constructor(private readonly ctx: PgContext) {}
 
@@ -84,12 +87,26 @@ export class PgMessageLog implements MessageLog {
     });
   }
 
-  /** Concurrent runs on several nodes each delete a row once: the later one skips it. */
+  /**
+   * In chunks of RETENTION_CHUNK rows, each its own statement, so a large backlog neither
+   * runs into statement_timeout nor holds a long transaction. Concurrent runs on several nodes
+   * each delete a row once (the later one skips a row deleted under it), so counts add up.
+   */
   deleteMessagesBefore(cutoff: number): Promise<number> {
     return this.ctx.run('deleting old messages', async (db) => {
-      // Queued copies go with them through the pending -> messages cascade.
-      const result = await db.deleteFrom('messages').where('created_at', '<', cutoff).executeTakeFirst();
-      return Number(result.numDeletedRows);
+      let total = 0;
+      for (;;) {
+        // Queued copies go with them through the pending -> messages cascade.
+        const result = await db
+          .deleteFrom('messages')
+          .where(({ eb, refTuple, selectFrom }) =>
+            eb(refTuple('conv', 'seq'), 'in', selectFrom('messages').select(['conv', 'seq']).where('created_at', '<', cutoff).limit(RETENTION_CHUNK).$asTuple('conv', 'seq')),
+          )
+          .executeTakeFirst();
+        const deleted = Number(result.numDeletedRows);
+        total += deleted;
+        if (deleted === 0) return total;
+      }
     });
   }
 

@@ -149,6 +149,8 @@ export async function migrate(db: Kysely<PgSchema>, schema: string): Promise<Mig
   const applied: number[] = [];
   try {
     await db.connection().execute(async (conn) => {
+      // Waiting for another node's migration may take longer than any one statement may.
+      await sql`SET statement_timeout = 0`.execute(conn);
       await sql`SELECT pg_advisory_lock(${LOCK_CLASS}, hashtext(${schema}))`.execute(conn);
       try {
         await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(conn);
@@ -175,6 +177,8 @@ export async function migrate(db: Kysely<PgSchema>, schema: string): Promise<Mig
         }
       } finally {
         await sql`SELECT pg_advisory_unlock(${LOCK_CLASS}, hashtext(${schema}))`.execute(conn);
+        // Back to the connection's startup value before the pool hands it out again.
+        await sql`RESET statement_timeout`.execute(conn);
       }
     });
     return { applied };
