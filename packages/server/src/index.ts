@@ -30,6 +30,7 @@ export { openConsoleSession, type ConsoleSession } from './moderation/console-se
 export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './store/postgres/pg-store.ts';
 export { DataDirError } from './store/data-dir.ts';
 export type { Bus, BusHandler, BusMeta, BusPayload, BusStats, BusSubscription, MessagePayload, EventPayload } from './cluster/bus.ts';
 export { conversationTopic, roomTopic, userTopic, CLUSTER_TOPIC, MAX_BUS_PAYLOAD_BYTES } from './cluster/bus.ts';
