@@ -24,7 +24,7 @@ export async function startBenchCluster(options: { count: number; env: Record<st
       await node.exited;
     }
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    await dropSchema(schema);
+    await dropSchema(TEST_POSTGRES_URL, schema);
   };
   try {
     for (let i = 0; i < options.count; i++) {

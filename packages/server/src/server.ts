@@ -88,6 +88,7 @@ export class ParleyServer {
       await store.close();
       throw error;
     }
+    const clustered = bus.kind === 'nats' || (bus instanceof LocalBus && bus.networked);
     const users = new UserDirectory();
     const router = new Router(users);
     const sessions = new Set<Session>();
@@ -103,9 +104,11 @@ export class ParleyServer {
     const delivery = new ConversationDelivery({ bus, store, rooms, users, router, metrics, log, cluster: config.cluster });
     const context: ServerContext = {
       config, store, users, rooms, router, writer, metrics, log, sessions, moderation, bus, delivery, nodeId,
-      clustered: bus.kind === 'nats' || (bus instanceof LocalBus && bus.networked),
+      clustered,
       cluster: undefined,
-      claims: undefined,
+      // Leases outlive a node's silence (node_timeout_ms) so that only a node seen gone, or one
+      // silent three times as long, loses its names.
+      claims: clustered ? store.nameClaims?.(nodeId, 3 * config.cluster.node_timeout_ms) : undefined,
       dispatch: (session, inbound) => runCommand(context, session, inbound),
       listeners: [],
       flusher,

@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { dropSchema, TEST_POSTGRES_URL } from './postgres-scratch.ts';
 import { spawnServer, type SpawnedServer } from './spawn-server.ts';
 
-/** The machine's PostgreSQL and NATS, as the tests and `.ci/run` expect them. */
-export const TEST_POSTGRES_URL = process.env.PARLEY_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The machine's NATS, as the tests and `.ci/run` expect it (PostgreSQL: postgres-scratch.ts). */
 export const TEST_NATS_URL = process.env.PARLEY_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 
 export interface ClusterNode extends SpawnedServer {
@@ -72,7 +71,7 @@ export async function startTestCluster(options: { nodes: number; env?: Record<st
         await node.exited;
       }
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-      await dropSchema(schema);
+      await dropSchema(TEST_POSTGRES_URL, schema);
     },
   };
   try {
@@ -83,14 +82,4 @@ export async function startTestCluster(options: { nodes: number; env?: Record<st
     throw error;
   }
   return cluster;
-}
-
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }

@@ -6,5 +6,5 @@ export { describeStoreConformance } from './store-conformance.ts';
 export { sleep, waitFor } from './wait.ts';
 export { useServerScope, type ServerScope } from './server-scope.ts';
 export { restartableServer, type RestartableServer } from './restartable-server.ts';
-export { startTestCluster, dropSchema, TEST_NATS_URL, TEST_POSTGRES_URL, type ClusterNode, type TestCluster } from './cluster-nodes.ts';
+export { startTestCluster, TEST_NATS_URL, type ClusterNode, type TestCluster } from './cluster-nodes.ts';
 export { TEST_POSTGRES_URL, scratchSchemaName, dropSchema, withPostgresClient, startPrivatePostgres, type PrivatePostgres } from './postgres-scratch.ts';

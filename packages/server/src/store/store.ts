@@ -2,6 +2,7 @@ import { ParleyError, WIRE_ERROR, type HasWireError } from '@parley/protocol';
 import type { DirectoryStore } from './directory-store.ts';
 import type { MessageLog } from './message-log.ts';
 import type { ModerationStore } from './moderation-store.ts';
+import type { NameClaims } from '../cluster/name-claims.ts';
 
 export * from './message-log.ts';
 export * from './directory-store.ts';
@@ -22,6 +23,11 @@ export interface StoreInfo {
   readonly kind: 'sqlite' | 'postgres';
   /** Bytes the store occupies (file size for SQLite, the schema's relations for PostgreSQL). */
   sizeBytes(): Promise<number>;
+  /**
+   * Online-name leases for the nodes sharing this store (cluster/name-claims.ts); absent where
+   * one process owns the store (SQLite), which checks names in memory.
+   */
+  nameClaims?(nodeId: string, leaseMs: number): NameClaims;
   /** Releases the engine; every later call rejects with StoreError 'unavailable'. */
   close(): Promise<void>;
 }

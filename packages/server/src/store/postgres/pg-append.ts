@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { AppendResult, NewMessage, StoredMessage } from '../store.ts';
-import { dmParticipantRows } from '../sqlite/migration-0005-dm-participants.ts';
+import { dmParticipantRows } from '../dm-participants.ts';
 import { isRetryable } from './pg-errors.ts';
 import { toStoredMessage, type MessageRow, type PgSchema } from './pg-rows.ts';
 

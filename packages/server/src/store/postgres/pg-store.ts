@@ -22,7 +22,7 @@ import type {
   StoredServerRole,
 } from '../store.ts';
 import { StoreError } from '../store.ts';
-import { resourceReporter } from '../sqlite/sqlite-rows.ts';
+import { resourceReporter } from '../resource-reporter.ts';
 import { isValidSchemaName, openPool, type PgConnectionOptions } from './pg-connection.ts';
 import type { PgContext } from './pg-context.ts';
 import { PgDirectory } from './pg-directory.ts';
