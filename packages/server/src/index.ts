@@ -31,3 +31,4 @@ export { canDisable } from './commands/authorize.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 export { DataDirError } from './store/data-dir.ts';
+export * from './cluster/index.ts';

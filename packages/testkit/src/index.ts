@@ -6,3 +6,4 @@ export { describeStoreConformance } from './store-conformance.ts';
 export { sleep, waitFor } from './wait.ts';
 export { useServerScope, type ServerScope } from './server-scope.ts';
 export { restartableServer, type RestartableServer } from './restartable-server.ts';
+export { describeBusConformance, type BusFactory, type BusNetwork } from './bus-conformance.ts';
