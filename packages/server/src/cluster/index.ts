@@ -15,3 +15,5 @@ export {
   userTopic,
 } from './bus.ts';
 export { LocalBus, LocalBusNetwork, type LocalBusOptions } from './local-bus.ts';
+export { NatsBus, openNatsBus, type NatsBusOptions, type NatsBusStats } from './nats-bus.ts';
+export { topicSubject, subjectTopic } from './bus-subject.ts';
