@@ -8,3 +8,4 @@ export { useServerScope, type ServerScope } from './server-scope.ts';
 export { restartableServer, type RestartableServer } from './restartable-server.ts';
 export { startTestCluster, TEST_NATS_URL, type ClusterNode, type TestCluster } from './cluster-nodes.ts';
 export { TEST_POSTGRES_URL, scratchSchemaName, dropSchema, withPostgresClient, startPrivatePostgres, type PrivatePostgres } from './postgres-scratch.ts';
+export { describeBusConformance, type BusFactory, type BusNetwork } from './bus-conformance.ts';

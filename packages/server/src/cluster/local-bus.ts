@@ -1,4 +1,6 @@
 import type { Bus, BusHandler, BusMeta, BusPayload, BusStats, BusSubscription } from './bus.ts';
+import { dropUndefined } from './bus-wire.ts';
+import { TopicHandlers, defaultHandlerError } from './topic-handlers.ts';
 
 /**
  * The in-process bus: a single node's default, and several nodes in one process when they share
@@ -18,7 +20,7 @@ export class LocalBusNetwork {
     this.#buses.delete(bus);
   }
 
-  /** @internal */ others(from: LocalBus): Iterable<LocalBus> {
+  /** @internal */ others(from: LocalBus): LocalBus[] {
     return [...this.#buses].filter((bus) => bus !== from);
   }
 }
@@ -31,19 +33,18 @@ export interface LocalBusOptions {
 
 export class LocalBus implements Bus {
   readonly kind = 'local';
-  readonly #handlers = new Map<string, BusHandler[]>();
+  readonly #handlers: TopicHandlers;
   readonly #stats = { published: 0, received: 0, dropped: 0 };
   #closed = false;
 
   readonly #network: LocalBusNetwork | undefined;
-  readonly #onHandlerError: (error: unknown, topic: string) => void;
 
   constructor(
     readonly nodeId: string,
     options: LocalBusOptions = {},
   ) {
     this.#network = options.network;
-    this.#onHandlerError = options.onHandlerError ?? ((error, topic) => console.error(`bus handler for ${topic} failed:`, error));
+    this.#handlers = new TopicHandlers({ onHandlerError: options.onHandlerError ?? defaultHandlerError });
   }
 
   /** Whether other nodes can hear this bus (it is part of a LocalBusNetwork). */
@@ -56,32 +57,16 @@ export class LocalBus implements Bus {
       this.#stats.dropped += 1;
       return;
     }
-    this.#stats.published += 1;
-    this.receive(topic, payload, { from: this.nodeId, local: true });
-    if (!this.#network) return;
-    // Other nodes of the same process get it on a later turn, as a network would deliver it:
-    // a publisher never runs another node's handlers inside its own call.
-    const others = [...this.#network.others(this)];
-    if (others.length === 0) return;
-    const copy = structuredClone(payload);
-    queueMicrotask(() => {
-      for (const bus of others) bus.receive(topic, copy, { from: this.nodeId, local: false });
-    });
+    // Other nodes are scheduled first, as the NATS bus sends first: a local handler that
+    // publishes in turn must not get its payload to the other nodes ahead of this one.
+    if (this.#sendToOthers(topic, payload)) this.#stats.published += 1;
+    else this.#stats.dropped += 1;
+    this.#handlers.dispatch(topic, payload, { from: this.nodeId, local: true });
   }
 
   subscribe(topic: string, handler: BusHandler): BusSubscription {
-    const list = this.#handlers.get(topic);
-    if (list) list.push(handler);
-    else this.#handlers.set(topic, [handler]);
-    return {
-      unsubscribe: () => {
-        const current = this.#handlers.get(topic);
-        if (!current) return;
-        const rest = current.filter((h) => h !== handler);
-        if (rest.length > 0) this.#handlers.set(topic, rest);
-        else this.#handlers.delete(topic);
-      },
-    };
+    if (this.#closed) return { unsubscribe: () => {} };
+    return this.#handlers.add(topic, handler);
   }
 
   stats(): BusStats {
@@ -96,16 +81,28 @@ export class LocalBus implements Bus {
 
   /** @internal */ receive(topic: string, payload: BusPayload, meta: BusMeta): void {
     if (this.#closed) return;
-    const handlers = this.#handlers.get(topic);
-    if (!handlers) return;
-    if (!meta.local) this.#stats.received += 1;
-    for (const handler of handlers) {
-      try {
-        handler(payload, meta);
-      } catch (error) {
-        // A failing handler must not keep the payload from the others, nor fail the publisher.
-        this.#onHandlerError(error, topic);
-      }
+    if (this.#handlers.dispatch(topic, payload, meta) && !meta.local) this.#stats.received += 1;
+  }
+
+  /** False when the payload cannot be copied (not JSON-shaped data): only this node has it. */
+  #sendToOthers(topic: string, payload: BusPayload): boolean {
+    if (!this.#network) return true;
+    const others = this.#network.others(this);
+    if (others.length === 0) return true;
+    // Each node gets its own copy, made now, as a network would: what the publisher or another
+    // node's handler does to its object afterwards changes nothing here. Undefined fields are
+    // absent, as after the NATS bus's encoding.
+    let copies: BusPayload[];
+    try {
+      copies = others.map(() => dropUndefined(structuredClone(payload)));
+    } catch {
+      return false;
     }
+    // Other nodes of the same process get it on a later turn, as a network would deliver it:
+    // a publisher never runs another node's handlers inside its own call.
+    queueMicrotask(() => {
+      others.forEach((bus, i) => bus.receive(topic, copies[i] as BusPayload, { from: this.nodeId, local: false }));
+    });
+    return true;
   }
 }
