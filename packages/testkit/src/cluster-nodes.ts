@@ -30,13 +30,13 @@ export interface TestCluster {
  * PostgreSQL as the store and the machine's NATS (under a subject prefix of this cluster's own)
  * as the bus. Heartbeats and checks are fast so tests see node failures within a second or two.
  */
-export async function startTestCluster(options: { nodes: number; env?: Record<string, string>; natsUrl?: string }): Promise<TestCluster> {
+export async function startTestCluster(options: { nodes: number; env?: Record<string, string>; natsUrl?: string; postgresUrl?: string }): Promise<TestCluster> {
   const schema = `c_${randomBytes(6).toString('hex')}`;
   const nodes: ClusterNode[] = [];
   const dirs: string[] = [];
   const envFor = (id: string, extra: Record<string, string> = {}): Record<string, string> => ({
     PARLEY_STORE: 'postgres',
-    PARLEY_STORE_URL: TEST_POSTGRES_URL,
+    PARLEY_STORE_URL: options.postgresUrl ?? TEST_POSTGRES_URL,
     PARLEY_POSTGRES_SCHEMA: schema,
     PARLEY_POSTGRES_POOL_SIZE: '4',
     PARLEY_BUS: 'nats',
@@ -71,7 +71,7 @@ export async function startTestCluster(options: { nodes: number; env?: Record<st
         await node.exited;
       }
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-      await dropSchema(TEST_POSTGRES_URL, schema);
+      await dropSchema(options.postgresUrl ?? TEST_POSTGRES_URL, schema).catch(() => undefined);
     },
   };
   try {
