@@ -64,7 +64,7 @@ export const ERRORS = {
   INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
   SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),
   STORE_FULL: spec(5002, 'retry', "The server's disk is full: nothing was stored; retry later (the operator has to free space)."),
-  STORE_UNAVAILABLE: spec(5003, 'retry', 'The server could not write its data (an I/O error or a read-only disk): nothing was stored; retry later.'),
+  STORE_UNAVAILABLE: spec(5003, 'retry', 'The server could not write its data (an I/O error, a read-only disk, or its database unreachable): nothing was stored; retry later.'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorName = keyof typeof ERRORS;

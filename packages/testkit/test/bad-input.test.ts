@@ -133,6 +133,9 @@ describe.each(STRUCTURED)('$name', ({ transport, codec }) => {
     await expectError('history', { with: '#general', limit: 100_000 }, 1003);
     await expectError('presence', { status: 'invisible' }, 1003);
     await expectError('send', { to: '#general', text: 'x', cmid: 'c'.repeat(65) }, 1003);
+    // NUL cannot be stored in PostgreSQL text: refused alike by every store.
+    await expectError('send', { to: '#general', text: 'nul \u0000 inside' }, 1003);
+    await expectError('topic', { room: '#general', topic: '\u0000' }, 1003);
     expect(await client.ok('send', { to: '#general', text: 'typed right' })).toMatchObject({ sent: [{ to: '#general' }] });
     await assertServerHealthy();
   });

@@ -65,9 +65,23 @@ function checkConnectionRate(server: ServerContext, spec: CommandSpec<Verb>, ses
   if (waitMs > 0) throw new ParleyError('RATE_LIMITED', 'Slow down: this connection sends too many commands', { retryAfterMs: waitMs });
 }
 
+/**
+ * NUL anywhere in the arguments: PostgreSQL cannot store it in text, and no name, message or
+ * topic needs it, so every store refuses it alike, here.
+ */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(hasNul);
+  return false;
+}
+
 function validate(verb: Verb, args: unknown): unknown {
   const parsed = COMMAND_SCHEMAS[verb].safeParse(args);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    if (hasNul(parsed.data)) throw new ParleyError('BAD_ARGUMENTS', `${verb}: text may not contain NUL (U+0000)`);
+    return parsed.data;
+  }
   const detail = parsed.error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`)
