@@ -97,7 +97,7 @@ export interface ModerationStore {
   setCommandDisabled(verb: string, disabled: boolean, by: string): Promise<void>;
   listDisabledCommands(): Promise<string[]>;
 
-  /** Rejects with StoreError 'failed' only on I/O errors; an unknown room is a no-op. */
+  /** An unknown room is a no-op (only the store's own failures reject). */
   setRoomModes(roomKey: string, modes: StoredRoomModes): Promise<void>;
   /** Idempotent either way. Grants vanish with their room. */
   setRoomGrant(grant: { roomKey: string; userId: string; kind: RoomGrantKind; grantedBy: string }, on: boolean): Promise<void>;
