@@ -64,7 +64,7 @@ describe('PostgreSQL store when the database goes away', () => {
     expect(await texts()).toEqual(['before', 'after']);
   });
 
-  it('fails an append caught in flight by a shutdown as io, with nothing of it stored', async () => {
+  it('fails an append whose session ends mid-statement, as in a shutdown, as io, with nothing of it stored', async () => {
     await store.appendMessages([msg('before', { cmid: 'c0' })]);
     // Another session holds the conversation's row lock, so the append waits inside its statement.
     const blocked = await withPostgresClient(server.url, async (c) => {
@@ -78,8 +78,13 @@ describe('PostgreSQL store when the database goes away', () => {
         async () => (await c.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'postgres'`)).rowCount,
         'the append to wait for the row lock',
       );
+      // A fast shutdown signals every backend at once, so the lock holder's rollback can let the
+      // append commit before its own backend sees the signal. End the waiting backend first, as
+      // the shutdown would, then stop the server.
+      await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = 'postgres'`);
+      const failed = await pending;
       await server.stop();
-      return pending;
+      return failed;
     });
     expect(blocked).toBeInstanceOf(StoreError);
     expect((blocked as StoreError).code).toBe('io');
