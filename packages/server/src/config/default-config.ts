@@ -4,8 +4,8 @@
  */
 export const DEFAULT_CONFIG_TOML = `# parley.toml: Parley server configuration.
 # Most keys take effect on restart. These reload live on SIGHUP or "parley admin reload":
-# motd, [limits], moderation.bans_file, moderation.exempt_addresses and the files named
-# in [tls].
+# motd, [limits], moderation.bans_file, moderation.exempt_addresses, http.failover_urls and
+# the files named in [tls].
 #
 # Every value below is the built-in default. Precedence, lowest to highest:
 #   defaults < this file < .env in the working directory < PARLEY_* environment variables < CLI flags.
@@ -93,6 +93,13 @@ listen = ["127.0.0.1:12345"]
 # "https://host:port" serves HTTPS and wss:// with the [tls] certificate. Empty list disables.
 # env: PARLEY_HTTP_LISTEN
 listen = ["127.0.0.1:8080"]
+# The WebSocket addresses of this server's other nodes (a cluster, docs/cluster.md), e.g.
+# ["wss://node2.example.org:8443/ws", "wss://node3.example.org:8443/ws"]. The web client reads
+# them from /client.json when its page loads and moves to the next one when its node is lost.
+# Only ws:// and wss:// URLs. Empty: the page knows only the node it came from (enough behind one
+# load-balanced name). Reloads live: pages loaded afterwards get the new list.
+# env: PARLEY_HTTP_FAILOVER_URLS
+failover_urls = []
 
 [tls]
 # PEM certificate chain and private key for TLS listeners. Set both or neither. When both are

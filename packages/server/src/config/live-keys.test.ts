@@ -26,14 +26,15 @@ describe('live keys', () => {
 
   it('a reload applies the live keys and names the others as needing a restart', () => {
     const current = ConfigSchema.parse({});
-    const loaded = ConfigSchema.parse({ motd: 'hi', server_name: 'other', limits: { max_frame_bytes: 4096, idle_timeout_ms: 5 }, moderation: { exempt_addresses: [], first_account_owner: false } });
+    const loaded = ConfigSchema.parse({ motd: 'hi', server_name: 'other', limits: { max_frame_bytes: 4096, idle_timeout_ms: 5 }, moderation: { exempt_addresses: [], first_account_owner: false }, http: { listen: ['0.0.0.0:80'], failover_urls: ['wss://node2.example.org/ws'] } });
     const plan = planReload(current, loaded);
     expect(plan.next.motd).toBe('hi');
     expect(plan.next.limits.max_frame_bytes).toBe(4096);
     expect(plan.next.server_name).toBe('parley');
     expect(plan.next.moderation.first_account_owner).toBe(true);
-    expect(plan.applied.sort()).toEqual(['limits.idle_timeout_ms', 'limits.max_frame_bytes', 'moderation.exempt_addresses', 'motd']);
-    expect(plan.restartNeeded.sort()).toEqual(['moderation.first_account_owner', 'server_name']);
+    expect(plan.next.http).toEqual({ listen: ['127.0.0.1:8080'], failover_urls: ['wss://node2.example.org/ws'] });
+    expect(plan.applied.sort()).toEqual(['http.failover_urls', 'limits.idle_timeout_ms', 'limits.max_frame_bytes', 'moderation.exempt_addresses', 'motd']);
+    expect(plan.restartNeeded.sort()).toEqual(['http.listen', 'moderation.first_account_owner', 'server_name']);
     expect(Object.isFrozen(plan.next.limits)).toBe(true);
   });
 });

@@ -15,6 +15,8 @@ export const LIVE_KEYS: Readonly<Record<string, LiveWhen>> = {
   'moderation.bans_file': 'at once',
   'moderation.exempt_addresses': 'at once',
   limits: 'at once',
+  // Read by /client.json at each request; a page already open keeps the list it loaded.
+  'http.failover_urls': 'at once',
 };
 
 /**

@@ -209,6 +209,20 @@ describe('loadConfig errors', () => {
     ]);
   });
 
+  it('takes only ws:// and wss:// URLs as http.failover_urls, naming each one refused', () => {
+    const cwd = workdir({ 'parley.toml': '[http]\nfailover_urls = ["wss://node2.example.org:8443/ws", "https://node3.example.org/ws", "node4:8080"]\n' });
+    const file = path.join(cwd, 'parley.toml');
+    expect(errors(loadConfig({ cwd, env: {} }))).toEqual([
+      `http.failover_urls[1]: expected a ws:// or wss:// URL such as "wss://node2.example.org:8443/ws", got "https://node3.example.org/ws" (from ${file})`,
+      `http.failover_urls[2]: expected a ws:// or wss:// URL such as "wss://node2.example.org:8443/ws", got "node4:8080" (from ${file})`,
+    ]);
+    expect(errors(loadConfig({ cwd: workdir(), env: { PARLEY_HTTP_FAILOVER_URLS: 'ws://' } }))).toEqual([
+      'http.failover_urls[0]: expected a ws:// or wss:// URL such as "wss://node2.example.org:8443/ws", got "ws://" (from PARLEY_HTTP_FAILOVER_URLS)',
+    ]);
+    const config = ok(loadConfig({ cwd: workdir(), env: { PARLEY_HTTP_FAILOVER_URLS: 'wss://n2.example.org/ws, ws://10.0.0.3:8080/ws' } }));
+    expect(config.http.failover_urls).toEqual(['wss://n2.example.org/ws', 'ws://10.0.0.3:8080/ws']);
+  });
+
   it('never throws, even on a hostile file', () => {
     const cwd = workdir({ 'parley.toml': '__proto__ = { polluted = true }\n' });
     expect(errors(loadConfig({ cwd, env: {} }))).toEqual([`__proto__: unknown key (from ${path.join(cwd, 'parley.toml')})`]);

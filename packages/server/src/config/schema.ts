@@ -17,6 +17,13 @@ function isAddressOrCidr(value: string): boolean {
 const positiveInt = z.number().int().positive();
 const listenList = z.array(z.string().min(1));
 
+/** A browser can only open ws:// and wss:// (the WHATWG WebSocket constructor refuses other schemes). */
+function isWebSocketUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '';
+}
+
 export const ConfigSchema = z
   .object({
     data_dir: z.string().min(1).default('./data'),
@@ -54,7 +61,15 @@ export const ConfigSchema = z
       .prefault({}),
     motd: z.string().max(1000).default(''),
     tcp: z.strictObject({ listen: listenList.default(['127.0.0.1:12345']) }).prefault({}),
-    http: z.strictObject({ listen: listenList.default(['127.0.0.1:8080']) }).prefault({}),
+    http: z
+      .strictObject({
+        listen: listenList.default(['127.0.0.1:8080']),
+        /** The other nodes' WebSocket addresses, which the web client fails over to (served at /client.json). */
+        failover_urls: z
+          .array(z.string().refine(isWebSocketUrl, { error: (issue) => `expected a ws:// or wss:// URL such as "wss://node2.example.org:8443/ws", got ${JSON.stringify(issue.input)}` }))
+          .default([]),
+      })
+      .prefault({}),
     tls: z
       .strictObject({
         cert_file: z.string().default(''),
