@@ -23,6 +23,7 @@ export interface SequencerOptions {
 }
 
 interface Track {
+  conv: string;
   last: number;
   /** Arrived ahead of a gap, by seq. */
   held: Map<number, { message: StoredMessage; origin: string | undefined }>;
@@ -64,7 +65,7 @@ export class ConversationSequencer {
   track(conv: string, after: number): void {
     if (this.#closed) return;
     this.untrack(conv);
-    this.#tracks.set(conv, { last: after, held: new Map(), target: after, kind: 'gap', timer: undefined, filling: false });
+    this.#tracks.set(conv, { conv, last: after, held: new Map(), target: after, kind: 'gap', timer: undefined, filling: false });
   }
 
   untrack(conv: string): void {
@@ -91,19 +92,19 @@ export class ConversationSequencer {
     const track = this.#tracks.get(message.conv);
     if (!track || message.seq <= track.last) return;
     if (message.seq === track.last + 1) {
-      this.#deliver(message.conv, track, message, origin);
-      this.#drain(message.conv, track);
+      this.#deliver(track, message, origin);
+      this.#drain(track);
       return;
     }
     if (message.seq - 1 > track.target) track.target = message.seq - 1;
     if (track.held.size < this.#maxHeld) {
       track.held.set(message.seq, { message, origin });
-      this.#arm(message.conv, track, 'gap', this.options.gapWaitMs);
+      this.#arm(track, 'gap', this.options.gapWaitMs);
     } else {
       // Too much ahead of the gap to hold: the store has all of it, read it now.
       if (message.seq > track.target) track.target = message.seq;
       this.#disarm(track);
-      this.#arm(message.conv, track, 'gap', 0);
+      this.#arm(track, 'gap', 0);
     }
   }
 
@@ -119,7 +120,7 @@ export class ConversationSequencer {
         if (!track || storeLast <= track.last) continue;
         if (storeLast > track.target) track.target = storeLast;
         // The publish may still be on its way: give it the gap wait before reading the store.
-        this.#arm(conv, track, 'tail', this.options.gapWaitMs);
+        this.#arm(track, 'tail', this.options.gapWaitMs);
       }
     } catch (err) {
       this.options.onError?.(err);
@@ -135,7 +136,7 @@ export class ConversationSequencer {
     this.#tracks.clear();
   }
 
-  #deliver(conv: string, track: Track, message: StoredMessage, origin: string | undefined): void {
+  #deliver(track: Track, message: StoredMessage, origin: string | undefined): void {
     track.last = message.seq;
     track.held.delete(message.seq);
     try {
@@ -143,24 +144,24 @@ export class ConversationSequencer {
     } catch (err) {
       this.options.onError?.(err);
     }
-    if (this.#tracks.get(conv) !== track) return;
+    if (this.#tracks.get(track.conv) !== track) return;
     if (track.held.size === 0 && track.last >= track.target) this.#disarm(track);
   }
 
   /** Delivers what was held right behind `last`. */
-  #drain(conv: string, track: Track): void {
+  #drain(track: Track): void {
     for (let next = track.held.get(track.last + 1); next; next = track.held.get(track.last + 1)) {
-      this.#deliver(conv, track, next.message, next.origin);
-      if (this.#tracks.get(conv) !== track) return;
+      this.#deliver(track, next.message, next.origin);
+      if (this.#tracks.get(track.conv) !== track) return;
     }
   }
 
-  #arm(conv: string, track: Track, kind: RepairKind, delayMs: number): void {
+  #arm(track: Track, kind: RepairKind, delayMs: number): void {
     if (track.timer || track.filling) return;
     track.kind = kind;
     track.timer = setTimeout(() => {
       track.timer = undefined;
-      void this.#fill(conv, track);
+      void this.#fill(track);
     }, delayMs);
     track.timer.unref();
   }
@@ -171,7 +172,8 @@ export class ConversationSequencer {
   }
 
   /** Reads what is missing after `last` from the store, in pages, until the gap is closed. */
-  async #fill(conv: string, track: Track): Promise<void> {
+  async #fill(track: Track): Promise<void> {
+    const conv = track.conv;
     if (this.#tracks.get(conv) !== track || track.filling) return;
     track.filling = true;
     const kind = track.kind;
@@ -183,16 +185,16 @@ export class ConversationSequencer {
         for (const stored of page) {
           if (stored.seq <= track.last) continue; // arrived on the bus during the read
           const held = track.held.get(stored.seq);
-          this.#deliver(conv, track, held?.message ?? stored, held?.origin);
+          this.#deliver(track, held?.message ?? stored, held?.origin);
           if (!held) repaired++;
           if (this.#tracks.get(conv) !== track) return;
         }
-        this.#drain(conv, track);
+        this.#drain(track);
         if (page.length < this.#pageSize) {
           // The store has nothing more: what is still held lies past deleted messages.
           for (const seq of [...track.held.keys()].sort((a, b) => a - b)) {
             const held = track.held.get(seq);
-            if (held && seq > track.last) this.#deliver(conv, track, held.message, held.origin);
+            if (held && seq > track.last) this.#deliver(track, held.message, held.origin);
           }
           track.held.clear();
           if (track.target > track.last) track.target = track.last;
@@ -203,13 +205,13 @@ export class ConversationSequencer {
       this.options.onError?.(err);
       track.filling = false;
       // Try again later: the store may be down for a while.
-      if (this.#tracks.get(conv) === track) this.#arm(conv, track, kind, this.options.tailCheckMs);
+      if (this.#tracks.get(conv) === track) this.#arm(track, kind, this.options.tailCheckMs);
       return;
     } finally {
       if (repaired > 0) this.options.onRepair?.(kind, conv, repaired);
     }
     track.filling = false;
     // Something arrived ahead while the last page was read: wait for it like any gap.
-    if (this.#tracks.get(conv) === track && track.held.size > 0) this.#arm(conv, track, 'gap', this.options.gapWaitMs);
+    if (this.#tracks.get(conv) === track && track.held.size > 0) this.#arm(track, 'gap', this.options.gapWaitMs);
   }
 }
