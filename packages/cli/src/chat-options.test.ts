@@ -3,11 +3,11 @@ import { CHAT_USAGE, parseChatOptions } from './chat-options.ts';
 
 describe('parley chat options', () => {
   it('picks guest, login or register credentials', () => {
-    expect(parseChatOptions(['tls://h:1'], {})).toMatchObject({ url: 'tls://h:1', plain: false, credentials: { kind: 'guest' }, room: '#general' });
+    expect(parseChatOptions(['tls://h:1'], {})).toMatchObject({ urls: ['tls://h:1'], plain: false, credentials: { kind: 'guest' }, room: '#general' });
     expect(parseChatOptions(['tls://h:1', '--name', 'al', '--plain'], {})).toMatchObject({ plain: true, credentials: { kind: 'guest', name: 'al' } });
     expect(parseChatOptions(['tls://h:1', '--name', 'al'], { PARLEY_PASSWORD: 'pw' })).toMatchObject({ credentials: { kind: 'login', name: 'al', password: 'pw' } });
     expect(parseChatOptions(['tls://h:1', '--name', 'al', '--password', 'x', '--register', '--accept-new', '--known-hosts', 'kh', '--room', '#dev'], {})).toEqual({
-      url: 'tls://h:1',
+      urls: ['tls://h:1'],
       plain: false,
       credentials: { kind: 'register', name: 'al', password: 'x' },
       acceptNew: true,
@@ -16,7 +16,14 @@ describe('parley chat options', () => {
     });
   });
 
+  it('takes several server addresses, as arguments or comma-separated, in order', () => {
+    expect(parseChatOptions(['tls://a:1', 'tls://b:2,tls://c:3', '--plain'], {})).toMatchObject({ urls: ['tls://a:1', 'tls://b:2', 'tls://c:3'], plain: true });
+    expect(parseChatOptions(['tls://a:1,', '--name', 'al'], {})).toMatchObject({ urls: ['tls://a:1'] });
+  });
+
   it('returns a usage message for bad input', () => {
+    expect(parseChatOptions(['tls://a:1', 'gopher://b:2'], {})).toMatch(/^parley chat: Unsupported scheme "gopher:"/);
+    expect(parseChatOptions([','], {})).toBe(CHAT_USAGE);
     expect(parseChatOptions([], {})).toBe(CHAT_USAGE);
     expect(parseChatOptions(['tls://h:1', '--register'], {})).toMatch(/--register needs --name and --password/);
     expect(parseChatOptions(['tls://h:1', '--bogus'], {})).toMatch(/^parley chat: Unknown option '--bogus'/);

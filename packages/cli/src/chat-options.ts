@@ -1,14 +1,15 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { Credentials, TransportFactory } from '@parley/client';
+import { parseServerUrl, type Credentials, type TransportFactory } from '@parley/client';
 import { KnownHosts, nodeTransport, type PeerCertificateInfo, type TrustReason } from '@parley/client/node';
 
 export const CHAT_USAGE =
-  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
+  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
 
 /** The options `parley chat` takes, shared by the line client and the terminal UI. */
 export interface ChatOptions {
-  url: string;
+  /** The server's addresses: several (its nodes) to fail over between, in the order given. */
+  urls: string[];
   plain: boolean;
   credentials: Credentials;
   acceptNew: boolean;
@@ -37,14 +38,22 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     return `parley chat: ${(error as Error).message}\n${CHAT_USAGE}`;
   }
   const { values, positionals } = parsed;
-  const url = positionals[0];
-  if (!url) return CHAT_USAGE;
+  // Several addresses as several arguments or one comma-separated list.
+  const urls = positionals.flatMap((p) => p.split(',')).map((p) => p.trim()).filter((p) => p !== '');
+  if (urls.length === 0) return CHAT_USAGE;
+  for (const url of urls) {
+    try {
+      parseServerUrl(url);
+    } catch (error) {
+      return `parley chat: ${(error as Error).message}\n${CHAT_USAGE}`;
+    }
+  }
   const password = values.password ?? env.PARLEY_PASSWORD;
   if (values.register && (!values.name || !password)) return 'parley chat: --register needs --name and --password (or PARLEY_PASSWORD)';
   const credentials: Credentials = password
     ? { kind: values.register ? 'register' : 'login', name: values.name ?? '', password }
     : { kind: 'guest', ...(values.name ? { name: values.name } : {}) };
-  return { url, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
+  return { urls, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
 }
 
 /** Asks on the terminal, like SSH's first-contact question. */

@@ -39,7 +39,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
   const client = new ParleyClient({
-    url: options.url,
+    url: options.urls,
     credentials: options.credentials,
     clientName: 'parley-chat-plain',
     transport: chatTransport(options),
@@ -60,6 +60,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
       stopped.abort();
     }
   });
+  client.on('failover', (e) => status(`${e.from} is gone; continuing on ${e.to}`));
   client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
   client.on('part', (e) => {

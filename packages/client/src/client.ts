@@ -11,10 +11,15 @@ import { loginRequest, nextCredentials } from './credentials.ts';
 import type { ClientEvent, ClientEvents, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
 import { ReconnectWait } from './reconnect-wait.ts';
 import { rejoinRooms } from './rejoin.ts';
-import { parseServerUrl, type ServerUrl } from './url.ts';
+import { ServerRotation } from './server-rotation.ts';
+import type { ServerUrl } from './url.ts';
 
 export interface ClientOptions {
-  url: string;
+  /**
+   * The server, or several addresses of it (the nodes of a cluster): the client connects to the
+   * first that answers, stays there, and moves to the next when that connection is lost.
+   */
+  url: string | readonly string[];
   transport: TransportFactory;
   credentials: Credentials;
   /** Per request, including waiting for a connection. Default 10 s. */
@@ -50,7 +55,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   device: DeviceCredential | undefined;
   /** The server's limits from its last `hello` reply (text size, recipients, rates). */
   limits: ServerLimits | undefined;
-  readonly url: ServerUrl;
+  /** Every address this client may use, in the order it tries them. */
+  readonly servers: ServerRotation;
   private channel: Channel | undefined;
   private ready = false;
   private readyWaiters: (() => void)[] = [];
@@ -70,11 +76,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   constructor(private readonly options: ClientOptions) {
     super();
-    this.url = parseServerUrl(options.url);
+    this.servers = new ServerRotation(options.url);
     this.credentials = options.credentials;
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.outbox = new Outbox(options.maxQueuedSends ?? 1000);
     this.backoff = new Backoff(options.backoff?.initialMs, options.backoff?.maxMs);
+  }
+
+  /** The address in use, or tried next while disconnected. */
+  get url(): ServerUrl {
+    return this.servers.current;
   }
 
   /** Connects and logs in; rejects if the first attempt fails. Later losses reconnect on their own. */
@@ -82,31 +93,43 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return new Promise((resolve, reject) => void this.run(resolve, reject));
   }
 
-  private async run(connected: (identity: Identity) => void, failed: (error: ParleyClientError) => void): Promise<void> {
+  private async run(connected: (identity: Identity) => void, gaveUp: (error: ParleyClientError) => void): Promise<void> {
     let attempts = 0;
+    // Addresses that failed (or whose connection was lost) since the last connection that
+    // worked: the next untried one is tried at once, and the backoff delay starts once every
+    // address has failed, so with one address every retry waits for it.
+    let failed = 0;
+    let lastServer: string | undefined;
     while (!this.closing) {
-      this.setState(attempts === 0 ? 'connecting' : 'reconnecting');
+      this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { server: this.url.href });
       let channel: Channel | undefined;
       try {
         const transport = await this.options.transport(this.url);
         const opened: Channel = new Channel(transport, (event) => this.onEvent(event, opened));
         channel = this.channel = opened;
-        const identity = await this.handshake(channel, attempts > 0);
+        const identity = await this.handshake(channel, attempts > 0, lastServer);
+        lastServer = this.url.href;
+        failed = 0;
         this.backoff.reset();
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
         if (this.stoppedBy) throw this.stoppedBy;
+        failed += 1;
       } catch (error) {
+        failed += 1;
         // A failed handshake leaves a socket open; close it before retrying or giving up.
         channel?.close();
         const failure = this.stoppedBy ?? toClientError(error);
-        if (attempts === 0 || failure.isFatal || this.options.reconnect === false) {
+        // The first connection fails once every address has (an unknown certificate, a wrong
+        // password or a ban is the server's answer, not a node's: it stops at once).
+        const firstRoundLeft = attempts === 0 && !failure.isFatal && failed < this.servers.all.length;
+        if ((attempts === 0 && !firstRoundLeft) || failure.isFatal || this.options.reconnect === false) {
           this.closing = true;
           this.outbox.rejectAll(failure);
           this.wakeWaiters();
           this.setState('closed', { error: failure });
-          if (attempts === 0) failed(failure);
+          if (attempts === 0) gaveUp(failure);
           // The server's own stop error was reported when it came.
           else if (failure !== this.stoppedBy) this.emit('error', failure);
           return;
@@ -116,8 +139,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.channel = undefined;
       }
       if (this.closing || this.options.reconnect === false) break;
+      this.servers.advance();
+      if (failed < this.servers.all.length) continue;
+      failed = 0;
       const delayMs = this.backoff.next();
-      this.setState('reconnecting', { delayMs });
+      this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { delayMs, server: this.url.href });
       await this.reconnectWait.sleep(delayMs);
     }
     this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
@@ -125,7 +151,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.setState('closed');
   }
 
-  private async handshake(channel: Channel, resuming: boolean): Promise<Identity> {
+  private async handshake(channel: Channel, resuming: boolean, previousServer: string | undefined): Promise<Identity> {
     const catchUp = (this.catchUp = new CatchUp());
     this.missedThisHandshake = 0;
     try {
@@ -141,7 +167,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.ready = true;
       if (resuming) this.outbox.reconnected();
       this.wakeWaiters();
-      this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake } : {});
+      const server = this.url.href;
+      this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake, server } : { server });
+      if (previousServer !== undefined && previousServer !== server) this.emit('failover', { from: previousServer, to: server });
       for (const each of lost) this.emit('room_lost', each);
       void this.outbox.pump((args) => this.transmit(args), sleep);
       return identity;

@@ -11,6 +11,8 @@ export interface StateChange {
   missed?: number;
   resumed?: boolean;
   error?: ParleyClientError;
+  /** The address connected to, or being tried (ClientOptions.url may list several). */
+  server?: string;
 }
 
 type EventData<TName extends ServerEvent['ev']> = Omit<Extract<ServerEvent, { ev: TName }>, 'ev'>;
@@ -32,6 +34,8 @@ export type ClientEvents = {
   notice: EventData<'notice'>;
   /** The server issued this client a device credential (ClientOptions.remember): store it to sign in later. */
   device: DeviceCredential;
+  /** Reconnected to another address than the last connection's (a node failed over). */
+  failover: { from: string; to: string };
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */
   error: ParleyClientError;
   state: StateChange;

@@ -22,8 +22,6 @@ import { useTerminalSize } from './use-terminal-size.ts';
 
 export interface AppProps {
   client: ParleyClient;
-  /** The server as the user typed it, for the status bar. */
-  server: string;
   /** How the server's certificate was accepted at the latest connection. */
   trust: () => TrustInfo;
   /** Joined and shown first (`--room`). */
@@ -33,7 +31,7 @@ export interface AppProps {
 }
 
 /** The full-screen chat: room list | messages | members, then status bar and input line. */
-export function App({ client, server, trust, room, onQuit }: AppProps) {
+export function App({ client, trust, room, onQuit }: AppProps) {
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize();
   const { state, stateRef, dispatch, connection } = useChatClient(client);
@@ -202,7 +200,7 @@ export function App({ client, server, trust, room, onQuit }: AppProps) {
           </>
         )}
       </Box>
-      <StatusBar server={server} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} />
+      <StatusBar server={client.url.href} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} />
       <InputLine prompt={prompt} line={input.line} width={cols} />
     </Box>
   );

@@ -18,12 +18,13 @@ export async function runTui(options: ChatOptions): Promise<number> {
   // Set at every TLS handshake: "newly pinned" at first contact becomes "pinned" after a reconnect.
   let trust: TrustInfo;
   const client = new ParleyClient({
-    url: options.url,
+    url: options.urls,
     credentials: options.credentials,
     clientName: 'parley-chat-tui',
     transport: chatTransport(options, (peer, how) => (trust = { how, fingerprint: peer.fingerprint })),
   });
-  process.stderr.write(`connecting to ${client.url.href}…\n`);
+  const others = client.servers.all.length - 1;
+  process.stderr.write(`connecting to ${client.url.href}${others > 0 ? ` (or ${others} more)` : ""}…\n`);
   try {
     await client.connect();
   } catch (error) {
@@ -39,7 +40,7 @@ export async function runTui(options: ChatOptions): Promise<number> {
   };
 
   process.stdout.write(ENTER_ALT_SCREEN);
-  const instance = render(<App client={client} server={client.url.href} trust={() => trust} room={options.room} onQuit={onQuit} />, {
+  const instance = render(<App client={client} trust={() => trust} room={options.room} onQuit={onQuit} />, {
     exitOnCtrlC: false,
     patchConsole: true,
   });

@@ -42,6 +42,8 @@ export function useChatClient(client: ParleyClient) {
       client.on('error', (e) => {
         if (e.action !== 'stop') dispatch({ type: 'system', text: `${e.errorName}: ${e.message}`, error: true });
       }),
+      // Another node took over: the status bar shows it, and the log says where it changed.
+      client.on('failover', (e) => dispatch({ type: 'system', text: `${e.from} is gone; continuing on ${e.to}` })),
       client.on('state', (change) => {
         // One line in the conversation per outage, so the log shows where the gap was.
         if (change.state === 'reconnecting' && change.delayMs !== undefined && !lost.current) {
