@@ -14,6 +14,11 @@ export interface HttpRoutesContext {
   metrics(): Promise<{ contentType: string; body: string }>;
   page(): { serverName: string; fingerprint: string | undefined; tlsPorts: readonly number[]; wsPath: string };
   onWebSocket(ws: WebSocket, socket: Socket, request: IncomingMessage): void;
+  /**
+   * The other nodes' WebSocket addresses (`http.failover_urls`) that `/client.json` gives the web
+   * client; read at each request, so a reload reaches pages loaded after it. Absent: none.
+   */
+  failoverUrls?(): readonly string[];
   /** Both read for every new connection, so a reload reaches them. */
   maxFrameBytes(): number;
   handshakeTimeoutMs(): number;
@@ -57,7 +62,8 @@ export interface HttpListener {
 /**
  * HTTP, or HTTPS when `tls` is given: the web client at `/` (static files, see static-files.ts),
  * `/about` (this server and how to connect; also `/` when the client is not built), `/healthz`,
- * `/metrics`, and the WebSocket endpoint `/ws` (`wss://` over HTTPS).
+ * `/metrics`, `/client.json` (what the web client needs besides its files: the other nodes to
+ * fail over to), and the WebSocket endpoint `/ws` (`wss://` over HTTPS).
  */
 export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?: TlsMaterial): Promise<HttpListener> {
   // ws fixes maxPayload per server; a new one is made when the limit changes (upgrades are cheap to route).
@@ -79,6 +85,8 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?:
       );
       return;
     }
+    // no-store: a page loaded after a reload must see the new list, not a cached one.
+    if (path === '/client.json') return send(res, 200, { type: 'application/json', body: JSON.stringify({ failover: ctx.failoverUrls?.() ?? [] }), headers: { 'cache-control': 'no-store' } });
     if (path === WS_PATH) return send(res, 426, { type: 'text/plain', body: 'WebSocket upgrade required\n', headers: { upgrade: 'websocket' } });
     const host = req.headers.host ?? `${address.host}:${address.port}`;
     if (path === '/about' || (path === '/' && !site)) return sendInfoPage(res, ctx, { host, secure: tls !== undefined });
