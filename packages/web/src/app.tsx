@@ -5,6 +5,7 @@ import { ChatScreen } from './chat-screen.tsx';
 import { ConnectScreen } from './connect-screen.tsx';
 import { describeError } from './describe-error.ts';
 import { t } from './i18n/index.ts';
+import { formatServerList, parseServerList } from './server-addresses.ts';
 import { forgetStoredSession, isSignedOut, loadStoredSession, saveStoredSession, SIGNED_OUT_MESSAGE, type StoredSession } from './stored-session.ts';
 
 export function App() {
@@ -21,7 +22,7 @@ export function App() {
       const next = new ChatStore(options);
       await next.connect();
       const device = next.client.device;
-      if (options.remember !== undefined && device) saveStoredSession({ url: options.url, name: next.me, token: device.token, deviceId: device.id });
+      if (options.remember !== undefined && device) saveStoredSession({ url: typeof options.url === 'string' ? options.url : formatServerList(options.url), name: next.me, token: device.token, deviceId: device.id });
       setStore(next);
     } catch (failure) {
       const stored = options.credentials.kind === 'token';
@@ -39,7 +40,7 @@ export function App() {
   };
 
   useEffect(() => {
-    if (resuming) void connect({ url: resuming.url, credentials: { kind: 'token', name: resuming.name, token: resuming.token } });
+    if (resuming) void connect({ url: parseServerList(resuming.url), credentials: { kind: 'token', name: resuming.name, token: resuming.token } });
   }, []);
 
   const leave = (reason?: string) => {

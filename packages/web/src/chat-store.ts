@@ -9,11 +9,13 @@ import { ClosedConversations, closedStorageKey } from './direct-conversations.ts
 import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
 import { t } from './i18n/index.ts';
 import { RoomTracker } from './room-tracker.ts';
+import { shortServerName } from './server-addresses.ts';
 import { runInput } from './run-input.ts';
 import { parseInput } from './slash-commands.ts';
 
 export interface ConnectOptions {
-  url: string;
+  /** The server, or several addresses of it (its nodes), tried in this order (server-addresses.ts). */
+  url: string | readonly string[];
   credentials: Credentials;
   /** A device label: ask for a device token that keeps this browser signed in (see stored-session.ts). */
   remember?: string;
@@ -40,6 +42,8 @@ export class ChatStore {
   kind: 'account' | 'guest' = 'guest';
   away = false;
   connection: Connection = { state: 'idle', retryAt: undefined, resumedMissed: undefined };
+  /** The address of the last connection that got through (the SDK's `client.url` runs ahead through the list while reconnecting). */
+  server: string | undefined;
   /** The error that ended the client, for the connect screen. */
   fatal: ParleyClientError | undefined;
   /** A panel a typed command opened (/listbans, /whois, /devices), drawn over the chat. */
@@ -69,9 +73,12 @@ export class ChatStore {
       if (error.errorName === 'SHUTTING_DOWN') this.noticeActive(t('store.restarting'));
       else this.noticeActive(describeError(error), 'error');
     });
+    // A lost node is not a restart: the page is on another node now and says which.
+    this.client.on('failover', ({ from, to }) => this.noticeActive(t('store.failover', { from: shortServerName(from), to: shortServerName(to) })));
     this.client.on('state', (change) => {
       this.connection = nextConnection(this.connection, change, Date.now());
       if (change.state === 'closed' && change.error) this.fatal = change.error;
+      if (change.state === 'connected') this.server = change.server ?? this.client.url.href;
       this.changed();
     });
   }
@@ -93,7 +100,8 @@ export class ChatStore {
     const identity = await this.client.connect();
     this.me = identity.name;
     this.kind = identity.kind;
-    this.closed = new ClosedConversations(closedStorageKey(this.client.url.href, foldName(identity.name)));
+    // Keyed by the first address, not the node that answered: the same on every node of the list.
+    this.closed = new ClosedConversations(closedStorageKey(this.client.servers.all[0]?.href ?? this.client.url.href, foldName(identity.name)));
     for (const summary of identity.rooms) {
       const conv = this.room(summary.name);
       conv.topic = summary.topic;

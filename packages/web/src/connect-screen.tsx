@@ -1,13 +1,9 @@
 /** @jsxImportSource preact */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectOptions } from './chat-store.ts';
 import { t } from './i18n/index.ts';
+import { defaultServers, formatServerList, pageServerUrl, parseServerList, sameServerList } from './server-addresses.ts';
 import { deviceLabel } from './stored-session.ts';
-
-/** The server this page came from: the web client talks to the WebSocket endpoint beside it. */
-export function defaultServerUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-}
 
 const remembered = (key: string): string => {
   try {
@@ -25,32 +21,48 @@ const remember = (key: string, value: string): void => {
 };
 
 export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options: ConnectOptions) => void; error: string | undefined; busy: boolean }) {
-  const [server, setServer] = useState(() => remembered('parley.server') || defaultServerUrl());
+  // A remembered list is the person's choice; otherwise the field shows this page's node, then
+  // the other nodes once /client.json has named them.
+  const [saved] = useState(() => remembered('parley.server'));
+  const [server, setServer] = useState(() => saved || pageServerUrl());
+  const edited = useRef(false);
+  useEffect(() => {
+    if (saved) return;
+    void defaultServers().then((list) => {
+      if (!edited.current) setServer(formatServerList(list));
+    });
+  }, []);
   const [name, setName] = useState(() => remembered('parley.name'));
   const [password, setPassword] = useState('');
   const [register, setRegister] = useState(false);
   const [stay, setStay] = useState(false);
   const [problem, setProblem] = useState<string>();
 
-  const submit = (event: Event) => {
+  const submit = async (event: Event) => {
     event.preventDefault();
     const trimmed = name.trim();
     if (register && (!trimmed || !password)) return setProblem(t('connect.needBoth'));
     if (password && !trimmed) return setProblem(t('connect.needName'));
     setProblem(undefined);
-    remember('parley.server', server === defaultServerUrl() ? '' : server);
+    // Connect pressed before /client.json answered: the other nodes still count.
+    const defaults = await defaultServers();
+    const urls = saved || edited.current ? parseServerList(server) : defaults;
+    if (urls.length === 0) return setProblem(t('connect.needServer'));
+    // The default is not remembered, so the next visit gets the nodes the server names then.
+    const isDefault = sameServerList(urls, defaults);
+    remember('parley.server', isDefault ? '' : formatServerList(urls));
     remember('parley.name', trimmed);
     const credentials: ConnectOptions['credentials'] = password
       ? { kind: register ? 'register' : 'login', name: trimmed, password }
       : { kind: 'guest', ...(trimmed ? { name: trimmed } : {}) };
     // Guests have nothing to stay signed in to: the checkbox counts for accounts only.
-    onConnect({ url: server.trim(), credentials, ...(stay && password ? { remember: deviceLabel() } : {}) });
+    onConnect({ url: urls, credentials, ...(stay && password ? { remember: deviceLabel() } : {}) });
   };
 
   const shown = problem ?? error;
   return (
     <main class="connect">
-      <form class="connect-card" onSubmit={submit} aria-labelledby="connect-title">
+      <form class="connect-card" onSubmit={(event) => void submit(event)} aria-labelledby="connect-title">
         <div class="connect-brand" aria-hidden="true">
           <span class="logo">P</span>
         </div>
@@ -81,8 +93,22 @@ export function ConnectScreen({ onConnect, error, busy }: { onConnect: (options:
           <summary>{t('connect.server')}</summary>
           <label class="field">
             <span>{t('connect.serverAddress')}</span>
-            <input type="text" name="server" value={server} onInput={(e) => setServer(e.currentTarget.value)} autocapitalize="off" spellcheck={false} />
+            <input
+              type="text"
+              name="server"
+              value={server}
+              onInput={(e) => {
+                edited.current = true;
+                setServer(e.currentTarget.value);
+              }}
+              autocapitalize="off"
+              spellcheck={false}
+              aria-describedby="server-hint"
+            />
           </label>
+          <small id="server-hint" class="muted">
+            {t('connect.serverHint')}
+          </small>
         </details>
         {shown && (
           <p class="form-error" role="alert">

@@ -7,13 +7,24 @@ import { CloseConversation } from './close-conversation.tsx';
 import { t } from './i18n/index.ts';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
 import { presenceShown } from './presence.ts';
+import { shortServerName } from './server-addresses.ts';
+
+/** The node in use; with several addresses, also which of them, so a failover is visible here. */
+function serverShown(store: ChatStore): string {
+  const all = store.client.servers.all;
+  const current = store.server ?? store.client.url.href;
+  const host = shortServerName(current);
+  if (all.length < 2) return host;
+  const index = all.findIndex((url) => url.href === current) + 1;
+  return index === 0 ? host : `${host} (${t('sidebar.nodeOf', { index, count: all.length })})`;
+}
 
 export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSelect: (key: string) => void; onSignOut: () => void }) {
   const all = store.sortedConversations();
   const rooms = all.filter((c) => c.kind !== 'dm');
   const dms = all.filter((c) => c.kind === 'dm');
   const myStatus = presenceShown(store, store.away ? 'away' : 'online');
-  const host = store.client.url.host + (store.client.url.port === 80 || store.client.url.port === 443 ? '' : `:${store.client.url.port}`);
+  const host = serverShown(store);
   return (
     <div class="sidebar-inner">
       <div class="brand">

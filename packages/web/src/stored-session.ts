@@ -6,6 +6,7 @@ import { ParleyClientError } from '@parley/client';
  * an operator), and then it is worth nothing. One signed-in account per browser profile.
  */
 export interface StoredSession {
+  /** The server's address, or its nodes' separated by spaces (server-addresses.ts). */
   url: string;
   name: string;
   token: string;

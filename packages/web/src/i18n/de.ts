@@ -24,6 +24,8 @@ export const de: Catalog = {
   'connect.connecting': 'Verbinde…',
   'connect.needBoth': 'Ein Konto braucht einen Namen und ein Passwort.',
   'connect.needName': 'Gib den Namen deines Kontos ein.',
+  'connect.needServer': 'Gib die Adresse eines Servers ein.',
+  'connect.serverHint': 'Mehrere Adressen eines Servers (seine Knoten), durch Leerzeichen getrennt: fällt eine weg, wechselt Parley zur nächsten.',
 
   'nav.conversations': 'Unterhaltungen',
   'nav.conversationsUnread': 'Unterhaltungen (ungelesene Nachrichten)',
@@ -37,6 +39,7 @@ export const de: Catalog = {
   'sidebar.unread': 'ungelesen',
   'sidebar.account': 'Konto',
   'sidebar.guest': 'Gast',
+  'sidebar.nodeOf': 'Knoten {index} von {count}',
   'sidebar.setAway': 'Abwesend setzen',
   'sidebar.setOnline': 'Online setzen',
   'sidebar.signOut': 'Abmelden',
@@ -116,6 +119,7 @@ export const de: Catalog = {
   'banner.missed': { one: '{count} verpasste Nachricht geholt.', other: '{count} verpasste Nachrichten geholt.' },
   'banner.nothingMissed': 'Nichts verpasst.',
   'store.restarting': 'Der Server startet neu; was du jetzt sendest, geht raus, sobald er wieder da ist.',
+  'store.failover': 'Die Verbindung zu {from} ist weg; Parley ist zu {to} gewechselt und macht dort weiter, wo es war.',
   'store.historyFailed': 'Verlauf konnte nicht geladen werden: {reason}',
 
   'members.title': 'Mitglieder',

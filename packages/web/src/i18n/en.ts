@@ -31,6 +31,8 @@ export const en = {
   'connect.connecting': 'Connecting…',
   'connect.needBoth': 'An account needs a name and a password.',
   'connect.needName': 'Enter the name of your account.',
+  'connect.needServer': 'Enter the address of a server.',
+  'connect.serverHint': 'Several addresses of one server (its nodes), separated by spaces: if one is lost, Parley moves to the next.',
 
   'nav.conversations': 'Conversations',
   'nav.conversationsUnread': 'Conversations (unread messages)',
@@ -44,6 +46,7 @@ export const en = {
   'sidebar.unread': 'unread',
   'sidebar.account': 'account',
   'sidebar.guest': 'guest',
+  'sidebar.nodeOf': 'node {index} of {count}',
   'sidebar.setAway': 'Set away',
   'sidebar.setOnline': 'Set online',
   'sidebar.signOut': 'Sign out',
@@ -123,6 +126,7 @@ export const en = {
   'banner.missed': { one: '{count} missed message fetched.', other: '{count} missed messages fetched.' },
   'banner.nothingMissed': 'Nothing was missed.',
   'store.restarting': 'The server is restarting; messages you send now go out when it is back.',
+  'store.failover': 'The connection to {from} was lost; Parley moved to {to} and picked up where it left off.',
   'store.historyFailed': 'Could not load history: {reason}',
 
   'members.title': 'Members',
