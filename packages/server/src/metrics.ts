@@ -36,6 +36,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly busForeign = new Counter({
+    name: 'parley_bus_foreign_total',
+    help: 'Messages from nodes of another store (another epoch) on this bus, dropped: two servers share one NATS subject prefix',
+    registers: [this.registry],
+  });
+
   readonly busLag = new Histogram({
     name: 'parley_bus_lag_seconds',
     help: 'From a send on another node to its arrival here over the bus (includes the commit)',

@@ -33,6 +33,8 @@ function shared(store: Store): Store {
   });
 }
 
+let network = new LocalBusNetwork();
+
 async function twoNodes(limits = { messages_per_minute: 6000, message_burst: 1000 }): Promise<[TestServer, TestServer]> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
   const store = await openSqliteStore({ file: join(dir, 'parley.db') });
@@ -40,7 +42,7 @@ async function twoNodes(limits = { messages_per_minute: 6000, message_burst: 100
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  const network = new LocalBusNetwork();
+  network = new LocalBusNetwork();
   const settings = { limits, cluster: { heartbeat_ms: 100, node_timeout_ms: 1000 } };
   for (const id of ['a', 'b']) nodes.push(await startTestServer({ ...settings, node_id: id }, { store: shared(store), bus: network.bus(id) }));
   return [nodes[0]!, nodes[1]!];
@@ -53,6 +55,26 @@ async function client(node: TestServer, login: { cmd: 'guest' | 'login' | 'regis
 }
 
 describe('two nodes in one process', () => {
+  it("drops what a node of another store publishes on the same bus, counts it, and keeps delivering its own", async () => {
+    const [a, b] = await twoNodes();
+    // A third server with a database of its own, wrongly on this bus (one prefix for two servers).
+    const stranger = await startTestServer({ node_id: 'x' }, { bus: network.bus('x') });
+    nodes.push(stranger);
+    expect(stranger.server.context.store.epoch).not.toBe(a.server.context.store.epoch);
+    const alice = await client(a, { cmd: 'guest', name: 'alice' });
+    await alice.ok('join', { room: '#dev' });
+    const mallory = await client(stranger, { cmd: 'guest', name: 'mallory' });
+    await mallory.ok('join', { room: '#dev' });
+    await mallory.ok('send', { to: '#dev', text: 'from another store' });
+    const foreign = async () => Number(/^parley_bus_foreign_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${a.httpPort}/metrics`)).text())?.[1] ?? 0);
+    await expect.poll(foreign, { timeout: 5000 }).toBeGreaterThan(0);
+    const bob = await client(b, { cmd: 'guest', name: 'bob' });
+    await bob.ok('join', { room: '#dev' });
+    await bob.ok('send', { to: '#dev', text: 'ours' });
+    await alice.event((e) => e.ev === 'message' && e.text === 'ours');
+    expect(alice.events().filter((e) => e.ev === 'message').map((e) => (e as { text: string }).text)).toEqual(['ours']);
+  });
+
   it('delivers room messages and DMs across nodes, once each and in seq order', async () => {
     const [a, b] = await twoNodes();
     const alice = await client(a, { cmd: 'register', name: 'alice', password: 'password123' });

@@ -73,6 +73,11 @@ describe('SQLite store', () => {
     expect(await second.history('#general', { limit: 10 })).toEqual(written.map((r) => r.message));
     expect((await second.pendingFor(alice.id, 10)).map((m) => m.text)).toEqual(['one']);
     expect(await second.lastSeq('#general')).toBe(2);
+    // The epoch is the database's, made once: the same after a reopen, another for another file.
+    expect(second.epoch).toBe(first.epoch);
+    const other = await openSqliteStore({ file: ':memory:' });
+    expect(other.epoch).not.toBe(first.epoch);
+    await other.close();
 
     // Sequence numbers and cmid dedupe continue from the persisted state.
     const more = await second.appendMessages([
@@ -109,6 +114,7 @@ describe('SQLite store', () => {
     inspect((db) => {
       db.prepare('DROP TABLE dm_participants').run();
       db.prepare('DROP TABLE devices').run();
+      db.prepare('DROP TABLE store_identity').run();
       db.prepare("DELETE FROM kysely_migration WHERE name >= '0005'").run();
     });
     const reopened = await openStore();

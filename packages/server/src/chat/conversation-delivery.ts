@@ -51,10 +51,13 @@ export class ConversationDelivery {
   /** Accounts a remote message was queued for, by "conv seq", until it is delivered here. */
   readonly #queued = new Map<string, number[]>();
   #all: BusSubscription | undefined;
-  #epoch = '';
+  readonly #epoch: string;
+  /** Foreign epochs already logged, so a misconfigured neighbour is said once, not per message. */
+  readonly #foreign = new Set<string>();
 
   constructor(private readonly parts: DeliveryParts) {
     const { cluster } = parts;
+    this.#epoch = parts.store.epoch;
     this.#sequencer = new ConversationSequencer({
       source: parts.store,
       deliver: (message) => this.#deliverHere(message),
@@ -163,6 +166,7 @@ export class ConversationDelivery {
   }
 
   #offer(payload: MessagePayload, meta: BusMeta): void {
+    if (payload.epoch !== this.#epoch) return this.#foreignEpoch(payload, meta);
     const { message } = payload;
     const conv = message.conv;
     if (!meta.local) this.parts.metrics.busLag.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
@@ -194,6 +198,17 @@ export class ConversationDelivery {
       this.#directOf.set(id, set);
     }
     return true;
+  }
+
+  /** Its seqs are another store's: delivering them would be wrong, ordering them against ours worse. */
+  #foreignEpoch(payload: MessagePayload, meta: BusMeta): void {
+    this.parts.metrics.busForeign.inc();
+    if (this.#foreign.has(payload.epoch) || this.#foreign.size >= 100) return;
+    this.#foreign.add(payload.epoch);
+    this.parts.log.error(
+      { from: meta.from, epoch: payload.epoch, ours: this.#epoch },
+      'a node of another store publishes on this bus; its messages are dropped. Give each server its own nats_subject_prefix',
+    );
   }
 
   #remember(message: StoredMessage, accounts: number[]): void {

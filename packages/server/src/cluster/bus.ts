@@ -67,7 +67,7 @@ export type BusPayload = MessagePayload | EventPayload;
 /** A committed message: receivers deliver each conversation strictly in seq order. */
 export interface MessagePayload {
   t: 'message';
-  /** Identifies the store's history; a receiver that sees a new epoch re-reads its positions. */
+  /** The publisher's store (StoreInfo.epoch): receivers drop messages of another store's epoch. */
   epoch: string;
   message: StoredMessage;
   /**

@@ -21,6 +21,11 @@ export interface Store extends MessageLog, DirectoryStore, ModerationStore, Stor
 export interface StoreInfo {
   /** Which engine this is, for logs and `parley serve`'s banner. */
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * This store's history, made with the database and never changed: the nodes sharing a store
+   * share its epoch, and what a node publishes on the bus carries it (cluster/bus.ts).
+   */
+  readonly epoch: string;
   /** Bytes the store occupies (file size for SQLite, the schema's relations for PostgreSQL). */
   sizeBytes(): Promise<number>;
   /**

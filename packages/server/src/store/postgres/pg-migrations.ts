@@ -125,6 +125,11 @@ const VERSIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (name_key, node_id))`,
     `CREATE INDEX online_names_node ON online_names (node_id)`,
   ],
+  // The store's epoch (sqlite/migration-0007-store-identity.ts says why).
+  [
+    `CREATE TABLE store_identity (id integer PRIMARY KEY CHECK (id = 1), epoch text NOT NULL)`,
+    `INSERT INTO store_identity (id, epoch) VALUES (1, gen_random_uuid()::text)`,
+  ],
 ];
 
 /** The schema version this code writes and reads. */

@@ -8,6 +8,7 @@ import type { Account, AuditEntry, BanKind, BanRecord, RoomGrantKind, RoomRecord
  */
 export interface PgSchema {
   schema_version: { version: number; applied_at: number };
+  store_identity: { id: number; epoch: string };
   accounts: {
     id: Generated<number>;
     name: string;

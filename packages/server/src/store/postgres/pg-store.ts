@@ -57,7 +57,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return new PostgresStore({ db, schema: options.schema, reported });
+  let epoch: string;
+  try {
+    epoch = (await db.withSchema(options.schema).selectFrom('store_identity').select('epoch').executeTakeFirstOrThrow()).epoch;
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw toStoreError(err, 'reading the store identity');
+  }
+  return new PostgresStore({ db, schema: options.schema, reported, epoch });
 }
 
 /**
@@ -67,6 +74,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  readonly epoch: string;
   readonly devices: DeviceStore;
   readonly #db: Kysely<PgSchema>;
   readonly #schema: string;
@@ -76,8 +84,9 @@ export class PostgresStore implements Store {
   readonly #moderation: PgModeration;
   #closed = false;
 
-  constructor(parts: { db: Kysely<PgSchema>; schema: string; reported: (error: StoreError) => StoreError }) {
+  constructor(parts: { db: Kysely<PgSchema>; schema: string; reported: (error: StoreError) => StoreError; epoch: string }) {
     this.#db = parts.db;
+    this.epoch = parts.epoch;
     this.#schema = parts.schema;
     const { db, reported } = parts;
     this.#ctx = {

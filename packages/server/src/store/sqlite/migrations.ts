@@ -12,6 +12,7 @@ import { lookalikeKeysMigration } from './migration-0003-lookalike-keys.ts';
 import { messageKindMigration } from './migration-0004-message-kind.ts';
 import { dmParticipantsMigration } from './migration-0005-dm-participants.ts';
 import { devicesMigration } from './migration-0006-devices.ts';
+import { storeIdentityMigration } from './migration-0007-store-identity.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -113,6 +114,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_message_kind': messageKindMigration,
   '0005_dm_participants': dmParticipantsMigration,
   '0006_devices': devicesMigration,
+  '0007_store_identity': storeIdentityMigration,
 };
 
 const provider: MigrationProvider = {

@@ -5,6 +5,7 @@ import { StoreError } from '../store.ts';
 
 /** Kysely's view of the schema created by migrations.ts. Times are ms since epoch. */
 export interface SqliteSchema {
+  store_identity: { id: number; epoch: string };
   accounts: {
     id: Generated<number>;
     name: string;

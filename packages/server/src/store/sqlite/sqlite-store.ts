@@ -27,9 +27,11 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
     }
   };
   const parts: SqliteParts = { sqlite, db, run };
+  const identity = await db.selectFrom('store_identity').select('epoch').executeTakeFirstOrThrow();
 
   return {
     kind: 'sqlite',
+    epoch: identity.epoch,
     ...sqliteMessageLog(parts),
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
