@@ -10,6 +10,7 @@ import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './sy
 import { headToHeadTable, summarizeHeadToHead } from './head-to-head.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import { startBenchCluster } from './cluster.ts';
+import { baselineBin, baselineTable } from './baseline.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import { startup, type StartupResult } from './scenarios/startup.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
@@ -129,7 +130,7 @@ async function runCluster(run: Run & { nodes: number }, quick: boolean): Promise
   }
 }
 
-async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
+async function runOne(run: Run, quick: boolean, bin?: string): Promise<ScenarioResult> {
   if (run.system && run.system !== 'parley') return runComparison(run, quick);
   if (run.nodes !== undefined) return runCluster({ ...run, nodes: run.nodes }, quick);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
@@ -138,6 +139,7 @@ async function runOne(run: Run, quick: boolean): Promise<ScenarioResult> {
     tls: true,
     // What `npm start` runs: the bundle `npm install` builds (run `npm run build` after a change).
     built: !values.sources,
+    ...(bin ? { bin } : {}),
     env: BENCH_SERVER_ENV,
     prefix: pinned ? ['taskset', '-c', '0'] : [],
     // The inspector: the idle scenario collects garbage through it, --profile records the phase.
@@ -174,6 +176,8 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     /** Runs the server from its TypeScript sources (tsx) instead of the bundle: tells a code change from a bundling one. */
     sources: { type: 'boolean', default: false },
+    /** Another checkout (built): its single-node runs interleaved with this one's, as ratios; writes nothing. */
+    baseline: { type: 'string' },
   },
 });
 const profileDir = values.profile;
@@ -186,6 +190,24 @@ const rounds = compare ? Number(values.rounds ?? (values.quick ? 1 : 3)) : 0;
 const PARLEY_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json' };
 const headToHeadRuns: Run[] = [PARLEY_FANOUT, ...COMPARISON].filter(selected);
 const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER].filter((r) => selected(r) && (r.nodes === undefined || !values.quick || only?.includes('cluster')));
+if (values.baseline) {
+  const bin = baselineBin(values.baseline);
+  const pairs: (ScenarioResult & { side: 'now' | 'baseline' })[] = [];
+  const singleNode = runs.filter((r) => r.nodes === undefined && r.scenario !== 'idle');
+  for (let round = 1; round <= Number(values.rounds ?? 3); round++) {
+    for (const run of singleNode) {
+      // Alternating which goes first, so neither always runs on the warmer machine.
+      const order = round % 2 ? (['now', 'baseline'] as const) : (['baseline', 'now'] as const);
+      for (const side of order) {
+        const result = { ...(await runOne(run, values.quick, side === 'baseline' ? bin : undefined)), side, round };
+        pairs.push(result);
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      }
+    }
+  }
+  console.error(`bench: this checkout against ${values.baseline}, medians of ${values.rounds ?? 3} interleaved rounds:\n${baselineTable(pairs)}`);
+  process.exit(0);
+}
 const started = Date.now();
 const results: ScenarioResult[] = [];
 const headToHead: ScenarioResult[] = [];

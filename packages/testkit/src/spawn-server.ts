@@ -32,12 +32,14 @@ export async function spawnServer(options: {
   nodeArgs?: string[];
   /** Run the built bin (what `npm start` runs) instead of the sources. */
   built?: boolean;
+  /** Another Parley's `parley` bin (a baseline checkout's bundle); wins over `built`. */
+  bin?: string;
 }): Promise<SpawnedServer> {
   const tcp = options.tls ? '127.0.0.1:0,tcp://127.0.0.1:0' : 'tcp://127.0.0.1:0';
   const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
   const child = spawn(
     command!,
-    [...prefixArgs, ...(options.nodeArgs ?? []), options.built ? PARLEY_BUILT_BIN : PARLEY_SOURCE_BIN, 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
+    [...prefixArgs, ...(options.nodeArgs ?? []), options.bin ?? (options.built ? PARLEY_BUILT_BIN : PARLEY_SOURCE_BIN), 'serve', '--data-dir', options.dataDir, '--tcp', tcp, '--http', '127.0.0.1:0', '--log-level', 'warn', ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARLEY_ACCOUNTS_PASSWORD_HASH: 'scrypt', ...options.env } },
   );
   let stderr = '';
