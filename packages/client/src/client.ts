@@ -36,6 +36,12 @@ export interface ClientOptions {
    * device token, which later logins and reconnects use instead of the password (`device`).
    */
   remember?: string;
+  /**
+   * After a lost connection, how long a guest keeps asking for its name back while the server
+   * says it is taken (NAME_TAKEN): when a cluster node dies, its guests' names stay held until
+   * the other nodes notice (cluster.node_timeout_ms). Default 30 s; then the client stops.
+   */
+  guestNameWaitMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -100,6 +106,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     // address has failed, so with one address every retry waits for it.
     let failed = 0;
     let lastServer: string | undefined;
+    let lostAt = 0;
     while (!this.closing) {
       this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { server: this.url.href });
       let channel: Channel | undefined;
@@ -114,6 +121,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
+        lostAt = Date.now();
         if (this.stoppedBy) throw this.stoppedBy;
         failed += 1;
       } catch (error) {
@@ -124,7 +132,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         // The first connection fails once every address has (an unknown certificate, a wrong
         // password or a ban is the server's answer, not a node's: it stops at once).
         const firstRoundLeft = attempts === 0 && !failure.isFatal && failed < this.servers.all.length;
-        if ((attempts === 0 && !firstRoundLeft) || failure.isFatal || this.options.reconnect === false) {
+        const nameStillHeld =
+          attempts > 0 && failure.errorName === 'NAME_TAKEN' && this.credentials.kind === 'guest' && Date.now() - lostAt < (this.options.guestNameWaitMs ?? 30_000);
+        if (!nameStillHeld && ((attempts === 0 && !firstRoundLeft) || failure.isFatal || this.options.reconnect === false)) {
           this.closing = true;
           this.outbox.rejectAll(failure);
           this.wakeWaiters();

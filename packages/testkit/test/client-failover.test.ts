@@ -63,6 +63,11 @@ describe('SDK with several server addresses', () => {
     expect(alice.seen.states.find((s) => s.state === 'connected')?.server).toBe(addresses[1]);
     await alice.client.join('#ops');
 
+    // A guest on the node that dies: its name is held there until the cluster notices.
+    const gus = client(addresses.slice(1), { kind: 'guest', name: 'gus' });
+    await gus.client.connect();
+    await gus.client.join('#ops');
+
     const bob = client(`tcp://127.0.0.1:${n2.tcpPort}`, { kind: 'register', name: 'bob', password: 'failover-pw' });
     await bob.client.connect();
     await bob.client.join('#ops');
@@ -76,6 +81,10 @@ describe('SDK with several server addresses', () => {
     await waitFor(() => alice.seen.failovers.length > 0 && alice.client.state === 'connected', 'alice to fail over to node 2', 20_000);
     expect(alice.seen.failovers).toEqual([{ from: addresses[1], to: addresses[2] }]);
     expect(alice.client.url.href).toBe(addresses[2]);
+    await waitFor(() => gus.seen.failovers.length > 0 && gus.client.state === 'connected', 'the guest to get its name back on node 2', 20_000);
+    expect(gus.client.identity?.name).toBe('gus');
+    await waitFor(() => texts(gus.seen.messages, '#ops').length >= 21, 'the guest to have what was sent while away', 20_000);
+    expect(texts(gus.seen.messages, '#ops')).toEqual(['before', ...Array.from({ length: 20 }, (_, i) => `away ${i}`)]);
 
     await bob.client.send('#ops', 'after');
     await alice.client.send('#ops', 'alice is back');
