@@ -100,13 +100,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   private async run(connected: (identity: Identity) => void, gaveUp: (error: ParleyClientError) => void): Promise<void> {
+    const servers = this.servers;
     let attempts = 0;
-    // Addresses that failed (or whose connection was lost) since the last connection that
-    // worked: the next untried one is tried at once, and the backoff delay starts once every
-    // address has failed, so with one address every retry waits for it.
-    let failed = 0;
-    let lastServer: string | undefined;
-    let lostAt = 0;
     while (!this.closing) {
       this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { server: this.url.href });
       let channel: Channel | undefined;
@@ -114,27 +109,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
         const transport = await this.options.transport(this.url);
         const opened: Channel = new Channel(transport, (event) => this.onEvent(event, opened));
         channel = this.channel = opened;
-        const identity = await this.handshake(channel, attempts > 0, lastServer);
-        lastServer = this.url.href;
-        failed = 0;
+        const identity = await this.handshake(channel, attempts > 0, servers.lastConnected);
+        servers.connected();
         this.backoff.reset();
         if (attempts === 0) connected(identity);
         attempts += 1;
         await channel.done;
-        lostAt = Date.now();
+        servers.lost();
         if (this.stoppedBy) throw this.stoppedBy;
-        failed += 1;
+        servers.failed();
       } catch (error) {
-        failed += 1;
+        servers.failed();
         // A failed handshake leaves a socket open; close it before retrying or giving up.
         channel?.close();
         const failure = this.stoppedBy ?? toClientError(error);
-        // The first connection fails once every address has (an unknown certificate, a wrong
-        // password or a ban is the server's answer, not a node's: it stops at once).
-        const firstRoundLeft = attempts === 0 && !failure.isFatal && failed < this.servers.all.length;
-        const nameStillHeld =
-          attempts > 0 && failure.errorName === 'NAME_TAKEN' && this.credentials.kind === 'guest' && Date.now() - lostAt < (this.options.guestNameWaitMs ?? 30_000);
-        if (!nameStillHeld && ((attempts === 0 && !firstRoundLeft) || failure.isFatal || this.options.reconnect === false)) {
+        if (this.givesUp(failure, attempts)) {
           this.closing = true;
           this.outbox.rejectAll(failure);
           this.wakeWaiters();
@@ -149,9 +138,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.channel = undefined;
       }
       if (this.closing || this.options.reconnect === false) break;
-      this.servers.advance();
-      if (failed < this.servers.all.length) continue;
-      failed = 0;
+      if (!servers.advance()) continue;
       const delayMs = this.backoff.next();
       this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { delayMs, server: this.url.href });
       await this.reconnectWait.sleep(delayMs);
@@ -159,6 +146,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
     this.wakeWaiters();
     this.setState('closed');
+  }
+
+  /**
+   * The first connection fails once every address has; an unknown certificate, a wrong password
+   * or a ban is the server's answer, not a node's, and stops at once. A guest whose node died
+   * waits for its name (held there until the cluster notices) instead of stopping.
+   */
+  private givesUp(failure: ParleyClientError, attempts: number): boolean {
+    if (attempts > 0 && failure.errorName === 'NAME_TAKEN' && this.credentials.kind === 'guest') {
+      if (this.servers.sinceLost() < (this.options.guestNameWaitMs ?? 30_000)) return false;
+    }
+    if (failure.isFatal || this.options.reconnect === false) return true;
+    return attempts === 0 && !this.servers.untriedLeft();
   }
 
   private async handshake(channel: Channel, resuming: boolean, previousServer: string | undefined): Promise<Identity> {
