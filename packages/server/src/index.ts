@@ -18,6 +18,8 @@ export {
   type DeviceRecord,
   type DeviceStore,
   type NewDevice,
+  type AccountKeyRecord,
+  type AccountKeyStore,
   StoreError,
   dmConversation,
   ALL_CONVERSATION,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dmConversation, type Store } from '@parley/server';
 import { describeDeviceConformance } from './store-conformance-devices.ts';
+import { describeAccountKeyConformance } from './store-conformance-keys.ts';
 import { describeConversationsConformance } from './store-conformance-conversations.ts';
 import { describeDirectoryConformance } from './store-conformance-directory.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
@@ -188,6 +189,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describeConversationsConformance(() => store);
     describeModerationConformance(() => store);
     describeDeviceConformance(() => store);
+    describeAccountKeyConformance(() => store);
 
     describe('close', () => {
       it('can be called twice', async () => {

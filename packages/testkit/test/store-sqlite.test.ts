@@ -115,6 +115,7 @@ describe('SQLite store', () => {
       db.prepare('DROP TABLE dm_participants').run();
       db.prepare('DROP TABLE devices').run();
       db.prepare('DROP TABLE store_identity').run();
+      db.prepare('DROP TABLE account_keys').run();
       db.prepare("DELETE FROM kysely_migration WHERE name >= '0005'").run();
     });
     const reopened = await openStore();

@@ -63,6 +63,39 @@ export interface DirectoryStore {
 
   /** Device credentials of accounts (see DeviceStore). */
   readonly devices: DeviceStore;
+  /** Public keys that log in to accounts (see AccountKeyStore). */
+  readonly keys: AccountKeyStore;
+}
+
+/**
+ * A public key that logs in to an account by signing a challenge (commands/key-login.ts): an
+ * Ed25519 key, its raw 32 bytes in base64url. A key belongs to one account at most.
+ */
+export interface AccountKeyRecord {
+  key: string;
+  accountId: number;
+  /** The account's display name, read with the record. */
+  accountName: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+/**
+ * The login keys part of the store. Each method is one statement, atomic on its own; the key is
+ * unique across accounts, so two nodes adding one key to two accounts store it once (the other
+ * gets 'conflict'). Keys go with their account.
+ */
+export interface AccountKeyStore {
+  /** Rejects with StoreError 'conflict' when the key belongs to an account already. */
+  add(input: { accountId: number; key: string; label: string; at: number }): Promise<AccountKeyRecord>;
+  /** An account's keys, oldest first. */
+  listFor(accountId: number): Promise<AccountKeyRecord[]>;
+  find(key: string): Promise<AccountKeyRecord | undefined>;
+  /** Records a login with the key; false when it no longer exists (removed meanwhile). */
+  touch(key: string, at: number): Promise<boolean>;
+  /** False when the account has no such key. */
+  remove(accountId: number, key: string): Promise<boolean>;
 }
 
 /**

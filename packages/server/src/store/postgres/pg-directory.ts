@@ -1,4 +1,5 @@
-import type { Account, DeviceStore, DirectoryStore, RoomRecord } from '../store.ts';
+import type { Account, AccountKeyStore, DeviceStore, DirectoryStore, RoomRecord } from '../store.ts';
+import { PgAccountKeys } from './pg-account-keys.ts';
 import type { PgContext } from './pg-context.ts';
 import { PgDevices } from './pg-devices.ts';
 import { toAccount, toRoomRecord } from './pg-rows.ts';
@@ -9,9 +10,11 @@ import { toAccount, toRoomRecord } from './pg-rows.ts';
  */
 export class PgDirectory implements DirectoryStore {
   readonly devices: DeviceStore;
+  readonly keys: AccountKeyStore;
 
   constructor(private readonly ctx: PgContext) {
     this.devices = new PgDevices(ctx);
+    this.keys = new PgAccountKeys(ctx);
   }
 
   createAccount(input: { name: string; nameKey: string; passwordHash: string }): Promise<Account> {

@@ -130,6 +130,16 @@ const VERSIONS: readonly (readonly string[])[] = [
     `CREATE TABLE store_identity (id integer PRIMARY KEY CHECK (id = 1), epoch text NOT NULL)`,
     `INSERT INTO store_identity (id, epoch) VALUES (1, gen_random_uuid()::text)`,
   ],
+  // Login keys (sqlite/migration-0008-account-keys.ts).
+  [
+    `CREATE TABLE account_keys (
+       key text PRIMARY KEY,
+       account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+       label text NOT NULL,
+       created_at bigint NOT NULL,
+       last_used_at bigint NOT NULL)`,
+    `CREATE INDEX account_keys_account ON account_keys (account_id)`,
+  ],
 ];
 
 /** The schema version this code writes and reads. */

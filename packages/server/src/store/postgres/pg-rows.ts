@@ -34,6 +34,7 @@ export interface PgSchema {
   /** `id` is insertion order, which is seq order within every conversation (pendingFor's order). */
   pending: { id: Generated<number>; account_id: number; conv: string; seq: number };
   dm_participants: { user_id: string; conv: string; peer_id: string };
+  account_keys: { key: string; account_id: number; label: string; created_at: number; last_used_at: number };
   devices: {
     id: Generated<number>;
     account_id: number;

@@ -6,6 +6,7 @@ import type {
   AuditEntry,
   BanKind,
   BanRecord,
+  AccountKeyStore,
   DeviceStore,
   DirectConversationRecord,
   HistoryQuery,
@@ -76,6 +77,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres';
   readonly epoch: string;
   readonly devices: DeviceStore;
+  readonly keys: AccountKeyStore;
   readonly #db: Kysely<PgSchema>;
   readonly #schema: string;
   readonly #ctx: PgContext;
@@ -104,6 +106,7 @@ export class PostgresStore implements Store {
     this.#directory = new PgDirectory(this.#ctx);
     this.#moderation = new PgModeration(this.#ctx);
     this.devices = this.#directory.devices;
+    this.keys = this.#directory.keys;
   }
 
   /** This node's name leases (see NameClaims); `nodeId` must be unique in the cluster. */

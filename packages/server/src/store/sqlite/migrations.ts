@@ -13,6 +13,7 @@ import { messageKindMigration } from './migration-0004-message-kind.ts';
 import { dmParticipantsMigration } from './migration-0005-dm-participants.ts';
 import { devicesMigration } from './migration-0006-devices.ts';
 import { storeIdentityMigration } from './migration-0007-store-identity.ts';
+import { accountKeysMigration } from './migration-0008-account-keys.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -115,6 +116,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_dm_participants': dmParticipantsMigration,
   '0006_devices': devicesMigration,
   '0007_store_identity': storeIdentityMigration,
+  '0008_account_keys': accountKeysMigration,
 };
 
 const provider: MigrationProvider = {

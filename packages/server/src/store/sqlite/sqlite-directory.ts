@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DirectoryStore } from '../store.ts';
 import { SqliteDevices } from './sqlite-devices.ts';
+import { SqliteAccountKeys } from './sqlite-account-keys.ts';
 import type { SqliteParts } from './sqlite-parts.ts';
 import { toAccount, toRoomRecord, type SqliteSchema } from './sqlite-rows.ts';
 import { runSync } from './sqlite-sync.ts';
@@ -13,6 +14,7 @@ export function sqliteDirectory({ sqlite, db, run }: SqliteParts): DirectoryStor
 
   return {
     devices: new SqliteDevices(db, run),
+    keys: new SqliteAccountKeys(db, run),
 
     createAccount(input) {
       return run(

@@ -40,6 +40,7 @@ export interface SqliteSchema {
     conv: string;
     seq: number;
   };
+  account_keys: { key: string; account_id: number; label: string; created_at: number; last_used_at: number };
   devices: {
     id: Generated<number>;
     account_id: number;
