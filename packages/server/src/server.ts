@@ -157,6 +157,7 @@ export class ParleyServer {
       for (const address of addresses.http) {
         const listener = await listenHttp(address, {
           maxFrameBytes: () => this.context.config.limits.max_frame_bytes,
+          failoverUrls: () => this.context.config.http.failover_urls,
           handshakeTimeoutMs: this.handshakeTimeoutMs,
           health: () => this.health(),
           metrics: async () => ({ contentType: this.context.metrics.registry.contentType, body: await this.context.metrics.registry.metrics() }),
