@@ -32,18 +32,44 @@ export const DeviceLabelSchema = str
 /** A device token is 43 characters (32 random bytes, base64url); the cap leaves room for a later format. */
 const deviceToken = str.min(1).max(128);
 
+/** An Ed25519 public key: its raw 32 bytes in base64url, 43 characters. */
+const publicKey = str.regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'a public key is an Ed25519 key: 32 bytes in base64url (43 characters)');
+/** An Ed25519 signature: 64 bytes in base64url, 86 characters. */
+const keySignature = str.regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'a signature is 64 bytes in base64url (86 characters)');
+
+/** Exactly one way to prove who you are, given by which fields are present. */
+function oneProof(allowed: readonly ('password' | 'token' | 'key')[]) {
+  return (args: { password?: string | undefined; token?: string | undefined; key?: string | undefined; signature?: string | undefined; remember?: string | undefined }, ctx: z.RefinementCtx) => {
+    const given = (['password', 'token', 'key'] as const).filter((field) => allowed.includes(field) && args[field] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: 'custom', message: `give ${allowed.map((f) => (f === 'key' ? 'a key and its signature' : f === 'token' ? 'a device token' : 'a password')).join(' or ')} (one of them)` });
+    else if ((args.key === undefined) !== (args.signature === undefined)) ctx.addIssue({ code: 'custom', path: ['signature'], message: 'a key goes with the signature of a challenge (CHALLENGE first)' });
+    else if (args.token !== undefined && args.remember !== undefined) ctx.addIssue({ code: 'custom', path: ['remember'], message: 'a device token is remembered already; remember goes with a password' });
+  };
+}
+
 export const COMMAND_SCHEMAS = {
   hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional() }),
   guest: z.object({ name: str.optional() }),
-  /** `remember`: also issue a device credential with this label (reply `device.token`). */
-  register: z.object({ name: str.min(1), password: str.min(1), remember: DeviceLabelSchema.optional() }),
-  /** A password or a device token, not both; `remember` goes with a password. */
+  /** A single-use nonce to sign for a key login, registration or addkey (see key-proof.ts). */
+  challenge: z.object({}),
+  /**
+   * With a password, or with a key and its signature of a challenge (an account that is a key
+   * pair, without a password). `remember`: also issue a device credential (reply `device.token`).
+   */
+  register: z
+    .object({ name: str.min(1), password: str.min(1).optional(), key: publicKey.optional(), signature: keySignature.optional(), remember: DeviceLabelSchema.optional() })
+    .superRefine(oneProof(['password', 'key'])),
+  /** A password, a device token, or a key and its signature of a challenge: one of them. */
   login: z
-    .object({ name: str.min(1), password: str.min(1).optional(), token: deviceToken.optional(), remember: DeviceLabelSchema.optional() })
-    .superRefine((args, ctx) => {
-      if ((args.password === undefined) === (args.token === undefined)) ctx.addIssue({ code: 'custom', message: 'give a password or a device token (one of them)' });
-      else if (args.token !== undefined && args.remember !== undefined) ctx.addIssue({ code: 'custom', path: ['remember'], message: 'a device token is remembered already; remember goes with a password' });
-    }),
+    .object({
+      name: str.min(1),
+      password: str.min(1).optional(),
+      token: deviceToken.optional(),
+      key: publicKey.optional(),
+      signature: keySignature.optional(),
+      remember: DeviceLabelSchema.optional(),
+    })
+    .superRefine(oneProof(['password', 'token', 'key'])),
   nick: z.object({ name: str.min(1) }),
   send: z.object({
     to: z.union([str.min(1), z.array(str.min(1)).min(1)]),
@@ -112,6 +138,11 @@ export const COMMAND_SCHEMAS = {
   devices: z.object({ name: str.min(1).optional() }),
   /** `device`, not `id`: a frame's `id` is its request id. */
   revoke: z.object({ device: z.number().int().positive() }),
+  // Login keys of your account.
+  keys: z.object({}),
+  /** `signature`: of a fresh challenge, for purpose "addkey", proving you hold the key. */
+  addkey: z.object({ key: publicKey, signature: keySignature, label: DeviceLabelSchema.optional() }),
+  removekey: z.object({ key: publicKey }),
 } as const;
 
 export type Verb = keyof typeof COMMAND_SCHEMAS;

@@ -13,5 +13,8 @@ export const MAX_DEVICE_LABEL_LENGTH = 64;
  * a client that forgets its token and asks again cannot grow the table without bound.
  */
 export const MAX_DEVICES_PER_ACCOUNT = 20;
+
+/** Login keys one account may have (KEYS lists them): enough for every device a person owns. */
+export const MAX_KEYS_PER_ACCOUNT = 20;
 /** The most direct conversations one `conversations` reply lists (also its default). */
 export const CONVERSATIONS_MAX = 200;

@@ -192,4 +192,18 @@ export interface ReplyData {
   devices: { name: string; devices: DeviceInfo[] };
   /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */
   revoke: { id: number; name: string; label: string; sessions: number };
+  /** `binding`: how to tie the signature to this connection (key-proof.ts); the nonce is single-use. */
+  challenge: { nonce: string; server: string; binding: 'tls-exporter' | 'none'; expiresInMs: number };
+  keys: { name: string; keys: KeyInfo[] };
+  addkey: KeyInfo;
+  /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */
+  removekey: { key: string; sessions: number };
+}
+
+/** A login key of an account; `lastUsedAt` is its last login (ms since epoch). */
+export interface KeyInfo {
+  key: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: number;
 }

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import {
+  CHANNEL_BINDING_LABEL,
   decodeFrame,
   encodeFrame,
   LengthPrefixFramer,
@@ -36,6 +37,8 @@ export class FrameClient {
   private eventCursor = 0;
   closed = false;
   closeInfo: { code?: number; reason?: string } = {};
+  /** RFC 9266 tls-exporter of a TLS connection (what a key proof binds to); undefined otherwise. */
+  channelBinding: () => Buffer | undefined = () => undefined;
 
   private constructor(
     readonly options: FrameClientOptions,
@@ -67,6 +70,7 @@ export class FrameClient {
       s.once('error', reject);
     });
     const client = new FrameClient(options, (bytes) => socket.write(bytes), () => socket.destroy());
+    if (socket instanceof TLSSocket) client.channelBinding = () => (socket as TLSSocket).exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0));
     const framer = options.codec === 'json' ? new LineFramer(16 * 1024 * 1024) : new LengthPrefixFramer(16 * 1024 * 1024);
     socket.on('data', (chunk: Buffer) => {
       for (const out of framer.push(chunk)) {

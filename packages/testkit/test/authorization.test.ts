@@ -27,6 +27,8 @@ const NEEDS: Record<Verb, Needs> = {
   grant: 'owner',
   // Device credentials are an account's: guests have none (operators may name an account).
   devices: 'user', revoke: 'user',
+  // A challenge is for logging in and for ADDKEY; login keys are an account's.
+  challenge: 'any', keys: 'user', addkey: 'user', removekey: 'user',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -71,6 +73,9 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'audit': return { limit: 1 };
     case 'devices': return {};
     case 'revoke': return { device: 999_999 };
+    case 'challenge': case 'keys': return {};
+    case 'addkey': return { key: 'A'.repeat(43), signature: 'A'.repeat(86) };
+    case 'removekey': return { key: 'A'.repeat(43) };
   }
 }
 

@@ -219,6 +219,13 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
     verb: 'revoke',
     parse: (w) => ({ verb: 'revoke', args: { device: intOrRaw(need(w.words[0], 'REVOKE <device id>')) } }),
   },
+  CHALLENGE: { usage: 'CHALLENGE   (a nonce to sign with a key; clients do this for you)', verb: 'challenge', parse: () => ({ verb: 'challenge', args: {} }) },
+  KEYS: { usage: 'KEYS   (the keys that sign in to your account)', verb: 'keys', parse: () => ({ verb: 'keys', args: {} }) },
+  REMOVEKEY: {
+    usage: 'REMOVEKEY <key>   (that key no longer signs in; its connections close)',
+    verb: 'removekey',
+    parse: (w) => ({ verb: 'removekey', args: { key: need(w.words[0], 'REMOVEKEY <key>') } }),
+  },
 };
 
 /**

@@ -12,7 +12,8 @@ import { isMuted } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { loggedIn } from './command.ts';
 import { signInWithDevice, type DeviceStep } from './device-sign-in.ts';
-import { checkLogin } from './login-check.ts';
+import { checkLogin, type LoginProof } from './login-check.ts';
+import { assertKeyProof, keyProofVerifies } from './key-proof-check.ts';
 import { onlineCount } from '../chat/membership.ts';
 import type { NameClaims } from '../cluster/name-claims.ts';
 
@@ -43,9 +44,9 @@ async function assertNameFree(server: ServerContext, name: string): Promise<void
   }
 }
 
-/** Server bans by name or address, checked at every login (live sessions: moderation/enforce.ts). */
-function checkNotBanned(server: ServerContext, session: Session, name: string): void {
-  const ban = server.moderation.bans.matchServer({ ip: session.transport.remoteAddress, account: nameKey(name) });
+/** Server bans by name, address or login key, checked at every login (live sessions: moderation/enforce.ts). */
+function checkNotBanned(server: ServerContext, session: Session, who: { name: string; key?: string | undefined }): void {
+  const ban = server.moderation.bans.matchServer({ ip: session.transport.remoteAddress, account: nameKey(who.name), ...(who.key === undefined ? {} : { key: who.key }) });
   if (ban) throw new ParleyError('BANNED', `You are banned from this server${ban.reason ? `: ${ban.reason}` : ''}`);
 }
 
@@ -115,7 +116,7 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     async handle({ server, session }, { name }) {
       if (!server.config.accounts.allow_guests) throw new ParleyError('GUESTS_DISABLED', 'Guests are not allowed here; LOGIN or REGISTER with a password');
       let chosen = name === undefined ? server.users.nextGuestName() : validateUserName(name);
-      checkNotBanned(server, session, chosen);
+      checkNotBanned(server, session, { name: chosen });
       const ip = normalizeIp(session.transport.remoteAddress);
       const wait = server.moderation.isExempt(ip) ? 0 : server.moderation.guests.take(ip);
       if (wait > 0) throw new ParleyError('RATE_LIMITED', 'Too many guest logins from your address', { retryAfterMs: wait });
@@ -132,27 +133,39 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     },
   },
   register: {
-    summary: 'Create an account with a password and log in',
+    summary: 'Create an account with a password, or with a key (sign a CHALLENGE), and log in',
     auth: 'anonymous',
     rate: 'none',
-    async handle({ server, session }, { name: rawName, password, remember }) {
+    async handle({ server, session }, { name: rawName, password, key, signature, remember }) {
       const name = validateUserName(rawName);
       const { min_password_length: min, password_hash: algorithm } = server.config.accounts;
-      if ([...password].length < min || password.length > MAX_PASSWORD_LENGTH) {
+      if (key !== undefined) {
+        assertKeyProof(server, session, { purpose: 'register', name, key, signature: signature ?? '' });
+      } else if (password === undefined || [...password].length < min || password.length > MAX_PASSWORD_LENGTH) {
         throw new ParleyError('PASSWORD_INVALID', `Passwords are ${min} to ${MAX_PASSWORD_LENGTH} characters`);
       }
-      checkNotBanned(server, session, name);
+      checkNotBanned(server, session, { name, key });
       await assertNameFree(server, name);
+      if (key !== undefined && (await server.store.keys.find(key))) throw new ParleyError('KEY_TAKEN', 'That key signs in to another account already');
       // Held from the check until the account exists, so no guest can claim it while we hash.
       const release = server.users.reserve(name);
       if (!release) throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
       let account;
       try {
-        const passwordHash = await hashPassword(password, algorithm);
+        // An account that is a key pair has no password: the empty hash matches none.
+        const passwordHash = password === undefined ? '' : await hashPassword(password, algorithm);
         account = await server.store.createAccount({ name, nameKey: nameKey(name), passwordHash }).catch((error: unknown) => {
           if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('NAME_TAKEN', `The name ${name} is taken`);
           throw error;
         });
+        if (key !== undefined) {
+          // Only the key's holder can race itself here (it signed both): the loser's account keeps the name without a way in.
+          await server.store.keys.add({ accountId: account.id, key, label: 'registered with', at: Date.now() }).catch((error: unknown) => {
+            if (error instanceof StoreError && error.code === 'conflict') throw new ParleyError('KEY_TAKEN', 'That key signs in to another account already');
+            throw error;
+          });
+          session.usesKey(key);
+        }
         // A new account starts in the default rooms; later logins bring back what it kept.
         for (const room of server.config.rooms.default) {
           const found = server.rooms.find(room);
@@ -168,14 +181,20 @@ export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'l
     },
   },
   login: {
-    summary: 'Log in to an account with its password or a device token (several connections may share one account)',
+    summary: 'Log in to an account with its password, a device token, or a key signing a CHALLENGE (several connections may share one account)',
     auth: 'anonymous',
     rate: 'none',
-    async handle({ server, session }, { name, password, token, remember }) {
-      // The schema lets exactly one of the two through.
-      const proof = token === undefined ? { password: password ?? '' } : { token };
+    async handle({ server, session }, { name, password, token, key, signature, remember }) {
+      // The schema lets exactly one of the three through.
+      const proof: LoginProof =
+        key !== undefined ? { key, signed: keyProofVerifies(server, session, { purpose: 'login', name, key, signature: signature ?? '' }) } : token === undefined ? { password: password ?? '' } : { token };
       const { account, device } = await checkLogin(server, session, { name, proof });
-      checkNotBanned(server, session, account.name);
+      checkNotBanned(server, session, { name: account.name, key });
+      if (key !== undefined) {
+        session.usesKey(key);
+        // Bookkeeping: a disk that cannot take it does not stop a login, which only reads.
+        server.store.keys.touch(key, Date.now()).catch((err: unknown) => server.log.warn({ err }, 'could not record a key login'));
+      }
       const { messages_per_minute: perMinute, message_burst: burst } = server.config.limits;
       const candidate = server.users.get(accountUserId(account.id)) ?? new User({ id: accountUserId(account.id), name: account.name, accountId: account.id, rate: { perMinute, burst } });
       const step: DeviceStep = device ? { use: device } : remember === undefined ? undefined : { issue: remember, accountId: account.id };

@@ -8,8 +8,11 @@ import { normalizeIp } from '../moderation/ban-target.ts';
 import { accountLoginKey, ipLoginKey } from '../moderation/login-guard.ts';
 import type { Account, DeviceRecord } from '../store/store.ts';
 
-/** What a login presents: the account's password, or a device token it was issued. */
-export type LoginProof = { password: string } | { token: string };
+/**
+ * What a login presents: the account's password, a device token it was issued, or one of its
+ * login keys with whether its signature of the challenge verified (key-proof-check.ts).
+ */
+export type LoginProof = { password: string } | { token: string } | { key: string; signed: boolean };
 
 /**
  * The account a login names. Its key is the lookalike key, except for an account registered
@@ -30,6 +33,10 @@ async function findLoginAccount(server: ServerContext, name: string): Promise<Ac
 /** The password's account, or the token's device (and its account); undefined when the proof fails. */
 async function verify(server: ServerContext, name: string, proof: LoginProof): Promise<{ account: Account; device?: DeviceRecord } | undefined> {
   const account = await findLoginAccount(server, name);
+  if ('key' in proof) {
+    const record = proof.signed && account ? await server.store.keys.find(proof.key) : undefined;
+    return account && record?.accountId === account.id ? { account } : undefined;
+  }
   if ('token' in proof) {
     // A token is 256 random bits: comparing it costs microseconds, with or without an account.
     const device = account ? matchDeviceToken(await server.store.devices.listFor(account.id), proof.token) : undefined;
@@ -37,7 +44,8 @@ async function verify(server: ServerContext, name: string, proof: LoginProof): P
   }
   // Unknown names cost a hash too, so the time taken does not say whether an account exists
   // (the error is the same either way).
-  const ok = account ? await verifyPassword(account.passwordHash, proof.password) : await verifyAgainstDummy(proof.password, server.config.accounts.password_hash);
+  // An account made with a key alone has no password hash, and takes as long to refuse one.
+  const ok = account && account.passwordHash !== '' ? await verifyPassword(account.passwordHash, proof.password) : await verifyAgainstDummy(proof.password, server.config.accounts.password_hash);
   return account && ok ? { account } : undefined;
 }
 
@@ -60,9 +68,11 @@ export async function checkLogin(server: ServerContext, session: Session, { name
     const verified = await verify(server, name, proof);
     if (!verified) {
       const lockout = attempt.fail();
-      const detail = { ...('token' in proof ? { credential: 'token' } : {}), ...(lockout > 0 ? { lockoutMs: lockout } : {}) };
+      const credential = 'token' in proof ? 'token' : 'key' in proof ? 'key' : undefined;
+      const detail = { ...(credential ? { credential } : {}), ...(lockout > 0 ? { lockoutMs: lockout } : {}) };
       await audit(server, { actor: ip, action: 'login.failed', target: name.slice(0, 64), ...(Object.keys(detail).length > 0 ? { detail } : {}) });
       if ('token' in proof) throw new ParleyError('TOKEN_INVALID', 'This device is no longer signed in (its token was revoked or is unknown); sign in with the password');
+      if ('key' in proof) throw new ParleyError('BAD_CREDENTIALS', 'Unknown account, or a key or signature that does not sign in to it');
       throw new ParleyError('BAD_CREDENTIALS', 'Unknown account or wrong password');
     }
     attempt.succeed(keys[0]!);

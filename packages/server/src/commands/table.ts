@@ -8,6 +8,7 @@ import { adminCommands } from './admin-commands.ts';
 import { moderationCommands } from './moderation-commands.ts';
 import { roomModeCommands } from './room-mode-commands.ts';
 import { deviceCommands } from './device-commands.ts';
+import { keyCommands } from './key-commands.ts';
 
 /**
  * The command table: every protocol verb, from every transport and mode, resolves here. Typed
@@ -24,4 +25,5 @@ export const COMMANDS: CommandTable = {
   ...moderationCommands,
   ...roomModeCommands,
   ...deviceCommands,
+  ...keyCommands,
 };

@@ -44,6 +44,7 @@ export class Session implements QueueOwner {
   private seen: SeenSeqs | undefined;
   private signedInUser: User | undefined;
   private boundDevice: number | undefined;
+  private boundKey: string | undefined;
   private wire: WireFormat | undefined;
   private streamMode: StreamMode | undefined;
   private hello = false;
@@ -128,6 +129,15 @@ export class Session implements QueueOwner {
 
   usesDevice(id: number): void {
     this.boundDevice = id;
+  }
+
+  /** The public key this connection signed in with: a key ban or its removal closes the connection. */
+  get loginKey(): string | undefined {
+    return this.boundKey;
+  }
+
+  usesKey(key: string): void {
+    this.boundKey = key;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { detectStreamMode, LengthPrefixFramer, LineFramer, ParleyError } from '@parley/protocol';
+import { TLSSocket } from 'node:tls';
+import { CHANNEL_BINDING_LABEL, detectStreamMode, LengthPrefixFramer, LineFramer, ParleyError } from '@parley/protocol';
 import { decodeInbound } from './inbound.ts';
 import type { Session, SessionTransport, TransportKind } from './session.ts';
 
@@ -25,6 +26,10 @@ class StreamTransport implements SessionTransport {
 
   pause(): void {
     this.sink.pause();
+  }
+
+  channelBinding(): Buffer | undefined {
+    return this.sink instanceof TLSSocket ? this.sink.exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0)) : undefined;
   }
 
   resume(): void {

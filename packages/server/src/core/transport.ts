@@ -13,4 +13,10 @@ export interface SessionTransport {
   /** Inbound backpressure: stop and restart reading from the peer. */
   pause(): void;
   resume(): void;
+  /**
+   * RFC 9266's tls-exporter channel binding of this connection (32 bytes), when the client can
+   * compute it too: TLS stream connections. WebSocket connections give none, since a browser
+   * cannot read its TLS exporter.
+   */
+  channelBinding?(): Buffer | undefined;
 }

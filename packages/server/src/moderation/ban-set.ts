@@ -7,7 +7,7 @@ export interface BanSubject {
   ip?: string;
   /** Account name key (guests have none). */
   account?: string;
-  /** Public-key fingerprint (no login sends one yet). */
+  /** The public key a key login signed in with (base64url, as `BAN key:<key>` names it). */
   key?: string;
 }
 

@@ -9,6 +9,7 @@ import type { BanSubject } from './ban-set.ts';
 export function subjectOf(session: Session): BanSubject {
   const subject: BanSubject = { ip: session.transport.remoteAddress };
   if (session.user) subject.account = session.user.key;
+  if (session.loginKey) subject.key = session.loginKey;
   return subject;
 }
 
