@@ -5,8 +5,7 @@ import type { BanKind } from '../store/store.ts';
 /**
  * What a BAN names, normalized so the same target always has the same stored value: an account
  * (its name key), an IP address or CIDR (v4 or v6, canonical text), or a public-key fingerprint
- * written "key:<fingerprint>". Public-key login does not exist yet; key bans are stored and
- * matched so they apply as soon as sessions carry a key.
+ * written "key:<key>": the base64url public key a key login signs in with (docs/protocol.md, "Keys"); it matches at login and closes connections signed in with it.
  */
 export interface BanTarget {
   kind: BanKind;
