@@ -1,10 +1,11 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { parseServerUrl, type Credentials, type TransportFactory } from '@parley/client';
-import { KnownHosts, nodeTransport, type PeerCertificateInfo, type TrustReason } from '@parley/client/node';
+import { KnownHosts, nodeTransport, readLoginKeyFile, type PeerCertificateInfo, type TrustReason } from '@parley/client/node';
+import { keyFile } from './keys.ts';
 
 export const CHAT_USAGE =
-  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
+  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
 
 /** The options `parley chat` takes, shared by the line client and the terminal UI. */
 export interface ChatOptions {
@@ -28,6 +29,8 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
         plain: { type: 'boolean', default: false },
         name: { type: 'string' },
         password: { type: 'string' },
+        /** A key name from `parley keys`, or a key file's path. */
+        key: { type: 'string' },
         register: { type: 'boolean', default: false },
         'accept-new': { type: 'boolean', default: false },
         'known-hosts': { type: 'string' },
@@ -48,8 +51,20 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       return `parley chat: ${(error as Error).message}\n${CHAT_USAGE}`;
     }
   }
+  if (values.key !== undefined) {
+    if (!values.name) return 'parley chat: --key needs --name (the account it signs in to)';
+    if (values.password !== undefined) return 'parley chat: give --key or --password, not both';
+    let key;
+    try {
+      key = readLoginKeyFile(keyFile(values.key, env));
+    } catch (error) {
+      return `parley chat: ${(error as Error).message}`;
+    }
+    const credentials: Credentials = { kind: 'key', name: values.name, key, ...(values.register ? { register: true } : {}) };
+    return { urls, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
+  }
   const password = values.password ?? env.PARLEY_PASSWORD;
-  if (values.register && (!values.name || !password)) return 'parley chat: --register needs --name and --password (or PARLEY_PASSWORD)';
+  if (values.register && (!values.name || !password)) return 'parley chat: --register needs --name and --password (or PARLEY_PASSWORD), or --key';
   const credentials: Credentials = password
     ? { kind: values.register ? 'register' : 'login', name: values.name ?? '', password }
     : { kind: 'guest', ...(values.name ? { name: values.name } : {}) };

@@ -5,11 +5,12 @@ const USAGE = `parley — secure, self-hosted chat
 
 Usage:
   parley serve [--config FILE] [--data-dir DIR] [--tcp LIST] [--http LIST] [--log-level LEVEL] [--set key=value]...
-  parley chat [--plain] <tls://host:port|wss://host:port/ws|ws://host:port/ws> [--name N] [--password P] [--register] [--accept-new]
+  parley chat [--plain] <tls://host:port|wss://host:port/ws|ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new]
                                    full-screen chat on a terminal (docs/tui.md); with --plain or
                                    without a terminal, line-oriented (stdin -> room, events -> stdout)
   parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)
   parley admin <command>           grant/revoke roles, ban/unban, audit, reload (parley admin --help)
+  parley keys new|list|export      login keys for parley chat --key (docs/client.md, "Keys")
   parley version
   parley help
 
@@ -28,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./chat.ts')).chat(rest);
     case 'admin':
       return (await import('./admin.ts')).admin(rest);
+    case 'keys':
+      return (await import('./keys.ts')).keys(rest);
     case 'version':
     case '--version':
       process.stdout.write(`${(await import('./version.ts')).version()}\n`);

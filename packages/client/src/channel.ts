@@ -26,6 +26,11 @@ export class Channel {
     this.done = this.read();
   }
 
+  /** The transport's TLS channel binding, for key proofs. */
+  channelBinding(): Uint8Array | undefined {
+    return this.transport.channelBinding?.();
+  }
+
   private async read(): Promise<void> {
     try {
       for await (const frame of this.transport) {

@@ -167,7 +167,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     try {
       const hello = await channel.request('hello', { v: PROTOCOL_VERSION, ...(this.options.clientName ? { client: this.options.clientName } : {}) }, this.timeoutMs);
       this.limits = hello.limits;
-      const login = loginRequest(this.credentials, this.options.remember);
+      const login = await loginRequest(this.credentials, { remember: this.options.remember, channel, timeoutMs: this.timeoutMs });
       const identity = this.signedIn(await channel.request(login.verb, login.args as never, this.timeoutMs));
       for (const room of identity.rooms) this.rooms.add(room.name);
       const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs });

@@ -1,4 +1,6 @@
 import type { CommandArgs } from '@parley/protocol';
+import type { Channel } from './channel.ts';
+import { keyProof } from './key-login.ts';
 import type { Credentials, Identity } from './types.ts';
 
 /** The login command a set of credentials sends; a device token logs in with `login` too. */
@@ -7,10 +9,18 @@ export type LoginRequest =
   | { verb: 'register'; args: CommandArgs<'register'> }
   | { verb: 'login'; args: CommandArgs<'login'> };
 
-/** `remember` (a device label) asks an account login for a device token; guests get none. */
-export function loginRequest(credentials: Credentials, remember: string | undefined): LoginRequest {
-  const asked = remember === undefined ? {} : { remember };
+/**
+ * `remember` (a device label) asks an account login for a device token; guests get none. A key
+ * login signs this connection's challenge first, so it needs the channel.
+ */
+export async function loginRequest(credentials: Credentials, at: { remember: string | undefined; channel: Channel; timeoutMs: number }): Promise<LoginRequest> {
+  const asked = at.remember === undefined ? {} : { remember: at.remember };
   switch (credentials.kind) {
+    case 'key': {
+      const verb = credentials.register ? 'register' : 'login';
+      const proof = await keyProof(at.channel, credentials.key, { purpose: verb, name: credentials.name, timeoutMs: at.timeoutMs });
+      return { verb, args: { name: credentials.name, ...proof, ...asked } };
+    }
     case 'guest':
       return { verb: 'guest', args: credentials.name === undefined ? {} : { name: credentials.name } };
     case 'register':
@@ -29,6 +39,8 @@ export function loginRequest(credentials: Credentials, remember: string | undefi
  */
 export function nextCredentials(credentials: Credentials, identity: Identity): Credentials {
   if (credentials.kind === 'guest') return { kind: 'guest', name: identity.name };
+  // A key is a better credential than a token: it is the identity itself, and survives revocations of devices.
+  if (credentials.kind === 'key') return { kind: 'key', name: identity.name, key: credentials.key };
   const issued = identity.device?.token;
   if (issued !== undefined) return { kind: 'token', name: identity.name, token: issued };
   if (credentials.kind === 'register') return { kind: 'login', name: identity.name, password: credentials.password };

@@ -8,6 +8,8 @@ import type { ServerUrl } from './url.ts';
 export interface Transport extends AsyncIterable<ServerFrame> {
   send(frame: Record<string, unknown>): void;
   close(): void;
+  /** RFC 9266 tls-exporter of a TLS stream connection (key login binds to it); absent elsewhere. */
+  channelBinding?(): Uint8Array | undefined;
 }
 
 /** Opens a transport; the SDK is given one, so browser builds carry no Node imports. */

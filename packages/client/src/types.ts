@@ -1,5 +1,6 @@
 import type { ChatMessage, PresenceStatus, ReplyData, ServerEvent } from '@parley/protocol';
 import type { ParleyClientError } from './errors.ts';
+import type { LoginKey } from './key-login.ts';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -48,7 +49,9 @@ export type Credentials =
   | { kind: 'login'; name: string; password: string }
   | { kind: 'register'; name: string; password: string }
   /** A device token the server issued earlier (see `device`): signs in until it is revoked. */
-  | { kind: 'token'; name: string; token: string };
+  | { kind: 'token'; name: string; token: string }
+  /** A login key of the account; `register: true` makes an account that is this key pair. */
+  | { kind: 'key'; name: string; key: LoginKey; register?: boolean };
 
 /** The device credential this client signs in with: its id (for `revoke`) and its token. */
 export interface DeviceCredential {

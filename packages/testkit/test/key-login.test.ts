@@ -1,4 +1,11 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ParleyClient } from '@parley/client';
+import { KnownHosts, nodeLoginKey, nodeTransport } from '@parley/client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyProofPayload, type KeyProofPurpose, type Reply } from '@parley/protocol';
 import { FrameClient, startTestServer, type TestServer, type TestTransport } from '../src/index.ts';
@@ -7,6 +14,7 @@ import { FrameClient, startTestServer, type TestServer, type TestTransport } fro
  * Key login over real TLS, TCP and WebSocket connections: a single-use challenge bound to the
  * server's name, the purpose and (on TLS) the connection's tls-exporter, signed with Ed25519.
  */
+const PARLEY_BIN = fileURLToPath(new URL('../../cli/bin/parley-dev.js', import.meta.url));
 let server: TestServer;
 const open: FrameClient[] = [];
 
@@ -162,5 +170,65 @@ describe('key login', () => {
     const other = await connect();
     await other.ok('register', { name: 'otto', ...(await proof(other, pair, { purpose: 'register', name: 'otto' })) });
     expect(errorOf(await owner.request('addkey', await proof(owner, pair, { purpose: 'addkey', name: 'olga' })))).toBe('KEY_TAKEN');
+  });
+});
+
+describe('key login from the SDK and parley chat', () => {
+  it('the SDK registers with a key, logs in with it over TLS (bound) and WebSocket, and reconnects with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-keys-'));
+    try {
+      const key = nodeLoginKey(generateKeyPairSync('ed25519').privateKey);
+      const transport = nodeTransport({ knownHosts: new KnownHosts(join(dir, 'known_hosts')), acceptNew: true });
+      const first = new ParleyClient({ url: `tls://127.0.0.1:${server.tlsPort}`, transport, credentials: { kind: 'key', name: 'sdkkey', key, register: true } });
+      expect(await first.connect()).toMatchObject({ name: 'sdkkey', kind: 'account' });
+      expect((await first.request('keys', {})).keys.map((k) => k.key)).toEqual([key.publicKey]);
+      await first.close();
+      const ws = new ParleyClient({ url: `ws://127.0.0.1:${server.httpPort}/ws`, transport, credentials: { kind: 'key', name: 'sdkkey', key } });
+      await ws.connect();
+      await ws.close();
+      const wrong = new ParleyClient({ url: `tls://127.0.0.1:${server.tlsPort}`, transport, credentials: { kind: 'key', name: 'sdkkey', key: nodeLoginKey(generateKeyPairSync('ed25519').privateKey) } });
+      await expect(wrong.connect()).rejects.toMatchObject({ errorName: 'BAD_CREDENTIALS' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('parley keys makes a 0600 key that parley chat --key registers and logs in with; a key others can read is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-keys-'));
+    const env = { ...process.env, PARLEY_KEYS_DIR: join(dir, 'keys'), PARLEY_KNOWN_HOSTS: join(dir, 'known_hosts') };
+    // Asynchronous: the server under test runs in this process and must keep answering.
+    const parley = (args: string[], input = '') =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [PARLEY_BIN, ...args], { env });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+        child.stdin.end(input);
+      });
+    try {
+      const made = await parley(['keys', 'new', 'laptop']);
+      expect(made.status, made.stderr).toBe(0);
+      const publicKey = made.stdout.split(/\s+/)[0]!;
+      expect(publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(statSync(join(dir, 'keys', 'laptop.key')).mode & 0o777).toBe(0o600);
+      expect((await parley(['keys', 'new', 'laptop'])).status).toBe(1);
+      expect((await parley(['keys', 'list'])).stdout).toContain(`laptop  ${publicKey}`);
+      expect((await parley(['keys', 'export', 'laptop'])).stdout.trim()).toBe(publicKey);
+
+      const url = `tls://127.0.0.1:${server.tlsPort}`;
+      const registered = await parley(['chat', '--plain', url, '--name', 'kim', '--key', 'laptop', '--register', '--accept-new'], '/quit\n');
+      expect(registered.stderr).toMatch(/connected to tls:\/\/127\.0\.0\.1:\d+ as kim \(account\)/);
+      const again = await parley(['chat', '--plain', url, '--name', 'kim', '--key', join(dir, 'keys', 'laptop.key')], '/quit\n');
+      expect(again.stderr).toMatch(/as kim \(account\)/);
+
+      chmodSync(join(dir, 'keys', 'laptop.key'), 0o644);
+      const refused = await parley(['chat', '--plain', url, '--name', 'kim', '--key', 'laptop'], '/quit\n');
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/readable by others/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { decodeFrame, encodeFrame, LineFramer, type ServerFrame } from '@parley/protocol';
+import { TLSSocket } from 'node:tls';
+import { CHANNEL_BINDING_LABEL, decodeFrame, encodeFrame, LineFramer, type ServerFrame } from '@parley/protocol';
 import { FrameQueue, type Transport, type TransportFactory } from '../transport.ts';
 import type { TrustPolicy } from './trust.ts';
 import { connectTrusted } from './trusted-socket.ts';
@@ -31,6 +32,7 @@ export function streamTransport(options: { trust: TrustPolicy; connectTimeoutMs?
         if (socket.writable) socket.write(Buffer.concat([encodeFrame('json', frame), Buffer.from('\n')]));
       },
       close: () => socket.end(),
+      channelBinding: () => (socket instanceof TLSSocket ? socket.exportKeyingMaterial(32, CHANNEL_BINDING_LABEL, Buffer.alloc(0)) : undefined),
     };
     return transport;
   };
