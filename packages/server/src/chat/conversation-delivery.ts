@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import type { Metrics } from '../metrics.ts';
 import { ALL_CONVERSATION, type Store, type StoredMessage } from '../store/store.ts';
 import { messageEvent } from './messages.ts';
+import type { Session } from '../core/session.ts';
 import type { Room } from './room.ts';
 import type { RoomDirectory } from './room-directory.ts';
 import type { Router } from './router.ts';
@@ -23,10 +24,22 @@ export interface DeliveryParts {
   cluster: Config['cluster'];
 }
 
-/** The participants of a direct conversation id "dm:<a>:<b>" (one id for a note to self). */
-export function dmParticipants(conv: string): string[] {
-  const [, a = '', b = ''] = conv.split(':');
-  return a === b ? [a] : [a, b];
+const participants = new Map<string, readonly string[]>();
+
+/**
+ * The participants of a direct conversation id "dm:<a>:<b>" (one id for a note to self), with
+ * the user topics they are published on. Every DM asks this several times on its way (publish,
+ * tracking, delivery), so each id is split once; the cache is bounded.
+ */
+export function dmParticipants(conv: string): readonly string[] {
+  let found = participants.get(conv);
+  if (found === undefined) {
+    const [, a = '', b = ''] = conv.split(':');
+    found = a === b ? [a] : [a, b];
+    if (participants.size >= 50_000) participants.clear();
+    participants.set(conv, found);
+  }
+  return found;
 }
 
 /**
@@ -52,6 +65,13 @@ export class ConversationDelivery {
   readonly #queued = new Map<string, number[]>();
   #all: BusSubscription | undefined;
   readonly #epoch: string;
+  /** The payload handed to #offer last, while a DM's publishes run (see #offer). */
+  #offered: MessagePayload | undefined;
+  /**
+   * The sending session and its message while the commit is published (see committed): only
+   * that message skips it, not others the sequencer releases behind it meanwhile.
+   */
+  #origin: { session: Session; message: StoredMessage } | undefined;
   /** Foreign epochs already logged, so a misconfigured neighbour is said once, not per message. */
   readonly #foreign = new Set<string>();
 
@@ -84,14 +104,24 @@ export class ConversationDelivery {
   }
 
   /** After the message was committed: publish it once; this node's sessions get it inside. */
-  committed(message: StoredMessage, pending?: readonly number[]): void {
+  /**
+   * `origin`, the session that sent it, hears of it through its reply: the local delivery, which
+   * runs inside `publish` (a Bus guarantee), leaves it out.
+   */
+  committed(message: StoredMessage, from: { pending?: readonly number[] | undefined; origin?: Session } = {}): void {
     const payload: MessagePayload = { t: 'message', epoch: this.#epoch, message };
-    if (pending && pending.length > 0) payload.pending = [...pending];
+    if (from.pending && from.pending.length > 0) payload.pending = [...from.pending];
     const { bus } = this.parts;
-    if (message.conv.startsWith('dm:')) {
-      for (const id of dmParticipants(message.conv)) bus.publish(userTopic(id), payload);
-    } else {
-      bus.publish(conversationTopic(message.conv), payload);
+    this.#origin = from.origin === undefined ? undefined : { session: from.origin, message };
+    try {
+      if (message.conv.startsWith('dm:')) {
+        for (const id of dmParticipants(message.conv)) bus.publish(userTopic(id), payload);
+      } else {
+        bus.publish(conversationTopic(message.conv), payload);
+      }
+    } finally {
+      this.#origin = undefined;
+      this.#offered = undefined;
     }
   }
 
@@ -166,6 +196,10 @@ export class ConversationDelivery {
   }
 
   #offer(payload: MessagePayload, meta: BusMeta): void {
+    // A DM is published on both participants' topics: when both are here, this node hears the
+    // same payload twice in a row, and the second adds nothing.
+    if (payload === this.#offered) return;
+    this.#offered = payload;
     if (payload.epoch !== this.#epoch) return this.#foreignEpoch(payload, meta);
     const { message } = payload;
     const conv = message.conv;
@@ -221,22 +255,27 @@ export class ConversationDelivery {
     const { router, rooms, users } = this.parts;
     const out = messageEvent(message);
     const conv = message.conv;
+    const except = this.#origin?.message === message ? this.#origin.session : undefined;
     if (conv === ALL_CONVERSATION) {
-      router.localEveryone(out);
+      router.localEveryone(out, except);
     } else if (conv.startsWith('dm:')) {
-      const queued = this.#queued.get(`${conv} ${message.seq}`);
-      this.#queued.delete(`${conv} ${message.seq}`);
+      let queued: number[] | undefined;
+      if (this.#queued.size > 0) {
+        const key = `${conv} ${message.seq}`;
+        queued = this.#queued.get(key);
+        this.#queued.delete(key);
+      }
       for (const id of dmParticipants(conv)) {
         const user = users.get(id);
         if (!user) continue;
-        router.localUser(user, out);
+        router.localUser(user, out, except);
         if (user.accountId !== undefined && queued?.includes(user.accountId)) {
           this.parts.store.clearPending(user.accountId, [message]).catch((err: unknown) => this.parts.log.warn({ err }, 'clearPending failed'));
         }
       }
     } else {
       const room = rooms.byKey(conv);
-      if (room) router.localRoom(room, out);
+      if (room) router.localRoom(room, out, except);
     }
   }
 }

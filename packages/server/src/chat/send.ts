@@ -112,7 +112,7 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
     session.sentMessage(message.conv, message.seq);
     if (!duplicate) {
       const queued = messages[i]!.pendingFor;
-      server.delivery.committed(message, queued);
+      server.delivery.committed(message, { pending: queued, origin: session });
       if (queued && d.peer && server.users.get(d.peer.id)) {
         // Queued as offline, but the peer logged in here meanwhile and got it live: unqueue it.
         server.store.clearPending(queued[0]!, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));

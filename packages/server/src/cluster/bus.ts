@@ -104,8 +104,17 @@ export function roomTopic(roomKey: string): string {
   return `room.${roomKey}`;
 }
 
+const userTopics = new Map<string, string>();
+
+/** Kept per id: every DM publishes on two of these, and a string made anew is hashed anew at each lookup. */
 export function userTopic(userId: string): string {
-  return `user.${userId}`;
+  let topic = userTopics.get(userId);
+  if (topic === undefined) {
+    topic = `user.${userId}`;
+    if (userTopics.size >= 50_000) userTopics.clear();
+    userTopics.set(userId, topic);
+  }
+  return topic;
 }
 
 export const CLUSTER_TOPIC = 'cluster';

@@ -71,8 +71,13 @@ function checkConnectionRate(server: ServerContext, spec: CommandSpec<Verb>, ses
  */
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (typeof value === 'object' && value !== null) return Object.values(value).some(hasNul);
+  if (typeof value !== 'object' || value === null) return false;
+  // Loops, not some()/Object.values: this runs for every command, sends included.
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNul(item)) return true;
+    return false;
+  }
+  for (const key in value) if (hasNul((value as Record<string, unknown>)[key])) return true;
   return false;
 }
 
