@@ -138,18 +138,18 @@ export class ConversationSequencer {
 
   #deliver(track: Track, message: StoredMessage, origin: string | undefined): void {
     track.last = message.seq;
-    track.held.delete(message.seq);
+    if (track.held.size > 0) track.held.delete(message.seq);
     try {
       this.options.deliver(message, origin);
     } catch (err) {
       this.options.onError?.(err);
     }
-    if (this.#tracks.get(track.conv) !== track) return;
-    if (track.held.size === 0 && track.last >= track.target) this.#disarm(track);
+    if (track.timer !== undefined && track.held.size === 0 && track.last >= track.target && this.#tracks.get(track.conv) === track) this.#disarm(track);
   }
 
   /** Delivers what was held right behind `last`. */
   #drain(track: Track): void {
+    if (track.held.size === 0) return; // the usual case: nothing waits
     for (let next = track.held.get(track.last + 1); next; next = track.held.get(track.last + 1)) {
       this.#deliver(track, next.message, next.origin);
       if (this.#tracks.get(track.conv) !== track) return;
