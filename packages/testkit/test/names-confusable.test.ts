@@ -89,6 +89,8 @@ describe('upgrading a data dir with keys from before the lookalike fold', () => 
     db.prepare('ALTER TABLE messages DROP COLUMN kind').run();
     db.prepare('DROP TABLE dm_participants').run();
     db.prepare('DROP TABLE devices').run();
+    db.prepare('DROP TABLE store_identity').run();
+    db.prepare('DROP TABLE account_keys').run();
     db.close();
 
     const store = (await scope.start({ data_dir: dataDir })).server.context.store;
