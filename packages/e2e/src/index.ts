@@ -18,3 +18,11 @@ export { issueDeviceCertificate, verifyDeviceCertificate, decodeDeviceCertificat
 export type { DeviceCertificate } from './device-certificate.ts';
 export { safetyNumber } from './safety-number.ts';
 export type { SafetyNumberParty } from './safety-number.ts';
+export { MlsGroup } from './mls/group.ts';
+export type { CommitOutput } from './mls/group.ts';
+export type { Incoming } from './mls/group-receive.ts';
+export type { GroupMember, DeviceRef } from './mls/members.ts';
+export type { MlsContext, TrustPolicy } from './mls/auth-service.ts';
+export { createKeyPackage, inspectKeyPackage, welcomeRecipients, DEFAULT_KEY_PACKAGE_LIFETIME_MS } from './mls/key-package.ts';
+export type { MlsDevice, NewKeyPackage, KeyPackageInfo } from './mls/key-package.ts';
+export { CIPHER_SUITE, CIPHER_SUITE_ID, MAX_KEY_PACKAGE_LIFETIME_MS } from './mls/suite.ts';
