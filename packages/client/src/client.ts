@@ -316,7 +316,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
     if (line.verb === 'send') {
       const { to, text, kind } = line.args as CommandArgs<'send'>;
-      return { verb: 'send', data: { sent: await this.send(to, text, kind ? { kind } : {}) } };
+      return { verb: 'send', data: { sent: await this.send(to, text, kind === 'action' ? { kind } : {}) } };
     }
     return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
@@ -333,7 +333,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
-  send(to: string | string[], text: string, options: { kind?: MessageKind } = {}): Promise<SentReceipt[]> {
+  send(to: string | string[], text: string, options: { kind?: 'action' } = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
     const queued = this.outbox.add({ to, text, ...options }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);

@@ -6,7 +6,7 @@ import type { Identity } from './types.ts';
 // Only a key login talks to the server before its login command.
 const at = (remember: string | undefined) => ({ remember, channel: undefined as unknown as Channel, timeoutMs: 1000 });
 
-const identity = (extra: Partial<Identity> = {}): Identity => ({ name: 'alice', kind: 'account', rooms: [], ...extra });
+const identity = (extra: Partial<Identity> = {}): Identity => ({ name: 'alice', id: 'a1', kind: 'account', rooms: [], ...extra });
 
 describe('login credentials', () => {
   it('asks to be remembered only where an account signs in with its password', async () => {

@@ -35,6 +35,10 @@ export type ClientEvents = {
   notice: EventData<'notice'>;
   /** The server issued this client a device credential (ClientOptions.remember): store it to sign in later. */
   device: DeviceCredential;
+  /** For this connection's end-to-end device: a Welcome into a conversation's group. */
+  welcome: EventData<'welcome'>;
+  /** Someone you talk with changed their end-to-end devices (`identity_changed`: their identity key). */
+  e2e_devices: EventData<'e2e_devices'>;
   /** Reconnected to another address than the last connection's (a node failed over). */
   failover: { from: string; to: string };
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */

@@ -26,3 +26,5 @@ export type { MlsContext, TrustPolicy } from './mls/auth-service.ts';
 export { createKeyPackage, inspectKeyPackage, welcomeRecipients, DEFAULT_KEY_PACKAGE_LIFETIME_MS } from './mls/key-package.ts';
 export type { MlsDevice, NewKeyPackage, KeyPackageInfo } from './mls/key-package.ts';
 export { CIPHER_SUITE, CIPHER_SUITE_ID, MAX_KEY_PACKAGE_LIFETIME_MS } from './mls/suite.ts';
+export { mlsHeader, assertWelcome } from './mls/codec.ts';
+export type { MlsHeader } from './mls/codec.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -36,6 +36,14 @@ const deviceToken = str.min(1).max(128);
 const publicKey = str.regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'a public key is an Ed25519 key: 32 bytes in base64url (43 characters)');
 /** An Ed25519 signature: 64 bytes in base64url, 86 characters. */
 const keySignature = str.regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'a signature is 64 bytes in base64url (86 characters)');
+
+/** MLS bytes (a message, KeyPackage, Welcome, ratchet tree or certificate) in base64url. */
+const mls = str.min(1).max(MAX_MLS_TEXT).regex(/^[A-Za-z0-9_-]+$/, 'MLS data is base64url without padding');
+/** An MLS group id, base64url (Parley's are 32 random bytes, 43 characters). */
+const groupId = str.min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'a group id is base64url');
+/** A device of a group, as the committer names the devices it adds or removes. */
+const groupDevice = z.object({ user_id: str.min(1).max(64), device_id: str.min(1).max(64) });
+const groupDevices = z.array(groupDevice).max(MAX_E2E_DEVICES_PER_USER * 64);
 
 /** Exactly one way to prove who you are, given by which fields are present. */
 function oneProof(allowed: readonly ('password' | 'token' | 'key')[]) {
@@ -143,6 +151,45 @@ export const COMMAND_SCHEMAS = {
   /** `signature`: of a fresh challenge, for purpose "addkey", proving you hold the key. */
   addkey: z.object({ key: publicKey, signature: keySignature, label: DeviceLabelSchema.optional() }),
   removekey: z.object({ key: publicKey }),
+  // End-to-end encryption: the server is MLS's Delivery Service (docs/protocol.md, "Encryption").
+  /**
+   * Binds this connection to an end-to-end device: its certificate (signed by the user's identity
+   * key) and `signature`, the device key's proof of a fresh challenge for purpose "edevice".
+   * `reset`: replace a different identity key registered before (removes every old device).
+   */
+  edevice: z.object({ certificate: mls, signature: keySignature, reset: z.boolean().optional() }),
+  /** Removes one of your end-to-end devices from the directory; its groups drop it at their next commit. */
+  eremovedevice: z.object({ device_id: str.min(1).max(64) }),
+  /** A user's identity key and registered devices (the directory a client checks a group against). */
+  edevices: z.object({ name: str.min(1) }),
+  /** One-time KeyPackages of this connection's device, and optionally its last-resort package. */
+  kpupload: z.object({ packages: z.array(mls).max(MAX_KEY_PACKAGES_PER_UPLOAD), last_resort: mls.optional() }),
+  /** One KeyPackage of each device of the named user (one-time ones are used once). */
+  kpclaim: z.object({ name: str.min(1) }),
+  /** Makes the group of a conversation (a user for a DM, or an encrypted room) at epoch 0. */
+  egroup: z.object({ to: str.min(1), group: groupId }),
+  /** The conversation's group: id, epoch and member devices. */
+  egroupinfo: z.object({ to: str.min(1) }),
+  /**
+   * A commit for `epoch` of the conversation's group: the server accepts one per epoch. `tree` is
+   * the ratchet tree of the new epoch; `welcome` goes to the added devices.
+   */
+  ecommit: z.object({
+    to: str.min(1),
+    group: groupId,
+    epoch: z.number().int().nonnegative(),
+    commit: mls,
+    tree: mls,
+    added: groupDevices,
+    removed: groupDevices,
+    welcome: mls.optional(),
+  }),
+  /** An MLS application message (ciphertext) to a conversation's group. */
+  esend: z.object({ to: str.min(1), data: mls, cmid: str.min(1).max(64).optional() }),
+  /** The Welcomes waiting for this connection's device. */
+  welcomes: z.object({}),
+  /** This device joined from the group's Welcome: the server may forget it. */
+  welcomeack: z.object({ group: groupId }),
 } as const;
 
 export type Verb = keyof typeof COMMAND_SCHEMAS;

@@ -1,6 +1,6 @@
 /**
  * The one registry of wire error codes. Codes are stable: never renumber or reuse one.
- * Ranges: 1xxx framing/protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server.
+ * Ranges: 1xxx framing/protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server, 6xxx end-to-end encryption.
  * `action` tells a client what to do: `retry` (later, same request or reconnect), `fix` (change
  * the request), `stop` (the connection is closing; do not retry blindly).
  */
@@ -66,6 +66,19 @@ export const ERRORS = {
   SLOW_CONSUMER: spec(4004, 'retry', 'The connection read too slowly and its outbound queue overflowed; reconnect and resume.'),
   FLOODING: spec(4005, 'retry', 'The connection kept exceeding its rate limit and was disconnected.'),
   TOO_MANY_KEYS: spec(4006, 'fix', 'The account has the most login keys it may have; REMOVEKEY one first.'),
+  E2E_NO_DEVICE: spec(6000, 'fix', 'This connection has no end-to-end device: EDEVICE first (with a certificate and a proof of its key).'),
+  E2E_BAD_CERTIFICATE: spec(6001, 'fix', 'The device certificate does not decode, is not signed by the identity key it names, has expired, or names another user.'),
+  E2E_IDENTITY_CHANGED: spec(6002, 'fix', "The certificate's identity key is not the one this user registered; EDEVICE with reset replaces it (every peer is warned, every old device is removed)."),
+  E2E_BAD_KEY_PACKAGE: spec(6003, 'fix', 'A KeyPackage is malformed, badly signed, expired, longer than 90 days, for another suite, or not for this device.'),
+  E2E_TOO_MANY_KEY_PACKAGES: spec(6004, 'fix', 'This device has the most one-time KeyPackages the server keeps for it; upload more after some are claimed.'),
+  E2E_NO_GROUP: spec(6005, 'fix', 'The conversation has no encrypted group yet (EGROUP makes one).'),
+  E2E_GROUP_EXISTS: spec(6006, 'fix', 'The conversation has an encrypted group already; `detail` names it and its epoch.'),
+  E2E_EPOCH_CONFLICT: spec(6007, 'retry', "Another commit won this epoch: process the group's newer commits (`detail.epoch` is the current one), then commit again."),
+  E2E_WRONG_EPOCH: spec(6008, 'retry', "The encrypted message is not for the group's current epoch: process the newer commits and encrypt again."),
+  E2E_NOT_MEMBER: spec(6009, 'fix', "This device is not a member of the conversation's group (wait for its Welcome), or the group has no such device."),
+  E2E_NOT_ENCRYPTED: spec(6010, 'fix', 'The conversation is not end-to-end encrypted: only direct conversations and encrypted rooms carry MLS messages.'),
+  E2E_TOO_MANY_DEVICES: spec(6012, 'fix', 'The user has the most end-to-end devices it may have registered; remove one first.'),
+  E2E_BAD_MESSAGE: spec(6011, 'fix', 'The bytes are not an MLS message of the kind the verb takes, or it is for another group.'),
   INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
   SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),
   STORE_FULL: spec(5002, 'retry', "The server's disk is full: nothing was stored; retry later (the operator has to free space)."),
@@ -80,6 +93,13 @@ export interface WireError {
   action: ErrorAction;
   message: string;
   retryAfterMs?: number;
+  /** E2E_GROUP_EXISTS, E2E_EPOCH_CONFLICT, E2E_WRONG_EPOCH: the conversation's group and its current epoch. */
+  detail?: E2eErrorDetail;
+}
+
+export interface E2eErrorDetail {
+  group: string;
+  epoch: number;
 }
 
 /** A failure that is meant for the client: it carries a registry code and a human message. */
@@ -87,11 +107,13 @@ export class ParleyError extends Error {
   override readonly name = 'ParleyError';
   readonly errorName: ErrorName;
   readonly retryAfterMs: number | undefined;
+  readonly detail: E2eErrorDetail | undefined;
 
-  constructor(errorName: ErrorName, message?: string, options?: { retryAfterMs?: number; cause?: unknown }) {
+  constructor(errorName: ErrorName, message?: string, options?: { retryAfterMs?: number; detail?: E2eErrorDetail; cause?: unknown }) {
     super(message ?? ERRORS[errorName].description, { cause: options?.cause });
     this.errorName = errorName;
     this.retryAfterMs = options?.retryAfterMs;
+    this.detail = options?.detail;
   }
 
   get code(): number {
@@ -101,6 +123,7 @@ export class ParleyError extends Error {
   toWire(): WireError {
     const wire: WireError = { code: this.code, name: this.errorName, action: ERRORS[this.errorName].action, message: this.message };
     if (this.retryAfterMs !== undefined) wire.retryAfterMs = this.retryAfterMs;
+    if (this.detail !== undefined) wire.detail = this.detail;
     return wire;
   }
 }

@@ -1,5 +1,6 @@
 import type { ErrorName, WireError } from './errors.ts';
 import type { RequestId } from './commands.ts';
+import type { E2eWelcome } from './replies.ts';
 
 /** A stored chat message as clients see it. `to` is "#room", the recipient's name, or "ALL". */
 export interface ChatMessage {
@@ -14,8 +15,14 @@ export interface ChatMessage {
   kind?: MessageKind;
 }
 
-/** What a message is besides its text; every client shows `action` as "* name text". */
-export type MessageKind = 'action';
+/**
+ * What a message is besides its text; every client shows `action` as "* name text". For `mls` (an
+ * encrypted message) and `mls_commit` (a change of the conversation's encrypted group), `text` is
+ * the MLS message in base64url: the server cannot read it (docs/e2e.md).
+ */
+export type MessageKind = 'action' | 'mls' | 'mls_commit';
+
+export const MLS_KINDS: ReadonlySet<MessageKind> = new Set(['mls', 'mls_commit']);
 
 export type PresenceStatus = 'online' | 'away' | 'offline';
 
@@ -36,6 +43,10 @@ export type ServerEvent =
   /** `text` is always a whole sentence; a notice about a room (a mute, an invite) names it and who acted. */
   | { ev: 'notice'; text: string; room?: string; kind?: ModerationKind; by?: string; reason?: string }
   | { ev: 'ping'; token: string }
+  /** For this connection's end-to-end device: join a group (replies.ts E2eWelcome). */
+  | ({ ev: 'welcome' } & E2eWelcome)
+  /** A user you share an encrypted conversation with registered or removed a device, or reset its identity. */
+  | { ev: 'e2e_devices'; user: string; user_id: string; identity_changed?: true }
   | { ev: 'error'; error: WireError };
 
 export type EventName = ServerEvent['ev'];

@@ -1,15 +1,15 @@
 export { ERRORS, ParleyError, toParleyError, errorNameForCode, WIRE_ERROR, type HasWireError } from './errors.ts';
-export type { ErrorAction, ErrorName, WireError } from './errors.ts';
+export type { ErrorAction, ErrorName, WireError, E2eErrorDetail } from './errors.ts';
 export * from './limits.ts';
 export { nameKey, foldName, validateUserName, validateRoomName, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
 export { COMMAND_SCHEMAS, VERBS, isVerb, RequestIdSchema, DeviceLabelSchema } from './commands.ts';
 export type { Verb, CommandArgs, RequestId } from './commands.ts';
 export type { ChatMessage, MessageKind, ModerationKind, PresenceStatus, ServerEvent, EventName, OkReply, ErrorReply, Reply, ServerFrame } from './events.ts';
-export { isErrorName, partReason } from './events.ts';
+export { isErrorName, partReason, MLS_KINDS } from './events.ts';
 export { LineFramer, LengthPrefixFramer, lengthPrefix, detectStreamMode } from './framing.ts';
 export type { FramerOutput, StreamMode } from './framing.ts';
 export { decodeFrame, encodeFrame, decodeUtf8, encodeUtf8 } from './codecs.ts';
 export type { Codec } from './codecs.ts';
-export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo, KeyInfo } from './replies.ts';
+export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo, KeyInfo, E2eDevice, E2eDirectoryEntry, E2eGroupInfo, E2eWelcome } from './replies.ts';
 export * from './grammar/index.ts';
 export { keyProofPayload, CHANNEL_BINDING_LABEL, type KeyProofPurpose, type KeyBinding } from './key-proof.ts';

@@ -1,7 +1,10 @@
 import { nameKey } from './names.ts';
 
-/** What a key signature may be for: signing in, creating an account, adding a key to one. */
-export type KeyProofPurpose = 'login' | 'register' | 'addkey';
+/**
+ * What a key signature may be for: signing in, creating an account, adding a key to one, or
+ * (`edevice`, signed by an end-to-end device key) binding that device to this connection.
+ */
+export type KeyProofPurpose = 'login' | 'register' | 'addkey' | 'edevice';
 
 /**
  * How a key proof is tied to its connection: `tls-exporter` is RFC 9266's channel binding (the

@@ -26,6 +26,8 @@ export interface RoomMemberInfo extends MemberInfo {
 
 export interface LoginData {
   name: string;
+  /** The user's stable id ("a<n>" for an account, "g…" for a guest): what device certificates name. */
+  id: string;
   kind: 'account' | 'guest';
   /** The rooms it is in now; `muted` where it is muted (as in the `join` reply). */
   rooms: (RoomSummary & { muted?: true })[];
@@ -198,6 +200,52 @@ export interface ReplyData {
   addkey: KeyInfo;
   /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */
   removekey: { key: string; sessions: number };
+  /** `first`: the identity key was registered by this call (the user had none, or `reset`). */
+  edevice: { user_id: string; device_id: string; identity_key: string; first: boolean };
+  edevices: E2eDirectoryEntry;
+  eremovedevice: { device_id: string };
+  /** `count`: one-time KeyPackages the server now keeps for this device. */
+  kpupload: { stored: number; count: number; last_resort: boolean };
+  /** `missing`: devices with no KeyPackage left (not even a last-resort one). */
+  kpclaim: { user_id: string; packages: { device_id: string; key_package: string }[]; missing: string[] };
+  egroup: E2eGroupInfo;
+  egroupinfo: E2eGroupInfo;
+  /** The commit's message in the conversation, and the epoch the group is in now. */
+  ecommit: { conv: string; seq: number; epoch: number };
+  esend: { sent: SentReceipt[] };
+  welcomes: { welcomes: E2eWelcome[] };
+  welcomeack: { group: string };
+}
+
+export interface E2eDevice {
+  device_id: string;
+  /** The device certificate, base64url (docs/e2e.md). */
+  certificate: string;
+}
+
+/** `identity_key` is null for a user who has no end-to-end device. */
+export interface E2eDirectoryEntry {
+  name: string;
+  user_id: string;
+  identity_key: string | null;
+  devices: E2eDevice[];
+}
+
+export interface E2eGroupInfo {
+  conv: string;
+  group: string;
+  epoch: number;
+  members: { user_id: string; device_id: string }[];
+}
+
+/** A Welcome for this device: join at `epoch`, then read the conversation after `seq`. */
+export interface E2eWelcome {
+  conv: string;
+  group: string;
+  epoch: number;
+  seq: number;
+  welcome: string;
+  tree: string;
 }
 
 /** A login key of an account; `lastUsedAt` is its last login (ms since epoch). */

@@ -4,6 +4,7 @@ import { describeDeviceConformance } from './store-conformance-devices.ts';
 import { describeAccountKeyConformance } from './store-conformance-keys.ts';
 import { describeConversationsConformance } from './store-conformance-conversations.ts';
 import { describeDirectoryConformance } from './store-conformance-directory.ts';
+import { describeE2eConformance } from './store-conformance-e2e.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
 import { expectStoreError, storeFixture } from './store-conformance-helpers.ts';
 import { describeReadingConformance } from './store-conformance-reading.ts';
@@ -190,6 +191,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describeModerationConformance(() => store);
     describeDeviceConformance(() => store);
     describeAccountKeyConformance(() => store);
+    describeE2eConformance(() => store);
 
     describe('close', () => {
       it('can be called twice', async () => {

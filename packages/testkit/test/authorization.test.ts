@@ -29,6 +29,9 @@ const NEEDS: Record<Verb, Needs> = {
   devices: 'user', revoke: 'user',
   // A challenge is for logging in and for ADDKEY; login keys are an account's.
   challenge: 'any', keys: 'user', addkey: 'user', removekey: 'user',
+  // End-to-end devices are for every logged-in user, guests too (their keys last a session).
+  edevice: 'guest', edevices: 'guest', eremovedevice: 'guest', kpupload: 'guest', kpclaim: 'guest', egroup: 'guest',
+  egroupinfo: 'guest', ecommit: 'guest', esend: 'guest', welcomes: 'guest', welcomeack: 'guest',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -76,6 +79,16 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'challenge': case 'keys': return {};
     case 'addkey': return { key: 'A'.repeat(43), signature: 'A'.repeat(86) };
     case 'removekey': return { key: 'A'.repeat(43) };
+    case 'edevice': return { certificate: 'AAAA', signature: 'A'.repeat(86) };
+    case 'edevices': return { name: 'roomowner' };
+    case 'eremovedevice': return { device_id: 'nodevice' };
+    case 'kpupload': return { packages: [] };
+    case 'kpclaim': return { name: 'roomowner' };
+    case 'egroup': case 'egroupinfo': return { to: 'nobodyhere', group: 'AAAA' };
+    case 'ecommit': return { to: 'nobodyhere', group: 'AAAA', epoch: 0, commit: 'AAAA', tree: 'AAAA', added: [], removed: [] };
+    case 'esend': return { to: 'nobodyhere', data: 'AAAA' };
+    case 'welcomes': return {};
+    case 'welcomeack': return { group: 'AAAA' };
   }
 }
 

@@ -84,13 +84,14 @@ describe('upgrading a data dir with keys from before the lookalike fold', () => 
     ban.run('#general', 'b\u043eb', null);
     ban.run('#general', 'bob', 1); // the same target once folded; the permanent ban outlasts it
     db.prepare("INSERT INTO room_grants (room_key, user_id, kind, granted_by, granted_at) VALUES ('#general', ?, 'muted', 'op', 0)").run('guest:\u0435ve');
-    // As if 0003 and everything after it had never run (0004 added messages.kind, 0005 dm_participants, 0006 devices).
+    // As if 0003 and everything after it had never run (0004 added messages.kind, 0005 dm_participants, 0006 devices, … 0009 the e2e tables).
     db.prepare("DELETE FROM kysely_migration WHERE name >= '0003'").run();
     db.prepare('ALTER TABLE messages DROP COLUMN kind').run();
     db.prepare('DROP TABLE dm_participants').run();
     db.prepare('DROP TABLE devices').run();
     db.prepare('DROP TABLE store_identity').run();
     db.prepare('DROP TABLE account_keys').run();
+    for (const table of ['e2e_welcomes', 'e2e_group_members', 'e2e_groups', 'e2e_key_packages', 'e2e_devices', 'e2e_identities']) db.prepare(`DROP TABLE ${table}`).run();
     db.close();
 
     const store = (await scope.start({ data_dir: dataDir })).server.context.store;

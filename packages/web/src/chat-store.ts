@@ -239,7 +239,7 @@ export class ChatStore {
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.address, text, kind ? { kind } : {});
+      const [receipt] = await this.client.send(conv.address, text, kind === 'action' ? { kind } : {});
       if (receipt) {
         if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
         conv.confirm(item, receipt.seq);

@@ -27,7 +27,7 @@ let nextSendId = 1;
 export function sendText(ctx: TuiContext, target: string, { text, kind }: { text: string; kind?: MessageKind | undefined }): void {
   const id = nextSendId++;
   ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}) });
-  ctx.client.send(target, text, kind ? { kind } : {}).then(
+  ctx.client.send(target, text, kind === 'action' ? { kind } : {}).then(
     (receipts) => ctx.dispatch({ type: 'sent', id, seq: receipts[0]?.seq ?? 0 }),
     (error: ParleyClientError) => ctx.dispatch({ type: 'send-failed', id, reason: `${error.errorName ?? 'error'}: ${error.message}` }),
   );

@@ -87,3 +87,26 @@ export function decodeKeyPackageBundle(bytes: Uint8Array): { keyPackage: KeyPack
   reader.end();
   return { keyPackage, secrets };
 }
+
+/** What the Delivery Service may read of a handshake or application message: its cleartext header. */
+export interface MlsHeader {
+  wireformat: 'mls_private_message' | 'mls_public_message';
+  groupId: Uint8Array;
+  epoch: number;
+  contentType: 'application' | 'proposal' | 'commit';
+}
+
+/**
+ * The cleartext header of a PrivateMessage or PublicMessage (RFC 9420 §6): group, epoch and
+ * content type travel unencrypted so the server can order and route without reading anything.
+ */
+export function mlsHeader(bytes: Uint8Array): MlsHeader {
+  const message = decodeMessage(bytes, ['mls_private_message', 'mls_public_message']);
+  const head = message.wireformat === 'mls_private_message' ? message.privateMessage : message.publicMessage.content;
+  return { wireformat: message.wireformat, groupId: head.groupId, epoch: Number(head.epoch), contentType: head.contentType as MlsHeader['contentType'] };
+}
+
+/** Checks that the bytes are one Welcome (the server routes them; only the joiner can open them). */
+export function assertWelcome(bytes: Uint8Array): void {
+  decodeMessage(bytes, ['mls_welcome']);
+}

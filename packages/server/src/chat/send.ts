@@ -1,12 +1,12 @@
-import { ALL_TARGET, type CommandArgs, isRoomTarget, nameKey, ParleyError } from '@parley/protocol';
+import { ALL_TARGET, type CommandArgs, isRoomTarget, type MessageKind, nameKey, ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
-import { ALL_CONVERSATION, dmConversation, type NewMessage } from '../store/store.ts';
+import { ALL_CONVERSATION, dmConversation, type NewMessage, type StoredMessage } from '../store/store.ts';
 import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
 
 /** Where a message goes: its conversation, what recipients see as `to`, and who gets it live. */
-interface Destination {
+export interface Destination {
   conv: string;
   label: string;
   room?: Room;
@@ -44,7 +44,7 @@ async function peerOf(server: ServerContext, sender: User, conv: string): Promis
   return { id: peerId, name, accountId: Number(peerId.slice(1)), online: undefined };
 }
 
-async function resolveTarget(server: ServerContext, sender: User, { target, mustBeMember }: { target: string; mustBeMember: boolean }): Promise<Destination> {
+export async function resolveTarget(server: ServerContext, sender: User, { target, mustBeMember }: { target: string; mustBeMember: boolean }): Promise<Destination> {
   if (target.toUpperCase() === ALL_TARGET) return { conv: ALL_CONVERSATION, label: ALL_TARGET, everyone: true };
   if (isConversationId(target)) {
     const peer = await peerOf(server, sender, target);
@@ -84,7 +84,7 @@ export interface SentReceipt {
  * the reply; its other sessions and all recipients get a `message` event.
  */
 export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Promise<SentReceipt[]> {
-  const { server, session, user: sender } = actor;
+  const { server, user: sender } = actor;
   const { limits } = server.config;
   // Names are the same name by their key; conversation ids only when equal (ids are not names, and lookalike folding would merge two).
   const targets = [...new Map((Array.isArray(args.to) ? args.to : [args.to]).map((t) => [isConversationId(t) ? t : nameKey(t), t])).values()];
@@ -96,28 +96,40 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
     throw new ParleyError('TEXT_TOO_LONG', `Messages are at most ${limits.max_text_bytes} bytes`);
   }
   const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, { target, mustBeMember: true })));
-  const createdAt = Date.now();
-  const messages = destinations.map((d) => {
-    const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: args.text, createdAt };
-    if (args.cmid !== undefined) message.cmid = args.cmid;
-    if (args.kind !== undefined) message.kind = args.kind;
-    // Offline here: queued, and a node where the peer is online takes it off the queue.
-    if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
-    return message;
-  });
+  return deliverMessages(actor, destinations, args);
+}
+
+/** A message as a destination's conversation stores it (with its offline queue entry, for a DM peer offline here). */
+export function newMessageFor(actor: Actor, d: Destination, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): NewMessage {
+  const { server, user: sender } = actor;
+  const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: content.text, createdAt: Date.now() };
+  if (content.cmid !== undefined) message.cmid = content.cmid;
+  if (content.kind !== undefined) message.kind = content.kind;
+  // Offline here: queued, and a node where the peer is online takes it off the queue.
+  if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
+  return message;
+}
+
+/** After a message is stored: cursors, live delivery, and the offline queue entry a peer who came online meanwhile does not need. */
+export function committedMessage(actor: Actor, d: Destination, stored: { message: StoredMessage; duplicate: boolean; queued: readonly number[] | undefined }): SentReceipt {
+  const { server, session } = actor;
+  const { message, duplicate, queued } = stored;
+  session.sentMessage(message.conv, message.seq);
+  if (!duplicate) {
+    server.delivery.committed(message, { pending: queued, origin: session });
+    if (queued && d.peer && server.users.get(d.peer.id)) {
+      // Queued as offline, but the peer logged in here meanwhile and got it live: unqueue it.
+      server.store.clearPending(queued[0]!, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
+    }
+  }
+  return { to: d.label, conv: message.conv, seq: message.seq, duplicate };
+}
+
+/** Stores one message per destination (through the batching writer) and routes each. */
+export async function deliverMessages(actor: Actor, destinations: readonly Destination[], content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<SentReceipt[]> {
+  const { server } = actor;
+  const messages = destinations.map((d) => newMessageFor(actor, d, content));
   const stored = await Promise.all(messages.map((message) => server.writer.append(message)));
   server.metrics.messages.inc(stored.length);
-  return stored.map(({ message, duplicate }, i) => {
-    const d = destinations[i]!;
-    session.sentMessage(message.conv, message.seq);
-    if (!duplicate) {
-      const queued = messages[i]!.pendingFor;
-      server.delivery.committed(message, { pending: queued, origin: session });
-      if (queued && d.peer && server.users.get(d.peer.id)) {
-        // Queued as offline, but the peer logged in here meanwhile and got it live: unqueue it.
-        server.store.clearPending(queued[0]!, [message]).catch((err: unknown) => server.log.warn({ err }, 'clearPending failed'));
-      }
-    }
-    return { to: d.label, conv: message.conv, seq: message.seq, duplicate };
-  });
+  return stored.map(({ message, duplicate }, i) => committedMessage(actor, destinations[i]!, { message, duplicate, queued: messages[i]!.pendingFor }));
 }

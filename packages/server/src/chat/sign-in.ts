@@ -71,6 +71,8 @@ export function signOut(server: ServerContext, session: Session): void {
   server.users.remove(user);
   server.delivery.userOffline(user);
   server.cluster?.userOffline(user);
+  // A guest's end-to-end keys live as long as its session does.
+  if (user.kind === 'guest') server.store.e2e.forgetUser(user.id).catch((err: unknown) => server.log.warn({ err }, "forgetting a guest's end-to-end keys failed"));
   if (server.claims && user.kind === 'guest') {
     server.claims.release(user.key, user.id).catch((err: unknown) => server.log.warn({ err }, 'releasing a name claim failed; its lease runs out'));
   }

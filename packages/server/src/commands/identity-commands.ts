@@ -68,6 +68,7 @@ async function welcome(server: ServerContext, session: Session, { candidate, dev
   return {
     data: {
       name: user.name,
+      id: user.id,
       kind: user.kind,
       rooms: rooms.map((room) => ({ ...room.summary(onlineCount(server, room)), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
       ...(grant ? { device: grant } : {}),

@@ -2,7 +2,7 @@ import { isRoomTarget, type ChatMessage } from '@parley/protocol';
 import { checkCanSpeak } from '../moderation/room-policy.ts';
 import { replayPages, toChatMessage } from '../chat/messages.ts';
 import { resolveConversation, sendMessage } from '../chat/send.ts';
-import { escapeText } from '../core/text-lines.ts';
+import { lineText } from '../core/text-lines.ts';
 import { ALL_CONVERSATION } from '../store/store.ts';
 import type { CommandContext, CommandFamily } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
@@ -48,7 +48,7 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
       const messages = fitInBudget(page.map(toChatMessage), ctx.server.config.limits.outbound_queue_bytes / 4, after !== undefined);
       const wait = ctx.session.whenWritable();
       if (wait) await wait;
-      const lines = messages.map((m) => `HIST ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${escapeText(m.text)}`);
+      const lines = messages.map((m) => `HIST ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${lineText(m)}`);
       return { data: { conv, messages }, text: [...lines, `OK HISTORY ${label} ${messages.length}`] };
     },
   },

@@ -9,6 +9,7 @@ import { moderationCommands } from './moderation-commands.ts';
 import { roomModeCommands } from './room-mode-commands.ts';
 import { deviceCommands } from './device-commands.ts';
 import { keyCommands } from './key-commands.ts';
+import { e2eCommands } from './e2e-commands.ts';
 
 /**
  * The command table: every protocol verb, from every transport and mode, resolves here. Typed
@@ -26,4 +27,5 @@ export const COMMANDS: CommandTable = {
   ...roomModeCommands,
   ...deviceCommands,
   ...keyCommands,
+  ...e2eCommands,
 };

@@ -1,4 +1,4 @@
-import { partReason, type ServerEvent, type WireError } from '@parley/protocol';
+import { partReason, type MessageKind, type ServerEvent, type WireError } from '@parley/protocol';
 
 const optionalText = (text: string | undefined): string => (text ? ` ${escapeText(text)}` : '');
 
@@ -11,6 +11,13 @@ export function escapeText(text: string): string {
   return text.replace(/\r\n|[\r\n]/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
+/** A stored message's text as a line shows it: MLS bytes are not text anyone could read. */
+export function lineText(message: { text: string; kind?: MessageKind | undefined }): string {
+  if (message.kind === 'mls') return '(end-to-end encrypted)';
+  if (message.kind === 'mls_commit') return '(encryption keys changed)';
+  return escapeText(message.text);
+}
+
 export function errorLine(error: WireError): string {
   const retry = error.retryAfterMs === undefined ? '' : ` (retry in ${error.retryAfterMs} ms)`;
   return `ERR ${error.code} ${error.name} ${escapeText(error.message)}${retry}`;
@@ -21,6 +28,9 @@ export function eventLine(event: ServerEvent): string {
   switch (event.ev) {
     case 'message':
       // An action (/me) is its own line word, so a reader never takes "waves" for something said.
+      // Encrypted messages and group changes are MLS bytes a line client cannot open (docs/e2e.md).
+      if (event.kind === 'mls') return `EMSG ${event.from} ${event.to} (end-to-end encrypted: open it in a Parley client)`;
+      if (event.kind === 'mls_commit') return `EKEYS ${event.from} ${event.to}`;
       return `${event.kind === 'action' ? 'ACTION' : 'MSG'} ${event.from} ${event.to} ${escapeText(event.text)}`;
     case 'join':
       return `JOIN ${event.user} ${event.room}`;
@@ -40,6 +50,10 @@ export function eventLine(event: ServerEvent): string {
       return `NOTICE ${escapeText(event.text)}`;
     case 'ping':
       return `PING ${event.token}`;
+    case 'welcome':
+      return `WELCOME ${event.conv} ${event.epoch}`;
+    case 'e2e_devices':
+      return `EDEVICES ${event.user}${event.identity_changed ? ' identity-changed' : ''}`;
     case 'error':
       return errorLine(event.error);
   }

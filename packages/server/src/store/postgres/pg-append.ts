@@ -42,6 +42,15 @@ export async function appendBatch(db: Kysely<PgSchema>, batch: readonly NewMessa
   }
 }
 
+/**
+ * One attempt at a batch inside the caller's own transaction (commitGroup's), which holds its
+ * conversations' rows to its commit. No retry: a failed statement aborts the transaction. So
+ * stored cmids are looked up first, and a repeat comes back as a duplicate.
+ */
+export function appendWithin(trx: Kysely<PgSchema>, batch: readonly NewMessage[]): Promise<AppendResult[]> {
+  return appendOnce(trx, batch, batch.some((m) => m.cmid !== undefined));
+}
+
 /** conv, sender and cmid cannot hold NUL (PostgreSQL text cannot), so it separates them. */
 const cmidKey = (m: { conv: string; senderId: string; cmid: string }) => `${m.conv}\0${m.senderId}\0${m.cmid}`;
 

@@ -62,9 +62,10 @@ export class PgDirectory implements DirectoryStore {
   }
 
   /**
-   * One transaction, so a recreated room can never see the deleted room's messages.
-   * Memberships and grants go through the cascades from rooms; the conversation's last_seq
-   * stays, so cursors stay valid for a room recreated under the same name.
+   * One transaction, so a recreated room can never see the deleted room's messages or e2e
+   * group. Memberships and grants go through the cascades from rooms, the group's members and
+   * Welcomes through those from e2e_groups; the conversation's last_seq stays, so cursors stay
+   * valid for a room recreated under the same name.
    */
   deleteRoom(key: string): Promise<boolean> {
     return this.ctx.run(`deleting room ${key}`, (db) =>
@@ -72,6 +73,9 @@ export class PgDirectory implements DirectoryStore {
         // The room row first: a concurrent deleteRoom on another node waits here and then
         // finds nothing to delete, and answers false.
         const removed = await trx.deleteFrom('rooms').where('key', '=', key).executeTakeFirst();
+        // The group before the messages: a commit holding the group's row commits first, and
+        // the messages statement, which starts after, deletes its message too.
+        await trx.deleteFrom('e2e_groups').where('conv', '=', key).execute();
         await trx.deleteFrom('messages').where('conv', '=', key).execute();
         return removed.numDeletedRows > 0n;
       }),

@@ -140,6 +140,56 @@ const VERSIONS: readonly (readonly string[])[] = [
        last_used_at bigint NOT NULL)`,
     `CREATE INDEX account_keys_account ON account_keys (account_id)`,
   ],
+  // End-to-end encryption's Delivery Service (sqlite/migration-0009-e2e.ts says what each holds).
+  [
+    `CREATE TABLE e2e_identities (user_id text PRIMARY KEY, identity_key text NOT NULL, updated_at bigint NOT NULL)`,
+    `CREATE TABLE e2e_devices (
+       user_id text NOT NULL,
+       device_id text NOT NULL,
+       certificate text NOT NULL,
+       device_key text NOT NULL,
+       created_at bigint NOT NULL,
+       PRIMARY KEY (user_id, device_id))`,
+    // id is insertion order, which claims take as "oldest"; a device's packages go with it.
+    `CREATE TABLE e2e_key_packages (
+       id bigint GENERATED ALWAYS AS IDENTITY,
+       user_id text NOT NULL,
+       device_id text NOT NULL,
+       ref text NOT NULL,
+       data text NOT NULL,
+       not_after bigint NOT NULL,
+       last_resort boolean NOT NULL DEFAULT false,
+       created_at bigint NOT NULL,
+       PRIMARY KEY (user_id, device_id, ref),
+       FOREIGN KEY (user_id, device_id) REFERENCES e2e_devices (user_id, device_id) ON DELETE CASCADE)`,
+    `CREATE UNIQUE INDEX e2e_key_packages_last_resort ON e2e_key_packages (user_id, device_id) WHERE last_resort`,
+    `CREATE INDEX e2e_key_packages_claim ON e2e_key_packages (user_id, device_id, id) WHERE NOT last_resort`,
+    `CREATE TABLE e2e_groups (
+       group_id text PRIMARY KEY,
+       conv text NOT NULL UNIQUE,
+       epoch bigint NOT NULL,
+       tree text NOT NULL,
+       created_at bigint NOT NULL)`,
+    // No foreign key to e2e_devices: a commit must not fail because a device it adds was removed meanwhile.
+    `CREATE TABLE e2e_group_members (
+       group_id text NOT NULL REFERENCES e2e_groups (group_id) ON DELETE CASCADE,
+       user_id text NOT NULL,
+       device_id text NOT NULL,
+       PRIMARY KEY (group_id, user_id, device_id))`,
+    `CREATE INDEX e2e_group_members_user ON e2e_group_members (user_id, device_id)`,
+    `CREATE TABLE e2e_welcomes (
+       user_id text NOT NULL,
+       device_id text NOT NULL,
+       group_id text NOT NULL REFERENCES e2e_groups (group_id) ON DELETE CASCADE,
+       conv text NOT NULL,
+       epoch bigint NOT NULL,
+       seq bigint NOT NULL,
+       welcome text NOT NULL,
+       tree text NOT NULL,
+       created_at bigint NOT NULL,
+       PRIMARY KEY (user_id, device_id, group_id))`,
+    `CREATE INDEX e2e_welcomes_group ON e2e_welcomes (group_id)`,
+  ],
 ];
 
 /** The schema version this code writes and reads. */

@@ -1,3 +1,4 @@
+import { MLS_KINDS, type MessageKind } from '@parley/protocol';
 import type { Generated, Selectable } from 'kysely';
 import type { Account, AuditEntry, BanKind, BanRecord, RoomGrantKind, RoomRecord, StoredMessage, StoredServerRole } from '../store.ts';
 
@@ -35,6 +36,14 @@ export interface PgSchema {
   pending: { id: Generated<number>; account_id: number; conv: string; seq: number };
   dm_participants: { user_id: string; conv: string; peer_id: string };
   account_keys: { key: string; account_id: number; label: string; created_at: number; last_used_at: number };
+  // End-to-end encryption (version 4).
+  e2e_identities: { user_id: string; identity_key: string; updated_at: number };
+  e2e_devices: { user_id: string; device_id: string; certificate: string; device_key: string; created_at: number };
+  /** `id` is insertion order, which claims take as "oldest". */
+  e2e_key_packages: { id: Generated<number>; user_id: string; device_id: string; ref: string; data: string; not_after: number; last_resort: boolean; created_at: number };
+  e2e_groups: { group_id: string; conv: string; epoch: number; tree: string; created_at: number };
+  e2e_group_members: { group_id: string; user_id: string; device_id: string };
+  e2e_welcomes: { user_id: string; device_id: string; group_id: string; conv: string; epoch: number; seq: number; welcome: string; tree: string; created_at: number };
   devices: {
     id: Generated<number>;
     account_id: number;
@@ -94,8 +103,15 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   };
   // The interface models "no cmid" as an absent property, not null.
   if (row.cmid !== null) message.cmid = row.cmid;
-  if (row.kind === 'action') message.kind = row.kind;
+  if (isMessageKind(row.kind)) message.kind = row.kind;
   return message;
+}
+
+const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS]);
+
+/** A kind this version knows; one written by a newer Parley reads as an ordinary message. */
+function isMessageKind(kind: string | null): kind is MessageKind {
+  return KINDS.has(kind);
 }
 
 export function toAccount(row: Selectable<PgSchema['accounts']>): Account {

@@ -9,6 +9,7 @@ import type {
   AccountKeyStore,
   DeviceStore,
   DirectConversationRecord,
+  E2eStore,
   HistoryQuery,
   NewAuditEntry,
   NewBan,
@@ -27,6 +28,7 @@ import { resourceReporter } from '../resource-reporter.ts';
 import { isValidSchemaName, openPool, type PgConnectionOptions } from './pg-connection.ts';
 import type { PgContext } from './pg-context.ts';
 import { PgDirectory } from './pg-directory.ts';
+import { PgE2e } from './pg-e2e.ts';
 import { toStoreError } from './pg-errors.ts';
 import { PgMessageLog } from './pg-messages.ts';
 import { migrate } from './pg-migrations.ts';
@@ -70,7 +72,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 /**
  * The Store on PostgreSQL, for a cluster of nodes sharing one database. The parts (message
- * log, directory, moderation) run their queries through one PgContext; this class adds the
+ * log, directory, moderation, e2e) run their queries through one PgContext; this class adds the
  * open/closed state and what the store says of itself.
  */
 export class PostgresStore implements Store {
@@ -78,6 +80,7 @@ export class PostgresStore implements Store {
   readonly epoch: string;
   readonly devices: DeviceStore;
   readonly keys: AccountKeyStore;
+  readonly e2e: E2eStore;
   readonly #db: Kysely<PgSchema>;
   readonly #schema: string;
   readonly #ctx: PgContext;
@@ -107,6 +110,7 @@ export class PostgresStore implements Store {
     this.#moderation = new PgModeration(this.#ctx);
     this.devices = this.#directory.devices;
     this.keys = this.#directory.keys;
+    this.e2e = new PgE2e(this.#ctx);
   }
 
   /** This node's name leases (see NameClaims); `nodeId` must be unique in the cluster. */

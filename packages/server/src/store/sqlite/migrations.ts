@@ -14,6 +14,7 @@ import { dmParticipantsMigration } from './migration-0005-dm-participants.ts';
 import { devicesMigration } from './migration-0006-devices.ts';
 import { storeIdentityMigration } from './migration-0007-store-identity.ts';
 import { accountKeysMigration } from './migration-0008-account-keys.ts';
+import { e2eMigration } from './migration-0009-e2e.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -117,6 +118,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_devices': devicesMigration,
   '0007_store_identity': storeIdentityMigration,
   '0008_account_keys': accountKeysMigration,
+  '0009_e2e': e2eMigration,
 };
 
 const provider: MigrationProvider = {

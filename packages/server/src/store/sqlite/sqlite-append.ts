@@ -8,6 +8,11 @@ export interface AppendTransaction {
   immediate(batch: readonly NewMessage[]): AppendResult[];
   /** The last seq of a conversation (0 for none); every join asks, so it is cached too. */
   lastSeq(conv: string): number;
+  /**
+   * Drops the cache, for a caller whose own transaction (around `immediate`, which is then a
+   * savepoint in it) failed after appending: its rollback undid seqs the cache holds.
+   */
+  forget(): void;
 }
 
 /**
@@ -104,5 +109,5 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
     }
     return seq;
   };
-  return { immediate: guarded, lastSeq: readLastSeq };
+  return { immediate: guarded, lastSeq: readLastSeq, forget: () => lastSeq.clear() };
 }

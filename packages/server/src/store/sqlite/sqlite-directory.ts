@@ -65,15 +65,18 @@ export function sqliteDirectory({ sqlite, db, run }: SqliteParts): DirectoryStor
 
     deleteRoom(key) {
       return run(`deleting room ${key}`, async () => {
-        // One synchronous transaction so a crash cannot leave a deleted room's messages for a
-        // room recreated under the same name. Memberships and grants go through the cascades
-        // from rooms; the conversation's last_seq stays, so clients' cursors stay valid for a
+        // One synchronous transaction so a crash cannot leave a deleted room's messages (or its
+        // e2e group) for a room recreated under the same name. Memberships and grants go through
+        // the cascades from rooms, the group's members and Welcomes through those from
+        // e2e_groups; the conversation's last_seq stays, so clients' cursors stay valid for a
         // recreated room.
         const messages = db.deleteFrom('messages').where('conv', '=', key);
+        const group = db.deleteFrom('e2e_groups').where('conv', '=', key);
         const room = db.deleteFrom('rooms').where('key', '=', key);
         return sqlite
           .transaction(() => {
             runSync(sqlite, messages);
+            runSync(sqlite, group);
             return runSync(sqlite, room) > 0;
           })
           .immediate();

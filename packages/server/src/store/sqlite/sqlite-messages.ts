@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DirectConversationRecord, HistoryQuery, MessageLog, StoredMessage } from '../store.ts';
-import { prepareAppend } from './sqlite-append.ts';
+import type { AppendTransaction } from './sqlite-append.ts';
 import type { SqliteParts } from './sqlite-parts.ts';
 import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
 
 /**
  * The message log part of the SQLite store: appends and last sequence numbers are the hot path
  * in sqlite-append.ts, on prepared statements; reads and deletions are plain Kysely queries.
+ * `append` is the store's one AppendTransaction: the e2e part appends commits through it too,
+ * so its cache of last seqs stays the only one.
  */
-export function sqliteMessageLog({ sqlite, db, run }: SqliteParts): MessageLog {
-  const append = prepareAppend(sqlite);
+export function sqliteMessageLog({ db, run }: SqliteParts, append: AppendTransaction): MessageLog {
   return {
     appendMessages(batch) {
       return run('appending messages', async () => {

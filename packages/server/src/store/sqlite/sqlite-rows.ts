@@ -1,3 +1,4 @@
+import { MLS_KINDS, type MessageKind } from '@parley/protocol';
 import type { Generated, Selectable } from 'kysely';
 import type { DmParticipantRow } from '../dm-participants.ts';
 import type { Account, BanKind, RoomGrantKind, RoomRecord, StoredMessage, StoredServerRole } from '../store.ts';
@@ -41,6 +42,13 @@ export interface SqliteSchema {
     seq: number;
   };
   account_keys: { key: string; account_id: number; label: string; created_at: number; last_used_at: number };
+  // End-to-end encryption (migration 0009). last_resort is 0 or 1.
+  e2e_identities: { user_id: string; identity_key: string; updated_at: number };
+  e2e_devices: { user_id: string; device_id: string; certificate: string; device_key: string; created_at: number };
+  e2e_key_packages: { user_id: string; device_id: string; ref: string; data: string; not_after: number; last_resort: number; created_at: number };
+  e2e_groups: { group_id: string; conv: string; epoch: number; tree: string; created_at: number };
+  e2e_group_members: { group_id: string; user_id: string; device_id: string };
+  e2e_welcomes: { user_id: string; device_id: string; group_id: string; conv: string; epoch: number; seq: number; welcome: string; tree: string; created_at: number };
   devices: {
     id: Generated<number>;
     account_id: number;
@@ -120,8 +128,15 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   };
   // The interface models "no cmid" as an absent property, not null.
   if (row.cmid !== null) message.cmid = row.cmid;
-  if (row.kind === 'action') message.kind = row.kind;
+  if (isMessageKind(row.kind)) message.kind = row.kind;
   return message;
+}
+
+const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS]);
+
+/** A kind this version knows; one written by a newer Parley reads as an ordinary message. */
+function isMessageKind(kind: string | null): kind is MessageKind {
+  return KINDS.has(kind);
 }
 
 export function toAccount(row: Selectable<SqliteSchema['accounts']>): Account {

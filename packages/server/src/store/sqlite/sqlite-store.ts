@@ -3,14 +3,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../store.ts';
 import { StoreError } from '../store.ts';
 import { openMigratedDatabase } from './sqlite-connection.ts';
+import { prepareAppend } from './sqlite-append.ts';
 import { sqliteDirectory } from './sqlite-directory.ts';
+import { SqliteE2e } from './sqlite-e2e.ts';
 import { sqliteMessageLog } from './sqlite-messages.ts';
 import { sqliteModeration } from './sqlite-moderation.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
 import { resourceReporter, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
 
 /**
- * Opens the SQLite store: the Store's parts (message log, directory, moderation), each in its
+ * Opens the SQLite store: the Store's parts (message log, directory, moderation, e2e), each in its
  * own file, on one connection, with every call run through the one error mapping below.
  * `onResourceError` hears of a full or failing disk (at most once a minute), so the server can log it.
  */
@@ -28,13 +30,16 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
   };
   const parts: SqliteParts = { sqlite, db, run };
   const identity = await db.selectFrom('store_identity').select('epoch').executeTakeFirstOrThrow();
+  // One for the store: the message log and the e2e part's commits share its cache of last seqs.
+  const append = prepareAppend(sqlite);
 
   return {
     kind: 'sqlite',
     epoch: identity.epoch,
-    ...sqliteMessageLog(parts),
+    ...sqliteMessageLog(parts, append),
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
+    e2e: new SqliteE2e(parts, append),
     sizeBytes: () => run('measuring the store', () => sizeBytes(db, options.file)),
     async close() {
       if (closed) return;
