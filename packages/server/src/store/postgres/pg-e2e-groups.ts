@@ -1,34 +1,11 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CommitInput, CommitResult, E2eGroupRecord, GroupDevice, WelcomeRecord } from '../store.ts';
 import { StoreError } from '../store.ts';
 import { appendWithin } from './pg-append.ts';
 import type { PgContext } from './pg-context.ts';
 import type { PgSchema } from './pg-rows.ts';
+import { distinctDevices, toGroup, toWelcome } from '../e2e-rows.ts';
 
-function toGroup(row: Selectable<PgSchema['e2e_groups']>): E2eGroupRecord {
-  return { groupId: row.group_id, conv: row.conv, epoch: row.epoch, tree: row.tree, createdAt: row.created_at };
-}
-
-function toWelcome(row: Selectable<PgSchema['e2e_welcomes']>): WelcomeRecord {
-  return {
-    userId: row.user_id,
-    deviceId: row.device_id,
-    groupId: row.group_id,
-    conv: row.conv,
-    epoch: row.epoch,
-    seq: row.seq,
-    welcome: row.welcome,
-    tree: row.tree,
-    createdAt: row.created_at,
-  };
-}
-
-/** A device listed twice in one commit counts once (ON CONFLICT DO UPDATE refuses a row twice in one statement). */
-function distinctDevices(devices: readonly GroupDevice[]): GroupDevice[] {
-  const seen = new Map<string, GroupDevice>();
-  for (const d of devices) seen.set(JSON.stringify([d.userId, d.deviceId]), d);
-  return [...seen.values()];
-}
 
 /**
  * The compare-and-set on the epoch decides between nodes: the UPDATE takes the group's row

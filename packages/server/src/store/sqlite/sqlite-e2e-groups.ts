@@ -1,48 +1,12 @@
 import type Database from 'better-sqlite3';
-import { sql, type Compilable, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CommitInput, CommitResult, E2eGroupRecord, GroupDevice, WelcomeRecord } from '../store.ts';
 import { StoreError } from '../store.ts';
 import type { AppendTransaction } from './sqlite-append.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
-import { runSync } from './sqlite-sync.ts';
-
-/** Every row of a Kysely-built query, run on the handle inside a better-sqlite3 transaction (see sqlite-sync.ts). */
-export function rowsSync<TRow>(sqlite: Database.Database, query: Compilable<TRow>): TRow[] {
-  const { sql: text, parameters } = query.compile();
-  return sqlite.prepare<unknown[], TRow>(text).all(...parameters);
-}
-
-/** The first row, or undefined. */
-export function firstSync<TRow>(sqlite: Database.Database, query: Compilable<TRow>): TRow | undefined {
-  const { sql: text, parameters } = query.compile();
-  return sqlite.prepare<unknown[], TRow>(text).get(...parameters);
-}
-
-function toGroup(row: Selectable<SqliteSchema['e2e_groups']>): E2eGroupRecord {
-  return { groupId: row.group_id, conv: row.conv, epoch: row.epoch, tree: row.tree, createdAt: row.created_at };
-}
-
-function toWelcome(row: Selectable<SqliteSchema['e2e_welcomes']>): WelcomeRecord {
-  return {
-    userId: row.user_id,
-    deviceId: row.device_id,
-    groupId: row.group_id,
-    conv: row.conv,
-    epoch: row.epoch,
-    seq: row.seq,
-    welcome: row.welcome,
-    tree: row.tree,
-    createdAt: row.created_at,
-  };
-}
-
-/** A device listed twice in one commit counts once. */
-function distinctDevices(devices: readonly GroupDevice[]): GroupDevice[] {
-  const seen = new Map<string, GroupDevice>();
-  for (const d of devices) seen.set(JSON.stringify([d.userId, d.deviceId]), d);
-  return [...seen.values()];
-}
+import { firstSync, runSync } from './sqlite-sync.ts';
+import { distinctDevices, toGroup, toWelcome } from '../e2e-rows.ts';
 
 /**
  * The groups and Welcomes half of the SQLite e2e part (sqlite-e2e.ts adds keys and devices).

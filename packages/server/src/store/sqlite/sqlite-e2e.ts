@@ -1,9 +1,9 @@
 import { sql, type Selectable } from 'kysely';
 import type { E2eDeviceRecord, E2eStore, KeyPackageRecord } from '../store.ts';
 import { StoreError } from '../store.ts';
-import { firstSync, rowsSync, SqliteE2eGroups } from './sqlite-e2e-groups.ts';
+import { SqliteE2eGroups } from './sqlite-e2e-groups.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
-import { oneSync, runSync } from './sqlite-sync.ts';
+import { firstSync, oneSync, rowsSync, runSync } from './sqlite-sync.ts';
 
 function toDevice(row: Selectable<SqliteSchema['e2e_devices']>): E2eDeviceRecord {
   return { userId: row.user_id, deviceId: row.device_id, certificate: row.certificate, deviceKey: row.device_key, createdAt: row.created_at };

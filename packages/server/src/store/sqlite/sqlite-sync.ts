@@ -22,6 +22,18 @@ export function oneSync<TRow>(sqlite: Database.Database, query: Compilable<TRow>
   return row;
 }
 
+/** The first row, or undefined. */
+export function firstSync<TRow>(sqlite: Database.Database, query: Compilable<TRow>): TRow | undefined {
+  const { sql, parameters } = query.compile();
+  return sqlite.prepare<unknown[], TRow>(sql).get(...parameters);
+}
+
+/** Every row. */
+export function rowsSync<TRow>(sqlite: Database.Database, query: Compilable<TRow>): TRow[] {
+  const { sql, parameters } = query.compile();
+  return sqlite.prepare<unknown[], TRow>(sql).all(...parameters);
+}
+
 /** Runs a statement that returns no rows; answers how many rows it changed. */
 export function runSync(sqlite: Database.Database, query: Compilable): number {
   const { sql, parameters } = query.compile();
