@@ -1,14 +1,16 @@
-import { foldName, PROTOCOL_VERSION, type ChatMessage, type MessageKind, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
 import { Emitter } from './emitter.ts';
 import { eventStream } from './event-stream.ts';
+import { E2eClient, type E2eOptions, type SendOptions } from './e2e/e2e-client.ts';
 import { ParleyClientError } from './errors.ts';
+import { keyProof } from './key-login.ts';
 import { Outbox } from './outbox.ts';
 import type { TransportFactory } from './transport.ts';
 import { loginRequest, nextCredentials } from './credentials.ts';
-import type { ClientEvent, ClientEvents, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
+import type { ClientEvent, ClientEvents, ClientMessage, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
 import { ReconnectWait } from './reconnect-wait.ts';
 import { rejoinRooms } from './rejoin.ts';
 import { ServerRotation } from './server-rotation.ts';
@@ -42,6 +44,8 @@ export interface ClientOptions {
    * the other nodes notice (cluster.node_timeout_ms). Default 30 s; then the client stops.
    */
   guestNameWaitMs?: number;
+  /** End-to-end encrypted DMs (client.e2e): the user's identity key and this device's storage. */
+  e2e?: E2eOptions;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -79,6 +83,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** A `stop` error the server sent before closing (KICKED, BANNED): the client must not come back. */
   private stoppedBy: ParleyClientError | undefined;
   private readonly reconnectWait = new ReconnectWait();
+  /** End-to-end encryption, when configured: DMs are sent and read through it. */
+  readonly e2e: E2eClient | undefined;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -87,6 +93,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.outbox = new Outbox(options.maxQueuedSends ?? 1000);
     this.backoff = new Backoff(options.backoff?.initialMs, options.backoff?.maxMs);
+    this.e2e = options.e2e && new E2eClient(this, options.e2e, {
+      emit: (name, value) => this.emit(name, value),
+      advance: (conv, seq) => void this.advance(conv, seq),
+      keyProof: (key) =>
+        this.channel ? keyProof(this.channel, key, { purpose: 'edevice', name: this.identity?.name ?? '', timeoutMs: this.timeoutMs }) : Promise.reject(ParleyClientError.local('DISCONNECTED', 'Not connected')),
+    });
   }
 
   /** The address in use, or tried next while disconnected. */
@@ -236,6 +248,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private deliver(message: ChatMessage, caughtUp: boolean): void {
     if (!this.advance(message.conv, message.seq)) return;
     if (caughtUp) this.missedThisHandshake += 1;
+    if (this.e2e?.intercept(message)) return;
     this.emit('message', message);
   }
 
@@ -332,10 +345,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
     }
   }
 
-  /** Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice. */
-  send(to: string | string[], text: string, options: { kind?: 'action' } = {}): Promise<SentReceipt[]> {
+  /**
+   * Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice.
+   * With `e2e`, a DM is end-to-end encrypted, and refused when the person has no device keys unless
+   * `plaintext: true` says to send it unencrypted.
+   */
+  send(to: string | string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
-    const queued = this.outbox.add({ to, text, ...options }, !this.ready && this.identity !== undefined);
+    if (this.e2e?.handles(to, options)) return this.e2e.send(to, text, options);
+    const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return queued;
   }
@@ -348,8 +366,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.request('part', { room });
   }
 
-  history(target: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<ReplyData['history']> {
-    return this.request('history', { with: target, ...page });
+  /** A page of a conversation; with `e2e`, encrypted messages come as their archived plaintext (ClientMessage). */
+  async history(target: string, page: { before?: number; after?: number; limit?: number } = {}): Promise<{ conv: string; messages: ClientMessage[] }> {
+    const reply = await this.request('history', { with: target, ...page });
+    return this.e2e ? this.e2e.readHistory(reply) : reply;
   }
 
   /** Resolves once every queued send has been acknowledged. */

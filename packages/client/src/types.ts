@@ -18,9 +18,35 @@ export interface StateChange {
 
 type EventData<TName extends ServerEvent['ev']> = Omit<Extract<ServerEvent, { ev: TName }>, 'ev'>;
 
+/**
+ * A message as the SDK hands it on. With end-to-end encryption configured, a decrypted message has
+ * its plaintext in `text` and `encrypted: true`; a DM without the flag was sent in plaintext
+ * (clients mark it). In `history`, an encrypted message this device cannot read (sent before it
+ * joined, or its keys are gone) has `text: ''` and `undecryptable: true`.
+ */
+export type ClientMessage = ChatMessage & { encrypted?: true; undecryptable?: true };
+
+/** A device of a conversation's encrypted group. */
+export interface E2eDeviceRef {
+  userId: string;
+  deviceId: string;
+}
+
+/**
+ * An end-to-end failure outside a request: a message that could not be decrypted (`conv`, `seq`),
+ * a group change that failed, or this device's setup. `code` is an E2eError code
+ * (E2E_DECRYPT_FAILED, E2E_REPLAY, …), a server error name, or a local kind.
+ */
+export interface E2eErrorEvent {
+  conv?: string;
+  seq?: number;
+  code: string;
+  message: string;
+}
+
 // A type alias (not an interface) so it is assignable to Emitter's Record constraint.
 export type ClientEvents = {
-  message: ChatMessage;
+  message: ChatMessage & { encrypted?: true };
   join: { room: string; user: string };
   /** `kind` and `by` when a moderator removed the user (kick, room ban). */
   part: EventData<'part'>;
@@ -39,6 +65,16 @@ export type ClientEvents = {
   welcome: EventData<'welcome'>;
   /** Someone you talk with changed their end-to-end devices (`identity_changed`: their identity key). */
   e2e_devices: EventData<'e2e_devices'>;
+  /** This login's end-to-end device is registered and has KeyPackages on the server. */
+  e2e_ready: { userId: string; deviceId: string };
+  /** A conversation's encrypted group changed (a commit, or this device joined it: `joined`). */
+  e2e_group: { conv: string; epoch: number; added: E2eDeviceRef[]; removed: E2eDeviceRef[]; joined?: true };
+  e2e_error: E2eErrorEvent;
+  /**
+   * Someone's identity key is not the one pinned for them: their new devices are refused and
+   * sends to them fail until `e2e.acceptIdentity(user)` (after comparing safety numbers). Loud.
+   */
+  identity_changed: { user: string; user_id: string };
   /** Reconnected to another address than the last connection's (a node failed over). */
   failover: { from: string; to: string };
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */

@@ -164,8 +164,8 @@ export const COMMAND_SCHEMAS = {
   edevices: z.object({ name: str.min(1) }),
   /** One-time KeyPackages of this connection's device, and optionally its last-resort package. */
   kpupload: z.object({ packages: z.array(mls).max(MAX_KEY_PACKAGES_PER_UPLOAD), last_resort: mls.optional() }),
-  /** One KeyPackage of each device of the named user (one-time ones are used once). */
-  kpclaim: z.object({ name: str.min(1) }),
+  /** One KeyPackage of each device of the named user, or of the listed ones (one-time ones are used once). */
+  kpclaim: z.object({ name: str.min(1), device_ids: z.array(str.min(1).max(64)).min(1).max(MAX_E2E_DEVICES_PER_USER).optional() }),
   /** Makes the group of a conversation (a user for a DM, or an encrypted room) at epoch 0. */
   egroup: z.object({ to: str.min(1), group: groupId }),
   /** The conversation's group: id, epoch and member devices. */

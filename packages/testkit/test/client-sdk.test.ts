@@ -243,7 +243,7 @@ describe('SDK event stream', () => {
     for (const type of ['state', 'presence', 'message', 'topic', 'nick'] as const) expect(types).toContain(type);
     expect(viaIterator.at(-1)).toEqual({ type: 'state', data: { state: 'closed' } });
     const message = viaIterator.find((e) => e.type === 'message');
-    if (message?.type === 'message') expectTypeOf(message.data).toEqualTypeOf<ChatMessage>();
+    if (message?.type === 'message') expectTypeOf(message.data).toEqualTypeOf<ChatMessage & { encrypted?: true }>();
   });
 });
 

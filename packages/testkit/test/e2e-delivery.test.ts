@@ -148,6 +148,14 @@ describe('end-to-end devices', () => {
     expect((await claim()).packages).toEqual([{ device_id: 'desk', key_package: toBase64Url(last.keyPackage) }]);
     expect((await claim()).packages).toEqual([{ device_id: 'desk', key_package: toBase64Url(last.keyPackage) }]);
     expect(errorOf(await carol.client.request('kpclaim', { name: 'nobody-here' }))).toBe('NO_SUCH_USER');
+    // Only the devices asked for give up a package (a group claims for the devices it lacks).
+    const laptop = await again(bob);
+    const second = await makeDevice(laptop, 'laptop');
+    await register(laptop, second);
+    await upload(laptop, second, 2);
+    const some = (await carol.client.ok('kpclaim', { name: bob.name, device_ids: ['laptop'] })) as { packages: { device_id: string }[]; missing: string[] };
+    expect(some.packages.map((p) => p.device_id)).toEqual(['laptop']);
+    expect(await laptop.client.ok('kpupload', { packages: [] })).toMatchObject({ count: 1 });
   });
 });
 

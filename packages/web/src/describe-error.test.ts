@@ -8,7 +8,7 @@ const refused = (errorName: ErrorName, message: string) => new ParleyClientError
 
 describe('describeError', () => {
   it('has a sentence for every name in the error registry and the SDK’s own', () => {
-    for (const name of [...Object.keys(ERRORS), 'TIMEOUT', 'DISCONNECTED', 'CLOSED', 'OUTBOX_FULL', 'HOST_KEY_CHANGED', 'HOST_UNKNOWN', 'CONNECT_FAILED']) {
+    for (const name of [...Object.keys(ERRORS), 'TIMEOUT', 'DISCONNECTED', 'CLOSED', 'OUTBOX_FULL', 'HOST_KEY_CHANGED', 'HOST_UNKNOWN', 'CONNECT_FAILED', 'E2E_PEER_UNENCRYPTED', 'E2E_PEER_IDENTITY_CHANGED', 'E2E_DEVICE_REMOVED', 'E2E_FAILED']) {
       expect(hasMessage(`error.${name}`), name).toBe(true);
     }
   });

@@ -7,6 +7,8 @@ export { KnownHosts, defaultKnownHostsFile } from './known-hosts.ts';
 export { pinningPolicy, type PinningOptions, type TrustPolicy, type PeerCertificateInfo, type TrustReason } from './trust.ts';
 export { streamTransport } from './stream-transport.ts';
 export { nodeLoginKey, createLoginKeyFile, readLoginKeyFile } from './login-key-file.ts';
+export { fileE2eStorage } from './e2e-file-storage.ts';
+export { nodeIdentityKey } from './identity-key-file.ts';
 
 /** The transport for Node: tls:// and tcp:// as JSON lines, ws:// and wss:// via `ws`; TLS is pinned like SSH. */
 export function nodeTransport(trust: PinningOptions = {}): TransportFactory {

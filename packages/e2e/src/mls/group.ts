@@ -112,6 +112,16 @@ export class MlsGroup {
     return me;
   }
 
+  /**
+   * The ratchet tree of the epoch the pending commit leads to: what the server keeps for joiners
+   * (ECOMMIT `tree`). A commit that adds devices has it in its Welcome output as well; one that
+   * only removes or updates has only this.
+   */
+  pendingTree(): Uint8Array {
+    if (!this.pending) throw new E2eError('E2E_NO_PENDING_COMMIT', 'there is no pending commit');
+    return encodeTree(this.pending.state.ratchetTree);
+  }
+
   /** RFC 9420 §8.7: equal on every member in the same epoch; usable for out-of-band checks. */
   epochAuthenticator(): Uint8Array {
     return copyBytes(this.state.keySchedule.epochAuthenticator);

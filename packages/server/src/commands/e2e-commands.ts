@@ -8,6 +8,8 @@ import { claimKeyPackages, uploadKeyPackages } from '../e2e/key-package-director
 
 /**
  * End-to-end encryption (docs/protocol.md, "Encryption"): the server as MLS's Delivery Service.
+ * Only ESEND draws from the user's message budget: the others are the client's own bookkeeping
+ * (a login sets up its device, a send may first commit), still limited per connection.
  * Text mode lists these verbs but a person cannot use them by hand: they carry MLS bytes.
  */
 export const e2eCommands: CommandFamily<
@@ -16,7 +18,7 @@ export const e2eCommands: CommandFamily<
   edevice: {
     summary: 'Register this connection as an end-to-end device (its certificate and a proof of its key)',
     auth: 'user',
-    rate: 'message',
+    rate: 'none',
     async handle(ctx, { certificate: text, signature, reset }) {
       const { server, session } = ctx;
       const user = loggedIn(ctx);
@@ -39,7 +41,7 @@ export const e2eCommands: CommandFamily<
   eremovedevice: {
     summary: 'Remove one of your end-to-end devices; your conversations drop it at their next commit',
     auth: 'user',
-    rate: 'message',
+    rate: 'none',
     async handle(ctx, { device_id }) {
       await removeDevice(ctx.server, loggedIn(ctx), device_id);
       return { data: { device_id }, text: `OK EREMOVEDEVICE ${device_id}` };
@@ -48,7 +50,7 @@ export const e2eCommands: CommandFamily<
   kpupload: {
     summary: "Upload this device's one-time KeyPackages (and its last-resort one)",
     auth: 'user',
-    rate: 'message',
+    rate: 'none',
     async handle(ctx, { packages, last_resort }) {
       const data = await uploadKeyPackages(ctx.server, requireDevice(ctx.session), { packages, lastResort: last_resort });
       return { data, text: `OK KPUPLOAD ${data.stored} ${data.count}` };
@@ -57,16 +59,16 @@ export const e2eCommands: CommandFamily<
   kpclaim: {
     summary: "Claim one KeyPackage of each of a user's devices, to add them to a group",
     auth: 'user',
-    rate: 'message',
-    async handle(ctx, { name }) {
-      const data = await claimKeyPackages(ctx.server, { user: loggedIn(ctx), device: boundDevice(ctx.session) }, name);
+    rate: 'none',
+    async handle(ctx, { name, device_ids }) {
+      const data = await claimKeyPackages(ctx.server, { user: loggedIn(ctx), device: boundDevice(ctx.session) }, { name, deviceIds: device_ids });
       return { data, text: `OK KPCLAIM ${data.user_id} ${data.packages.length}` };
     },
   },
   egroup: {
     summary: 'Make the encrypted group of a conversation',
     auth: 'user',
-    rate: 'message',
+    rate: 'none',
     async handle(ctx, args) {
       const data = await createGroup(actorOf(ctx), args);
       return { data, text: `OK EGROUP ${data.conv} ${data.group} ${data.epoch}` };
@@ -84,7 +86,7 @@ export const e2eCommands: CommandFamily<
   ecommit: {
     summary: "Commit a change to a conversation's encrypted group (one commit per epoch wins)",
     auth: 'user',
-    rate: 'message',
+    rate: 'none',
     async handle(ctx, args) {
       const data = await commitToGroup(actorOf(ctx), args);
       return { data, text: `OK ECOMMIT ${data.conv} ${data.seq} ${data.epoch}` };

@@ -70,7 +70,8 @@ export async function registerDevice(server: ServerContext, input: { session: Se
   });
   boundDevices.set(session, { userId: user.id, deviceId: certificate.deviceId });
   const changed = registered !== undefined && registered !== identityKey;
-  await announceDevices(server, user, changed);
+  // A device that connects again with the certificate it had changes nothing for anyone.
+  if (changed || previous?.certificate !== device.certificate) await announceDevices(server, user, changed);
   return { user_id: user.id, device_id: certificate.deviceId, identity_key: identityKey, first };
 }
 

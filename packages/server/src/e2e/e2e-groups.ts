@@ -58,15 +58,30 @@ export async function createGroup(actor: Actor, args: CommandArgs<'egroup'>): Pr
   const { server, session } = actor;
   const device = requireDevice(session);
   const destination = await encryptedDestination(actor, args.to);
+  const input = { groupId: args.group, conv: destination.conv, tree: '', creator: device, createdAt: Date.now() };
   try {
-    const group = await server.store.e2e.createGroup({ groupId: args.group, conv: destination.conv, tree: '', creator: device, createdAt: Date.now() });
-    return await groupInfo(server, group);
+    return await groupInfo(server, await server.store.e2e.createGroup(input));
   } catch (error) {
     if (!(error instanceof StoreError && error.code === 'conflict')) throw error;
     const existing = await server.store.e2e.groupOfConv(destination.conv);
     if (!existing) throw new ParleyError('E2E_GROUP_EXISTS', 'That group id is taken; make another');
-    throw new ParleyError('E2E_GROUP_EXISTS', `The conversation has an encrypted group already (epoch ${existing.epoch})`, { detail: { group: existing.groupId, epoch: existing.epoch } });
+    if (!(await isAbandoned(server, existing))) {
+      throw new ParleyError('E2E_GROUP_EXISTS', `The conversation has an encrypted group already (epoch ${existing.epoch})`, { detail: { group: existing.groupId, epoch: existing.epoch } });
+    }
+    // Nobody can ever commit to it again: a new group takes the conversation over.
+    await server.store.e2e.deleteGroupOfConv(destination.conv);
+    return groupInfo(server, await server.store.e2e.createGroup(input));
   }
+}
+
+/** A group none of whose member devices is registered any more (every member reset or removed its devices). */
+async function isAbandoned(server: ServerContext, group: E2eGroupRecord): Promise<boolean> {
+  const members = await server.store.e2e.groupMembers(group.groupId);
+  for (const userId of new Set(members.map((m) => m.userId))) {
+    const registered = new Set((await server.store.e2e.devices(userId)).map((d) => d.deviceId));
+    if (members.some((m) => m.userId === userId && registered.has(m.deviceId))) return false;
+  }
+  return true;
 }
 
 export async function describeGroup(actor: Actor, to: string): Promise<ReplyData['egroupinfo']> {

@@ -46,12 +46,13 @@ export async function uploadKeyPackages(server: ServerContext, device: GroupDevi
 }
 
 /**
- * One KeyPackage of every device of the named user, except the claimer's own device (a device
- * is never added to a group twice). One-time packages are handed out once.
+ * One KeyPackage of every device of the named user (or of the listed ones: those a group lacks),
+ * except the claimer's own device (a device is never added to a group twice). One-time packages
+ * are handed out once.
  */
-export async function claimKeyPackages(server: ServerContext, claimer: { user: User; device: GroupDevice | undefined }, name: string): Promise<ReplyData['kpclaim']> {
-  const who = await findUserId(server, name);
-  const claimed = await server.store.e2e.claimKeyPackages(who.id, Date.now());
+export async function claimKeyPackages(server: ServerContext, claimer: { user: User; device: GroupDevice | undefined }, target: { name: string; deviceIds: readonly string[] | undefined }): Promise<ReplyData['kpclaim']> {
+  const who = await findUserId(server, target.name);
+  const claimed = await server.store.e2e.claimKeyPackages(who.id, Date.now(), target.deviceIds);
   const own = (deviceId: string) => who.id === claimer.user.id && deviceId === claimer.device?.deviceId;
   return {
     user_id: who.id,

@@ -106,9 +106,10 @@ export interface E2eStore {
   /**
    * Atomically takes one KeyPackage for each device of the user: its oldest one-time package not
    * expired at `now` (deleted as it is handed out, so two claimers never get the same one), else
-   * its last-resort package (kept). Devices with neither are listed in `missing`.
+   * its last-resort package (kept). Devices with neither are listed in `missing`. `deviceIds`:
+   * only those devices (a committer adds the devices a group lacks, not every one of the user).
    */
-  claimKeyPackages(userId: string, now: number): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }>;
+  claimKeyPackages(userId: string, now: number, deviceIds?: readonly string[]): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }>;
 
   /** One-time packages a device keeps (not counting the last-resort one). */
   keyPackageCount(userId: string, deviceId: string): Promise<number>;

@@ -100,14 +100,17 @@ async function uploadIn(trx: Kysely<PgSchema>, input: Upload, now: number): Prom
  * no other transaction holds, so a package is handed out once and a second claimer moves on to
  * the next one (or the last resort) instead of waiting.
  */
-async function claimIn(trx: Kysely<PgSchema>, userId: string, now: number): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
+async function claimIn(trx: Kysely<PgSchema>, who: { userId: string; deviceIds: readonly string[] | undefined }, now: number): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
   await sql`
     DELETE FROM e2e_key_packages WHERE (user_id, device_id, ref) IN (
       SELECT user_id, device_id, ref FROM e2e_key_packages
-      WHERE user_id = ${userId} AND NOT last_resort AND not_after < ${now}
+      WHERE user_id = ${who.userId} AND NOT last_resort AND not_after < ${now}
       FOR UPDATE SKIP LOCKED)
   `.execute(trx);
-  const devices = await trx.selectFrom('e2e_devices').select('device_id').where('user_id', '=', userId).orderBy('created_at').orderBy('device_id').execute();
+  const { userId, deviceIds } = who;
+  const all = await trx.selectFrom('e2e_devices').select('device_id').where('user_id', '=', userId).orderBy('created_at').orderBy('device_id').execute();
+  const devices = deviceIds ? all.filter((d) => deviceIds.includes(d.device_id)) : all;
+  const only = devices.map((d) => d.device_id);
   const claimed = await sql<{ device_id: string; data: string }>`
     DELETE FROM e2e_key_packages k USING (
       SELECT p.user_id, p.device_id, p.ref FROM e2e_devices d CROSS JOIN LATERAL (
@@ -115,7 +118,7 @@ async function claimIn(trx: Kysely<PgSchema>, userId: string, now: number): Prom
         WHERE user_id = d.user_id AND device_id = d.device_id AND NOT last_resort AND not_after >= ${now}
         ORDER BY id LIMIT 1
         FOR UPDATE SKIP LOCKED) p
-      WHERE d.user_id = ${userId}) c
+      WHERE d.user_id = ${userId} AND d.device_id = ANY(${only})) c
     WHERE k.user_id = c.user_id AND k.device_id = c.device_id AND k.ref = c.ref
     RETURNING k.device_id, k.data
   `.execute(trx);
@@ -172,8 +175,8 @@ export class PgE2e extends PgE2eGroups implements E2eStore {
     return this.ctx.run('counting key packages', (db) => countIn(db, { userId, deviceId }, Date.now()));
   }
 
-  claimKeyPackages(userId: string, now: number): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
-    return this.ctx.run('claiming key packages', (db) => db.transaction().execute((trx) => claimIn(trx, userId, now)));
+  claimKeyPackages(userId: string, now: number, deviceIds?: readonly string[]): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
+    return this.ctx.run('claiming key packages', (db) => db.transaction().execute((trx) => claimIn(trx, { userId, deviceIds }, now)));
   }
 
   /** The identity first, the lock registerDevice takes first; KeyPackages go with the devices. */

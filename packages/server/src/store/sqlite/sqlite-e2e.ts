@@ -133,7 +133,7 @@ export class SqliteE2e extends SqliteE2eGroups implements E2eStore {
   }
 
   /** IMMEDIATE holds the write lock from the first read, so two claims cannot take one package. */
-  claimKeyPackages(userId: string, now: number): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
+  claimKeyPackages(userId: string, now: number, deviceIds?: readonly string[]): Promise<{ packages: { deviceId: string; data: string }[]; missing: string[] }> {
     const { sqlite, db } = this;
     return this.run('claiming key packages', async () =>
       sqlite
@@ -143,6 +143,7 @@ export class SqliteE2e extends SqliteE2eGroups implements E2eStore {
           const packages: { deviceId: string; data: string }[] = [];
           const missing: string[] = [];
           for (const { device_id: deviceId } of devices) {
+            if (deviceIds && !deviceIds.includes(deviceId)) continue;
             const ofDevice = db.selectFrom('e2e_key_packages').select(['ref', 'data']).where('user_id', '=', userId).where('device_id', '=', deviceId).where('not_after', '>=', now);
             const oneTime = firstSync(sqlite, ofDevice.where('last_resort', '=', 0).orderBy(insertionOrder).limit(1));
             if (oneTime !== undefined) {

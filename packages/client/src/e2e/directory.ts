@@ -1,0 +1,108 @@
+import { fromBase64Url, toBase64Url, verifyDeviceCertificate } from '@parley/e2e';
+import type { E2eDirectoryEntry } from '@parley/protocol';
+import { ParleyClientError } from '../errors.ts';
+import { call, dmConversation, type E2eEnv } from './context.ts';
+
+/** A conversation as the end-to-end layer addresses it: `name` is `to` for the verbs and the directory. */
+export interface Target {
+  conv: string;
+  name: string;
+  peerId: string;
+}
+
+/** A registered device whose certificate verifies under its user's trusted identity key. */
+export interface ExpectedDevice {
+  userId: string;
+  deviceId: string;
+  deviceKey: Uint8Array;
+  /** The user's name, for KPCLAIM. */
+  name: string;
+}
+
+export interface Directory {
+  /** Every device that should be a member of the conversation's group. */
+  expected: ExpectedDevice[];
+  /** The other person's identity key is not the pinned one: their devices are left out. */
+  peerChanged: boolean;
+  peerHasDevices: boolean;
+}
+
+/**
+ * The directory's devices of one user, kept only when the certificate verifies and says what the
+ * entry says (user id, device id, the user's identity key). MLS checks each credential again
+ * against the pinned key when it is added; this is only the list to add.
+ */
+export async function verifiedDevices(entry: E2eDirectoryEntry): Promise<ExpectedDevice[]> {
+  const devices: ExpectedDevice[] = [];
+  if (entry.identity_key === null) return devices;
+  for (const device of entry.devices) {
+    try {
+      const cert = await verifyDeviceCertificate(fromBase64Url(device.certificate));
+      if (cert.userId !== entry.user_id || cert.deviceId !== device.device_id || toBase64Url(cert.identityKey) !== entry.identity_key) continue;
+      devices.push({ userId: cert.userId, deviceId: cert.deviceId, deviceKey: cert.deviceKey, name: entry.name });
+    } catch {
+      // Expired or malformed: not a device to add.
+    }
+  }
+  return devices;
+}
+
+/**
+ * Both people's devices for the conversation's group, from the server's directory, filtered by
+ * trust: a user whose identity key changed contributes none (and is reported by the trust store).
+ * A name that now belongs to someone else (a guest who left) contributes none either.
+ */
+export async function readDirectory(env: E2eEnv, target: Target): Promise<Directory> {
+  const self = env.self();
+  const names = target.peerId === self.userId ? [self.name] : [self.name, target.name];
+  const entries = await Promise.all(names.map((name) => call(env, 'edevices', { name })));
+  const directory: Directory = { expected: [], peerChanged: false, peerHasDevices: false };
+  for (const entry of entries) {
+    if (entry.user_id !== self.userId && entry.user_id !== target.peerId) continue;
+    if (entry.user_id === target.peerId) directory.peerHasDevices = entry.devices.length > 0;
+    if (entry.identity_key === null) continue;
+    if ((await env.trust.check(entry.user_id, entry.identity_key, entry.name)) === 'changed') {
+      if (entry.user_id !== self.userId) directory.peerChanged = true;
+      continue;
+    }
+    directory.expected.push(...(await verifiedDevices(entry)));
+  }
+  return directory;
+}
+
+/** Who a DM to `to` (a name, or a DM conversation id) is for; refused when they have no device keys. */
+export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
+  const self = env.self();
+  const name = to.startsWith('dm:') ? await nameOf(env, to) : to;
+  const entry = await call(env, 'edevices', { name });
+  if (entry.devices.length === 0) {
+    throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${entry.name} has no end-to-end devices: send with { plaintext: true } to send it unencrypted`);
+  }
+  return { conv: dmConversation(self.userId, entry.user_id), name: entry.name, peerId: entry.user_id };
+}
+
+async function nameOf(env: E2eEnv, conv: string): Promise<string> {
+  const known = env.convs.peerOf(conv);
+  if (known !== undefined) return known;
+  const { conversations } = await call(env, 'conversations', {});
+  const found = conversations.find((c) => c.conv === conv);
+  if (!found) throw ParleyClientError.local('E2E_FAILED', `${conv} is not one of your conversations`);
+  return found.with;
+}
+
+/**
+ * The directory entries seen last, per user: every login of every device announces itself
+ * (`e2e_devices`), and only an entry that changed (a device added or removed, a new identity
+ * key) is worth reconciling groups over.
+ */
+export class DirectoryWatch {
+  private readonly seen = new Map<string, string>();
+
+  changed(entry: E2eDirectoryEntry): boolean {
+    const devices = [...entry.devices].sort((a, b) => (a.device_id < b.device_id ? -1 : 1)).map((d) => `${d.device_id}=${d.certificate}`);
+    const summary = `${entry.identity_key ?? '-'} ${devices.join(' ')}`;
+    const before = this.seen.get(entry.user_id);
+    this.seen.set(entry.user_id, summary);
+    return before !== summary;
+  }
+}

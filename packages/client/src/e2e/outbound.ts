@@ -1,0 +1,55 @@
+import { toBase64Url } from '@parley/e2e';
+import type { SentReceipt } from '@parley/protocol';
+import { ParleyClientError } from '../errors.ts';
+import { encodePayload, type Payload } from './archive.ts';
+import { call, isClientError, type E2eEnv } from './context.ts';
+import type { Target } from './directory.ts';
+import { reconcile } from './group-ops.ts';
+import { catchUp } from './inbound.ts';
+
+const MAX_ATTEMPTS = 6;
+
+/** A client message id: a resend after a lost reply is stored once. */
+export function newCmid(): string {
+  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * One encrypted DM, inside the conversation's queue task: the group made right (every device of
+ * both people a member), the payload encrypted, the group state saved (the key generation it
+ * used must never be used again), then ESEND with the caller's cmid (a resend after a lost reply
+ * is stored once). A message for an epoch the group has left meanwhile (E2E_WRONG_EPOCH) is
+ * encrypted again after reading the newer commits. The plaintext goes to the archive under the
+ * seq the server gave it: this device cannot decrypt its own messages.
+ */
+export async function sendEncrypted(env: E2eEnv, target: Target, message: { payload: Payload; cmid: string }): Promise<SentReceipt[]> {
+  const state = await env.convs.get(target.conv);
+  for (let attempt = 1; ; attempt++) {
+    const directory = await reconcile(env, state, target);
+    if (directory.peerChanged) {
+      throw ParleyClientError.local('E2E_PEER_IDENTITY_CHANGED', `${target.name}'s identity key changed: compare safety numbers, then accept it (e2e.acceptIdentity)`);
+    }
+    if (!directory.peerHasDevices) throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${target.name} has no end-to-end devices any more`);
+    const group = state.group;
+    if (!group) throw ParleyClientError.local('E2E_FAILED', 'The conversation has no group');
+    // Registered devices, but none could be added (no KeyPackage left): the message would reach only this user.
+    if (!group.members().some((m) => m.userId === target.peerId)) {
+      throw ParleyClientError.local('E2E_FAILED', `None of ${target.name}'s devices could be added to the conversation's group yet; try again later`);
+    }
+    const data = await group.encrypt(encodePayload(message.payload));
+    await env.convs.save(state);
+    try {
+      const { sent } = await call(env, 'esend', { to: target.name, data: toBase64Url(data), cmid: message.cmid });
+      for (const receipt of sent) {
+        await env.archive.put(receipt.conv, receipt.seq, message.payload);
+        state.meta.own.push(receipt.seq);
+      }
+      await env.convs.save(state);
+      for (const receipt of sent) env.hooks.advance(receipt.conv, receipt.seq);
+      return sent;
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isClientError(error, 'E2E_WRONG_EPOCH', 'E2E_NOT_MEMBER', 'E2E_NO_GROUP')) throw error;
+      await catchUp(env, state);
+    }
+  }
+}
