@@ -9,6 +9,7 @@ import type { LocalDevice } from './device-setup.ts';
 import type { Gate, SerialQueues } from './serial.ts';
 import type { E2eStorage } from './storage.ts';
 import type { TrustStore } from './trust-store.ts';
+import type { DirectoryCache } from './directory.ts';
 
 /** What E2eClient uses of ParleyClient's public API. */
 export interface E2eHost {
@@ -43,6 +44,7 @@ export interface E2eEnv {
   readonly queues: SerialQueues;
   readonly gate: Gate;
   readonly welcomes: WelcomeSignal;
+  readonly directory: DirectoryCache;
   /** The logged-in user, and this login's device (after setup). */
   self(): Self;
   device(): LocalDevice;

@@ -48,6 +48,40 @@ export async function verifiedDevices(entry: E2eDirectoryEntry): Promise<Expecte
 }
 
 /**
+ * Directory entries as last read, so a send does not ask the server for both people's devices
+ * and verify every certificate each time. An entry is dropped when the server says its user's
+ * devices changed (`e2e_devices`), and everything when the connection was lost (an event may
+ * have been missed); a refused send reads again.
+ */
+export class DirectoryCache {
+  private readonly byName = new Map<string, E2eDirectoryEntry>();
+  private readonly verified = new WeakMap<E2eDirectoryEntry, Promise<ExpectedDevice[]>>();
+
+  async entry(env: E2eEnv, name: string): Promise<E2eDirectoryEntry> {
+    const key = name.toLowerCase();
+    const cached = this.byName.get(key);
+    if (cached) return cached;
+    const entry = await call(env, 'edevices', { name });
+    this.byName.set(key, entry);
+    return entry;
+  }
+
+  devices(entry: E2eDirectoryEntry): Promise<ExpectedDevice[]> {
+    let devices = this.verified.get(entry);
+    if (!devices) this.verified.set(entry, (devices = verifiedDevices(entry)));
+    return devices;
+  }
+
+  forget(userId: string): void {
+    for (const [key, entry] of this.byName) if (entry.user_id === userId) this.byName.delete(key);
+  }
+
+  clear(): void {
+    this.byName.clear();
+  }
+}
+
+/**
  * Both people's devices for the conversation's group, from the server's directory, filtered by
  * trust: a user whose identity key changed contributes none (and is reported by the trust store).
  * A name that now belongs to someone else (a guest who left) contributes none either.
@@ -55,7 +89,7 @@ export async function verifiedDevices(entry: E2eDirectoryEntry): Promise<Expecte
 export async function readDirectory(env: E2eEnv, target: Target): Promise<Directory> {
   const self = env.self();
   const names = target.peerId === self.userId ? [self.name] : [self.name, target.name];
-  const entries = await Promise.all(names.map((name) => call(env, 'edevices', { name })));
+  const entries = await Promise.all(names.map((name) => env.directory.entry(env, name)));
   const directory: Directory = { expected: [], peerChanged: false, peerHasDevices: false };
   for (const entry of entries) {
     if (entry.user_id !== self.userId && entry.user_id !== target.peerId) continue;
@@ -65,7 +99,7 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
       if (entry.user_id !== self.userId) directory.peerChanged = true;
       continue;
     }
-    directory.expected.push(...(await verifiedDevices(entry)));
+    directory.expected.push(...(await env.directory.devices(entry)));
   }
   return directory;
 }
@@ -74,7 +108,7 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
 export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
   const self = env.self();
   const name = to.startsWith('dm:') ? await nameOf(env, to) : to;
-  const entry = await call(env, 'edevices', { name });
+  const entry = await env.directory.entry(env, name);
   if (entry.devices.length === 0) {
     throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${entry.name} has no end-to-end devices: send with { plaintext: true } to send it unencrypted`);
   }

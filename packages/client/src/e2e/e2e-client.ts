@@ -6,7 +6,7 @@ import { Archive } from './archive.ts';
 import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, peerIdOf, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
 import { ConversationStore, type ConvState } from './conversations.ts';
 import { loadDevice, markRemoved, registerDevice, type LocalDevice } from './device-setup.ts';
-import { DirectoryWatch, resolveTarget, type Target } from './directory.ts';
+import { DirectoryCache, DirectoryWatch, resolveTarget, type Target } from './directory.ts';
 import { reconcile } from './group-ops.ts';
 import { catchUp, handleIncoming, resumeAfterTrust } from './inbound.ts';
 import { replenishKeyPackages } from './key-packages.ts';
@@ -69,12 +69,17 @@ export class E2eClient {
       queues: new SerialQueues(),
       gate: new Gate(),
       welcomes: new WelcomeSignal(),
+      directory: new DirectoryCache(),
       self: () => this.self(),
       device: () => this.device(),
     };
     this.trustApi = new TrustApi(this.env, { identityKey: () => this.identityKey(), afterTrust: (target) => this.reconcileLater(target, { resume: true, now: true }) });
     host.on('state', ({ state }) => {
-      if (state === 'connected') void this.setUp();
+      if (state === 'connected') {
+        // Device changes announced while this client was away went unheard.
+        this.env.directory.clear();
+        void this.setUp();
+      }
       else if (state === 'closed') this.env.gate.end(ParleyClientError.local('CLOSED', 'The client was closed'));
       else this.env.gate.reset();
     });
@@ -166,7 +171,8 @@ export class E2eClient {
       await env.gate.wait();
       const self = this.self();
       const own = event.user_id === self.userId;
-      const entry = await call(env, 'edevices', { name: own ? self.name : event.user });
+      env.directory.forget(event.user_id);
+      const entry = await env.directory.entry(env, own ? self.name : event.user);
       if (entry.user_id !== event.user_id || (own && (await this.checkRemoved(self, entry))) || !this.watch.changed(entry)) return;
       if (!own && entry.identity_key !== null) await env.trust.check(entry.user_id, entry.identity_key, entry.name);
       const convs = own ? env.convs.list() : [dmConversation(self.userId, event.user_id)].filter((conv) => env.convs.known(conv));

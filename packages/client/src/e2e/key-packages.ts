@@ -16,7 +16,8 @@ interface IndexEntry {
 
 interface KeyPackageIndex {
   packages: IndexEntry[];
-  lastResort?: IndexEntry & { keyPackage: string };
+  /** `certificate`: the device certificate it carries (base64url); absent in indexes written before it was kept. */
+  lastResort?: IndexEntry & { keyPackage: string; certificate?: string };
 }
 
 /** Below this many one-time packages on the server, upload a batch. */
@@ -62,9 +63,13 @@ async function prune(env: E2eEnv, index: KeyPackageIndex): Promise<KeyPackageInd
 export function replenishKeyPackages(env: E2eEnv, device: LocalDevice): Promise<void> {
   return env.queues.run(QUEUE, async () => {
     let index = await prune(env, await readIndex(env));
-    if (!index.lastResort) {
+    const certificate = toBase64Url(device.certificate);
+    // A new certificate (a guest's new user id after a server restart, a replaced identity key): the old package would be refused.
+    if (index.lastResort?.certificate !== certificate) {
       const made = await makePackages(env, device, 1);
-      index = { ...index, lastResort: { ...made.entries[0]!, keyPackage: made.keyPackages[0]! } };
+      // The old one's private part stays until it would have expired, in case a Welcome for it is on its way.
+      const old = index.lastResort ? [{ ref: index.lastResort.ref, created: index.lastResort.created }] : [];
+      index = { packages: [...index.packages, ...old], lastResort: { ...made.entries[0]!, keyPackage: made.keyPackages[0]!, certificate } };
     }
     await writeJson(env.storage, STORAGE_KEYS.keyPackages, index);
     const { count } = await call(env, 'kpupload', { packages: [], last_resort: index.lastResort!.keyPackage });

@@ -25,7 +25,8 @@ export function newCmid(): string {
 export async function sendEncrypted(env: E2eEnv, target: Target, message: { payload: Payload; cmid: string }): Promise<SentReceipt[]> {
   const state = await env.convs.get(target.conv);
   for (let attempt = 1; ; attempt++) {
-    const directory = await reconcile(env, state, target);
+    // After a refusal, nothing local is taken on trust: the group and both directory entries are read again.
+    const directory = await reconcile(env, state, { ...target, trustLocal: attempt === 1 });
     if (directory.peerChanged) {
       throw ParleyClientError.local('E2E_PEER_IDENTITY_CHANGED', `${target.name}'s identity key changed: compare safety numbers, then accept it (e2e.acceptIdentity)`);
     }
@@ -49,6 +50,8 @@ export async function sendEncrypted(env: E2eEnv, target: Target, message: { payl
       return sent;
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isClientError(error, 'E2E_WRONG_EPOCH', 'E2E_NOT_MEMBER', 'E2E_NO_GROUP')) throw error;
+      env.directory.forget(target.peerId);
+      env.directory.forget(env.self().userId);
       await catchUp(env, state);
     }
   }
