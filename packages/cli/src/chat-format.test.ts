@@ -6,8 +6,18 @@ const message = { conv: '#dev', seq: 1, from: 'alice', to: '#dev', text: 'waves'
 describe('chat --plain wording', () => {
   it('shows an action as a sentence about its sender', () => {
     expect(formatMessage({ ...message, kind: 'action' }, 'bob')).toBe('[#dev] * alice waves');
-    expect(formatMessage({ ...message, to: 'bob', kind: 'action' }, 'bob')).toBe('[dm] * alice waves');
+    expect(formatMessage({ ...message, to: 'bob', kind: 'action', encrypted: true }, 'bob')).toBe('[dm] * alice waves');
     expect(formatMessage(message, 'bob')).toBe('[#dev] alice: waves');
+  });
+
+  it('marks a DM that was not end-to-end encrypted, and never shows ciphertext', () => {
+    const dm = { ...message, conv: 'dm:a1:a2', to: 'bob', text: 'psst' };
+    expect(formatMessage({ ...dm, encrypted: true }, 'bob')).toBe('[dm] alice: psst');
+    expect(formatMessage(dm, 'bob')).toBe('[dm] [unencrypted] alice: psst');
+    expect(formatMessage({ ...dm, from: 'bob', to: 'carol' }, 'bob')).toBe('[dm → carol] [unencrypted] bob: psst');
+    expect(formatMessage({ ...dm, kind: 'mls', text: 'AAEC' }, 'bob')).toBe('[dm] alice: (an end-to-end encrypted message: this session runs with --no-e2e and cannot read it)');
+    expect(formatMessage({ ...dm, text: '', encrypted: true, undecryptable: true }, 'bob')).toMatch(/^\[dm\] alice: \(end-to-end encrypted before this device joined/);
+    expect(formatMessage({ ...message, to: 'ALL' }, 'bob')).toBe('[all] alice: waves');
   });
 
   it('says why a room was lost and that an operator stopped the client, in sentences', () => {

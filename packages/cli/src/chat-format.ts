@@ -1,19 +1,36 @@
-import type { ChatMessage } from '@parley/protocol';
+import type { ClientMessage } from '@parley/client';
 
 /** One line per event for `parley chat --plain`; line breaks inside a message become "\n". */
 export function oneLine(text: string): string {
   return text.replace(/\r\n|[\r\n]/g, '\\n');
 }
 
-/** "[#dev] alice: hi", or for an action (`/me waves`) "[#dev] * alice waves", as IRC clients show one. */
-export function formatMessage(message: ChatMessage, me: string | undefined): string {
-  const text = oneLine(message.text);
+/**
+ * What a message says when its text is not for showing: ciphertext this session cannot read (it
+ * runs with --no-e2e), or an archived message this device never could. Undefined for the rest.
+ */
+export function unreadableText(message: ClientMessage): string | undefined {
+  if (message.kind === 'mls') return '(an end-to-end encrypted message: this session runs with --no-e2e and cannot read it)';
+  if (message.undecryptable) return '(end-to-end encrypted before this device joined the conversation: it cannot be read here)';
+  return undefined;
+}
+
+/** A direct message that was not end-to-end encrypted: clients mark it. */
+export const isPlaintextDm = (message: ClientMessage) => !message.to.startsWith('#') && message.to !== 'ALL' && !message.encrypted && message.kind !== 'mls';
+
+/**
+ * "[#dev] alice: hi", or for an action (`/me waves`) "[#dev] * alice waves", as IRC clients show
+ * one; a DM that was not end-to-end encrypted is marked "[dm] [unencrypted] bob: hi".
+ */
+export function formatMessage(message: ClientMessage, me: string | undefined): string {
+  const text = oneLine(unreadableText(message) ?? message.text);
   const body = message.kind === 'action' ? `* ${message.from} ${text}` : `${message.from}: ${text}`;
   if (message.to.startsWith('#')) return `[${message.to}] ${body}`;
   if (message.to === 'ALL') return `[all] ${body}`;
+  const marker = isPlaintextDm(message) ? ' [unencrypted]' : '';
   // A DM I sent from another connection of mine.
-  if (me !== undefined && message.from === me && message.to !== me) return `[dm → ${message.to}] ${body}`;
-  return `[dm] ${body}`;
+  if (me !== undefined && message.from === me && message.to !== me) return `[dm → ${message.to}]${marker} ${body}`;
+  return `[dm]${marker} ${body}`;
 }
 
 /** What the terminal clients need of an SDK error to word it. */

@@ -13,7 +13,17 @@ describe('parley chat options', () => {
       acceptNew: true,
       knownHostsFile: 'kh',
       room: '#dev',
+      e2e: true,
+      resetIdentity: false,
     });
+  });
+
+  it('turns end-to-end encryption off with --no-e2e; --reset-identity is for accounts that keep it', () => {
+    expect(parseChatOptions(['tls://h:1'], {})).toMatchObject({ e2e: true, resetIdentity: false });
+    expect(parseChatOptions(['tls://h:1', '--no-e2e'], {})).toMatchObject({ e2e: false });
+    expect(parseChatOptions(['tls://h:1', '--name', 'al', '--reset-identity'], { PARLEY_PASSWORD: 'pw' })).toMatchObject({ e2e: true, resetIdentity: true });
+    expect(parseChatOptions(['tls://h:1', '--name', 'al', '--reset-identity'], {})).toMatch(/--reset-identity is for accounts/);
+    expect(parseChatOptions(['tls://h:1', '--name', 'al', '--no-e2e', '--reset-identity'], { PARLEY_PASSWORD: 'pw' })).toMatch(/does nothing with --no-e2e/);
   });
 
   it('takes several server addresses, as arguments or comma-separated, in order', () => {

@@ -5,7 +5,7 @@ import { KnownHosts, nodeTransport, readLoginKeyFile, type PeerCertificateInfo, 
 import { keyFile } from './keys.ts';
 
 export const CHAT_USAGE =
-  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--known-hosts FILE] [--room #r]';
+  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--known-hosts FILE] [--room #r] [--no-e2e | --reset-identity]';
 
 /** The options `parley chat` takes, shared by the line client and the terminal UI. */
 export interface ChatOptions {
@@ -16,6 +16,10 @@ export interface ChatOptions {
   acceptNew: boolean;
   knownHostsFile: string | undefined;
   room: string;
+  /** End-to-end encrypted DMs (on unless `--no-e2e`). */
+  e2e: boolean;
+  /** `--reset-identity`: the server takes this install's identity key in place of the one it has (every contact is warned). */
+  resetIdentity: boolean;
 }
 
 /** Parses `parley chat` arguments; a string is the message for a usage error (exit status 2). */
@@ -35,6 +39,8 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
         'accept-new': { type: 'boolean', default: false },
         'known-hosts': { type: 'string' },
         room: { type: 'string', default: '#general' },
+        'no-e2e': { type: 'boolean', default: false },
+        'reset-identity': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -51,6 +57,8 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       return `parley chat: ${(error as Error).message}\n${CHAT_USAGE}`;
     }
   }
+  if (values['no-e2e'] && values['reset-identity']) return 'parley chat: --reset-identity replaces your end-to-end identity key; it does nothing with --no-e2e';
+  const common = { urls, plain: values.plain, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room, e2e: !values['no-e2e'], resetIdentity: values['reset-identity'] };
   if (values.key !== undefined) {
     if (!values.name) return 'parley chat: --key needs --name (the account it signs in to)';
     if (values.password !== undefined) return 'parley chat: give --key or --password, not both';
@@ -61,14 +69,15 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
       return `parley chat: ${(error as Error).message}`;
     }
     const credentials: Credentials = { kind: 'key', name: values.name, key, ...(values.register ? { register: true } : {}) };
-    return { urls, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
+    return { ...common, credentials };
   }
   const password = values.password ?? env.PARLEY_PASSWORD;
   if (values.register && (!values.name || !password)) return 'parley chat: --register needs --name and --password (or PARLEY_PASSWORD), or --key';
   const credentials: Credentials = password
     ? { kind: values.register ? 'register' : 'login', name: values.name ?? '', password }
     : { kind: 'guest', ...(values.name ? { name: values.name } : {}) };
-  return { urls, plain: values.plain, credentials, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room };
+  if (credentials.kind === 'guest' && values['reset-identity']) return 'parley chat: --reset-identity is for accounts (a guest gets a new identity key every session)';
+  return { ...common, credentials };
 }
 
 /** Asks on the terminal, like SSH's first-contact question. */

@@ -4,7 +4,12 @@ import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
 import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
-import { drainWithin } from './drain-on-quit.ts';
+import { plainE2eSetup } from './chat-plain-e2e.ts';
+import { drainWithin, e2eReadyWithin } from './drain-on-quit.ts';
+import { E2E_USAGE, PLAIN_LINE_USAGE } from './e2e-commands.ts';
+
+/** How long the line client waits for its end-to-end device before reading input. */
+const E2E_READY_WAIT_MS = 10_000;
 
 /**
  * `parley chat`: the full-screen terminal UI when stdout is a terminal, else (or with `--plain`)
@@ -38,15 +43,26 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   const status = (line: string) => process.stderr.write(`* ${line}\n`);
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
+  const e2eSetup = await plainE2eSetup(options, { out, status });
   const client = new ParleyClient({
     url: options.urls,
     credentials: options.credentials,
     clientName: 'parley-chat-plain',
     transport: chatTransport(options),
+    ...e2eSetup.clientOptions,
   });
+  const e2e = e2eSetup.attach(client);
   // A new connection starts online; someone who was away says so again after a reconnect.
   let away = false;
-  const ctx: ChatContext = { client, room: undefined, out, status, presence: (now) => (away = now === 'away') };
+  const ctx: ChatContext = {
+    client,
+    room: undefined,
+    out,
+    status,
+    presence: (now) => (away = now === 'away'),
+    // One send per person: each DM is end-to-end encrypted on its own (or refused).
+    send: (to, text, kind) => to.forEach((name) => e2e.send(name, text, { kind })),
+  };
   // Ends reading input when the client stops for good (a kick, a ban): nothing typed could be sent.
   const stopped = new AbortController();
   client.on('state', (s) => {
@@ -61,7 +77,10 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     }
   });
   client.on('failover', (e) => status(`${e.from} is gone; continuing on ${e.to}`));
-  client.on('message', (m) => out(formatMessage(m, client.identity?.name)));
+  client.on('message', (m) => {
+    // A change of a conversation's encrypted group (seen only with --no-e2e) is not a message.
+    if (m.kind !== 'mls_commit') out(formatMessage(m, client.identity?.name));
+  });
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
   client.on('part', (e) => {
     const reason = partReason(e);
@@ -90,6 +109,8 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     return 1;
   }
   status(`connected to ${client.url.href} as ${identity.name} (${identity.kind})`);
+  // DMs typed at once should find the device set up (a failure is said by PlainE2e, once).
+  await e2eReadyWithin(client, E2E_READY_WAIT_MS);
   await runServerCommand(ctx, `/join ${options.room}`).catch((error: Error) => status(`cannot join ${options.room}: ${error.message}`));
 
   const rl = createInterface({ input: process.stdin, terminal: false, signal: stopped.signal });
@@ -104,9 +125,10 @@ async function chatPlain(options: ChatOptions): Promise<number> {
         break;
       }
       if (word === 'help' || word === '?') printHelp(status);
+      else if (word !== undefined && (await e2e.command(word, line.replace(/^\/{1,2}\S*/, '')))) continue;
       else if (word !== undefined) await runServerCommand(ctx, line);
       else if (!ctx.room) status('no current room: /join #room first');
-      else void client.send(ctx.room, input.kind === 'text' ? input.text : line).catch((error: ParleyClientError) => status(`not sent: ${error.errorName}: ${error.message}`));
+      else e2e.send(ctx.room, input.kind === 'text' ? input.text : line);
     } catch (error) {
       const failure = error as ParleyClientError;
       status(`${failure.errorName ?? 'error'}: ${failure.message}`);
@@ -116,8 +138,8 @@ async function chatPlain(options: ChatOptions): Promise<number> {
   rl.close();
   process.stdin.destroy();
   if (stopped.signal.aborted) return 1;
-  if (!quit) await client.drain();
-  else if (!(await drainWithin(client))) status('quitting: some messages were not acknowledged by the server and may not have been delivered');
+  if (!quit) await Promise.all([client.drain(), e2e.sender.idle()]);
+  else if (!(await drainWithin(client, { sends: () => e2e.sender.idle() }))) status('quitting: some messages were not acknowledged by the server and may not have been delivered');
   await client.close();
   return 0;
 }
@@ -125,6 +147,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
 function printHelp(status: (line: string) => void): void {
   const { chat, operator } = commandHelp();
   for (const usage of chat) status(usage);
+  for (const usage of [E2E_USAGE.verify, E2E_USAGE.trust, PLAIN_LINE_USAGE]) status(usage);
   status('/help   this list;  /quit   leave (after pending messages are delivered)');
   status('anything else is sent to the current room ("//text" sends "/text")');
   status('operator commands (need a server role, or a room role for that room):');

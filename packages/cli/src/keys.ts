@@ -2,10 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { createLoginKeyFile, readLoginKeyFile } from '@parley/client/node';
+import { IDENTITY_USAGE, identityKeys } from './identity-keys.ts';
 
 export const KEYS_USAGE = `usage: parley keys new <name>          make a login key (~/.parley/keys/<name>.key, mode 0600)
        parley keys list                every key here, with its public key
        parley keys export <name> [--private]   print the public key (or the private key's PEM)
+${IDENTITY_USAGE}
 Then: parley chat tls://host --name alice --key <name> [--register]   (docs/client.md, "Keys")`;
 
 const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -26,6 +28,8 @@ export function keys(argv: string[], env: NodeJS.ProcessEnv = process.env): numb
   const [sub, name, ...rest] = argv;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    const identity = identityKeys(sub, [name, ...rest].filter((a): a is string => a !== undefined), env);
+    if (identity !== undefined) return identity;
     switch (sub) {
       case 'new': {
         if (!name) break;

@@ -5,12 +5,13 @@ const USAGE = `parley — secure, self-hosted chat
 
 Usage:
   parley serve [--config FILE] [--data-dir DIR] [--tcp LIST] [--http LIST] [--log-level LEVEL] [--set key=value]...
-  parley chat [--plain] <tls://host:port|wss://host:port/ws|ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new]
+  parley chat [--plain] <tls://host:port|wss://host:port/ws|ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--no-e2e | --reset-identity]
                                    full-screen chat on a terminal (docs/tui.md); with --plain or
                                    without a terminal, line-oriented (stdin -> room, events -> stdout)
   parley init [--force] [FILE]     write a commented parley.toml (default ./parley.toml)
   parley admin <command>           grant/revoke roles, ban/unban, audit, reload (parley admin --help)
   parley keys new|list|export      login keys for parley chat --key (docs/client.md, "Keys")
+  parley keys export-identity|import-identity   an account's end-to-end identity key, for another install (docs/tui.md)
   parley version
   parley help
 

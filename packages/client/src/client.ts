@@ -353,6 +353,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
   send(to: string | string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
     if (this.e2e?.handles(to, options)) return this.e2e.send(to, text, options);
+    if (this.e2e && Array.isArray(to) && !options.plaintext) {
+      // Several people: each gets an encrypted message of their own (rooms and ALL go as before).
+      const { e2e } = this;
+      const people = to.filter((target) => e2e.handles(target, options));
+      if (people.length > 0) {
+        const others = to.filter((target) => !people.includes(target));
+        const parts = [...people.map((person) => e2e.send(person, text, options)), ...(others.length > 0 ? [this.send(others, text, options)] : [])];
+        return Promise.all(parts).then((receipts) => receipts.flat());
+      }
+    }
     const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return queued;

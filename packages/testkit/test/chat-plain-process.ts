@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ParleyClient, type Credentials } from '@parley/client';
@@ -40,8 +43,15 @@ export interface Chat {
   count(line: string): number;
 }
 
+let e2eDir: string | undefined;
+process.once('exit', () => {
+  if (e2eDir) rmSync(e2eDir, { recursive: true, force: true });
+});
+
 export function chat(url: string, args: string[], env: Record<string, string>): Chat {
-  const child = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', url, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // Keys of these tests' accounts stay in one temp dir (one machine's ~/.parley), never in the runner's.
+  e2eDir ??= mkdtempSync(join(tmpdir(), 'parley-plain-e2e-'));
+  const child = spawn(process.execPath, [PARLEY_BIN, 'chat', '--plain', url, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PARLEY_E2E_DIR: e2eDir, ...env } });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -77,6 +77,12 @@ describe('end-to-end encrypted DMs', () => {
     await a1.client.send('alice', 'note to self');
     await allRead([a2], 'note to self');
     expect(readTexts(b1)).not.toContain('note to self');
+    // Several people at once: each gets an encrypted message of their own, never plaintext.
+    const receipts = await a1.client.send(['bob', 'alice'], 'to several');
+    expect(receipts).toHaveLength(2);
+    await allRead([b1, b2], 'to several');
+    // Alice's other device is in both conversations: it reads the message in each.
+    await waitFor(() => readTexts(a2).filter((t) => t === 'to several').length === 2, 'alice/a2 to read both copies');
   });
 
   it('a device that was away catches up when it comes back, and one added later reads only what came after', async () => {

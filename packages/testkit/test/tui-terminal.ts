@@ -47,6 +47,8 @@ export async function person(srv: TestServer, credentials: Credentials): Promise
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /** A terminal of its own: a private tmux server running one command in a 100×30 window. */
+let e2eDir: string | undefined;
+
 export class Terminal {
   private constructor(readonly socket: string) {}
 
@@ -54,7 +56,8 @@ export class Terminal {
     const terminal = new Terminal(`parley-tui-${process.pid}-${++terminals}`);
     cleanups.push(() => terminal.tmux('kill-server').catch(() => undefined));
     // CI=true on purpose: CI runners set it, and a person's terminal must still get the full UI.
-    const vars = Object.entries({ TERM: 'xterm-256color', CI: 'true', ...env }).map(([k, v]) => `${k}=${quote(v)}`);
+    // Keys of these tests' accounts stay in one temp dir (one machine's ~/.parley), never in the runner's.
+    const vars = Object.entries({ TERM: 'xterm-256color', CI: 'true', PARLEY_E2E_DIR: (e2eDir ??= tempDir()), ...env }).map(([k, v]) => `${k}=${quote(v)}`);
     // After parley exits the window stays, showing how it ended, as a shell would.
     const command = `env ${vars.join(' ')} ${quote(process.execPath)} ${[PARLEY_BIN, ...args].map(quote).join(' ')}; echo "parley exited with $?"; sleep 600`;
     await terminal.tmux('new-session', '-d', '-s', 'tui', '-x', '100', '-y', '30', command);

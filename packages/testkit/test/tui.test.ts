@@ -16,7 +16,8 @@ describe.skipIf(TMUX_MISSING)(`parley chat (terminal UI)${TMUX_MISSING ? ' (skip
     // Older than anything the UI loads when it joins: only scrolling back reaches it.
     for (let i = 1; i <= 70; i++) await bob.send('#general', `early ${i}`);
 
-    const term = await Terminal.open(['chat', `tls://127.0.0.1:${srv.tlsPort}`, '--name', 'alice', '--known-hosts', knownHosts], {});
+    // Without end to end: this test is the UI itself (tui-e2e.test.ts covers encryption), and bob has no keys.
+    const term = await Terminal.open(['chat', `tls://127.0.0.1:${srv.tlsPort}`, '--name', 'alice', '--known-hosts', knownHosts, '--no-e2e'], {});
     // First contact asks, like SSH, before the full-screen UI starts.
     const question = await term.see('Trust it? [y/N]');
     const fingerprint = /([0-9A-F]{2}(?::[0-9A-F]{2}){31})/.exec(question)![1]!;

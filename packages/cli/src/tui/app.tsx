@@ -16,8 +16,10 @@ import { MessagePane } from './message-pane.tsx';
 import { paneRows, visibleRows, type Row } from './message-rows.ts';
 import { ServerRooms } from './server-rooms.ts';
 import { StatusBar } from './status-bar.tsx';
+import type { ChatSender } from '../send-order.ts';
 import { COMMAND_WORDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
 import { useChatClient } from './use-chat-client.ts';
+import { useE2e, type E2eStart } from './use-e2e.ts';
 import { useTerminalSize } from './use-terminal-size.ts';
 
 export interface AppProps {
@@ -28,13 +30,19 @@ export interface AppProps {
   room: string;
   /** Called once when the user quits; resolves when it is safe to exit. */
   onQuit(): Promise<void>;
+  /** Every send goes through it (send-order.ts). */
+  sender: ChatSender;
+  /** End-to-end encryption as set up before the UI started. */
+  e2e: E2eStart;
 }
 
 /** The full-screen chat: room list | messages | members, then status bar and input line. */
-export function App({ client, trust, room, onQuit }: AppProps) {
+export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize();
   const { state, stateRef, dispatch, connection } = useChatClient(client);
+  const { refreshSecurity } = useE2e(client, { dispatch, stateRef, start: e2e });
+  const shown = useMemo(() => new Map<string, string>(), []);
   const inputRef = useRef(emptyInput);
   const [input, setInput] = useState(emptyInput);
   const [help, setHelp] = useState(false);
@@ -46,6 +54,9 @@ export function App({ client, trust, room, onQuit }: AppProps) {
     () => ({
       client,
       serverRooms,
+      sender,
+      shown,
+      refreshSecurity,
       state: () => stateRef.current,
       dispatch,
       openHelp: () => setHelp(true),
@@ -56,7 +67,7 @@ export function App({ client, trust, room, onQuit }: AppProps) {
         void onQuit().finally(() => exit());
       },
     }),
-    [client, dispatch, exit, onQuit, serverRooms, stateRef],
+    [client, dispatch, exit, onQuit, serverRooms, stateRef, sender, shown, refreshSecurity],
   );
 
   useEffect(() => {
@@ -103,6 +114,11 @@ export function App({ client, trust, room, onQuit }: AppProps) {
   const box = layout(cols, rows);
   const conv = state.active ? state.convs[state.active] : undefined;
   const textWidth = Math.max(1, box.pane - 2);
+
+  // A DM on screen says whether it is encrypted: asked when it comes on screen and after a reconnect.
+  useEffect(() => {
+    if (conv?.kind === 'dm' && connection.state === 'connected') refreshSecurity(conv.label);
+  }, [conv?.key, connection.state, refreshSecurity]);
 
   // A conversation opened by a message or /msg shows its recent history once.
   useEffect(() => {
@@ -188,7 +204,7 @@ export function App({ client, trust, room, onQuit }: AppProps) {
   const prompt = conv ? (conv.kind === 'dm' ? `[@${conv.label}]` : conv.kind === 'status' ? '[server]' : `[${conv.label}]`) : '[-]';
   return (
     <Box width={cols} height={rows} flexDirection="column">
-      <HeaderBar conv={conv} width={cols} />
+      <HeaderBar conv={conv} width={cols} e2e={state.e2e.state} />
       <Box height={box.paneHeight} flexDirection="row">
         {help ? (
           <HelpOverlay width={cols} height={box.paneHeight} />
@@ -200,7 +216,7 @@ export function App({ client, trust, room, onQuit }: AppProps) {
           </>
         )}
       </Box>
-      <StatusBar server={client.url.href} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} />
+      <StatusBar server={client.url.href} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} e2e={state.e2e} />
       <InputLine prompt={prompt} line={input.line} width={cols} />
     </Box>
   );

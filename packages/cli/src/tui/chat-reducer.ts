@@ -1,4 +1,5 @@
-import type { ChatMessage } from '@parley/protocol';
+import type { ClientMessage } from '@parley/client';
+import { isPlaintextDm, unreadableText } from '../chat-format.ts';
 import {
   appendLine,
   appendSystemLine,
@@ -14,6 +15,7 @@ import {
   type ChatState,
   type Line,
 } from './conversations.ts';
+import { reduceE2eEvent, type E2eAction } from './e2e-state.ts';
 import { reduceMemberEvent, type MemberAction } from './member-events.ts';
 
 /**
@@ -22,19 +24,21 @@ import { reduceMemberEvent, type MemberAction } from './member-events.ts';
  */
 export type ChatAction =
   | { type: 'identity'; me: string }
-  | { type: 'message'; message: ChatMessage }
-  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true }
+  | { type: 'message'; message: ClientMessage }
+  /** `plaintext`: a DM that goes out unencrypted (marked as such). */
+  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true; plaintext?: true }
   | { type: 'sent'; id: number; seq: number }
   | { type: 'send-failed'; id: number; reason: string }
   | { type: 'joined'; room: string; topic: string }
   | { type: 'left'; room: string }
   | { type: 'close'; key: string }
   | MemberAction
+  | E2eAction
   /** `by` is who set it; without it (a topic I read or set myself) the header changes and nothing is said. */
   | { type: 'topic'; room: string; topic: string; by?: string }
   | { type: 'room-deleted'; room: string; by: string }
   | { type: 'history-loading'; key: string }
-  | { type: 'history'; key: string; messages: ChatMessage[]; complete: boolean }
+  | { type: 'history'; key: string; messages: ClientMessage[]; complete: boolean }
   | { type: 'history-failed'; key: string }
   | { type: 'system'; text: string; error?: boolean; target?: string }
   | { type: 'open'; target: string }
@@ -48,18 +52,23 @@ function mentions(text: string, me: string): boolean {
   return new RegExp(`(^|[^\\p{L}\\p{N}_])${escaped}($|[^\\p{L}\\p{N}_])`, 'iu').test(text);
 }
 
-function toLine(message: ChatMessage, me: string, dm: boolean): Line {
+function toLine(message: ClientMessage, me: string, dm: boolean): Line {
   const mine = sameName(message.from, me);
+  const unreadable = unreadableText(message);
   return {
     kind: 'message',
     ts: message.ts,
     from: message.from,
-    text: message.text,
+    text: unreadable ?? message.text,
     seq: message.seq,
     mention: !mine && (dm || mentions(message.text, me)),
     ...(message.kind === 'action' ? { action: true as const } : {}),
+    ...(dm && isPlaintextDm(message) ? { plaintext: true as const } : {}),
   };
 }
+
+/** A change of a conversation's encrypted group (seen only with --no-e2e) is not a message. */
+const isShown = (message: ClientMessage) => message.kind !== 'mls_commit';
 
 function findPending(state: ChatState, id: number): string | undefined {
   return state.order.find((key) => state.convs[key]!.lines.some((l) => l.pending === id));
@@ -70,6 +79,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'identity':
       return { ...state, me: action.me };
     case 'message': {
+      if (!isShown(action.message)) return state;
       const target = messageTarget(action.message, state.me);
       const next = ensureConversation(state, target);
       const key = conversationKey(target);
@@ -79,7 +89,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'sending': {
       const next = ensureConversation(state, action.target);
-      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}) });
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}), ...(action.plaintext ? { plaintext: true as const } : {}) });
     }
     case 'sent':
     case 'send-failed': {
@@ -117,6 +127,11 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'member-role':
     case 'own-presence':
       return reduceMemberEvent(state, action);
+    case 'e2e-status':
+    case 'e2e-security':
+    case 'e2e-identity-changed':
+    case 'e2e-line':
+      return reduceE2eEvent(state, action);
     case 'topic': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, () => ({ topic: action.topic }));
@@ -136,7 +151,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return updateConversation(state, action.key, (conv) => {
         const seqs = conv.lines.filter((l) => l.seq !== undefined).map((l) => l.seq!);
         const oldest = seqs.length ? Math.min(...seqs) : Infinity;
-        const older = action.messages.filter((m) => m.seq < oldest).map((m) => toLine(m, state.me, conv.kind === 'dm'));
+        const older = action.messages.filter((m) => m.seq < oldest && isShown(m)).map((m) => toLine(m, state.me, conv.kind === 'dm'));
         const { lines, trimmed } = capLines([...older, ...conv.lines]);
         return { lines, loadingHistory: false, historyComplete: action.complete && !trimmed };
       });

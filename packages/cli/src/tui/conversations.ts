@@ -23,6 +23,26 @@ export interface Line {
   mention?: boolean;
   /** An action (`/me waves`), shown as "* alice waves". */
   action?: true;
+  /** A direct message that was not end-to-end encrypted: marked "[unencrypted]". */
+  plaintext?: true;
+  /** A line that stands out (an identity change): shown in bold red. */
+  alarm?: true;
+  /** A line that is replaced, not repeated, when another with the same tag comes (a running count). */
+  tag?: string;
+}
+
+/** What the header of a DM says about its encryption (e2e-state.ts keeps it current). */
+export interface DmSecurity {
+  /** Whether a DM to them is end-to-end encrypted now (they have device keys). */
+  encryption: 'encrypted' | 'unencrypted';
+  verification: 'unverified' | 'verified' | 'changed';
+}
+
+/** This session's end-to-end encryption: off (--no-e2e), being set up, ready, or failed (and why). */
+export interface E2eStatus {
+  state: 'off' | 'setup' | 'ready' | 'failed';
+  /** People whose identity key changed and who were not accepted yet: the status bar warns. */
+  changed: string[];
 }
 
 export interface Member {
@@ -55,6 +75,8 @@ export interface Conversation {
   historyRequested: boolean;
   /** The room was deleted: kept for reading, not for sending. */
   gone: boolean;
+  /** A DM's encryption, once asked (undefined until then, and for rooms). */
+  security?: DmSecurity;
 }
 
 export interface ChatState {
@@ -64,6 +86,7 @@ export interface ChatState {
   active: string | undefined;
   /** Set by `/away [message]`, cleared by `/back`; the message is mine alone (the server keeps only the status). */
   away: { message?: string } | undefined;
+  e2e: E2eStatus;
 }
 
 /** At most this many lines are kept per conversation; older ones can be loaded again. */
@@ -86,8 +109,8 @@ export function messageTarget(message: ChatMessage, me: string): string {
   return sameName(message.from, me) ? message.to : message.from;
 }
 
-export function initialChatState(me: string): ChatState {
-  return { me, order: [], convs: {}, active: undefined, away: undefined };
+export function initialChatState(me: string, e2e: E2eStatus['state'] = 'off'): ChatState {
+  return { me, order: [], convs: {}, active: undefined, away: undefined, e2e: { state: e2e, changed: [] } };
 }
 
 /** The oldest stored seq shown, for `history { before }`; undefined when nothing is loaded. */

@@ -22,6 +22,14 @@ describe('message rows', () => {
     expect(rows[0]![2]).toMatchObject({ text: 'alice', bold: true });
   });
 
+  it('marks a DM that was not end-to-end encrypted before the name', () => {
+    const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'carol', text: 'hi', seq: 4, plaintext: true }, 40);
+    expect(rows.map(text)).toEqual(['09:05 [unencrypted] carol: hi']);
+    expect(rows[0]![1]).toMatchObject({ text: '[unencrypted] ', color: 'yellow' });
+    const alarm = lineRows({ kind: 'error', ts: at(9, 6), text: 'WARNING: changed', alarm: true }, 40);
+    expect(alarm[0]!.at(-1)).toMatchObject({ color: 'red', bold: true });
+  });
+
   it('shows line breaks as new rows and control characters as symbols', () => {
     const rows = lineRows({ kind: 'message', ts: at(9, 5), from: 'eve', text: 'a\nb\u001b[2J', seq: 2 }, 40);
     expect(rows.map(text)).toEqual(['09:05 eve: a', '           b␛[2J']);

@@ -18,6 +18,9 @@ export const clock = (ts: number) => {
 };
 const day = (ts: number) => new Date(ts).toDateString();
 
+/** Before every DM line that was not end-to-end encrypted. */
+export const UNENCRYPTED_MARKER = '[unencrypted]';
+
 /**
  * One line as screen rows of at most `width` cells: "HH:MM name: text", wrapped under the text
  * column when the name is short, else under the clock; line breaks in a message start new rows.
@@ -29,13 +32,15 @@ export function lineRows(line: Line, width: number): Row[] {
   if (line.kind === 'message') {
     const from = line.from ?? '?';
     const name: Segment = { text: sanitize(from), color: nameColor(from), bold: true };
+    // A DM that was not end-to-end encrypted says so before anything else.
+    const marker: Segment[] = line.plaintext ? [{ text: `${UNENCRYPTED_MARKER} `, color: 'yellow' }] : [];
     // An action reads as a sentence about its sender: "* alice waves".
-    lead = line.action ? [time, { text: '* ' }, name, { text: ' ' }] : [time, name, { text: ': ' }];
+    lead = line.action ? [time, ...marker, { text: '* ' }, name, { text: ' ' }] : [time, ...marker, name, { text: ': ' }];
     const state = line.pending !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
     body = { text: line.text, ...state };
   } else {
     lead = [time, { text: '* ', dim: line.kind === 'event' }];
-    body = { text: line.text, ...(line.kind === 'error' ? { color: 'red' } : { dim: true }) };
+    body = { text: line.text, ...(line.kind === 'error' ? { color: 'red', ...(line.alarm ? { bold: true } : {}) } : { dim: true }) };
   }
   const leadWidth = lead.reduce((sum, s) => sum + textWidth(s.text), 0);
   // A name too long for the pane width gets a row of its own.

@@ -22,6 +22,15 @@ describe('StatusBar', () => {
     }
   });
 
+  it('says nothing about end-to-end encryption while it works; a changed identity stays, "e2e off" goes first', () => {
+    expect(bar(80, { e2e: { state: 'ready', changed: [] } }).trimEnd()).toBe(' tls://127.0.0.1:12345 │ TLS pinned AA:BB…DD:EE │ connected │ alice');
+    expect(bar(100, { e2e: { state: 'ready', changed: ['bob'] } }).trimEnd()).toBe(' tls://127.0.0.1:12345 │ TLS pinned AA:BB…DD:EE │ connected │ alice │ ⚠ identity changed: bob');
+    expect(bar(70, { e2e: { state: 'ready', changed: ['bob'] } })).toMatch(/│ connected │ alice │ ⚠ identity changed *$/);
+    expect(bar(40, { e2e: { state: 'ready', changed: ['bob'] } })).toMatch(/^ TLS │ connected │ alice │ ⚠ bob *$/);
+    expect(bar(100, { e2e: { state: 'failed', changed: [] } }).trimEnd()).toMatch(/│ connected │ alice │ e2e off: DMs refused$/);
+    expect(bar(60, { e2e: { state: 'failed', changed: [] } })).toMatch(/│ connected │ alice │ e2e off *$/);
+  });
+
   it('says I am away, with my message while there is room', () => {
     expect(bar(90, { away: { message: 'lunch' } }).trimEnd()).toBe(' tls://127.0.0.1:12345 │ TLS pinned AA:BB…DD:EE │ connected │ alice │ away: lunch');
     expect(bar(40, { away: { message: 'back at three' } })).toMatch(/│ connected │ alice │ away *$/);

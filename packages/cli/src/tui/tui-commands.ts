@@ -1,6 +1,9 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
 import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES, type MessageKind } from '@parley/protocol';
 import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
+import { E2E_USAGE, runE2eCommand, type E2eCommandContext } from '../e2e-commands.ts';
+import { plainHintFor, sendFailureReason } from '../e2e-text.ts';
+import { isDirect, type ChatSender } from '../send-order.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
 import type { ServerRooms } from './server-rooms.ts';
@@ -10,6 +13,12 @@ export interface TuiContext {
   client: ParleyClient;
   /** The server's room list for completing `/join`; `/rooms` refreshes it. */
   serverRooms: ServerRooms;
+  /** Every send goes through it: in typing order, DMs refused when e2e could not be set up here. */
+  sender: ChatSender;
+  /** Safety numbers shown by /verify, per person (see e2e-commands.ts). */
+  shown: Map<string, string>;
+  /** Asks the SDK again about the DM with `name` (its header follows). */
+  refreshSecurity(name: string): void;
   state(): ChatState;
   dispatch(action: ChatAction): void;
   openHelp(): void;
@@ -23,13 +32,30 @@ const HISTORY_PAGE = 50;
 const TRANSIENT = new Set<string | undefined>(['DISCONNECTED', 'TIMEOUT', 'CONNECT_FAILED']);
 let nextSendId = 1;
 
-/** Sends with a local echo that turns into the stored message at the receipt. */
-export function sendText(ctx: TuiContext, target: string, { text, kind }: { text: string; kind?: MessageKind | undefined }): void {
+/** Refusals that say something about the person's encryption: their DM's header is asked again. */
+const SECURITY_REFUSALS = new Set(['E2E_PEER_UNENCRYPTED', 'E2E_PEER_IDENTITY_CHANGED']);
+
+/**
+ * Sends with a local echo that turns into the stored message at the receipt. A DM that goes out
+ * unencrypted (`plaintext`, or this session has no e2e) is marked so from the start. A refused
+ * DM says why in its window and, when another one is on screen, there too.
+ */
+export function sendText(ctx: TuiContext, target: string, input: { text: string; kind?: MessageKind | undefined; plaintext?: boolean }): void {
+  const { text, kind } = input;
   const id = nextSendId++;
-  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}) });
-  ctx.client.send(target, text, kind === 'action' ? { kind } : {}).then(
+  const options = { ...(kind === 'action' ? { kind } : {}), ...(input.plaintext ? { plaintext: true } : {}) };
+  const plaintext = isDirect(target) && !ctx.sender.encrypted(target, options);
+  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}), ...(plaintext ? { plaintext: true as const } : {}) });
+  ctx.sender.send(target, text, options).then(
     (receipts) => ctx.dispatch({ type: 'sent', id, seq: receipts[0]?.seq ?? 0 }),
-    (error: ParleyClientError) => ctx.dispatch({ type: 'send-failed', id, reason: `${error.errorName ?? 'error'}: ${error.message}` }),
+    (error: ParleyClientError) => {
+      ctx.dispatch({ type: 'send-failed', id, reason: sendFailureReason(error, { to: target, plainHint: plainHintFor(true) }) });
+      const active = activeConv(ctx);
+      if (active && active.key !== conversationKey(target)) {
+        ctx.dispatch({ type: 'system', text: `not sent to ${target}: ${sendFailureReason(error, { to: target, plainHint: plainHintFor(false) })}`, error: true });
+      }
+      if (SECURITY_REFUSALS.has(error.errorName)) ctx.refreshSecurity(target);
+    },
   );
 }
 
@@ -78,6 +104,26 @@ const activeConv = (ctx: TuiContext) => {
   const state = ctx.state();
   return state.active ? state.convs[state.active] : undefined;
 };
+
+/** /verify, /trust and /plain with the DM on screen as the person, replies into the conversation. */
+function e2eContext(ctx: TuiContext): E2eCommandContext {
+  const conv = activeConv(ctx);
+  return {
+    client: ctx.client,
+    target: conv?.kind === 'dm' ? conv.label : undefined,
+    shown: ctx.shown,
+    out: (text, tone) => ctx.dispatch({ type: 'system', text, ...(tone === 'warn' ? { error: true } : {}) }),
+    sendPlain: (to, text) => sendText(ctx, to, { text, plaintext: true }),
+    trustChanged: (name) => ctx.refreshSecurity(name),
+  };
+}
+
+const e2eCommand = (word: 'verify' | 'trust' | 'plain') => ({
+  usage: E2E_USAGE[word],
+  async run(ctx: TuiContext, args: string) {
+    await runE2eCommand(e2eContext(ctx), word, args);
+  },
+});
 
 /** The --plain command path, with its output into the current conversation and hooks into the UI state. */
 async function shared(ctx: TuiContext, line: string): Promise<void> {
@@ -138,6 +184,9 @@ export const LOCAL_COMMANDS: Record<string, { usage: string; run: TuiHandler }> 
       await loadOlder(ctx, conv, n);
     },
   },
+  verify: e2eCommand('verify'),
+  trust: e2eCommand('trust'),
+  plain: e2eCommand('plain'),
   help: {
     usage: '/help                keys and commands',
     async run(ctx) {

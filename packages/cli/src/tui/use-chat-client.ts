@@ -10,7 +10,7 @@ import { initialChatState, type ChatState } from './conversations.ts';
  * commands that finish after later events.
  */
 export function useChatClient(client: ParleyClient) {
-  const stateRef = useRef<ChatState>(initialChatState(client.identity?.name ?? ''));
+  const stateRef = useRef<ChatState>(initialChatState(client.identity?.name ?? '', client.e2e ? 'setup' : 'off'));
   const [state, setState] = useState(stateRef.current);
   const [connection, setConnection] = useState<Connection>(() => (client.state === 'connected' ? { state: 'connected', resumed: false, missed: 0 } : { state: 'connecting' }));
   const dispatch = useRef((action: ChatAction) => {

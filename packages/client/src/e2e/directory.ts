@@ -1,7 +1,7 @@
 import { fromBase64Url, toBase64Url, verifyDeviceCertificate } from '@parley/e2e';
-import type { E2eDirectoryEntry } from '@parley/protocol';
+import { ERRORS, type E2eDirectoryEntry } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
-import { call, dmConversation, type E2eEnv } from './context.ts';
+import { call, dmConversation, isClientError, peerIdOf, type E2eEnv } from './context.ts';
 
 /** A conversation as the end-to-end layer addresses it: `name` is `to` for the verbs and the directory. */
 export interface Target {
@@ -104,15 +104,29 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
   return directory;
 }
 
-/** Who a DM to `to` (a name, or a DM conversation id) is for; refused when they have no device keys. */
+/**
+ * Who a DM to `to` (a name, or a DM conversation id) is for; refused when they have no device keys.
+ * By id it is the conversation's other person or nobody: a name someone else took since (a guest
+ * who left) is refused, as the server refuses a plaintext send there.
+ */
 export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
   const self = env.self();
-  const name = to.startsWith('dm:') ? await nameOf(env, to) : to;
-  const entry = await env.directory.entry(env, name);
+  const peerId = to.startsWith('dm:') ? peerIdOf(to, self.userId) : undefined;
+  const name = peerId === undefined ? to : await nameOf(env, to);
+  const entry = await env.directory.entry(env, name).catch((error: unknown) => {
+    throw peerId !== undefined && isClientError(error, 'NO_SUCH_USER') ? gone(name, peerId) : error;
+  });
+  if (peerId !== undefined && entry.user_id !== peerId) throw gone(name, peerId);
   if (entry.devices.length === 0) {
     throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${entry.name} has no end-to-end devices: send with { plaintext: true } to send it unencrypted`);
   }
   return { conv: dmConversation(self.userId, entry.user_id), name: entry.name, peerId: entry.user_id };
+}
+
+/** The conversation's person no longer has the name (for a guest: left, the server's words in chat/send.ts). */
+function gone(name: string, peerId: string): ParleyClientError {
+  const message = peerId.startsWith('a') ? `${name} is not the name of the person in this conversation any more` : `${name} has left; guests cannot get messages while offline`;
+  return new ParleyClientError(message, { code: ERRORS.NO_SUCH_USER.code, errorName: 'NO_SUCH_USER', action: 'fix' });
 }
 
 async function nameOf(env: E2eEnv, conv: string): Promise<string> {

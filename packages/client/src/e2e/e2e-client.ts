@@ -130,7 +130,8 @@ export class E2eClient {
       env.hooks.emit('e2e_ready', { userId: self.userId, deviceId: device.deviceId });
       for (const welcome of welcomes) this.onWelcome(welcome);
       // What the groups missed while this device was away (another device of the user was online, so nothing was queued for it).
-      for (const conv of env.convs.list()) this.inConv(conv, (state) => catchUp(env, state));
+      // (Only this user's: a guest that came back under a new id has old conversations it cannot read.)
+      for (const conv of env.convs.list().filter((c) => c.split(':').includes(self.userId))) this.inConv(conv, (state) => catchUp(env, state));
     } catch (error) {
       if (run !== this.setupRun || isTransient(error) || isClientError(error, 'CLOSED')) return;
       env.gate.fail(e2eFailure(error, 'Setting up the end-to-end device failed'));
