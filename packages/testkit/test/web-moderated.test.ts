@@ -18,6 +18,11 @@ const PASSWORD = 'correct-horse-battery';
 
 
 const said = (page: Page, text: string | RegExp) => page.getByRole('log').getByText(text).waitFor();
+/** Joins a room by typing, and waits until the page shows it: what is typed next belongs there. */
+async function join(page: Page, room: string): Promise<void> {
+  await type(page, `/join ${room}`);
+  await said(page, `This is the beginning of ${room}.`);
+}
 /** Opens a conversation from the sidebar, where rooms are listed without their "#". */
 const open = (page: Page, room: string) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${room.replace(/^#/, '')}\\b`) }).first().click();
 
@@ -45,8 +50,8 @@ describe('web client under moderation', () => {
     await mod.request('create', { room: '#den' });
     await mod.request('create', { room: '#yard' });
     const sam = await signIn('sam');
-    await type(sam, '/join #den');
-    await type(sam, '/join #yard');
+    await join(sam, '#den');
+    await join(sam, '#yard');
     await said(sam, /joined|beginning of #yard/);
     await mod.request('mute', { room: '#den', name: 'sam', reason: 'calm down' });
     // #yard is open: the notice is not there, #den shows it and its composer is closed.
@@ -68,7 +73,7 @@ describe('web client under moderation', () => {
     const mod = await owner();
     await mod.request('create', { room: '#pen' });
     const kim = await signIn('kim');
-    await type(kim, '/join #pen');
+    await join(kim, '#pen');
     await said(kim, /beginning of #pen/);
     await mod.request('kick', { name: 'kim', room: '#pen', reason: 'off topic' });
     await said(kim, 'You were removed from #pen by olive: off topic');
@@ -78,7 +83,7 @@ describe('web client under moderation', () => {
     // The server's owner, in the browser: an operator's menu.
     await (await owner()).close();
     const op = await signIn('olive', { password: PASSWORD });
-    await type(op, '/join #bans');
+    await join(op, '#bans');
     const dave = await sdk({ kind: 'guest', name: 'dave' });
     await dave.join('#bans');
     await op.getByRole('complementary', { name: 'Members' }).getByRole('button', { name: 'Actions for dave' }).click();
@@ -105,7 +110,7 @@ describe('web client under moderation', () => {
 
   it('/me is an action for the sender and for others', async () => {
     const amy = await signIn('amy');
-    await type(amy, '/join #act');
+    await join(amy, '#act');
     const ben = await sdk({ kind: 'guest', name: 'ben' });
     await ben.join('#act');
     const got = new Promise((resolve) => ben.on('message', resolve));
@@ -127,8 +132,8 @@ describe('web client across a reconnect that loses a room', () => {
     await owner.request('create', { room: '#secret' });
     await owner.request('create', { room: '#lobby' });
     const page = await signIn('gwen', { port: srv.ports.http });
-    await type(page, '/join #lobby');
-    await type(page, '/join #secret');
+    await join(page, '#lobby');
+    await join(page, '#secret');
     await said(page, /beginning of #secret/);
     await owner.request('mode', { room: '#secret', invite_only: true });
 

@@ -27,6 +27,27 @@ export async function type(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** Waits until the page's end-to-end encryption is set up: its device registered, with key packages (the layout's `data-e2e`, from packages/web's e2e-tracker.ts). */
+export async function e2eReady(page: Page): Promise<void> {
+  await page.locator('.layout[data-e2e="ready"]').waitFor();
+}
+
+/** Signs in on the connect screen a page shows already (after a reload, or in another tab of the same browser). */
+export async function signInOnPage(page: Page, name: string, password: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Name' }).fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+/** A DM's safety number as its header's panel shows it: the 12 groups of 5 digits (the panel stays open). */
+export async function safetyNumberGroups(page: Page, peer: string): Promise<string[]> {
+  await page.locator('.topbar .e2e-badge').click();
+  const groups = page.getByRole('dialog', { name: `Safety number with ${peer}` }).getByRole('group', { name: 'Safety number' }).locator('.safety-group');
+  await groups.first().waitFor();
+  return groups.allTextContents();
+}
+
 /**
  * One Chromium and one real server (started with `settings`) for a test file of the web client,
  * with per-test cleanups and a check after every test that no page threw or logged an error.

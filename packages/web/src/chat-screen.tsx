@@ -5,6 +5,9 @@ import { BansDialog } from './bans-dialog.tsx';
 import { describeDisconnect } from './describe-error.ts';
 import { Composer } from './composer.tsx';
 import { DevicesDialog } from './devices-dialog.tsx';
+import { E2eStatusBanner, IdentityChangedBanner } from './e2e-banners.tsx';
+import { EncryptionBadge } from './e2e-indicator.tsx';
+import { IdentityDialog, type RestartE2e } from './identity-dialog.tsx';
 import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { LiveAnnouncer } from './live-announcer.tsx';
@@ -15,12 +18,21 @@ import { ReconnectBanner } from './reconnect-banner.tsx';
 import { RoomControls } from './room-settings.tsx';
 import { Sidebar } from './sidebar.tsx';
 import { useStore } from './use-store.ts';
+import { VerifyDialog } from './verify-dialog.tsx';
 
 /**
  * The signed-in layout: conversations | messages | members. Under 640 px the sidebar is a drawer
  * behind the menu button; under 1000 px the member list is one behind the people button.
  */
-export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; onLeave: (reason?: string) => void; onSignOut: () => void }) {
+export interface ChatScreenProps {
+  store: ChatStore;
+  onLeave: (reason?: string) => void;
+  onSignOut: () => void;
+  /** Signs in again after the identity key was imported or reset, or the removed device wiped. */
+  onRestart: RestartE2e;
+}
+
+export function ChatScreen({ store, onLeave, onSignOut, onRestart }: ChatScreenProps) {
   useStore(store);
   const [navOpen, setNavOpen] = useState(false);
   const [membersOpen, setMembersOpen] = useState(false);
@@ -70,7 +82,7 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
   };
 
   return (
-    <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`}>
+    <div class={`layout${navOpen ? ' nav-open' : ''}${membersOpen ? ' members-open' : ''}`} data-e2e={store.e2e.status}>
       <nav id="sidebar" class="sidebar" aria-label={t('nav.conversations')}>
         <Sidebar store={store} onSelect={select} onSignOut={onSignOut} />
       </nav>
@@ -82,9 +94,12 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
           </button>
           <div class="topbar-title">
             <h1>{conv?.title ?? t('app.name')}</h1>
-            {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? t('topic.none') : t('room.notIn'))}</p>}
-            {conv?.kind === 'dm' && <p class="topic">{t('topic.dm')}</p>}
-            {conv?.kind === 'all' && <p class="topic">{t('topic.all')}</p>}
+            <div class="topic-row">
+              {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? t('topic.none') : t('room.notIn'))}</p>}
+              {conv?.kind === 'dm' && <p class="topic">{t('topic.dm')}</p>}
+              {conv?.kind === 'all' && <p class="topic">{t('topic.all')}</p>}
+              {conv && <EncryptionBadge store={store} conv={conv} />}
+            </div>
           </div>
           {conv?.kind === 'room' && <RoomControls store={store} conv={conv} />}
           {conv?.kind === 'room' && (
@@ -95,6 +110,8 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
           )}
         </header>
         <ReconnectBanner store={store} />
+        <E2eStatusBanner store={store} onRestart={onRestart} />
+        {conv && <IdentityChangedBanner store={store} conv={conv} />}
         {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
         <LiveAnnouncer conv={conv} />
         <Composer store={store} conv={conv} />
@@ -108,8 +125,18 @@ export function ChatScreen({ store, onLeave, onSignOut }: { store: ChatStore; on
       )}
       <div class="scrim" aria-hidden="true" onClick={() => (setNavOpen(false), setMembersOpen(false))} />
       {store.panel?.kind === 'userinfo' && <UserInfoDialog store={store} name={store.panel.name} onClose={() => store.openPanel(undefined)} />}
+      <E2ePanels store={store} onRestart={onRestart} />
     </div>
   );
+}
+
+/** The safety number panel of a DM, and the dialog for an identity key that is another device's. */
+function E2ePanels({ store, onRestart }: { store: ChatStore; onRestart: RestartE2e }) {
+  const panel = store.panel;
+  const close = () => store.openPanel(undefined);
+  if (panel?.kind === 'identity') return <IdentityDialog store={store} onRestart={onRestart} onClose={close} />;
+  const conv = panel?.kind === 'verify' ? store.conversations.get(panel.key) : undefined;
+  return conv ? <VerifyDialog store={store} conv={conv} onClose={close} /> : null;
 }
 
 function EmptyState() {

@@ -1,16 +1,18 @@
-import { ParleyClient, ParleyClientError, webSocketTransport, type ClientEvents, type Credentials } from '@parley/client';
-import { foldName, type ChatMessage, type MessageKind } from '@parley/protocol';
+import { ParleyClient, ParleyClientError, webSocketTransport, type ClientMessage, type Credentials } from '@parley/client';
+import { foldName, type MessageKind } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, type TimelineMessage } from './conversation.ts';
 import { describeError } from './describe-error.ts';
-import { describeNotice } from './describe-notice.ts';
 import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
 import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
+import type { E2eSession } from './e2e-session.ts';
+import { E2eTracker } from './e2e-tracker.ts';
 import { t } from './i18n/index.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { shortServerName } from './server-addresses.ts';
 import { runInput } from './run-input.ts';
+import { showNotice, showRoomLost } from './server-notices.ts';
 import { parseInput } from './slash-commands.ts';
 
 export interface ConnectOptions {
@@ -23,8 +25,13 @@ export interface ConnectOptions {
 
 const HISTORY_PAGE = 50;
 
-/** `userinfo`: the user info dialog, as `/whois name` opens it; `devices`: /devices. */
-export type Panel = { kind: 'bans'; room: string | undefined } | { kind: 'userinfo'; name: string } | { kind: 'devices'; name: string | undefined };
+/** `userinfo`: the user info dialog, as `/whois name` opens it; `devices`: /devices; `verify`: a DM's safety number; `identity`: the account's identity is another device's. */
+export type Panel =
+  | { kind: 'bans'; room: string | undefined }
+  | { kind: 'userinfo'; name: string }
+  | { kind: 'devices'; name: string | undefined }
+  | { kind: 'verify'; key: string }
+  | { kind: 'identity' };
 let nextId = 1;
 const newId = () => `local-${nextId++}`;
 
@@ -52,8 +59,16 @@ export class ChatStore {
   private closed: ClosedConversations | undefined;
   private readonly changes = new ChangeSignal();
   private readonly roomTracker: RoomTracker;
+  /** End-to-end encryption as this tab has it: each DM's encryption and verification, held sends. */
+  readonly e2e: E2eTracker;
 
-  constructor(options: ConnectOptions) {
+  constructor(
+    /** What this sign-in was made with (App signs in again with it after an identity import or reset). */
+    readonly options: ConnectOptions,
+    /** The sign-in's end-to-end keys and storage (e2e-session.ts); none: no end-to-end encryption. */
+    readonly session?: E2eSession,
+  ) {
+    const e2eOptions = session?.clientOptions();
     this.client = new ParleyClient({
       url: options.url,
       transport: webSocketTransport(WebSocket),
@@ -62,13 +77,15 @@ export class ChatStore {
       ...(options.remember === undefined ? {} : { remember: options.remember }),
       // Browsers should not hammer a server that is restarting, yet notice within seconds that it is back: 250 ms doubling to 5 s.
       backoff: { initialMs: 250, maxMs: 5_000 },
+      ...(e2eOptions ? { e2e: e2eOptions } : {}),
     });
+    this.e2e = new E2eTracker(this, { mode: session?.mode ?? 'unavailable', options: e2eOptions }, () => this.changed());
     // Before the listeners below: see RoomTracker on the order of `nick` notices.
     this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
-    this.client.on('notice', (notice) => this.onNotice(notice));
-    this.client.on('room_lost', ({ room, error }) => this.onRoomLost(room, error));
+    this.client.on('notice', (notice) => showNotice(this, notice));
+    this.client.on('room_lost', (lost) => showRoomLost(this, lost));
     this.client.on('error', (error) => {
       if (error.errorName === 'SHUTTING_DOWN') this.noticeActive(t('store.restarting'));
       else this.noticeActive(describeError(error), 'error');
@@ -125,8 +142,11 @@ export class ChatStore {
     this.changed();
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
+  /** Closes the client; the end-to-end session's lock goes once it is closed, unless it is kept for the next client (`keepE2e`). */
+  async close({ keepE2e = false } = {}): Promise<void> {
+    const closed = this.client.close();
+    if (!keepE2e) this.session?.releaseAfter(closed);
+    await closed;
   }
 
   isMe(name: string): boolean {
@@ -188,6 +208,7 @@ export class ChatStore {
     if (!conv) {
       conv = new Conversation(key, kind, target);
       this.conversations.set(key, conv);
+      if (kind === 'dm') void this.e2e.refresh(conv);
     }
     return conv;
   }
@@ -204,6 +225,7 @@ export class ChatStore {
       for (const message of page.messages) this.onMessage(message, false, conv);
       loaded = page.messages.length;
       const oldest = page.messages[0]?.seq;
+      if (oldest !== undefined) conv.oldestRead = Math.min(oldest, conv.oldestRead ?? oldest);
       conv.history = oldest === undefined || oldest <= 1 ? 'done' : 'idle';
     } catch (error) {
       // A partner we never talked with has no history; a deleted room has none to give.
@@ -233,18 +255,23 @@ export class ChatStore {
    * `from` is where the person was when a `/msg` opened `conv`: if this first message to
    * someone fails (nobody has that name), the empty conversation goes and the error shows there.
    */
-  async send(conv: Conversation, text: string, { kind, from }: { kind?: MessageKind; from?: Conversation } = {}): Promise<void> {
+  async send(conv: Conversation, text: string, { kind, from, plaintext = false }: { kind?: MessageKind; from?: Conversation; plaintext?: boolean } = {}): Promise<void> {
     if (text.trim() === '') return;
-    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}) };
+    const action = kind === 'action' ? { kind } : {};
+    // A DM that could only go unencrypted waits for the person's choice (e2e-tracker.ts).
+    if (!plaintext && this.e2e.holds(conv, { text, ...action })) return this.changed();
+    const encrypted = !plaintext && this.e2e.encrypts(conv) ? { encrypted: true as const } : {};
+    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}), ...encrypted };
     conv.add(item);
     this.changed();
     try {
-      const [receipt] = await this.client.send(conv.address, text, kind === 'action' ? { kind } : {});
+      const [receipt] = await this.client.send(conv.address, text, { ...action, ...(plaintext ? { plaintext: true } : {}) });
       if (receipt) {
         if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
         conv.confirm(item, receipt.seq);
       }
     } catch (error) {
+      if (!plaintext && this.e2e.refused(conv, { item, error })) return this.changed();
       item.status = 'failed';
       // A guest who left: the server says so ("dave has left; guests cannot get messages while offline").
       item.error = describeError(error);
@@ -256,6 +283,7 @@ export class ChatStore {
   private noteConversationId(conv: Conversation, id: string): void {
     conv.conv = id;
     this.closed?.reopen(id);
+    this.e2e.noteConversation(conv);
   }
 
   async join(name: string, password?: string): Promise<void> {
@@ -295,7 +323,9 @@ export class ChatStore {
   }
 
   /** `into` is the conversation a history page was read for (a DM by its id: the peer's name then may be someone else's now). */
-  private onMessage(message: ChatMessage, live: boolean, into?: Conversation): void {
+  private onMessage(message: ClientMessage, live: boolean, into?: Conversation): void {
+    // A group change a tab without end-to-end encryption gets as it is: not a message.
+    if (message.kind === 'mls_commit') return;
     const mine = this.isMe(message.from);
     const peer = mine ? message.to : message.from;
     const direct = message.to !== 'ALL' && !message.to.startsWith('#');
@@ -303,7 +333,7 @@ export class ChatStore {
     if (direct && !into && !this.dm(peer, false) && this.closed?.hides(message.conv, message.seq)) return;
     const conv = into ?? (message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(peer));
     if (direct) this.noteConversationId(conv, message.conv);
-    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, text: message.text, ts: message.ts, mine, status: 'sent', ...(message.kind ? { kind: message.kind } : {}) });
+    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...this.e2e.present(message, conv) });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
     this.changed();
@@ -323,43 +353,19 @@ export class ChatStore {
     this.changed();
   }
 
-  /**
-   * A notice about a room (a mute, a role) goes to that room; others to the open conversation.
-   * An invitation goes where the person is looking, with its Join button: the room it names is
-   * one they are not in.
-   */
-  private onNotice(notice: ClientEvents['notice']): void {
-    const conv = notice.room ? this.conversations.get(`room:${foldName(notice.room)}`) : undefined;
-    if (conv && notice.kind === 'mute') conv.muted = { ...(notice.by ? { by: notice.by } : {}), ...(notice.reason ? { reason: notice.reason } : {}) };
-    if (conv && notice.kind === 'unmute') conv.muted = undefined;
-    const { text, join } = describeNotice(notice);
-    if (join !== undefined) this.invitation(this.active ?? this.everyone(), text, join);
-    else if (conv) this.notice(conv, text, notice.kind === 'mute' ? 'error' : 'info');
-    else this.noticeActive(text);
-  }
-
-  /** After a reconnect the server refused us a room we were in: it stays readable, marked as left, with the reason. */
-  private onRoomLost(room: string, error: ParleyClientError): void {
-    const conv = this.room(room);
-    conv.joined = false;
-    conv.members = [];
-    const text = t('store.roomLost', { room, reason: describeError(error) });
-    this.notice(conv, text, 'error');
-    if (this.activeKey !== conv.key) this.noticeActive(text, 'error');
-  }
-
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
     conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone });
     this.changed();
   }
 
   /** An invitation's notice, with a Join button for its room. */
-  private invitation(conv: Conversation, text: string, room: string): void {
+  invitation(conv: Conversation, text: string, room: string): void {
     conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone: 'info', join: room });
     this.changed();
   }
 
-  private noticeActive(text: string, tone: 'info' | 'error' = 'info'): void {
+  /** A notice in the open conversation, if one is open. */
+  noticeActive(text: string, tone: 'info' | 'error' = 'info'): void {
     const conv = this.active;
     if (conv) this.notice(conv, text, tone);
   }

@@ -6,6 +6,7 @@ import { withReason } from './describe-notice.ts';
 import { HelpPanel } from './help-panel.tsx';
 import { t } from './i18n/index.ts';
 import { SendIcon } from './icons.tsx';
+import { PlaintextChoice } from './plaintext-choice.tsx';
 import { parseInput, textBytes, type WebInput } from './slash-commands.ts';
 
 /** What the box holds, read at every keystroke: a grammar bug must not take the page down with it. */
@@ -61,8 +62,10 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
   const sending = input.kind === 'say' ? input.text : input.kind === 'command' && input.line.verb === 'send' && typeof input.line.args.text === 'string' ? input.line.args.text : '';
   const over = limit === undefined ? 0 : textBytes(sending) - limit;
 
+  // A message held for the person's choice is decided first (plaintext-choice.tsx).
+  const held = conv?.held !== undefined;
   const submit = () => {
-    if (text.trim() === '' || over > 0) return;
+    if (text.trim() === '' || over > 0 || held) return;
     update('');
     if (input.kind === 'help') setHelp(true);
     else void store.submit(text);
@@ -71,9 +74,16 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
   // Muted: say so where the person types, instead of letting every send fail.
   const muted = conv?.kind === 'room' && conv.joined ? conv.muted : undefined;
   const mutedText = muted && conv && mutedSentence(conv.title, muted);
+  // The other person's identity key changed: nothing goes to them until it is compared and accepted (the banner says so).
+  const changed = conv?.kind === 'dm' && conv.e2e.verification === 'changed';
   const placeholder = conv ? (conv.kind === 'all' ? t('composer.placeholderAll') : t('composer.placeholder', { title: conv.title })) : t('composer.placeholderNone');
+  const edit = (value: string) => {
+    update(value);
+    ref.current?.focus();
+  };
   return (
     <>
+    {conv && <PlaintextChoice store={store} conv={conv} onEdit={edit} />}
     <form
       class="composer"
       onSubmit={(event) => {
@@ -88,8 +98,8 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
           aria-label={t('composer.label')}
           aria-describedby={muted ? 'composer-muted' : over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
           aria-invalid={over > 0}
-          placeholder={muted ? t('composer.mutedPlaceholder') : placeholder}
-          disabled={muted !== undefined}
+          placeholder={muted ? t('composer.mutedPlaceholder') : changed ? t('composer.changedPlaceholder', { name: conv.title }) : placeholder}
+          disabled={muted !== undefined || changed}
           rows={1}
           value={text}
           onInput={(event) => update(event.currentTarget.value)}
@@ -100,7 +110,7 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             }
           }}
         />
-        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined}>
+        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined || changed || held}>
           <SendIcon />
         </button>
       </div>

@@ -35,4 +35,17 @@ describe('Conversation', () => {
     conv.addStored(stored(2));
     expect(seqs(conv)).toEqual([1, 'notice', 2]);
   });
+
+  it('a "could not be decrypted" line gives way to the message at its seq; a page of group changes still moves history back', () => {
+    const conv = new Conversation('dm:bob', 'dm', 'bob');
+    conv.addStored({ ...stored(4, ''), text: '', sealed: 'undecryptable', error: 'E2E_DECRYPT_FAILED' });
+    expect(conv.addStored({ ...stored(4), sealed: 'undecryptable' })).toBe(false);
+    expect(conv.addStored({ ...stored(4), encrypted: true })).toBe(true);
+    expect(conv.items).toMatchObject([{ seq: 4, text: 'text 4', encrypted: true }]);
+    expect(conv.addStored({ ...stored(4), encrypted: true })).toBe(false);
+    expect(conv.oldestSeq).toBe(4);
+    conv.oldestRead = 2;
+    expect(conv.oldestSeq).toBe(2);
+  });
 });
+

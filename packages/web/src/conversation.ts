@@ -16,6 +16,27 @@ export interface TimelineMessage {
   kind?: MessageKind;
   status: 'sent' | 'pending' | 'failed';
   error?: string;
+  /** It came, or went, end-to-end encrypted. A DM's message without it is marked as not encrypted. */
+  encrypted?: true;
+  /**
+   * Its text is not readable here: `undecryptable` (this device could not decrypt it; `error` is
+   * the code), `elsewhere` (an encrypted message in a tab without end-to-end encryption).
+   */
+  sealed?: 'undecryptable' | 'elsewhere';
+}
+
+/** A message the composer held back: the person has no device keys (or this tab no encryption); it goes only if the person says so. */
+export interface HeldMessage {
+  text: string;
+  kind?: 'action';
+  reason: 'no-keys' | 'no-e2e';
+}
+
+/** What this tab knows about a direct conversation's end-to-end encryption. */
+export interface ConversationE2e {
+  /** `encrypted`: the other person has device keys, so messages are end-to-end encrypted. */
+  encryption?: 'encrypted' | 'unencrypted';
+  verification?: 'unverified' | 'verified' | 'changed';
 }
 
 /** A line the client adds itself: joins, topic changes, command output, errors. */
@@ -51,6 +72,12 @@ export class Conversation {
   conv: string | undefined = undefined;
   /** The newest seq known here, shown or not (a listed conversation whose history is not loaded yet). */
   lastSeq = 0;
+  /** A direct conversation's encryption, as far as this tab knows it (e2e-tracker.ts). */
+  e2e: ConversationE2e = {};
+  /** A message waiting for the person's choice to send it unencrypted. */
+  held: HeldMessage | undefined;
+  /** The person chose to send unencrypted here (for this visit): later messages go the same way while the other person has no keys. */
+  plaintextChosen = false;
 
   constructor(
     readonly key: string,
@@ -71,15 +98,18 @@ export class Conversation {
     return this.kind === 'dm' && this.conv !== undefined ? this.conv : this.target;
   }
 
-  /** The oldest seq shown, for `history({ before })`. */
+  /** The oldest seq shown or read (a page of group changes shows nothing), for `history({ before })`. */
   get oldestSeq(): number | undefined {
-    for (const item of this.items) if (item.type === 'message' && item.seq !== undefined) return item.seq;
-    return undefined;
+    for (const item of this.items) if (item.type === 'message' && item.seq !== undefined) return this.oldestRead === undefined ? item.seq : Math.min(item.seq, this.oldestRead);
+    return this.oldestRead;
   }
+
+  /** The oldest seq of a history page read here, shown or not. */
+  oldestRead: number | undefined;
 
   /** Inserts a stored message at its seq position; returns false for a seq already shown. */
   addStored(message: TimelineMessage & { seq: number }): boolean {
-    if (this.seqs.has(message.seq)) return false;
+    if (this.seqs.has(message.seq)) return this.replaceSealed(message);
     this.seqs.add(message.seq);
     if (message.seq > this.lastSeq) this.lastSeq = message.seq;
     const items = this.items;
@@ -97,6 +127,21 @@ export class Conversation {
     return true;
   }
 
+  /** A line "could not be decrypted" at this seq gives way to the message itself (read after all, or from the archive). */
+  private replaceSealed(message: TimelineMessage & { seq: number }): boolean {
+    const at = this.items.findIndex((item) => item.type === 'message' && item.seq === message.seq);
+    const old = this.items[at];
+    if (old?.type !== 'message' || old.sealed !== 'undecryptable' || message.sealed !== undefined) return false;
+    this.items.splice(at, 1, message);
+    return true;
+  }
+
+  /** Takes an item out (a send held back for the person's choice). */
+  remove(item: TimelineItem): void {
+    const index = this.items.indexOf(item);
+    if (index !== -1) this.items.splice(index, 1);
+  }
+
   /** Our own send was stored: it moves to its seq position (or goes away if the seq is already shown). */
   confirm(message: TimelineMessage, seq: number): void {
     const index = this.items.indexOf(message);
@@ -112,6 +157,10 @@ export class Conversation {
     this.history = previous.history;
     this.conv = previous.conv;
     this.lastSeq = previous.lastSeq;
+    this.e2e = previous.e2e;
+    this.held = previous.held;
+    this.plaintextChosen = previous.plaintextChosen;
+    this.oldestRead = previous.oldestRead;
   }
 
   add(item: TimelineItem): void {

@@ -69,3 +69,15 @@ export const BanIcon = () => (
     <path d="M6 6l12 12" />
   </Icon>
 );
+export const LockIcon = () => (
+  <Icon>
+    <rect x="5" y="10.5" width="14" height="9.5" rx="2" />
+    <path d="M8 10.5V8a4 4 0 0 1 8 0v2.5" />
+  </Icon>
+);
+export const OpenLockIcon = () => (
+  <Icon>
+    <rect x="5" y="10.5" width="14" height="9.5" rx="2" />
+    <path d="M8 10.5V8a4 4 0 0 1 7.7-1.5" />
+  </Icon>
+);

@@ -27,7 +27,7 @@ export function LiveAnnouncer({ conv }: { conv: Conversation | undefined }) {
     lines.current = [];
   } else if (newest !== before.newest && !(before.newest === undefined && before.loading)) {
     for (const item of items) {
-      if (item.type !== 'message' || item.mine || item.seq === undefined) continue;
+      if (item.type !== 'message' || item.mine || item.seq === undefined || item.sealed) continue;
       if (before.newest !== undefined && item.seq <= before.newest) continue;
       lines.current.push({ id: item.id, text: t('live.message', { from: item.from, text: item.text }) });
     }

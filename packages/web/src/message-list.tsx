@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation, TimelineItem, TimelineMessage } from './conversation.ts';
+import { sealedText, UnencryptedMark, UndecryptableLine } from './e2e-indicator.tsx';
 import { dayKey, dayLabel, formatStamp, formatWhen, nameColor } from './format.ts';
 import { t } from './i18n/index.ts';
 
@@ -81,9 +82,11 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
           </time>
         </div>,
       );
+    } else if (item.sealed === 'undecryptable' && item.from === '') {
+      rows.push(<UndecryptableLine key={item.id} message={item} />);
     } else {
       const grouped = previous?.type === 'message' && previous.from === item.from && item.ts - previous.ts < GROUP_MS;
-      rows.push(<Message key={item.id} message={item} grouped={grouped} />);
+      rows.push(<Message key={item.id} message={item} grouped={grouped} dm={conv.kind === 'dm'} />);
     }
     previous = item;
   }
@@ -106,7 +109,7 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
   );
 }
 
-function Message({ message, grouped }: { message: TimelineMessage; grouped: boolean }) {
+function Message({ message, grouped, dm }: { message: TimelineMessage; grouped: boolean; dm: boolean }) {
   const color = `nc-${nameColor(message.from)}`;
   const time = (
     <time dateTime={new Date(message.ts).toISOString()} title={formatStamp(message.ts)}>
@@ -114,7 +117,7 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
     </time>
   );
   return (
-    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq} data-from={message.from}>
+    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq} data-from={message.from} data-encrypted={message.encrypted ? 'true' : undefined}>
       <div class="msg-gutter">
         {grouped ? (
           <span class="msg-hover-time">{time}</span>
@@ -133,13 +136,16 @@ function Message({ message, grouped }: { message: TimelineMessage; grouped: bool
             {time}
           </div>
         )}
-        {message.kind === 'action' ? (
+        {message.sealed ? (
+          <div class="msg-text sealed">{sealedText(message)}</div>
+        ) : message.kind === 'action' ? (
           <div class="msg-text action">
             * {message.from} {linkify(message.text)}
           </div>
         ) : (
           <div class="msg-text">{linkify(message.text)}</div>
         )}
+        {dm && !message.encrypted && <UnencryptedMark />}
         {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
         {message.status === 'failed' && <div class="msg-status error">{t('msg.failed', { reason: message.error ?? '' })}</div>}
       </div>

@@ -4,6 +4,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { nameColor } from './format.ts';
 import { CloseConversation } from './close-conversation.tsx';
+import { EncryptionDescription, EncryptionIcon } from './e2e-indicator.tsx';
 import { t } from './i18n/index.ts';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
 import { presenceShown } from './presence.ts';
@@ -141,9 +142,19 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
         {items.map((conv) => {
           const active = conv.key === store.activeKey;
           const status = conv.kind === 'dm' ? presenceShown(store, [...store.conversations.values()].some((c) => c.hasMember(conv.target)) ? 'online' : 'offline') : 'offline';
+          const encryption = store.e2e.shown(conv);
+          const describedBy = `${id}-e2e-${conv.key}`;
+          const changed = encryption === 'encrypted' && conv.e2e.verification === 'changed';
           return (
             <li key={conv.key} class={conv.kind === 'dm' ? 'conv-item closable' : 'conv-item'}>
-              <button type="button" class={`conv${active ? ' active' : ''}${conv.unread > 0 ? ' has-unread' : ''}${conv.joined ? '' : ' left'}`} aria-current={active ? 'page' : undefined} onClick={() => onSelect(conv.key)}>
+              <button
+                type="button"
+                class={`conv${active ? ' active' : ''}${conv.unread > 0 ? ' has-unread' : ''}${conv.joined ? '' : ' left'}`}
+                aria-current={active ? 'page' : undefined}
+                aria-describedby={describedBy}
+                data-encryption={encryption}
+                onClick={() => onSelect(conv.key)}
+              >
                 {conv.kind === 'room' && <HashIcon />}
                 {conv.kind === 'all' && <BroadcastIcon />}
                 {conv.kind === 'dm' && (
@@ -153,6 +164,7 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
                   </span>
                 )}
                 <span class="conv-name">{conv.kind === 'room' ? conv.target.replace(/^#/, '') : conv.title}</span>
+                <EncryptionIcon shown={encryption} changed={changed} />
                 {conv.unread > 0 && (
                   <span class="badge">
                     {conv.unread > 99 ? '99+' : conv.unread}
@@ -160,6 +172,7 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
                   </span>
                 )}
               </button>
+              <EncryptionDescription shown={encryption} changed={changed} id={describedBy} />
               {conv.kind === 'dm' && <CloseConversation store={store} conv={conv} />}
             </li>
           );
