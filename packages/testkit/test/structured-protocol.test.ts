@@ -49,7 +49,7 @@ describe.each(COMBOS)('structured protocol over $transport + $codec', ({ transpo
   });
 
   it('logs guests in with automatic guest0001-style names or a chosen name', async () => {
-    expect(await call(await open(false), 'guest')).toEqual({ name: 'guest0001', kind: 'guest', rooms: [{ name: '#general', topic: '', members: 1 }] });
+    expect(await call(await open(false), 'guest')).toEqual({ name: 'guest0001', id: expect.stringMatching(/^g/), kind: 'guest', rooms: [{ name: '#general', topic: '', members: 1 }] });
     expect((await call(await open(false), 'guest', {})).name).toBe('guest0002');
     const chosen = await open(false);
     expect(await fails(chosen, 'guest', { name: 'guest0042' })).toBe('NAME_INVALID');
@@ -62,7 +62,7 @@ describe.each(COMBOS)('structured protocol over $transport + $codec', ({ transpo
     const reg = await open(false);
     expect(await fails(reg, 'register', { name: 'alice', password: 'short' })).toBe('PASSWORD_INVALID');
     const general = [{ name: '#general', topic: '', members: 1 }];
-    expect(await call(reg, 'register', { name: 'Alice', password: PW })).toEqual({ name: 'Alice', kind: 'account', rooms: general });
+    expect(await call(reg, 'register', { name: 'Alice', password: PW })).toEqual({ name: 'Alice', id: expect.stringMatching(/^a\d+$/), kind: 'account', rooms: general });
     const other = await open(false);
     expect(await fails(other, 'login', { name: 'alice', password: 'wrong password' })).toBe('BAD_CREDENTIALS');
     expect(await fails(other, 'login', { name: 'nobody-here', password: PW })).toBe('BAD_CREDENTIALS');
