@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ScenarioResult } from './scenarios/common.ts';
 
 /**
- * `--baseline DIR`: the single-node runs again against another checkout's built `parley` (an
+ * `--baseline DIR`: the runs again against another checkout's built `parley` (an
  * older commit in a worktree, after its `npm ci`), interleaved round by round with this one, so a
  * change is judged by a ratio measured side by side rather than against numbers from another day.
  */
@@ -20,10 +20,13 @@ const median = (values: number[]): number => {
 };
 
 /** One row per scenario: medians of this checkout and of the baseline, and their ratio. */
+/** A cluster run is told apart from the single-node run of its scenario by its nodes and store. */
+const runKey = (r: ScenarioResult) => `${r.scenario} ${r.transport} ${r.codec}${r.store === 'postgres' ? ` ${r.nodes} node(s) postgres` : ''}`;
+
 export function baselineTable(results: readonly (ScenarioResult & { side: 'now' | 'baseline' })[]): string {
-  const keys = [...new Set(results.map((r) => `${r.scenario} ${r.transport} ${r.codec}`))];
+  const keys = [...new Set(results.map(runKey))];
   const rows = keys.map((key) => {
-    const of = (side: 'now' | 'baseline') => results.filter((r) => r.side === side && `${r.scenario} ${r.transport} ${r.codec}` === key);
+    const of = (side: 'now' | 'baseline') => results.filter((r) => r.side === side && runKey(r) === key);
     const cpu = (side: 'now' | 'baseline') => median(of(side).map((r) => Number(r.serverCpuUsPerDelivery)));
     const rate = (side: 'now' | 'baseline') => Math.round(median(of(side).map((r) => Number(r.deliveriesPerSec))));
     const p99 = (side: 'now' | 'baseline') => median(of(side).map((r) => Number(r.p99Ms))).toFixed(1);

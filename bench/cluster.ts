@@ -14,7 +14,15 @@ export interface BenchCluster {
  * prefix of their own), started like the single-node runs: the built bin, the bench limits, the
  * same core for every node.
  */
-export async function startBenchCluster(options: { count: number; env: Record<string, string>; prefix: string[]; built: boolean }): Promise<BenchCluster> {
+export async function startBenchCluster(options: {
+  count: number;
+  env: Record<string, string>;
+  prefix: string[];
+  built: boolean;
+  /** Another checkout's built bin (`--baseline`). */
+  bin?: string;
+  nodeArgs?: string[];
+}): Promise<BenchCluster> {
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const dirs: string[] = [];
   const nodes: SpawnedServer[] = [];
@@ -35,7 +43,9 @@ export async function startBenchCluster(options: { count: number; env: Record<st
           dataDir,
           tls: true,
           built: options.built,
+          ...(options.bin ? { bin: options.bin } : {}),
           prefix: options.prefix,
+          nodeArgs: options.nodeArgs ?? [],
           env: {
             ...options.env,
             PARLEY_STORE: 'postgres',

@@ -81,7 +81,7 @@ export function writeBenchmarksDoc(
       ['complete', 'complete'],
     ]),
     '',
-    'Rows with 2 nodes are one server on two `parley serve` processes (both on core 0), PostgreSQL as the store and NATS between them; their server CPU is both nodes together, PostgreSQL and NATS not counted. The dm rows with 2 nodes have the two of each pair on different nodes.',
+    'Rows with store postgres are the server on PostgreSQL: with 1 node one `parley serve` (no bus between processes), with 2 nodes one server on two `parley serve` processes (both on core 0) with NATS between them, the fanout receivers spread over both and the two of each dm pair on different nodes. Their server CPU is the nodes together, PostgreSQL and NATS not counted.',
     '',
     '### idle: logged-in idle connections over 100 rooms',
     '',

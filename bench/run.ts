@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { startup, type StartupResult } from './scenarios/startup.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
 
 /**
- * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]`: starts the real server
+ * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]` (`--only e2e` for the end-to-end runs, `--only cluster` for
+ * the cluster runs, `--only cluster-dm` for one scenario of them, `--nodes 2` for one size): starts the real server
  * (`parley serve`) for each run with limits raised through documented configuration, runs the
  * load generator in its own process, prints one JSON line per run, and (full run, no filters)
  * rewrites the results table in docs/benchmarks.md. The `startup` scenario times the built
@@ -32,10 +33,12 @@ interface Run {
 }
 
 /**
- * Beside the single-node figures: the fanout with its receivers over two nodes, and durable
- * DMs on PostgreSQL, on one node and with the two of each pair on different nodes.
+ * Beside the single-node figures: the fanout and durable DMs on PostgreSQL, each on one node
+ * and over two (the fanout's receivers spread over both, the two of each DM pair on different
+ * nodes), so what the store costs and what the second node and NATS add read apart.
  */
 const CLUSTER: Run[] = [
+  { scenario: 'fanout', transport: 'tcp', codec: 'json', nodes: 1 },
   { scenario: 'fanout', transport: 'tcp', codec: 'json', nodes: 2 },
   { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 1 },
   { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 2 },
@@ -119,11 +122,30 @@ async function runComparison(run: Run, quick: boolean): Promise<ScenarioResult> 
   }
 }
 
-async function runCluster(run: Run & { nodes: number }, quick: boolean): Promise<ScenarioResult> {
-  const cluster = await startBenchCluster({ count: run.nodes, env: BENCH_SERVER_ENV, prefix: pinned ? ['taskset', '-c', '0'] : [], built: !values.sources });
+async function runCluster(run: Run & { nodes: number }, quick: boolean, bin?: string): Promise<ScenarioResult> {
+  const cluster = await startBenchCluster({
+    count: run.nodes,
+    env: BENCH_SERVER_ENV,
+    prefix: pinned ? ['taskset', '-c', '0'] : [],
+    built: !values.sources,
+    ...(bin ? { bin } : {}),
+    nodeArgs: profileDir ? ['--inspect=127.0.0.1:0'] : [],
+  });
   try {
     const endpoints = cluster.nodes.map((node) => ({ tcpPort: node.tcpPort, tlsPort: node.tlsPort!, httpPort: node.httpPort }));
-    const result = await runLoadgen({ ...run, quick, serverPid: cluster.nodes[0]!.process.pid!, serverPids: cluster.nodes.map((n) => n.process.pid!), endpoint: endpoints[0], endpoints });
+    // --profile: one profile per node, `<scenario>-<transport>-<codec>-<nodes>n-node<i>.cpuprofile`.
+    const profiles = profileDir
+      ? cluster.nodes.map((node, i) => ({ inspectorUrl: inspectorUrl(node.stderr())!, profileFile: join(profileDir, `${run.scenario}-${run.transport}-${run.codec}-${run.nodes}n-node${i + 1}.cpuprofile`) }))
+      : undefined;
+    const result = await runLoadgen({
+      ...run,
+      quick,
+      serverPid: cluster.nodes[0]!.process.pid!,
+      serverPids: cluster.nodes.map((n) => n.process.pid!),
+      endpoint: endpoints[0],
+      endpoints,
+      ...(profiles ? { profiles } : {}),
+    });
     return { ...result, nodes: run.nodes, store: 'postgres', bus: run.nodes > 1 ? 'nats' : 'local' };
   } finally {
     await cluster.stop();
@@ -132,7 +154,7 @@ async function runCluster(run: Run & { nodes: number }, quick: boolean): Promise
 
 async function runOne(run: Run, quick: boolean, bin?: string): Promise<ScenarioResult> {
   if (run.system && run.system !== 'parley') return runComparison(run, quick);
-  if (run.nodes !== undefined) return runCluster({ ...run, nodes: run.nodes }, quick);
+  if (run.nodes !== undefined) return runCluster({ ...run, nodes: run.nodes }, quick, bin);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const server = await spawnServer({
     dataDir,
@@ -176,26 +198,35 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     /** Runs the server from its TypeScript sources (tsx) instead of the bundle: tells a code change from a bundling one. */
     sources: { type: 'boolean', default: false },
-    /** Another checkout (built): its single-node runs interleaved with this one's, as ratios; writes nothing. */
+    /** Another checkout (built): its runs interleaved with this one's, as ratios; writes nothing (cluster runs with `--only cluster`). */
     baseline: { type: 'string' },
+    /** With `--only cluster`: only the cluster runs of this many nodes (`--nodes 2`). */
+    nodes: { type: 'string' },
   },
 });
 const profileDir = values.profile;
 const only = values.only?.split(',');
 const transports = values.transport?.split(',');
 // `--only cluster` picks the cluster runs; `--only dm` picks the single-node dm runs.
-const selected = (r: Run) => (!only || only.includes(r.nodes === undefined ? r.scenario : 'cluster')) && (!transports || transports.includes(r.transport));
+const nodeCounts = values.nodes?.split(',').map(Number);
+const selected = (r: Run) =>
+  (!only || only.includes(r.nodes === undefined ? r.scenario : 'cluster') || (r.nodes !== undefined && only.includes(`cluster-${r.scenario}`))) &&
+  (!transports || transports.includes(r.transport)) &&
+  (!nodeCounts || r.nodes === undefined || nodeCounts.includes(r.nodes));
 const compare = COMPARISON.length > 0 && (!values.quick || values.compare);
 const rounds = compare ? Number(values.rounds ?? (values.quick ? 1 : 3)) : 0;
 const PARLEY_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json' };
 const headToHeadRuns: Run[] = [PARLEY_FANOUT, ...COMPARISON].filter(selected);
-const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER].filter((r) => selected(r) && (r.nodes === undefined || !values.quick || only?.includes('cluster')));
+const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER].filter(
+  (r) => selected(r) && (r.nodes === undefined || !values.quick || only?.some((o) => o === 'cluster' || o.startsWith('cluster-'))),
+);
 if (values.baseline) {
   const bin = baselineBin(values.baseline);
   const pairs: (ScenarioResult & { side: 'now' | 'baseline' })[] = [];
-  const singleNode = runs.filter((r) => r.nodes === undefined && r.scenario !== 'idle');
+  // The cluster runs only when asked for (`--only cluster`): the baseline's nodes on the same PostgreSQL and NATS.
+  const compared = runs.filter((r) => r.scenario !== 'idle' && (r.nodes === undefined || only?.some((o) => o.startsWith('cluster'))));
   for (let round = 1; round <= Number(values.rounds ?? 3); round++) {
-    for (const run of singleNode) {
+    for (const run of compared) {
       // Alternating which goes first, so neither always runs on the warmer machine.
       const order = round % 2 ? (['now', 'baseline'] as const) : (['baseline', 'now'] as const);
       for (const side of order) {
@@ -237,4 +268,11 @@ if (headToHead.length > 0) console.error(`bench: head to head over ${rounds} rou
 if (!values.quick && !only && !transports && !values['no-write'] && !profileDir) {
   const file = writeBenchmarksDoc(results, { pinned, command: 'npm run bench', startup: startupResult, headToHead: { rounds, rows: summarizeHeadToHead(headToHead) } });
   console.error(`bench: wrote ${file}`);
+}
+// End-to-end encryption's costs (bench/e2e/run-e2e.ts, its own section of docs/benchmarks.md):
+// after the rest, in a process of its own (its SDK clients are the load generator).
+if (!only || only.includes('e2e')) {
+  const e2eArgs = [...(values.quick ? ['--quick'] : []), ...(values['no-write'] || only || transports || profileDir ? ['--no-write'] : [])];
+  const e2e = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./e2e/run-e2e.ts', import.meta.url)), ...e2eArgs], { stdio: 'inherit' });
+  if (e2e.status !== 0) throw new Error(`bench:e2e exited with ${e2e.status}`);
 }

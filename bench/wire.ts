@@ -64,6 +64,13 @@ export class BenchConnection {
   /** Bytes received since the counter was last reset. */
   bytesIn = 0;
   onData: ((chunk: Buffer) => void) | undefined;
+  /**
+   * With watchRefusals(): replies with ok:false after setup (a refused send never frees its
+   * window slot, so a load that stalls says why), and the first one's text.
+   */
+  refusals = 0;
+  firstRefusal: string | undefined;
+  private refusedPattern: Buffer | undefined;
   private setupBuffer: Buffer | undefined = Buffer.alloc(0);
 
   private constructor(
@@ -75,9 +82,29 @@ export class BenchConnection {
     socket.on('data', (chunk: Buffer) => {
       this.bytesIn += chunk.length;
       if (this.setupBuffer) this.setupBuffer = Buffer.concat([this.setupBuffer, chunk]);
-      else this.onData?.(chunk);
+      else {
+        if (this.refusedPattern) this.countRefusals(chunk);
+        this.onData?.(chunk);
+      }
     });
     socket.on('error', () => undefined);
+    socket.once('close', () => (this.closed = true));
+  }
+
+  /** The connection ended (the server closed it, or close() was called). */
+  closed = false;
+
+  /** Counts refused replies from now on (one more indexOf per chunk). */
+  watchRefusals(): void {
+    this.refusedPattern = failedReplyPattern(this.codec);
+  }
+
+  private countRefusals(chunk: Buffer): void {
+    // A refusal split over two chunks is missed: good enough to tell that sends were refused.
+    for (let i = chunk.indexOf(this.refusedPattern!); i >= 0; i = chunk.indexOf(this.refusedPattern!, i + 1)) {
+      this.refusals += 1;
+      this.firstRefusal ??= chunk.toString('latin1', Math.max(0, i - 40), Math.min(chunk.length, i + 200));
+    }
   }
 
   static async open(endpoint: Endpoint, transport: BenchTransport, codec: BenchCodec): Promise<BenchConnection> {

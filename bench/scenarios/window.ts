@@ -48,6 +48,11 @@ export class WindowedSenders {
     if (this.completed === this.limit * this.senders) this.phaseDone?.();
   }
 
+  /** How many messages `sender` has sent so far. */
+  sent(sender: number): number {
+    return this.next[sender]!;
+  }
+
   /** Sends up to message `limit` from every sender; false if it did not finish in time. */
   runUntil(limit: number, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {

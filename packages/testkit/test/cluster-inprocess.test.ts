@@ -35,14 +35,14 @@ function shared(store: Store): Store {
 
 let network = new LocalBusNetwork();
 
-async function twoNodes(limits = { messages_per_minute: 6000, message_burst: 1000 }): Promise<[TestServer, TestServer]> {
+async function twoNodes(limits = { messages_per_minute: 6000, message_burst: 1000 }, bus: { delayMs?: number } = {}): Promise<[TestServer, TestServer]> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-cluster-'));
   const store = await openSqliteStore({ file: join(dir, 'parley.db') });
   cleanup = async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  network = new LocalBusNetwork();
+  network = new LocalBusNetwork(bus);
   const settings = { limits, cluster: { heartbeat_ms: 100, node_timeout_ms: 1000 } };
   for (const id of ['a', 'b']) nodes.push(await startTestServer({ ...settings, node_id: id }, { store: shared(store), bus: network.bus(id) }));
   return [nodes[0]!, nodes[1]!];
@@ -134,6 +134,25 @@ describe('two nodes in one process', () => {
     await bob.event((e) => e.ev === 'message' && e.text === 'hello over there');
     await bob.ok('send', { to: 'alice', text: 'and back' });
     await alice.event((e) => e.ev === 'message' && e.text === 'and back');
+  });
+
+  it('delivers the first DMs of two people writing each other at once from two nodes, though the bus is slower than the commits', async () => {
+    // Each node sees its own commit at once and the other's 60 ms later: the second seq of the
+    // conversation arrives first on one of them, and must not be taken for its start.
+    const [a, b] = await twoNodes(undefined, { delayMs: 60 });
+    const alice = await client(a, { cmd: 'guest', name: 'alice' });
+    const bob = await client(b, { cmd: 'guest', name: 'bob' });
+    await expect.poll(() => Boolean(a.server.context.cluster?.roster.findByName('bob') && b.server.context.cluster?.roster.findByName('alice')), { timeout: 3000 }).toBe(true);
+    for (let round = 1; round <= 3; round++) {
+      await Promise.all([alice.ok('send', { to: 'bob', text: `to bob ${round}` }), bob.ok('send', { to: 'alice', text: `to alice ${round}` })]);
+    }
+    const heard = (c: FrameClient, to: string) => c.events().filter((e) => e.ev === 'message' && e.text.startsWith(`to ${to} `));
+    await expect.poll(() => [heard(bob, 'bob').length, heard(alice, 'alice').length], { timeout: 3000 }).toEqual([3, 3]);
+    for (const [c, to] of [[bob, 'bob'], [alice, 'alice']] as const) {
+      const seqs = heard(c, to).map((e) => (e as { seq: number }).seq);
+      expect(seqs, `${to} gets them in seq order`).toEqual([...seqs].sort((x, y) => x - y));
+      expect(heard(c, to).map((e) => (e as { text: string }).text)).toEqual([1, 2, 3].map((r) => `to ${to} ${r}`));
+    }
   });
 
   it("spends an account's message budget across its connections on both nodes", async () => {

@@ -14,6 +14,37 @@ interface NodeRoster {
   /** The node's roster version this copy is at; a delta that skips one asks for a snapshot. */
   version: number;
   users: Map<string, RemoteUser>;
+  /**
+   * The same users by name key: a DM to someone on another node looks its name up at every
+   * send, and a scan folding every remote user's name cost O(users) each time.
+   */
+  byName: Map<string, RemoteUser>;
+}
+
+function nodeRoster(lastSeen: number, version: number, users: readonly RemoteUser[]): NodeRoster {
+  const node: NodeRoster = { lastSeen, version, users: new Map(), byName: new Map() };
+  for (const user of users) setUser(node, user);
+  return node;
+}
+
+function setUser(node: NodeRoster, user: RemoteUser): void {
+  const before = node.users.get(user.id);
+  if (before) unname(node, before);
+  node.users.set(user.id, user);
+  node.byName.set(nameKey(user.name), user);
+}
+
+function removeUser(node: NodeRoster, id: string): void {
+  const user = node.users.get(id);
+  if (!user) return;
+  node.users.delete(id);
+  unname(node, user);
+}
+
+/** Only its own entry: another user may have taken the name in a later delta (a rename). */
+function unname(node: NodeRoster, user: RemoteUser): void {
+  const key = nameKey(user.name);
+  if (node.byName.get(key)?.id === user.id) node.byName.delete(key);
 }
 
 /** What a node says about its users on the cluster topic. */
@@ -35,15 +66,15 @@ export class ClusterRoster {
   /** Applies an update; returns false when the copy is behind and needs a snapshot. */
   apply(update: RosterUpdate, now: number): boolean {
     if (update.op === 'snapshot') {
-      this.#nodes.set(update.node, { lastSeen: now, version: update.version, users: new Map(update.users.map((u) => [u.id, u])) });
+      this.#nodes.set(update.node, nodeRoster(now, update.version, update.users));
       return true;
     }
     const node = this.#nodes.get(update.node);
     if (!node || update.version !== node.version + 1) return false;
     node.version = update.version;
     node.lastSeen = now;
-    if (update.op === 'set') node.users.set(update.user.id, update.user);
-    else node.users.delete(update.id);
+    if (update.op === 'set') setUser(node, update.user);
+    else removeUser(node, update.id);
     return true;
   }
 
@@ -88,7 +119,8 @@ export class ClusterRoster {
   findByName(name: string): RemoteUser | undefined {
     const key = nameKey(name);
     for (const node of this.#nodes.values()) {
-      for (const user of node.users.values()) if (nameKey(user.name) === key) return user;
+      const user = node.byName.get(key);
+      if (user) return user;
     }
     return undefined;
   }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { conversationTopic, userTopic, type Bus, type BusMeta, type BusSubscription, type MessagePayload } from '../cluster/bus.ts';
+import { reachesOtherNodes } from '../cluster/local-bus.ts';
 import { ConversationSequencer } from '../cluster/sequencer.ts';
 import type { Config } from '../config/schema.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,6 +26,26 @@ export interface DeliveryParts {
 }
 
 const participants = new Map<string, readonly string[]>();
+
+/** A payload that came while its conversation's start was read, and the session that sent it here. */
+interface Waiting {
+  payload: MessagePayload;
+  meta: BusMeta;
+  origin: Session | undefined;
+}
+
+/**
+ * How far back a direct conversation first seen here at a seq past 1 is read, for messages sent
+ * after its local participant came online that other nodes have not delivered yet.
+ */
+const DIRECT_LOOKBACK = 20;
+
+/**
+ * A message sent this long before its recipient came online still counts as sent since: it may
+ * have been committed after (a send's time is taken before its commit), and nodes' clocks differ
+ * a little. A session drops what it has already, so erring this way repeats nothing.
+ */
+const DIRECT_SINCE_MARGIN_MS = 2000;
 
 /**
  * The participants of a direct conversation id "dm:<a>:<b>" (one id for a note to self), with
@@ -58,7 +79,11 @@ export class ConversationDelivery {
   readonly #rooms = new Map<string, BusSubscription>();
   readonly #users = new Map<string, BusSubscription>();
   /** Conversations whose start position is being read: what arrives meanwhile waits here. */
-  readonly #starting = new Map<string, { payload: MessagePayload; meta: BusMeta }[]>();
+  readonly #starting = new Map<string, Waiting[]>();
+  /** Whether other nodes publish here too (their messages can arrive after later local ones). */
+  readonly #clustered: boolean;
+  /** On a node of a cluster: when each local user came online (this node's clock). */
+  readonly #onlineAt = new Map<string, number>();
   /** Tracked direct conversations per local user, to stop tracking when nobody of one is here. */
   readonly #directOf = new Map<string, Set<string>>();
   /** Accounts a remote message was queued for, by "conv seq", until it is delivered here. */
@@ -78,6 +103,7 @@ export class ConversationDelivery {
   constructor(private readonly parts: DeliveryParts) {
     const { cluster } = parts;
     this.#epoch = parts.store.epoch;
+    this.#clustered = reachesOtherNodes(parts.bus);
     this.#sequencer = new ConversationSequencer({
       source: parts.store,
       deliver: (message) => this.#deliverHere(message),
@@ -149,6 +175,7 @@ export class ConversationDelivery {
   /** The user's first session here. */
   userOnline(user: User): void {
     if (this.#users.has(user.id)) return;
+    if (this.#clustered) this.#onlineAt.set(user.id, Date.now());
     this.#users.set(
       user.id,
       this.parts.bus.subscribe(userTopic(user.id), (payload, meta) => {
@@ -161,6 +188,7 @@ export class ConversationDelivery {
   userOffline(user: User): void {
     this.#users.get(user.id)?.unsubscribe();
     this.#users.delete(user.id);
+    this.#onlineAt.delete(user.id);
     for (const conv of this.#directOf.get(user.id) ?? []) {
       if (dmParticipants(conv).some((id) => id !== user.id && this.parts.users.get(id))) continue;
       this.#sequencer.untrack(conv);
@@ -178,7 +206,7 @@ export class ConversationDelivery {
 
   async #startAt(conv: string): Promise<void> {
     if (this.#sequencer.isTracked(conv) || this.#starting.has(conv)) return;
-    const held: { payload: MessagePayload; meta: BusMeta }[] = [];
+    const held: Waiting[] = [];
     this.#starting.set(conv, held);
     let last: number;
     try {
@@ -192,10 +220,33 @@ export class ConversationDelivery {
     if (this.#starting.get(conv) !== held) return; // stopped listening meanwhile
     this.#starting.delete(conv);
     this.#sequencer.track(conv, last);
-    for (const { payload, meta } of held) this.#offer(payload, meta);
+    this.#replay(held);
   }
 
-  #offer(payload: MessagePayload, meta: BusMeta): void {
+  /**
+   * Offers what waited while a conversation's start was read, in the order it came, each as
+   * when it arrived: its sender's session here is still left out, and the same payload offered
+   * again is not taken for the second copy of a DM.
+   */
+  #replay(held: readonly Waiting[]): void {
+    const [offered, origin] = [this.#offered, this.#origin];
+    try {
+      for (const waiting of held) {
+        this.#offered = undefined;
+        this.#origin = waiting.origin ? { session: waiting.origin, message: waiting.payload.message } : undefined;
+        this.#offer(waiting.payload, waiting.meta, true);
+      }
+    } finally {
+      [this.#offered, this.#origin] = [offered, origin];
+    }
+  }
+
+  #waiting(payload: MessagePayload, meta: BusMeta): Waiting {
+    return { payload, meta, origin: this.#origin?.message === payload.message ? this.#origin.session : undefined };
+  }
+
+  /** `replayed`: it waited while its conversation's start was read (its bus lag is counted already). */
+  #offer(payload: MessagePayload, meta: BusMeta, replayed = false): void {
     // A DM is published on both participants' topics: when both are here, this node hears the
     // same payload twice in a row, and the second adds nothing.
     if (payload === this.#offered) return;
@@ -203,35 +254,75 @@ export class ConversationDelivery {
     if (payload.epoch !== this.#epoch) return this.#foreignEpoch(payload, meta);
     const { message } = payload;
     const conv = message.conv;
-    if (!meta.local) this.parts.metrics.busLag.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
+    if (!meta.local && !replayed) this.parts.metrics.busLag.observe(Math.max(0, Date.now() - message.createdAt) / 1000);
     const held = this.#starting.get(conv);
     if (held) {
-      held.push({ payload, meta });
+      held.push(this.#waiting(payload, meta));
       return;
     }
     if (!this.#sequencer.isTracked(conv)) {
-      if (!conv.startsWith('dm:') || !this.#trackDirect(conv, message.seq)) return;
+      if (!conv.startsWith('dm:')) return;
+      const local = this.#localParticipants(conv);
+      if (local.length === 0) return;
+      if (this.#clustered && message.seq > 1) {
+        void this.#startDirect(conv, this.#waiting(payload, meta));
+        return;
+      }
+      this.#trackDirect(conv, local, message.seq === 1 ? 0 : message.seq - 1);
     }
     // Queued on another node: this node takes it off the queue when it delivers it live here.
     if (payload.pending && !meta.local) this.#remember(message, payload.pending);
     this.#sequencer.offer(message, payload.origin);
   }
 
+  #localParticipants(conv: string): string[] {
+    return dmParticipants(conv).filter((id) => this.parts.users.get(id));
+  }
+
   /**
    * A direct conversation starts being ordered at its first message that reaches a local
    * participant: from the start when that is seq 1 (a new conversation), else from just before
-   * it (older messages are the participants' history, and their pending queue if offline).
+   * it (older messages are the participants' history, and their pending queue if offline). On
+   * a node of a cluster, see #startDirect.
    */
-  #trackDirect(conv: string, seq: number): boolean {
-    const local = dmParticipants(conv).filter((id) => this.parts.users.get(id));
-    if (local.length === 0) return false;
-    this.#sequencer.track(conv, seq === 1 ? 0 : seq - 1);
+  #trackDirect(conv: string, local: readonly string[], after: number): void {
+    this.#sequencer.track(conv, after);
     for (const id of local) {
       const set = this.#directOf.get(id) ?? new Set<string>();
       set.add(conv);
       this.#directOf.set(id, set);
     }
-    return true;
+  }
+
+  /**
+   * The first message of a direct conversation to reach this node of a cluster, seq n > 1:
+   * "from just before it" would drop messages before n that other nodes committed first and
+   * have not delivered yet (commit order is not arrival order: both of a pair writing their
+   * first lines at once, each on its node, is the common case). So it starts after the last
+   * message sent before its local participant came online, read from the store (one read per
+   * conversation while someone of it is here); what arrives meanwhile waits, as for a room.
+   * The sequencer then gets the rest from the bus or, after the gap wait, from the store.
+   */
+  async #startDirect(conv: string, first: Waiting): Promise<void> {
+    const held: Waiting[] = [first];
+    this.#starting.set(conv, held);
+    const seq = first.payload.message.seq;
+    let after = seq - 1;
+    try {
+      const since = Math.min(...this.#localParticipants(conv).map((id) => this.#onlineAt.get(id) ?? Number.POSITIVE_INFINITY)) - DIRECT_SINCE_MARGIN_MS;
+      const before = await this.parts.store.history(conv, { before: seq, limit: DIRECT_LOOKBACK });
+      // The first one sent since then, and everything after it (send times need not rise with seqs).
+      const news = before.find((m) => m.createdAt >= since);
+      if (news) after = news.seq - 1;
+    } catch (err) {
+      this.parts.log.warn({ err, conv }, 'reading where a direct conversation starts failed; starting at its first message here');
+    }
+    if (this.#starting.get(conv) !== held) return;
+    this.#starting.delete(conv);
+    const local = this.#localParticipants(conv);
+    if (local.length === 0) return; // gone offline meanwhile
+    this.#trackDirect(conv, local, after);
+    this.#replay(held);
   }
 
   /** Its seqs are another store's: delivering them would be wrong, ordering them against ours worse. */

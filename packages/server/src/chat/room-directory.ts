@@ -24,12 +24,14 @@ export class RoomDirectory {
    */
   async refresh(key: string): Promise<{ room?: Room; removed?: Room }> {
     const record = (await this.store.listRooms()).find((r) => r.key === key);
+    const grants = record ? await this.store.listRoomGrants(key) : [];
+    // Looked up after the reads: another refresh of this room (the bus's, a create that lost
+    // the race) may have indexed it meanwhile, and members may have joined that one.
     const existing = this.rooms.get(key);
     if (!record) {
       if (existing) this.unindex(existing);
       return existing ? { removed: existing } : {};
     }
-    const grants = await this.store.listRoomGrants(key);
     if (existing && existing.createdAt === record.createdAt) {
       existing.topic = record.topic;
       existing.modes = record.modes;

@@ -9,6 +9,19 @@ import { TopicHandlers, defaultHandlerError } from './topic-handlers.ts';
  */
 export class LocalBusNetwork {
   readonly #buses = new Set<LocalBus>();
+  readonly #delayMs: number;
+
+  /**
+   * `delayMs`: how much later other nodes get a payload (tests of what crosses in flight; each
+   * publisher's payloads still arrive in order). Default: on a later turn, at once.
+   */
+  constructor(options: { delayMs?: number } = {}) {
+    this.#delayMs = options.delayMs ?? 0;
+  }
+
+  /** @internal */ get delayMs(): number {
+    return this.#delayMs;
+  }
 
   bus(nodeId: string, options: Omit<LocalBusOptions, 'network'> = {}): LocalBus {
     const bus = new LocalBus(nodeId, { ...options, network: this });
@@ -100,9 +113,15 @@ export class LocalBus implements Bus {
     }
     // Other nodes of the same process get it on a later turn, as a network would deliver it:
     // a publisher never runs another node's handlers inside its own call.
-    queueMicrotask(() => {
-      others.forEach((bus, i) => bus.receive(topic, copies[i] as BusPayload, { from: this.nodeId, local: false }));
-    });
+    const deliver = () => others.forEach((bus, i) => bus.receive(topic, copies[i] as BusPayload, { from: this.nodeId, local: false }));
+    // Timers of one delay run in the order they were set: a publisher's order holds.
+    if (this.#network.delayMs > 0) setTimeout(deliver, this.#network.delayMs);
+    else queueMicrotask(deliver);
     return true;
   }
+}
+
+/** Whether a bus reaches other nodes: NATS, or an in-process bus of a LocalBusNetwork (tests). */
+export function reachesOtherNodes(bus: Bus): boolean {
+  return bus.kind === 'nats' || (bus instanceof LocalBus && bus.networked);
 }

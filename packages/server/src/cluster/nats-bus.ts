@@ -81,6 +81,15 @@ export class NatsBus implements Bus {
   readonly #subscriptions = new Map<string, Subscription>();
   readonly #stats = { published: 0, received: 0, dropped: 0, malformed: 0, oversize: 0, disconnects: 0, errors: 0, slowConsumers: 0 };
 
+  /** Subjects by topic, made once: a DM publishes on two user topics, each base64'd anew otherwise. */
+  readonly #subjects = new Map<string, string>();
+  /**
+   * The last payload sent and its bytes: a DM's one payload goes out on both participants'
+   * topics, and is encoded once for both (payloads are not changed after they are published).
+   */
+  #lastPayload: BusPayload | undefined;
+  #lastBytes: Uint8Array | undefined;
+
   #nc: NatsConnection | undefined;
   #connected = false;
   #closed = false;
@@ -178,13 +187,19 @@ export class NatsBus implements Bus {
       this.#stats.dropped += 1;
       return;
     }
-    const subject = topicSubject(this.#prefix, topic);
+    const subject = this.#subject(topic);
     let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame({ from: this.nodeId, payload });
-    } catch {
-      this.#stats.dropped += 1;
-      return;
+    if (payload === this.#lastPayload && this.#lastBytes) {
+      bytes = this.#lastBytes;
+    } else {
+      try {
+        bytes = encodeFrame({ from: this.nodeId, payload });
+      } catch {
+        this.#stats.dropped += 1;
+        return;
+      }
+      this.#lastPayload = payload;
+      this.#lastBytes = bytes;
     }
     if (bytes.length > MAX_BUS_PAYLOAD_BYTES) {
       this.#stats.dropped += 1;
@@ -202,6 +217,16 @@ export class NatsBus implements Bus {
       // Closed under us, or over the server's own max_payload.
       this.#stats.dropped += 1;
     }
+  }
+
+  #subject(topic: string): string {
+    let subject = this.#subjects.get(topic);
+    if (subject === undefined) {
+      subject = topicSubject(this.#prefix, topic);
+      if (this.#subjects.size >= 50_000) this.#subjects.clear();
+      this.#subjects.set(topic, subject);
+    }
+    return subject;
   }
 
   /** Connects, waits for the connection to end for good, and again, until close. */
@@ -300,7 +325,7 @@ export class NatsBus implements Bus {
   #subscribeSubject(topic: string): void {
     const nc = this.#nc;
     if (!nc || this.#subscriptions.has(topic)) return;
-    const subject = topicSubject(this.#prefix, topic);
+    const subject = this.#subject(topic);
     if (subject.length > MAX_SUBJECT_LENGTH) {
       // Its SUB line would make nats-server drop the connection: this node hears only itself.
       this.#onStatus({ connected: this.#connected, detail: `topic too long for NATS (${subject.length} chars), local only` });

@@ -22,11 +22,20 @@ export interface SequencerOptions {
   onError?: (error: unknown) => void;
 }
 
+interface Held {
+  message: StoredMessage;
+  origin: string | undefined;
+  /** The track's `reads` when it arrived: it arrived during read n when this is n. */
+  read: number;
+}
+
 interface Track {
   conv: string;
   last: number;
   /** Arrived ahead of a gap, by seq. */
-  held: Map<number, { message: StoredMessage; origin: string | undefined }>;
+  held: Map<number, Held>;
+  /** Store reads begun so far (fills). */
+  reads: number;
   /** The store is known to hold messages up to here (a tail check saw it, or one arrived). */
   target: number;
   kind: RepairKind;
@@ -40,7 +49,9 @@ interface Track {
  * duplicate and dropped, a higher seq is held while the gap waits `gapWaitMs` for the missing
  * ones, then the range is read from the store. The store never shows seq n+1 before seq n is
  * committed, so a read after `last` is gapless (except where retention deleted messages, which
- * it skips over).
+ * it skips over). A held message is taken to lie past deleted ones only when a read that began
+ * after it arrived did not find what comes before it: one that arrived during the read may have
+ * been committed after the read began, together with the seqs before it.
  *
  * A publish lost between commit and a crash, or while the bus was down, leaves no gap for a later
  * message to reveal; the tail check finds it: every `tailCheckMs` it asks the store for the last
@@ -65,7 +76,7 @@ export class ConversationSequencer {
   track(conv: string, after: number): void {
     if (this.#closed) return;
     this.untrack(conv);
-    this.#tracks.set(conv, { conv, last: after, held: new Map(), target: after, kind: 'gap', timer: undefined, filling: false });
+    this.#tracks.set(conv, { conv, last: after, held: new Map(), reads: 0, target: after, kind: 'gap', timer: undefined, filling: false });
   }
 
   untrack(conv: string): void {
@@ -98,7 +109,7 @@ export class ConversationSequencer {
     }
     if (message.seq - 1 > track.target) track.target = message.seq - 1;
     if (track.held.size < this.#maxHeld) {
-      track.held.set(message.seq, { message, origin });
+      track.held.set(message.seq, { message, origin, read: track.reads });
       this.#arm(track, 'gap', this.options.gapWaitMs);
     } else {
       // Too much ahead of the gap to hold: the store has all of it, read it now.
@@ -180,6 +191,7 @@ export class ConversationSequencer {
     let repaired = 0;
     try {
       while (this.#tracks.get(conv) === track && (track.held.size > 0 || track.last < track.target)) {
+        const read = ++track.reads;
         const page = await this.options.source.history(conv, { after: track.last, limit: this.#pageSize });
         if (this.#tracks.get(conv) !== track) return;
         for (const stored of page) {
@@ -191,12 +203,19 @@ export class ConversationSequencer {
         }
         this.#drain(track);
         if (page.length < this.#pageSize) {
-          // The store has nothing more: what is still held lies past deleted messages.
+          // The store had nothing more when the read began. What was held by then was committed
+          // by then, so it lies past deleted messages; what arrived during the read may have
+          // been committed after it began, with seqs the read could not see before it: read again.
           for (const seq of [...track.held.keys()].sort((a, b) => a - b)) {
             const held = track.held.get(seq);
-            if (held && seq > track.last) this.#deliver(track, held.message, held.origin);
+            if (!held) continue;
+            if (seq <= track.last) track.held.delete(seq);
+            else if (held.read < read) this.#deliver(track, held.message, held.origin);
+            else continue;
+            if (this.#tracks.get(conv) !== track) return;
           }
-          track.held.clear();
+          this.#drain(track);
+          if (track.held.size > 0) continue;
           if (track.target > track.last) track.target = track.last;
           break;
         }
