@@ -12,7 +12,7 @@ import type { TransportFactory } from './transport.ts';
 import { loginRequest, nextCredentials } from './credentials.ts';
 import type { ClientEvent, ClientEvents, ClientMessage, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
 import { ReconnectWait } from './reconnect-wait.ts';
-import { rejoinRooms } from './rejoin.ts';
+import { rejoinRooms, trackRooms } from './rejoin.ts';
 import { ServerRotation } from './server-rotation.ts';
 import type { ServerUrl } from './url.ts';
 
@@ -317,7 +317,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async request<TVerb extends Verb>(cmd: TVerb, args: CommandArgs<TVerb>): Promise<ReplyData[TVerb]> {
     const channel = await this.whenReady();
     const data = await channel.request(cmd, args, this.timeoutMs);
-    this.trackRooms(cmd, data);
+    trackRooms({ rooms: this.rooms, cursors: this.cursors }, { cmd, data });
     return data;
   }
 
@@ -334,17 +334,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
 
-  /** Rooms to rejoin after a reconnect follow every reply that changes them, however it was asked. */
-  private trackRooms(cmd: Verb, data: unknown): void {
-    if (cmd === 'join' || cmd === 'create') {
-      const joined = data as ReplyData['join'];
-      this.rooms.add(joined.name);
-      if (!this.cursors.has(joined.conv)) this.cursors.set(joined.conv, joined.lastSeq);
-    } else if (cmd === 'part' || cmd === 'delete') {
-      this.rooms.delete((data as ReplyData['part']).room);
-    }
-  }
-
   /**
    * Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice.
    * With `e2e`, a DM is end-to-end encrypted, and refused when the person has no device keys unless
@@ -352,17 +341,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   send(to: string | string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
-    if (this.e2e?.handles(to, options)) return this.e2e.send(to, text, options);
-    if (this.e2e && Array.isArray(to) && !options.plaintext) {
-      // Several people: each gets an encrypted message of their own (rooms and ALL go as before).
-      const { e2e } = this;
-      const people = to.filter((target) => e2e.handles(target, options));
-      if (people.length > 0) {
-        const others = to.filter((target) => !people.includes(target));
-        const parts = [...people.map((person) => e2e.send(person, text, options)), ...(others.length > 0 ? [this.send(others, text, options)] : [])];
-        return Promise.all(parts).then((receipts) => receipts.flat());
-      }
-    }
+    if (this.e2e?.handlesAny(to, options)) return this.e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
     const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return queued;

@@ -1,3 +1,4 @@
+import type { ReplyData, Verb } from '@parley/protocol';
 import type { Channel } from './channel.ts';
 import { ParleyClientError } from './errors.ts';
 
@@ -30,4 +31,16 @@ export async function rejoinRooms(channel: Channel, { rooms, cursors, timeoutMs 
     else if (!cursors.has(joined.conv)) cursors.set(joined.conv, joined.lastSeq);
   }
   return lost;
+}
+
+/** Rooms to rejoin after a reconnect follow every reply that changes them, however it was asked. */
+export function trackRooms(state: { rooms: Set<string>; cursors: Map<string, number> }, reply: { cmd: Verb; data: unknown }): void {
+  const { cmd, data } = reply;
+  if (cmd === 'join' || cmd === 'create') {
+    const joined = data as ReplyData['join'];
+    state.rooms.add(joined.name);
+    if (!state.cursors.has(joined.conv)) state.cursors.set(joined.conv, joined.lastSeq);
+  } else if (cmd === 'part' || cmd === 'delete') {
+    state.rooms.delete((data as ReplyData['part']).room);
+  }
 }

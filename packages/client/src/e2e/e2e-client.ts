@@ -227,6 +227,23 @@ export class E2eClient {
     return !options.plaintext && list.length === 1 && target !== undefined && !isRoomTarget(target) && target.toUpperCase() !== ALL_TARGET;
   }
 
+  /** Whether a send to `to` has at least one person in it (then it goes through sendEach). */
+  handlesAny(to: string | readonly string[], options: SendOptions): boolean {
+    return (typeof to === 'string' ? [to] : to).some((target) => this.handles(target, options));
+  }
+
+  /**
+   * Each person gets an encrypted message of their own; rooms and ALL in the list go through
+   * `plain` as one ordinary send, as before.
+   */
+  async sendEach(to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<SentReceipt[]> }): Promise<SentReceipt[]> {
+    const list = typeof to === 'string' ? [to] : [...to];
+    const people = list.filter((target) => this.handles(target, input.options));
+    const rest = list.filter((target) => !people.includes(target));
+    const parts = [...people.map((person) => this.send(person, input.text, input.options)), ...(rest.length > 0 ? [input.plain(rest)] : [])];
+    return (await Promise.all(parts)).flat();
+  }
+
   /**
    * An encrypted DM. Refused (E2E_PEER_UNENCRYPTED) when the person has no device keys: sending
    * in plaintext is the caller's explicit choice (`{ plaintext: true }`). Sends to one person go
