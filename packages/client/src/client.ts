@@ -1,4 +1,4 @@
-import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, isRoomTarget, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -182,7 +182,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const login = await loginRequest(this.credentials, { remember: this.options.remember, channel, timeoutMs: this.timeoutMs });
       const identity = this.signedIn(await channel.request(login.verb, login.args as never, this.timeoutMs));
       for (const room of identity.rooms) this.rooms.add(room.name);
-      const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs });
+      for (const room of identity.rooms) this.e2e?.noteRoom(room);
+      const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs, joined: (room) => this.e2e?.noteRoom(room) });
       await this.resume(channel, catchUp);
       this.catchUp = undefined;
       for (const message of catchUp.release()) this.deliver(message, true);
@@ -318,6 +319,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const channel = await this.whenReady();
     const data = await channel.request(cmd, args, this.timeoutMs);
     trackRooms({ rooms: this.rooms, cursors: this.cursors }, { cmd, data });
+    if (cmd === 'join' || cmd === 'create') this.e2e?.noteRoom(data as ReplyData['join']);
+    if (cmd === 'mode') this.e2e?.noteRoom({ name: (data as ReplyData['mode']).room, encrypted: (data as ReplyData['mode']).modes.encrypted });
     return data;
   }
 
@@ -341,10 +344,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   send(to: string | string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
-    if (this.e2e?.handlesAny(to, options)) return this.e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
+    const { e2e } = this;
+    if (e2e?.handlesAny(to, options)) return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
     const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
-    return queued;
+    if (!e2e) return queued;
+    // A room turned encrypted since this client last heard: nothing was sent; it goes through MLS instead.
+    return queued.catch(async (error: unknown) => {
+      const rooms = (typeof to === 'string' ? [to] : to).filter(isRoomTarget);
+      if (!(error instanceof ParleyClientError && error.errorName === 'E2E_ROOM_ENCRYPTED') || rooms.length === 0) throw error;
+      await e2e.learnRooms(rooms);
+      if (!e2e.handlesAny(to, options)) throw error;
+      return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
+    });
   }
 
   join(room: string, password?: string): Promise<ReplyData['join']> {

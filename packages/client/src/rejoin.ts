@@ -16,7 +16,10 @@ export interface LostRoom {
  * is thrown, failing the handshake so the client reconnects and tries again. A room that no
  * longer exists is dropped without a report: `room_deleted` said so when it happened.
  */
-export async function rejoinRooms(channel: Channel, { rooms, cursors, timeoutMs }: { rooms: Set<string>; cursors: Map<string, number>; timeoutMs: number }): Promise<LostRoom[]> {
+export async function rejoinRooms(
+  channel: Channel,
+  { rooms, cursors, timeoutMs, joined: onJoined }: { rooms: Set<string>; cursors: Map<string, number>; timeoutMs: number; joined?: (room: ReplyData['join']) => void },
+): Promise<LostRoom[]> {
   const lost: LostRoom[] = [];
   for (const room of [...rooms]) {
     const joined = await channel.request('join', { room }, timeoutMs).catch((error: unknown) => {
@@ -27,8 +30,11 @@ export async function rejoinRooms(channel: Channel, { rooms, cursors, timeoutMs 
       rooms.delete(room);
       if (joined.errorName !== 'NO_SUCH_ROOM') lost.push({ room, error: joined });
     }
-    // A room seen for the first time starts at its newest message; a known one resumes later.
-    else if (!cursors.has(joined.conv)) cursors.set(joined.conv, joined.lastSeq);
+    else {
+      onJoined?.(joined);
+      // A room seen for the first time starts at its newest message; a known one resumes later.
+      if (!cursors.has(joined.conv)) cursors.set(joined.conv, joined.lastSeq);
+    }
   }
   return lost;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT, MAX_TREE_PARTS } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -88,7 +88,7 @@ export const COMMAND_SCHEMAS = {
   }),
   join: z.object({ room: str.min(1), password: str.max(256).optional() }),
   part: roomArg,
-  create: z.object({ room: str.min(1), topic: str.optional() }),
+  create: z.object({ room: str.min(1), topic: str.optional(), encrypted: z.boolean().optional() }),
   delete: roomArg,
   rooms: z.object({}),
   who: z.object({ room: str.min(1) }),
@@ -135,6 +135,8 @@ export const COMMAND_SCHEMAS = {
     password: str.max(256).optional(),
     moderated: z.boolean().optional(),
     topic_lock: z.boolean().optional(),
+    /** Only `true`: an owner makes the room end-to-end encrypted, for good. */
+    encrypted: z.boolean().optional(),
   }),
   invite: z.object({ room: str.min(1), name: str.min(1) }),
   roomrole: z.object({ room: str.min(1), name: str.min(1), role: z.enum(['owner', 'moderator', 'member']) }),
@@ -170,19 +172,32 @@ export const COMMAND_SCHEMAS = {
   egroup: z.object({ to: str.min(1), group: groupId }),
   /** The conversation's group: id, epoch and member devices. */
   egroupinfo: z.object({ to: str.min(1) }),
+  /** Who belongs in the conversation's group: a room's members, a DM's people. */
+  emembers: z.object({ to: str.min(1) }),
   /**
-   * A commit for `epoch` of the conversation's group: the server accepts one per epoch. `tree` is
-   * the ratchet tree of the new epoch; `welcome` goes to the added devices.
+   * A commit for `epoch` of the conversation's group: the server accepts one per epoch. `welcome`
+   * goes to the added devices with `tree`, the ratchet tree of the new epoch (only with a
+   * Welcome); a tree too long for the frame went ahead in ETREEPART parts, and `tree_parts` says
+   * how many.
    */
   ecommit: z.object({
     to: str.min(1),
     group: groupId,
     epoch: z.number().int().nonnegative(),
     commit: mls,
-    tree: mls,
+    tree: mls.optional(),
+    tree_parts: z.number().int().min(1).max(MAX_TREE_PARTS).optional(),
     added: groupDevices,
     removed: groupDevices,
     welcome: mls.optional(),
+  }),
+  /** Part `index` of `count` of the ratchet tree the next ECOMMIT for `epoch` of the group names by `tree_parts`. */
+  etreepart: z.object({
+    group: groupId,
+    epoch: z.number().int().nonnegative(),
+    index: z.number().int().min(0).max(MAX_TREE_PARTS - 1),
+    count: z.number().int().min(1).max(MAX_TREE_PARTS),
+    data: mls,
   }),
   /** An MLS application message (ciphertext) to a conversation's group. */
   esend: z.object({ to: str.min(1), data: mls, cmid: str.min(1).max(64).optional() }),

@@ -78,6 +78,8 @@ export const ERRORS = {
   E2E_NOT_MEMBER: spec(6009, 'fix', "This device is not a member of the conversation's group (wait for its Welcome), or the group has no such device."),
   E2E_NOT_ENCRYPTED: spec(6010, 'fix', 'The conversation is not end-to-end encrypted: only direct conversations and encrypted rooms carry MLS messages.'),
   E2E_TOO_MANY_DEVICES: spec(6012, 'fix', 'The user has the most end-to-end devices it may have registered; remove one first.'),
+  E2E_ROOM_ENCRYPTED: spec(6013, 'fix', "The room is end-to-end encrypted: its messages are MLS ciphertext (ESEND from a client with encryption); plaintext is refused, and encryption cannot be turned off."),
+  E2E_MEMBERS_CHANGED: spec(6014, 'retry', "The room's encrypted group still holds devices of people who left it: commit their removal (EMEMBERS lists who belongs), then send again."),
   E2E_BAD_MESSAGE: spec(6011, 'fix', 'The bytes are not an MLS message of the kind the verb takes, or it is for another group.'),
   INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
   SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),

@@ -1,6 +1,6 @@
 import type { ErrorName, WireError } from './errors.ts';
 import type { RequestId } from './commands.ts';
-import type { E2eWelcome } from './replies.ts';
+import type { E2eWelcome, RoomModes } from './replies.ts';
 
 /** A stored chat message as clients see it. `to` is "#room", the recipient's name, or "ALL". */
 export interface ChatMessage {
@@ -41,7 +41,8 @@ export type ServerEvent =
   | { ev: 'presence'; user: string; status: PresenceStatus }
   | { ev: 'nick'; old: string; new: string }
   /** `text` is always a whole sentence; a notice about a room (a mute, an invite) names it and who acted. */
-  | { ev: 'notice'; text: string; room?: string; kind?: ModerationKind; by?: string; reason?: string }
+  /** `modes`: with kind `mode`, the room's modes after the change. */
+  | { ev: 'notice'; text: string; room?: string; kind?: ModerationKind; by?: string; reason?: string; modes?: RoomModes }
   | { ev: 'ping'; token: string }
   /** For this connection's end-to-end device: join a group (replies.ts E2eWelcome). */
   | ({ ev: 'welcome' } & E2eWelcome)

@@ -21,10 +21,16 @@ export const CONVERSATIONS_MAX = 200;
 
 /**
  * End-to-end encryption (docs/e2e.md). MLS bytes travel as base64url text; one field holds at
- * most this many characters (48 KiB of text, 36 KiB of MLS), which a ratchet tree of about 150
- * devices fills (E2E.md: 22 KB for 100). Larger groups need the tree split off (not built).
+ * most this many characters (48 KiB of text, 36 KiB of MLS), so one frame of the default 64 KiB
+ * carries it. A ratchet tree of about 100 devices is longer (38 KB, 51 KiB of text): a commit
+ * sends such a tree ahead in ETREEPART parts.
  */
 export const MAX_MLS_TEXT = 48 * 1024;
+/** The most ETREEPART parts one tree may have: 1.5 MiB of text, a group of some 4000 devices. */
+export const MAX_TREE_PARTS = 32;
+/** How long a part clients send (characters), and the most an ECOMMIT carries inline (its commit, Welcome and tree together). */
+export const TREE_PART_TEXT = 32 * 1024;
+export const MAX_INLINE_COMMIT_TEXT = 40 * 1024;
 /** One-time KeyPackages the server keeps per device, besides its one last-resort package. */
 export const MAX_KEY_PACKAGES_PER_DEVICE = 100;
 /** KeyPackages one KPUPLOAD may carry. */

@@ -7,6 +7,8 @@ export interface RoomSummary {
   topic: string;
   /** Members online now. */
   members: number;
+  /** The room is end-to-end encrypted (mode `encrypted`): send to it through the MLS verbs. */
+  encrypted?: true;
 }
 
 export interface MemberInfo {
@@ -99,6 +101,8 @@ export interface RoomModes {
   password: boolean;
   moderated: boolean;
   topicLock: boolean;
+  /** End-to-end encrypted: set at creation or by an owner, never turned off. */
+  encrypted: boolean;
 }
 
 export interface UserInfo {
@@ -210,9 +214,12 @@ export interface ReplyData {
   kpclaim: { user_id: string; packages: { device_id: string; key_package: string }[]; missing: string[] };
   egroup: E2eGroupInfo;
   egroupinfo: E2eGroupInfo;
+  /** The people whose devices belong in the conversation's group: a room's members (accounts whether online or not, guests online), a DM's people. */
+  emembers: { conv: string; members: { user_id: string; name: string }[] };
   /** The commit's message in the conversation, and the epoch the group is in now. */
   ecommit: { conv: string; seq: number; epoch: number };
   esend: { sent: SentReceipt[] };
+  etreepart: { group: string; index: number; count: number };
   welcomes: { welcomes: E2eWelcome[] };
   welcomeack: { group: string };
 }

@@ -140,6 +140,23 @@ export function describeDirectoryConformance(current: () => Store): void {
         await store.removeMember('#general', alice);
         expect(await store.hasMembers('#general')).toBe(false);
       });
+
+      it('lists a room\'s stored members with their names, and makes a room encrypted from its creation', async () => {
+        const alice = await account('alice');
+        const bob = await account('bob');
+        const created = await store.createRoom({ ...general, encrypted: true });
+        expect(created.modes.encrypted).toBe(true);
+        expect(await store.roomMembers('#general')).toEqual([]);
+        await store.addMember('#general', bob);
+        await store.addMember('#general', alice);
+        expect(await store.roomMembers('#general')).toEqual([
+          { accountId: alice, name: 'alice' },
+          { accountId: bob, name: 'bob' },
+        ]);
+        await store.removeMember('#general', alice);
+        expect(await store.roomMembers('#general')).toEqual([{ accountId: bob, name: 'bob' }]);
+        expect((await store.listRooms()).find((r) => r.key === '#general')?.modes.encrypted).toBe(true);
+      });
     });
 
   });

@@ -97,8 +97,8 @@ export function describeModerationConformance(current: () => Store): void {
     it('stores room modes with the room; a new room has none', async () => {
       const store = current();
       const created = await store.createRoom(room);
-      expect(created.modes).toEqual({ inviteOnly: false, passwordHash: '', moderated: false, topicLock: false });
-      const modes = { inviteOnly: true, passwordHash: '$scrypt$x', moderated: true, topicLock: true };
+      expect(created.modes).toEqual({ inviteOnly: false, passwordHash: '', moderated: false, topicLock: false, encrypted: false });
+      const modes = { inviteOnly: true, passwordHash: '$scrypt$x', moderated: true, topicLock: true, encrypted: true };
       await store.setRoomModes('#mod', modes);
       await store.setRoomModes('#missing', modes);
       expect((await store.listRooms()).map((r) => r.modes)).toEqual([modes]);

@@ -31,7 +31,7 @@ const NEEDS: Record<Verb, Needs> = {
   challenge: 'any', keys: 'user', addkey: 'user', removekey: 'user',
   // End-to-end devices are for every logged-in user, guests too (their keys last a session).
   edevice: 'guest', edevices: 'guest', eremovedevice: 'guest', kpupload: 'guest', kpclaim: 'guest', egroup: 'guest',
-  egroupinfo: 'guest', ecommit: 'guest', esend: 'guest', welcomes: 'guest', welcomeack: 'guest',
+  egroupinfo: 'guest', emembers: 'guest', etreepart: 'guest', ecommit: 'guest', esend: 'guest', welcomes: 'guest', welcomeack: 'guest',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -84,8 +84,9 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'eremovedevice': return { device_id: 'nodevice' };
     case 'kpupload': return { packages: [] };
     case 'kpclaim': return { name: 'roomowner' };
-    case 'egroup': case 'egroupinfo': return { to: 'nobodyhere', group: 'AAAA' };
+    case 'egroup': case 'egroupinfo': case 'emembers': return { to: 'nobodyhere', group: 'AAAA' };
     case 'ecommit': return { to: 'nobodyhere', group: 'AAAA', epoch: 0, commit: 'AAAA', tree: 'AAAA', added: [], removed: [] };
+    case 'etreepart': return { group: 'AAAA', epoch: 0, index: 0, count: 2, data: 'AAAA' };
     case 'esend': return { to: 'nobodyhere', data: 'AAAA' };
     case 'welcomes': return {};
     case 'welcomeack': return { group: 'AAAA' };

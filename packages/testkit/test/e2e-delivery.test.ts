@@ -1,20 +1,8 @@
-import {
-  createKeyPackage,
-  exportPublicKey,
-  fromBase64Url,
-  generateDeviceKeyPair,
-  generateIdentityKeyPair,
-  identitySigner,
-  issueDeviceCertificate,
-  MlsGroup,
-  toBase64Url,
-  type IdentitySigner,
-  type MlsContext,
-  type MlsDevice,
-} from '@parley/e2e';
-import { keyProofPayload, type Reply, type ServerEvent } from '@parley/protocol';
+import { createKeyPackage, fromBase64Url, generateDeviceKeyPair, generateIdentityKeyPair, identitySigner, MlsGroup, toBase64Url, type IdentitySigner } from '@parley/e2e';
+import type { ServerEvent } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
+import { startTestServer, type TestServer } from '../src/index.ts';
+import { errorOf, makeDevice, PeopleOf, proofBy, register, trustAll, upload, type Person } from './e2e-delivery-kit.ts';
 
 /**
  * The server as MLS's Delivery Service, driven by raw connections and the real MLS module: what
@@ -23,71 +11,18 @@ import { FrameClient, startTestServer, type TestServer } from '../src/index.ts';
  * (e2e-dm*.test.ts) cover the clients' side.
  */
 let server: TestServer;
-const open: FrameClient[] = [];
-const trustAll: MlsContext = { trust: { trustIdentity: () => true } };
 
 beforeAll(async () => {
   server = await startTestServer({ server_name: 'e2e.test', limits: { max_connections_per_ip: 500, messages_per_minute: 60_000, message_burst: 10_000 } });
 });
 afterAll(async () => {
-  for (const c of open) c.close();
+  people.closeAll();
   await server.stop({ removeData: true });
 });
 
-let counter = 0;
-interface Person {
-  client: FrameClient;
-  name: string;
-  id: string;
-  identity: IdentitySigner;
-}
-
-async function person(prefix: string, identity?: IdentitySigner): Promise<Person> {
-  const name = `${prefix}${++counter}`;
-  const client = await FrameClient.open({ transport: 'tls', codec: 'json', port: server.tlsPort }, false);
-  open.push(client);
-  const { id } = (await client.ok('register', { name, password: 'password123' })) as { id: string };
-  return { client, name, id, identity: identity ?? (await identitySigner(await generateIdentityKeyPair())) };
-}
-
-/** A second connection of the same account. */
-async function again(p: Person): Promise<Person> {
-  const client = await FrameClient.open({ transport: 'tls', codec: 'json', port: server.tlsPort }, { cmd: 'login', name: p.name, password: 'password123' });
-  open.push(client);
-  return { ...p, client };
-}
-
-async function proofBy(client: FrameClient, name: string, privateKey: CryptoKey): Promise<string> {
-  const challenge = (await client.ok('challenge')) as { nonce: string; server: string; binding: string };
-  const binding = challenge.binding === 'tls-exporter' ? client.channelBinding()!.toString('base64url') : 'none';
-  const payload = keyProofPayload({ purpose: 'edevice', server: challenge.server, name, nonce: challenge.nonce, binding });
-  return toBase64Url(new Uint8Array(await crypto.subtle.sign('Ed25519', privateKey, new Uint8Array(payload))));
-}
-
-async function makeDevice(p: Person, deviceId: string, options: { userId?: string; signer?: IdentitySigner } = {}): Promise<MlsDevice & { deviceKey: Uint8Array }> {
-  const pair = await generateDeviceKeyPair();
-  const deviceKey = await exportPublicKey(pair.publicKey);
-  const certificate = await issueDeviceCertificate(options.signer ?? p.identity, { userId: options.userId ?? p.id, deviceId, deviceKey });
-  return { certificate, privateKey: pair.privateKey, deviceKey };
-}
-
-async function register(p: Person, device: MlsDevice, extra: Record<string, unknown> = {}): Promise<Reply> {
-  return p.client.request('edevice', { certificate: toBase64Url(device.certificate), signature: await proofBy(p.client, p.name, device.privateKey), ...extra });
-}
-
-const errorOf = (reply: Reply) => (reply.ok ? 'ok' : reply.error.name);
-
-async function upload(p: Person, device: MlsDevice, count: number): Promise<Map<string, Uint8Array>> {
-  const bundles = new Map<string, Uint8Array>();
-  const packages: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const made = await createKeyPackage(device, trustAll);
-    bundles.set(toBase64Url(made.ref), made.bundle);
-    packages.push(toBase64Url(made.keyPackage));
-  }
-  await p.client.ok('kpupload', { packages });
-  return bundles;
-}
+const people = new PeopleOf(() => server);
+const person = (prefix: string, identity?: IdentitySigner) => people.person(prefix, identity);
+const again = (p: Person) => people.again(p);
 
 describe('end-to-end devices', () => {
   it('registers a device whose certificate and key proof verify, and refuses forgeries with their codes', async () => {
@@ -237,8 +172,9 @@ describe('encrypted direct conversations', () => {
     const data = toBase64Url(await aliceGroup.encrypt(new TextEncoder().encode('hi')));
     expect(errorOf(await second.client.request('esend', { to: alice.name, data }))).toBe('E2E_NOT_MEMBER');
     expect(await bob.client.request('egroup', { to: alice.name, group: 'BBBB' })).toMatchObject({ ok: false, error: { name: 'E2E_GROUP_EXISTS', detail: { group } } });
-    await alice.client.ok('create', { room: `#enc${++counter}` });
-    expect(errorOf(await alice.client.request('egroup', { to: `#enc${counter}`, group: 'CCCC' }))).toBe('E2E_NOT_ENCRYPTED');
+    const room = `#enc${people.next()}`;
+    await alice.client.ok('create', { room });
+    expect(errorOf(await alice.client.request('egroup', { to: room, group: 'CCCC' }))).toBe('E2E_NOT_ENCRYPTED');
     // Devices added must be registered devices of the two people.
     expect(errorOf(await alice.client.request('ecommit', { to: bob.name, group, epoch: 1, commit: data, tree: 'AAAA', added: [{ user_id: 'a424242', device_id: 'x' }], removed: [] }))).not.toBe('ok');
     // Any connection of a participant may read the group's state; its epoch did not move.

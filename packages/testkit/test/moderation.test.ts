@@ -94,7 +94,7 @@ describe('room moderation', () => {
     // Moderated: only moderators (and owners, operators) speak.
     expect(await mod.ok('mode', { room: '#club', moderated: true })).toEqual({
       room: '#club',
-      modes: { inviteOnly: false, password: false, moderated: true, topicLock: false },
+      modes: { inviteOnly: false, password: false, moderated: true, topicLock: false, encrypted: false },
     });
     expect(await member2.event((e) => e.ev === 'notice' && e.text.includes('set the modes'))).toMatchObject({ text: 'mod set the modes of #club: moderated' });
     expect(errorName(await member2.request('send', { to: '#club', text: 'hi' }))).toBe('MUTED');

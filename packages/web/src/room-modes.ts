@@ -8,5 +8,6 @@ export function describeModes(modes: RoomModes): string {
   if (modes.password) on.push('mode.password');
   if (modes.moderated) on.push('mode.moderated');
   if (modes.topicLock) on.push('mode.topicLocked');
+  if (modes.encrypted) on.push('mode.encrypted');
   return on.length > 0 ? on.map((key) => t(key)).join(', ') : t('mode.none');
 }

@@ -6,7 +6,7 @@ import { readJson, STORAGE_KEYS, writeJson, type E2eStorage } from './storage.ts
 /** What this device keeps about one encrypted conversation besides its MLS state. */
 export interface ConvMeta {
   conv: string;
-  /** The other person's name: `to` for the group verbs and the directory (a guest's may change). */
+  /** The other person's name, or the room's: `to` for the group verbs and the directory (a guest's may change). */
   peer?: string;
   /** The group (base64url id) the MLS state belongs to. */
   group?: string;
@@ -68,6 +68,11 @@ export class ConversationStore {
     const seen = this.plain.get(conv) ?? new Set();
     seen.add(seq);
     this.plain.set(conv, seen);
+  }
+
+  /** The conversation's state if it is loaded (for a quick look outside its queue). */
+  loaded(conv: string): ConvState | undefined {
+    return this.states.get(conv);
   }
 
   /** The other person's name, when the conversation's state is loaded. */

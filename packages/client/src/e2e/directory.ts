@@ -1,14 +1,18 @@
 import { fromBase64Url, toBase64Url, verifyDeviceCertificate } from '@parley/e2e';
-import { ERRORS, type E2eDirectoryEntry } from '@parley/protocol';
+import { ERRORS, foldName, type E2eDirectoryEntry, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import { call, dmConversation, isClientError, peerIdOf, type E2eEnv } from './context.ts';
 
-/** A conversation as the end-to-end layer addresses it: `name` is `to` for the verbs and the directory. */
+/** A conversation as the end-to-end layer addresses it: `name` is `to` for the verbs (the other person's name, or the room's). */
 export interface Target {
   conv: string;
   name: string;
-  peerId: string;
+  /** A DM's other person (the user's own id for notes to self); absent for an encrypted room. */
+  peerId?: string;
 }
+
+/** Who an encrypted room is for, as EMEMBERS last said. */
+export type RoomPeople = ReplyData['emembers'];
 
 /** A registered device whose certificate verifies under its user's trusted identity key. */
 export interface ExpectedDevice {
@@ -55,6 +59,7 @@ export async function verifiedDevices(entry: E2eDirectoryEntry): Promise<Expecte
  */
 export class DirectoryCache {
   private readonly byName = new Map<string, E2eDirectoryEntry>();
+  private readonly rooms = new Map<string, RoomPeople>();
   private readonly verified = new WeakMap<E2eDirectoryEntry, Promise<ExpectedDevice[]>>();
 
   async entry(env: E2eEnv, name: string): Promise<E2eDirectoryEntry> {
@@ -72,12 +77,33 @@ export class DirectoryCache {
     return devices;
   }
 
+  /** An encrypted room's people; dropped when someone joins or leaves it (`forgetRoom`). */
+  async people(env: E2eEnv, room: string): Promise<RoomPeople> {
+    const key = foldName(room);
+    const cached = this.rooms.get(key);
+    if (cached) return cached;
+    const people = await call(env, 'emembers', { to: room });
+    this.rooms.set(key, people);
+    return people;
+  }
+
+  /** Whether the room's people, as last read, include the user (true when not read yet: they may). */
+  mayInclude(conv: string, userId: string): boolean {
+    const people = [...this.rooms.values()].find((p) => p.conv === conv);
+    return !people || people.members.some((m) => m.user_id === userId);
+  }
+
   forget(userId: string): void {
     for (const [key, entry] of this.byName) if (entry.user_id === userId) this.byName.delete(key);
   }
 
+  forgetRoom(room: string): void {
+    this.rooms.delete(foldName(room));
+  }
+
   clear(): void {
     this.byName.clear();
+    this.rooms.clear();
   }
 }
 
@@ -87,6 +113,7 @@ export class DirectoryCache {
  * A name that now belongs to someone else (a guest who left) contributes none either.
  */
 export async function readDirectory(env: E2eEnv, target: Target): Promise<Directory> {
+  if (target.peerId === undefined) return readRoomDirectory(env, target);
   const self = env.self();
   const names = target.peerId === self.userId ? [self.name] : [self.name, target.name];
   const entries = await Promise.all(names.map((name) => env.directory.entry(env, name)));
@@ -99,6 +126,24 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
       if (entry.user_id !== self.userId) directory.peerChanged = true;
       continue;
     }
+    directory.expected.push(...(await env.directory.devices(entry)));
+  }
+  return directory;
+}
+
+/**
+ * Every member's devices for an encrypted room's group, filtered by trust as for a DM: a member
+ * whose identity key changed contributes none until accepted (the trust store reports it), and
+ * members without device keys simply cannot read it.
+ */
+async function readRoomDirectory(env: E2eEnv, target: Target): Promise<Directory> {
+  const people = await env.directory.people(env, target.name);
+  const entries = await Promise.all(people.members.map((m) => env.directory.entry(env, m.name).catch(() => undefined)));
+  const directory: Directory = { expected: [], peerChanged: false, peerHasDevices: true };
+  for (const [i, entry] of entries.entries()) {
+    // A name that now belongs to someone else (a guest who left): not the member listed.
+    if (!entry || entry.user_id !== people.members[i]?.user_id || entry.identity_key === null) continue;
+    if ((await env.trust.check(entry.user_id, entry.identity_key, entry.name)) === 'changed') continue;
     directory.expected.push(...(await env.directory.devices(entry)));
   }
   return directory;
@@ -121,6 +166,12 @@ export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
     throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${entry.name} has no end-to-end devices: send with { plaintext: true } to send it unencrypted`);
   }
   return { conv: dmConversation(self.userId, entry.user_id), name: entry.name, peerId: entry.user_id };
+}
+
+/** An encrypted room, by name: refused (E2E_NOT_ENCRYPTED) when it is not one, or NOT_IN_ROOM. */
+export async function resolveRoomTarget(env: E2eEnv, room: string): Promise<Target> {
+  const people = await env.directory.people(env, room);
+  return { conv: people.conv, name: room };
 }
 
 /** The conversation's person no longer has the name (for a guest: left, the server's words in chat/send.ts). */

@@ -6,7 +6,8 @@ import { Archive } from './archive.ts';
 import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, peerIdOf, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
 import { ConversationStore, type ConvState } from './conversations.ts';
 import { loadDevice, markRemoved, registerDevice, type LocalDevice } from './device-setup.ts';
-import { DirectoryCache, DirectoryWatch, resolveTarget, type Target } from './directory.ts';
+import { DirectoryCache, DirectoryWatch, resolveRoomTarget, resolveTarget, type Target } from './directory.ts';
+import { EncryptedRooms, roomCommitDelay } from './encrypted-rooms.ts';
 import { reconcile } from './group-ops.ts';
 import { catchUp, handleIncoming, resumeAfterTrust } from './inbound.ts';
 import { replenishKeyPackages } from './key-packages.ts';
@@ -50,6 +51,7 @@ export class E2eClient {
   private signer: Promise<IdentitySigner> | undefined;
   private setupRun = 0;
   private readonly watch = new DirectoryWatch();
+  private readonly rooms = new EncryptedRooms();
 
   constructor(
     private readonly host: E2eHost,
@@ -85,6 +87,40 @@ export class E2eClient {
     });
     host.on('welcome', (welcome) => this.onWelcome(welcome));
     host.on('e2e_devices', (event) => this.onDevices(event));
+    host.on('join', ({ room, user }) => this.onRoomPeople(room, user));
+    host.on('part', ({ room, user }) => this.onRoomPeople(room, user));
+    host.on('notice', ({ kind, room, modes }) => {
+      if (kind === 'mode' && room !== undefined && modes) this.rooms.note(room, modes.encrypted);
+    });
+  }
+
+  /** For ParleyClient: what the server said about a room (a login's or join's summary, a mode reply). */
+  noteRoom(room: { name: string; encrypted?: boolean | undefined }): void {
+    this.rooms.note(room.name, room.encrypted === true);
+  }
+
+  /** For ParleyClient, after the server refused a plaintext send (E2E_ROOM_ENCRYPTED): which of the rooms are encrypted. */
+  async learnRooms(rooms: readonly string[]): Promise<void> {
+    for (const room of rooms) {
+      const encrypted = await call(this.env, 'emembers', { to: room }).then(
+        () => true,
+        (error: unknown) => (isClientError(error, 'E2E_NOT_ENCRYPTED') ? false : Promise.reject(error)),
+      );
+      this.rooms.note(room, encrypted);
+    }
+  }
+
+  /**
+   * Someone joined or left an encrypted room this device holds the group of: a member commits
+   * the change (the first by its place in the group; the others find it done). Someone who left
+   * would otherwise keep reading, and the server refuses the room's next message until then.
+   */
+  private onRoomPeople(room: string, user: string): void {
+    if (!this.rooms.has(room)) return;
+    this.env.directory.forgetRoom(room);
+    const conv = foldName(room);
+    if (!this.env.convs.known(conv) || (this.host.identity && foldName(user) === foldName(this.host.identity.name))) return;
+    this.reconcileLater({ conv, name: room });
   }
 
   /** This device's id, once set up. */
@@ -131,7 +167,7 @@ export class E2eClient {
       for (const welcome of welcomes) this.onWelcome(welcome);
       // What the groups missed while this device was away (another device of the user was online, so nothing was queued for it).
       // (Only this user's: a guest that came back under a new id has old conversations it cannot read.)
-      for (const conv of env.convs.list().filter((c) => c.split(':').includes(self.userId))) this.inConv(conv, (state) => catchUp(env, state));
+      for (const conv of env.convs.list().filter((c) => isRoomTarget(c) || c.split(':').includes(self.userId))) this.inConv(conv, (state) => catchUp(env, state));
     } catch (error) {
       if (run !== this.setupRun || isTransient(error) || isClientError(error, 'CLOSED')) return;
       env.gate.fail(e2eFailure(error, 'Setting up the end-to-end device failed'));
@@ -176,8 +212,10 @@ export class E2eClient {
       const entry = await env.directory.entry(env, own ? self.name : event.user);
       if (entry.user_id !== event.user_id || (own && (await this.checkRemoved(self, entry))) || !this.watch.changed(entry)) return;
       if (!own && entry.identity_key !== null) await env.trust.check(entry.user_id, entry.identity_key, entry.name);
-      const convs = own ? env.convs.list() : [dmConversation(self.userId, event.user_id)].filter((conv) => env.convs.known(conv));
-      for (const conv of convs) this.reconcileLater({ conv, peerId: peerIdOf(conv, self.userId), ...(own ? {} : { name: entry.name }) });
+      const dm = [dmConversation(self.userId, event.user_id)].filter((conv) => env.convs.known(conv));
+      const rooms = env.convs.list().filter((conv) => isRoomTarget(conv) && env.directory.mayInclude(conv, event.user_id));
+      for (const conv of own ? env.convs.list() : dm) this.reconcileLater({ ...this.targetOf(conv), ...(own ? {} : { name: entry.name }) });
+      if (!own) for (const conv of rooms) this.reconcileLater(this.targetOf(conv));
     };
     work().catch((error: unknown) => {
       if (!isClientError(error, 'CLOSED', 'E2E_DEVICE_REMOVED')) reportError(env, error, {});
@@ -203,7 +241,7 @@ export class E2eClient {
    */
   private reconcileLater(target: Omit<Target, 'name'> & { name?: string }, options: { resume?: boolean; now?: boolean } = {}): void {
     if (!options.now) {
-      setTimeout(() => this.reconcileLater(target, { ...options, now: true }), Math.random() * JITTER_MS);
+      setTimeout(() => this.reconcileLater(target, { ...options, now: true }), this.commitDelay(target.conv));
       return;
     }
     this.inConv(target.conv, async (state) => {
@@ -211,8 +249,21 @@ export class E2eClient {
       const name = target.name ?? state.meta.peer;
       // Only a member changes the group; a device waiting for its Welcome gets it from one.
       if (!state.group?.active || name === undefined) return;
-      await reconcile(this.env, state, { conv: target.conv, peerId: target.peerId, name });
+      await reconcile(this.env, state, { ...target, name });
     });
+  }
+
+  /** A DM's two devices draw lots; a room's members go in the order of their places in the group. */
+  private commitDelay(conv: string): number {
+    if (!isRoomTarget(conv)) return Math.random() * JITTER_MS;
+    const self = this.localDevice;
+    const members = this.env.convs.loaded(conv)?.group?.members() ?? [];
+    return roomCommitDelay(members.findIndex((m) => m.userId === self?.userId && m.deviceId === self.deviceId), JITTER_MS);
+  }
+
+  /** What a conversation this device has a group for is, to the verbs. */
+  private targetOf(conv: string): Omit<Target, 'name'> {
+    return isRoomTarget(conv) ? { conv } : { conv, peerId: peerIdOf(conv, this.self().userId) };
   }
 
   private identityChanged(userId: string, name: string | undefined): void {
@@ -220,11 +271,13 @@ export class E2eClient {
     this.env.hooks.emit('identity_changed', { user: known ?? userId, user_id: userId });
   }
 
-  /** Whether `client.send(to, …)` goes through here: one user (by name or DM id), not a room, ALL or several people, and not sent as plaintext on purpose. */
+  /** Whether `client.send(to, …)` goes through here: one user (by name or DM id) unless sent as plaintext on purpose, or one encrypted room; not ALL or several. */
   handles(to: string | readonly string[], options: SendOptions): boolean {
     const list = typeof to === 'string' ? [to] : to;
     const [target] = list;
-    return !options.plaintext && list.length === 1 && target !== undefined && !isRoomTarget(target) && target.toUpperCase() !== ALL_TARGET;
+    if (list.length !== 1 || target === undefined) return false;
+    if (isRoomTarget(target)) return this.rooms.has(target);
+    return !options.plaintext && target.toUpperCase() !== ALL_TARGET;
   }
 
   /** Whether a send to `to` has at least one person in it (then it goes through sendEach). */
@@ -257,7 +310,7 @@ export class E2eClient {
     return env.queues.run(`send:${foldName(name)}`, () =>
       withReconnect(env, async () => {
         await env.gate.wait();
-        const target = await resolveTarget(env, name);
+        const target = isRoomTarget(name) ? await resolveRoomTarget(env, name) : await resolveTarget(env, name);
         return env.queues.run(target.conv, () => withReconnect(env, () => sendEncrypted(env, target, { payload, cmid })));
       }).catch(async (error: unknown) => {
         // The server forgot this connection's device: removed by another device of the user?
@@ -308,15 +361,15 @@ export class E2eClient {
     return this.trustApi.accept(name, { verified: false });
   }
 
-  /** For the clients' indicator: whether a DM with `name` would be end-to-end encrypted. */
+  /** For the clients' indicator: whether a DM with `name`, or the room `name`, is end-to-end encrypted. */
   conversationEncryption(name: string): Promise<'encrypted' | 'unencrypted'> {
+    if (isRoomTarget(name)) return Promise.resolve(this.rooms.has(name) ? 'encrypted' : 'unencrypted');
     return this.trustApi.conversationEncryption(name);
   }
 
   /** Removes one of this user's devices (a lost phone): every shared group drops it now, and refuses it from then on. */
   async removeDevice(deviceId: string): Promise<void> {
     await call(this.env, 'eremovedevice', { device_id: deviceId });
-    const self = this.self();
-    for (const conv of this.env.convs.list()) this.reconcileLater({ conv, peerId: peerIdOf(conv, self.userId) });
+    for (const conv of this.env.convs.list()) this.reconcileLater(this.targetOf(conv));
   }
 }

@@ -1,5 +1,5 @@
 import { fromBase64Url, inspectKeyPackage, MlsGroup, toBase64Url, type CommitOutput, type GroupMember, type KeyPackageInfo } from '@parley/e2e';
-import type { E2eGroupInfo } from '@parley/protocol';
+import { MAX_INLINE_COMMIT_TEXT, TREE_PART_TEXT, type E2eGroupInfo } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import { bytesEqual, call, isClientError, isTransient, reportError, type E2eEnv } from './context.ts';
 import type { ConvState } from './conversations.ts';
@@ -9,8 +9,9 @@ import { catchUp } from './inbound.ts';
 import { joinWelcome, pendingWelcome } from './welcome.ts';
 
 /**
- * Keeping a DM's group right: it exists, this device is in it at the server's epoch, and its
- * members are exactly the registered devices of both people (new ones added, gone ones removed).
+ * Keeping a conversation's group right: it exists, this device is in it at the server's epoch,
+ * and its members are exactly the registered devices of its people (a DM's two, an encrypted
+ * room's members): new ones added, gone ones removed.
  * Each step runs inside the conversation's queue task. One commit per epoch wins on the server;
  * a device that loses reads the winner and plans again.
  */
@@ -19,6 +20,8 @@ type WireDevice = { user_id: string; device_id: string };
 /** How long an operation waits for this device to be added by a member (their client does it on `e2e_devices`). */
 const WELCOME_WAIT_MS = 20_000;
 const MAX_ROUNDS = 6;
+/** About 450 bytes a KeyPackage: 32 of them make a commit of some 20 KiB of text. */
+const MAX_ADDS_PER_COMMIT = 32;
 /**
  * Post-compromise security: a device replaces the keys of its own path with an empty commit when
  * it joined (an Add carries no fresh keys of the joiner, E2E.md pitfall 8) and then at least this
@@ -118,19 +121,22 @@ async function publish(env: E2eEnv, state: ConvState, input: { target: Target; o
   const group = state.group;
   if (!group) throw new Error('publish without a group');
   const { output, target } = input;
-  const tree = output.welcome?.ratchetTree ?? group.pendingTree();
   await env.convs.save(state);
   let reply;
   try {
+    const commit = toBase64Url(output.commit);
+    const welcome = output.welcome && toBase64Url(output.welcome.welcome);
+    // Only joiners need the tree: it goes with a Welcome, inline or (a large group's) in parts ahead.
+    const tree = output.welcome && (await sendTree(env, { group: state.meta.group ?? '', epoch: output.epoch, tree: toBase64Url(output.welcome.ratchetTree), inline: commit.length + (welcome?.length ?? 0) }));
     reply = await call(env, 'ecommit', {
       to: target.name,
       group: state.meta.group ?? '',
       epoch: output.epoch,
-      commit: toBase64Url(output.commit),
-      tree: toBase64Url(tree),
+      commit,
+      ...tree,
       added: input.added,
       removed: input.removed,
-      ...(output.welcome ? { welcome: toBase64Url(output.welcome.welcome) } : {}),
+      ...(welcome === undefined ? {} : { welcome }),
     });
   } catch (error) {
     if (isTransient(error)) throw error;
@@ -144,6 +150,23 @@ async function publish(env: E2eEnv, state: ConvState, input: { target: Target; o
   env.hooks.advance(reply.conv, reply.seq);
   const refs = (list: WireDevice[]) => list.map((d) => ({ userId: d.user_id, deviceId: d.device_id }));
   env.hooks.emit('e2e_group', { conv: reply.conv, epoch: group.epoch, added: refs(input.added), removed: refs(input.removed) });
+}
+
+/** The tree inline when the commit's frame has room for it (`inline`: the commit's and Welcome's length), else its parts. */
+export function planTree(tree: string, inline: number): { tree: string } | { parts: string[] } {
+  if (inline + tree.length <= MAX_INLINE_COMMIT_TEXT) return { tree };
+  const parts: string[] = [];
+  for (let at = 0; at < tree.length; at += TREE_PART_TEXT) parts.push(tree.slice(at, at + TREE_PART_TEXT));
+  return { parts };
+}
+
+/** Sends a tree too long for the commit's frame ahead by ETREEPART; what ECOMMIT then says about it. */
+async function sendTree(env: E2eEnv, input: { group: string; epoch: number; tree: string; inline: number }): Promise<{ tree: string } | { tree_parts: number }> {
+  const plan = planTree(input.tree, input.inline);
+  if ('tree' in plan) return plan;
+  const count = plan.parts.length;
+  for (const [index, data] of plan.parts.entries()) await call(env, 'etreepart', { group: input.group, epoch: input.epoch, index, count, data });
+  return { tree_parts: count };
 }
 
 /** A claimed KeyPackage is used only when it is the expected device's (same certified key). */
@@ -177,8 +200,11 @@ async function addDevices(env: E2eEnv, state: ConvState, input: { target: Target
       added.push(wire(device));
     }
   }
-  if (packages.length === 0) return;
-  await publish(env, state, { target: input.target, output: await group.commitAdd(packages), added, removed: [] });
+  // Each KeyPackage rides in the commit: a room filling up at once is added a batch per commit, so each fits a frame.
+  for (let at = 0; at < packages.length; at += MAX_ADDS_PER_COMMIT) {
+    const batch = packages.slice(at, at + MAX_ADDS_PER_COMMIT);
+    await publish(env, state, { target: input.target, output: await group.commitAdd(batch), added: added.slice(at, at + MAX_ADDS_PER_COMMIT), removed: [] });
+  }
 }
 
 function planChanges(members: GroupMember[], expected: ExpectedDevice[], self: LocalDevice): { remove: GroupMember[]; add: ExpectedDevice[] } {
@@ -201,7 +227,7 @@ async function updateIfDue(env: E2eEnv, state: ConvState, target: Target): Promi
 }
 
 /**
- * Makes the group's members the devices the directory lists for both people: removals first (a
+ * Makes the group's members the devices the directory lists for the conversation's people: removals first (a
  * lost device stops reading at once), then additions. Returns the directory it planned from.
  */
 export async function reconcile(env: E2eEnv, state: ConvState, target: Target & { trustLocal?: boolean }): Promise<Directory> {

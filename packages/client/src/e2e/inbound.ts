@@ -1,5 +1,5 @@
 import { fromBase64Url, isE2eError, type GroupMember, type Incoming } from '@parley/e2e';
-import { foldName, type ChatMessage } from '@parley/protocol';
+import { foldName, isRoomTarget, type ChatMessage } from '@parley/protocol';
 import type { E2eDeviceRef } from '../types.ts';
 import { decodePayload, decryptedMessage } from './archive.ts';
 import { call, errorCode, isMls, isTransient, type E2eEnv } from './context.ts';
@@ -33,9 +33,9 @@ function reportError(env: E2eEnv, message: ChatMessage, error: unknown): Emit {
   return report(env, message, { code: errorCode(error), message: error instanceof Error ? error.message : String(error) });
 }
 
-/** The other person's current name, from the messages themselves (a Welcome does not say). */
+/** The other person's current name (or the room's), from the messages themselves (a Welcome does not say). */
 function learnPeer(env: E2eEnv, state: ConvState, message: ChatMessage): void {
-  state.meta.peer = fromOwnUser(env, message) ? message.to : message.from;
+  state.meta.peer = isRoomTarget(message.to) || fromOwnUser(env, message) ? message.to : message.from;
 }
 
 function buffer(state: ConvState, message: ChatMessage): Emit[] {

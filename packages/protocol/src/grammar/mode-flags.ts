@@ -5,17 +5,19 @@ export interface ModeChanges {
   invite_only?: boolean;
   moderated?: boolean;
   topic_lock?: boolean;
+  /** End-to-end encryption: only ever turned on. */
+  encrypted?: boolean;
   /** A room password; "" removes it. */
   password?: string;
 }
 
-export const MODE_USAGE = '[+i|-i] [+m|-m] [+t|-t] [+k password|-k]';
+export const MODE_USAGE = '[+i|-i] [+m|-m] [+t|-t] [+k password|-k] [+E]';
 
-const FLAGS = { i: 'invite_only', m: 'moderated', t: 'topic_lock' } as const;
+const FLAGS = { i: 'invite_only', m: 'moderated', t: 'topic_lock', E: 'encrypted' } as const;
 const GROUP = /^[+-]/;
 
 function bad(message: string): ParleyError {
-  return new ParleyError('BAD_ARGUMENTS', `${message}. Modes: ${MODE_USAGE} (invite-only, moderated, topic lock, password)`);
+  return new ParleyError('BAD_ARGUMENTS', `${message}. Modes: ${MODE_USAGE} (invite-only, moderated, topic lock, password, end-to-end encrypted)`);
 }
 
 /**

@@ -62,7 +62,7 @@ export class RoomDirectory {
     for (const name of defaults) {
       if (this.find(name)) continue;
       try {
-        await this.create(name, '', 'server');
+        await this.create(name, { topic: '', createdBy: 'server' });
       } catch (error) {
         // Another node starting at the same time made it first.
         if (!(error instanceof ParleyError && error.errorName === 'ROOM_EXISTS')) throw error;
@@ -87,14 +87,15 @@ export class RoomDirectory {
     return room;
   }
 
-  async create(rawName: string, topic: string, createdBy: string): Promise<Room> {
+  /** `encrypted`: the room is end-to-end encrypted from its first message (mode `encrypted`). */
+  async create(rawName: string, { topic, createdBy, encrypted }: { topic: string; createdBy: string; encrypted?: boolean }): Promise<Room> {
     const name = validateRoomName(rawName);
     const key = foldName(name);
     if (this.rooms.has(key)) throw new ParleyError('ROOM_EXISTS', `${name} exists already`);
     const similar = this.lookalikes.get(nameKey(name));
     if (similar) throw new ParleyError('ROOM_EXISTS', `${name} looks like the existing room ${similar.name}`);
     try {
-      const record = await this.store.createRoom({ key, name, topic, createdBy });
+      const record = await this.store.createRoom({ key, name, topic, createdBy, ...(encrypted ? { encrypted: true } : {}) });
       const room = Room.fromRecord(record);
       this.index(room);
       this.onChanged?.(key);
@@ -111,6 +112,8 @@ export class RoomDirectory {
 
   async delete(room: Room): Promise<void> {
     await this.store.deleteRoom(room.key);
+    // A room made again under the name starts without the old one's encrypted group.
+    await this.store.e2e.deleteGroupOfConv(room.key);
     this.unindex(room);
     this.onChanged?.(room.key);
   }

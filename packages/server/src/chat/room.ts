@@ -1,3 +1,4 @@
+import type { RoomModes, RoomSummary } from '@parley/protocol';
 import { NO_ROOM_MODES, type RoomGrant, type RoomGrantKind, type RoomRecord, type StoredRoomModes } from '../store/store.ts';
 import type { User } from './user.ts';
 
@@ -64,12 +65,12 @@ export class Room {
   }
 
   /** `online`: members online on every node (membership.ts onlineCount); this node's alone by default. */
-  summary(online = this.members.size): { name: string; topic: string; members: number } {
-    return { name: this.name, topic: this.topic, members: online };
+  summary(online = this.members.size): RoomSummary {
+    return { name: this.name, topic: this.topic, members: online, ...(this.modes.encrypted ? { encrypted: true as const } : {}) };
   }
 
-  publicModes(): { inviteOnly: boolean; password: boolean; moderated: boolean; topicLock: boolean } {
-    const { inviteOnly, passwordHash, moderated, topicLock } = this.modes;
-    return { inviteOnly, password: passwordHash !== '', moderated, topicLock };
+  publicModes(): RoomModes {
+    const { inviteOnly, passwordHash, moderated, topicLock, encrypted } = this.modes;
+    return { inviteOnly, password: passwordHash !== '', moderated, topicLock, encrypted };
   }
 }

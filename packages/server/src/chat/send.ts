@@ -99,6 +99,10 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
     throw new ParleyError('TEXT_TOO_LONG', `Messages are at most ${limits.max_text_bytes} bytes`);
   }
   const destinations = await Promise.all(targets.map((target) => resolveTarget(server, sender, { target, mustBeMember: true })));
+  const encrypted = destinations.find((d) => d.room?.modes.encrypted);
+  if (encrypted) {
+    throw new ParleyError('E2E_ROOM_ENCRYPTED', `${encrypted.label} is end-to-end encrypted: its messages go through a client with encryption (parley chat, the web client, the SDK)`);
+  }
   return deliverMessages(actor, destinations, args);
 }
 

@@ -3,8 +3,9 @@ import type { CommandFamily } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
 import { assertKeyProof } from './key-proof-check.ts';
 import { boundDevice, checkCertificate, directoryEntry, registerDevice, removeDevice, requireDevice } from '../e2e/e2e-devices.ts';
-import { acknowledgeWelcome, commitToGroup, createGroup, describeGroup, pendingWelcomes, sendEncrypted } from '../e2e/e2e-groups.ts';
+import { acknowledgeWelcome, commitToGroup, createGroup, describeGroup, describePeople, pendingWelcomes, sendEncrypted } from '../e2e/e2e-groups.ts';
 import { claimKeyPackages, uploadKeyPackages } from '../e2e/key-package-directory.ts';
+import { addTreePart } from '../e2e/tree-parts.ts';
 
 /**
  * End-to-end encryption (docs/protocol.md, "Encryption"): the server as MLS's Delivery Service.
@@ -13,7 +14,7 @@ import { claimKeyPackages, uploadKeyPackages } from '../e2e/key-package-director
  * Text mode lists these verbs but a person cannot use them by hand: they carry MLS bytes.
  */
 export const e2eCommands: CommandFamily<
-  'edevice' | 'edevices' | 'eremovedevice' | 'kpupload' | 'kpclaim' | 'egroup' | 'egroupinfo' | 'ecommit' | 'esend' | 'welcomes' | 'welcomeack'
+  'edevice' | 'edevices' | 'eremovedevice' | 'kpupload' | 'kpclaim' | 'egroup' | 'egroupinfo' | 'emembers' | 'ecommit' | 'etreepart' | 'esend' | 'welcomes' | 'welcomeack'
 > = {
   edevice: {
     summary: 'Register this connection as an end-to-end device (its certificate and a proof of its key)',
@@ -83,6 +84,15 @@ export const e2eCommands: CommandFamily<
       return { data, text: `OK EGROUPINFO ${data.conv} ${data.group} ${data.epoch} ${data.members.length}` };
     },
   },
+  emembers: {
+    summary: "Who belongs in a conversation's encrypted group: an encrypted room's members (online or not), a DM's people",
+    auth: 'user',
+    rate: 'none',
+    async handle(ctx, { to }) {
+      const data = await describePeople(actorOf(ctx), to);
+      return { data, text: `OK EMEMBERS ${data.conv} ${data.members.map((m) => m.name).join(' ')}`.trimEnd() };
+    },
+  },
   ecommit: {
     summary: "Commit a change to a conversation's encrypted group (one commit per epoch wins)",
     auth: 'user',
@@ -90,6 +100,17 @@ export const e2eCommands: CommandFamily<
     async handle(ctx, args) {
       const data = await commitToGroup(actorOf(ctx), args);
       return { data, text: `OK ECOMMIT ${data.conv} ${data.seq} ${data.epoch}` };
+    },
+  },
+  etreepart: {
+    summary: 'Send part of a ratchet tree too long for one frame, ahead of the ECOMMIT that names it',
+    auth: 'user',
+    rate: 'none',
+    handle(ctx, args) {
+      requireDevice(ctx.session);
+      addTreePart(ctx.session, args);
+      const data = { group: args.group, index: args.index, count: args.count };
+      return { data, text: `OK ETREEPART ${args.group} ${args.index}/${args.count}` };
     },
   },
   esend: {

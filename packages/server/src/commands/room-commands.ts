@@ -33,7 +33,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       if (!existing) checkCanCreate(ctx.server, ctx.session);
       const room =
         existing ??
-        (await rooms.create(name, '', user.id).catch((error: unknown) => {
+        (await rooms.create(name, { topic: '', createdBy: user.id }).catch((error: unknown) => {
           // Two users creating the same new room at once: the loser joins the winner's room.
           if (error instanceof ParleyError && error.errorName === 'ROOM_EXISTS') return rooms.require(name);
           throw error;
@@ -57,15 +57,15 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     },
   },
   create: {
-    summary: 'Create a room (fails if it exists) and join it',
+    summary: 'Create a room (fails if it exists) and join it; `encrypted` makes it end-to-end encrypted from the start',
     auth: 'user',
     rate: 'join',
-    async handle(ctx, { room: name, topic }) {
+    async handle(ctx, { room: name, topic, encrypted }) {
       const user = loggedIn(ctx);
       checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
       checkRoomCapacity(ctx.server, user);
       checkCanCreate(ctx.server, ctx.session);
-      const room = await ctx.server.rooms.create(name, topic ?? '', user.id);
+      const room = await ctx.server.rooms.create(name, { topic: topic ?? '', createdBy: user.id, encrypted: encrypted === true });
       await joinRoom(ctx.server, { user, room, origin: ctx.session });
       ctx.session.enteredRoom(room);
       // A room recreated under an old name continues that name's sequence.

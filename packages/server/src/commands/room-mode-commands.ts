@@ -1,35 +1,53 @@
 import { ParleyError, type RoomModes } from '@parley/protocol';
+import type { Room } from '../chat/room.ts';
+import type { Actor } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import { hashPassword } from '../identity/passwords.ts';
 import { audit } from '../moderation/audit.ts';
+import { atLeast, roomAtLeast } from '../moderation/roles.ts';
 import type { CommandFamily } from './command.ts';
-import { loggedIn } from './command.ts';
+import { actorOf, loggedIn } from './command.ts';
 import { noticeTarget, roomAction } from './targets.ts';
 
 export function modesText(modes: RoomModes): string {
-  const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock'].filter(Boolean);
+  const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock', modes.encrypted && 'encrypted'].filter(Boolean);
   return flags.length > 0 ? flags.join(' ') : 'none';
 }
 
 /** The modes as people read them in a notice: "invite-only, topic locked" (the OK line keeps the words above). */
 export function modesSentence(modes: RoomModes): string {
-  const words = [modes.inviteOnly && 'invite-only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic locked'].filter(Boolean);
+  const words = [modes.inviteOnly && 'invite-only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic locked', modes.encrypted && 'end-to-end encrypted'].filter(Boolean);
   return words.length > 0 ? words.join(', ') : 'none';
+}
+
+/**
+ * Encryption is the owners' choice (it shuts out every client without it), and one way: turning
+ * it off would let a client that trusts the mode send plaintext to people who expect otherwise.
+ */
+function checkEncryptionChange(actor: Actor, room: Room, encrypted: boolean): void {
+  if (!encrypted) {
+    if (room.modes.encrypted) throw new ParleyError('FORBIDDEN', `${room.name} is end-to-end encrypted for good; make a new room to talk in plaintext`);
+    return;
+  }
+  if (!atLeast(actor.server.moderation.roleOf(actor.session), 'operator') && !roomAtLeast(room, actor.user, 'owner')) {
+    throw new ParleyError('FORBIDDEN', `Only an owner of ${room.name} turns on its encryption`);
+  }
 }
 
 /** Room modes, invitations and room roles: run by the room's moderators (or owners) and operators. */
 export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
   mode: {
-    summary: "Show or change a room's modes: invite_only, password, moderated, topic_lock",
+    summary: "Show or change a room's modes: invite_only, password, moderated, topic_lock, encrypted (owners; never turned off)",
     auth: 'user',
     role: 'operator',
     roomRole: 'moderator',
     rate: 'none',
-    async handle(ctx, { room: roomName, invite_only: inviteOnly, password, moderated, topic_lock: topicLock }) {
+    async handle(ctx, { room: roomName, invite_only: inviteOnly, password, moderated, topic_lock: topicLock, encrypted }) {
       const actor = loggedIn(ctx);
       const { rooms, config } = ctx.server;
       const room = rooms.require(roomName);
-      const changes = { inviteOnly, password, moderated, topicLock };
+      if (encrypted !== undefined) checkEncryptionChange(actorOf(ctx), room, encrypted);
+      const changes = { inviteOnly, password, moderated, topicLock, encrypted };
       const changed = Object.values(changes).some((value) => value !== undefined);
       if (changed) {
         const passwordHash =
@@ -39,9 +57,11 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
           passwordHash,
           moderated: moderated ?? room.modes.moderated,
           topicLock: topicLock ?? room.modes.topicLock,
+          encrypted: encrypted ?? room.modes.encrypted,
         });
         const text = `${actor.name} set the modes of ${room.name}: ${modesSentence(room.publicModes())}`;
-        ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text, room: room.name, kind: 'mode', by: actor.name }), ctx.session);
+        const modes = room.publicModes();
+        ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text, room: room.name, kind: 'mode', by: actor.name, modes }), ctx.session);
         const detail = { ...changes, password: password === undefined ? undefined : password === '' ? 'removed' : 'set' };
         await audit(ctx.server, { actor: actor.name, action: 'room.mode', target: room.name, detail });
       }

@@ -84,8 +84,9 @@ export async function removeDevice(server: ServerContext, user: User, deviceId: 
 }
 
 /**
- * Tells the user's other connections and the people it has direct conversations with (online
- * on this node) that its device list changed, so their clients add or remove devices by commits.
+ * Tells the user's other connections, the people it has direct conversations with and the members
+ * of its encrypted rooms (online on this node) that its device list changed, so their clients add
+ * or remove devices by commits.
  */
 async function announceDevices(server: ServerContext, user: User, identityChanged: boolean): Promise<void> {
   const event = new OutboundEvent(identityChanged ? { ev: 'e2e_devices', user: user.name, user_id: user.id, identity_changed: true } : { ev: 'e2e_devices', user: user.name, user_id: user.id });
@@ -95,6 +96,7 @@ async function announceDevices(server: ServerContext, user: User, identityChange
     const online = server.users.get(peer.peerId);
     if (online) told.add(online);
   }
+  for (const room of user.rooms.values()) if (room.modes.encrypted) for (const member of room.members.values()) told.add(member);
   for (const recipient of told) for (const session of recipient.sessions) session.deliver(event);
 }
 

@@ -1,10 +1,13 @@
 import { assertWelcome, fromBase64Url, isE2eError, mlsHeader, toBase64Url, type MlsHeader } from '@parley/e2e';
 import { ParleyError, type CommandArgs, type E2eWelcome, type ReplyData } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
+import type { Session } from '../core/session.ts';
 import { OutboundEvent } from '../core/outbound.ts';
-import { committedMessage, newMessageFor, resolveTarget, type Destination } from '../chat/send.ts';
+import { committedMessage, newMessageFor } from '../chat/send.ts';
 import { StoreError, type E2eGroupRecord, type GroupDevice, type WelcomeRecord } from '../store/store.ts';
+import { checkNoLeavers, conversationPeople, encryptedDestination } from './conversation-people.ts';
 import { requireDevice, sessionsOfDevice } from './e2e-devices.ts';
+import { takeTree } from './tree-parts.ts';
 
 /**
  * Each encrypted conversation's MLS group, with the server as its Delivery Service: it orders
@@ -17,13 +20,6 @@ import { requireDevice, sessionsOfDevice } from './e2e-devices.ts';
  * so offline delivery, resume cursors, history and every device of a user work for them as they
  * do for plaintext, in one order.
  */
-
-/** The conversation a verb names, when it can be encrypted: a direct conversation. */
-async function encryptedDestination(actor: Actor, to: string): Promise<Destination & { participants: string[] }> {
-  const destination = await resolveTarget(actor.server, actor.user, { target: to, mustBeMember: true });
-  if (!destination.peer) throw new ParleyError('E2E_NOT_ENCRYPTED', `${destination.label} is not a direct conversation; only direct conversations are end-to-end encrypted so far`);
-  return { ...destination, participants: [...new Set([actor.user.id, destination.peer.id])] };
-}
 
 function header(text: string): MlsHeader {
   try {
@@ -84,15 +80,21 @@ async function isAbandoned(server: ServerContext, group: E2eGroupRecord): Promis
   return true;
 }
 
+export async function describePeople(actor: Actor, to: string): Promise<ReplyData['emembers']> {
+  const destination = await encryptedDestination(actor, to);
+  const people = await conversationPeople(actor, destination);
+  return { conv: destination.conv, members: [...people].map(([id, name]) => ({ user_id: id, name })) };
+}
+
 export async function describeGroup(actor: Actor, to: string): Promise<ReplyData['egroupinfo']> {
   const destination = await encryptedDestination(actor, to);
   return groupInfo(actor.server, await requireGroup(actor.server, destination.conv));
 }
 
 /** Added devices must be registered devices of the conversation's people. */
-async function checkAdded(server: ServerContext, participants: readonly string[], added: readonly GroupDevice[]): Promise<void> {
+async function checkAdded(server: ServerContext, people: ReadonlyMap<string, string>, added: readonly GroupDevice[]): Promise<void> {
   for (const device of added) {
-    if (!participants.includes(device.userId)) throw new ParleyError('E2E_NOT_MEMBER', `${device.userId} is not in this conversation`);
+    if (!people.has(device.userId)) throw new ParleyError('E2E_NOT_MEMBER', `${device.userId} is not in this conversation`);
   }
   for (const userId of new Set(added.map((d) => d.userId))) {
     const registered = new Set((await server.store.e2e.devices(userId)).map((d) => d.deviceId));
@@ -115,14 +117,15 @@ export async function commitToGroup(actor: Actor, args: CommandArgs<'ecommit'>):
   if (args.epoch !== group.epoch) throw epochConflict(group.groupId, group.epoch);
   await requireMember(server, group, device);
   const added = toDevices(args.added);
-  await checkAdded(server, destination.participants, added);
+  if (added.length > 0) await checkAdded(server, await conversationPeople(actor, destination), added);
   if (added.length > 0 && args.welcome === undefined) throw new ParleyError('BAD_ARGUMENTS', 'A commit that adds devices carries their Welcome');
   if (args.welcome !== undefined) checkWelcome(args.welcome);
+  const tree = commitTree(session, args);
   const message = newMessageFor(actor, destination, { text: args.commit, kind: 'mls_commit' });
   const result = await server.store.e2e.commitGroup({
     groupId: group.groupId,
     epoch: args.epoch,
-    tree: args.tree,
+    ...(tree === undefined ? {} : { tree }),
     added,
     removed: toDevices(args.removed),
     message,
@@ -131,11 +134,19 @@ export async function commitToGroup(actor: Actor, args: CommandArgs<'ecommit'>):
   if (!result.accepted) throw epochConflict(group.groupId, result.epoch);
   server.metrics.messages.inc(1);
   const receipt = committedMessage(actor, destination, { message: result.message, duplicate: false, queued: message.pendingFor });
-  if (args.welcome !== undefined) {
-    const welcome: E2eWelcome = { conv: destination.conv, group: group.groupId, epoch: result.epoch, seq: receipt.seq, welcome: args.welcome, tree: args.tree };
+  if (args.welcome !== undefined && tree !== undefined) {
+    const welcome: E2eWelcome = { conv: destination.conv, group: group.groupId, epoch: result.epoch, seq: receipt.seq, welcome: args.welcome, tree };
     for (const joiner of added) for (const target of sessionsOfDevice(server, joiner)) target.deliver(new OutboundEvent({ ev: 'welcome', ...welcome }));
   }
   return { conv: destination.conv, seq: receipt.seq, epoch: result.epoch };
+}
+
+/** The ratchet tree a commit carries, inline or sent ahead in parts: required with a Welcome (the joiners need it), kept otherwise only if sent. */
+function commitTree(session: Session, args: CommandArgs<'ecommit'>): string | undefined {
+  if (args.tree !== undefined && args.tree_parts !== undefined) throw new ParleyError('BAD_ARGUMENTS', 'A commit carries its tree inline or in parts, not both');
+  const tree = args.tree_parts === undefined ? args.tree : takeTree(session, { group: args.group, epoch: args.epoch, count: args.tree_parts });
+  if (args.welcome !== undefined && tree === undefined) throw new ParleyError('BAD_ARGUMENTS', 'A commit with a Welcome carries the ratchet tree the joiners need');
+  return tree;
 }
 
 function epochConflict(groupId: string, epoch: number): ParleyError {
@@ -165,6 +176,7 @@ export async function sendEncrypted(actor: Actor, args: CommandArgs<'esend'>): P
     throw new ParleyError('E2E_WRONG_EPOCH', `The group is at epoch ${group.epoch}; the message is for ${head.epoch}`, { detail: { group: group.groupId, epoch: group.epoch } });
   }
   await requireMember(server, group, device);
+  await checkNoLeavers(actor, destination, group);
   const message = newMessageFor(actor, destination, { text: args.data, kind: 'mls', cmid: args.cmid });
   const stored = await server.writer.append(message);
   server.metrics.messages.inc(1);

@@ -32,9 +32,11 @@ export interface StoredRoomModes {
   passwordHash: string;
   moderated: boolean;
   topicLock: boolean;
+  /** End-to-end encrypted: plaintext sends are refused. Never turned off once on. */
+  encrypted: boolean;
 }
 
-export const NO_ROOM_MODES: StoredRoomModes = Object.freeze({ inviteOnly: false, passwordHash: '', moderated: false, topicLock: false });
+export const NO_ROOM_MODES: StoredRoomModes = Object.freeze({ inviteOnly: false, passwordHash: '', moderated: false, topicLock: false, encrypted: false });
 
 export interface DirectoryStore {
   /** Rejects with StoreError code 'conflict' when the name key is taken (by any node). */
@@ -43,7 +45,7 @@ export interface DirectoryStore {
   countAccounts(): Promise<number>;
 
   /** Rejects with StoreError code 'conflict' when the room key exists. */
-  createRoom(input: { key: string; name: string; topic: string; createdBy: string }): Promise<RoomRecord>;
+  createRoom(input: { key: string; name: string; topic: string; createdBy: string; encrypted?: boolean }): Promise<RoomRecord>;
   /**
    * Also removes the room's memberships, grants and messages in one transaction; its
    * conversation keeps its last seq, so a room recreated under the same name continues the
@@ -60,6 +62,8 @@ export interface DirectoryStore {
   roomsOf(accountId: number): Promise<string[]>;
   /** Whether any account holds a stored membership of the room (whether a guest's room may close). */
   hasMembers(roomKey: string): Promise<boolean>;
+  /** The accounts holding a stored membership of the room, with their names (who an encrypted room's group is for). */
+  roomMembers(roomKey: string): Promise<{ accountId: number; name: string }[]>;
 
   /** Device credentials of accounts (see DeviceStore). */
   readonly devices: DeviceStore;

@@ -38,7 +38,7 @@ export interface E2eGroupRecord {
   groupId: string;
   conv: string;
   epoch: number;
-  /** The ratchet tree of the current epoch, as the last committer sent it (base64url). */
+  /** The ratchet tree as the last commit that carried one sent it (base64url; every commit with a Welcome does). */
   tree: string;
   createdAt: number;
 }
@@ -65,8 +65,8 @@ export interface CommitInput {
   groupId: string;
   /** The epoch the commit is for; it is accepted only if the group is still at it. */
   epoch: number;
-  /** The ratchet tree of the epoch the commit leads to. */
-  tree: string;
+  /** The ratchet tree of the epoch the commit leads to; a commit without a Welcome may leave it out (the group keeps the last one sent). */
+  tree?: string;
   added: readonly GroupDevice[];
   removed: readonly GroupDevice[];
   /** The commit as a message of the conversation (kind 'mls_commit'), appended like appendMessages does. */

@@ -197,6 +197,7 @@ export const de: Catalog = {
   'mode.password': 'Passwort',
   'mode.moderated': 'moderiert',
   'mode.topicLocked': 'Thema gesperrt',
+  'mode.encrypted': 'Ende-zu-Ende-verschlüsselt',
   'mode.none': 'keine',
   'mode.youSet': 'Du hast die Modi von {room} gesetzt: {modes}',
   'mode.are': 'Modi von {room}: {modes}',

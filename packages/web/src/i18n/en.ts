@@ -205,6 +205,7 @@ export const en = {
   'mode.password': 'password',
   'mode.moderated': 'moderated',
   'mode.topicLocked': 'topic locked',
+  'mode.encrypted': 'end-to-end encrypted',
   'mode.none': 'none',
   'mode.youSet': 'You set the modes of {room}: {modes}',
   'mode.are': 'Modes of {room}: {modes}',

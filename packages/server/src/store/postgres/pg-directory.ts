@@ -46,13 +46,13 @@ export class PgDirectory implements DirectoryStore {
     });
   }
 
-  createRoom(input: { key: string; name: string; topic: string; createdBy: string }): Promise<RoomRecord> {
+  createRoom(input: { key: string; name: string; topic: string; createdBy: string; encrypted?: boolean }): Promise<RoomRecord> {
     return this.ctx.run(
       `creating room ${input.key}`,
       async (db) => {
         const row = await db
           .insertInto('rooms')
-          .values({ key: input.key, name: input.name, topic: input.topic, created_by: input.createdBy, created_at: Date.now() })
+          .values({ key: input.key, name: input.name, topic: input.topic, created_by: input.createdBy, created_at: Date.now(), encrypted: input.encrypted === true })
           .returningAll()
           .executeTakeFirstOrThrow();
         return toRoomRecord(row);
@@ -122,6 +122,19 @@ export class PgDirectory implements DirectoryStore {
     return this.ctx.run(`counting the members of ${roomKey}`, async (db) => {
       const row = await db.selectFrom('room_members').select('account_id').where('room_key', '=', roomKey).limit(1).executeTakeFirst();
       return row !== undefined;
+    });
+  }
+
+  roomMembers(roomKey: string): Promise<{ accountId: number; name: string }[]> {
+    return this.ctx.run(`listing the members of ${roomKey}`, async (db) => {
+      const rows = await db
+        .selectFrom('room_members')
+        .innerJoin('accounts', 'accounts.id', 'room_members.account_id')
+        .select(['accounts.id as accountId', 'accounts.name as name'])
+        .where('room_members.room_key', '=', roomKey)
+        .orderBy('accounts.id')
+        .execute();
+      return rows.map((r) => ({ accountId: Number(r.accountId), name: r.name }));
     });
   }
 }

@@ -190,6 +190,8 @@ const VERSIONS: readonly (readonly string[])[] = [
        PRIMARY KEY (user_id, device_id, group_id))`,
     `CREATE INDEX e2e_welcomes_group ON e2e_welcomes (group_id)`,
   ],
+  // 5: rooms whose messages are MLS ciphertext only (mode `encrypted`).
+  [`ALTER TABLE rooms ADD COLUMN encrypted boolean NOT NULL DEFAULT false`],
 ];
 
 /** The schema version this code writes and reads. */

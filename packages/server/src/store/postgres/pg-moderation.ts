@@ -169,7 +169,7 @@ export class PgModeration implements ModerationStore {
     return this.ctx.run(`setting the modes of ${roomKey}`, async (db) => {
       await db
         .updateTable('rooms')
-        .set({ invite_only: modes.inviteOnly, password_hash: modes.passwordHash, moderated: modes.moderated, topic_lock: modes.topicLock })
+        .set({ invite_only: modes.inviteOnly, password_hash: modes.passwordHash, moderated: modes.moderated, topic_lock: modes.topicLock, encrypted: modes.encrypted })
         .where('key', '=', roomKey)
         .execute();
     });

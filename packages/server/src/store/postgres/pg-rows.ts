@@ -26,6 +26,7 @@ export interface PgSchema {
     invite_only: Generated<boolean>;
     moderated: Generated<boolean>;
     topic_lock: Generated<boolean>;
+    encrypted: Generated<boolean>;
     password_hash: Generated<string>;
   };
   room_members: { room_key: string; account_id: number; joined_at: number };
@@ -125,7 +126,7 @@ export function toRoomRecord(row: Selectable<PgSchema['rooms']>): RoomRecord {
     topic: row.topic,
     createdBy: row.created_by,
     createdAt: row.created_at,
-    modes: { inviteOnly: row.invite_only, passwordHash: row.password_hash, moderated: row.moderated, topicLock: row.topic_lock },
+    modes: { inviteOnly: row.invite_only, passwordHash: row.password_hash, moderated: row.moderated, topicLock: row.topic_lock, encrypted: row.encrypted },
   };
 }
 

@@ -155,6 +155,7 @@ export class PostgresStore implements Store {
   removeMember = (roomKey: string, accountId: number): Promise<void> => this.#directory.removeMember(roomKey, accountId);
   roomsOf = (accountId: number): Promise<string[]> => this.#directory.roomsOf(accountId);
   hasMembers = (roomKey: string): Promise<boolean> => this.#directory.hasMembers(roomKey);
+  roomMembers = (roomKey: string): Promise<{ accountId: number; name: string }[]> => this.#directory.roomMembers(roomKey);
 
   // Moderation (pg-moderation.ts).
   setServerRole = (accountId: number, role: StoredServerRole | null, grantedBy: string): Promise<void> => this.#moderation.setServerRole(accountId, role, grantedBy);

@@ -15,6 +15,7 @@ import { devicesMigration } from './migration-0006-devices.ts';
 import { storeIdentityMigration } from './migration-0007-store-identity.ts';
 import { accountKeysMigration } from './migration-0008-account-keys.ts';
 import { e2eMigration } from './migration-0009-e2e.ts';
+import { encryptedRoomsMigration } from './migration-0010-encrypted-rooms.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -119,6 +120,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_store_identity': storeIdentityMigration,
   '0008_account_keys': accountKeysMigration,
   '0009_e2e': e2eMigration,
+  '0010_encrypted_rooms': encryptedRoomsMigration,
 };
 
 const provider: MigrationProvider = {

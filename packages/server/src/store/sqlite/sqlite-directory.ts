@@ -54,7 +54,7 @@ export function sqliteDirectory({ sqlite, db, run }: SqliteParts): DirectoryStor
         async () => {
           const row = await db
             .insertInto('rooms')
-            .values({ key: input.key, name: input.name, topic: input.topic, created_by: input.createdBy, created_at: Date.now() })
+            .values({ key: input.key, name: input.name, topic: input.topic, created_by: input.createdBy, created_at: Date.now(), encrypted: input.encrypted ? 1 : 0 })
             .returningAll()
             .executeTakeFirstOrThrow();
           return toRoomRecord(row);
@@ -123,6 +123,19 @@ export function sqliteDirectory({ sqlite, db, run }: SqliteParts): DirectoryStor
       return run(`counting the members of ${roomKey}`, async () => {
         const row = await db.selectFrom('room_members').select('account_id').where('room_key', '=', roomKey).limit(1).executeTakeFirst();
         return row !== undefined;
+      });
+    },
+
+    roomMembers(roomKey) {
+      return run(`listing the members of ${roomKey}`, async () => {
+        const rows = await db
+          .selectFrom('room_members')
+          .innerJoin('accounts', 'accounts.id', 'room_members.account_id')
+          .select(['accounts.id as accountId', 'accounts.name as name'])
+          .where('room_members.room_key', '=', roomKey)
+          .orderBy('accounts.id')
+          .execute();
+        return rows;
       });
     },
   };

@@ -92,7 +92,7 @@ export class SqliteE2eGroups {
       sqlite,
       db
         .updateTable('e2e_groups')
-        .set({ epoch: sql<number>`epoch + 1`, tree: input.tree })
+        .set({ epoch: sql<number>`epoch + 1`, ...(input.tree === undefined ? {} : { tree: input.tree }) })
         .where('group_id', '=', input.groupId)
         .where('epoch', '=', input.epoch)
         .returning(['conv', 'epoch']),
@@ -115,7 +115,7 @@ export class SqliteE2eGroups {
     if (appended === undefined || appended.duplicate) throw new StoreError('conflict', 'the commit message repeats a stored cmid');
     const { seq, createdAt } = appended.message;
     if (input.welcome !== undefined && added.length > 0) {
-      const welcome = { group_id: input.groupId, conv: raised.conv, epoch: raised.epoch, seq, welcome: input.welcome, tree: input.tree, created_at: createdAt };
+      const welcome = { group_id: input.groupId, conv: raised.conv, epoch: raised.epoch, seq, welcome: input.welcome, tree: input.tree ?? '', created_at: createdAt };
       const rows = added.map((d) => ({ ...welcome, user_id: d.userId, device_id: d.deviceId }));
       runSync(
         sqlite,

@@ -168,7 +168,7 @@ export function sqliteModeration({ sqlite, db, run }: SqliteParts): ModerationSt
       return run(`setting the modes of ${roomKey}`, async () => {
         await db
           .updateTable('rooms')
-          .set({ invite_only: modes.inviteOnly ? 1 : 0, password_hash: modes.passwordHash, moderated: modes.moderated ? 1 : 0, topic_lock: modes.topicLock ? 1 : 0 })
+          .set({ invite_only: modes.inviteOnly ? 1 : 0, password_hash: modes.passwordHash, moderated: modes.moderated ? 1 : 0, topic_lock: modes.topicLock ? 1 : 0, encrypted: modes.encrypted ? 1 : 0 })
           .where('key', '=', roomKey)
           .execute();
       });

@@ -23,6 +23,7 @@ export interface SqliteSchema {
     invite_only: Generated<number>;
     moderated: Generated<number>;
     topic_lock: Generated<number>;
+    encrypted: Generated<number>;
     password_hash: Generated<string>;
   };
   room_members: {
@@ -161,6 +162,7 @@ export function toRoomRecord(row: Selectable<SqliteSchema['rooms']>): RoomRecord
       passwordHash: row.password_hash,
       moderated: row.moderated === 1,
       topicLock: row.topic_lock === 1,
+      encrypted: row.encrypted === 1,
     },
   };
 }
