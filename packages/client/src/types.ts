@@ -67,6 +67,8 @@ export type ClientEvents = {
   e2e_devices: EventData<'e2e_devices'>;
   /** This login's end-to-end device is registered and has KeyPackages on the server. */
   e2e_ready: { userId: string; deviceId: string };
+  /** The client learned whether a room is end-to-end encrypted (its login or join said so, a mode change, a refused plaintext send): its indicator changes. */
+  e2e_room: { room: string; encrypted: boolean };
   /** A conversation's encrypted group changed (a commit, or this device joined it: `joined`). */
   e2e_group: { conv: string; epoch: number; added: E2eDeviceRef[]; removed: E2eDeviceRef[]; joined?: true };
   e2e_error: E2eErrorEvent;

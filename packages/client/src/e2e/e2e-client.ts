@@ -1,15 +1,15 @@
 import { identitySigner, toBase64Url, type IdentitySigner } from '@parley/e2e';
-import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eDirectoryEntry, type E2eWelcome, type ReplyData, type SentReceipt } from '@parley/protocol';
+import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData, type SentReceipt } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
-import type { ClientEvents, ClientMessage } from '../types.ts';
+import type { ClientMessage } from '../types.ts';
 import { Archive } from './archive.ts';
-import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, peerIdOf, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
-import { ConversationStore, type ConvState } from './conversations.ts';
-import { loadDevice, markRemoved, registerDevice, type LocalDevice } from './device-setup.ts';
-import { DirectoryCache, DirectoryWatch, resolveRoomTarget, resolveTarget, type Target } from './directory.ts';
-import { EncryptedRooms, roomCommitDelay } from './encrypted-rooms.ts';
-import { reconcile } from './group-ops.ts';
-import { catchUp, handleIncoming, resumeAfterTrust } from './inbound.ts';
+import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
+import { ConversationStore } from './conversations.ts';
+import { loadDevice, registerDevice, type LocalDevice } from './device-setup.ts';
+import { DirectoryCache, resolveRoomTarget, resolveTarget } from './directory.ts';
+import { EncryptedRooms } from './encrypted-rooms.ts';
+import { GroupSync } from './group-sync.ts';
+import { catchUp, handleIncoming } from './inbound.ts';
 import { replenishKeyPackages } from './key-packages.ts';
 import { newCmid, sendEncrypted } from './outbound.ts';
 import { Gate, SerialQueues } from './serial.ts';
@@ -34,9 +34,6 @@ export interface E2eOptions {
 
 export type SendOptions = { kind?: 'action'; plaintext?: boolean };
 
-/** Background reconciles start after a short random delay, so the devices that heard of a change do not all commit at once. */
-const JITTER_MS = 300;
-
 /**
  * End-to-end encrypted DMs for a ParleyClient (`client.e2e`). After each login it sets up this
  * device (key, certificate, EDEVICE, KeyPackages, pending Welcomes, then reads what its groups
@@ -50,8 +47,8 @@ export class E2eClient {
   private localDevice: LocalDevice | undefined;
   private signer: Promise<IdentitySigner> | undefined;
   private setupRun = 0;
-  private readonly watch = new DirectoryWatch();
-  private readonly rooms = new EncryptedRooms();
+  private readonly rooms: EncryptedRooms;
+  private readonly sync: GroupSync;
 
   constructor(
     private readonly host: E2eHost,
@@ -75,7 +72,10 @@ export class E2eClient {
       self: () => this.self(),
       device: () => this.device(),
     };
-    this.trustApi = new TrustApi(this.env, { identityKey: () => this.identityKey(), afterTrust: (target) => this.reconcileLater(target, { resume: true, now: true }) });
+    // A room's indicator follows what the server says about it.
+    this.rooms = new EncryptedRooms((room, encrypted) => hooks.emit('e2e_room', { room, encrypted }));
+    this.sync = new GroupSync(this.env, this.rooms);
+    this.trustApi = new TrustApi(this.env, { identityKey: () => this.identityKey(), afterTrust: (target) => this.sync.reconcileLater(target, { resume: true, now: true }) });
     host.on('state', ({ state }) => {
       if (state === 'connected') {
         // Device changes announced while this client was away went unheard.
@@ -86,9 +86,9 @@ export class E2eClient {
       else this.env.gate.reset();
     });
     host.on('welcome', (welcome) => this.onWelcome(welcome));
-    host.on('e2e_devices', (event) => this.onDevices(event));
-    host.on('join', ({ room, user }) => this.onRoomPeople(room, user));
-    host.on('part', ({ room, user }) => this.onRoomPeople(room, user));
+    host.on('e2e_devices', (event) => this.sync.onDevices(event));
+    host.on('join', ({ room, user }) => this.sync.onRoomPeople(room, user));
+    host.on('part', ({ room, user }) => this.sync.onRoomPeople(room, user));
     host.on('notice', ({ kind, room, modes }) => {
       if (kind === 'mode' && room !== undefined && modes) this.rooms.note(room, modes.encrypted);
     });
@@ -108,19 +108,6 @@ export class E2eClient {
       );
       this.rooms.note(room, encrypted);
     }
-  }
-
-  /**
-   * Someone joined or left an encrypted room this device holds the group of: a member commits
-   * the change (the first by its place in the group; the others find it done). Someone who left
-   * would otherwise keep reading, and the server refuses the room's next message until then.
-   */
-  private onRoomPeople(room: string, user: string): void {
-    if (!this.rooms.has(room)) return;
-    this.env.directory.forgetRoom(room);
-    const conv = foldName(room);
-    if (!this.env.convs.known(conv) || (this.host.identity && foldName(user) === foldName(this.host.identity.name))) return;
-    this.reconcileLater({ conv, name: room });
   }
 
   /** This device's id, once set up. */
@@ -167,7 +154,7 @@ export class E2eClient {
       for (const welcome of welcomes) this.onWelcome(welcome);
       // What the groups missed while this device was away (another device of the user was online, so nothing was queued for it).
       // (Only this user's: a guest that came back under a new id has old conversations it cannot read.)
-      for (const conv of env.convs.list().filter((c) => isRoomTarget(c) || c.split(':').includes(self.userId))) this.inConv(conv, (state) => catchUp(env, state));
+      for (const conv of env.convs.list().filter((c) => isRoomTarget(c) || c.split(':').includes(self.userId))) this.sync.inConv(conv, (state) => catchUp(env, state));
     } catch (error) {
       if (run !== this.setupRun || isTransient(error) || isClientError(error, 'CLOSED')) return;
       env.gate.fail(e2eFailure(error, 'Setting up the end-to-end device failed'));
@@ -175,95 +162,12 @@ export class E2eClient {
     }
   }
 
-  /** A task of the conversation's queue, once the device is set up; failures are reported, not thrown. */
-  private inConv(conv: string, step: (state: ConvState) => Promise<unknown>): void {
-    const { env } = this;
-    env.queues
-      .run(conv, async () => {
-        await env.gate.settled();
-        const state = await env.convs.get(conv);
-        await withReconnect(env, () => step(state));
-      })
-      .catch((error: unknown) => {
-        if (!isClientError(error, 'CLOSED')) reportError(env, error, { conv });
-      });
-  }
-
   private onWelcome(welcome: E2eWelcome): void {
     // An operation of this conversation may be waiting for it (it joins at once); otherwise the task does.
     this.env.welcomes.notify(welcome.conv);
-    this.inConv(welcome.conv, async (state) => {
+    this.sync.inConv(welcome.conv, async (state) => {
       if (await joinWelcome(this.env, state, welcome)) await catchUp(this.env, state);
     });
-  }
-
-  /**
-   * Someone's devices changed (or a device logged in again, which changes nothing): when the
-   * directory says something new, the groups shared with them follow. For this user: this device
-   * may be the one removed.
-   */
-  private onDevices(event: ClientEvents['e2e_devices']): void {
-    const { env } = this;
-    const work = async () => {
-      await env.gate.wait();
-      const self = this.self();
-      const own = event.user_id === self.userId;
-      env.directory.forget(event.user_id);
-      const entry = await env.directory.entry(env, own ? self.name : event.user);
-      if (entry.user_id !== event.user_id || (own && (await this.checkRemoved(self, entry))) || !this.watch.changed(entry)) return;
-      if (!own && entry.identity_key !== null) await env.trust.check(entry.user_id, entry.identity_key, entry.name);
-      const dm = [dmConversation(self.userId, event.user_id)].filter((conv) => env.convs.known(conv));
-      const rooms = env.convs.list().filter((conv) => isRoomTarget(conv) && env.directory.mayInclude(conv, event.user_id));
-      for (const conv of own ? env.convs.list() : dm) this.reconcileLater({ ...this.targetOf(conv), ...(own ? {} : { name: entry.name }) });
-      if (!own) for (const conv of rooms) this.reconcileLater(this.targetOf(conv));
-    };
-    work().catch((error: unknown) => {
-      if (!isClientError(error, 'CLOSED', 'E2E_DEVICE_REMOVED')) reportError(env, error, {});
-    });
-  }
-
-  /** Whether the directory no longer lists this device; if so it is turned off for good (and reported). */
-  private async checkRemoved(self: Self, listed?: E2eDirectoryEntry): Promise<ParleyClientError | undefined> {
-    const entry = listed ?? (await call(this.env, 'edevices', { name: self.name }));
-    if (entry.user_id !== self.userId || entry.devices.some((d) => d.device_id === this.device().deviceId)) return undefined;
-    const error = ParleyClientError.local('E2E_DEVICE_REMOVED', 'This device was removed from the account: it no longer sends or reads encrypted messages');
-    if (this.env.gate.isOpen) {
-      await markRemoved(this.env.storage);
-      this.env.gate.fail(error);
-      reportError(this.env, error, {});
-    }
-    return error;
-  }
-
-  /**
-   * A reconcile of the conversation's group in the background. Unless `now`, after a short random
-   * delay: every device that heard of a change would otherwise commit at once, and all but one lose.
-   */
-  private reconcileLater(target: Omit<Target, 'name'> & { name?: string }, options: { resume?: boolean; now?: boolean } = {}): void {
-    if (!options.now) {
-      setTimeout(() => this.reconcileLater(target, { ...options, now: true }), this.commitDelay(target.conv));
-      return;
-    }
-    this.inConv(target.conv, async (state) => {
-      if (options.resume) await resumeAfterTrust(this.env, state);
-      const name = target.name ?? state.meta.peer;
-      // Only a member changes the group; a device waiting for its Welcome gets it from one.
-      if (!state.group?.active || name === undefined) return;
-      await reconcile(this.env, state, { ...target, name });
-    });
-  }
-
-  /** A DM's two devices draw lots; a room's members go in the order of their places in the group. */
-  private commitDelay(conv: string): number {
-    if (!isRoomTarget(conv)) return Math.random() * JITTER_MS;
-    const self = this.localDevice;
-    const members = this.env.convs.loaded(conv)?.group?.members() ?? [];
-    return roomCommitDelay(members.findIndex((m) => m.userId === self?.userId && m.deviceId === self.deviceId), JITTER_MS);
-  }
-
-  /** What a conversation this device has a group for is, to the verbs. */
-  private targetOf(conv: string): Omit<Target, 'name'> {
-    return isRoomTarget(conv) ? { conv } : { conv, peerId: peerIdOf(conv, this.self().userId) };
   }
 
   private identityChanged(userId: string, name: string | undefined): void {
@@ -314,7 +218,7 @@ export class E2eClient {
         return env.queues.run(target.conv, () => withReconnect(env, () => sendEncrypted(env, target, { payload, cmid })));
       }).catch(async (error: unknown) => {
         // The server forgot this connection's device: removed by another device of the user?
-        throw (isClientError(error, 'E2E_NO_DEVICE') && (await this.checkRemoved(this.self()))) || error;
+        throw (isClientError(error, 'E2E_NO_DEVICE') && (await this.sync.checkRemoved(this.self()))) || error;
       }),
     );
   }
@@ -370,6 +274,6 @@ export class E2eClient {
   /** Removes one of this user's devices (a lost phone): every shared group drops it now, and refuses it from then on. */
   async removeDevice(deviceId: string): Promise<void> {
     await call(this.env, 'eremovedevice', { device_id: deviceId });
-    for (const conv of this.env.convs.list()) this.reconcileLater(this.targetOf(conv));
+    this.sync.reconcileAll();
   }
 }

@@ -8,9 +8,13 @@ import { foldName } from '@parley/protocol';
 export class EncryptedRooms {
   private readonly keys = new Set<string>();
 
+  constructor(private readonly changed: (room: string, encrypted: boolean) => void) {}
+
   note(room: string, encrypted: boolean): void {
+    if (this.has(room) === encrypted) return;
     if (encrypted) this.keys.add(foldName(room));
     else this.keys.delete(foldName(room));
+    this.changed(room, encrypted);
   }
 
   has(room: string): boolean {
