@@ -44,10 +44,12 @@ async function roomPeople(server: ServerContext, room: Room): Promise<Map<string
  * client commits the removal of their devices they could still read, so nothing is sent to the
  * room until then (the sender's client commits it and sends again).
  */
-export async function checkNoLeavers(actor: Actor, destination: Destination, group: E2eGroupRecord): Promise<void> {
+export async function checkNoLeavers(actor: Actor, destination: Destination, input: { group: E2eGroupRecord; members: ReadonlySet<string> }): Promise<void> {
   if (!destination.room) return;
-  const [people, members] = await Promise.all([roomPeople(actor.server, destination.room), actor.server.store.e2e.groupMembers(group.groupId)]);
-  const gone = new Set(members.map((m) => m.userId).filter((id) => !people.has(id)));
+  const { group } = input;
+  const people = await roomPeople(actor.server, destination.room);
+  // Members are `userId/deviceId`; a user id has no slash.
+  const gone = new Set([...input.members].map((m) => m.slice(0, m.indexOf('/'))).filter((id) => !people.has(id)));
   if (gone.size === 0) return;
   throw new ParleyError('E2E_MEMBERS_CHANGED', `${gone.size === 1 ? 'Someone' : `${gone.size} people`} left ${destination.label} but their devices are still in its encrypted group: commit their removal, then send again`, {
     detail: { group: group.groupId, epoch: group.epoch },

@@ -7,6 +7,7 @@ import { committedMessage, newMessageFor } from '../chat/send.ts';
 import { StoreError, type E2eGroupRecord, type GroupDevice, type WelcomeRecord } from '../store/store.ts';
 import { checkNoLeavers, conversationPeople, encryptedDestination } from './conversation-people.ts';
 import { requireDevice, sessionsOfDevice } from './e2e-devices.ts';
+import { cachedGroup, deviceKey, forgetGroup } from './group-cache.ts';
 import { takeTree } from './tree-parts.ts';
 
 /**
@@ -31,7 +32,10 @@ function header(text: string): MlsHeader {
 }
 
 async function requireGroup(server: ServerContext, conv: string, groupId?: string): Promise<E2eGroupRecord> {
-  const group = await server.store.e2e.groupOfConv(conv);
+  return checkGroup(await server.store.e2e.groupOfConv(conv), groupId);
+}
+
+function checkGroup(group: E2eGroupRecord | undefined, groupId?: string): E2eGroupRecord {
   if (!group) throw new ParleyError('E2E_NO_GROUP', 'The conversation has no encrypted group yet: EGROUP makes one');
   if (groupId !== undefined && group.groupId !== groupId) {
     throw new ParleyError('E2E_BAD_MESSAGE', `The conversation's group is ${group.groupId}, not ${groupId}`, { detail: { group: group.groupId, epoch: group.epoch } });
@@ -39,10 +43,10 @@ async function requireGroup(server: ServerContext, conv: string, groupId?: strin
   return group;
 }
 
+const notMember = () => new ParleyError('E2E_NOT_MEMBER', "This device is not a member of the conversation's group: wait for its Welcome");
+
 async function requireMember(server: ServerContext, group: E2eGroupRecord, device: GroupDevice): Promise<void> {
-  if (!(await server.store.e2e.isGroupMember(group.groupId, device))) {
-    throw new ParleyError('E2E_NOT_MEMBER', "This device is not a member of the conversation's group: wait for its Welcome");
-  }
+  if (!(await server.store.e2e.isGroupMember(group.groupId, device))) throw notMember();
 }
 
 async function groupInfo(server: ServerContext, group: E2eGroupRecord): Promise<ReplyData['egroupinfo']> {
@@ -55,6 +59,7 @@ export async function createGroup(actor: Actor, args: CommandArgs<'egroup'>): Pr
   const device = requireDevice(session);
   const destination = await encryptedDestination(actor, args.to);
   const input = { groupId: args.group, conv: destination.conv, tree: '', creator: device, createdAt: Date.now() };
+  forgetGroup(server, destination.conv);
   try {
     return await groupInfo(server, await server.store.e2e.createGroup(input));
   } catch (error) {
@@ -122,6 +127,7 @@ export async function commitToGroup(actor: Actor, args: CommandArgs<'ecommit'>):
   if (args.welcome !== undefined) checkWelcome(args.welcome);
   const tree = commitTree(session, args);
   const message = newMessageFor(actor, destination, { text: args.commit, kind: 'mls_commit' });
+  forgetGroup(server, destination.conv);
   const result = await server.store.e2e.commitGroup({
     groupId: group.groupId,
     epoch: args.epoch,
@@ -171,12 +177,13 @@ export async function sendEncrypted(actor: Actor, args: CommandArgs<'esend'>): P
     throw new ParleyError('E2E_BAD_MESSAGE', 'ESEND carries an MLS PrivateMessage with application data');
   }
   const destination = await encryptedDestination(actor, args.to);
-  const group = await requireGroup(server, destination.conv, toBase64Url(head.groupId));
+  const cached = await cachedGroup(server, destination.conv, destination.room);
+  const group = checkGroup(cached?.group, toBase64Url(head.groupId));
   if (head.epoch !== group.epoch) {
     throw new ParleyError('E2E_WRONG_EPOCH', `The group is at epoch ${group.epoch}; the message is for ${head.epoch}`, { detail: { group: group.groupId, epoch: group.epoch } });
   }
-  await requireMember(server, group, device);
-  await checkNoLeavers(actor, destination, group);
+  if (!cached?.members.has(deviceKey(device))) throw notMember();
+  await checkNoLeavers(actor, destination, { group, members: cached.members });
   const message = newMessageFor(actor, destination, { text: args.data, kind: 'mls', cmid: args.cmid });
   const stored = await server.writer.append(message);
   server.metrics.messages.inc(1);
