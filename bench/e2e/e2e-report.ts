@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MlsCostResult } from './mls-costs.ts';
 import type { SdkDmResult } from './sdk-dm.ts';
+import type { RoomPhaseResult } from './sdk-room.ts';
 
 const DOC = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 const START = '<!-- bench:e2e:start (written by npm run bench; edit outside these markers) -->';
@@ -16,7 +17,7 @@ function rows<T extends object>(items: readonly T[], columns: [keyof T, string][
 }
 
 /** The end-to-end part of docs/benchmarks.md (its own markers, after the main results). */
-export function e2eSection(results: { dms: SdkDmResult[]; mls: MlsCostResult[]; date: string }): string {
+export function e2eSection(results: { dms: SdkDmResult[]; mls: MlsCostResult[]; rooms: RoomPhaseResult[]; date: string }): string {
   return [
     START,
     '',
@@ -54,6 +55,16 @@ export function e2eSection(results: { dms: SdkDmResult[]; mls: MlsCostResult[]; 
       ['decryptMs', 'decrypt ms'],
       ['ciphertextBytes', 'ciphertext B'],
       ['stateBytes', 'saved state B'],
+    ]),
+    '',
+    'A room through the server and the SDK (guests over TLS in the load generator, one device each): each phase ends when every member has read, decrypted, what it waits for. The plaintext room has the same people.',
+    '',
+    rows(results.rooms, [
+      ['phase', 'phase'],
+      ['members', 'members'],
+      ['ms', 'ms until all read'],
+      ['serverCpuMs', 'server CPU ms'],
+      ['complete', 'complete'],
     ]),
     '',
     END,

@@ -4,11 +4,13 @@ import { parseArgs } from 'node:util';
 import { e2eSection, writeE2eSection } from './e2e-report.ts';
 import { mlsCosts, type MlsCostResult } from './mls-costs.ts';
 import { sdkDm, type SdkDmResult } from './sdk-dm.ts';
+import { sdkRoom } from './sdk-room.ts';
 
 /**
  * `npm run bench:e2e [-- --quick] [--no-write]`: end-to-end encryption's costs. Encrypted and
  * plaintext SDK DMs alternate (plaintext first in odd rounds), so neither always runs on the
- * warmer machine; then a 100-member group's commits. A full run rewrites its section of
+ * warmer machine; then a 100-member group's commits on the MLS module, and a 100-member
+ * encrypted room through server and SDK beside a plaintext one. A full run rewrites its section of
  * docs/benchmarks.md. Run `npm run build` first: the server is the built bundle.
  */
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false }, rounds: { type: 'string' } } });
@@ -41,7 +43,9 @@ for (const members of quick ? [20] : [10, 100]) {
   mls.push(result);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+const rooms = await sdkRoom({ members: quick ? 20 : 100, prefix });
+for (const result of rooms) process.stdout.write(`${JSON.stringify(result)}\n`);
 if (!quick && !values['no-write']) {
-  const file = writeE2eSection(e2eSection({ dms, mls, date: new Date().toISOString().slice(0, 16).replace('T', ' ') }));
+  const file = writeE2eSection(e2eSection({ dms, mls, rooms, date: new Date().toISOString().slice(0, 16).replace('T', ' ') }));
   console.error(`bench:e2e: wrote ${file}`);
 }

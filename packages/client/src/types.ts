@@ -40,6 +40,8 @@ export interface E2eDeviceRef {
 export interface E2eErrorEvent {
   conv?: string;
   seq?: number;
+  /** Who sent the message that could not be read, as the server names them. */
+  from?: string;
   code: string;
   message: string;
 }

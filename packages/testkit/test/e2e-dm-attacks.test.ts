@@ -98,7 +98,7 @@ describe('end-to-end encrypted DMs under attack', () => {
     expect(await b2.client.e2e?.safetyNumber('alice')).toBe(number);
     expect(await a2.client.e2e?.safetyNumber('bob')).toBe(number);
     expect(await a1.client.e2e?.verification('bob')).toBe('unverified');
-    await a1.client.e2e?.markVerified('bob');
+    await a1.client.e2e?.markVerified('bob', number);
     expect(await a1.client.e2e?.verification('bob')).toBe('verified');
 
     // Bob loses every device and starts over with a new identity key.
@@ -111,6 +111,8 @@ describe('end-to-end encrypted DMs under attack', () => {
     const newNumber = await nb.client.e2e?.safetyNumber('alice');
     expect(await a1.client.e2e?.safetyNumber('bob')).toBe(newNumber);
     expect(newNumber).not.toBe(number);
+    // Verifying by the number shown before the change is refused: it is not the key there now.
+    await expect(a2.client.e2e?.markVerified('bob', number)).rejects.toMatchObject({ errorName: 'E2E_PEER_IDENTITY_CHANGED' });
     await expect(a1.client.send('bob', 'to the impostor?')).rejects.toMatchObject({ errorName: 'E2E_PEER_IDENTITY_CHANGED' });
     expect((await a1.client.request('egroupinfo', { to: 'bob' })).members.map((m) => m.device_id)).not.toContain(nb.deviceId);
     expect(nb.welcomes).toEqual([]);

@@ -47,6 +47,7 @@ export class E2eClient {
   private localDevice: LocalDevice | undefined;
   private signer: Promise<IdentitySigner> | undefined;
   private setupRun = 0;
+  private resetDone = false;
   private readonly rooms: EncryptedRooms;
   private readonly sync: GroupSync;
 
@@ -144,7 +145,9 @@ export class E2eClient {
       await env.convs.open();
       const device = await loadDevice(env.storage, { identity, userId: self.userId, deviceId: this.options.deviceId });
       await env.trust.pin(self.userId, toBase64Url(identity.publicKey));
-      await registerDevice(env, device, { reset: this.options.resetIdentity ?? false });
+      // A reset replaces the identity once: at a later reconnect it would remove devices made since.
+      await registerDevice(env, device, { reset: (this.options.resetIdentity ?? false) && !this.resetDone });
+      this.resetDone = true;
       this.localDevice = device;
       await replenishKeyPackages(env, device);
       const { welcomes } = await call(env, 'welcomes', {});
@@ -255,9 +258,13 @@ export class E2eClient {
     return this.trustApi.verification(name);
   }
 
-  /** The person compared safety numbers: their current identity key is pinned as verified. */
-  markVerified(name: string): Promise<void> {
-    return this.trustApi.accept(name, { verified: true });
+  /**
+   * The person compared safety numbers: their current identity key is pinned as verified. With
+   * `shown` (the number the person compared), refused (E2E_PEER_IDENTITY_CHANGED) if the key
+   * changed since it was shown.
+   */
+  markVerified(name: string, shown?: string): Promise<void> {
+    return this.trustApi.accept(name, { verified: true, ...(shown === undefined ? {} : { shown }) });
   }
 
   /** After `identity_changed`: pins the person's new identity key (their new devices are accepted from now on). */

@@ -26,7 +26,7 @@ const done = (state: ConvState, seq: number) => seq <= state.meta.processed || s
 const fromOwnUser = (env: E2eEnv, message: ChatMessage) => foldName(message.from) === foldName(env.self().name);
 
 function report(env: E2eEnv, message: ChatMessage, failure: { code: string; message: string }): Emit {
-  return () => env.hooks.emit('e2e_error', { conv: message.conv, seq: message.seq, code: failure.code, message: failure.message });
+  return () => env.hooks.emit('e2e_error', { conv: message.conv, seq: message.seq, from: message.from, code: failure.code, message: failure.message });
 }
 
 function reportError(env: E2eEnv, message: ChatMessage, error: unknown): Emit {

@@ -24,7 +24,10 @@ export class TrustApi {
 
   /** From the directory's current key: if the server lied about it, the two people's digits differ. */
   async safetyNumber(name: string): Promise<string> {
-    const entry = await this.keyed(name);
+    return this.numberFor(await this.keyed(name));
+  }
+
+  private async numberFor(entry: E2eDirectoryEntry & { identity_key: string }): Promise<string> {
     const self = this.env.self();
     return safetyNumber({ userId: self.userId, identityKey: await this.hooks.identityKey() }, { userId: entry.user_id, identityKey: fromBase64Url(entry.identity_key) });
   }
@@ -35,8 +38,11 @@ export class TrustApi {
   }
 
   /** Pins the current key (verified, or just accepted), then lets the shared group catch up with it. */
-  async accept(name: string, options: { verified: boolean }): Promise<void> {
+  async accept(name: string, options: { verified: boolean; shown?: string }): Promise<void> {
     const entry = await this.keyed(name);
+    if (options.shown !== undefined && options.shown.replace(/\s/g, '') !== (await this.numberFor(entry)).replace(/\s/g, '')) {
+      throw ParleyClientError.local('E2E_PEER_IDENTITY_CHANGED', `${entry.name}'s identity key changed after the safety number was shown: compare the new one`);
+    }
     await this.env.trust.pin(entry.user_id, entry.identity_key, options);
     const self = this.env.self();
     this.hooks.afterTrust({ conv: dmConversation(self.userId, entry.user_id), name: entry.name, peerId: entry.user_id });
