@@ -20,6 +20,8 @@ export interface ConvMeta {
   unregistered?: true;
   /** When this device last replaced its own path keys (an empty commit), ms; absent: never (it joined). */
   updatedAt?: number;
+  /** When this device joined from a Welcome, ms: the periodic update is due an interval after it if it never sent. */
+  joinedAt?: number;
 }
 
 /** A conversation's live state: only ever used inside its conversation's queue task. */

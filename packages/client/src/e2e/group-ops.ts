@@ -215,12 +215,20 @@ function planChanges(members: GroupMember[], expected: ExpectedDevice[], self: L
   };
 }
 
-/** The empty commit of UPDATE_INTERVAL_MS, when it is due. */
-async function updateIfDue(env: E2eEnv, state: ConvState, target: Target): Promise<void> {
+/**
+ * The empty commit, when it is due: before a joiner first sends, and UPDATE_INTERVAL_MS after the
+ * last one (or the join). In the background (a reconcile nobody sends after) only the periodic
+ * one: in a room of n members every joiner's update costs each of the others a commit to
+ * process, and doing them all when a join makes everyone reconcile is n² work at once.
+ */
+async function updateIfDue(env: E2eEnv, state: ConvState, input: { target: Target; sending: boolean }): Promise<void> {
   const group = state.group;
   if (!group) return;
   const now = Date.now();
-  if (state.meta.updatedAt !== undefined && now - state.meta.updatedAt < UPDATE_INTERVAL_MS) return;
+  const { updatedAt, joinedAt } = state.meta;
+  const since = updatedAt ?? (input.sending ? undefined : joinedAt);
+  if (since === undefined ? !input.sending : now - since < UPDATE_INTERVAL_MS) return;
+  const { target } = input;
   await publish(env, state, { target, output: await group.commitUpdate(), added: [], removed: [] });
   state.meta.updatedAt = now;
   await env.convs.save(state);
@@ -230,14 +238,14 @@ async function updateIfDue(env: E2eEnv, state: ConvState, target: Target): Promi
  * Makes the group's members the devices the directory lists for the conversation's people: removals first (a
  * lost device stops reading at once), then additions. Returns the directory it planned from.
  */
-export async function reconcile(env: E2eEnv, state: ConvState, target: Target & { trustLocal?: boolean }): Promise<Directory> {
+export async function reconcile(env: E2eEnv, state: ConvState, target: Target & { trustLocal?: boolean; sending?: boolean }): Promise<Directory> {
   for (let round = 0; ; round++) {
     const group = await ensureGroup(env, state, { ...target, trustLocal: round === 0 && target.trustLocal === true });
     const directory = await readDirectory(env, target);
     const plan = planChanges(group.members(), directory.expected, env.device());
     try {
       if (plan.remove.length === 0 && plan.add.length === 0) {
-        await updateIfDue(env, state, target);
+        await updateIfDue(env, state, { target, sending: target.sending === true });
         return directory;
       }
       if (plan.remove.length > 0) {

@@ -38,7 +38,7 @@ export async function sendEncrypted(env: E2eEnv, target: Target, message: { payl
   const state = await env.convs.get(target.conv);
   for (let attempt = 1; ; attempt++) {
     // After a refusal, nothing local is taken on trust: the group and both directory entries are read again.
-    const directory = await reconcile(env, state, { ...target, trustLocal: attempt === 1 });
+    const directory = await reconcile(env, state, { ...target, trustLocal: attempt === 1, sending: true });
     const group = state.group;
     if (!group) throw ParleyClientError.local('E2E_FAILED', 'The conversation has no group');
     if (target.peerId !== undefined) checkPeer(target, directory, group.members());

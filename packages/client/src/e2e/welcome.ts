@@ -53,6 +53,7 @@ export async function joinWelcome(env: E2eEnv, state: ConvState, welcome: E2eWel
   delete state.meta.unregistered;
   // A joiner's path keys came from whoever added it: replaced by its first update (group-ops.ts).
   delete state.meta.updatedAt;
+  state.meta.joinedAt = Date.now();
   await env.convs.save(state);
   await consumeBundle(env, found.ref);
   await call(env, 'welcomeack', { group: welcome.group });
