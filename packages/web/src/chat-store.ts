@@ -209,6 +209,8 @@ export class ChatStore {
       conv = new Conversation(key, kind, target);
       this.conversations.set(key, conv);
       if (kind === 'dm') void this.e2e.refresh(conv);
+      // A room's id is its name: lines about messages this device could not decrypt may have come first.
+      else if (kind === 'room') this.e2e.noteConversation(conv);
     }
     return conv;
   }
@@ -268,6 +270,8 @@ export class ChatStore {
       const [receipt] = await this.client.send(conv.address, text, { ...action, ...(plaintext ? { plaintext: true } : {}) });
       if (receipt) {
         if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
+        // A room's send is encrypted if the SDK knows by now that the room is (a refused plaintext send teaches it, and it resends).
+        else if (this.e2e.encrypts(conv)) item.encrypted = true;
         conv.confirm(item, receipt.seq);
       }
     } catch (error) {
@@ -291,7 +295,8 @@ export class ChatStore {
   }
 
   /** Shows a room this connection is now in (a join, or a create that joined it). */
-  entered(joined: { name: string; topic: string; muted?: true }): void {
+  entered(joined: { name: string; topic: string; muted?: true; encrypted?: true }): void {
+    this.e2e.noteRoom(joined);
     const conv = this.room(joined.name);
     conv.target = joined.name;
     conv.topic = joined.topic;

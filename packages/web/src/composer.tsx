@@ -2,6 +2,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
+import { errorSentence } from './describe-error.ts';
 import { withReason } from './describe-notice.ts';
 import { HelpPanel } from './help-panel.tsx';
 import { t } from './i18n/index.ts';
@@ -64,8 +65,11 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
 
   // A message held for the person's choice is decided first (plaintext-choice.tsx).
   const held = conv?.held !== undefined;
+  // An encrypted room in a tab without encryption: the server would refuse the message (E2E_ROOM_ENCRYPTED), so it stays in the box and the line below says why. Commands still go.
+  const sealed = conv?.kind === 'room' && conv.joined && store.e2e.shown(conv) === 'sealed';
+  const blocked = held || (sealed && input.kind === 'say');
   const submit = () => {
-    if (text.trim() === '' || over > 0 || held) return;
+    if (text.trim() === '' || over > 0 || blocked) return;
     update('');
     if (input.kind === 'help') setHelp(true);
     else void store.submit(text);
@@ -96,9 +100,9 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
           id="message-input"
           ref={ref}
           aria-label={t('composer.label')}
-          aria-describedby={muted ? 'composer-muted' : over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
+          aria-describedby={muted ? 'composer-muted' : sealed ? 'composer-sealed composer-hint' : over > 0 ? 'composer-limit composer-hint' : 'composer-hint'}
           aria-invalid={over > 0}
-          placeholder={muted ? t('composer.mutedPlaceholder') : changed ? t('composer.changedPlaceholder', { name: conv.title }) : placeholder}
+          placeholder={muted ? t('composer.mutedPlaceholder') : changed ? t('composer.changedPlaceholder', { name: conv.title }) : sealed ? t('composer.sealedPlaceholder') : placeholder}
           disabled={muted !== undefined || changed}
           rows={1}
           value={text}
@@ -110,13 +114,18 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             }
           }}
         />
-        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined || changed || held}>
+        <button type="submit" class="send" aria-label={t('composer.send')} disabled={text.trim() === '' || over > 0 || muted !== undefined || changed || blocked}>
           <SendIcon />
         </button>
       </div>
       {mutedText && (
         <p id="composer-muted" class="composer-muted" role="status">
           {mutedText}
+        </p>
+      )}
+      {sealed && !mutedText && (
+        <p id="composer-sealed" class="composer-muted composer-sealed" role="status">
+          {errorSentence('E2E_ROOM_ENCRYPTED', '')}
         </p>
       )}
       {over > 0 && limit !== undefined && (

@@ -14,6 +14,13 @@ describe('describeNotice', () => {
     expect(describeNotice({ text: 'olivia muted you in #den: calm down' }).text).toBe('olivia muted you in #den: calm down');
   });
 
+  it("reads a mode change from the modes it carries, encryption included, or from older servers' words", () => {
+    const modes = { inviteOnly: true, password: false, moderated: false, topicLock: false, encrypted: true };
+    expect(describeNotice({ text: 'whatever', kind: 'mode', room: '#den', by: 'olivia', modes }).text).toBe('olivia set the modes of #den: invite-only, end-to-end encrypted');
+    expect(describeNotice({ text: 'olivia set the modes of #den: end-to-end encrypted' }).text).toBe('olivia set the modes of #den: end-to-end encrypted');
+    expect(describeNotice({ text: 'olivia set the modes of #den: invite_only encrypted' }).text).toBe('olivia set the modes of #den: invite-only, end-to-end encrypted');
+  });
+
   it('leaves other notices (the MOTD, a broadcast) as the server wrote them', () => {
     expect(describeNotice({ text: '[acme] maintenance at 22:00' })).toEqual({ text: '[acme] maintenance at 22:00' });
   });

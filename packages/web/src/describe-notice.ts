@@ -1,4 +1,6 @@
+import type { RoomModes } from '@parley/protocol';
 import { t, type MessageKey } from './i18n/index.ts';
+import { describeModes } from './room-modes.ts';
 
 /**
  * A server `notice` as the SDK hands it: its text, and on newer servers what it is about
@@ -11,6 +13,8 @@ export interface NoticeEvent {
   room?: string | undefined;
   by?: string | undefined;
   reason?: string | undefined;
+  /** With kind `mode`: the room's modes after the change. */
+  modes?: RoomModes | undefined;
 }
 
 /** What the conversation shows: a sentence in the reader's language, and the room an invitation offers. */
@@ -38,6 +42,7 @@ export function describeNotice(notice: NoticeEvent): DescribedNotice {
     if (kind === 'invite') return invite(by, room);
     if (kind === 'mute') return { text: withReason(t('notice.mutedYou', { by, room }), notice.reason) };
     if (kind === 'unmute') return { text: t('notice.unmutedYou', { by, room }) };
+    if (kind === 'mode' && notice.modes) return { text: t('notice.modes', { by, room, modes: describeModes(notice.modes) }) };
   }
   for (const [pattern, describe] of PATTERNS) {
     const match = pattern.exec(notice.text);
@@ -63,10 +68,12 @@ const MODES: Readonly<Record<string, MessageKey>> = {
   password: 'mode.password',
   moderated: 'mode.moderated',
   topic_lock: 'mode.topicLocked',
+  encrypted: 'mode.encrypted',
   none: 'mode.none',
   // The notice's own words since it became a sentence.
   'invite-only': 'mode.inviteOnly',
   'topic locked': 'mode.topicLocked',
+  'end-to-end encrypted': 'mode.encrypted',
 };
 export function modeWords(words: readonly string[]): string {
   const named = words.filter(Boolean).map((word) => {

@@ -14,6 +14,7 @@ const WORDS: Record<EncryptionShown, MessageKey> = {
   elsewhere: 'e2e.elsewhere',
   unknown: 'e2e.unknown',
   room: 'e2e.room',
+  sealed: 'e2e.sealedRoom',
 };
 
 export const encryptionWords = (shown: EncryptionShown): string => t(WORDS[shown]);
@@ -21,7 +22,7 @@ export const encryptionWords = (shown: EncryptionShown): string => t(WORDS[shown
 /** The icon on a sidebar entry (inside its button, decorative); `changed`: the other person's identity key changed. */
 export function EncryptionIcon({ shown, changed }: { shown: EncryptionShown; changed: boolean }) {
   if (shown === 'unknown') return null;
-  return <span class={`e2e-mark ${shown}${changed ? ' changed' : ''}`}>{shown === 'encrypted' ? <LockIcon /> : <OpenLockIcon />}</span>;
+  return <span class={`e2e-mark ${shown}${changed ? ' changed' : ''}`}>{shown === 'encrypted' || shown === 'sealed' ? <LockIcon /> : <OpenLockIcon />}</span>;
 }
 
 /** What the sidebar entry's icon says, for screen readers: the entry's description (its name stays the conversation's). */
@@ -40,14 +41,16 @@ function verificationWords(conv: Conversation): string {
 
 /**
  * The conversation header's indicator. An encrypted DM's is a button with its verification
- * ("End-to-end encrypted · Verified") that opens the safety number panel; the others are text.
+ * ("End-to-end encrypted · Verified") that opens the safety number panel; the others are text,
+ * an encrypted room's too: safety numbers are between two people, not with a room.
  */
 export function EncryptionBadge({ store, conv }: { store: ChatStore; conv: Conversation }) {
   const shown = store.e2e.shown(conv);
-  if (shown !== 'encrypted') {
+  if (shown !== 'encrypted' || conv.kind !== 'dm') {
+    const locked = shown === 'encrypted' || shown === 'sealed';
     return (
-      <span class={`e2e-badge ${shown}`} data-encryption={shown}>
-        {shown !== 'unknown' && <OpenLockIcon />}
+      <span class={`e2e-badge ${shown}`} data-encryption={shown} title={locked ? t(shown === 'sealed' ? 'e2e.sealedRoomTitle' : 'e2e.roomTitle') : undefined}>
+        {locked ? <LockIcon /> : shown !== 'unknown' && <OpenLockIcon />}
         <span>{encryptionWords(shown)}</span>
       </span>
     );
@@ -70,7 +73,7 @@ export function EncryptionBadge({ store, conv }: { store: ChatStore; conv: Conve
   );
 }
 
-/** Under a DM's message that was not end-to-end encrypted. */
+/** Under a message of a DM or an encrypted room that was not end-to-end encrypted. */
 export function UnencryptedMark() {
   return (
     <span class="e2e-plain-mark" title={t('e2e.msgUnencryptedTitle')}>
@@ -83,10 +86,10 @@ export function UnencryptedMark() {
 /** e2e_error codes about a change of the group (a commit), not about a message. */
 const GROUP_CODES = new Set(['E2E_BAD_CREDENTIAL', 'E2E_INVALID_COMMIT', 'E2E_UNSUPPORTED']);
 
-/** The words in place of a message that cannot be read here. */
-export function sealedText(message: TimelineMessage): string {
+/** The words in place of a message that cannot be read here; `room`: it is an encrypted room's (a device reads from when it was added). */
+export function sealedText(message: TimelineMessage, room = false): string {
   if (message.sealed === 'elsewhere') return t('e2e.elsewhereMessage');
-  if (message.from !== '') return t('e2e.undecryptableFrom');
+  if (message.from !== '') return t(room ? 'e2e.undecryptableRoom' : 'e2e.undecryptableFrom');
   return GROUP_CODES.has(message.error ?? '') ? t('e2e.groupRefused') : t('e2e.undecryptable');
 }
 

@@ -1,7 +1,9 @@
 import { ParleyClientError, type ClientEvents, type ClientMessage, type E2eOptions } from '@parley/client';
+import { foldName, isRoomTarget } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
-import type { Conversation, HeldMessage, TimelineMessage } from './conversation.ts';
+import type { Conversation, ConversationE2e, HeldMessage, TimelineMessage } from './conversation.ts';
 import type { E2eMode } from './e2e-session.ts';
+import { RoomEncryption, type RoomSummaryEncryption } from './room-encryption.ts';
 
 /**
  * `starting`: being set up (after each login); `ready`: DMs are end-to-end encrypted;
@@ -11,21 +13,37 @@ import type { E2eMode } from './e2e-session.ts';
  */
 export type E2eStatus = 'starting' | 'ready' | 'other-tab' | 'unavailable' | 'conflict' | 'removed' | 'failed';
 
-/** What a conversation's indicator says: a room's is always `room` (the server reads it). */
-export type EncryptionShown = 'encrypted' | 'unencrypted' | 'elsewhere' | 'unknown' | 'room';
+/**
+ * What a conversation's indicator says. `room`: a plain room or Everyone (the server reads it);
+ * `sealed`: an encrypted room in a tab without end-to-end encryption, which can neither read nor
+ * write there. An encrypted room is `encrypted`, as an encrypted DM is, without a verification
+ * (that is for people: each member's devices are checked as the SDK adds them).
+ */
+export type EncryptionShown = 'encrypted' | 'unencrypted' | 'elsewhere' | 'unknown' | 'room' | 'sealed';
 
 /** Statuses in which this tab cannot encrypt until the person does something (import, reset, set up again). */
 const STUCK: ReadonlySet<E2eStatus> = new Set(['conflict', 'removed', 'failed']);
 
+/** The indicator of one conversation from what this tab knows: pure, so each case is tested (e2e-tracker.test.ts). */
+export function encryptionShown(input: { kind: Conversation['kind']; active: boolean; dm: ConversationE2e['encryption']; roomEncrypted: boolean }): EncryptionShown {
+  const { kind, active } = input;
+  if (kind === 'all') return 'room';
+  if (kind === 'room') return input.roomEncrypted ? (active ? 'encrypted' : 'sealed') : 'room';
+  if (!active) return 'elsewhere';
+  return input.dm ?? 'unknown';
+}
+
 /**
  * The web client's view of end-to-end encryption: whether this tab has it, each direct
  * conversation's encryption and verification (re-read from the SDK when something may have
- * changed them), the lines for messages that could not be decrypted, and the route a typed DM
- * takes (encrypted, held for the person's choice, or unencrypted because they chose so).
+ * changed them), which rooms are encrypted (room-encryption.ts), the lines for messages that
+ * could not be decrypted, and the route a typed DM takes (encrypted, held for the person's
+ * choice, or unencrypted because they chose so).
  */
 export class E2eTracker {
   status: E2eStatus;
   failure: string | undefined;
+  private readonly rooms: RoomEncryption;
   /** Lines for messages of conversations whose id this page does not know yet. */
   private readonly pending = new Map<string, (TimelineMessage & { seq: number })[]>();
   /** Bumped by an identity change: a directory read that started before it must not undo it. */
@@ -37,6 +55,7 @@ export class E2eTracker {
     private readonly changed: () => void,
   ) {
     this.status = input.options ? 'starting' : input.mode === 'other-tab' ? 'other-tab' : 'unavailable';
+    this.rooms = new RoomEncryption(changed);
     const { client } = store;
     client.on('e2e_ready', () => {
       this.status = 'ready';
@@ -48,7 +67,16 @@ export class E2eTracker {
     });
     client.on('state', ({ state }) => {
       if (state !== 'connected' && this.status === 'ready') this.status = 'starting';
+      // Each login lists the rooms it is in, with their encryption: a room switched while this tab was away.
+      if (state === 'connected') for (const room of client.identity?.rooms ?? []) this.rooms.noteSummary(room);
     });
+    // The SDK's word (it also learns from a plaintext send the server refused); a tab without e2e has no SDK part and hears the notices below.
+    client.on('e2e_room', ({ room, encrypted }) => this.rooms.note(room, encrypted));
+    client.on('notice', ({ kind, room, modes }) => {
+      if (kind === 'mode' && room !== undefined && modes) this.rooms.noteModes(room, modes);
+    });
+    // Made again under this name, a room starts plain: its join reply will say.
+    client.on('room_deleted', ({ room }) => this.rooms.note(room, false));
     client.on('e2e_error', (event) => this.onError(event));
     client.on('identity_changed', ({ user, user_id }) => {
       const conv = this.dmOf(user, user_id);
@@ -69,9 +97,22 @@ export class E2eTracker {
   }
 
   shown(conv: Conversation): EncryptionShown {
-    if (conv.kind !== 'dm') return 'room';
-    if (!this.active) return 'elsewhere';
-    return conv.e2e.encryption ?? 'unknown';
+    return encryptionShown({ kind: conv.kind, active: this.active, dm: conv.e2e.encryption, roomEncrypted: conv.kind === 'room' && this.rooms.has(conv.target) });
+  }
+
+  /** What the server said about a room: a login's summary, a `join` or `create` reply. */
+  noteRoom(summary: RoomSummaryEncryption): void {
+    this.rooms.noteSummary(summary);
+  }
+
+  /** A `mode` reply to this tab (the server sends the change's notice to the other members only). */
+  noteModes(room: string, modes: { encrypted: boolean }): void {
+    this.rooms.noteModes(room, modes);
+  }
+
+  /** Where a message that came in the clear is marked "Not encrypted": a DM, and an encrypted room (its messages from before the switch). */
+  marksUnencrypted(conv: Conversation): boolean {
+    return conv.kind === 'dm' || (conv.kind === 'room' && this.rooms.has(conv.target));
   }
 
   /** Reads a DM's encryption and verification from the SDK (the directory and the pinned keys). */
@@ -98,9 +139,9 @@ export class E2eTracker {
     return { text: message.text, ...(message.kind ? { kind: message.kind } : {}), ...(message.encrypted ? { encrypted: true as const } : {}) };
   }
 
-  /** Whether a send in `conv` is end-to-end encrypted by the SDK. */
+  /** Whether a send in `conv` is end-to-end encrypted by the SDK: a DM, or an encrypted room (the SDK goes by the same summaries and notices). */
   encrypts(conv: Conversation): boolean {
-    return conv.kind === 'dm' && this.active;
+    return this.active && (conv.kind === 'dm' || (conv.kind === 'room' && this.rooms.has(conv.target)));
   }
 
   /**
@@ -120,10 +161,16 @@ export class E2eTracker {
     return true;
   }
 
-  /** A DM the SDK refused: without keys it is held (or sent unencrypted, as chosen). Returns true when handled so. */
+  /**
+   * A DM the SDK refused: without keys it is held (or sent unencrypted, as chosen). Returns true
+   * when handled so. A room that refused plaintext (this tab has no encryption, and had not heard)
+   * is encrypted: the message stays failed with the sentence, and the message box says so from now on.
+   */
   refused(conv: Conversation, input: { item: TimelineMessage; error: unknown }): boolean {
     const { item, error } = input;
-    if (conv.kind !== 'dm' || !(error instanceof ParleyClientError)) return false;
+    if (!(error instanceof ParleyClientError)) return false;
+    if (conv.kind === 'room' && error.errorName === 'E2E_ROOM_ENCRYPTED') this.rooms.note(conv.target, true);
+    if (conv.kind !== 'dm') return false;
     if (error.errorName === 'E2E_PEER_IDENTITY_CHANGED') conv.e2e = { ...conv.e2e, verification: 'changed' };
     if (error.errorName !== 'E2E_PEER_UNENCRYPTED') return false;
     conv.remove(item);
@@ -151,8 +198,9 @@ export class E2eTracker {
     return text;
   }
 
-  async markVerified(conv: Conversation): Promise<void> {
-    await this.store.client.e2e?.markVerified(conv.target);
+  /** `shown`: the safety number the person compared; refused if the key changed since it was shown. */
+  async markVerified(conv: Conversation, shown: string): Promise<void> {
+    await this.store.client.e2e?.markVerified(conv.target, shown);
     await this.refresh(conv);
   }
 
@@ -164,9 +212,9 @@ export class E2eTracker {
     await this.refresh(conv);
   }
 
-  /** The page learnt a DM's conversation id: lines that waited for it go in. */
+  /** The page learnt a DM's conversation id, or shows a room (whose id is its folded name): lines that waited for it go in. */
   noteConversation(conv: Conversation): void {
-    const id = conv.conv;
+    const id = conv.kind === 'room' ? foldName(conv.target) : conv.conv;
     const lines = id === undefined ? undefined : this.pending.get(id);
     if (!lines || id === undefined) return;
     this.pending.delete(id);
@@ -176,7 +224,8 @@ export class E2eTracker {
   private onError(event: ClientEvents['e2e_error']): void {
     if (event.conv === undefined) return this.onSetupError(event);
     if (event.seq === undefined) return;
-    const conv = [...this.store.conversations.values()].find((c) => c.kind === 'dm' && c.conv === event.conv);
+    const id = event.conv;
+    const conv = isRoomTarget(id) ? this.store.conversations.get(`room:${id}`) : [...this.store.conversations.values()].find((c) => c.kind === 'dm' && c.conv === id);
     // A device of someone whose identity changed: the banner says it, a line per refused commit would not help.
     if (conv?.e2e.verification === 'changed' && event.code === 'E2E_BAD_CREDENTIAL') return;
     const line: TimelineMessage & { seq: number } = {

@@ -61,6 +61,8 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
     if (el.scrollTop < NEAR_TOP_PX) loadOlder();
   };
 
+  // In a DM and an encrypted room, what came in the clear says so (an encrypted room's messages from before the switch).
+  const marksPlain = store.e2e.marksUnencrypted(conv);
   const rows: ComponentChildren[] = [];
   let previous: TimelineItem | undefined;
   for (const item of conv.items) {
@@ -86,7 +88,7 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
       rows.push(<UndecryptableLine key={item.id} message={item} />);
     } else {
       const grouped = previous?.type === 'message' && previous.from === item.from && item.ts - previous.ts < GROUP_MS;
-      rows.push(<Message key={item.id} message={item} grouped={grouped} dm={conv.kind === 'dm'} />);
+      rows.push(<Message key={item.id} message={item} grouped={grouped} marksPlain={marksPlain} room={conv.kind === 'room'} />);
     }
     previous = item;
   }
@@ -109,7 +111,7 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
   );
 }
 
-function Message({ message, grouped, dm }: { message: TimelineMessage; grouped: boolean; dm: boolean }) {
+function Message({ message, grouped, marksPlain, room }: { message: TimelineMessage; grouped: boolean; marksPlain: boolean; room: boolean }) {
   const color = `nc-${nameColor(message.from)}`;
   const time = (
     <time dateTime={new Date(message.ts).toISOString()} title={formatStamp(message.ts)}>
@@ -137,7 +139,7 @@ function Message({ message, grouped, dm }: { message: TimelineMessage; grouped: 
           </div>
         )}
         {message.sealed ? (
-          <div class="msg-text sealed">{sealedText(message)}</div>
+          <div class="msg-text sealed">{sealedText(message, room)}</div>
         ) : message.kind === 'action' ? (
           <div class="msg-text action">
             * {message.from} {linkify(message.text)}
@@ -145,7 +147,7 @@ function Message({ message, grouped, dm }: { message: TimelineMessage; grouped: 
         ) : (
           <div class="msg-text">{linkify(message.text)}</div>
         )}
-        {dm && !message.encrypted && <UnencryptedMark />}
+        {marksPlain && !message.encrypted && !message.sealed && <UnencryptedMark />}
         {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
         {message.status === 'failed' && <div class="msg-status error">{t('msg.failed', { reason: message.error ?? '' })}</div>}
       </div>

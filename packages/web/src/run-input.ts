@@ -117,6 +117,7 @@ async function runCommand(store: ChatStore, line: CommandLine, here: Conversatio
     }
     case 'mode': {
       const { room: where, modes } = data as ReplyData['mode'];
+      store.e2e.noteModes(where, modes);
       const changed = Object.keys(args).some((key) => key !== 'room');
       store.notice(here, t(changed ? 'mode.youSet' : 'mode.are', { room: where, modes: describeModes(modes) }));
       return;

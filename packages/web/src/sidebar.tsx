@@ -4,6 +4,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Conversation } from './conversation.ts';
 import { nameColor } from './format.ts';
 import { CloseConversation } from './close-conversation.tsx';
+import { describeError } from './describe-error.ts';
 import { EncryptionDescription, EncryptionIcon } from './e2e-indicator.tsx';
 import { t } from './i18n/index.ts';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
@@ -18,6 +19,20 @@ function serverShown(store: ChatStore): string {
   if (all.length < 2) return host;
   const index = all.findIndex((url) => url.href === current) + 1;
   return index === 0 ? host : `${host} (${t('sidebar.nodeOf', { index, count: all.length })})`;
+}
+
+/**
+ * `/join` makes a room that does not exist, plain; an encrypted one is made with `create`
+ * (`encrypted: true`), which fails with ROOM_EXISTS rather than joining someone else's room
+ * under that name. A refusal shows where the person is, as a typed command's would.
+ */
+async function joinOrCreate(store: ChatStore, name: string, encrypted: boolean): Promise<void> {
+  if (!encrypted) return store.submit(`/join ${name}`);
+  try {
+    store.entered(await store.client.request('create', { room: name, encrypted: true }));
+  } catch (error) {
+    store.notice(store.active ?? store.everyone(), describeError(error), 'error');
+  }
 }
 
 export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSelect: (key: string) => void; onSignOut: () => void }) {
@@ -42,7 +57,9 @@ export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSe
           title={t('sidebar.rooms')}
           addLabel={t('sidebar.joinRoom')}
           placeholder={t('sidebar.roomPlaceholder')}
-          onAdd={(value) => store.submit(`/join ${value}`)}
+          onAdd={(value, encrypted) => joinOrCreate(store, value, encrypted)}
+          // Only where this tab encrypts: a room made here that this tab could not write in would help nobody.
+          option={store.e2e.active ? t('sidebar.createEncrypted') : undefined}
           items={rooms}
           store={store}
           onSelect={onSelect}
@@ -91,16 +108,20 @@ interface SectionProps {
   title: string;
   addLabel: string;
   placeholder: string;
-  onAdd: (value: string) => Promise<void>;
+  /** `option`: whether the form's checkbox was ticked. */
+  onAdd: (value: string, option: boolean) => Promise<void>;
+  /** The label of a checkbox under the name field, if the form has one. */
+  option?: string | undefined;
   items: Conversation[];
   store: ChatStore;
   onSelect: (key: string) => void;
   empty?: string;
 }
 
-function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, empty }: SectionProps) {
+function Section({ title, addLabel, placeholder, onAdd, option, items, store, onSelect, empty }: SectionProps) {
   const [adding, setAdding] = useState(false);
   const [value, setValue] = useState('');
+  const [ticked, setTicked] = useState(false);
   const id = useId();
   const submit = (event: Event) => {
     event.preventDefault();
@@ -108,7 +129,14 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
     if (!text) return;
     setValue('');
     setAdding(false);
-    void onAdd(text);
+    setTicked(false);
+    void onAdd(text, option !== undefined && ticked);
+  };
+  const escape = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      setAdding(false);
+    }
   };
   return (
     <section class="section" aria-labelledby={id}>
@@ -129,13 +157,14 @@ function Section({ title, addLabel, placeholder, onAdd, items, store, onSelect, 
             autocapitalize="off"
             spellcheck={false}
             onInput={(e) => setValue(e.currentTarget.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') {
-                e.stopPropagation();
-                setAdding(false);
-              }
-            }}
+            onKeyDown={escape}
           />
+          {option !== undefined && (
+            <label class="check add-option">
+              <input type="checkbox" checked={ticked} onChange={(e) => setTicked(e.currentTarget.checked)} onKeyDown={escape} />
+              <span>{option}</span>
+            </label>
+          )}
         </form>
       )}
       <ul class="conv-list">

@@ -71,7 +71,7 @@ export function VerifyDialog({ store, conv, onClose }: { store: ChatStore; conv:
           </button>
         )}
         {verification !== 'changed' && verification !== 'verified' && (
-          <button type="button" class="primary" disabled={busy || number === undefined} onClick={() => void act(() => store.e2e.markVerified(conv))}>
+          <button type="button" class="primary" disabled={busy || number === undefined} onClick={() => number !== undefined && void act(() => store.e2e.markVerified(conv, number))}>
             {t('verify.markVerified')}
           </button>
         )}

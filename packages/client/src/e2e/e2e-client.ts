@@ -90,6 +90,8 @@ export class E2eClient {
     host.on('e2e_devices', (event) => this.sync.onDevices(event));
     host.on('join', ({ room, user }) => this.sync.onRoomPeople(room, user));
     host.on('part', ({ room, user }) => this.sync.onRoomPeople(room, user));
+    // A room made again under its name starts plain (its join reply says if not).
+    host.on('room_deleted', ({ room }) => this.rooms.note(room, false));
     host.on('notice', ({ kind, room, modes }) => {
       if (kind === 'mode' && room !== undefined && modes) this.rooms.note(room, modes.encrypted);
     });
