@@ -102,7 +102,7 @@ function exchange(list: Person[], input: { perPerson: number; latencies: number[
 export async function sdkDm(input: { encrypted: boolean; pairs: number; perPerson: number; prefix: string[] }): Promise<SdkDmResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-e2e-'));
   const hosts = join(mkdtempSync(join(tmpdir(), 'parley-bench-hosts-')), 'known_hosts');
-  const server = await spawnServer({ dataDir, tls: true, built: true, env: SERVER_ENV, prefix: input.prefix });
+  const server = await spawnServer({ dataDir, tls: true, built: true, env: SERVER_ENV, prefix: input.prefix, ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : {}) });
   const list = await people({ port: server.tlsPort!, pairs: input.pairs, encrypted: input.encrypted, hosts });
   try {
     // Warm-up: the first message of each conversation makes its group (two commits and Welcomes).
