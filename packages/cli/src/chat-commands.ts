@@ -1,5 +1,5 @@
-import { replyLines, type ParleyClient } from '@parley/client';
-import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type CommandArgs, type MessageKind, type PresenceStatus, type ReplyData, type RoomSummary } from '@parley/protocol';
+import { describeModes, replyLines, type ParleyClient } from '@parley/client';
+import { CLIENT_HELP, parseCommandLine, slashUsage, splitWords, type CommandArgs, type MessageKind, type PresenceStatus, type ReplyData, type RoomModes, type RoomSummary } from '@parley/protocol';
 
 export interface ChatContext {
   client: ParleyClient;
@@ -25,6 +25,8 @@ export interface ChatContext {
   topic?(room: string, topic: string): void;
   /** The server's room list, from `/rooms`. */
   listed?(rooms: RoomSummary[]): void;
+  /** A room's modes, read or set (`/mode`): the server sends no mode notice to the connection that set them. */
+  modes?(room: string, modes: RoomModes): void;
   /**
    * My own presence after `/away [message]` or `/back`: the server tells everyone who shares a
    * room with me, but not me. The message stays with this client (`presence` carries no text).
@@ -40,6 +42,16 @@ export function slashWord(line: string): string {
 /** Help lines for the server's commands, from the one grammar (@parley/protocol), grouped as clients list them. */
 export function commandHelp(): { chat: string[]; operator: string[] } {
   return { chat: CLIENT_HELP.chat.map(slashUsage), operator: CLIENT_HELP.operator.map(slashUsage) };
+}
+
+/**
+ * "#dev modes: invite-only (+i), end-to-end encrypted (+E)". The SDK's describeModes words the
+ * others; encryption is named here whether or not it does, so it is never said twice or left out.
+ */
+export function modesText(room: string, modes: RoomModes): string {
+  const others = describeModes({ ...modes, encrypted: false });
+  const all = modes.encrypted ? [...(others === 'none' ? [] : [others]), 'end-to-end encrypted (+E)'].join(', ') : others;
+  return `${room} modes: ${all}`;
 }
 
 /** "/away back at 3" -> "back at 3"; undefined when nothing follows the word. */
@@ -95,6 +107,12 @@ export async function runServerCommand(ctx: ChatContext, line: string): Promise<
     case 'rooms':
       ctx.listed?.((data as ReplyData['rooms']).rooms);
       break;
+    case 'mode': {
+      const { room, modes } = data as ReplyData['mode'];
+      ctx.modes?.(room, modes);
+      ctx.out(`* ${modesText(room, modes)}`);
+      return;
+    }
     case 'presence': {
       const { status } = data as ReplyData['presence'];
       const message = status === 'away' ? awayMessage(line) : undefined;

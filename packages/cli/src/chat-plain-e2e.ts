@@ -1,5 +1,5 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
-import type { MessageKind } from '@parley/protocol';
+import { isRoomTarget, type MessageKind } from '@parley/protocol';
 import { prepareE2e, serverDirName } from './chat-e2e.ts';
 import type { ChatOptions } from './chat-options.ts';
 import { runE2eCommand, type E2eCommandContext } from './e2e-commands.ts';
@@ -58,7 +58,7 @@ export class PlainE2e {
         identityChanged: (name) => io.status(identityChangedWarning(name)),
         conversationLine: ({ name, text, summary }) => {
           if (summary !== undefined && !SUMMARY_AT.has(summary)) return;
-          io.status(`[dm ${name ?? '?'}] ${text}`);
+          io.status(`[${name !== undefined && isRoomTarget(name) ? name : `dm ${name ?? '?'}`}] ${text}`);
         },
       },
       { account, server: serverDirName(options.urls[0] ?? '') },

@@ -33,7 +33,7 @@ describe('/verify, /trust, /plain', () => {
     expect(lines[0]).toBe('Compare the number first:');
     expect(lines).toContain('  11111 22222 33333 44444 55555 66666');
     await runE2eCommand(ctx, 'verify', ' Bob yes');
-    expect(e2e.markVerified).toHaveBeenCalledWith('Bob');
+    expect(e2e.markVerified).toHaveBeenCalledWith('Bob', NUMBER);
     expect(ctx.trustChanged).toHaveBeenCalledWith('Bob');
     expect(lines.at(-1)).toBe("Bob is verified. If Bob's identity key ever changes, you will be warned.");
   });
@@ -53,7 +53,7 @@ describe('/verify, /trust, /plain', () => {
     await runE2eCommand(ctx, 'verify', '');
     await runE2eCommand(ctx, 'verify', ' yes');
     expect(e2e.safetyNumber).toHaveBeenCalledWith('bob');
-    expect(e2e.markVerified).toHaveBeenCalledWith('bob');
+    expect(e2e.markVerified).toHaveBeenCalledWith('bob', NUMBER);
     await expect(runE2eCommand(fakeContext().ctx, 'verify', '')).rejects.toThrow(/usage: \/verify/);
     await expect(runE2eCommand(fakeContext({ e2e: false }).ctx, 'verify', 'bob')).rejects.toThrow(/off in this session \(--no-e2e\)/);
     const failed = fakeContext({ ready: Promise.reject(new Error('E2E_IDENTITY_CHANGED')) });

@@ -64,7 +64,7 @@ async function verify(ctx: E2eCommandContext, args: string): Promise<void> {
   const number = await e2e.safetyNumber(name);
   const key = nameKey(name);
   if (confirm && ctx.shown.get(key) === number) {
-    await e2e.markVerified(name);
+    await e2e.markVerified(name, number);
     ctx.trustChanged?.(name);
     ctx.out(`${name} is verified. If ${name}'s identity key ever changes, you will be warned.`);
     return;

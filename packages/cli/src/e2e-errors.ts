@@ -1,5 +1,5 @@
 import type { ParleyClient } from '@parley/client';
-import type { ChatMessage } from '@parley/protocol';
+import { isRoomTarget, type ChatMessage } from '@parley/protocol';
 
 /**
  * `e2e_error` events, said without flooding: each undecryptable message once (by its seq), at
@@ -34,7 +34,10 @@ export class E2eErrorLog {
   }
 }
 
-/** The other person of a DM conversation id ("dm:a1:a2"), learnt from its messages or asked of the server. */
+/**
+ * Who a conversation id is with: the other person of a DM ("dm:a1:a2"), learnt from its messages
+ * or asked of the server, or the room itself (a room's id is its folded name, "#dev").
+ */
 export class ConvNames {
   private readonly names = new Map<string, string>();
 
@@ -47,6 +50,7 @@ export class ConvNames {
   }
 
   async name(conv: string): Promise<string | undefined> {
+    if (isRoomTarget(conv)) return conv;
     const known = this.names.get(conv);
     if (known !== undefined || !conv.startsWith('dm:')) return known;
     try {

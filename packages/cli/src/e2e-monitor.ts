@@ -12,7 +12,7 @@ export interface E2eMonitorHooks {
   identityChanged(name: string): void;
   /** A failure that belongs to no conversation (said once per kind). */
   notice(text: string): void;
-  /** A line for a DM conversation (`name` its other person); `summary` (the count so far) replaces the previous summary of that conversation. */
+  /** A line for a DM (`name` its other person) or a room (`name` the room); `summary` (the count so far) replaces the previous summary of that conversation. */
   conversationLine(input: { conv: string; name: string | undefined; text: string; summary?: number }): void;
 }
 

@@ -1,3 +1,5 @@
+import { isRoomTarget } from '@parley/protocol';
+
 /**
  * What both terminal clients (the full-screen UI and `--plain`) say about end-to-end
  * encryption, worded once: refusals, warnings, safety numbers and setup failures.
@@ -40,9 +42,31 @@ export function identityChangedWarning(peer: string): string {
 export type PlainHint = (peer: string) => string;
 export const plainHintFor = (inDmWindow: boolean): PlainHint => (peer) => (inDmWindow ? '/plain <message>' : `/plain ${peer} <message>`);
 
+/**
+ * Why a send to an encrypted room was refused. No `/plain` hint: the server takes no plaintext
+ * there from anyone (E2E_ROOM_ENCRYPTED), so the only way is a session with encryption.
+ */
+function roomFailureReason(error: ErrorLike, room: string): string | undefined {
+  switch (error.errorName) {
+    case 'E2E_ROOM_ENCRYPTED':
+      return `${room} is end-to-end encrypted and this session has no end-to-end encryption (--no-e2e, or it could not be set up here), so the server takes nothing from it there. To write in ${room}, start parley chat without --no-e2e.`;
+    case 'E2E_MEMBERS_CHANGED':
+      return `someone who left ${room} still has devices in its encrypted group; the server takes no message there until the members' clients take them out, which they do by themselves. Send it again in a moment.`;
+    case 'E2E_DEVICE_REMOVED':
+      return `this device was removed from your account, so it cannot encrypt any more, and ${room} takes only end-to-end encrypted messages.`;
+    case 'E2E_FAILED':
+    case 'E2E_IDENTITY_CHANGED':
+      return `end-to-end encryption is not working in this session (${error.message}), and ${room} takes only end-to-end encrypted messages.`;
+    default:
+      return undefined;
+  }
+}
+
 /** Why a send was refused, with what to do about it (the clients put "not sent" before it). */
 export function sendFailureReason(error: ErrorLike, input: { to: string; plainHint: PlainHint }): string {
   const { to, plainHint } = input;
+  const room = isRoomTarget(to) ? roomFailureReason(error, to) : undefined;
+  if (room !== undefined) return room;
   switch (error.errorName) {
     case 'E2E_PEER_UNENCRYPTED':
       return `${to} has no end-to-end encryption keys (an older client, or a text-mode connection), so the server could read it. To send it unencrypted anyway: ${plainHint(to)}`;
@@ -58,20 +82,27 @@ export function sendFailureReason(error: ErrorLike, input: { to: string; plainHi
   }
 }
 
-/** One line for a message that could not be decrypted (an `e2e_error` with a seq). */
+/** "from bob", or "in #dev" for a room (whose sender the undecryptable message does not name). */
+const source = (peer: string) => (isRoomTarget(peer) ? `in ${peer}` : `from ${peer}`);
+
+/** One line for a message that could not be decrypted (an `e2e_error` with a seq); `peer` is the DM's person or the room. */
 export function undecryptableText(peer: string, code: string): string {
-  if (code === 'E2E_BAD_CREDENTIAL') return `a message or device change from ${peer} was refused: ${code} (a device not certified by the identity key you trust for ${peer})`;
-  return `a message from ${peer} could not be decrypted: ${code}`;
+  if (code === 'E2E_BAD_CREDENTIAL') {
+    if (isRoomTarget(peer)) return `a message or device change in ${peer} was refused: ${code} (a device not certified by the identity key you trust for its sender)`;
+    return `a message or device change from ${peer} was refused: ${code} (a device not certified by the identity key you trust for ${peer})`;
+  }
+  return `a message ${source(peer)} could not be decrypted: ${code}`;
 }
 
 /** The summary that replaces further lines of the same kind in a burst (see E2eErrorLog). */
 export function undecryptableSummary(peer: string, input: { count: number; code: string }): string {
-  return `${input.count} more messages from ${peer} could not be decrypted (${input.code})`;
+  return `${input.count} more messages ${source(peer)} could not be decrypted (${input.code})`;
 }
 
 /** An end-to-end failure that is not one message's: a group change that failed. */
 export function groupFailureText(peer: string | undefined, error: { code: string; message: string }): string {
-  return `end-to-end: ${peer ? `the conversation with ${peer}: ` : ''}${error.code}: ${error.message}`;
+  const where = peer === undefined ? '' : isRoomTarget(peer) ? `${peer}: ` : `the conversation with ${peer}: `;
+  return `end-to-end: ${where}${error.code}: ${error.message}`;
 }
 
 /** Why this login has no end-to-end device, and what to do; said once. */

@@ -8,7 +8,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const until = (expires: number | null) => (expires === null ? 'permanent' : `until ${iso(expires)}`);
 
 export function describeModes(modes: RoomModes): string {
-  const on = [modes.inviteOnly && 'invite-only (+i)', modes.moderated && 'moderated (+m)', modes.topicLock && 'topic lock (+t)', modes.password && 'password (+k)'].filter(
+  const on = [modes.inviteOnly && 'invite-only (+i)', modes.moderated && 'moderated (+m)', modes.topicLock && 'topic lock (+t)', modes.password && 'password (+k)', modes.encrypted && 'end-to-end encrypted (+E)'].filter(
     (label): label is string => typeof label === 'string',
   );
   return on.length > 0 ? on.join(', ') : 'none';

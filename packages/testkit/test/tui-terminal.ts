@@ -86,7 +86,7 @@ export class Terminal {
    * Waits until the screen matches and has stopped changing, and returns it. A capture can land in
    * the middle of a redraw (half the pane old, half new); two equal captures in a row cannot.
    */
-  async see(pattern: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  async see(pattern: string | RegExp, timeoutMs = 30_000): Promise<string> {
     let last = '';
     let previous = '';
     const matches = (screen: string) => (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen));

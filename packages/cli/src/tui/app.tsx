@@ -73,7 +73,7 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
   useEffect(() => {
     // Rooms an account (or the server's defaults) put me in at login, then the --room one.
     const rooms = client.identity?.rooms ?? [];
-    for (const r of rooms) roomJoined(ctx, r.name, r.topic);
+    for (const r of rooms) roomJoined(ctx, r);
     const first = rooms.find((r) => nameKey(r.name) === nameKey(room));
     if (first) dispatch({ type: 'open', target: first.name });
     else void runInput(ctx, `/join ${room}`);
@@ -115,9 +115,9 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
   const conv = state.active ? state.convs[state.active] : undefined;
   const textWidth = Math.max(1, box.pane - 2);
 
-  // A DM on screen says whether it is encrypted: asked when it comes on screen and after a reconnect.
+  // A DM or room on screen says whether it is encrypted: asked when it comes on screen and after a reconnect.
   useEffect(() => {
-    if (conv?.kind === 'dm' && connection.state === 'connected') refreshSecurity(conv.label);
+    if ((conv?.kind === 'dm' || conv?.kind === 'room') && connection.state === 'connected') refreshSecurity(conv.label);
   }, [conv?.key, connection.state, refreshSecurity]);
 
   // A conversation opened by a message or /msg shows its recent history once.

@@ -29,7 +29,8 @@ export type ChatAction =
   | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true; plaintext?: true }
   | { type: 'sent'; id: number; seq: number }
   | { type: 'send-failed'; id: number; reason: string }
-  | { type: 'joined'; room: string; topic: string }
+  /** `encrypted`: the room's summary said it is end-to-end encrypted. */
+  | { type: 'joined'; room: string; topic: string; encrypted?: boolean }
   | { type: 'left'; room: string }
   | { type: 'close'; key: string }
   | MemberAction
@@ -107,7 +108,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'joined': {
       const next = ensureConversation(state, action.room);
       const key = conversationKey(action.room);
-      return selectConversation(updateConversation(next, key, () => ({ topic: action.topic, gone: false })), key);
+      return selectConversation(updateConversation(next, key, () => ({ topic: action.topic, gone: false, encrypted: action.encrypted === true })), key);
     }
     case 'left':
     case 'close': {
@@ -130,6 +131,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'e2e-status':
     case 'e2e-security':
     case 'e2e-identity-changed':
+    case 'e2e-room':
     case 'e2e-line':
       return reduceE2eEvent(state, action);
     case 'topic': {

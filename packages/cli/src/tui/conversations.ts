@@ -77,6 +77,12 @@ export interface Conversation {
   gone: boolean;
   /** A DM's encryption, once asked (undefined until then, and for rooms). */
   security?: DmSecurity;
+  /**
+   * A room is end-to-end encrypted (its mode, as the server said: the join or login summary, a
+   * mode change, a plaintext send it refused, or the SDK's `e2e_room`). Undefined: not, as far as
+   * this client heard.
+   */
+  encrypted?: boolean;
 }
 
 export interface ChatState {

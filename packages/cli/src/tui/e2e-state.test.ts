@@ -68,4 +68,36 @@ describe('end-to-end state in the terminal UI', () => {
     expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['KeyPackages could not be uploaded']);
     expect(state.active).toBe('#general');
   });
+
+  it("keeps each room's encryption from its summary and from every later word of it, for rooms I am in", () => {
+    const state = run([
+      { type: 'joined', room: '#general', topic: '' },
+      { type: 'joined', room: '#secret', topic: '', encrypted: true },
+      { type: 'open', target: 'bob' },
+      { type: 'e2e-room', room: '#General', encrypted: true },
+      // Not open (the SDK heard of it first, or a DM's name): nothing to show it on.
+      { type: 'e2e-room', room: '#elsewhere', encrypted: true },
+      { type: 'e2e-room', room: 'bob', encrypted: true },
+    ]);
+    expect(state.convs['#general']!.encrypted).toBe(true);
+    expect(state.convs['#secret']!.encrypted).toBe(true);
+    expect(state.convs['#elsewhere']).toBeUndefined();
+    expect(state.convs['@bob']!.encrypted).toBeUndefined();
+    // Joined again (after a /part): the new summary counts.
+    const rejoined = run([{ type: 'joined', room: '#secret', topic: '' }], state);
+    expect(rejoined.convs['#secret']!.encrypted).toBe(false);
+  });
+
+  it("puts a room's e2e lines in the room while I am in it, else where I am", () => {
+    const state = run([
+      { type: 'joined', room: '#secret', topic: '', encrypted: true },
+      { type: 'joined', room: '#general', topic: '' },
+      { type: 'e2e-line', name: '#secret', text: 'a message in #secret could not be decrypted: E2E_REPLAY' },
+      { type: 'e2e-line', name: '#gone', text: 'end-to-end: #gone: E2E_NOT_MEMBER: …' },
+    ]);
+    expect(state.convs['#secret']!.lines.map((l) => l.text)).toEqual(['a message in #secret could not be decrypted: E2E_REPLAY']);
+    expect(state.convs['#secret']!.kind).toBe('room');
+    expect(state.convs['#gone']).toBeUndefined();
+    expect(state.convs['#general']!.lines.map((l) => l.text)).toEqual(['end-to-end: #gone: E2E_NOT_MEMBER: …']);
+  });
 });

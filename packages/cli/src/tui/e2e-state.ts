@@ -1,10 +1,10 @@
 import { identityChangedWarning } from '../e2e-text.ts';
-import { appendLine, appendSystemLine, appendUnreadLine, conversationKey, ensureConversation, sameName, updateConversation, type ChatState, type DmSecurity, type E2eStatus, type Line } from './conversations.ts';
+import { appendLine, appendSystemLine, appendUnreadLine, conversationKey, ensureConversation, sameName, targetKind, updateConversation, type ChatState, type DmSecurity, type E2eStatus, type Line } from './conversations.ts';
 
 /**
  * End-to-end encryption in the terminal UI's state: whether this session has it, each DM's
- * encryption and verification (for its header), who changed identity (for the status bar),
- * and the lines that say so. Pure, like the rest of the reducer.
+ * encryption and verification and each room's mode (for their headers), who changed identity
+ * (for the status bar), and the lines that say so. Pure, like the rest of the reducer.
  */
 export type E2eAction =
   | { type: 'e2e-status'; state: Exclude<E2eStatus['state'], 'off'> }
@@ -12,7 +12,9 @@ export type E2eAction =
   | { type: 'e2e-security'; name: string; security: DmSecurity }
   /** `identity_changed`: their key is not the pinned one. */
   | { type: 'e2e-identity-changed'; name: string }
-  /** A line for the DM with `name` (a message that could not be decrypted); `tag` replaces the line with that tag. */
+  /** Whether the room is end-to-end encrypted, as the server or the SDK said; a room not open is left alone. */
+  | { type: 'e2e-room'; room: string; encrypted: boolean }
+  /** A line for the DM with `name`, or the room `name` (a message that could not be decrypted); `tag` replaces the line with that tag. */
   | { type: 'e2e-line'; name: string | undefined; text: string; tag?: string };
 
 function withChanged(state: ChatState, name: string, changed: boolean): ChatState {
@@ -52,11 +54,16 @@ export function reduceE2eEvent(state: ChatState, action: E2eAction): ChatState {
       const current = state.convs[conversationKey(action.name)]?.security;
       return setSecurity(state, action.name, { encryption: current?.encryption ?? 'encrypted', verification: 'changed' });
     }
+    case 'e2e-room':
+      return updateConversation(state, conversationKey(action.room), (conv) => (conv.kind === 'room' ? { encrypted: action.encrypted } : {}));
     case 'e2e-line': {
       const line: Line = { kind: 'error', ts: Date.now(), text: action.text, ...(action.tag !== undefined ? { tag: action.tag } : {}) };
       if (action.name === undefined) return appendSystemLine(state, line);
-      const next = ensureConversation(state, action.name, 'dm');
       const key = conversationKey(action.name);
+      const kind = targetKind(action.name);
+      // A DM window opens for the line; a room's goes to its window only while I am in it.
+      if (kind === 'room' && !state.convs[key]) return appendSystemLine(state, line);
+      const next = ensureConversation(state, action.name, kind);
       return replaceTagged(next, key, line) ?? appendLine(next, key, line);
     }
   }

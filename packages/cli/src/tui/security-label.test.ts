@@ -11,7 +11,7 @@ function conv(target: string, security?: DmSecurity): Conversation {
 const label = (c: Conversation, e2e: 'off' | 'setup' | 'ready' | 'failed' = 'ready', glyphs = UNICODE_GLYPHS) => securityLabel(c, { e2e, glyphs })?.forms[0];
 
 describe('the header says whether a conversation is end-to-end encrypted', () => {
-  it('rooms and ALL are TLS only; a DM says encrypted, verified, changed or unencrypted', () => {
+  it('plain rooms and ALL are TLS only; a DM says encrypted, verified, changed or unencrypted', () => {
     expect(label(conv('#general'))).toBe('not end-to-end encrypted');
     expect(label(conv('ALL'))).toBe('not end-to-end encrypted');
     expect(label(conv('bob', { encryption: 'encrypted', verification: 'unverified' }))).toBe('🔒 encrypted, not verified');
@@ -21,6 +21,22 @@ describe('the header says whether a conversation is end-to-end encrypted', () =>
     expect(label(conv('bob'))).toBeUndefined();
     expect(label(conv('bob'), 'off')).toBe('unencrypted: end-to-end encryption is off (--no-e2e)');
     expect(label(conv('bob'), 'failed')).toBe('unencrypted: end-to-end encryption is not set up');
+  });
+
+  it('an encrypted room says so; without e2e in this session it warns that it cannot be used here', () => {
+    const secret = { ...conv('#secret'), encrypted: true };
+    expect(label(secret)).toBe('🔒 end-to-end encrypted');
+    expect(label(secret, 'setup')).toBe('🔒 end-to-end encrypted');
+    expect(label(secret, 'ready', ASCII_GLYPHS)).toBe('end-to-end encrypted');
+    expect(label(secret, 'off')).toBe('encrypted room: end-to-end encryption is off (--no-e2e)');
+    expect(label(secret, 'failed')).toBe('encrypted room: end-to-end encryption is not set up');
+    expect(securityLabel(secret, { e2e: 'off', glyphs: UNICODE_GLYPHS })?.tone).toBe('warn');
+    // A plain room, whatever this session has.
+    expect(label({ ...conv('#general'), encrypted: false }, 'off')).toBe('not end-to-end encrypted');
+    const encrypted = securityLabel(secret, { e2e: 'ready', glyphs: UNICODE_GLYPHS })!;
+    expect(encrypted.tone).toBe('ok');
+    expect(pickForm(encrypted, { width: 44, titleWidth: 16 })).toBe('🔒 end-to-end encrypted');
+    expect(pickForm(encrypted, { width: 32, titleWidth: 16 })).toBe('🔒 encrypted');
   });
 
   it('words alone where the terminal cannot show the lock', () => {

@@ -8,11 +8,27 @@ export interface SecurityLabel {
   tone: 'ok' | 'warn' | 'bad' | 'dim';
 }
 
-/** Rooms and ALL are TLS only; a DM says whether it is end-to-end encrypted, verified, or changed. */
+const TLS_ONLY: SecurityLabel = { forms: ['not end-to-end encrypted', 'not e2e'], tone: 'dim' };
+
+/**
+ * An encrypted room has no one person to verify: it says it is encrypted, or, when this session
+ * has no end-to-end encryption, that nothing there can be read or sent from here.
+ */
+function roomLabel(e2e: E2eStatus['state'], glyphs: Glyphs): SecurityLabel {
+  if (e2e === 'off') return { forms: ['encrypted room: end-to-end encryption is off (--no-e2e)', 'encrypted room, e2e off'], tone: 'warn' };
+  if (e2e === 'failed') return { forms: ['encrypted room: end-to-end encryption is not set up', 'encrypted room, e2e off'], tone: 'warn' };
+  return { forms: [`${glyphs.lock}end-to-end encrypted`, `${glyphs.lock}encrypted`], tone: 'ok' };
+}
+
+/**
+ * ALL and plain rooms are TLS only; an encrypted room says so; a DM says whether it is
+ * end-to-end encrypted, verified, or changed.
+ */
 export function securityLabel(conv: Conversation | undefined, input: { e2e: E2eStatus['state']; glyphs: Glyphs }): SecurityLabel | undefined {
   const { e2e, glyphs } = input;
   if (!conv || conv.kind === 'status') return undefined;
-  if (conv.kind !== 'dm') return { forms: ['not end-to-end encrypted', 'not e2e'], tone: 'dim' };
+  if (conv.kind === 'room') return conv.encrypted ? roomLabel(e2e, glyphs) : TLS_ONLY;
+  if (conv.kind !== 'dm') return TLS_ONLY;
   if (e2e === 'off') return { forms: ['unencrypted: end-to-end encryption is off (--no-e2e)', 'unencrypted'], tone: 'warn' };
   if (e2e === 'failed') return { forms: ['unencrypted: end-to-end encryption is not set up', 'unencrypted'], tone: 'warn' };
   const security = conv.security;

@@ -1,11 +1,12 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
-import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, PARLEY_LINES, type MessageKind } from '@parley/protocol';
+import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, isRoomTarget, PARLEY_LINES, type MessageKind, type RoomSummary } from '@parley/protocol';
 import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
 import { E2E_USAGE, runE2eCommand, type E2eCommandContext } from '../e2e-commands.ts';
 import { plainHintFor, sendFailureReason } from '../e2e-text.ts';
 import { isDirect, type ChatSender } from '../send-order.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
+import { ENCRYPT_USAGE, runEncrypt, type EncryptContext } from './encrypt-command.ts';
 import type { ServerRooms } from './server-rooms.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
@@ -17,7 +18,7 @@ export interface TuiContext {
   sender: ChatSender;
   /** Safety numbers shown by /verify, per person (see e2e-commands.ts). */
   shown: Map<string, string>;
-  /** Asks the SDK again about the DM with `name` (its header follows). */
+  /** Asks the SDK again about the DM or room `name` (its header follows). */
   refreshSecurity(name: string): void;
   state(): ChatState;
   dispatch(action: ChatAction): void;
@@ -55,6 +56,8 @@ export function sendText(ctx: TuiContext, target: string, input: { text: string;
         ctx.dispatch({ type: 'system', text: `not sent to ${target}: ${sendFailureReason(error, { to: target, plainHint: plainHintFor(false) })}`, error: true });
       }
       if (SECURITY_REFUSALS.has(error.errorName)) ctx.refreshSecurity(target);
+      // The room turned encrypted while this session (without e2e) was not told: its header says so now.
+      if (error.errorName === 'E2E_ROOM_ENCRYPTED' && isRoomTarget(target)) ctx.dispatch({ type: 'e2e-room', room: target, encrypted: true });
     },
   );
 }
@@ -93,11 +96,12 @@ export async function refreshMembers(ctx: TuiContext, room: string): Promise<voi
   }
 }
 
-/** A new room on screen: select it, then fill in members and recent history. */
-export function roomJoined(ctx: TuiContext, room: string, topic: string): void {
-  ctx.dispatch({ type: 'joined', room, topic });
-  void refreshMembers(ctx, room);
-  void loadOlder(ctx, { key: conversationKey(room), kind: 'room', label: room, lines: [] });
+/** A new room on screen (from its summary: a join, a create, the login's rooms): select it, then fill in members and recent history. */
+export function roomJoined(ctx: TuiContext, room: Pick<RoomSummary, 'name' | 'topic' | 'encrypted'>): void {
+  const { name } = room;
+  ctx.dispatch({ type: 'joined', room: name, topic: room.topic, encrypted: room.encrypted === true });
+  void refreshMembers(ctx, name);
+  void loadOlder(ctx, { key: conversationKey(name), kind: 'room', label: name, lines: [] });
 }
 
 const activeConv = (ctx: TuiContext) => {
@@ -125,6 +129,22 @@ const e2eCommand = (word: 'verify' | 'trust' | 'plain') => ({
   },
 });
 
+/** /encrypt with the room on screen as the default, replies into the room. */
+function encryptContext(ctx: TuiContext): EncryptContext {
+  const conv = activeConv(ctx);
+  return {
+    client: ctx.client,
+    current: conv?.kind === 'room' && !conv.gone ? conv.label : undefined,
+    joined: (room) => {
+      const open = ctx.state().convs[conversationKey(room)];
+      return open?.kind === 'room' && !open.gone ? { encrypted: open.encrypted === true } : undefined;
+    },
+    created: (room) => roomJoined(ctx, room),
+    encrypted: (room, encrypted) => ctx.dispatch({ type: 'e2e-room', room, encrypted }),
+    say: (text, room) => ctx.dispatch({ type: 'system', text, target: room }),
+  };
+}
+
 /** The --plain command path, with its output into the current conversation and hooks into the UI state. */
 async function shared(ctx: TuiContext, line: string): Promise<void> {
   const conv = activeConv(ctx);
@@ -135,11 +155,12 @@ async function shared(ctx: TuiContext, line: string): Promise<void> {
     send: (to, text, kind) => to.forEach((name) => sendText(ctx, name, { text, kind })),
     out: (text) => ctx.dispatch({ type: 'system', text: text.replace(/^\* /, '') }),
     status: (text) => ctx.dispatch({ type: 'system', text }),
-    joined: (joined) => roomJoined(ctx, joined.name, joined.topic),
+    joined: (joined) => roomJoined(ctx, joined),
     left: (room) => ctx.dispatch({ type: 'left', room }),
     renamed: (me) => ctx.dispatch({ type: 'identity', me }),
     topic: (room, topic) => ctx.dispatch({ type: 'topic', room, topic }),
     listed: (rooms) => ctx.serverRooms.set(rooms, Date.now()),
+    modes: (room, modes) => ctx.dispatch({ type: 'e2e-room', room, encrypted: modes.encrypted }),
     presence: (status, message) => ctx.dispatch({ type: 'own-presence', status, ...(message ? { message } : {}) }),
   };
   await runServerCommand(chatContext, line);
@@ -182,6 +203,12 @@ export const LOCAL_COMMANDS: Record<string, { usage: string; run: TuiHandler }> 
       if (!conv || conv.kind === 'status') throw new Error('No conversation here');
       const n = Math.min(200, Math.max(1, Number(args.trim() || HISTORY_PAGE) || HISTORY_PAGE));
       await loadOlder(ctx, conv, n);
+    },
+  },
+  encrypt: {
+    usage: ENCRYPT_USAGE,
+    async run(ctx, args) {
+      await runEncrypt(encryptContext(ctx), args);
     },
   },
   verify: e2eCommand('verify'),

@@ -31,9 +31,12 @@ export function useChatClient(client: ParleyClient) {
       client.on('presence', (e) => dispatch({ type: 'presence', user: e.user, status: e.status })),
       client.on('nick', (e) => dispatch({ type: 'nick', old: e.old, new: e.new })),
       // A notice about a room (I was muted there, invited to it) goes to that room's conversation.
-      client.on('notice', (e) =>
-        e.room ? dispatch({ type: 'system', text: e.text, target: e.room, error: e.kind === 'mute' }) : dispatch({ type: 'system', text: `notice: ${e.text}` }),
-      ),
+      client.on('notice', (e) => {
+        if (!e.room) return dispatch({ type: 'system', text: `notice: ${e.text}` });
+        dispatch({ type: 'system', text: e.text, target: e.room, error: e.kind === 'mute' });
+        // Its header follows a mode change (without e2e too: then the room cannot be read here).
+        if (e.kind === 'mode' && e.modes) dispatch({ type: 'e2e-room', room: e.room, encrypted: e.modes.encrypted });
+      }),
       client.on('room_lost', (e) => {
         dispatch({ type: 'left', room: e.room });
         dispatch({ type: 'system', text: roomLostText(e.room, e.error), error: true });

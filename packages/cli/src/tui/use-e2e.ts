@@ -1,9 +1,10 @@
 import type { ParleyClient } from '@parley/client';
+import { isRoomTarget } from '@parley/protocol';
 import { useCallback, useEffect, useRef, type RefObject } from 'react';
 import { E2eMonitor } from '../e2e-monitor.ts';
 import { identityCreatedText } from '../e2e-text.ts';
 import type { ChatAction } from './chat-reducer.ts';
-import { sameName, type ChatState } from './conversations.ts';
+import { sameName, type ChatState, type ConversationKind } from './conversations.ts';
 
 /** Where this session's e2e stands before the UI starts: a local failure (a key file others can read) or a key made just now. */
 export interface E2eStart {
@@ -16,8 +17,9 @@ export interface E2eStart {
 /**
  * The terminal UI's end-to-end indicators, fed by the SDK: the session's setup (E2eMonitor),
  * each DM's encryption and verification for its header (asked when the DM is on screen and after
- * every change: a device added, an identity changed, a reconnect), and the lines that say what
- * went wrong. Returns `refreshSecurity(name)` for commands that change trust.
+ * every change: a device added, an identity changed, a reconnect), each room's encryption (the
+ * SDK's `e2e_room`, and asked when the room is on screen), and the lines that say what went
+ * wrong. Returns `refreshSecurity(name)` for commands that change trust.
  */
 export function useE2e(client: ParleyClient, input: { dispatch: (action: ChatAction) => void; stateRef: RefObject<ChatState>; start: E2eStart }) {
   const { dispatch, stateRef, start } = input;
@@ -40,6 +42,14 @@ export function useE2e(client: ParleyClient, input: { dispatch: (action: ChatAct
     (name: string) => {
       const e2e = client.e2e;
       if (!e2e) return;
+      // A room has no one to verify (the SDK's verification() is for people and throws for a room).
+      if (isRoomTarget(name)) {
+        e2e.conversationEncryption(name).then(
+          (encryption) => dispatch({ type: 'e2e-room', room: name, encrypted: encryption === 'encrypted' }),
+          () => undefined,
+        );
+        return;
+      }
       Promise.all([e2e.conversationEncryption(name), e2e.verification(name)]).then(
         ([encryption, verification]) => dispatch({ type: 'e2e-security', name, security: { encryption, verification } }),
         // No such user any more (a guest who left), or disconnected: the header keeps what it had.
@@ -49,9 +59,9 @@ export function useE2e(client: ParleyClient, input: { dispatch: (action: ChatAct
     [client, dispatch],
   );
 
-  const openDms = () => {
+  const open = (kinds: readonly ConversationKind[]) => {
     const state = stateRef.current;
-    return state.order.map((key) => state.convs[key]!).filter((c) => c.kind === 'dm');
+    return state.order.map((key) => state.convs[key]!).filter((c) => kinds.includes(c.kind));
   };
 
   useEffect(() => {
@@ -66,7 +76,7 @@ export function useE2e(client: ParleyClient, input: { dispatch: (action: ChatAct
       {
         ready: () => {
           dispatch({ type: 'e2e-status', state: 'ready' });
-          for (const conv of openDms()) refreshSecurity(conv.label);
+          for (const conv of open(['dm', 'room'])) refreshSecurity(conv.label);
         },
         setupFailed: (text) => {
           dispatch({ type: 'e2e-status', state: 'failed' });
@@ -81,9 +91,11 @@ export function useE2e(client: ParleyClient, input: { dispatch: (action: ChatAct
     const offs = [
       // Someone's devices changed: the header of a DM with them may say something else now.
       client.on('e2e_devices', (event) => {
-        const conv = openDms().find((c) => sameName(c.label, event.user));
+        const conv = open(['dm']).find((c) => sameName(c.label, event.user));
         if (conv) refreshSecurity(conv.label);
       }),
+      // The SDK learnt a room's mode (a summary, a mode change, a plaintext send the server refused).
+      client.on('e2e_room', (event) => dispatch({ type: 'e2e-room', room: event.room, encrypted: event.encrypted })),
       client.on('e2e_group', (event) => {
         void monitor.names.name(event.conv).then((name) => name !== undefined && refreshSecurity(name));
       }),
