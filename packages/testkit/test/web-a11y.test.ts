@@ -33,7 +33,7 @@ describe('web client: accessibility', () => {
       cleanups.push(() => context.close());
       const connect = await context.newPage();
       await connect.goto(`http://127.0.0.1:${testbed.server.httpPort}/`);
-      await connect.getByRole('button', { name: 'Connect' }).waitFor();
+      await connect.getByRole('button', { name: 'Connect', exact: true }).waitFor();
       expect(await axeViolations(connect)).toEqual([]);
 
       const peer = await sdkGuest(`peer-${colorScheme}`);

@@ -33,7 +33,7 @@ describe('web client: stay signed in', () => {
 
     await page.reload();
     await messageBox(page).waitFor();
-    expect(await page.getByRole('button', { name: 'Connect' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Connect', exact: true }).count()).toBe(0);
     const devices = await devicesOf('rita', 'rita-password-1');
     expect(devices).toHaveLength(1);
     expect(devices[0]).toMatchObject({ label: 'Chrome on Linux' });
@@ -64,12 +64,12 @@ describe('web client: stay signed in', () => {
     await dialog.getByRole('button', { name: 'Revoke Chrome on Linux', exact: true }).click();
     await expect.poll(() => rows.count()).toBe(1);
 
-    await first.getByRole('button', { name: 'Connect' }).waitFor();
+    await first.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     await expect.poll(() => first.getByRole('alert').textContent()).toMatch(/^You were signed out on this device: its sign-in was revoked/);
     expect(await stored(first)).toBeNull();
     // Forgotten for good: a reload shows the form, not a sign-in attempt.
     await first.reload();
-    await first.getByRole('button', { name: 'Connect' }).waitFor();
+    await first.getByRole('button', { name: 'Connect', exact: true }).waitFor();
 
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -80,11 +80,11 @@ describe('web client: stay signed in', () => {
     const page = await signIn('tess', { password: 'tess-password-1', register: true, stay: true });
     expect(await devicesOf('tess', 'tess-password-1')).toHaveLength(1);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     expect(await stored(page)).toBeNull();
     await expect.poll(async () => (await devicesOf('tess', 'tess-password-1')).length).toBe(0);
     await page.reload();
-    await page.getByRole('button', { name: 'Connect' }).waitFor();
+    await page.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
   });
 });

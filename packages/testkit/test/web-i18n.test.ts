@@ -71,7 +71,7 @@ describe('web client: languages', () => {
     const page = await openIn(testbed.browser, 'en-US');
     await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
     await page.getByRole('textbox', { name: 'Name' }).fill('hank');
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await type(page, 'Message', 'Good day');
     const sent = page.getByRole('log').locator('.msg.sent', { hasText: 'Good day' });
     await sent.waitFor();

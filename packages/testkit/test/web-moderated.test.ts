@@ -40,7 +40,7 @@ describe('web client under moderation', () => {
     const hank = await signIn('hank');
     await op.request('kick', { name: 'hank', reason: 'being rude' });
     await hank.getByText('An operator disconnected you. You were kicked by olive: being rude. Parley will not reconnect by itself').waitFor();
-    await hank.getByRole('button', { name: 'Connect' }).waitFor();
+    await hank.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     // The page is on the connect screen, not in a reconnect loop: hank is not online again.
     await expect(op.request('userinfo', { name: 'hank' })).rejects.toMatchObject({ errorName: 'NO_SUCH_USER' });
   });

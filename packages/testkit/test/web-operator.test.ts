@@ -82,7 +82,7 @@ describe('web client: operator actions', () => {
     await ban.getByRole('button', { name: 'Ban' }).click();
     await ban.waitFor({ state: 'detached' });
     await alice.getByRole('log').getByText(/^You banned bob from the server until .+: spam \(not 127\.0\.0\.1: exempt, shared by many\)$/).waitFor();
-    await bob.getByRole('button', { name: 'Connect' }).waitFor();
+    await bob.getByRole('button', { name: 'Connect', exact: true }).waitFor();
     await expect.poll(() => bob.getByRole('alert').textContent()).toMatch(/ban/i);
 
     // An operator named while signed in gets the actions when the menu opens, and the

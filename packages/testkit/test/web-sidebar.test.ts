@@ -25,7 +25,7 @@ async function reloadAndSignIn(page: Page, name: string): Promise<void> {
   await page.reload();
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
 }
 
@@ -152,6 +152,6 @@ describe('web client: typed commands', () => {
     await kim.getByText('You were removed from #general by jo: off topic').waitFor();
     await type(jo, '/ban name:lee 1h spam');
     await jo.getByText(/^You banned lee from the server until .+: spam$/).waitFor();
-    await lee.getByRole('button', { name: 'Connect' }).waitFor();
+    await lee.getByRole('button', { name: 'Connect', exact: true }).waitFor();
   });
 });

@@ -36,7 +36,7 @@ export async function e2eReady(page: Page): Promise<void> {
 export async function signInOnPage(page: Page, name: string, password: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Name' }).fill(name);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('textbox', { name: 'Message' }).waitFor();
 }
 

@@ -172,7 +172,7 @@ describe('web client', () => {
     await page.goto(`http://127.0.0.1:${testbed.server.httpPort}/`);
     await page.getByRole('textbox', { name: 'Name' }).fill('nobody-here');
     await page.getByLabel('Password').fill('not-a-password');
-    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/password|account|credentials/i);
     expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);

@@ -34,6 +34,9 @@ export interface E2eOptions {
 
 export type SendOptions = { kind?: 'action'; plaintext?: boolean };
 
+/** How often a connected client looks for groups whose periodic update is due. */
+const UPDATE_CHECK_MS = 6 * 3600_000;
+
 /**
  * End-to-end encrypted DMs for a ParleyClient (`client.e2e`). After each login it sets up this
  * device (key, certificate, EDEVICE, KeyPackages, pending Welcomes, then reads what its groups
@@ -47,6 +50,7 @@ export class E2eClient {
   private localDevice: LocalDevice | undefined;
   private signer: Promise<IdentitySigner> | undefined;
   private setupRun = 0;
+  private updateTimer: ReturnType<typeof setInterval> | undefined;
   private resetDone = false;
   private readonly rooms: EncryptedRooms;
   private readonly sync: GroupSync;
@@ -83,7 +87,10 @@ export class E2eClient {
         this.env.directory.clear();
         void this.setUp();
       }
-      else if (state === 'closed') this.env.gate.end(ParleyClientError.local('CLOSED', 'The client was closed'));
+      else if (state === 'closed') {
+        clearInterval(this.updateTimer);
+        this.env.gate.end(ParleyClientError.local('CLOSED', 'The client was closed'));
+      }
       else this.env.gate.reset();
     });
     host.on('welcome', (welcome) => this.onWelcome(welcome));
@@ -160,11 +167,21 @@ export class E2eClient {
       // What the groups missed while this device was away (another device of the user was online, so nothing was queued for it).
       // (Only this user's: a guest that came back under a new id has old conversations it cannot read.)
       for (const conv of env.convs.list().filter((c) => isRoomTarget(c) || c.split(':').includes(self.userId))) this.sync.inConv(conv, (state) => catchUp(env, state));
+      this.checkUpdates();
     } catch (error) {
       if (run !== this.setupRun || isTransient(error) || isClientError(error, 'CLOSED')) return;
       env.gate.fail(e2eFailure(error, 'Setting up the end-to-end device failed'));
       reportError(env, error, {});
     }
+  }
+
+  /** Now, and every few hours while this client lives (a device that stays connected for weeks). */
+  private checkUpdates(): void {
+    const check = () => void this.sync.updateQuiet().catch((error: unknown) => reportError(this.env, error, {}));
+    check();
+    if (this.updateTimer) return;
+    this.updateTimer = setInterval(check, UPDATE_CHECK_MS);
+    this.updateTimer.unref?.();
   }
 
   private onWelcome(welcome: E2eWelcome): void {

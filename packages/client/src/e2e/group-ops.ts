@@ -215,6 +215,13 @@ function planChanges(members: GroupMember[], expected: ExpectedDevice[], self: L
   };
 }
 
+/** Whether this device's update commit is due in the conversation (see updateIfDue). */
+export function updateDue(state: ConvState, sending: boolean): boolean {
+  const { updatedAt, joinedAt } = state.meta;
+  const since = updatedAt ?? (sending ? undefined : joinedAt);
+  return since === undefined ? sending : Date.now() - since >= UPDATE_INTERVAL_MS;
+}
+
 /**
  * The empty commit, when it is due: before a joiner first sends, and UPDATE_INTERVAL_MS after the
  * last one (or the join). In the background (a reconcile nobody sends after) only the periodic
@@ -223,11 +230,8 @@ function planChanges(members: GroupMember[], expected: ExpectedDevice[], self: L
  */
 async function updateIfDue(env: E2eEnv, state: ConvState, input: { target: Target; sending: boolean }): Promise<void> {
   const group = state.group;
-  if (!group) return;
+  if (!group || !updateDue(state, input.sending)) return;
   const now = Date.now();
-  const { updatedAt, joinedAt } = state.meta;
-  const since = updatedAt ?? (input.sending ? undefined : joinedAt);
-  if (since === undefined ? !input.sending : now - since < UPDATE_INTERVAL_MS) return;
   const { target } = input;
   await publish(env, state, { target, output: await group.commitUpdate(), added: [], removed: [] });
   state.meta.updatedAt = now;

@@ -6,7 +6,7 @@ import type { ConvState } from './conversations.ts';
 import { markRemoved } from './device-setup.ts';
 import { DirectoryWatch, type Target } from './directory.ts';
 import { roomCommitDelay, type EncryptedRooms } from './encrypted-rooms.ts';
-import { reconcile } from './group-ops.ts';
+import { reconcile, updateDue } from './group-ops.ts';
 import { resumeAfterTrust } from './inbound.ts';
 
 /** Background reconciles start after a short random delay, so the devices that heard of a change do not all commit at once. */
@@ -93,6 +93,18 @@ export class GroupSync {
       reportError(env, error, {});
     }
     return error;
+  }
+
+  /**
+   * The periodic update of groups this device only reads in (one that sends updates before it
+   * sends): checked at each login and every few hours while connected.
+   */
+  async updateQuiet(): Promise<void> {
+    const { env } = this;
+    for (const conv of env.convs.list()) {
+      const state = await env.convs.get(conv);
+      if (state.group?.active && updateDue(state, false)) this.reconcileLater(this.targetOf(conv));
+    }
   }
 
   /** Every conversation this device has a group for (one of its user's devices came or went). */
