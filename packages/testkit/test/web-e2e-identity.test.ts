@@ -9,6 +9,7 @@ import { axeViolations } from '../src/browser.ts';
 import { waitFor } from '../src/index.ts';
 import { E2eBed } from './e2e-dm-testbed.ts';
 import { e2eReady, safetyNumberGroups, signInOnPage, useWebTestbed, type } from './web-testbed.ts';
+import { badge, entry, message } from './web-e2e-locators.ts';
 
 /**
  * The web client's end-to-end identity across devices (docs/web.md, "Several devices"), in
@@ -28,9 +29,6 @@ async function signIn(name: string, options: { register?: boolean; ready?: boole
   return page;
 }
 
-const entry = (page: Page, name: string) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(`^${name}(\\s*\\d+ unread)?$`) });
-const message = (page: Page, text: string) => page.getByRole('log').locator('.msg', { hasText: text });
-const badge = (page: Page) => page.locator('.topbar .e2e-badge');
 
 describe('web client: end-to-end identity on several devices', () => {
   it("a browser of an account set up on a terminal imports that device's identity key file, and both devices read the account's DMs", async () => {

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { ChatMessage } from '@parley/protocol';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { e2eReady, signInOnPage, useWebTestbed, type } from './web-testbed.ts';
+import { badge, entry, log, marker, message, sidebar } from './web-e2e-locators.ts';
 
 /**
  * End-to-end encrypted rooms in the web client (docs/web.md, "Encrypted rooms"), in Debian's
@@ -21,12 +21,6 @@ async function signIn(name: string): Promise<Page> {
   return page;
 }
 
-const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
-const entry = (page: Page, name: string) => sidebar(page).getByRole('button', { name: new RegExp(`^${name}(\\s*\\d+ unread)?$`) });
-const log = (page: Page) => page.getByRole('log');
-const message = (page: Page, text: string) => log(page).locator('.msg', { hasText: text });
-const badge = (page: Page) => page.locator('.topbar .e2e-badge');
-const marker = (label: string) => `${label}-${randomBytes(8).toString('hex')}`;
 
 /** Joins (or creates) a room by typing, and waits until the page shows it. */
 async function join(page: Page, room: string): Promise<void> {

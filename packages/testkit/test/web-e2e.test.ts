@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientEvents } from '@parley/client';
@@ -6,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../src/index.ts';
 import { e2eReady, safetyNumberGroups as safetyNumber, signInOnPage, useWebTestbed, type } from './web-testbed.ts';
+import { badge, entry, log, marker, message, sidebar } from './web-e2e-locators.ts';
 
 /**
  * End-to-end encrypted DMs in the web client (docs/web.md, "End-to-end encryption"), in Debian's
@@ -26,12 +26,6 @@ async function signIn(name: string, options: { register?: boolean; ready?: boole
   return page;
 }
 
-const sidebar = (page: Page) => page.getByRole('navigation', { name: 'Conversations' });
-const entry = (page: Page, name: string) => sidebar(page).getByRole('button', { name: new RegExp(`^${name}(\\s*\\d+ unread)?$`) });
-const log = (page: Page) => page.getByRole('log');
-const message = (page: Page, text: string) => log(page).locator('.msg', { hasText: text });
-const badge = (page: Page) => page.locator('.topbar .e2e-badge');
-const marker = (label: string) => `${label}-${randomBytes(8).toString('hex')}`;
 
 /** Every file under `dir`, as bytes. */
 function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
