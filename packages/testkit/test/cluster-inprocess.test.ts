@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalBusNetwork, openSqliteStore, type Store } from '@parley/server';
 import { FrameClient } from '../src/frame-client.ts';
 import { startTestServer, type TestServer } from '../src/server-fixture.ts';
+import { generateIdentityKeyPair, identitySigner } from '@parley/e2e';
+import { errorOf, makeDevice, register, type Person } from './e2e-delivery-kit.ts';
 
 /**
  * Two nodes in one process on one store and an in-process bus network: the cluster wiring
@@ -153,6 +155,23 @@ describe('two nodes in one process', () => {
       expect(seqs, `${to} gets them in seq order`).toEqual([...seqs].sort((x, y) => x - y));
       expect(heard(c, to).map((e) => (e as { text: string }).text)).toEqual([1, 2, 3].map((r) => `to ${to} ${r}`));
     }
+  });
+
+  it("tells the people of someone's DMs and encrypted rooms on the other node that their end-to-end devices changed", async () => {
+    const [a, b] = await twoNodes();
+    const alice = await client(a, { cmd: 'register', name: 'alice', password: 'password123' });
+    const carol = await client(a, { cmd: 'register', name: 'carol', password: 'password123' });
+    const raw = await FrameClient.open({ transport: 'tcp', codec: 'json', port: b.tcpPort }, false);
+    open.push(raw);
+    const { id } = (await raw.ok('register', { name: 'bob', password: 'password123' })) as { id: string };
+    await alice.ok('send', { to: 'bob', text: 'a DM between them' });
+    await carol.ok('create', { room: '#sealed', encrypted: true });
+    await raw.ok('join', { room: '#sealed' });
+    const bob: Person = { client: raw, name: 'bob', id, identity: await identitySigner(await generateIdentityKeyPair()) };
+    const heard = (c: FrameClient) => c.event((e) => e.ev === 'e2e_devices' && (e as { user: string }).user === 'bob');
+    const both = Promise.all([heard(alice), heard(carol)]);
+    expect(errorOf(await register(bob, await makeDevice(bob, 'b1')))).toBe('ok');
+    await both;
   });
 
   it("spends an account's message budget across its connections on both nodes", async () => {

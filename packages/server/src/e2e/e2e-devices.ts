@@ -1,5 +1,5 @@
 import { fromBase64Url, isE2eError, toBase64Url, verifyDeviceCertificate, type DeviceCertificate } from '@parley/e2e';
-import { MAX_E2E_DEVICES_PER_USER, nameKey, ParleyError, type E2eDirectoryEntry } from '@parley/protocol';
+import { MAX_E2E_DEVICES_PER_USER, nameKey, ParleyError, type E2eDirectoryEntry, type ServerEvent } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
@@ -85,12 +85,19 @@ export async function removeDevice(server: ServerContext, user: User, deviceId: 
 
 /**
  * Tells the user's other connections, the people it has direct conversations with and the members
- * of its encrypted rooms (online on this node) that its device list changed, so their clients add
+ * of its encrypted rooms (on every node of a cluster) that its device list changed, so their clients add
  * or remove devices by commits.
  */
 async function announceDevices(server: ServerContext, user: User, identityChanged: boolean): Promise<void> {
-  const event = new OutboundEvent(identityChanged ? { ev: 'e2e_devices', user: user.name, user_id: user.id, identity_changed: true } : { ev: 'e2e_devices', user: user.name, user_id: user.id });
+  const frame: ServerEvent = identityChanged ? { ev: 'e2e_devices', user: user.name, user_id: user.id, identity_changed: true } : { ev: 'e2e_devices', user: user.name, user_id: user.id };
+  const event = new OutboundEvent(frame);
   const peers = await server.store.directConversations(user.id, 200);
+  // A cluster's other nodes tell theirs (their copies skip this node's sessions).
+  const { cluster } = server;
+  if (cluster) {
+    for (const id of new Set([user.id, ...peers.map((p) => p.peerId)])) cluster.toUserId(id, frame);
+    for (const room of user.rooms.values()) if (room.modes.encrypted) cluster.toRoom(room, frame);
+  }
   const told = new Set<User>([user]);
   for (const peer of peers) {
     const online = server.users.get(peer.peerId);
