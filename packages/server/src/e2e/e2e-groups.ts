@@ -61,7 +61,9 @@ export async function createGroup(actor: Actor, args: CommandArgs<'egroup'>): Pr
   const input = { groupId: args.group, conv: destination.conv, tree: '', creator: device, createdAt: Date.now() };
   forgetGroup(server, destination.conv);
   try {
-    return await groupInfo(server, await server.store.e2e.createGroup(input));
+    const created = await server.store.e2e.createGroup(input);
+    forgetGroup(server, destination.conv);
+    return await groupInfo(server, created);
   } catch (error) {
     if (!(error instanceof StoreError && error.code === 'conflict')) throw error;
     const existing = await server.store.e2e.groupOfConv(destination.conv);
@@ -71,7 +73,9 @@ export async function createGroup(actor: Actor, args: CommandArgs<'egroup'>): Pr
     }
     // Nobody can ever commit to it again: a new group takes the conversation over.
     await server.store.e2e.deleteGroupOfConv(destination.conv);
-    return groupInfo(server, await server.store.e2e.createGroup(input));
+    const replaced = await server.store.e2e.createGroup(input);
+    forgetGroup(server, destination.conv);
+    return groupInfo(server, replaced);
   }
 }
 
@@ -137,6 +141,8 @@ export async function commitToGroup(actor: Actor, args: CommandArgs<'ecommit'>):
     message,
     ...(args.welcome === undefined ? {} : { welcome: args.welcome }),
   });
+  // Again after: an ESEND that read the store while the commit was in flight must not keep the old epoch.
+  forgetGroup(server, destination.conv);
   if (!result.accepted) throw epochConflict(group.groupId, result.epoch);
   server.metrics.messages.inc(1);
   const receipt = committedMessage(actor, destination, { message: result.message, duplicate: false, queued: message.pendingFor });

@@ -18,6 +18,8 @@ export interface CachedGroup {
 
 const MAX_ENTRIES = 10_000;
 const caches = new WeakMap<ServerContext, Map<string, CachedGroup>>();
+/** Bumped by every forget: a read that started before a commit must not store what it read. */
+const generations = new WeakMap<ServerContext, number>();
 
 export const deviceKey = (d: GroupDevice) => `${d.userId}/${d.deviceId}`;
 
@@ -33,18 +35,20 @@ export async function cachedGroup(server: ServerContext, conv: string, room: Roo
   const cache = cacheOf(server);
   const hit = cache?.get(conv);
   if (hit && hit.room === room) return hit;
+  const generation = generations.get(server) ?? 0;
   const group = await server.store.e2e.groupOfConv(conv);
   if (!group) return undefined;
   const members = new Set((await server.store.e2e.groupMembers(group.groupId)).map(deviceKey));
   const entry = { group, members, room };
-  if (cache) {
+  if (cache && generation === (generations.get(server) ?? 0)) {
     if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
     cache.set(conv, entry);
   }
   return entry;
 }
 
-/** The group was made, replaced or committed to: read again at its next message. */
+/** The group is being made, replaced or committed to (call before and after): read again at its next message. */
 export function forgetGroup(server: ServerContext, conv: string): void {
+  generations.set(server, (generations.get(server) ?? 0) + 1);
   caches.get(server)?.delete(conv);
 }
