@@ -1,4 +1,4 @@
-import { foldName, isRoomTarget, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -348,15 +348,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (e2e?.handlesAny(to, options)) return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
     const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
-    if (!e2e) return queued;
-    // A room turned encrypted since this client last heard: nothing was sent; it goes through MLS instead.
-    return queued.catch(async (error: unknown) => {
-      const rooms = (typeof to === 'string' ? [to] : to).filter(isRoomTarget);
-      if (!(error instanceof ParleyClientError && error.errorName === 'E2E_ROOM_ENCRYPTED') || rooms.length === 0) throw error;
-      await e2e.learnRooms(rooms);
-      if (!e2e.handlesAny(to, options)) throw error;
-      return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
-    });
+    return e2e ? queued.catch((error: unknown) => e2e.afterPlainRefusal(error, to, { text, options, plain: (rest) => this.send(rest, text, options) })) : queued;
   }
 
   join(room: string, password?: string): Promise<ReplyData['join']> {

@@ -211,6 +211,15 @@ export class E2eClient {
     return (typeof to === 'string' ? [to] : to).some((target) => this.handles(target, options));
   }
 
+  /** For ParleyClient: a room turned encrypted since this client last heard refused a plaintext send (nothing was stored); it goes through MLS instead. */
+  async afterPlainRefusal(error: unknown, to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<SentReceipt[]> }): Promise<SentReceipt[]> {
+    const rooms = (typeof to === 'string' ? [to] : to).filter(isRoomTarget);
+    if (!isClientError(error, 'E2E_ROOM_ENCRYPTED') || rooms.length === 0) throw error;
+    await this.learnRooms(rooms);
+    if (!this.handlesAny(to, input.options)) throw error;
+    return this.sendEach(to, input);
+  }
+
   /**
    * Each person gets an encrypted message of their own; rooms and ALL in the list go through
    * `plain` as one ordinary send, as before.
