@@ -25,7 +25,7 @@ never renumbered or reused, so clients may switch on them (never on the message 
 - Text line mode: one line \`ERR <code> <NAME> <message>\`, e.g. \`ERR 3001 NO_SUCH_ROOM No room #x\`.
 - WebSocket close frames of a disconnect carry \`<code> <NAME>\` as the close reason.
 
-Ranges: 1xxx framing and protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server, 6xxx end-to-end encryption (see e2e.md).
+Ranges: 1xxx framing and protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server, 6xxx end-to-end encryption (see e2e.md), 7xxx federation (see federation.md).
 
 What the \`action\` column tells a client:
 

@@ -8,7 +8,7 @@ describe('error registry', () => {
     const names = Object.keys(ERRORS) as ErrorName[];
     const codes = names.map((name) => ERRORS[name].code);
     expect(new Set(codes).size).toBe(codes.length);
-    for (const code of codes) expect(code >= 1000 && code < 7000).toBe(true);
+    for (const code of codes) expect(code >= 1000 && code < 8000).toBe(true);
     for (const name of names) expect(errorNameForCode(ERRORS[name].code)).toBe(name);
   });
 

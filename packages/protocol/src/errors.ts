@@ -1,6 +1,6 @@
 /**
  * The one registry of wire error codes. Codes are stable: never renumber or reuse one.
- * Ranges: 1xxx framing/protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server, 6xxx end-to-end encryption.
+ * Ranges: 1xxx framing/protocol, 2xxx identity, 3xxx chat, 4xxx limits, 5xxx server, 6xxx end-to-end encryption, 7xxx federation.
  * `action` tells a client what to do: `retry` (later, same request or reconnect), `fix` (change
  * the request), `stop` (the connection is closing; do not retry blindly).
  */
@@ -81,6 +81,13 @@ export const ERRORS = {
   E2E_ROOM_ENCRYPTED: spec(6013, 'fix', "The room is end-to-end encrypted: its messages are MLS ciphertext (ESEND from a client with encryption); plaintext is refused, and encryption cannot be turned off."),
   E2E_MEMBERS_CHANGED: spec(6014, 'retry', "The room's encrypted group still holds devices of people who left it: commit their removal (EMEMBERS lists who belongs), then send again."),
   E2E_BAD_MESSAGE: spec(6011, 'fix', 'The bytes are not an MLS message of the kind the verb takes, or it is for another group.'),
+  FEDERATION_DISABLED: spec(7000, 'fix', 'This server does not federate: names of other servers (#room@server, user@server) cannot be reached from it.'),
+  NO_SUCH_SERVER: spec(7001, 'fix', 'No server of that name is known to this one: it has never linked to it (see the peers command).'),
+  FEDERATION_UNREACHABLE: spec(7002, 'retry', "The room's home server is not linked right now: joining needs it (sends to rooms you are in wait as pending); retry once the link is back."),
+  FEDERATION_BAD_FRAME: spec(7003, 'fix', 'A federation peer sent a frame that is not valid at this point of the link (malformed, wrong types, unknown kind, oversize).'),
+  FEDERATION_BAD_SIGNATURE: spec(7004, 'fix', "An envelope's signature or hash does not verify, or it claims a user or a sequence number its signer cannot vouch for."),
+  FEDERATION_PEER_REFUSED: spec(7005, 'stop', 'The link is refused: the server id does not match its pin, is denied or not allowed, or its name belongs to another server.'),
+  FEDERATION_LIMIT: spec(7006, 'retry', 'A federation peer went over a link limit (frames per second, bytes); the link is closed and reconnects later.'),
   INTERNAL: spec(5000, 'retry', 'An unexpected server error; details are in the server log.'),
   SHUTTING_DOWN: spec(5001, 'retry', 'The server is shutting down; reconnect later.'),
   STORE_FULL: spec(5002, 'retry', "The server's disk is full: nothing was stored; retry later (the operator has to free space)."),

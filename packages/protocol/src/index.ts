@@ -1,7 +1,7 @@
 export { ERRORS, ParleyError, toParleyError, errorNameForCode, WIRE_ERROR, type HasWireError } from './errors.ts';
 export type { ErrorAction, ErrorName, WireError, E2eErrorDetail } from './errors.ts';
 export * from './limits.ts';
-export { nameKey, foldName, validateUserName, validateRoomName, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
+export { nameKey, foldName, validateUserName, validateRoomName, validateServerName, splitServer, isRoomTarget, GUEST_NAME_PATTERN } from './names.ts';
 export { COMMAND_SCHEMAS, VERBS, isVerb, RequestIdSchema, DeviceLabelSchema } from './commands.ts';
 export type { Verb, CommandArgs, RequestId } from './commands.ts';
 export type { ChatMessage, MessageKind, ModerationKind, PresenceStatus, ServerEvent, EventName, OkReply, ErrorReply, Reply, ServerFrame } from './events.ts';

@@ -50,6 +50,8 @@ function codePoints(text: string): number {
 
 const NAME_PATTERN = /^\p{L}[\p{L}\p{N}_.-]*$/u;
 const ROOM_PATTERN = /^#[\p{L}\p{N}_.-]+$/u;
+/** A server's name in federated names (`#dev@b.example`, `alice@b.example`): a DNS-like label list. */
+const SERVER_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?$/;
 /**
  * Letters that pass NAME_PATTERN but must not be in a name: invisible ones (the Hangul fillers
  * U+115F, U+1160, U+3164 and U+FFA0 are letters that render as nothing; every
@@ -90,6 +92,9 @@ export function validateUserName(raw: string): string {
  * room that looks like an existing one and finds the existing room for a lookalike name.
  */
 export function validateRoomName(raw: string): string {
+  const at = raw.lastIndexOf('@');
+  // `#dev@b.example`: a room homed on another server of the federation (its name there, then its server's).
+  if (at > 0) return `${validateRoomName(raw.slice(0, at))}@${validateServerName(raw.slice(at + 1))}`;
   const name = nfkc(raw.startsWith('#') ? raw : `#${raw}`);
   if (codePoints(name) > MAX_ROOM_NAME_LENGTH + 1 || !ROOM_PATTERN.test(name)) {
     throw new ParleyError('ROOM_INVALID', `Invalid room "${raw}": "#" then 1-${MAX_ROOM_NAME_LENGTH} letters, digits, "_", "-" or "."`);
@@ -98,6 +103,23 @@ export function validateRoomName(raw: string): string {
     throw new ParleyError('ROOM_INVALID', `Invalid room "${raw}": no invisible, filler or small-capital letters`);
   }
   return name;
+}
+
+/** A server name as federated names carry it (`server_name` of a federating server), case-folded. */
+export function validateServerName(raw: string): string {
+  if (!SERVER_NAME_PATTERN.test(raw) || raw.includes('..')) {
+    throw new ParleyError('NAME_INVALID', `Invalid server name "${raw}": letters, digits, "." and "-", at most 64, starting and ending with a letter or digit`);
+  }
+  return raw.toLowerCase();
+}
+
+/**
+ * Splits a federated name (`#dev@b.example`, `alice@b.example`) into its local part and the
+ * server it lives on; a name without `@` is this server's (`server` undefined).
+ */
+export function splitServer(name: string): { local: string; server: string | undefined } {
+  const at = name.lastIndexOf('@');
+  return at > 0 ? { local: name.slice(0, at), server: name.slice(at + 1).toLowerCase() } : { local: name, server: undefined };
 }
 
 export function isRoomTarget(target: string): boolean {

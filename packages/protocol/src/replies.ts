@@ -66,6 +66,12 @@ export interface SentReceipt {
   seq: number;
   /** True when this cmid was stored before; `seq` is the original one. */
   duplicate: boolean;
+  /**
+   * A room homed on another server that has not answered yet (unreachable, or slower than
+   * federation.send_wait_ms): the message is kept and commits when the home takes it; `seq` is 0
+   * until then, and the message arrives as an event like any other.
+   */
+  pending?: true;
 }
 
 /** Server-wide roles, lowest to highest. Guests are connections without an account. */
