@@ -3,12 +3,14 @@ import type { DirectoryStore } from './directory-store.ts';
 import type { MessageLog } from './message-log.ts';
 import type { ModerationStore } from './moderation-store.ts';
 import type { E2eStore } from './e2e-store.ts';
+import type { FederationStore } from './federation-store.ts';
 import type { NameClaims } from '../cluster/name-claims.ts';
 
 export * from './message-log.ts';
 export * from './directory-store.ts';
 export * from './moderation-store.ts';
 export * from './e2e-store.ts';
+export * from './federation-store.ts';
 
 /**
  * The persistence boundary, in the parts a reader can hold in mind: the message log, the
@@ -21,6 +23,8 @@ export * from './e2e-store.ts';
 export interface Store extends MessageLog, DirectoryStore, ModerationStore, StoreInfo {
   /** What the server keeps as end-to-end encryption's Delivery Service (see E2eStore). */
   readonly e2e: E2eStore;
+  /** What a federating server keeps of the network; absent where it is not built (PostgreSQL, for now). */
+  readonly federation?: FederationStore;
 }
 
 export interface StoreInfo {

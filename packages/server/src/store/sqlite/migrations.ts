@@ -16,6 +16,7 @@ import { storeIdentityMigration } from './migration-0007-store-identity.ts';
 import { accountKeysMigration } from './migration-0008-account-keys.ts';
 import { e2eMigration } from './migration-0009-e2e.ts';
 import { encryptedRoomsMigration } from './migration-0010-encrypted-rooms.ts';
+import { federationMigration } from './migration-0011-federation.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -121,6 +122,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_account_keys': accountKeysMigration,
   '0009_e2e': e2eMigration,
   '0010_encrypted_rooms': encryptedRoomsMigration,
+  '0011_federation': federationMigration,
 };
 
 const provider: MigrationProvider = {

@@ -6,6 +6,7 @@ import { openMigratedDatabase } from './sqlite-connection.ts';
 import { prepareAppend } from './sqlite-append.ts';
 import { sqliteDirectory } from './sqlite-directory.ts';
 import { SqliteE2e } from './sqlite-e2e.ts';
+import { sqliteFederation } from './sqlite-federation.ts';
 import { sqliteMessageLog } from './sqlite-messages.ts';
 import { sqliteModeration } from './sqlite-moderation.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
@@ -40,6 +41,7 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
     e2e: new SqliteE2e(parts, append),
+    federation: sqliteFederation(parts, append),
     sizeBytes: () => run('measuring the store', () => sizeBytes(db, options.file)),
     async close() {
       if (closed) return;
