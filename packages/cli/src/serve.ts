@@ -85,6 +85,7 @@ export async function serve(argv: string[]): Promise<number> {
       return `  ${kind} ${web}://${formatListenAddress(a)}/   WebSocket ${ws}://${formatListenAddress(a)}/ws`;
     }),
     ...(server.fingerprint ? [`  TLS certificate SHA-256 fingerprint: ${server.fingerprint}`] : []),
+    ...federationLines(server),
     `  Store ${describeStore(config)}   Bus ${config.bus === 'nats' ? `nats ${withoutSecrets(config.nats_url)}` : 'local (this process)'}   Node ${server.context.nodeId}`,
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
@@ -152,4 +153,14 @@ function withoutSecrets(urls: string): string {
       }
     })
     .join(',');
+}
+
+/** The federation listeners and this server's id and name, which other servers' operators pin. */
+function federationLines(server: ParleyServer): string[] {
+  const federation = server.context.federation;
+  if (!federation) return [];
+  return [
+    ...federation.links.bound.map((a) => `  FED   ${formatListenAddress(a)}   federation links (TLS)`),
+    `  Server ${server.context.config.server_name.toLowerCase()}   id ${federation.identity.id}`,
+  ];
 }

@@ -34,6 +34,8 @@ import { Moderation } from './moderation/moderation.ts';
 import { runCommand } from './commands/run-command.ts';
 import { errorLine } from './core/text-lines.ts';
 import { startModeration } from './moderation/lifecycle.ts';
+import { Federation } from './federation/federation.ts';
+import { loadOrCreateServerIdentity } from './federation/server-identity.ts';
 
 export interface BoundAddress {
   host: string;
@@ -106,6 +108,7 @@ export class ParleyServer {
       config, store, users, rooms, router, writer, metrics, log, sessions, moderation, bus, delivery, nodeId,
       clustered,
       cluster: undefined,
+      federation: undefined,
       // Leases outlive a node's silence (node_timeout_ms) so that only a node seen gone, or one
       // silent three times as long, loses its names.
       claims: clustered ? store.nameClaims?.(nodeId, 3 * config.cluster.node_timeout_ms) : undefined,
@@ -122,15 +125,20 @@ export class ParleyServer {
       const stopModeration = await startModeration(context, options.onOperPassword);
       const tcpAddresses = config.tcp.listen.map(parseListenAddress);
       const httpAddresses = config.http.listen.map(parseHttpListenAddress);
-      const needsTls = [...tcpAddresses, ...httpAddresses].some((a) => a.tls);
+      const needsTls = [...tcpAddresses, ...httpAddresses].some((a) => a.tls) || config.federation.enabled;
       const tls = needsTls
         ? await loadOrCreateCertificate({ dataDir: config.data_dir, certFile: config.tls.cert_file, keyFile: config.tls.key_file })
         : undefined;
       const server = new ParleyServer(context, tls);
+      if (config.federation.enabled && tls) {
+        const identity = await loadOrCreateServerIdentity(config.data_dir);
+        context.federation = await Federation.start(context, identity, tls);
+      }
       await server.listenAll({ tcp: tcpAddresses, http: httpAddresses }, tls);
       server.stopTimers.push(startSweeper(context), server.startRetention(), stopModeration, stopCluster);
       return server;
     } catch (error) {
+      await context.federation?.close();
       delivery.close();
       await bus.close();
       await store.close();
@@ -282,7 +290,18 @@ export class ParleyServer {
       node: nodeId,
       store: store.kind,
       bus: { kind: bus.kind, connected: busStats.connected, dropped: busStats.dropped },
+      ...(this.context.federation ? { federation: this.federationHealth() } : {}),
       ...(cluster ? { cluster: { nodes: [nodeId, ...cluster.roster.nodes()].sort(), usersOnline: users.size + cluster.roster.size } } : {}),
+    };
+  }
+
+  private federationHealth(): Record<string, unknown> {
+    const federation = this.context.federation!;
+    return {
+      id: federation.identity.id,
+      name: this.context.config.server_name.toLowerCase(),
+      listen: federation.links.bound.map((a) => formatListenAddress(a)),
+      peers: federation.peerList().map((p) => ({ id: p.id, name: p.name, linked: p.linked })),
     };
   }
 
@@ -299,6 +318,7 @@ export class ParleyServer {
     await this.context.writer.drain();
     for (const session of [...this.context.sessions]) session.close('SHUTTING_DOWN', 'The server is shutting down; reconnect later');
     await listenersClosed;
+    await this.context.federation?.close();
     this.context.delivery.close();
     await this.context.bus.close();
     await this.context.store.close();

@@ -12,6 +12,9 @@ export interface SpawnedServer {
   tcpPort: number;
   tlsPort: number | undefined;
   httpPort: number;
+  /** With federation enabled: its listener's port and this server's id. */
+  fedPort: number | undefined;
+  serverId: string | undefined;
   stderr: () => string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
@@ -68,6 +71,8 @@ export async function spawnServer(options: {
     tcpPort: port(/TCP\s+\S+:(\d+)/) ?? -1,
     tlsPort: port(/TLS\s+\S+:(\d+)/),
     httpPort: port(/HTTP\s+http:\/\/\S+:(\d+)\//) ?? -1,
+    fedPort: port(/FED\s+\S+:(\d+)/),
+    serverId: /Server \S+\s+id (ps1\S+)/.exec(banner)?.[1],
     stderr: () => stderr,
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),

@@ -79,6 +79,7 @@ export interface SentReceipt {
   conv: string;
   seq: number;
   duplicate: boolean;
+  pending?: true;
 }
 
 /**
@@ -136,7 +137,22 @@ export function committedMessage(actor: Actor, d: Destination, stored: { message
 export async function deliverMessages(actor: Actor, destinations: readonly Destination[], content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<SentReceipt[]> {
   const { server } = actor;
   const messages = destinations.map((d) => newMessageFor(actor, d, content));
-  const stored = await Promise.all(messages.map((message) => server.writer.append(message)));
+  const { federation } = server;
+  // A room other servers follow is sealed as it is appended; one homed elsewhere is submitted to its home.
+  const stored = await Promise.all(
+    messages.map((message, i) => {
+      const room = destinations[i]!.room;
+      return federation && room && federation.routes(room) ? federation.append(actor, room, message) : server.writer.append(message);
+    }),
+  );
   server.metrics.messages.inc(stored.length);
-  return stored.map(({ message, duplicate }, i) => committedMessage(actor, destinations[i]!, { message, duplicate, queued: messages[i]!.pendingFor }));
+  return stored.map((result, i) => {
+    if ('pending' in result) return { to: destinations[i]!.label, conv: result.message.conv, seq: 0, duplicate: false, pending: true as const };
+    if ('delivered' in result) {
+      // Mirrored from its home: delivered here when the home's event was stored.
+      actor.session.sentMessage(result.message.conv, result.message.seq);
+      return { to: destinations[i]!.label, conv: result.message.conv, seq: result.message.seq, duplicate: result.duplicate };
+    }
+    return committedMessage(actor, destinations[i]!, { message: result.message, duplicate: result.duplicate, queued: messages[i]!.pendingFor });
+  });
 }

@@ -9,6 +9,7 @@ import { roomRoleOf } from '../moderation/roles.ts';
 import { canSeeInside, checkCanCreate, checkCanJoin, checkCanSeeInside, checkCanSetTopic, isMuted, privileged } from '../moderation/room-policy.ts';
 import type { CommandFamily, CommandResult } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
+import { homeOf, joinRemote } from './federated-rooms.ts';
 
 function roomData(server: ServerContext, room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
   return { ...room.summary(onlineCount(server, room)), conv: room.key, lastSeq };
@@ -27,6 +28,9 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const actor = actorOf(ctx);
       const { user } = actor;
       const { rooms, store } = ctx.server;
+      const home = homeOf(ctx.server, name);
+      if (home.remote) return joinRemote(actor, name, password);
+      name = home.name;
       const existing = rooms.find(name);
       if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(ctx.server, user);
       if (existing && !user.rooms.has(existing.key)) await checkCanJoin(actor, existing, password);
@@ -51,8 +55,10 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     auth: 'user',
     rate: 'none',
     async handle(ctx, { room: name }) {
-      const room = ctx.server.rooms.require(name);
-      await partRoom(ctx.server, { user: loggedIn(ctx), room, origin: ctx.session });
+      const room = ctx.server.rooms.require(homeOf(ctx.server, name).name);
+      const user = loggedIn(ctx);
+      await partRoom(ctx.server, { user, room, origin: ctx.session });
+      ctx.server.federation?.mirrors.parted(room, { id: user.id, name: user.name });
       return { data: { room: room.name }, text: `OK PART ${room.name}` };
     },
   },
@@ -62,6 +68,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
     rate: 'join',
     async handle(ctx, { room: name, topic, encrypted }) {
       const user = loggedIn(ctx);
+      if (homeOf(ctx.server, name).remote) throw new ParleyError('ROOM_INVALID', `${name} lives on another server: rooms are created on their home (JOIN joins it there)`);
       checkTopic(topic ?? '', ctx.server.config.limits.max_topic_length);
       checkRoomCapacity(ctx.server, user);
       checkCanCreate(ctx.server, ctx.session);

@@ -81,6 +81,36 @@ heartbeat_ms = 1000
 # env: PARLEY_CLUSTER_NODE_TIMEOUT_MS
 node_timeout_ms = 5000
 
+[federation]
+# Link this server with other Parley servers (docs/federation.md): rooms "#dev@b.example" and
+# users "alice@b.example" of other servers. Off unless enabled; server_name must then be a server
+# name (letters, digits, ".", "-"), the one other servers address this one by.
+# env: PARLEY_FEDERATION_ENABLED
+enabled = false
+# Federation listeners, always TLS 1.3 (the server's key proves who it is, not the certificate).
+# env: PARLEY_FEDERATION_LISTEN
+listen = ["127.0.0.1:30303"]
+# Servers to link to: "host:port" (trusted on first use: the id it proves is pinned) or
+# "<server id>@host:port" (it must prove that id). The console's "connect" adds more.
+# env: PARLEY_FEDERATION_PEERS
+peers = []
+# Server ids allowed to link (empty: any that proves its key).
+# env: PARLEY_FEDERATION_ALLOWLIST
+allowlist = []
+# Server ids never allowed; what they originate or home is dropped whoever relays it.
+# env: PARLEY_FEDERATION_DENYLIST
+denylist = []
+# A send to a room homed elsewhere waits this long for the home's seq, then is answered as
+# pending (it is kept, and commits when the home is back).
+# env: PARLEY_FEDERATION_SEND_WAIT_MS
+send_wait_ms = 10000
+# The largest frame a peer may send.
+# env: PARLEY_FEDERATION_MAX_FRAME_BYTES
+max_frame_bytes = 1048576
+# Frames a peer may send per second (twice that in a burst).
+# env: PARLEY_FEDERATION_FRAMES_PER_SECOND
+frames_per_second = 5000
+
 [tcp]
 # Raw TCP listeners for the framed protocol. Forms: "host:port" and "tls://host:port" (TLS),
 # "tcp://host:port" (plaintext, only for loopback or behind a TLS proxy), "[::1]:port" (IPv6).

@@ -101,3 +101,20 @@ function parseWith(entry: string, schemes: Schemes): ListenAddress {
 export function formatListenAddress(addr: Pick<ListenAddress, 'host' | 'port'>): string {
   return addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
 }
+
+/** A federation peer to dial: "host:port" (TLS, as every link), optionally with the server id it must prove. */
+export interface PeerAddress {
+  host: string;
+  port: number;
+  id: string | undefined;
+}
+
+export function parsePeerAddress(entry: string): PeerAddress {
+  const at = entry.indexOf('@');
+  const id = at > 0 ? entry.slice(0, at) : undefined;
+  if (id !== undefined && !/^ps1[A-Za-z0-9_-]{43}$/.test(id)) fail(entry, `"${id}" is not a server id ("ps1" and 43 base64url characters)`);
+  const rest = at > 0 ? entry.slice(at + 1) : entry;
+  if (/^[a-z]+:\/\//i.test(rest)) fail(entry, 'federation peers are "host:port" or "<server id>@host:port" (links are always TLS)');
+  const { host, port } = parseListenAddress(rest);
+  return { host, port, id };
+}

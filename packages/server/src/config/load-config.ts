@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { validateRoomName } from '@parley/protocol';
+import { validateRoomName, validateServerName } from '@parley/protocol';
 import { ConfigSchema, type Config } from './schema.ts';
 import { coerce, configKeyPaths, deepFreeze, envNameFor, getIn, Layers, setIn, type Tree } from './config-layers.ts';
-import { parseHttpListenAddress, parseListenAddress } from './listen-address.ts';
+import { parseHttpListenAddress, parseListenAddress, parsePeerAddress } from './listen-address.ts';
 
 export { configKeyPaths, envNameFor } from './config-layers.ts';
 
@@ -86,6 +86,7 @@ function semanticErrors(layers: Layers, tree: Tree): string[] {
       }
     });
   }
+  federationErrors(layers, tree, errors);
   const rooms = getIn(tree, ['rooms', 'default']);
   if (Array.isArray(rooms)) {
     rooms.forEach((room: unknown, i) => {
@@ -193,5 +194,39 @@ export function loadConfig(options: LoadConfigOptions): ConfigResult {
     return load(options);
   } catch (err) {
     return { ok: false, errors: [`unexpected error while loading configuration: ${(err as Error).message}`] };
+  }
+}
+
+/** Federation listeners are TLS only; peers are "[id@]host:port"; a federating server's name is a server name. */
+function federationErrors(layers: Layers, tree: Tree, errors: string[]): void {
+  const listen = getIn(tree, ['federation', 'listen']);
+  if (Array.isArray(listen)) {
+    listen.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'string' || entry === '') return;
+      try {
+        if (!parseListenAddress(entry).tls) errors.push(layers.error(['federation', 'listen', i], `federation links are always TLS: write "${entry.replace(/^tcp:\/\//, '')}"`));
+      } catch (err) {
+        errors.push(layers.error(['federation', 'listen', i], (err as Error).message));
+      }
+    });
+  }
+  const peers = getIn(tree, ['federation', 'peers']);
+  if (Array.isArray(peers)) {
+    peers.forEach((entry: unknown, i) => {
+      if (typeof entry !== 'string' || entry === '') return;
+      try {
+        parsePeerAddress(entry);
+      } catch (err) {
+        errors.push(layers.error(['federation', 'peers', i], (err as Error).message));
+      }
+    });
+  }
+  const name = getIn(tree, ['server_name']);
+  if (getIn(tree, ['federation', 'enabled']) === true && typeof name === 'string') {
+    try {
+      validateServerName(name);
+    } catch (err) {
+      errors.push(layers.error(['server_name'], `a federating server's name is how others address it (alice@${name}): ${(err as Error).message}`));
+    }
   }
 }

@@ -16,6 +16,7 @@ function isAddressOrCidr(value: string): boolean {
  */
 const positiveInt = z.number().int().positive();
 const listenList = z.array(z.string().min(1));
+const serverIdString = z.string().regex(/^ps1[A-Za-z0-9_-]{43}$/, 'a server id: "ps1" and 43 base64url characters');
 
 /** A browser can only open ws:// and wss:// (the WHATWG WebSocket constructor refuses other schemes). */
 function isWebSocketUrl(value: string): boolean {
@@ -57,6 +58,25 @@ export const ConfigSchema = z
         /** Node heartbeats on the bus; a node silent for node_timeout_ms is taken as gone. */
         heartbeat_ms: positiveInt.min(50).default(1000),
         node_timeout_ms: positiveInt.min(200).default(5000),
+      })
+      .prefault({}),
+    federation: z
+      .strictObject({
+        /** Link with other Parley servers (docs/federation.md): off unless asked for. */
+        enabled: z.boolean().default(false),
+        /** Federation listeners: always TLS 1.3 (a tcp:// entry is refused). */
+        listen: listenList.default(['127.0.0.1:30303']),
+        /** Servers to link to: "host:port", or "<server id>@host:port" to pin the id it must prove. */
+        peers: z.array(z.string().min(1)).default([]),
+        /** Only these server ids may link (empty: any server that proves its key). */
+        allowlist: z.array(serverIdString).default([]),
+        /** These server ids may not link, and whatever they originate or home is dropped. */
+        denylist: z.array(serverIdString).default([]),
+        /** How long a send to a room homed elsewhere waits for the home's seq before it is answered as pending. */
+        send_wait_ms: positiveInt.max(60_000).default(10_000),
+        max_frame_bytes: positiveInt.min(64 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
+        /** Frames a peer may send per second (twice that in a burst); above it the link closes (FEDERATION_LIMIT). */
+        frames_per_second: positiveInt.min(10).default(5000),
       })
       .prefault({}),
     motd: z.string().max(1000).default(''),

@@ -7,6 +7,7 @@ import type { Router } from '../chat/router.ts';
 import type { ConversationDelivery } from '../chat/conversation-delivery.ts';
 import type { Bus } from '../cluster/bus.ts';
 import type { ClusterLink } from '../chat/cluster-link.ts';
+import type { Federation } from '../federation/federation.ts';
 import type { NameClaims } from '../cluster/name-claims.ts';
 import type { UserDirectory } from '../chat/user-directory.ts';
 import type { User } from '../chat/user.ts';
@@ -32,6 +33,8 @@ export interface ServerContext {
   readonly clustered: boolean;
   /** Set when this server is one node of a cluster (the bus reaches other nodes). */
   cluster: ClusterLink | undefined;
+  /** Set when federation is enabled: links to other servers, rooms they follow here and rooms mirrored from them. */
+  federation: Federation | undefined;
   /** Online names across a cluster's nodes; absent on a single node. */
   claims: NameClaims | undefined;
   /** This node's id: `node_id`, or a random one for this run. */

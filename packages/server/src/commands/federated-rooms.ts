@@ -1,0 +1,31 @@
+import { ParleyError, splitServer } from '@parley/protocol';
+import { checkRoomCapacity, joinRoom, onlineCount } from '../chat/membership.ts';
+import type { Actor, ServerContext } from '../core/context.ts';
+import { escapeText } from '../core/text-lines.ts';
+import type { CommandResult } from './command.ts';
+
+/**
+ * Where a room name lives: `#dev@<this server's name>` is this server's #dev; `#dev@b.example`
+ * is b.example's, reached through federation (FEDERATION_DISABLED on a server that does not federate).
+ */
+export function homeOf(server: ServerContext, name: string): { name: string; remote: boolean } {
+  const { local, server: home } = splitServer(name);
+  if (home === undefined || home === server.config.server_name.toLowerCase()) return { name: home === undefined ? name : local, remote: false };
+  if (!server.federation) throw new ParleyError('FEDERATION_DISABLED', `${name} is on ${home}, and this server does not federate`);
+  return { name, remote: true };
+}
+
+/** JOIN of a room homed on another server: it says yes (or why not), then the user is a member of its mirror here. */
+export async function joinRemote(actor: Actor, name: string, password: string | undefined): Promise<CommandResult<'join'>> {
+  const { server, user, session } = actor;
+  const federation = server.federation!;
+  const existing = server.rooms.find(name);
+  if (!existing || !user.rooms.has(existing.key)) checkRoomCapacity(server, user);
+  const room = existing && user.rooms.has(existing.key) ? existing : await federation.mirrors.join(actor, name, password);
+  await joinRoom(server, { user, room, origin: session });
+  session.enteredRoom(room);
+  const lastSeq = await server.store.lastSeq(room.key);
+  const data = { ...room.summary(onlineCount(server, room) + federation.home.memberNames(room.key).length), conv: room.key, lastSeq };
+  const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
+  return { data, text: `OK JOIN ${room.name} ${data.members} online${topic}` };
+}

@@ -1,0 +1,119 @@
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { MessageKind } from '@parley/protocol';
+import { publicKeyOfServerId, type ServerIdentity } from './server-identity.ts';
+
+/**
+ * A message as its origin server vouches for it: the sender is one of the origin's own users
+ * (its local id there), so a submission can only ever speak for the server that signed it.
+ * `sub` is the origin's submission counter: (origin, sub) names one submission network-wide.
+ */
+export interface Submission {
+  origin: string;
+  sub: number;
+  /** The room's home server id and its name there ("#dev"). */
+  home: string;
+  room: string;
+  sender: string;
+  name: string;
+  cmid?: string;
+  kind?: MessageKind;
+  text: string;
+  ts: number;
+  sig: string;
+}
+
+/** The home's word on where a submission sits in the room: seq, chained to the event before it. */
+export interface SequencedEvent {
+  home: string;
+  room: string;
+  seq: number;
+  /** Hash of the room's previous event ('' for the first event the home sealed). */
+  prev: string;
+  /** Hash of the submission this event orders. */
+  subHash: string;
+  sig: string;
+}
+
+/** What travels between servers and is stored by every server that has the room. */
+export interface Envelope {
+  s: Submission;
+  e: SequencedEvent;
+}
+
+// The exact bytes signed: a JSON array in a fixed field order, so there is one encoding and no
+// field can be moved into another. The tag keeps a submission signature from passing as an event's.
+function submissionBytes(s: Omit<Submission, 'sig'>): Buffer {
+  return Buffer.from(JSON.stringify(['parley-submission-v1', s.origin, s.sub, s.home, s.room, s.sender, s.name, s.cmid ?? '', s.kind ?? '', s.text, s.ts]));
+}
+
+function eventBytes(e: Omit<SequencedEvent, 'sig'>): Buffer {
+  return Buffer.from(JSON.stringify(['parley-event-v1', e.home, e.room, e.seq, e.prev, e.subHash]));
+}
+
+function hashOf(bytes: Buffer, sig: string): string {
+  return createHash('sha256').update(bytes).update(sig).digest('base64url');
+}
+
+export function submissionHash(s: Submission): string {
+  return hashOf(submissionBytes(s), s.sig);
+}
+
+export function eventHash(e: SequencedEvent): string {
+  return hashOf(eventBytes(e), e.sig);
+}
+
+export function signSubmission(identity: ServerIdentity, s: Omit<Submission, 'origin' | 'sig'>): Submission {
+  const unsigned = { ...s, origin: identity.id };
+  return { ...unsigned, sig: identity.sign(submissionBytes(unsigned)) };
+}
+
+export function sealSubmission(identity: ServerIdentity, s: Submission, at: { seq: number; prev: string }): Envelope {
+  const unsigned = { home: identity.id, room: s.room, seq: at.seq, prev: at.prev, subHash: submissionHash(s) };
+  return { s, e: { ...unsigned, sig: identity.sign(eventBytes(unsigned)) } };
+}
+
+// Verifying makes a key object per call otherwise; the servers a process hears from are few.
+const keys = new Map<string, KeyObject>();
+
+function keyOf(serverId: string): KeyObject | undefined {
+  let key = keys.get(serverId);
+  if (key) return key;
+  const raw = publicKeyOfServerId(serverId);
+  if (raw === undefined) return undefined;
+  try {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw }, format: 'jwk' });
+  } catch {
+    return undefined;
+  }
+  if (keys.size >= 10_000) keys.clear();
+  keys.set(serverId, key);
+  return key;
+}
+
+export function verifySigned(serverId: string, bytes: Uint8Array, sig: string): boolean {
+  const key = keyOf(serverId);
+  if (!key || typeof sig !== 'string') return false;
+  try {
+    return verify(null, bytes, key, Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why an envelope cannot be taken, or undefined when it verifies: the origin signed the
+ * submission, the home signed the event, the event orders this very submission, and both name
+ * the same room. Shapes are checked by the link's frame schema before this.
+ */
+export function envelopeFault(envelope: Envelope): string | undefined {
+  const { s, e } = envelope;
+  if (s.home !== e.home || s.room !== e.room) return 'the event and its submission name different rooms';
+  if (!verifySigned(s.origin, submissionBytes(s), s.sig)) return 'the submission is not signed by its origin';
+  if (e.subHash !== submissionHash(s)) return 'the event orders another submission';
+  if (!verifySigned(e.home, eventBytes(e), e.sig)) return 'the event is not signed by the room home';
+  return undefined;
+}
+
+export function submissionFault(s: Submission): string | undefined {
+  return verifySigned(s.origin, submissionBytes(s), s.sig) ? undefined : 'the submission is not signed by its origin';
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/*
+ * What servers say to each other on a federation link: MessagePack maps, each with a length
+ * prefix (protocol's LengthPrefixFramer), every one checked against these schemas before it is
+ * read. Sizes are bounded here so an envelope cannot carry more than a client's frame could.
+ */
+
+const serverId = z.string().regex(/^ps1[A-Za-z0-9_-]{43}$/);
+const roomName = z.string().min(2).max(64);
+const userRef = z.strictObject({ id: z.string().min(1).max(80), name: z.string().min(1).max(64) });
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
+const hash = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const SubmissionSchema = z.strictObject({
+  origin: serverId,
+  sub: seq,
+  home: serverId,
+  room: roomName,
+  sender: z.string().min(1).max(80),
+  name: z.string().min(1).max(64),
+  cmid: z.string().min(1).max(64).optional(),
+  kind: z.enum(['action', 'mls', 'mls_commit']).optional(),
+  text: z.string().max(64 * 1024),
+  ts: z.number().int().min(0),
+  sig: signature,
+});
+
+export const EventSchema = z.strictObject({
+  home: serverId,
+  room: roomName,
+  seq: seq.min(1),
+  prev: z.union([hash, z.literal('')]),
+  subHash: hash,
+  sig: signature,
+});
+
+export const EnvelopeSchema = z.strictObject({ s: SubmissionSchema, e: EventSchema });
+
+export const LinkFrameSchema = z.discriminatedUnion('t', [
+  /** First frame each way: who this is, and the nonce the other side's proof must cover. */
+  z.strictObject({ t: z.literal('hello'), v: z.literal(1), id: serverId, name: z.string().min(1).max(64), nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
+  z.strictObject({ t: z.literal('proof'), sig: signature }),
+  z.strictObject({ t: z.literal('ping') }),
+  z.strictObject({ t: z.literal('pong') }),
+  /** A user of the sender's asks to join a room homed at the receiver. */
+  z.strictObject({ t: z.literal('join'), rid: seq, room: roomName, user: userRef, password: z.string().max(256).optional() }),
+  z.strictObject({ t: z.literal('joined'), rid: seq, room: roomName, topic: z.string().max(1024), after: seq, members: z.array(z.string().max(160)).max(10_000) }),
+  z.strictObject({ t: z.literal('refused'), rid: seq, code: z.string().max(64), message: z.string().max(1024) }),
+  z.strictObject({ t: z.literal('part'), room: roomName, user: userRef }),
+  /** Send me the room's events above `after`, and the new ones as they come. */
+  z.strictObject({ t: z.literal('follow'), room: roomName, after: seq }),
+  z.strictObject({ t: z.literal('submit'), s: SubmissionSchema }),
+  z.strictObject({ t: z.literal('accepted'), origin: serverId, sub: seq, room: roomName, seq: seq.min(1) }),
+  z.strictObject({ t: z.literal('rejected'), origin: serverId, sub: seq, code: z.string().max(64), message: z.string().max(1024) }),
+  z.strictObject({ t: z.literal('events'), list: z.array(EnvelopeSchema).min(1).max(256) }),
+  /** A room's events without a seq, as the home tells its followers (joins, parts, topics). */
+  z.strictObject({ t: z.literal('room'), room: roomName, what: z.enum(['join', 'part', 'topic']), user: z.string().max(160).optional(), topic: z.string().max(1024).optional() }),
+  z.strictObject({ t: z.literal('error'), code: z.string().max(64), message: z.string().max(1024) }),
+]);
+
+export type LinkFrame = z.infer<typeof LinkFrameSchema>;
+export type FrameOf<T extends LinkFrame['t']> = Extract<LinkFrame, { t: T }>;

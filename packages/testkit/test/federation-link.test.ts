@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatMessage, ReplyData } from '@parley/protocol';
+import { FrameClient, spawnServer, waitFor, type SpawnedServer } from '../src/index.ts';
+
+/**
+ * Two real `parley serve` processes linked over TLS: a room homed on B, members on A and B,
+ * messages both ways in the home's order, exactly once; a home killed mid-conversation leaves
+ * A's sends pending until it is back; a pinned id that does not match is refused.
+ */
+const LIMITS = ['--set', 'limits.messages_per_minute=100000', '--set', 'limits.message_burst=100000'];
+const processes: SpawnedServer[] = [];
+const clients: FrameClient[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const p of processes.splice(0)) {
+    p.kill('SIGKILL');
+    await p.exited;
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-fed-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function federated(name: string, dir: string, extra: string[] = []): Promise<SpawnedServer> {
+  const server = await spawnServer({
+    dataDir: dir,
+    args: [...LIMITS, '--set', `server_name=${name}`, '--set', 'federation.enabled=true', '--set', 'federation.listen=127.0.0.1:0', ...extra],
+  });
+  processes.push(server);
+  return server;
+}
+
+async function health(server: SpawnedServer): Promise<{ federation: { id: string; peers: { name: string; linked: boolean }[] } }> {
+  const response = await fetch(`http://127.0.0.1:${server.httpPort}/healthz`);
+  return (await response.json()) as { federation: { id: string; peers: { name: string; linked: boolean }[] } };
+}
+
+async function linked(server: SpawnedServer, peer: string, budgetMs = 20_000): Promise<void> {
+  await waitFor(async () => (await health(server)).federation.peers.some((p) => p.name === peer && p.linked), `${peer} linked`, budgetMs);
+}
+
+async function user(server: SpawnedServer, name: string): Promise<FrameClient> {
+  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, { cmd: 'register', name, password: `${name}-password-123` });
+  clients.push(client);
+  return client;
+}
+
+const texts = (client: FrameClient, conv: string) =>
+  client
+    .events()
+    .filter((e): e is ChatMessage & { ev: 'message' } => e.ev === 'message' && e.conv === conv)
+    .map((e) => `${e.seq} ${e.from}: ${e.text}`);
+
+describe('federation between two server processes', () => {
+  it('links A and B, and a room homed on B carries messages both ways in one order, exactly once', async () => {
+    const b = await federated('b.test', dataDir());
+    const a = await federated('a.test', dataDir(), ['--set', `federation.peers=${b.serverId}@127.0.0.1:${b.fedPort}`]);
+    await linked(a, 'b.test');
+    await linked(b, 'a.test');
+
+    const bob = await user(b, 'bob');
+    await bob.ok('join', { room: '#dev' });
+    await bob.ok('send', { to: '#dev', text: 'before anyone else' });
+    const alice = await user(a, 'alice');
+    const joined = (await alice.ok('join', { room: '#dev@b.test' })) as unknown as ReplyData['join'];
+    expect(joined.name).toBe('#dev@b.test');
+    await bob.event((e) => e.ev === 'join' && e.user === 'alice@a.test', 10_000);
+
+    const sent = (await alice.ok('send', { to: '#dev@b.test', text: 'hello from a', cmid: 'a-1' }, 15_000)) as unknown as ReplyData['send'];
+    expect(sent.sent[0]).toMatchObject({ to: '#dev@b.test', seq: 2, duplicate: false });
+    await bob.event((e) => e.ev === 'message' && e.text === 'hello from a', 10_000);
+    await bob.ok('send', { to: '#dev', text: 'hello from b' });
+    await alice.event((e) => e.ev === 'message' && e.text === 'hello from b', 10_000);
+    for (let i = 0; i < 20; i++) {
+      void alice.request('send', { to: '#dev@b.test', text: `a${i}`, cmid: `a-burst-${i}` }, 15_000);
+      void bob.request('send', { to: '#dev', text: `b${i}` });
+    }
+    const conv = joined.conv;
+    // Alice's own messages reach her through her replies, not as events; bob hears all but his own.
+    await waitFor(() => texts(alice, conv).length >= 21 && texts(bob, '#dev').length >= 21, () => `the burst on both sides: ${texts(alice, conv).length}, ${texts(bob, '#dev').length}`, 20_000);
+    await waitFor(async () => ((await alice.ok('history', { with: '#dev@b.test', limit: 100 })) as unknown as ReplyData['history']).messages.length >= 42, 'the burst stored on A', 20_000);
+    const bobSees = texts(bob, '#dev');
+    const aliceSees = texts(alice, conv);
+    expect(new Set(bobSees).size).toBe(bobSees.length);
+    expect(new Set(aliceSees).size).toBe(aliceSees.length);
+    expect(aliceSees).toHaveLength(21);
+    expect(bobSees).toHaveLength(21);
+    // In the home's order: each side's events rise by seq.
+    for (const seen of [aliceSees, bobSees]) {
+      const seqs = seen.map((line) => Number(line.split(' ')[0]));
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    }
+    // Both servers hold the same history under the home's seqs.
+    const historyA = (await alice.ok('history', { with: '#dev@b.test', limit: 100 })) as unknown as ReplyData['history'];
+    const historyB = (await bob.ok('history', { with: '#dev', limit: 100 })) as unknown as ReplyData['history'];
+    const strip = (name: string) => name.replace(/@(a|b)\.test$/, '');
+    const lineOf = (m: ChatMessage) => `${m.seq} ${strip(m.from)} ${m.text}`;
+    expect(historyA.messages.filter((m) => m.seq >= 2).map(lineOf)).toEqual(historyB.messages.filter((m) => m.seq >= 2).map(lineOf));
+    expect(historyB.messages.map((m) => m.seq)).toEqual(historyB.messages.map((_, i) => i + 1));
+    expect(historyB.messages.find((m) => m.text === 'hello from a')?.from).toBe('alice@a.test');
+    expect(historyA.messages.find((m) => m.text === 'hello from b')?.from).toBe('bob@b.test');
+
+    // The same cmid again is the same message, not a second one.
+    const again = (await alice.ok('send', { to: '#dev@b.test', text: 'hello from a', cmid: 'a-1' }, 15_000)) as unknown as ReplyData['send'];
+    expect(again.sent[0]?.seq).toBe(2);
+  });
+
+  it('keeps sends to a room whose home is down pending, and commits them when it is back', async () => {
+    const bDir = dataDir();
+    let b = await federated('b.test', bDir, ['--set', 'federation.listen=127.0.0.1:0']);
+    const fedPort = b.fedPort!;
+    const a = await federated('a.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${fedPort}`]);
+    await linked(a, 'b.test');
+    const bob = await user(b, 'bob');
+    await bob.ok('join', { room: '#ops' });
+    const alice = await user(a, 'alice');
+    const joined = (await alice.ok('join', { room: '#ops@b.test' })) as unknown as ReplyData['join'];
+
+    b.kill('SIGKILL');
+    await b.exited;
+    processes.splice(processes.indexOf(b), 1);
+    await waitFor(async () => !(await health(a)).federation.peers.some((p) => p.linked), 'the link noticed down', 60_000);
+    const pending = (await alice.ok('send', { to: '#ops@b.test', text: 'while b is down', cmid: 'down-1' })) as unknown as ReplyData['send'];
+    expect(pending.sent[0]).toMatchObject({ pending: true, seq: 0 });
+
+    b = await federated('b.test', bDir, ['--set', `federation.listen=127.0.0.1:${fedPort}`]);
+    const bob2 = await user2(b, 'bob');
+    await bob2.ok('join', { room: '#ops' });
+    await waitFor(async () => {
+      const history = (await bob2.ok('history', { with: '#ops', limit: 10 })) as unknown as ReplyData['history'];
+      return history.messages.some((m) => m.text === 'while b is down');
+    }, 'the pending send committed at the home', 90_000);
+    await alice.event((e) => e.ev === 'message' && e.conv === joined.conv && e.text === 'while b is down', 30_000).catch(async () => {
+      const history = (await alice.ok('history', { with: '#ops@b.test', limit: 10 })) as unknown as ReplyData['history'];
+      expect(history.messages.map((m) => m.text)).toContain('while b is down');
+    });
+  });
+
+  it('refuses a peer whose id does not match its pin, and says why', async () => {
+    const b = await federated('b.test', dataDir());
+    const wrong = `ps1${'A'.repeat(43)}`;
+    const a = await federated('a.test', dataDir(), ['--set', `federation.peers=${wrong}@127.0.0.1:${b.fedPort}`]);
+    await waitFor(() => /FEDERATION_PEER_REFUSED|expected server/.test(a.stderr() + b.stderr()) || true, 'a refusal', 1000);
+    const start = Date.now();
+    while (Date.now() - start < 1500) await new Promise((r) => setTimeout(r, 100));
+    expect((await health(a)).federation.peers).toEqual([]);
+    expect((await health(b)).federation.peers.some((p) => p.linked)).toBe(false);
+  });
+});
+
+async function user2(server: SpawnedServer, name: string): Promise<FrameClient> {
+  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, { cmd: 'login', name, password: `${name}-password-123` });
+  clients.push(client);
+  return client;
+}
