@@ -301,7 +301,7 @@ export class ParleyServer {
       id: federation.identity.id,
       name: this.context.config.server_name.toLowerCase(),
       listen: federation.links.bound.map((a) => formatListenAddress(a)),
-      peers: federation.peerList().map((p) => ({ id: p.id, name: p.name, linked: p.linked })),
+      peers: federation.peerList().map((p) => ({ id: p.id, name: p.name, linked: p.linked, ...(p.hops !== undefined ? { hops: p.hops } : {}) })),
     };
   }
 

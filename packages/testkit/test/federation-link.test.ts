@@ -1,64 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage, ReplyData } from '@parley/protocol';
-import { FrameClient, spawnServer, waitFor, type SpawnedServer } from '../src/index.ts';
+import { waitFor, type SpawnedServer } from '../src/index.ts';
+import { FederationTestbed, health, heard, linked } from './federation-kit.ts';
 
 /**
  * Two real `parley serve` processes linked over TLS: a room homed on B, members on A and B,
  * messages both ways in the home's order, exactly once; a home killed mid-conversation leaves
  * A's sends pending until it is back; a pinned id that does not match is refused.
  */
-const LIMITS = ['--set', 'limits.messages_per_minute=100000', '--set', 'limits.message_burst=100000'];
-const processes: SpawnedServer[] = [];
-const clients: FrameClient[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const p of processes.splice(0)) {
-    p.kill('SIGKILL');
-    await p.exited;
-  }
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-fed-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function federated(name: string, dir: string, extra: string[] = []): Promise<SpawnedServer> {
-  const server = await spawnServer({
-    dataDir: dir,
-    args: [...LIMITS, '--set', `server_name=${name}`, '--set', 'federation.enabled=true', '--set', 'federation.listen=127.0.0.1:0', ...extra],
-  });
-  processes.push(server);
-  return server;
-}
-
-async function health(server: SpawnedServer): Promise<{ federation: { id: string; peers: { name: string; linked: boolean }[] } }> {
-  const response = await fetch(`http://127.0.0.1:${server.httpPort}/healthz`);
-  return (await response.json()) as { federation: { id: string; peers: { name: string; linked: boolean }[] } };
-}
-
-async function linked(server: SpawnedServer, peer: string, budgetMs = 20_000): Promise<void> {
-  await waitFor(async () => (await health(server)).federation.peers.some((p) => p.name === peer && p.linked), `${peer} linked`, budgetMs);
-}
-
-async function user(server: SpawnedServer, name: string): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, { cmd: 'register', name, password: `${name}-password-123` });
-  clients.push(client);
-  return client;
-}
-
-const texts = (client: FrameClient, conv: string) =>
-  client
-    .events()
-    .filter((e): e is ChatMessage & { ev: 'message' } => e.ev === 'message' && e.conv === conv)
-    .map((e) => `${e.seq} ${e.from}: ${e.text}`);
+const bed = new FederationTestbed();
+afterEach(() => bed.cleanup());
+const federated = (name: string, dir: string, extra: string[] = []) => bed.server(name, { dir, extra });
+const dataDir = () => bed.dataDir();
+const user = (server: SpawnedServer, name: string) => bed.user(server, name);
+const user2 = (server: SpawnedServer, name: string) => bed.user(server, name, 'login');
+const texts = heard;
 
 describe('federation between two server processes', () => {
   it('links A and B, and a room homed on B carries messages both ways in one order, exactly once', async () => {
@@ -125,9 +81,7 @@ describe('federation between two server processes', () => {
     const alice = await user(a, 'alice');
     const joined = (await alice.ok('join', { room: '#ops@b.test' })) as unknown as ReplyData['join'];
 
-    b.kill('SIGKILL');
-    await b.exited;
-    processes.splice(processes.indexOf(b), 1);
+    await bed.kill(b);
     await waitFor(async () => !(await health(a)).federation.peers.some((p) => p.linked), 'the link noticed down', 60_000);
     const pending = (await alice.ok('send', { to: '#ops@b.test', text: 'while b is down', cmid: 'down-1' })) as unknown as ReplyData['send'];
     expect(pending.sent[0]).toMatchObject({ pending: true, seq: 0 });
@@ -156,9 +110,3 @@ describe('federation between two server processes', () => {
     expect((await health(b)).federation.peers.some((p) => p.linked)).toBe(false);
   });
 });
-
-async function user2(server: SpawnedServer, name: string): Promise<FrameClient> {
-  const client = await FrameClient.open({ transport: 'tcp', codec: 'json', port: server.tcpPort }, { cmd: 'login', name, password: `${name}-password-123` });
-  clients.push(client);
-  return client;
-}

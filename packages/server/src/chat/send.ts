@@ -142,7 +142,7 @@ export async function deliverMessages(actor: Actor, destinations: readonly Desti
   const stored = await Promise.all(
     messages.map((message, i) => {
       const room = destinations[i]!.room;
-      return federation && room && federation.routes(room) ? federation.append(actor, room, message) : server.writer.append(message);
+      return federation && room && federation.routesRoom(room) ? federation.append(actor, room, message) : server.writer.append(message);
     }),
   );
   server.metrics.messages.inc(stored.length);

@@ -100,6 +100,13 @@ allowlist = []
 # Server ids never allowed; what they originate or home is dropped whoever relays it.
 # env: PARLEY_FEDERATION_DENYLIST
 denylist = []
+# The most servers a frame crosses on its way (1-10); longer routes are not taken.
+# env: PARLEY_FEDERATION_HOP_LIMIT
+hop_limit = 10
+# Links opened to servers learned from linked ones (their signed announcements), up to this many
+# links in all. 0: only the peers above and those an operator connects.
+# env: PARLEY_FEDERATION_AUTOCONNECT
+autoconnect = 0
 # A send to a room homed elsewhere waits this long for the home's seq, then is answered as
 # pending (it is kept, and commits when the home is back).
 # env: PARLEY_FEDERATION_SEND_WAIT_MS

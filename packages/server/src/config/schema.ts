@@ -72,6 +72,10 @@ export const ConfigSchema = z
         allowlist: z.array(serverIdString).default([]),
         /** These server ids may not link, and whatever they originate or home is dropped. */
         denylist: z.array(serverIdString).default([]),
+        /** The most servers a frame crosses to reach its destination (routes longer than this are not taken). */
+        hop_limit: positiveInt.max(10).default(10),
+        /** Links opened on its own to servers learned from linked ones, up to this many links in all (0: only configured and connected peers). */
+        autoconnect: z.number().int().min(0).max(100).default(0),
         /** How long a send to a room homed elsewhere waits for the home's seq before it is answered as pending. */
         send_wait_ms: positiveInt.max(60_000).default(10_000),
         max_frame_bytes: positiveInt.min(64 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),

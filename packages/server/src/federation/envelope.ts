@@ -117,3 +117,26 @@ export function envelopeFault(envelope: Envelope): string | undefined {
 export function submissionFault(s: Submission): string | undefined {
   return verifySigned(s.origin, submissionBytes(s), s.sig) ? undefined : 'the submission is not signed by its origin';
 }
+
+/** A join or a part, signed by the user's own server: a relay cannot make one up for someone else's user. */
+export interface MembershipStatement {
+  origin: string;
+  home: string;
+  room: string;
+  user: { id: string; name: string };
+  ts: number;
+  sig: string;
+}
+
+function membershipBytes(kind: 'join' | 'part', m: Omit<MembershipStatement, 'sig'>): Buffer {
+  return Buffer.from(JSON.stringify([`parley-${kind}-v1`, m.origin, m.home, m.room, m.user.id, m.user.name, m.ts]));
+}
+
+export function signMembership(identity: ServerIdentity, kind: 'join' | 'part', m: Omit<MembershipStatement, 'origin' | 'sig'>): MembershipStatement {
+  const unsigned = { ...m, origin: identity.id };
+  return { ...unsigned, sig: identity.sign(membershipBytes(kind, unsigned)) };
+}
+
+export function membershipVerifies(kind: 'join' | 'part', m: MembershipStatement): boolean {
+  return verifySigned(m.origin, membershipBytes(kind, { origin: m.origin, home: m.home, room: m.room, user: m.user, ts: m.ts }), m.sig);
+}

@@ -1,34 +1,45 @@
-import { ParleyError } from '@parley/protocol';
+import { foldName, ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import type { Room } from '../chat/room.ts';
-import { OutboundEvent } from '../core/outbound.ts';
-import { parseListenAddress, parsePeerAddress } from '../config/listen-address.ts';
+import { formatListenAddress, parseListenAddress, parsePeerAddress } from '../config/listen-address.ts';
 import type { AppendResult, FederationStore, NewMessage, PeerRecord, StoredMessage } from '../store/store.ts';
 import type { TlsMaterial } from '../transports/tls-certificate.ts';
-import { HomeRooms } from './home-rooms.ts';
+import { membershipVerifies, submissionFault } from './envelope.ts';
+import { EventStreams } from './event-streams.ts';
+import { HomeRooms, type FederationParts } from './home-rooms.ts';
 import type { LinkFrame } from './link-frames.ts';
 import { LinkManager } from './link-manager.ts';
 import type { Link } from './link.ts';
 import { Mirrors } from './mirrors.ts';
 import { PeerDirectory } from './peer-directory.ts';
+import { Routes, signAnnouncement, type Announcement } from './routing.ts';
 import type { ServerIdentity } from './server-identity.ts';
 
 export interface PeerStatus extends PeerRecord {
   linked: boolean;
+  /** Hops on the current route to it (1: linked directly); absent when it cannot be reached. */
+  hops?: number;
 }
 
+type Relayed = Extract<LinkFrame, { hops: number }>;
+
 /**
- * This server's part in a federation: its links (link-manager.ts), the servers it knows
- * (peer-directory.ts), the rooms homed here that others follow (home-rooms.ts) and the rooms it
- * mirrors from their homes (mirrors.ts). Commands reach it through ServerContext.federation.
+ * This server's part in a federation: its links (link-manager.ts), the routes through them
+ * (routing.ts), the servers it knows (peer-directory.ts), the rooms homed here that others are in
+ * (home-rooms.ts), the rooms it mirrors (mirrors.ts), and what it passes on for others: joins,
+ * parts and submissions toward their home, answers toward their origin, each verified first.
+ * Commands reach it through ServerContext.federation.
  */
 export class Federation {
+  readonly identity: ServerIdentity;
   readonly peers: PeerDirectory;
+  readonly streams: EventStreams;
   readonly home: HomeRooms;
   readonly mirrors: Mirrors;
   readonly links: LinkManager;
-
-  readonly identity: ServerIdentity;
+  readonly routes: Routes;
+  #self: Announcement | undefined;
+  readonly #queue = new WeakMap<Link, Promise<void>>();
 
   private constructor(
     private readonly server: ServerContext,
@@ -36,20 +47,45 @@ export class Federation {
   ) {
     this.identity = identity;
     const { config, log } = server;
-    this.peers = new PeerDirectory(store, () => this.server.config, { id: identity.id, name: config.server_name });
-    const parts = { store, identity, peers: this.peers, links: () => this.links.links };
+    const name = config.server_name.toLowerCase();
+    this.peers = new PeerDirectory(store, () => this.server.config, { id: identity.id, name });
+    this.streams = new EventStreams({ store, log });
+    this.routes = new Routes({
+      self: () => (this.#self ??= signAnnouncement(identity, { name, addresses: this.links.bound.map((a) => formatListenAddress(a)), ts: Date.now() })),
+      hopLimit: () => this.server.config.federation.hop_limit,
+      isDenied: (id) => this.peers.isDenied(id),
+      learned: (a) => this.peers.learn(a),
+      changed: () => void this.#rerouted(),
+      log,
+    });
+    const parts: FederationParts & { linkTo: (server: string) => Link | undefined } = {
+      store,
+      identity,
+      peers: this.peers,
+      streams: this.streams,
+      route: (to, frame) => {
+        const link = this.linkTo(to);
+        link?.send(frame);
+        return link !== undefined;
+      },
+      nameOf: (id) => (id === identity.id ? name : (this.peers.byId(id)?.name ?? id)),
+      linkTo: (to) => this.linkTo(to),
+    };
     this.home = new HomeRooms(server, parts);
     this.mirrors = new Mirrors(server, parts);
     this.links = new LinkManager({
       identity,
-      name: config.server_name.toLowerCase(),
+      name,
       tls,
       log,
       limits: () => ({ maxFrameBytes: this.server.config.federation.max_frame_bytes, framesPerSecond: this.server.config.federation.frames_per_second }),
       hooks: {
         refusal: (peer, expected) => this.peers.refusal(peer, expected),
         up: (link, address) => void this.#up(link, address),
-        down: (link, reason) => log.info({ peer: link.peer?.name, id: link.peer?.id, reason }, 'federation link down'),
+        down: (link, reason) => {
+          log.info({ peer: link.peer?.name, id: link.peer?.id, reason }, 'federation link down');
+          if (link.peer && !this.links.links.has(link.peer.id)) this.routes.linkDown(link.peer.id);
+        },
       },
     });
   }
@@ -67,31 +103,39 @@ export class Federation {
     return federation;
   }
 
+  /** The link a frame for `server` leaves on: to it, or to the neighbor nearest it. */
+  linkTo(server: string): Link | undefined {
+    const via = this.routes.nextHop(server);
+    return via === undefined ? undefined : this.links.links.get(via);
+  }
+
   /** Whether a room's messages go elsewhere than the message writer: sealed here, or submitted to its home. */
-  routes(room: Room): boolean {
+  routesRoom(room: Room): boolean {
     return this.home.isSealed(room.key) || this.mirrors.isMirror(room.key);
   }
 
-  /** Sends a message to a followed or mirrored room (send.ts, for rooms `routes` takes). */
+  /** Sends a message to a sealed or mirrored room (send.ts, for the rooms routesRoom takes). */
   async append(actor: Actor, room: Room, message: NewMessage): Promise<AppendResult | (AppendResult & { pending: true }) | (AppendResult & { delivered: true })> {
     if (this.home.isSealed(room.key)) {
       const [result] = await this.home.append(room.key, [message]);
       return result!;
     }
-    const { message: stored, pending } = await this.mirrors.send(actor, room, message);
+    const { message: stored } = await this.mirrors.send(actor, room, message);
     if (stored) return { message: stored, duplicate: false, delivered: true };
-    if (!pending) throw new ParleyError('INTERNAL', `no answer and not pending for ${room.name}`);
     const placeholder: StoredMessage = { ...message, seq: 0 };
     return { message: placeholder, duplicate: false, pending: true };
   }
 
   peerList(): PeerStatus[] {
-    return this.peers.list().map((p) => ({ ...p, linked: this.links.links.has(p.id) }));
+    return this.peers.list().map((p) => {
+      const hops = this.routes.hopsTo(p.id);
+      return { ...p, linked: this.links.links.has(p.id), ...(hops !== undefined ? { hops } : {}) };
+    });
   }
 
   /** `connect <host> <port>` at the console, in admin, or by an operator. */
   connect(host: string, port: number): void {
-    this.links.dial({ ...parsePeerAddress(`${host.includes(':') ? `[${host}]` : host}:${port}`) });
+    this.links.dial(parsePeerAddress(`${host.includes(':') ? `[${host}]` : host}:${port}`));
   }
 
   disconnect(nameOrId: string): PeerRecord {
@@ -116,7 +160,32 @@ export class Federation {
     log.info({ peer: peer.name, id: peer.id, direction: link.direction }, 'federation link up');
     link.listen((frame) => this.#frame(link, frame));
     this.#ping(link);
-    await this.mirrors.linked(link).catch((err: unknown) => log.warn({ err }, 'federation: resuming mirrored rooms failed'));
+    this.routes.linkUp(peer.id);
+    link.send({ t: 'routes', list: this.routes.advertisement(peer.id) });
+  }
+
+  async #rerouted(): Promise<void> {
+    for (const [id, link] of this.links.links) link.send({ t: 'routes', list: this.routes.advertisement(id) });
+    this.#autoconnect();
+    await this.mirrors.rerouted().catch((err: unknown) => this.server.log.warn({ err }, 'federation: following rooms on new routes failed'));
+  }
+
+  /** federation.autoconnect: links to servers learned from the others, up to that many links in all. */
+  #autoconnect(): void {
+    const want = this.server.config.federation.autoconnect;
+    let links = this.links.links.size + this.links.targets().filter((t) => t.id === undefined || !this.links.links.has(t.id)).length;
+    for (const { id } of this.routes.reachable()) {
+      if (links >= want) return;
+      const a = this.routes.announcement(id);
+      const address = a?.addresses[0];
+      if (!a || !address || this.links.links.has(id) || this.links.targets().some((t) => t.id === id) || this.peers.isDenied(id)) continue;
+      try {
+        this.links.dial({ ...parsePeerAddress(address), id });
+        links += 1;
+      } catch {
+        // An address this server cannot dial (announced wrong): skip it.
+      }
+    }
   }
 
   /** A link that hears nothing for three pings is dead (a half-open TCP connection hears nothing forever). */
@@ -131,58 +200,66 @@ export class Federation {
     link.socket.on('data', () => (heard = Date.now()));
   }
 
+  /** Frames of one link are handled one after another: events must be stored in the order they came. */
   #frame(link: Link, frame: LinkFrame): void {
-    const run = async (): Promise<void> => {
-      switch (frame.t) {
-        case 'ping':
-          return link.send({ t: 'pong' });
-        case 'join':
-          return this.home.join(link, frame);
-        case 'part':
-          return this.home.part(link, frame);
-        case 'follow':
-          return this.home.follow(link, frame);
-        case 'submit':
-          return this.home.submit(link, frame.s);
-        case 'joined':
-        case 'refused':
-          return this.mirrors.answered(frame);
-        case 'accepted':
-        case 'rejected':
-          return this.mirrors.acknowledged(frame);
-        case 'events':
-          return this.mirrors.events(link, frame.list);
-        case 'room':
-          return this.#roomEvent(link, frame);
-        case 'pong':
-          return;
-        default:
-          return link.close(new ParleyError('FEDERATION_BAD_FRAME', `${frame.t} is not expected after the handshake`));
-      }
-    };
-    // Frames of one link are handled one after another: events must be stored in order.
-    this.#queue.set(link, (this.#queue.get(link) ?? Promise.resolve()).then(run).catch((err: unknown) => {
-      this.server.log.error({ err, frame: frame.t, peer: link.peer?.name }, 'federation: handling a frame failed');
-    }));
+    const next = (this.#queue.get(link) ?? Promise.resolve()).then(() => this.#handle(link, frame));
+    this.#queue.set(
+      link,
+      next.catch((err: unknown) => this.server.log.error({ err, frame: frame.t, peer: link.peer?.name }, 'federation: handling a frame failed')),
+    );
   }
 
-  readonly #queue = new WeakMap<Link, Promise<void>>();
-
-  /** A name as the home shows it ("bob", "alice@a.example") as this server shows it ("bob@b.example", "alice"). */
-  #asSeenHere(name: string, home: string): string {
-    const own = `@${this.server.config.server_name.toLowerCase()}`;
-    if (!name.includes('@')) return `${name}@${home}`;
-    return name.endsWith(own) ? name.slice(0, -own.length) : name;
-  }
-
-  #roomEvent(link: Link, frame: Extract<LinkFrame, { t: 'room' }>): void {
-    const room = this.server.rooms.find(`${frame.room}@${link.peer!.name}`);
-    if (!room || !this.mirrors.isMirror(room.key)) return;
-    if (frame.what === 'topic' && frame.topic !== undefined) {
-      void this.server.rooms.setTopic(room, frame.topic);
-      return;
+  async #handle(link: Link, frame: LinkFrame): Promise<void> {
+    const self = this.identity.id;
+    switch (frame.t) {
+      case 'ping':
+        return link.send({ t: 'pong' });
+      case 'pong':
+        return;
+      case 'routes':
+        return this.routes.received(link.peer!.id, frame.list);
+      case 'join':
+      case 'part':
+        if (this.peers.isDenied(frame.origin)) return;
+        if (frame.home === self) return frame.t === 'join' ? this.home.join(frame) : this.home.part(frame);
+        // Relays check what they pass on: a forged statement stops at the first honest server.
+        if (!membershipVerifies(frame.t, frame)) return this.#dropped(link, frame, 'membership statement does not verify');
+        return this.#forward(link, frame.home, frame);
+      case 'submit':
+        if (this.peers.isDenied(frame.s.origin) || this.peers.isDenied(frame.s.home)) return;
+        if (frame.s.home === self) return this.home.submit(frame.s);
+        if (submissionFault(frame.s)) return this.#dropped(link, frame, 'submission does not verify');
+        return this.#forward(link, frame.s.home, frame);
+      case 'joined':
+      case 'refused':
+        return frame.origin === self ? this.mirrors.answered(frame) : this.#forward(link, frame.origin, frame);
+      case 'accepted':
+      case 'rejected':
+        return frame.origin === self ? this.mirrors.outbox.acknowledged(frame) : this.#forward(link, frame.origin, frame);
+      case 'follow':
+        if (frame.home === self) return void this.home.follow(link, frame);
+        return this.mirrors.follow(link, frame);
+      case 'unfollow':
+        if (frame.home === self) return this.streams.unfollow(link, foldName(frame.room));
+        return this.mirrors.unfollow(link, frame);
+      case 'events':
+        return this.mirrors.events(link, frame.list);
+      case 'room':
+        return this.mirrors.roomEvent(link, frame);
+      default:
+        return link.close(new ParleyError('FEDERATION_BAD_FRAME', `${frame.t} is not expected after the handshake`));
     }
-    if (frame.what === 'topic' || !frame.user) return;
-    this.server.router.localRoom(room, new OutboundEvent({ ev: frame.what, room: room.name, user: this.#asSeenHere(frame.user, link.peer!.name) }));
+  }
+
+  /** Passes a frame on toward `to`, one hop further; past the hop limit (a routing loop) it is dropped. */
+  #forward(from: Link, to: string, frame: Relayed): void {
+    if (frame.hops + 1 >= this.server.config.federation.hop_limit) return this.#dropped(from, frame, `over the hop limit (${this.server.config.federation.hop_limit})`);
+    const link = this.linkTo(to);
+    if (!link || link === from) return this.#dropped(from, frame, `no route to ${to}`);
+    link.send({ ...frame, hops: frame.hops + 1 });
+  }
+
+  #dropped(from: Link, frame: LinkFrame, why: string): void {
+    this.server.log.warn({ from: from.peer?.name, frame: frame.t, why }, 'federation: frame dropped');
   }
 }

@@ -38,25 +38,46 @@ export const EventSchema = z.strictObject({
 
 export const EnvelopeSchema = z.strictObject({ s: SubmissionSchema, e: EventSchema });
 
+const AnnouncementSchema = z.strictObject({
+  id: serverId,
+  name: z.string().min(1).max(64),
+  addresses: z.array(z.string().max(100)).max(8),
+  ts: z.number().int().min(0),
+  sig: signature,
+});
+
+/** A join or part as its user's server vouches for it (envelope.ts signMembership), routed to the room's home. */
+const membership = {
+  origin: serverId,
+  home: serverId,
+  room: roomName,
+  user: userRef,
+  ts: z.number().int().min(0),
+  sig: signature,
+};
+
 export const LinkFrameSchema = z.discriminatedUnion('t', [
   /** First frame each way: who this is, and the nonce the other side's proof must cover. */
   z.strictObject({ t: z.literal('hello'), v: z.literal(1), id: serverId, name: z.string().min(1).max(64), nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
   z.strictObject({ t: z.literal('proof'), sig: signature }),
   z.strictObject({ t: z.literal('ping') }),
   z.strictObject({ t: z.literal('pong') }),
-  /** A user of the sender's asks to join a room homed at the receiver. */
-  z.strictObject({ t: z.literal('join'), rid: seq, room: roomName, user: userRef, password: z.string().max(256).optional() }),
-  z.strictObject({ t: z.literal('joined'), rid: seq, room: roomName, topic: z.string().max(1024), after: seq, members: z.array(z.string().max(160)).max(10_000) }),
-  z.strictObject({ t: z.literal('refused'), rid: seq, code: z.string().max(64), message: z.string().max(1024) }),
-  z.strictObject({ t: z.literal('part'), room: roomName, user: userRef }),
-  /** Send me the room's events above `after`, and the new ones as they come. */
-  z.strictObject({ t: z.literal('follow'), room: roomName, after: seq }),
-  z.strictObject({ t: z.literal('submit'), s: SubmissionSchema }),
-  z.strictObject({ t: z.literal('accepted'), origin: serverId, sub: seq, room: roomName, seq: seq.min(1) }),
-  z.strictObject({ t: z.literal('rejected'), origin: serverId, sub: seq, code: z.string().max(64), message: z.string().max(1024) }),
+  /** The servers the sender reaches, in hops (itself at 0), with their signed announcements. */
+  z.strictObject({ t: z.literal('routes'), list: z.array(z.strictObject({ hops: z.number().int().min(0).max(255), a: AnnouncementSchema })).max(2000) }),
+  /** A user of `origin` asks to join a room homed at `home`; relays pass it on toward the home. */
+  z.strictObject({ t: z.literal('join'), rid: seq, ...membership, password: z.string().max(256).optional(), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('joined'), rid: seq, origin: serverId, home: serverId, room: roomName, topic: z.string().max(1024), after: seq, members: z.array(z.string().max(160)).max(10_000), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('refused'), rid: seq, origin: serverId, code: z.string().max(64), message: z.string().max(1024), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('part'), ...membership, hops: z.number().int().min(0).max(255) }),
+  /** Send me the room's events above `after`, and the new ones as they come (from whoever holds them). */
+  z.strictObject({ t: z.literal('follow'), home: serverId, room: roomName, after: seq }),
+  z.strictObject({ t: z.literal('unfollow'), home: serverId, room: roomName }),
+  z.strictObject({ t: z.literal('submit'), s: SubmissionSchema, hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('accepted'), origin: serverId, sub: seq, home: serverId, room: roomName, seq: seq.min(1), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('rejected'), origin: serverId, sub: seq, code: z.string().max(64), message: z.string().max(1024), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('events'), list: z.array(EnvelopeSchema).min(1).max(256) }),
-  /** A room's events without a seq, as the home tells its followers (joins, parts, topics). */
-  z.strictObject({ t: z.literal('room'), room: roomName, what: z.enum(['join', 'part', 'topic']), user: z.string().max(160).optional(), topic: z.string().max(1024).optional() }),
+  /** A room's events without a seq, from its home down the followers (joins, parts, topics); names are absolute (user@server). */
+  z.strictObject({ t: z.literal('room'), home: serverId, room: roomName, what: z.enum(['join', 'part', 'topic']), user: z.string().max(160).optional(), topic: z.string().max(1024).optional() }),
   z.strictObject({ t: z.literal('error'), code: z.string().max(64), message: z.string().max(1024) }),
 ]);
 

@@ -64,6 +64,24 @@ export class PeerDirectory {
     return record;
   }
 
+  /**
+   * A server heard of through the links, by its own signed announcement: its name is pinned to
+   * its id as for a link (false when the name or the id is pinned otherwise here).
+   */
+  learn(a: { id: string; name: string; addresses: string[]; ts: number }): boolean {
+    const name = a.name.toLowerCase();
+    if (name === this.self.name.toLowerCase() || a.id === this.self.id) return false;
+    const holder = this.#byName.get(name);
+    if (holder && holder.id !== a.id) return false;
+    const known = this.#byId.get(a.id);
+    if (known && known.name !== name) return false;
+    if (known) return true;
+    const record: PeerRecord = { id: a.id, name, addresses: a.addresses.slice(0, 8), lastSeen: a.ts, denied: false };
+    this.#index(record);
+    void this.store.savePeer(record).catch(() => undefined);
+    return true;
+  }
+
   async deny(id: string, denied: boolean): Promise<void> {
     const known = this.#byId.get(id);
     if (!known) return;
