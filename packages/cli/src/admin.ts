@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isDurationWord, parseDuration } from '@parley/protocol';
 import { canDisable, createLogger, loadConfig, nameKeyOf, openConfiguredStore, parseBanTarget, SERVER_SCOPE, type Config, type Store } from '@parley/server';
+import { adminPeers, liveOnly } from './admin-peers.ts';
 
 const USAGE = `parley admin — manage a Parley server from its machine (works while it runs)
 
@@ -16,10 +17,13 @@ Usage: parley admin [--data-dir DIR | --config FILE] <command>
   bans                             list bans in force
   disable <command> | enable <command>
   audit [--limit N]                the audit log, newest first
+  peers                            the federation servers this one knows (from its database)
   reload                           make the running server reload its configuration (SIGHUP)
 
 Changes are written to the database; the running server notices them within
 moderation.sync_interval_ms (2 s by default) and applies bans to live connections at once.
+Federation links are the running server's: connect and disconnect are console and
+operator commands (CONNECT <host> <port>, DISCONNECT <server>), not admin ones.
 `;
 
 function actor(): string {
@@ -147,6 +151,10 @@ export async function admin(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command || parsed.values.help ? 0 : 2;
   }
+  if (command === 'connect' || command === 'disconnect') {
+    process.stderr.write(`parley admin ${command}: ${liveOnly(command)}\n`);
+    return 2;
+  }
   const loaded = loadConfig({
     cwd: process.env.INIT_CWD ?? process.cwd(),
     env: process.env,
@@ -161,6 +169,10 @@ export async function admin(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
     if (command === 'reload') return reload(dataDir, out);
+    if (command === 'peers') {
+      await withStore(loaded.config, (store) => adminPeers(loaded.config, store, out));
+      return 0;
+    }
     if (command === 'audit') {
       const limit = Number(parsed.values.limit ?? 50);
       await withStore(loaded.config, async (store) => {

@@ -31,6 +31,19 @@ function banLines(ban: ReplyData['ban']): string[] {
   return lines;
 }
 
+const hostPort = ({ host, port }: { host: string; port: number }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+function peerLines({ id, name, peers, dialing }: ReplyData['peers']): string[] {
+  const lines = [`this server: ${name} ${id}`];
+  if (peers.length === 0 && dialing.length === 0) lines.push('no other server known yet');
+  for (const p of peers) {
+    const at = p.addresses.length > 0 ? ` at ${p.addresses.join(', ')}` : '';
+    lines.push(`${p.name} ${p.id}: ${p.linked ? 'linked' : 'not linked'}, last seen ${iso(p.lastSeen)}${at}${p.denied ? ', denied' : ''}`);
+  }
+  for (const t of dialing) lines.push(`dialing ${hostPort(t)}${t.id ? ` (${t.id})` : ''}, no link yet`);
+  return lines;
+}
+
 /** The lines for a reply of `verb`; a verb with nothing worth saying gets one short confirmation. */
 export function replyLines<TVerb extends Verb>(verb: TVerb, reply: ReplyData[TVerb]): string[] {
   // One cast: the switch below narrows `verb`, and TypeScript cannot carry that over to `reply`.
@@ -88,6 +101,14 @@ export function replyLines<TVerb extends Verb>(verb: TVerb, reply: ReplyData[TVe
     }
     case 'audit':
       return (data as ReplyData['audit']).entries.map((e) => `${e.id} ${iso(e.at)} ${e.actor} ${e.action} ${e.target} ${e.detail}`.trimEnd());
+    case 'peers':
+      return peerLines(data);
+    case 'connect':
+      return [`dialing ${hostPort(data as ReplyData['connect'])}; the link comes up in the background (see /peers)`];
+    case 'disconnect': {
+      const d = data as ReplyData['disconnect'];
+      return [`disconnected from ${d.name} (${d.id}); it is no longer dialed`];
+    }
     case 'devices': {
       const { name, devices } = data as ReplyData['devices'];
       if (devices.length === 0) return [`${name} has no devices that stay signed in`];

@@ -10,6 +10,8 @@ import { parseDuration } from './grammar/durations.ts';
 const str = z.string();
 const roomArg = z.object({ room: str.min(1) });
 const reason = str.max(300);
+/** A required string whose absence says what to give, rather than "expected string, received undefined". */
+const needed = (what: string) => z.string({ error: what }).min(1, what);
 const cursors = z.record(str, z.number().int().nonnegative());
 /** A duration argument, checked by the same rules as typed durations (grammar/durations.ts). */
 export const DurationSchema = z.union([str.max(20), z.number().int().nonnegative()]).superRefine((value, ctx) => {
@@ -144,6 +146,15 @@ export const COMMAND_SCHEMAS = {
   disable: z.object({ command: str.min(1).max(32) }),
   enable: z.object({ command: str.min(1).max(32) }),
   audit: z.object({ limit: z.number().int().min(1).max(500).optional(), before: z.number().int().positive().optional() }),
+  // Federation links (docs/protocol.md, "Federation peers"): FEDERATION_DISABLED where it is off.
+  peers: z.object({}),
+  /** Keep a link to this address (TLS, always); the host as a hostname or an IP address, IPv6 without brackets. */
+  connect: z.object({
+    host: needed('a host is needed (a hostname or an IP address)').max(253),
+    port: z.number({ error: 'the port is a number, 1-65535' }).int('the port is a whole number, 1-65535').min(1, 'the port is 1-65535').max(65535, 'the port is 1-65535'),
+  }),
+  /** A known server's name or id: its link closes and this server stops dialing it. */
+  disconnect: z.object({ server: needed('name the server (its name or id)').max(253) }),
   // Device credentials: your own, or (operators) the named account's.
   devices: z.object({ name: str.min(1).optional() }),
   /** `device`, not `id`: a frame's `id` is its request id. */

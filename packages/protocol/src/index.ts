@@ -10,6 +10,6 @@ export { LineFramer, LengthPrefixFramer, lengthPrefix, detectStreamMode } from '
 export type { FramerOutput, StreamMode } from './framing.ts';
 export { decodeFrame, encodeFrame, decodeUtf8, encodeUtf8 } from './codecs.ts';
 export type { Codec } from './codecs.ts';
-export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo, KeyInfo, E2eDevice, E2eDirectoryEntry, E2eGroupInfo, E2eWelcome } from './replies.ts';
+export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo, PeerInfo, DialTargetInfo, KeyInfo, E2eDevice, E2eDirectoryEntry, E2eGroupInfo, E2eWelcome } from './replies.ts';
 export * from './grammar/index.ts';
 export { keyProofPayload, CHANNEL_BINDING_LABEL, type KeyProofPurpose, type KeyBinding } from './key-proof.ts';

@@ -134,6 +134,25 @@ export interface ServerInfo {
   listeners: string[];
 }
 
+/** A server this one knows, as `peers` lists it. Times are ms since epoch. */
+export interface PeerInfo {
+  name: string;
+  id: string;
+  linked: boolean;
+  lastSeen: number;
+  /** Where it was reached, "host:port", newest first. */
+  addresses: string[];
+  /** Its links are refused and what it sends is dropped. */
+  denied: boolean;
+}
+
+/** An address this server keeps dialing that has no link up: `id` once it is pinned (configured, or proved at a first link). */
+export interface DialTargetInfo {
+  host: string;
+  port: number;
+  id?: string;
+}
+
 /** One direct conversation as `conversations` lists it. */
 export interface DirectConversationInfo {
   /** The conversation id (`dm:<idA>:<idB>`): what `history` and cursors take. */
@@ -200,6 +219,10 @@ export interface ReplyData {
   disable: { command: Verb; disabled: Verb[] };
   enable: { command: Verb; disabled: Verb[] };
   audit: { entries: AuditInfo[] };
+  /** `id` and `name`: this server's own. `dialing`: addresses kept dialed with no link up yet. */
+  peers: { id: string; name: string; peers: PeerInfo[]; dialing: DialTargetInfo[] };
+  connect: { host: string; port: number };
+  disconnect: { name: string; id: string };
   /** `name`: the account whose devices these are, oldest first. */
   devices: { name: string; devices: DeviceInfo[] };
   /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */

@@ -30,6 +30,7 @@ export { parseBanTarget } from './moderation/ban-target.ts';
 export { BanSet, type BanSubject } from './moderation/ban-set.ts';
 export { openConsoleSession, type ConsoleSession } from './moderation/console-session.ts';
 export { canDisable } from './commands/authorize.ts';
+export { loadOrCreateServerIdentity } from './federation/server-identity.ts';
 export type { ReloadPlan } from './config/reload.ts';
 export { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './store/postgres/pg-store.ts';
@@ -37,3 +38,9 @@ export { DataDirError } from './store/data-dir.ts';
 export * from './cluster/index.ts';
 export type { NameClaims } from './cluster/name-claims.ts';
 export { openConfiguredStore } from './store/open-store.ts';
+// Federation's wire, for tests that play a server of their own (forged envelopes, equivocation).
+export { Link, type LinkPeer } from './federation/link.ts';
+export { signSubmission, sealSubmission, signMembership, eventHash, type Envelope, type Submission } from './federation/envelope.ts';
+export { ephemeralServerIdentity, type ServerIdentity } from './federation/server-identity.ts';
+export { signAnnouncement } from './federation/routing.ts';
+export type { LinkFrame } from './federation/link-frames.ts';

@@ -24,6 +24,8 @@ const NEEDS: Record<Verb, Needs> = {
   delete: 'operator', serverinfo: 'operator', kick: 'operator', ban: 'operator', unban: 'operator', listbans: 'operator',
   broadcast: 'operator', mute: 'operator', unmute: 'operator', mode: 'operator', invite: 'operator', roomrole: 'operator',
   disable: 'operator', enable: 'operator', audit: 'operator',
+  // Federation links; this server does not federate, so operators get FEDERATION_DISABLED (past the role check).
+  peers: 'operator', connect: 'operator', disconnect: 'operator',
   grant: 'owner',
   // Device credentials are an account's: guests have none (operators may name an account).
   devices: 'user', revoke: 'user',
@@ -74,6 +76,9 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'grant': return { name: 'nobodyhere', role: 'user' };
     case 'disable': case 'enable': return { command: 'notacommand' };
     case 'audit': return { limit: 1 };
+    case 'peers': return {};
+    case 'connect': return { host: '127.0.0.1', port: 9 };
+    case 'disconnect': return { server: 'nowhere.example' };
     case 'devices': return {};
     case 'revoke': return { device: 999_999 };
     case 'challenge': case 'keys': return {};

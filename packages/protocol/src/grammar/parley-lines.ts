@@ -25,6 +25,15 @@ const userinfo = (usage: string): LineForm => ({ usage, verb: 'userinfo', parse:
 
 const help = (usage: string): LineForm => ({ usage, verb: 'help', parse: () => ({ verb: 'help', args: {} }) });
 
+const peers = (usage: string): LineForm => ({ usage, verb: 'peers', parse: () => ({ verb: 'peers', args: {} }) });
+
+const disconnect = (word: string, note: string): LineForm => {
+  const usage = `${word} <server name|id>`;
+  return { usage: `${usage}   (${note})`, verb: 'disconnect', parse: (w) => ({ verb: 'disconnect', args: { server: need(w.words[0], usage) } }) };
+};
+
+const CONNECT_USAGE = 'CONNECT <host> <port>';
+
 /** A target followed by an optional duration, then the reason; "name:" bans the name alone. */
 const BAN_USAGE = 'BAN [#room] <name|name:name|ip|cidr|key:fingerprint> [duration] [reason]';
 
@@ -209,6 +218,16 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
   DISABLE: { usage: 'DISABLE <command>', verb: 'disable', parse: (w) => ({ verb: 'disable', args: { command: need(w.words[0], 'DISABLE <command>') } }) },
   ENABLE: { usage: 'ENABLE <command>', verb: 'enable', parse: (w) => ({ verb: 'enable', args: { command: need(w.words[0], 'ENABLE <command>') } }) },
   AUDIT: { usage: 'AUDIT [count]', verb: 'audit', parse: (w) => ({ verb: 'audit', args: optional('limit', intOrRaw(w.words[0])) }) },
+  PEERS: peers('PEERS   (the servers this one knows, linked or not, and the addresses it dials)'),
+  LINKS: peers('LINKS   (as PEERS)'),
+  CONNECT: {
+    usage: `${CONNECT_USAGE}   (keep a federation link to that address)`,
+    verb: 'connect',
+    // "[::1]" is how people write an IPv6 address beside a port; the argument is the bare address.
+    parse: (w) => ({ verb: 'connect', args: { host: need(w.words[0], CONNECT_USAGE).replace(/^\[(.*)\]$/, '$1'), port: intOrRaw(need(w.words[1], CONNECT_USAGE)) } }),
+  },
+  DISCONNECT: disconnect('DISCONNECT', 'close its federation link and stop dialing it'),
+  SQUIT: disconnect('SQUIT', 'as DISCONNECT'),
   DEVICES: {
     usage: 'DEVICES [name]   (the devices that stay signed in to your account; operators: name one)',
     verb: 'devices',
@@ -234,5 +253,5 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
   chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
-  operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT'],
+  operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT', 'PEERS', 'CONNECT', 'DISCONNECT'],
 };

@@ -45,6 +45,21 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine('LISTBANS', inRoom)).toEqual({ verb: 'listbans', args: {} });
   });
 
+  it('reads the federation words, IRC LINKS and SQUIT too, and leaves the port range to the schema', () => {
+    expect(parseCommandLine('PEERS')).toEqual({ verb: 'peers', args: {} });
+    expect(parseCommandLine('/links')).toEqual({ verb: 'peers', args: {} });
+    expect(parseCommandLine('CONNECT b.example 7001')).toEqual({ verb: 'connect', args: { host: 'b.example', port: 7001 } });
+    expect(parseCommandLine('/connect [::1] 7001')).toEqual({ verb: 'connect', args: { host: '::1', port: 7001 } });
+    expect(parseCommandLine('CONNECT b.example 70000')).toEqual({ verb: 'connect', args: { host: 'b.example', port: 70000 } });
+    expect(COMMAND_SCHEMAS.connect.safeParse({ host: 'b.example', port: 70000 }).success).toBe(false);
+    expect(COMMAND_SCHEMAS.connect.safeParse({ host: 'b.example', port: 'x' }).success).toBe(false);
+    expect(() => parseCommandLine('CONNECT b.example')).toThrow(/Usage: CONNECT <host> <port>$/);
+    expect(() => parseCommandLine('/connect')).toThrow(/Usage: \/connect <host> <port>$/);
+    expect(parseCommandLine('DISCONNECT b.example')).toEqual({ verb: 'disconnect', args: { server: 'b.example' } });
+    expect(parseCommandLine('SQUIT b.example')).toEqual({ verb: 'disconnect', args: { server: 'b.example' } });
+    expect(() => parseCommandLine('DISCONNECT')).toThrow(/Usage: DISCONNECT <server name\|id>$/);
+  });
+
   it('refuses what is missing with the usage, and unknown words with UNKNOWN_COMMAND', () => {
     expect(() => parseCommandLine('KICK')).toThrow(/Usage: KICK/);
     expect(() => parseCommandLine('JOIN')).toThrow(/Usage: JOIN/);

@@ -10,6 +10,7 @@ import { roomModeCommands } from './room-mode-commands.ts';
 import { deviceCommands } from './device-commands.ts';
 import { keyCommands } from './key-commands.ts';
 import { e2eCommands } from './e2e-commands.ts';
+import { federationCommands } from './federation-commands.ts';
 
 /**
  * The command table: every protocol verb, from every transport and mode, resolves here. Typed
@@ -28,4 +29,5 @@ export const COMMANDS: CommandTable = {
   ...deviceCommands,
   ...keyCommands,
   ...e2eCommands,
+  ...federationCommands,
 };

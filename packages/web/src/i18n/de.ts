@@ -269,6 +269,9 @@ export const de: Catalog = {
   'help.cmd.DISABLE': 'einen Befehl auf diesem Server abschalten',
   'help.cmd.ENABLE': 'einen Befehl wieder einschalten',
   'help.cmd.AUDIT': 'die letzten Moderationsaktionen',
+  'help.cmd.PEERS': 'die Server, mit denen dieser föderiert, verbunden oder nicht',
+  'help.cmd.CONNECT': 'eine Föderationsverbindung zur Adresse eines anderen Servers halten',
+  'help.cmd.DISCONNECT': 'die Föderationsverbindung zu einem Server trennen und nicht wieder aufbauen',
 
   'store.roomLost': 'Du bist nicht mehr in {room}: {reason} Nach dem Neuverbinden kam Parley nicht wieder hinein.',
   'disconnect.kicked': '{reason} Parley verbindet sich nicht von selbst neu; melde dich wieder an, wenn du so weit bist.',

@@ -277,6 +277,9 @@ export const en = {
   'help.cmd.DISABLE': 'turn a command off on this server',
   'help.cmd.ENABLE': 'turn a command on again',
   'help.cmd.AUDIT': 'the latest moderation actions',
+  'help.cmd.PEERS': 'the servers this one federates with, linked or not',
+  'help.cmd.CONNECT': 'keep a federation link to another server’s address',
+  'help.cmd.DISCONNECT': 'close the federation link to a server and stop dialing it',
 
   'store.roomLost': 'You are no longer in {room}: {reason} Parley did not get back in after reconnecting.',
   'disconnect.kicked': '{reason} Parley will not reconnect by itself; sign in again when you are ready.',
