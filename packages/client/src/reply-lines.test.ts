@@ -31,12 +31,12 @@ describe('replyLines', () => {
     ]);
   });
 
-  it('lists peers linked or not and the addresses still dialed, IPv6 in brackets', () => {
+  it('lists peers linked, reached through others or not at all, and the addresses still dialed, IPv6 in brackets', () => {
     const peer = { name: 'b.test', id: 'ps1b', linked: true, lastSeen: Date.UTC(2026, 11, 1), addresses: ['127.0.0.1:7001'], denied: false };
-    expect(replyLines('peers', { id: 'ps1a', name: 'a.test', peers: [peer, { ...peer, name: 'c.test', id: 'ps1c', linked: false, addresses: [], denied: true }], dialing: [{ host: '::1', port: 7003 }] })).toEqual([
+    expect(replyLines('peers', { id: 'ps1a', name: 'a.test', peers: [peer, { ...peer, name: 'c.test', id: 'ps1c', linked: false, hops: 2, addresses: [], denied: true }], dialing: [{ host: '::1', port: 7003 }] })).toEqual([
       'this server: a.test ps1a',
       'b.test ps1b: linked, last seen 2026-12-01T00:00:00.000Z at 127.0.0.1:7001',
-      'c.test ps1c: not linked, last seen 2026-12-01T00:00:00.000Z, denied',
+      'c.test ps1c: not linked (reached through others, 2 hops), last seen 2026-12-01T00:00:00.000Z, denied',
       'dialing [::1]:7003, no link yet',
     ]);
     expect(replyLines('peers', { id: 'ps1a', name: 'a.test', peers: [], dialing: [] })).toEqual(['this server: a.test ps1a', 'no other server known yet']);

@@ -38,7 +38,8 @@ function peerLines({ id, name, peers, dialing }: ReplyData['peers']): string[] {
   if (peers.length === 0 && dialing.length === 0) lines.push('no other server known yet');
   for (const p of peers) {
     const at = p.addresses.length > 0 ? ` at ${p.addresses.join(', ')}` : '';
-    lines.push(`${p.name} ${p.id}: ${p.linked ? 'linked' : 'not linked'}, last seen ${iso(p.lastSeen)}${at}${p.denied ? ', denied' : ''}`);
+    const route = p.linked ? 'linked' : `not linked${p.hops === undefined ? '' : ` (reached through others, ${p.hops} hops)`}`;
+    lines.push(`${p.name} ${p.id}: ${route}, last seen ${iso(p.lastSeen)}${at}${p.denied ? ', denied' : ''}`);
   }
   for (const t of dialing) lines.push(`dialing ${hostPort(t)}${t.id ? ` (${t.id})` : ''}, no link yet`);
   return lines;

@@ -138,7 +138,10 @@ export interface ServerInfo {
 export interface PeerInfo {
   name: string;
   id: string;
+  /** Linked to this server directly. */
   linked: boolean;
+  /** Servers crossed on the current route to it (1: linked); absent when no route reaches it. */
+  hops?: number;
   lastSeen: number;
   /** Where it was reached, "host:port", newest first. */
   addresses: string[];

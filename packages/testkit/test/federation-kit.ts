@@ -59,7 +59,7 @@ export function address(server: SpawnedServer): string {
 }
 
 interface Health {
-  federation: { id: string; peers: { name: string; linked: boolean; hops?: number }[] };
+  federation: { id: string; peers: { id: string; name: string; linked: boolean; hops?: number }[] };
 }
 
 /** Like waitFor, for checks that send commands: a few times a second, under the per-connection command rate. */

@@ -101,7 +101,7 @@ describe('PEERS, CONNECT and DISCONNECT between two server processes', () => {
 
     expect(await op.ok('connect', { host: '127.0.0.1', port: b.fedPort })).toEqual({ host: '127.0.0.1', port: b.fedPort });
     const listed = await waitFor(async () => (await peersOf(op)).peers.find((p) => p.name === 'b.test' && p.linked), 'b.test linked in PEERS', LINK_BUDGET_MS);
-    expect(listed).toMatchObject({ id: b.serverId, addresses: [`127.0.0.1:${b.fedPort}`], denied: false });
+    expect(listed).toMatchObject({ id: b.serverId, hops: 1, addresses: [`127.0.0.1:${b.fedPort}`], denied: false });
     expect(Math.abs(Date.now() - listed.lastSeen)).toBeLessThan(LINK_BUDGET_MS);
     // Linked, so no longer among the addresses still being dialed.
     expect((await peersOf(op)).dialing).toEqual([]);
@@ -121,7 +121,11 @@ describe('PEERS, CONNECT and DISCONNECT between two server processes', () => {
     expect(await text.command('DISCONNECT b.test')).toBe(`OK DISCONNECT b.test ${b.serverId}`);
     await waitFor(async () => (await linkedOn(a))['b.test'] === false && (await linkedOn(b))['a.test'] === false, 'the link down on both sides', LINK_BUDGET_MS);
     await holds(async () => !(await linkedOn(a))['b.test'] && !(await linkedOn(b))['a.test'], 'b.test unlinked', 3_000);
-    expect((await peersOf(op)).dialing).toEqual([]);
+    const after = await peersOf(op);
+    expect(after.dialing).toEqual([]);
+    // Known still, but no route reaches it now.
+    expect(after.peers).toEqual([expect.objectContaining({ name: 'b.test', linked: false })]);
+    expect(after.peers[0]).not.toHaveProperty('hops');
 
     // A known server can be linked again, and unlinked by its id.
     await op.ok('connect', { host: '127.0.0.1', port: b.fedPort });

@@ -26,6 +26,7 @@ export async function joinRoom(server: ServerContext, { user, room, origin }: Me
   checkStillOpen(server, room);
   enterRoom(server, user, room);
   server.router.toRoom(room, new OutboundEvent({ ev: 'join', room: room.name, user: user.name }), origin);
+  server.federation?.membershipChanged(room, user, 'join');
   return true;
 }
 
@@ -74,6 +75,7 @@ export async function partRoom(server: ServerContext, { user, room, origin, remo
     ...(removal ? { kind: removal.kind, by: removal.by, ...(removal.reason ? { reason: removal.reason } : {}) } : {}),
   });
   server.router.toRoom(room, event, origin);
+  server.federation?.membershipChanged(room, user, 'part');
   leaveRoom(server, user, room);
   for (const session of user.sessions) session.leftRoom(room.key);
   await closeIfAbandoned(server, room);

@@ -68,6 +68,8 @@ export function signOut(server: ServerContext, session: Session): void {
   server.router.toRoomPeers(user, new OutboundEvent({ ev: 'presence', user: user.name, status: 'offline' }));
   const rooms = [...user.rooms.values()];
   for (const room of rooms) leaveRoom(server, user, room);
+  // A guest's memberships end with its last session, in rooms homed on other servers too.
+  if (user.kind === 'guest') for (const room of rooms) server.federation?.membershipChanged(room, user, 'part');
   server.users.remove(user);
   server.delivery.userOffline(user);
   server.cluster?.userOffline(user);

@@ -32,7 +32,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 // A peer names itself in its link hello, so its name is escaped like any text from outside.
 function peerLine(peer: PeerInfo): string {
   const at = peer.addresses.length > 0 ? ` at ${peer.addresses.join(',')}` : '';
-  return `PEER ${escapeText(peer.name)} ${peer.id} ${peer.linked ? 'linked' : 'unlinked'} seen ${iso(peer.lastSeen)}${at}${peer.denied ? ' denied' : ''}`;
+  const route = peer.linked ? 'linked' : `unlinked${peer.hops === undefined ? '' : ` hops ${peer.hops}`}`;
+  return `PEER ${escapeText(peer.name)} ${peer.id} ${route} seen ${iso(peer.lastSeen)}${at}${peer.denied ? ' denied' : ''}`;
 }
 
 const dialingLine = (target: DialTargetInfo) => `DIALING ${formatListenAddress(target)}${target.id ? ` ${target.id}` : ''}`;
@@ -47,7 +48,7 @@ export const federationCommands: CommandFamily<'peers' | 'connect' | 'disconnect
     handle({ server }) {
       const federation = federationOf(server);
       const { links } = federation;
-      const peers = federation.peerList().map(({ name, id, linked, lastSeen, addresses, denied }) => ({ name, id, linked, lastSeen, addresses, denied }));
+      const peers = federation.peerList().map(({ name, id, linked, hops, lastSeen, addresses, denied }) => ({ name, id, linked, ...(hops === undefined ? {} : { hops }), lastSeen, addresses, denied }));
       // A configured peer that never answered, or a `connect` still trying, is in no peer record yet.
       const dialing = links
         .targets()

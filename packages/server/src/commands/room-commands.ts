@@ -58,7 +58,6 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       const room = ctx.server.rooms.require(homeOf(ctx.server, name).name);
       const user = loggedIn(ctx);
       await partRoom(ctx.server, { user, room, origin: ctx.session });
-      ctx.server.federation?.mirrors.parted(room, { id: user.id, name: user.name });
       return { data: { room: room.name }, text: `OK PART ${room.name}` };
     },
   },

@@ -126,6 +126,19 @@ export class Federation {
     return { message: placeholder, duplicate: false, pending: true };
   }
 
+  /**
+   * A local user joined or left a room (membership.ts): the followers of a room homed here hear
+   * of it; leaving a mirrored room tells its home (signed, like the join was).
+   */
+  membershipChanged(room: Room, user: { id: string; name: string }, what: 'join' | 'part'): void {
+    if (this.home.isSealed(room.key)) {
+      const name = `${user.name}@${this.server.config.server_name.toLowerCase()}`;
+      this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what, user: name });
+    } else if (what === 'part' && this.mirrors.isMirror(room.key)) {
+      this.mirrors.parted(room, user);
+    }
+  }
+
   peerList(): PeerStatus[] {
     return this.peers.list().map((p) => {
       const hops = this.routes.hopsTo(p.id);

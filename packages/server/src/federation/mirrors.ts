@@ -195,12 +195,9 @@ export class Mirrors {
       if (frame.topic !== undefined) void this.server.rooms.setTopic(room, frame.topic);
       return;
     }
-    if (frame.user) this.server.router.localRoom(room, new OutboundEvent({ ev: frame.what, room: room.name, user: this.asSeenHere(frame.user) }));
+    // This server's own users' joins and parts were announced here when they happened.
+    const own = frame.user?.endsWith(`@${this.server.config.server_name.toLowerCase()}`) ?? true;
+    if (frame.user && !own) this.server.router.localRoom(room, new OutboundEvent({ ev: frame.what, room: room.name, user: frame.user }));
   }
 
-  /** An absolute name ("alice@a.example") as this server shows it ("alice" when it is this server's). */
-  asSeenHere(name: string): string {
-    const own = `@${this.server.config.server_name.toLowerCase()}`;
-    return name.endsWith(own) ? name.slice(0, -own.length) : name;
-  }
 }
