@@ -225,7 +225,8 @@ export interface ReplyData {
   /** `id` and `name`: this server's own. `dialing`: addresses kept dialed with no link up yet. */
   peers: { id: string; name: string; peers: PeerInfo[]; dialing: DialTargetInfo[] };
   connect: { host: string; port: number };
-  disconnect: { name: string; id: string };
+  /** `id` absent: an address being dialed that never linked (`name` is its host:port). */
+  disconnect: { name: string; id?: string };
   /** `name`: the account whose devices these are, oldest first. */
   devices: { name: string; devices: DeviceInfo[] };
   /** `sessions`: the connections signed in with it, now closed with DEVICE_REVOKED. */

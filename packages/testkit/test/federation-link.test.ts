@@ -99,6 +99,23 @@ describe('federation between two server processes', () => {
     });
   });
 
+  it('refuses a server an operator disconnected when it dials in again, until the operator connects it', async () => {
+    const a = await federated('a.test', dataDir());
+    const b = await federated('b.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${a.fedPort}`]);
+    await linked(a, 'b.test');
+    const root = await user(a, 'root'); // the first account of a data dir owns the server
+    await root.ok('disconnect', { server: 'b.test' });
+    await waitFor(async () => !(await health(a)).federation.peers.some((p) => p.linked), 'the link closed', 20_000);
+    // B keeps dialing (it has A in its peers, and redials from 15 ms on); A refuses it each time.
+    const until = Date.now() + 3_000;
+    while (Date.now() < until) {
+      expect((await health(a)).federation.peers.some((p) => p.linked)).toBe(false);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await root.ok('connect', { host: '127.0.0.1', port: b.fedPort });
+    await linked(a, 'b.test');
+  }, 60_000);
+
   it('refuses a peer whose id does not match its pin, and says why', async () => {
     const b = await federated('b.test', dataDir());
     const wrong = `ps1${'A'.repeat(43)}`;

@@ -94,6 +94,11 @@ describe('PEERS, CONNECT and DISCONNECT between two server processes', () => {
     expect(errorOf(await op.request('disconnect', {}))).toBe('BAD_ARGUMENTS');
     // None of those started dialing anything.
     expect((await peersOf(op)).dialing).toEqual([]);
+    // An address where nothing answers is dialed until disconnected by its host:port (it never linked: no name, no id).
+    await op.ok('connect', { host: '127.0.0.1', port: 1 });
+    expect((await peersOf(op)).dialing).toEqual([{ host: '127.0.0.1', port: 1 }]);
+    expect(await op.ok('disconnect', { server: '127.0.0.1:1' })).toEqual({ name: '127.0.0.1:1' });
+    expect((await peersOf(op)).dialing).toEqual([]);
 
     for (const [verb, args] of [['peers', {}], ['connect', { host: '127.0.0.1', port: b.fedPort }], ['disconnect', { server: 'b.test' }]] as const) {
       expect(await pat.request(verb, args), verb).toMatchObject({ ok: false, error: { name: 'FORBIDDEN', code: 2005 } });
@@ -141,6 +146,8 @@ describe('PEERS, CONNECT and DISCONNECT between two server processes', () => {
       ['op', 'federation.connect', `127.0.0.1:${b.fedPort}`, ''],
       ['op', 'federation.disconnect', 'b.test', b.serverId],
       ['op', 'federation.connect', `127.0.0.1:${b.fedPort}`, ''],
+      ['op', 'federation.disconnect', '127.0.0.1:1', ''],
+      ['op', 'federation.connect', '127.0.0.1:1', ''],
     ]);
 
     // `parley admin` reads the database beside the running server: known servers, not their live links.

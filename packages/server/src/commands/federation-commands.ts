@@ -74,14 +74,16 @@ export const federationCommands: CommandFamily<'peers' | 'connect' | 'disconnect
     },
   },
   disconnect: {
-    summary: 'Close the federation link to a server (by name or id) and stop dialing it',
+    summary: 'Close the federation link to a server (by name, id, or the host:port being dialed) and stop dialing it',
     auth: 'user',
     role: 'operator',
     rate: 'none',
     async handle(ctx, { server: nameOrId }) {
       const actor = loggedIn(ctx);
       const peer = federationOf(ctx.server).disconnect(nameOrId);
-      await audit(ctx.server, { actor: actor.name, action: 'federation.disconnect', target: peer.name, detail: peer.id });
+      // Undefined: an address being dialed that never linked, stopped by its host:port.
+      await audit(ctx.server, { actor: actor.name, action: 'federation.disconnect', target: peer?.name ?? nameOrId, ...(peer ? { detail: peer.id } : {}) });
+      if (!peer) return { data: { name: nameOrId }, text: `OK DISCONNECT ${escapeText(nameOrId)}` };
       return { data: { name: peer.name, id: peer.id }, text: `OK DISCONNECT ${escapeText(peer.name)} ${peer.id}` };
     },
   },

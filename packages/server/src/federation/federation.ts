@@ -148,14 +148,18 @@ export class Federation {
 
   /** `connect <host> <port>` at the console, in admin, or by an operator. */
   connect(host: string, port: number): void {
-    this.links.dial(parsePeerAddress(`${host.includes(':') ? `[${host}]` : host}:${port}`));
+    this.links.dial(parsePeerAddress(`${host.includes(':') ? `[${host}]` : host}:${port}`), true);
   }
 
-  disconnect(nameOrId: string): PeerRecord {
+  /** By name or id; or by "host:port" for an address being dialed that never linked (then there is no record to return). */
+  disconnect(nameOrId: string): PeerRecord | undefined {
     const peer = this.peers.byName(nameOrId) ?? this.peers.byId(nameOrId);
-    if (!peer) throw new ParleyError('NO_SUCH_SERVER', `No server named ${nameOrId} is known here`);
-    this.links.forget(peer.id);
-    return peer;
+    if (peer) {
+      this.links.forget(peer.id);
+      return peer;
+    }
+    if (this.links.forget(nameOrId)) return undefined;
+    throw new ParleyError('NO_SUCH_SERVER', `No server named ${nameOrId} is known here`);
   }
 
   async close(): Promise<void> {
@@ -191,7 +195,7 @@ export class Federation {
       if (links >= want) return;
       const a = this.routes.announcement(id);
       const address = a?.addresses[0];
-      if (!a || !address || this.links.links.has(id) || this.links.targets().some((t) => t.id === id) || this.peers.isDenied(id)) continue;
+      if (!a || !address || this.links.links.has(id) || this.links.targets().some((t) => t.id === id) || this.peers.isDenied(id) || this.links.isForgotten(id)) continue;
       try {
         this.links.dial({ ...parsePeerAddress(address), id });
         links += 1;

@@ -8,6 +8,8 @@ import { z } from 'zod';
 
 const serverId = z.string().regex(/^ps1[A-Za-z0-9_-]{43}$/);
 const roomName = z.string().min(2).max(64);
+/** Server names as validateServerName makes them (lower case): a name with spaces or "@" would break every name@server. */
+const serverName = z.string().regex(/^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/);
 const userRef = z.strictObject({ id: z.string().min(1).max(80), name: z.string().min(1).max(64) });
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
@@ -40,7 +42,7 @@ export const EnvelopeSchema = z.strictObject({ s: SubmissionSchema, e: EventSche
 
 const AnnouncementSchema = z.strictObject({
   id: serverId,
-  name: z.string().min(1).max(64),
+  name: serverName,
   addresses: z.array(z.string().max(100)).max(8),
   ts: z.number().int().min(0),
   sig: signature,
@@ -58,7 +60,7 @@ const membership = {
 
 export const LinkFrameSchema = z.discriminatedUnion('t', [
   /** First frame each way: who this is, and the nonce the other side's proof must cover. */
-  z.strictObject({ t: z.literal('hello'), v: z.literal(1), id: serverId, name: z.string().min(1).max(64), nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
+  z.strictObject({ t: z.literal('hello'), v: z.literal(1), id: serverId, name: serverName, nonce: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
   z.strictObject({ t: z.literal('proof'), sig: signature }),
   z.strictObject({ t: z.literal('ping') }),
   z.strictObject({ t: z.literal('pong') }),

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ParleyError } from '@parley/protocol';
+import { ParleyError } from '@parley/protocol';
 import type { ListenAddress, PeerAddress } from '../config/listen-address.ts';
 import type { TlsMaterial } from '../transports/tls-certificate.ts';
 import { Link, type LinkLimits, type LinkPeer } from './link.ts';
@@ -19,6 +19,7 @@ interface DialTarget {
   stopped: boolean;
   timer: NodeJS.Timeout | undefined;
   retryMs: number;
+  operator: boolean;
 }
 
 export interface LinkHooks {
@@ -36,7 +37,9 @@ export class LinkManager {
   readonly links = new Map<string, Link>();
   readonly bound: { host: string; port: number }[] = [];
   readonly #servers: Server[] = [];
-  readonly #targets: DialTarget[] = [];
+  #targets: DialTarget[] = [];
+  /** Servers an operator disconnected: not dialed, and refused when they dial in, until `connect` or a restart. */
+  readonly #forgotten = new Set<string>();
   #stopped = false;
 
   constructor(
@@ -60,26 +63,38 @@ export class LinkManager {
     }
   }
 
-  /** Keeps a link to this address up until `forget`. */
-  dial(address: PeerAddress): void {
+  /** Keeps a link to this address up until `forget`. `operator`: asked for now (a `connect`), it lifts an earlier disconnect of whatever server answers. */
+  dial(address: PeerAddress, operator = false): void {
     if (this.#targets.some((t) => !t.stopped && t.host === address.host && t.port === address.port)) return;
-    const target: DialTarget = { ...address, stopped: false, timer: undefined, retryMs: FIRST_RETRY_MS };
+    const target: DialTarget = { ...address, stopped: false, timer: undefined, retryMs: FIRST_RETRY_MS, operator };
     this.#targets.push(target);
     this.#attempt(target);
   }
 
-  /** Stops dialing a server and closes its link (`disconnect`); true when there was one. */
-  forget(id: string): boolean {
+  /**
+   * Stops dialing a server and closes its link (`disconnect`), by id, or by "host:port" for an
+   * address that never linked; it is refused if it dials in, until a `connect` or a restart.
+   * True when there was something to stop.
+   */
+  forget(idOrAddress: string): boolean {
+    const matches = (t: DialTarget) => t.id === idOrAddress || `${t.host}:${t.port}` === idOrAddress || `[${t.host}]:${t.port}` === idOrAddress;
     let found = false;
     for (const target of this.#targets) {
-      if (target.id !== id || target.stopped) continue;
+      if (!matches(target)) continue;
       target.stopped = true;
       clearTimeout(target.timer);
+      if (target.id !== undefined) this.#forgotten.add(target.id);
       found = true;
     }
-    const link = this.links.get(id);
+    this.#targets = this.#targets.filter((t) => !t.stopped);
+    const link = this.links.get(idOrAddress);
+    if (link) this.#forgotten.add(idOrAddress);
     link?.close();
     return found || link !== undefined;
+  }
+
+  isForgotten(id: string): boolean {
+    return this.#forgotten.has(id);
   }
 
   targets(): { host: string; port: number; id: string | undefined }[] {
@@ -137,8 +152,17 @@ export class LinkManager {
   async #handshake(socket: TLSSocket, direction: 'in' | 'out', target: DialTarget | undefined): Promise<Link> {
     const { identity, name, log, hooks } = this.options;
     const link = new Link(socket, { identity, name, limits: this.options.limits(), log, direction });
-    const peer = await link.handshake((p) => hooks.refusal(p, target?.id));
+    const peer = await link.handshake((p) => {
+      if (this.#forgotten.has(p.id) && !target?.operator) return new ParleyError('FEDERATION_PEER_REFUSED', 'an operator disconnected this server');
+      return hooks.refusal(p, target?.id);
+    });
     if (target) target.id = peer.id;
+    if (target?.stopped) {
+      // Disconnected while the handshake ran.
+      link.close();
+      throw new Error('disconnected');
+    }
+    this.#forgotten.delete(peer.id);
     const existing = this.links.get(peer.id);
     if (existing && !existing.closed) {
       // Both dialed: keep the link the smaller id dialed, on both sides alike.

@@ -3,7 +3,7 @@ import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
 import type { MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
-import { envelopeFault, eventHash, signMembership, signSubmission, type Envelope, type Submission } from './envelope.ts';
+import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { remoteUserId, type FederationParts } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Link } from './link.ts';
