@@ -44,6 +44,7 @@ export function writeBenchmarksDoc(
       ['system', 'server'],
       ['nodes', 'nodes'],
       ['store', 'store'],
+      ['bus', 'between'],
       ['transport', 'transport'],
       ['codec', 'codec'],
       ['deliveriesPerSec', 'deliveries/s'],
@@ -55,6 +56,8 @@ export function writeBenchmarksDoc(
       ['loadgenCpuPct', 'load generator CPU %'],
       ['complete', 'complete'],
     ]),
+    '',
+    'Rows with bus federation are three independent servers (each its own SQLite, all on core 0) linked to the room\'s home, the receivers spread over them (the senders at the home): every message is sealed at the home (two Ed25519 signatures), sent once per link, verified (two signature checks) and stored on each mirror. Their server CPU is the three together.',
     '',
     ...(options.headToHead.rows.length > 1
       ? [

@@ -10,6 +10,7 @@ import { inspircdAvailable, natsAvailable, startInspircd, startNats } from './sy
 import { headToHeadTable, summarizeHeadToHead } from './head-to-head.ts';
 import { writeBenchmarksDoc } from './report.ts';
 import { startBenchCluster } from './cluster.ts';
+import { startBenchFederation } from './federation.ts';
 import { baselineBin, baselineTable } from './baseline.ts';
 import type { ScenarioResult } from './scenarios/common.ts';
 import { startup, type StartupResult } from './scenarios/startup.ts';
@@ -17,7 +18,7 @@ import type { BenchCodec, BenchTransport } from './wire.ts';
 
 /**
  * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]` (`--only e2e` for the end-to-end runs, `--only cluster` for
- * the cluster runs, `--only cluster-dm` for one scenario of them, `--nodes 2` for one size): starts the real server
+ * the cluster runs, `--only federation` for the federated fanout, `--only cluster-dm` for one scenario of them, `--nodes 2` for one size): starts the real server
  * (`parley serve`) for each run with limits raised through documented configuration, runs the
  * load generator in its own process, prints one JSON line per run, and (full run, no filters)
  * rewrites the results table in docs/benchmarks.md. The `startup` scenario times the built
@@ -30,6 +31,8 @@ interface Run {
   system?: 'parley' | 'nats' | 'inspircd';
   /** A cluster run: this many Parley nodes on PostgreSQL (and NATS between them when more than one). */
   nodes?: number;
+  /** A federated run: this many independent servers (SQLite each) linked to the room's home. */
+  servers?: number;
 }
 
 /**
@@ -43,6 +46,13 @@ const CLUSTER: Run[] = [
   { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 1 },
   { scenario: 'dm', transport: 'tcp', codec: 'json', nodes: 2 },
 ];
+
+/**
+ * The fanout with its room homed on one server and its receivers spread over three federated
+ * servers (each with its own SQLite, linked to the home): what the links, the sealing (two
+ * signatures per message) and the mirrors' verifying and storing cost beside one server.
+ */
+const FEDERATED: Run[] = [{ scenario: 'fanout', transport: 'tcp', codec: 'json', servers: 3 }];
 
 /** The same fanout against nats-server and InspIRCd, measured in the same run (each skipped when not installed). */
 const COMPARISON: Run[] = [
@@ -152,8 +162,30 @@ async function runCluster(run: Run & { nodes: number }, quick: boolean, bin?: st
   }
 }
 
+async function runFederated(run: Run & { servers: number }, quick: boolean, bin?: string): Promise<ScenarioResult> {
+  // --profile: each server writes its own V8 CPU profile of the whole run into that directory when it exits.
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const federation = await startBenchFederation({ count: run.servers, env: BENCH_SERVER_ENV, prefix: pinned ? ['taskset', '-c', '0'] : [], built: !values.sources, nodeArgs, ...(bin ? { bin } : {}) });
+  try {
+    const endpoints = federation.servers.map((s) => ({ tcpPort: s.tcpPort, tlsPort: s.tlsPort!, httpPort: s.httpPort }));
+    const result = await runLoadgen({
+      ...run,
+      quick,
+      serverPid: federation.servers[0]!.process.pid!,
+      serverPids: federation.servers.map((s) => s.process.pid!),
+      endpoint: endpoints[0],
+      endpoints,
+      rooms: federation.rooms,
+    });
+    return { ...result, nodes: run.servers, store: 'sqlite', bus: 'federation' };
+  } finally {
+    await federation.stop();
+  }
+}
+
 async function runOne(run: Run, quick: boolean, bin?: string): Promise<ScenarioResult> {
   if (run.system && run.system !== 'parley') return runComparison(run, quick);
+  if (run.servers !== undefined) return runFederated({ ...run, servers: run.servers }, quick, bin);
   if (run.nodes !== undefined) return runCluster({ ...run, nodes: run.nodes }, quick, bin);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const server = await spawnServer({
@@ -210,15 +242,19 @@ const transports = values.transport?.split(',');
 // `--only cluster` picks the cluster runs; `--only dm` picks the single-node dm runs.
 const nodeCounts = values.nodes?.split(',').map(Number);
 const selected = (r: Run) =>
-  (!only || only.includes(r.nodes === undefined ? r.scenario : 'cluster') || (r.nodes !== undefined && only.includes(`cluster-${r.scenario}`))) &&
+  (!only ||
+    (r.servers !== undefined ? only.includes('federation') : only.includes(r.nodes === undefined ? r.scenario : 'cluster') || (r.nodes !== undefined && only.includes(`cluster-${r.scenario}`)))) &&
   (!transports || transports.includes(r.transport)) &&
   (!nodeCounts || r.nodes === undefined || nodeCounts.includes(r.nodes));
 const compare = COMPARISON.length > 0 && (!values.quick || values.compare);
 const rounds = compare ? Number(values.rounds ?? (values.quick ? 1 : 3)) : 0;
 const PARLEY_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json' };
 const headToHeadRuns: Run[] = [PARLEY_FANOUT, ...COMPARISON].filter(selected);
-const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER].filter(
-  (r) => selected(r) && (r.nodes === undefined || !values.quick || only?.some((o) => o === 'cluster' || o.startsWith('cluster-'))),
+const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER, ...FEDERATED].filter(
+  (r) =>
+    selected(r) &&
+    (r.nodes === undefined || !values.quick || only?.some((o) => o === 'cluster' || o.startsWith('cluster-'))) &&
+    (r.servers === undefined || !values.quick || only?.includes('federation')),
 );
 if (values.baseline) {
   const bin = baselineBin(values.baseline);

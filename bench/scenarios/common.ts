@@ -13,6 +13,8 @@ export interface ScenarioConfig {
   /** A cluster run: every node's endpoint and process (endpoint and serverPid are the first's). */
   endpoints?: Endpoint[];
   serverPids?: number[];
+  /** A federated run: the room's name on each server (its home first), in endpoint order. */
+  rooms?: string[];
   quick: boolean;
   /** The server under test; the others are run side by side for comparison. Default parley. */
   system?: 'parley' | 'nats' | 'inspircd';

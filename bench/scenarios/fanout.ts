@@ -57,8 +57,10 @@ async function openPeers(config: ScenarioConfig): Promise<FanoutPeers> {
     const publishers = await openMany(SENDERS, 5, () => NatsConnection.open(port, undefined));
     return { receivers, senders: publishers.map((p) => ({ send: (text) => p.publish('bench.fanout', text), close: () => p.close() })) };
   }
-  // A cluster run spreads the receivers over the nodes; the senders are on the first.
-  const receivers = await openGuests(config, RECEIVERS, { prefix: 'r', room: () => '#bench', node: (i) => i });
+  // A cluster or federated run spreads the receivers over the nodes; the senders are on the
+  // first (a federated run's home, where the room is named #bench; elsewhere #bench@<home>).
+  const roomOn = (i: number) => config.rooms?.[i % nodeCount(config)] ?? '#bench';
+  const receivers = await openGuests(config, RECEIVERS, { prefix: 'r', room: roomOn, node: (i) => i });
   const guests = await openGuests(config, SENDERS, { prefix: 's', room: () => '#bench' });
   return {
     receivers,

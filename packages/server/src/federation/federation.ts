@@ -116,10 +116,7 @@ export class Federation {
 
   /** Sends a message to a sealed or mirrored room (send.ts, for the rooms routesRoom takes). */
   async append(actor: Actor, room: Room, message: NewMessage): Promise<AppendResult | (AppendResult & { pending: true }) | (AppendResult & { delivered: true })> {
-    if (this.home.isSealed(room.key)) {
-      const [result] = await this.home.append(room.key, [message]);
-      return result!;
-    }
+    if (this.home.isSealed(room.key)) return this.home.writer.append(message);
     const { message: stored } = await this.mirrors.send(actor, room, message);
     if (stored) return { message: stored, duplicate: false, delivered: true };
     const placeholder: StoredMessage = { ...message, seq: 0 };

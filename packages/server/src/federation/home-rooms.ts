@@ -6,6 +6,7 @@ import { verifyPassword } from '../identity/passwords.ts';
 import type { AppendResult, FederationStore, NewMessage, RemoteMemberRecord, Sealer } from '../store/store.ts';
 import { eventHash, membershipVerifies, sealSubmission, signSubmission, submissionFault, type Envelope, type Submission } from './envelope.ts';
 import type { EventStreams } from './event-streams.ts';
+import { SealedWriter } from './sealed-writer.ts';
 import type { FrameOf, LinkFrame } from './link-frames.ts';
 import type { Link } from './link.ts';
 import type { PeerDirectory } from './peer-directory.ts';
@@ -41,6 +42,8 @@ export class HomeRooms {
   readonly #members = new Map<string, Map<string, RemoteMemberRecord>>();
   /** The newest membership statement taken per user, by its time. */
   readonly #statementAt = new Map<string, number>();
+  /** Messages to sealed rooms, a transaction per room per event-loop turn. */
+  readonly writer = new SealedWriter((conv, batch, submissions) => this.append(conv, batch, submissions));
 
   constructor(
     private readonly server: ServerContext,
@@ -187,8 +190,7 @@ export class HomeRooms {
     const message: NewMessage = { conv: room.key, senderId, senderName: member.name, target: room.name, text: s.text, createdAt: s.ts };
     if (s.cmid !== undefined) message.cmid = s.cmid;
     if (s.kind !== undefined) message.kind = s.kind;
-    const [result] = await this.append(room.key, [message], [s]);
-    if (!result) return;
+    const result = await this.writer.append(message, s);
     accept(result.message.seq);
     if (!result.duplicate) {
       this.server.delivery.committed(result.message);

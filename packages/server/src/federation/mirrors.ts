@@ -2,7 +2,7 @@ import { foldName, ParleyError, splitServer, type MessageKind } from '@parley/pr
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
-import type { MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
+import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { remoteUserId, type FederationParts } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
@@ -142,43 +142,51 @@ export class Mirrors {
    */
   async events(link: Link, list: readonly Envelope[]): Promise<void> {
     const { store, identity, peers } = this.parts;
+    const items: { event: FederatedEventRecord; message: NewMessage; mirror: MirroredRoomRecord; own: boolean; envelope: Envelope }[] = [];
+    for (const envelope of list) {
+      const { s, e } = envelope;
+      const conv = this.#byHome.get(`${e.home} ${foldName(e.room)}`);
+      const mirror = conv === undefined ? undefined : this.#rooms.get(conv);
+      const fault = !mirror ? 'no such mirrored room here' : envelopeFault(envelope);
+      if (fault || !mirror) {
+        this.server.log.warn({ from: link.peer?.name, home: e.home, room: e.room, seq: e.seq, fault }, 'federation: event dropped');
+        continue;
+      }
+      if (peers.isDenied(s.origin) || peers.isDenied(e.home)) continue;
+      const own = s.origin === identity.id;
+      const message: NewMessage = {
+        conv: mirror.conv,
+        senderId: own ? s.sender : remoteUserId(s.sender, s.origin),
+        senderName: own ? s.name : `${s.name}@${this.parts.nameOf(s.origin)}`,
+        target: `${e.room}@${this.parts.nameOf(e.home)}`,
+        text: s.text,
+        createdAt: s.ts,
+      };
+      if (s.cmid !== undefined) message.cmid = s.cmid;
+      if (s.kind !== undefined) message.kind = s.kind;
+      items.push({ event: { conv: mirror.conv, seq: e.seq, origin: s.origin, sub: s.sub, hash: eventHash(e), envelope: JSON.stringify(envelope) }, message, mirror, own, envelope });
+    }
+    if (items.length === 0) return;
+    // One transaction for the frame: events of a busy room come 256 to a frame.
+    const results = await store.appendReplicas(items);
     const touched = new Set<string>();
     try {
-      for (const envelope of list) {
-        const { s, e } = envelope;
-        const conv = this.#byHome.get(`${e.home} ${foldName(e.room)}`);
-        const mirror = conv === undefined ? undefined : this.#rooms.get(conv);
-        const fault = !mirror ? 'no such mirrored room here' : envelopeFault(envelope);
-        if (fault || !mirror) {
-          this.server.log.warn({ from: link.peer?.name, home: e.home, room: e.room, seq: e.seq, fault }, 'federation: event dropped');
-          continue;
-        }
-        if (peers.isDenied(s.origin) || peers.isDenied(e.home)) continue;
-        const own = s.origin === identity.id;
-        const message: NewMessage = {
-          conv: mirror.conv,
-          senderId: own ? s.sender : remoteUserId(s.sender, s.origin),
-          senderName: own ? s.name : `${s.name}@${this.parts.nameOf(s.origin)}`,
-          target: `${e.room}@${this.parts.nameOf(e.home)}`,
-          text: s.text,
-          createdAt: s.ts,
-        };
-        if (s.cmid !== undefined) message.cmid = s.cmid;
-        if (s.kind !== undefined) message.kind = s.kind;
-        const result = await store.appendReplica({ conv: mirror.conv, seq: e.seq, origin: s.origin, sub: s.sub, hash: eventHash(e), envelope: JSON.stringify(envelope) }, message);
+      for (const [i, result] of results.entries()) {
+        const { mirror, own, envelope, event } = items[i]!;
         if (result.kind === 'gap') {
           if (this.#upstream.get(mirror.conv) === link) link.send({ t: 'follow', home: mirror.home, room: mirror.room, after: result.last });
           return;
         }
         if (result.kind === 'conflict') {
-          this.server.log.error({ home: e.home, room: e.room, seq: e.seq, stored: result.stored, got: eventHash(e) }, 'federation: the home signed two events for one seq (equivocation); it is denied');
+          const { e } = envelope;
+          this.server.log.error({ home: e.home, room: e.room, seq: e.seq, stored: result.stored, got: event.hash }, 'federation: the home signed two events for one seq (equivocation); it is denied');
           await peers.deny(e.home, true);
           this.parts.linkTo(e.home)?.close(new ParleyError('FEDERATION_PEER_REFUSED', `two events for ${e.room} seq ${e.seq}: equivocation`));
           return;
         }
         if (result.kind === 'duplicate') continue;
         touched.add(mirror.conv);
-        this.outbox.committed(result.message, own ? s.sub : undefined);
+        this.outbox.committed(result.message, own ? envelope.s.sub : undefined);
       }
     } finally {
       for (const conv of touched) this.parts.streams.pumpAll(conv);

@@ -113,6 +113,13 @@ export interface FederationStore {
    */
   appendReplica(event: FederatedEventRecord, message: NewMessage): Promise<ReplicaAppendResult>;
 
+  /**
+   * appendReplica for each, in order, in one transaction (a frame of events is one commit). The
+   * results are in input order and stop after the first gap or conflict: what follows it is not
+   * stored (its predecessor is missing, or the home is not to be trusted).
+   */
+  appendReplicas(items: readonly { event: FederatedEventRecord; message: NewMessage }[]): Promise<ReplicaAppendResult[]>;
+
   /** Submission counter of this server: never the same value twice, across restarts. */
   nextSub(): Promise<number>;
   addOutbox(entry: OutboxRecord): Promise<void>;

@@ -44,6 +44,9 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
     `INSERT INTO conversations (id, last_seq) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq`,
   );
   const lastMessageSeq = sqlite.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck();
+  // Asked at every event sent to a follower and every submission: prepared once.
+  const readEventsAfter = sqlite.prepare<[string, number, number], FederatedEventRecord>(`SELECT * FROM fed_events WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?`);
+  const readEventOfSubmission = sqlite.prepare<[string, number], FederatedEventRecord>(`SELECT * FROM fed_events WHERE origin = ? AND sub = ?`);
 
   const nextSubSync = (): number => {
     const value = (readCounter.get('sub') ?? 0) + 1;
@@ -80,7 +83,7 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
     writeCounter.run(`start:${conv}`, lastMessageSeq.get(conv) ?? 0);
   });
 
-  const replicaTx = sqlite.transaction((event: FederatedEventRecord, message: NewMessage): ReplicaAppendResult => {
+  const replicaOne = (event: FederatedEventRecord, message: NewMessage): ReplicaAppendResult => {
     const existing = eventAt.get(event.conv, event.seq);
     if (existing) return existing.hash === event.hash ? { kind: 'duplicate' } : { kind: 'conflict', stored: existing.hash };
     const last = lastEvent.get(event.conv);
@@ -96,6 +99,16 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
     }
     insertEvent.run(event.conv, event.seq, event.origin, event.sub, event.hash, event.envelope);
     return { kind: 'stored', message: result.message };
+  };
+  const replicaTx = sqlite.transaction(replicaOne);
+  const replicasTx = sqlite.transaction((items: readonly { event: FederatedEventRecord; message: NewMessage }[]): ReplicaAppendResult[] => {
+    const results: ReplicaAppendResult[] = [];
+    for (const { event, message } of items) {
+      const result = replicaOne(event, message);
+      results.push(result);
+      if (result.kind === 'gap' || result.kind === 'conflict') break;
+    }
+    return results;
   });
 
   const toPeer = (row: PeerRow): PeerRecord => ({ id: row.id, name: row.name, addresses: JSON.parse(row.addresses) as string[], lastSeen: row.last_seen, denied: row.denied === 1 });
@@ -138,11 +151,9 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
       }),
     lastEventSeq: (conv) => run('reading the last event', async () => lastEvent.get(conv)?.seq ?? 0),
     eventsAfter: (conv, after, limit) =>
-      run('reading events', async () =>
-        sqlite.prepare<[string, number, number], FederatedEventRecord>(`SELECT * FROM fed_events WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?`).all(conv, after, limit),
-      ),
+      run('reading events', async () => readEventsAfter.all(conv, after, limit)),
     eventOfSubmission: (origin, sub) =>
-      run('reading an event', async () => sqlite.prepare<[string, number], FederatedEventRecord>(`SELECT * FROM fed_events WHERE origin = ? AND sub = ?`).get(origin, sub)),
+      run('reading an event', async () => readEventOfSubmission.get(origin, sub)),
     startSealing: (conv) => run('starting to seal a room', async () => startTx.immediate(conv)),
     appendSealed: (conv, batch, seal) =>
       run('appending sealed messages', async () => {
@@ -157,6 +168,15 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
       run('appending a mirrored event', async () => {
         try {
           return replicaTx.immediate(event, message);
+        } catch (error) {
+          append.forget();
+          throw error;
+        }
+      }),
+    appendReplicas: (items) =>
+      run('appending mirrored events', async () => {
+        try {
+          return replicasTx.immediate(items);
         } catch (error) {
           append.forget();
           throw error;
