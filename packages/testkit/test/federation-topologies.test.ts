@@ -89,4 +89,30 @@ describe('federation topologies', () => {
     expect((await history(bob, '#ring@a.test')).map(line)).toEqual(atHome.filter((m) => m.seq > bj.lastSeq).map(line));
     expect((await history(carol, '#ring@a.test')).map(line)).toEqual(atHome.filter((m) => m.seq > cj.lastSeq).map(line));
   }, 120_000);
+
+  it('a star: a room homed on a leaf reaches the other leaves through the hub, each message once', async () => {
+    const hub = await bed.server('hub.test');
+    const leaves = await Promise.all(['a.test', 'b.test', 'c.test'].map((name) => bed.server(name, { peers: [address(hub)] })));
+    for (const leaf of leaves.slice(1)) await reaches(leaf, 'a.test');
+    const [a, b, c] = leaves as [typeof hub, typeof hub, typeof hub];
+    const alice = await bed.user(a, 'alice');
+    await alice.ok('join', { room: '#star' });
+    const bob = await bed.user(b, 'bob');
+    const carol = await bed.user(c, 'carol');
+    const bj = okData<ReplyData['join']>(await bob.ok('join', { room: '#star@a.test' }, 15_000));
+    const cj = okData<ReplyData['join']>(await carol.ok('join', { room: '#star@a.test' }, 15_000));
+    for (let i = 0; i < 5; i++) {
+      await alice.ok('send', { to: '#star', text: `a${i}` });
+      await bob.ok('send', { to: '#star@a.test', text: `b${i}`, cmid: `b${i}` }, 15_000);
+      await carol.ok('send', { to: '#star@a.test', text: `c${i}`, cmid: `c${i}` }, 15_000);
+    }
+    await waitFor(() => heard(bob, bj.conv).length >= 10 && heard(carol, cj.conv).length >= 10 && heard(alice, '#star').length >= 10, 'everyone heard the others', 20_000);
+    for (const [client, conv] of [[alice, '#star'], [bob, bj.conv], [carol, cj.conv]] as const) {
+      const got = heard(client, conv);
+      expect(got).toHaveLength(10);
+      expect(new Set(got).size).toBe(10);
+    }
+    const atHome = await history(alice, '#star');
+    expect((await history(carol, '#star@a.test')).map(line)).toEqual(atHome.filter((m) => m.seq > cj.lastSeq).map(line));
+  }, 120_000);
 });
