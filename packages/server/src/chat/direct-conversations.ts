@@ -2,8 +2,11 @@ import { ParleyError, type DirectConversationInfo } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import type { User } from './user.ts';
 
-/** `dm:<idA>:<idB>`, the ids sorted (store.ts dmConversation): accounts' `a<n>`, guests' `g<hex><base36>`. */
-const DM_ID = /^dm:([ag][0-9a-z]{1,40}):([ag][0-9a-z]{1,40})$/;
+/**
+ * `dm:<idA>:<idB>`, the ids sorted (store.ts dmConversation): accounts' `a<n>`, guests'
+ * `g<hex><base36>`, and users of other servers as `<their id>@<server id>` (federation).
+ */
+const DM_ID = /^dm:([ag][0-9a-z]{1,40}(?:@ps1[A-Za-z0-9_-]{43})?):([ag][0-9a-z]{1,40}(?:@ps1[A-Za-z0-9_-]{43})?)$/;
 
 export function isConversationId(target: string): boolean {
   return target.startsWith('dm:');

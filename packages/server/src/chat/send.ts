@@ -1,4 +1,4 @@
-import { ALL_TARGET, type CommandArgs, isRoomTarget, type MessageKind, nameKey, ParleyError } from '@parley/protocol';
+import { ALL_TARGET, type CommandArgs, isRoomTarget, type MessageKind, nameKey, ParleyError, splitServer } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage, type StoredMessage } from '../store/store.ts';
 import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
@@ -47,8 +47,29 @@ async function peerOf(server: ServerContext, sender: User, conv: string): Promis
   return { id: peerId, name, accountId: Number(peerId.slice(1)), online: undefined };
 }
 
+/** A direct conversation with a user of another server (federation/direct.ts), by name@server or by its id; undefined for anything else. */
+async function remoteDirect(server: ServerContext, sender: User, target: string): Promise<Destination | undefined> {
+  if (isConversationId(target)) {
+    const peer = server.federation?.direct.isFederated(target) ? server.federation.direct.peerOf(target, sender.id) : undefined;
+    if (!peer) return undefined;
+    requireOwnConversation(sender, target);
+    return { conv: target, label: peer.name, peer: { id: peer.id, name: peer.name, accountId: undefined, online: undefined } };
+  }
+  const { server: home } = splitServer(target);
+  if (home === undefined || home === server.config.server_name.toLowerCase()) return undefined;
+  if (!server.federation) throw new ParleyError('FEDERATION_DISABLED', `${target} is on ${home}, and this server does not federate`);
+  const direct = await server.federation.direct.resolve({ user: sender }, target);
+  return { conv: direct.conv, label: direct.label, peer: { id: direct.peerId, name: direct.label, accountId: undefined, online: undefined } };
+}
+
 export async function resolveTarget(server: ServerContext, sender: User, { target, mustBeMember }: { target: string; mustBeMember: boolean }): Promise<Destination> {
   if (target.toUpperCase() === ALL_TARGET) return { conv: ALL_CONVERSATION, label: ALL_TARGET, everyone: true };
+  if (!isRoomTarget(target) && (target.includes('@') || isConversationId(target))) {
+    const remote = await remoteDirect(server, sender, target);
+    if (remote) return remote;
+    // name@<this server>: the local name.
+    if (!isConversationId(target)) target = splitServer(target).local;
+  }
   if (isConversationId(target)) {
     const peer = await peerOf(server, sender, target);
     return { conv: target, label: peer.name, peer };
@@ -140,9 +161,8 @@ export async function deliverMessages(actor: Actor, destinations: readonly Desti
   const { federation } = server;
   // A room other servers follow is sealed as it is appended; one homed elsewhere is submitted to its home.
   const stored = await Promise.all(
-    messages.map((message, i) => {
-      const room = destinations[i]!.room;
-      return federation && room && federation.routesRoom(room) ? federation.append(actor, room, message) : server.writer.append(message);
+    messages.map((message) => {
+      return federation?.routesConv(message.conv) ? federation.append(actor, message.conv, message) : server.writer.append(message);
     }),
   );
   server.metrics.messages.inc(stored.length);

@@ -120,7 +120,10 @@ export function submissionFault(s: Submission): string | undefined {
   return verifySigned(s.origin, submissionBytes(s), s.sig) ? undefined : 'the submission is not signed by its origin';
 }
 
-/** A join or a part, signed by the user's own server: a relay cannot make one up for someone else's user. */
+/** `dm`: the user starts a direct conversation with the user named `room` on `home`. */
+export type MembershipKind = 'join' | 'part' | 'dm';
+
+/** A join, a part or a DM opening, signed by the user's own server: a relay cannot make one up for someone else's user. */
 export interface MembershipStatement {
   origin: string;
   home: string;
@@ -130,15 +133,15 @@ export interface MembershipStatement {
   sig: string;
 }
 
-function membershipBytes(kind: 'join' | 'part', m: Omit<MembershipStatement, 'sig'>): Buffer {
+function membershipBytes(kind: MembershipKind, m: Omit<MembershipStatement, 'sig'>): Buffer {
   return Buffer.from(JSON.stringify([`parley-${kind}-v1`, m.origin, m.home, m.room, m.user.id, m.user.name, m.ts]));
 }
 
-export function signMembership(identity: ServerIdentity, kind: 'join' | 'part', m: Omit<MembershipStatement, 'origin' | 'sig'>): MembershipStatement {
+export function signMembership(identity: ServerIdentity, kind: MembershipKind, m: Omit<MembershipStatement, 'origin' | 'sig'>): MembershipStatement {
   const unsigned = { ...m, origin: identity.id };
   return { ...unsigned, sig: identity.sign(membershipBytes(kind, unsigned)) };
 }
 
-export function membershipVerifies(kind: 'join' | 'part', m: MembershipStatement): boolean {
+export function membershipVerifies(kind: MembershipKind, m: MembershipStatement): boolean {
   return verifySigned(m.origin, membershipBytes(kind, { origin: m.origin, home: m.home, room: m.room, user: m.user, ts: m.ts }), m.sig);
 }

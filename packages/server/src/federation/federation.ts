@@ -1,4 +1,4 @@
-import { foldName, ParleyError } from '@parley/protocol';
+import { ParleyError } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import type { Room } from '../chat/room.ts';
 import { formatListenAddress, parseListenAddress, parsePeerAddress } from '../config/listen-address.ts';
@@ -6,7 +6,8 @@ import type { AppendResult, FederationStore, NewMessage, PeerRecord, StoredMessa
 import type { TlsMaterial } from '../transports/tls-certificate.ts';
 import { membershipVerifies, submissionFault } from './envelope.ts';
 import { EventStreams } from './event-streams.ts';
-import { HomeRooms, type FederationParts } from './home-rooms.ts';
+import { DirectMessages } from './direct.ts';
+import { convOf, HomeRooms, type FederationParts } from './home-rooms.ts';
 import type { LinkFrame } from './link-frames.ts';
 import { LinkManager } from './link-manager.ts';
 import type { Link } from './link.ts';
@@ -36,9 +37,11 @@ export class Federation {
   readonly streams: EventStreams;
   readonly home: HomeRooms;
   readonly mirrors: Mirrors;
+  readonly direct: DirectMessages;
   readonly links: LinkManager;
   readonly routes: Routes;
   #self: Announcement | undefined;
+  #rid = 0;
   readonly #queue = new WeakMap<Link, Promise<void>>();
 
   private constructor(
@@ -69,10 +72,13 @@ export class Federation {
         return link !== undefined;
       },
       nameOf: (id) => (id === identity.id ? name : (this.peers.byId(id)?.name ?? id)),
+      // One counter for joins and direct-conversation opens: a `refused` answers either by its rid.
+      rid: () => ++this.#rid,
       linkTo: (to) => this.linkTo(to),
     };
     this.home = new HomeRooms(server, parts);
     this.mirrors = new Mirrors(server, parts);
+    this.direct = new DirectMessages(server, { ...parts, home: this.home, mirrors: this.mirrors });
     this.links = new LinkManager({
       identity,
       name,
@@ -97,6 +103,7 @@ export class Federation {
     await federation.peers.load();
     await federation.home.load();
     await federation.mirrors.load();
+    await federation.direct.load();
     const { federation: config } = server.config;
     await federation.links.listen(config.listen.map(parseListenAddress));
     for (const entry of config.peers) federation.links.dial(parsePeerAddress(entry));
@@ -109,15 +116,15 @@ export class Federation {
     return via === undefined ? undefined : this.links.links.get(via);
   }
 
-  /** Whether a room's messages go elsewhere than the message writer: sealed here, or submitted to its home. */
-  routesRoom(room: Room): boolean {
-    return this.home.isSealed(room.key) || this.mirrors.isMirror(room.key);
+  /** Whether a conversation's messages go elsewhere than the message writer: sealed here, or submitted to its home. */
+  routesConv(conv: string): boolean {
+    return this.home.isSealed(conv) || this.mirrors.isMirror(conv);
   }
 
-  /** Sends a message to a sealed or mirrored room (send.ts, for the rooms routesRoom takes). */
-  async append(actor: Actor, room: Room, message: NewMessage): Promise<AppendResult | (AppendResult & { pending: true }) | (AppendResult & { delivered: true })> {
-    if (this.home.isSealed(room.key)) return this.home.writer.append(message);
-    const { message: stored } = await this.mirrors.send(actor, room, message);
+  /** Sends a message to a sealed or mirrored conversation (send.ts, for those `routesConv` takes). */
+  async append(actor: Actor, conv: string, message: NewMessage): Promise<AppendResult | (AppendResult & { pending: true }) | (AppendResult & { delivered: true })> {
+    if (this.home.isSealed(conv)) return this.home.writer.append(message);
+    const { message: stored } = await this.mirrors.send(actor, conv, message);
     if (stored) return { message: stored, duplicate: false, delivered: true };
     const placeholder: StoredMessage = { ...message, seq: 0 };
     return { message: placeholder, duplicate: false, pending: true };
@@ -244,9 +251,19 @@ export class Federation {
         if (frame.s.home === self) return this.home.submit(frame.s);
         if (submissionFault(frame.s)) return this.#dropped(link, frame, 'submission does not verify');
         return this.#forward(link, frame.s.home, frame);
+      case 'dm_open':
+        if (this.peers.isDenied(frame.origin)) return;
+        if (frame.home === self) return membershipVerifies('dm', frame) ? this.direct.open(frame) : this.#dropped(link, frame, 'dm_open does not verify');
+        if (!membershipVerifies('dm', frame)) return this.#dropped(link, frame, 'dm_open does not verify');
+        return this.#forward(link, frame.home, frame);
+      case 'dm_opened':
+        return frame.origin === self ? this.direct.opened(frame) : this.#forward(link, frame.origin, frame);
       case 'joined':
       case 'refused':
-        return frame.origin === self ? this.mirrors.answered(frame) : this.#forward(link, frame.origin, frame);
+        if (frame.origin !== self) return this.#forward(link, frame.origin, frame);
+        // A refused join and a refused direct conversation share the frame: both callers look up the rid.
+        if (frame.t === 'refused') this.direct.opened(frame);
+        return this.mirrors.answered(frame);
       case 'accepted':
       case 'rejected':
         return frame.origin === self ? this.mirrors.outbox.acknowledged(frame) : this.#forward(link, frame.origin, frame);
@@ -254,7 +271,7 @@ export class Federation {
         if (frame.home === self) return void this.home.follow(link, frame);
         return this.mirrors.follow(link, frame);
       case 'unfollow':
-        if (frame.home === self) return this.streams.unfollow(link, foldName(frame.room));
+        if (frame.home === self) return this.streams.unfollow(link, convOf(frame.room));
         return this.mirrors.unfollow(link, frame);
       case 'events':
         return this.mirrors.events(link, frame.list);

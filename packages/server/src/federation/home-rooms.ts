@@ -15,6 +15,11 @@ import type { ServerIdentity } from './server-identity.ts';
 /** A join or part older than this is refused: a statement replayed later cannot re-add someone who left. */
 const MEMBERSHIP_MAX_AGE_MS = 10 * 60_000;
 
+/** The conversation key a room name or a direct conversation id at its home stands for. */
+export function convOf(room: string): string {
+  return room.startsWith('dm:') ? room : foldName(room);
+}
+
 /** A remote user's id here: its id at its own server, then that server's id. */
 export function remoteUserId(localId: string, server: string): string {
   return `${localId}@${server}`;
@@ -28,6 +33,8 @@ export interface FederationParts {
   /** Sends toward a server, through the neighbor with the shortest route; false when there is none. */
   route: (server: string, frame: LinkFrame) => boolean;
   nameOf: (server: string) => string;
+  /** A request id unique on this server (joins and direct-conversation opens share it). */
+  rid: () => number;
 }
 
 /**
@@ -42,6 +49,7 @@ export class HomeRooms {
   readonly #members = new Map<string, Map<string, RemoteMemberRecord>>();
   /** The newest membership statement taken per user, by its time. */
   readonly #statementAt = new Map<string, number>();
+  readonly #waitingFollows = new Map<string, { link: Link; after: number }>();
   /** Messages to sealed rooms, a transaction per room per event-loop turn. */
   readonly writer = new SealedWriter((conv, batch, submissions) => this.append(conv, batch, submissions));
 
@@ -102,6 +110,19 @@ export class HomeRooms {
     if (Math.abs(Date.now() - frame.ts) > MEMBERSHIP_MAX_AGE_MS || frame.ts < (this.#statementAt.get(key) ?? 0)) return `the ${kind} is too old`;
     this.#statementAt.set(key, frame.ts);
     return undefined;
+  }
+
+  /** A direct conversation a local user started with a user of another server: homed and sealed here. */
+  async homeDirect(member: RemoteMemberRecord): Promise<void> {
+    const { store } = this.parts;
+    await store.setRemoteMember(member, true);
+    await store.setFollower(member.conv, member.server, true);
+    await store.startSealing(member.conv);
+    this.#membersOf(member.conv).set(member.userId, member);
+    this.#sealed.add(member.conv);
+    const waiting = this.#waitingFollows.get(member.conv);
+    this.#waitingFollows.delete(member.conv);
+    if (waiting && !waiting.link.closed) this.parts.streams.follow(waiting.link, member.conv, waiting.after);
   }
 
   /** A user of another server asks to join a room homed here. */
@@ -178,30 +199,54 @@ export class HomeRooms {
       this.server.log.warn({ origin: s.origin, sub: s.sub, fault }, 'federation: forged submission dropped');
       return void reject('FEDERATION_BAD_SIGNATURE', fault);
     }
-    const room = this.server.rooms.find(s.room);
-    if (!room || room.name.includes('@')) return void reject('NO_SUCH_ROOM', `No room ${s.room} homed here`);
-    const accept = (seq: number) => this.parts.route(s.origin, { t: 'accepted', origin: s.origin, sub: s.sub, home: s.home, room: room.name, seq, hops: 0 });
+    const direct = s.room.startsWith('dm:') && this.#sealed.has(s.room);
+    const room = direct ? undefined : this.server.rooms.find(s.room);
+    if (!direct && (!room || room.name.includes('@'))) return void reject('NO_SUCH_ROOM', `No room ${s.room} homed here`);
+    const conv = room?.key ?? s.room;
+    const accept = (seq: number) => this.parts.route(s.origin, { t: 'accepted', origin: s.origin, sub: s.sub, home: s.home, room: room?.name ?? conv, seq, hops: 0 });
     const known = await this.parts.store.eventOfSubmission(s.origin, s.sub);
     if (known) return void accept(known.seq);
     const senderId = remoteUserId(s.sender, s.origin);
-    const member = this.#members.get(room.key)?.get(senderId);
-    if (!member) return void reject('NOT_IN_ROOM', `Join ${room.name} first`);
-    if (room.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
-    const message: NewMessage = { conv: room.key, senderId, senderName: member.name, target: room.name, text: s.text, createdAt: s.ts };
+    const member = this.#members.get(conv)?.get(senderId);
+    if (!member) return void reject('NOT_IN_ROOM', room ? `Join ${room.name} first` : 'Not your conversation');
+    if (room?.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
+    const message: NewMessage = { conv, senderId, senderName: member.name, target: room?.name ?? (await this.#localPeerName(conv, senderId)), text: s.text, createdAt: s.ts };
+    const offline = direct ? this.#offlineAccount(conv, senderId) : undefined;
+    if (offline !== undefined) message.pendingFor = [offline];
     if (s.cmid !== undefined) message.cmid = s.cmid;
     if (s.kind !== undefined) message.kind = s.kind;
     const result = await this.writer.append(message, s);
     accept(result.message.seq);
     if (!result.duplicate) {
-      this.server.delivery.committed(result.message);
+      this.server.delivery.committed(result.message, message.pendingFor ? { pending: message.pendingFor } : {});
       this.server.metrics.messages.inc();
     }
   }
 
-  /** A neighbor follows a room homed here. */
+  /** The local person of a direct conversation homed here, by name (what the remote sender's message is `to`). */
+  async #localPeerName(conv: string, remote: string): Promise<string> {
+    const id = conv.slice(3).split(':').find((p) => p !== remote) ?? '';
+    const online = this.server.users.get(id);
+    if (online) return online.name;
+    const [newest] = await this.server.store.history(conv, { limit: 1 });
+    return newest ? (newest.senderId === id ? newest.senderName : newest.target) : id;
+  }
+
+  /** The local account of a direct conversation when it is offline here: the message waits in its queue. */
+  #offlineAccount(conv: string, remote: string): number | undefined {
+    const id = conv.slice(3).split(':').find((p) => p !== remote) ?? '';
+    return id.startsWith('a') && !this.server.users.get(id) ? Number(id.slice(1)) : undefined;
+  }
+
+  /** A neighbor follows a room (or direct conversation) homed here. */
   follow(link: Link, frame: FrameOf<'follow'>): boolean {
-    const conv = foldName(frame.room);
-    if (!this.#sealed.has(conv)) return false;
+    const conv = convOf(frame.room);
+    if (!this.#sealed.has(conv)) {
+      // The other server of a direct conversation follows it as it answers the open: the follow
+      // can come before this server has homed the conversation. Kept until then (bounded).
+      if (conv.startsWith('dm:') && this.#waitingFollows.size < 1000) this.#waitingFollows.set(conv, { link, after: frame.after });
+      return false;
+    }
     this.parts.streams.follow(link, conv, frame.after);
     return true;
   }

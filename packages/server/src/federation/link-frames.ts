@@ -7,7 +7,8 @@ import { z } from 'zod';
  */
 
 const serverId = z.string().regex(/^ps1[A-Za-z0-9_-]{43}$/);
-const roomName = z.string().min(2).max(64);
+/** A room's name at its home ("#dev"), or a direct conversation's id there ("dm:a3:a5@ps1…"). */
+const roomName = z.string().min(2).max(200);
 /** Server names as validateServerName makes them (lower case): a name with spaces or "@" would break every name@server. */
 const serverName = z.string().regex(/^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/);
 const userRef = z.strictObject({ id: z.string().min(1).max(80), name: z.string().min(1).max(64) });
@@ -71,6 +72,9 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('joined'), rid: seq, origin: serverId, home: serverId, room: roomName, topic: z.string().max(1024), after: seq, members: z.array(z.string().max(160)).max(10_000), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('refused'), rid: seq, origin: serverId, code: z.string().max(64), message: z.string().max(1024), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('part'), ...membership, hops: z.number().int().min(0).max(255) }),
+  /** A user of `origin` starts a direct conversation with the user named `room` at `home` (the conversation is homed at the origin). */
+  z.strictObject({ t: z.literal('dm_open'), rid: seq, ...membership, hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('dm_opened'), rid: seq, origin: serverId, home: serverId, conv: roomName, peer: userRef, hops: z.number().int().min(0).max(255) }),
   /** Send me the room's events above `after`, and the new ones as they come (from whoever holds them). */
   z.strictObject({ t: z.literal('follow'), home: serverId, room: roomName, after: seq }),
   z.strictObject({ t: z.literal('unfollow'), home: serverId, room: roomName }),

@@ -1,10 +1,10 @@
-import { foldName, ParleyError, splitServer, type MessageKind } from '@parley/protocol';
+import { ParleyError, splitServer, type MessageKind } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
 import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
-import { remoteUserId, type FederationParts } from './home-rooms.ts';
+import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Link } from './link.ts';
 import { knownCode, Outbox } from './outbox.ts';
@@ -26,7 +26,6 @@ export class Mirrors {
   readonly #upstream = new Map<string, Link>();
   readonly #joins = new Map<number, (frame: FrameOf<'joined'> | FrameOf<'refused'>) => void>();
   readonly outbox: Outbox;
-  #rid = 0;
 
   constructor(
     private readonly server: ServerContext,
@@ -41,7 +40,7 @@ export class Mirrors {
 
   #index(room: MirroredRoomRecord): void {
     this.#rooms.set(room.conv, room);
-    this.#byHome.set(`${room.home} ${foldName(room.room)}`, room.conv);
+    this.#byHome.set(`${room.home} ${convOf(room.room)}`, room.conv);
   }
 
   isMirror(conv: string): boolean {
@@ -71,7 +70,7 @@ export class Mirrors {
     const { local, server } = splitServer(name);
     const peer = this.parts.peers.byName(server ?? '');
     if (!peer) throw new ParleyError('NO_SUCH_SERVER', `No server named ${server} is known here`);
-    const rid = ++this.#rid;
+    const rid = this.parts.rid();
     const statement = signMembership(this.parts.identity, 'join', { home: peer.id, room: local, user: { id: actor.user.id, name: actor.user.name }, ts: Date.now() });
     const answer = await new Promise<FrameOf<'joined'> | FrameOf<'refused'> | undefined>((resolve) => {
       const timer = setTimeout(() => resolve(undefined), JOIN_TIMEOUT_MS);
@@ -101,6 +100,15 @@ export class Mirrors {
     return room;
   }
 
+  /** A direct conversation a user of another server started with one of ours: mirrored, without a room. */
+  async mirrorDirect(record: Omit<MirroredRoomRecord, 'start'>): Promise<void> {
+    if (this.#rooms.has(record.conv)) return;
+    const full = { ...record, start: 0 };
+    await this.parts.store.saveMirroredRoom(full);
+    this.#index(full);
+    await this.rerouted();
+  }
+
   answered(frame: FrameOf<'joined'> | FrameOf<'refused'>): void {
     this.#joins.get(frame.rid)?.(frame);
   }
@@ -115,23 +123,24 @@ export class Mirrors {
 
   /** A neighbor follows a room homed elsewhere through this server: serve it from the mirror (made now if need be). */
   async follow(link: Link, frame: FrameOf<'follow'>): Promise<void> {
-    let conv = this.#byHome.get(`${frame.home} ${foldName(frame.room)}`);
+    let conv = this.#byHome.get(`${frame.home} ${convOf(frame.room)}`);
     if (!conv) {
-      if (!this.parts.peers.byId(frame.home) && !this.parts.linkTo(frame.home)) return;
+      // A relay mirrors rooms on demand; a direct conversation only its two servers hold.
+      if (frame.room.startsWith('dm:') || (!this.parts.peers.byId(frame.home) && !this.parts.linkTo(frame.home))) return;
       conv = (await this.#mirror(frame.home, frame.room, { start: frame.after, topic: '' })).key;
     }
     this.parts.streams.follow(link, conv, frame.after);
   }
 
   unfollow(link: Link, frame: FrameOf<'unfollow'>): void {
-    const conv = this.#byHome.get(`${frame.home} ${foldName(frame.room)}`);
+    const conv = this.#byHome.get(`${frame.home} ${convOf(frame.room)}`);
     if (conv) this.parts.streams.unfollow(link, conv);
   }
 
   /** A local user's message to a mirrored room (see Outbox.send). */
-  send(actor: Actor, room: Room, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
-    const mirror = this.#rooms.get(room.key)!;
-    return this.outbox.send(actor, { conv: room.key, home: mirror.home, room: mirror.room }, content);
+  send(actor: Actor, conv: string, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
+    const mirror = this.#rooms.get(conv)!;
+    return this.outbox.send(actor, { conv, home: mirror.home, room: mirror.room }, content);
   }
 
   /**
@@ -145,7 +154,7 @@ export class Mirrors {
     const items: { event: FederatedEventRecord; message: NewMessage; mirror: MirroredRoomRecord; own: boolean; envelope: Envelope }[] = [];
     for (const envelope of list) {
       const { s, e } = envelope;
-      const conv = this.#byHome.get(`${e.home} ${foldName(e.room)}`);
+      const conv = this.#byHome.get(`${e.home} ${convOf(e.room)}`);
       const mirror = conv === undefined ? undefined : this.#rooms.get(conv);
       const fault = !mirror ? 'no such mirrored room here' : envelopeFault(envelope);
       if (fault || !mirror) {
@@ -158,10 +167,12 @@ export class Mirrors {
         conv: mirror.conv,
         senderId: own ? s.sender : remoteUserId(s.sender, s.origin),
         senderName: own ? s.name : `${s.name}@${this.parts.nameOf(s.origin)}`,
-        target: `${e.room}@${this.parts.nameOf(e.home)}`,
+        target: e.room.startsWith('dm:') ? this.#directTarget(mirror.conv, own) : `${e.room}@${this.parts.nameOf(e.home)}`,
         text: s.text,
         createdAt: s.ts,
       };
+      const offline = e.room.startsWith('dm:') && !own ? this.#offlineAccount(mirror.conv, message.senderId) : undefined;
+      if (offline !== undefined) message.pendingFor = [offline];
       if (s.cmid !== undefined) message.cmid = s.cmid;
       if (s.kind !== undefined) message.kind = s.kind;
       items.push({ event: { conv: mirror.conv, seq: e.seq, origin: s.origin, sub: s.sub, hash: eventHash(e), envelope: JSON.stringify(envelope) }, message, mirror, own, envelope });
@@ -193,9 +204,30 @@ export class Mirrors {
     }
   }
 
+  /** What a direct message is `to` here: the local person when the other sent it, else the other (name@server). */
+  #directTarget(conv: string, own: boolean): string {
+    const ids = conv.slice(3).split(':');
+    const local = ids.find((id) => !id.includes('@')) ?? '';
+    const remote = ids.find((id) => id.includes('@')) ?? '';
+    if (!own) return this.server.users.get(local)?.name ?? this.#names.get(local) ?? local;
+    return this.#names.get(remote) ?? remote;
+  }
+
+  #offlineAccount(conv: string, sender: string): number | undefined {
+    const id = conv.slice(3).split(':').find((p) => p !== sender) ?? '';
+    return id.startsWith('a') && !id.includes('@') && !this.server.users.get(id) ? Number(id.slice(1)) : undefined;
+  }
+
+  /** user id -> name, for direct conversations' `to` (remote members and local accounts seen). */
+  readonly #names = new Map<string, string>();
+
+  nameUser(id: string, name: string): void {
+    this.#names.set(id, name);
+  }
+
   /** A room event from upstream: to the local members (names as this server shows them) and on down. */
   roomEvent(link: Link, frame: FrameOf<'room'>): void {
-    const conv = this.#byHome.get(`${frame.home} ${foldName(frame.room)}`);
+    const conv = this.#byHome.get(`${frame.home} ${convOf(frame.room)}`);
     const room = conv === undefined ? undefined : this.server.rooms.byKey(conv);
     if (!room || !conv || this.#upstream.get(conv) !== link) return;
     this.parts.streams.broadcast(conv, frame, link);

@@ -82,11 +82,13 @@ export class Routes {
 
   #verified(a: Announcement): boolean {
     const known = this.#announcements.get(a.id);
-    if (known && known.ts >= a.ts) return known.sig === a.sig || known.ts > a.ts;
+    if (known && known.sig === a.sig) return true;
+    // Checked even when older than the one known: a route is only taken on a signed word.
     if (!verifySigned(a.id, announcementBytes(a), a.sig)) {
       this.options.log.warn({ id: a.id }, 'federation: a forged server announcement was dropped');
       return false;
     }
+    if (known && known.ts >= a.ts) return true;
     if (!this.options.learned(a)) return false;
     this.#announcements.set(a.id, a);
     this.#learned = true;
@@ -136,10 +138,11 @@ export class Routes {
     const same = best.size === this.#best.size && [...best].every(([id, b]) => this.#best.get(id)?.via === b.via && this.#best.get(id)?.hops === b.hops);
     this.#best = best;
     if ((same && !this.#learned) || this.#pending) return;
-    this.#learned = false;
     this.#pending = true;
     setImmediate(() => {
+      // Cleared here, not when scheduled: what is learned meanwhile goes out with this one.
       this.#pending = false;
+      this.#learned = false;
       this.options.changed();
     });
   }

@@ -27,7 +27,10 @@ export function serverIdOf(publicKey: string): string {
 export function publicKeyOfServerId(id: string): string | undefined {
   if (!id.startsWith(SERVER_ID_PREFIX)) return undefined;
   const key = id.slice(SERVER_ID_PREFIX.length);
-  return /^[A-Za-z0-9_-]{43}$/.test(key) ? key : undefined;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(key)) return undefined;
+  // 43 characters carry 258 bits for a 32-byte key: only the canonical spelling (its last two
+  // bits zero) is the id, or one key would answer to four ids (and slip past a denylist).
+  return Buffer.from(key, 'base64url').toString('base64url') === key ? key : undefined;
 }
 
 function identityFrom(privateKey: KeyObject): ServerIdentity {

@@ -111,7 +111,8 @@ async function readDirectConversations(db: Kysely<SqliteSchema>, userId: string,
   const n = Math.floor(limit);
   if (!(n > 0)) return [];
   // An account peer's id is "a<account id>"; anything else (a guest) matches no account row.
-  const peerAccount = sql<number | null>`case when substr(d.peer_id, 1, 1) = 'a' then cast(substr(d.peer_id, 2) as integer) end`;
+  // A user of another server ("a5@ps1…", federation) is not this server's account 5.
+  const peerAccount = sql<number | null>`case when substr(d.peer_id, 1, 1) = 'a' and instr(d.peer_id, '@') = 0 then cast(substr(d.peer_id, 2) as integer) end`;
   const rows = await db
     .selectFrom('dm_participants as d')
     .innerJoin('conversations as c', 'c.id', 'd.conv')
