@@ -1,11 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FederationStore, Sealer } from '../federation-store.ts';
-import type { NewMessage, Store } from '../store.ts';
+import { describe, expect, it } from 'vitest';
+import type { Sealer } from '../federation-store.ts';
+import type { NewMessage } from '../store.ts';
 import { StoreError } from '../store.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import { useFederationStore } from './sqlite-federation-fixture.ts';
 
 const CONV = '#dev';
 const msg = (text: string, extra: Partial<NewMessage> = {}): NewMessage => ({ conv: CONV, senderId: 'u1', senderName: 'alice', target: CONV, text, createdAt: 1, ...extra });
@@ -30,34 +27,13 @@ function recordingSealer(): { seal: Sealer; calls: SealCall[] } {
 }
 
 describe('SQLite federation store: sealing a room homed here', () => {
-  let dir: string;
-  let file: string;
-  let store: Store;
-  let fed: FederationStore;
-
-  const reopen = async (): Promise<void> => {
-    await store.close();
-    store = await openSqliteStore({ file });
-    fed = store.federation!;
-  };
-
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-fed-'));
-    file = path.join(dir, 'parley.db');
-    store = await openSqliteStore({ file });
-    fed = store.federation!;
-  });
-
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const t = useFederationStore();
 
   it('seals every message after the start, in seq order, each chained to the one before', async () => {
-    await store.appendMessages([msg('before 1'), msg('before 2')]);
-    await fed.startSealing(CONV);
+    await t.store.appendMessages([msg('before 1'), msg('before 2')]);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    const results = await fed.appendSealed(CONV, [msg('a'), msg('b'), msg('c')], seal);
+    const results = await t.fed.appendSealed(CONV, [msg('a'), msg('b'), msg('c')], seal);
 
     expect(results.map((r) => [r.message.seq, r.duplicate])).toEqual([
       [3, false],
@@ -70,22 +46,22 @@ describe('SQLite federation store: sealing a room homed here', () => {
       [4, 'b', 'h3', 1],
       [5, 'c', 'h4', 2],
     ]);
-    const events = await fed.eventsAfter(CONV, 0, 100);
+    const events = await t.fed.eventsAfter(CONV, 0, 100);
     expect(events.map((e) => [e.conv, e.seq, e.hash, e.origin])).toEqual([
       [CONV, 3, 'h3', 'ps1home'],
       [CONV, 4, 'h4', 'ps1home'],
       [CONV, 5, 'h5', 'ps1home'],
     ]);
     expect(events.map((e) => e.sub)).toEqual(calls.map((c) => c.sub));
-    expect(await fed.lastEventSeq(CONV)).toBe(5);
-    expect((await store.history(CONV, { limit: 10 })).map((m) => m.text)).toEqual(['before 1', 'before 2', 'a', 'b', 'c']);
+    expect(await t.fed.lastEventSeq(CONV)).toBe(5);
+    expect((await t.store.history(CONV, { limit: 10 })).map((m) => m.text)).toEqual(['before 1', 'before 2', 'a', 'b', 'c']);
   });
 
   it('chains a later batch to the last event of the earlier one', async () => {
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [msg('a')], seal);
-    await fed.appendSealed(CONV, [msg('b')], seal);
+    await t.fed.appendSealed(CONV, [msg('a')], seal);
+    await t.fed.appendSealed(CONV, [msg('b')], seal);
     expect(calls.map((c) => [c.seq, c.prev])).toEqual([
       [1, ''],
       [2, 'h1'],
@@ -93,11 +69,11 @@ describe('SQLite federation store: sealing a room homed here', () => {
   });
 
   it('seals what appendMessages wrote since, before the batch, with index undefined', async () => {
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [msg('sealed 1')], seal);
-    await store.appendMessages([msg('other path 2'), msg('other path 3')]);
-    const results = await fed.appendSealed(CONV, [msg('batch 4'), msg('batch 5')], seal);
+    await t.fed.appendSealed(CONV, [msg('sealed 1')], seal);
+    await t.store.appendMessages([msg('other path 2'), msg('other path 3')]);
+    const results = await t.fed.appendSealed(CONV, [msg('batch 4'), msg('batch 5')], seal);
 
     expect(results.map((r) => r.message.seq)).toEqual([4, 5]);
     expect(calls.map((c) => [c.seq, c.text, c.prev, c.index])).toEqual([
@@ -107,30 +83,30 @@ describe('SQLite federation store: sealing a room homed here', () => {
       [4, 'batch 4', 'h3', 0],
       [5, 'batch 5', 'h4', 1],
     ]);
-    expect((await fed.eventsAfter(CONV, 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await t.fed.eventsAfter(CONV, 0, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('an empty batch seals what another path wrote, from the start mark', async () => {
-    await store.appendMessages([msg('old')]);
-    await fed.startSealing(CONV);
-    await store.appendMessages([msg('new 2'), msg('new 3')]);
+    await t.store.appendMessages([msg('old')]);
+    await t.fed.startSealing(CONV);
+    await t.store.appendMessages([msg('new 2'), msg('new 3')]);
     const { seal, calls } = recordingSealer();
-    expect(await fed.appendSealed(CONV, [], seal)).toEqual([]);
+    expect(await t.fed.appendSealed(CONV, [], seal)).toEqual([]);
     expect(calls.map((c) => [c.seq, c.prev, c.index])).toEqual([
       [2, '', undefined],
       [3, 'h2', undefined],
     ]);
-    expect(await fed.lastEventSeq(CONV)).toBe(3);
+    expect(await t.fed.lastEventSeq(CONV)).toBe(3);
     // Nothing left to catch up: a second empty batch seals nothing.
-    await fed.appendSealed(CONV, [], seal);
+    await t.fed.appendSealed(CONV, [], seal);
     expect(calls).toHaveLength(2);
   });
 
   it('a repeated cmid is returned as a duplicate and seals nothing new', async () => {
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    const [first] = await fed.appendSealed(CONV, [msg('hello', { cmid: 'c1' })], seal);
-    const results = await fed.appendSealed(CONV, [msg('hello again', { cmid: 'c1' }), msg('fresh', { cmid: 'c2' })], seal);
+    const [first] = await t.fed.appendSealed(CONV, [msg('hello', { cmid: 'c1' })], seal);
+    const results = await t.fed.appendSealed(CONV, [msg('hello again', { cmid: 'c1' }), msg('fresh', { cmid: 'c2' })], seal);
 
     expect(results[0]).toEqual({ message: first!.message, duplicate: true });
     expect(results[1]).toMatchObject({ message: { seq: 2, text: 'fresh' }, duplicate: false });
@@ -139,41 +115,41 @@ describe('SQLite federation store: sealing a room homed here', () => {
       [1, 'hello', 0],
       [2, 'fresh', 1],
     ]);
-    expect((await fed.eventsAfter(CONV, 0, 100)).map((e) => e.seq)).toEqual([1, 2]);
-    expect(await store.lastSeq(CONV)).toBe(2);
+    expect((await t.fed.eventsAfter(CONV, 0, 100)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await t.store.lastSeq(CONV)).toBe(2);
   });
 
   it('a duplicate of a message the other path wrote is caught up once, not sealed twice', async () => {
-    await fed.startSealing(CONV);
-    await store.appendMessages([msg('via writer', { cmid: 'c9' })]);
+    await t.fed.startSealing(CONV);
+    await t.store.appendMessages([msg('via writer', { cmid: 'c9' })]);
     const { seal, calls } = recordingSealer();
-    const [result] = await fed.appendSealed(CONV, [msg('via writer', { cmid: 'c9' })], seal);
+    const [result] = await t.fed.appendSealed(CONV, [msg('via writer', { cmid: 'c9' })], seal);
     expect(result).toMatchObject({ message: { seq: 1 }, duplicate: true });
     expect(calls.map((c) => [c.seq, c.index])).toEqual([[1, undefined]]);
   });
 
   it('appendSealed before startSealing rejects and stores nothing', async () => {
     const { seal, calls } = recordingSealer();
-    const error = await fed.appendSealed(CONV, [msg('a')], seal).catch((e: unknown) => e);
+    const error = await t.fed.appendSealed(CONV, [msg('a')], seal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toMatchObject({ code: 'conflict' });
     expect(calls).toEqual([]);
-    expect(await store.lastSeq(CONV)).toBe(0);
-    expect(await store.history(CONV, { limit: 10 })).toEqual([]);
+    expect(await t.store.lastSeq(CONV)).toBe(0);
+    expect(await t.store.history(CONV, { limit: 10 })).toEqual([]);
   });
 
   it('startSealing is idempotent and does not move the start once it is set or events exist', async () => {
-    await fed.startSealing(CONV);
-    await store.appendMessages([msg('1'), msg('2')]);
+    await t.fed.startSealing(CONV);
+    await t.store.appendMessages([msg('1'), msg('2')]);
     // A second start after messages arrived keeps the first start (0): both are sealed.
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [], seal);
+    await t.fed.appendSealed(CONV, [], seal);
     expect(calls.map((c) => c.seq)).toEqual([1, 2]);
 
-    await store.appendMessages([msg('3')]);
-    await fed.startSealing(CONV);
-    await fed.appendSealed(CONV, [], seal);
+    await t.store.appendMessages([msg('3')]);
+    await t.fed.startSealing(CONV);
+    await t.fed.appendSealed(CONV, [], seal);
     // Still chained from event 2, not restarted at the log's last seq.
     expect(calls.map((c) => [c.seq, c.prev])).toEqual([
       [1, ''],
@@ -183,40 +159,40 @@ describe('SQLite federation store: sealing a room homed here', () => {
   });
 
   it('the start mark survives a reopen', async () => {
-    await store.appendMessages([msg('before')]);
-    await fed.startSealing(CONV);
-    await reopen();
-    await store.appendMessages([msg('after')]);
-    await fed.startSealing(CONV);
+    await t.store.appendMessages([msg('before')]);
+    await t.fed.startSealing(CONV);
+    await t.reopen();
+    await t.store.appendMessages([msg('after')]);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [], seal);
+    await t.fed.appendSealed(CONV, [], seal);
     expect(calls.map((c) => [c.seq, c.text])).toEqual([[2, 'after']]);
   });
 
   it('a sealer that throws rolls back the whole batch, and the log takes the next message at the right seq', async () => {
-    await fed.startSealing(CONV);
-    await store.appendMessages([msg('1')]);
+    await t.fed.startSealing(CONV);
+    await t.store.appendMessages([msg('1')]);
     const failing: Sealer = (message) => {
       if (message.seq === 3) throw new Error('no key');
       return { origin: 'ps1home', sub: message.seq, hash: `h${message.seq}`, envelope: '{}' };
     };
-    await expect(fed.appendSealed(CONV, [msg('2'), msg('3')], failing)).rejects.toThrow('no key');
-    expect(await fed.lastEventSeq(CONV)).toBe(0);
-    expect(await store.lastSeq(CONV)).toBe(1);
-    expect((await store.history(CONV, { limit: 10 })).map((m) => m.text)).toEqual(['1']);
-    const [next] = await store.appendMessages([msg('after failure')]);
+    await expect(t.fed.appendSealed(CONV, [msg('2'), msg('3')], failing)).rejects.toThrow('no key');
+    expect(await t.fed.lastEventSeq(CONV)).toBe(0);
+    expect(await t.store.lastSeq(CONV)).toBe(1);
+    expect((await t.store.history(CONV, { limit: 10 })).map((m) => m.text)).toEqual(['1']);
+    const [next] = await t.store.appendMessages([msg('after failure')]);
     expect(next!.message.seq).toBe(2);
   });
 
   it('hands the sealer unique submission numbers that continue across a reopen, shared with nextSub', async () => {
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [msg('a'), msg('b')], seal);
-    const direct = await fed.nextSub();
-    await reopen();
-    await store.appendMessages([msg('caught up')]);
-    await fed.appendSealed(CONV, [msg('c')], seal);
-    const afterReopen = await fed.nextSub();
+    await t.fed.appendSealed(CONV, [msg('a'), msg('b')], seal);
+    const direct = await t.fed.nextSub();
+    await t.reopen();
+    await t.store.appendMessages([msg('caught up')]);
+    await t.fed.appendSealed(CONV, [msg('c')], seal);
+    const afterReopen = await t.fed.nextSub();
 
     // In the order they were handed out: strictly increasing, so never repeated, and a reopen
     // does not reset the counter.
@@ -226,16 +202,16 @@ describe('SQLite federation store: sealing a room homed here', () => {
   });
 
   it('events and their submissions survive a reopen', async () => {
-    await fed.startSealing(CONV);
+    await t.fed.startSealing(CONV);
     const { seal, calls } = recordingSealer();
-    await fed.appendSealed(CONV, [msg('a'), msg('b')], seal);
-    const before = await fed.eventsAfter(CONV, 0, 10);
-    await reopen();
-    expect(await fed.eventsAfter(CONV, 0, 10)).toEqual(before);
-    expect(await fed.eventOfSubmission('ps1home', calls[1]!.sub)).toEqual(before[1]);
+    await t.fed.appendSealed(CONV, [msg('a'), msg('b')], seal);
+    const before = await t.fed.eventsAfter(CONV, 0, 10);
+    await t.reopen();
+    expect(await t.fed.eventsAfter(CONV, 0, 10)).toEqual(before);
+    expect(await t.fed.eventOfSubmission('ps1home', calls[1]!.sub)).toEqual(before[1]);
     expect(JSON.parse(before[1]!.envelope)).toEqual({ seq: 2, text: 'b', prev: 'h1' });
     // After a reopen the chain continues from the stored last event.
-    await fed.appendSealed(CONV, [msg('c')], seal);
+    await t.fed.appendSealed(CONV, [msg('c')], seal);
     expect(calls.at(-1)).toMatchObject({ seq: 3, prev: 'h2' });
   });
 });
