@@ -17,6 +17,14 @@ export const LIVE_KEYS: Readonly<Record<string, LiveWhen>> = {
   limits: 'at once',
   // Read by /client.json at each request; a page already open keeps the list it loaded.
   'http.failover_urls': 'at once',
+  // Federation: links to servers a new denylist or allowlist excludes close at once.
+  'federation.allowlist': 'at once',
+  'federation.denylist': 'at once',
+  'federation.hop_limit': 'at once',
+  'federation.autoconnect': 'at once',
+  'federation.send_wait_ms': 'at once',
+  'federation.max_frame_bytes': 'new connections',
+  'federation.frames_per_second': 'new connections',
 };
 
 /**

@@ -166,6 +166,13 @@ export class Federation {
     throw new ParleyError('NO_SUCH_SERVER', `No server named ${nameOrId} is known here`);
   }
 
+  /** After a reload: links to servers the denylist or allowlist now excludes are closed (and refused from now on). */
+  enforceDenied(): void {
+    for (const [id, link] of this.links.links) {
+      if (this.peers.isDenied(id)) link.close(new ParleyError('FEDERATION_PEER_REFUSED', `server ${id} is not allowed to link here`));
+    }
+  }
+
   async close(): Promise<void> {
     await this.links.close();
   }

@@ -17,6 +17,7 @@ export async function applyReload(server: ServerContext, loaded: Config, actor: 
   await server.moderation.loadBansFile();
   await server.moderation.load().catch((err: unknown) => server.log.error({ err }, 'reload: re-reading moderation data failed'));
   const closed = await enforceBans(server);
+  server.federation?.enforceDenied();
   if (plan.restartNeeded.length > 0) server.log.warn({ keys: plan.restartNeeded }, 'reload: these settings changed but need a restart');
   await audit(server, { actor, action: 'config.reload', detail: { applied: plan.applied, restartNeeded: plan.restartNeeded, closed } });
   return plan;
