@@ -65,6 +65,13 @@ describe('federation between two server processes', () => {
     expect(historyB.messages.find((m) => m.text === 'hello from a')?.from).toBe('alice@a.test');
     expect(historyA.messages.find((m) => m.text === 'hello from b')?.from).toBe('bob@b.test');
 
+    // The home's topic reaches the mirror; the mirror's topic, modes and moderation are the home's to set.
+    await bob.ok('topic', { room: '#dev', topic: 'shipping friday' });
+    await alice.event((e) => e.ev === 'topic' && e.room === '#dev@b.test' && e.topic === 'shipping friday' && e.by === 'bob@b.test', 10_000);
+    expect(await alice.request('topic', { room: '#dev@b.test', topic: 'mine now' })).toMatchObject({ ok: false, error: { name: 'FORBIDDEN', message: expect.stringMatching(/lives on b\.test/) } });
+    expect(await alice.request('kick', { room: '#dev@b.test', name: 'bob@b.test' })).toMatchObject({ ok: false, error: { name: 'FORBIDDEN' } });
+    expect(await alice.ok('topic', { room: '#dev@b.test' })).toMatchObject({ topic: 'shipping friday' });
+
     // The same cmid again is the same message, not a second one.
     const again = (await alice.ok('send', { to: '#dev@b.test', text: 'hello from a', cmid: 'a-1' }, 15_000)) as unknown as ReplyData['send'];
     expect(again.sent[0]?.seq).toBe(2);

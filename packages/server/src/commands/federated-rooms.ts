@@ -29,3 +29,20 @@ export async function joinRemote(actor: Actor, name: string, password: string | 
   const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
   return { data, text: `OK JOIN ${room.name} ${data.members} online${topic}` };
 }
+
+/** Commands that change a room's state: on a mirror they would only change this server's copy. */
+const HOME_ONLY: ReadonlySet<string> = new Set(['mode', 'kick', 'ban', 'unban', 'mute', 'unmute', 'invite', 'roomrole', 'delete']);
+
+/**
+ * A mirrored room's topic, modes, roles and moderation belong to its home: refused here, before
+ * the handler, so the copy never drifts from the home (`topic` only when it sets one).
+ */
+export function checkNotMirrored(server: ServerContext, verb: string, args: unknown): void {
+  const federation = server.federation;
+  if (!federation || typeof args !== 'object' || args === null) return;
+  const { room: name, topic } = args as { room?: unknown; topic?: unknown };
+  if (typeof name !== 'string' || !(HOME_ONLY.has(verb) || (verb === 'topic' && topic !== undefined))) return;
+  const room = name.includes('@') ? server.rooms.find(name) : undefined;
+  if (!room || !federation.mirrors.isMirror(room.key)) return;
+  throw new ParleyError('FORBIDDEN', `${room.name} lives on ${splitServer(room.name).server}: its topic, modes and moderation are set there`);
+}

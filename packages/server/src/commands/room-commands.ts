@@ -149,6 +149,7 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       checkTopic(topic, ctx.server.config.limits.max_topic_length);
       await ctx.server.rooms.setTopic(room, topic);
       ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by: user.name }), ctx.session);
+      ctx.server.federation?.topicChanged(room, user.name);
       return { data: { room: room.name, topic }, text: `OK TOPIC ${room.name} ${escapeText(topic)}`.trimEnd() };
     },
   },

@@ -4,6 +4,7 @@ import type { Inbound } from '../core/inbound.ts';
 import type { Session } from '../core/session.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './command.ts';
 import { COMMANDS } from './table.ts';
+import { checkNotMirrored } from './federated-rooms.ts';
 import { authorize, checkDisabled } from './authorize.ts';
 
 interface Request {
@@ -132,6 +133,7 @@ export async function runCommand(server: ServerContext, session: Session, inboun
     checkAuth(spec, session);
     const args = validate(request.verb, request.args);
     const ctx: CommandContext = { server, session, commands: COMMANDS };
+    checkNotMirrored(ctx.server, request.verb, args);
     authorize(ctx, { verb: request.verb, spec, args });
     checkDisabled(server, request.verb, session);
     checkRate(server, spec, session);

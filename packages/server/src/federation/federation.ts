@@ -143,6 +143,13 @@ export class Federation {
     }
   }
 
+  /** A room homed here got a new topic: its followers hear of it (their mirrors take it). */
+  topicChanged(room: Room, by: string): void {
+    if (!this.home.isSealed(room.key)) return;
+    const user = `${by}@${this.server.config.server_name.toLowerCase()}`;
+    this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what: 'topic', topic: room.topic, user });
+  }
+
   peerList(): PeerStatus[] {
     return this.peers.list().map((p) => {
       const hops = this.routes.hopsTo(p.id);

@@ -232,7 +232,10 @@ export class Mirrors {
     if (!room || !conv || this.#upstream.get(conv) !== link) return;
     this.parts.streams.broadcast(conv, frame, link);
     if (frame.what === 'topic') {
-      if (frame.topic !== undefined) void this.server.rooms.setTopic(room, frame.topic);
+      if (frame.topic === undefined) return;
+      const topic = frame.topic;
+      const by = frame.user ?? this.parts.nameOf(frame.home);
+      void this.server.rooms.setTopic(room, topic).then(() => this.server.router.localRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by })));
       return;
     }
     // This server's own users' joins and parts were announced here when they happened.
