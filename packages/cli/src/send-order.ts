@@ -1,5 +1,4 @@
-import { ParleyClientError, type ParleyClient, type SendOptions } from '@parley/client';
-import type { SentReceipt } from '@parley/protocol';
+import { ParleyClientError, type ClientReceipt, type ParleyClient, type SendOptions } from '@parley/client';
 
 /**
  * Sends in the order they were typed. The SDK keeps its outbox (rooms, plaintext DMs) in order,
@@ -54,7 +53,7 @@ export class ChatSender {
     return this.client.e2e?.handles(to, options) ?? false;
   }
 
-  send(to: string, text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
+  send(to: string, text: string, options: SendOptions = {}): Promise<ClientReceipt[]> {
     if (this.blocked !== undefined && isDirect(to) && !options.plaintext) {
       return Promise.reject(ParleyClientError.local('E2E_FAILED', this.blocked));
     }

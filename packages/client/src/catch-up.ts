@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@parley/protocol';
+import type { Channel } from './channel.ts';
 
 /**
  * Messages that arrive while the client logs in again and resumes: live ones can overtake
@@ -40,5 +41,15 @@ export class CatchUp {
     const order = this.buffered.map((message) => byConv.get(message.conv)!.shift()!);
     this.buffered = [];
     return order;
+  }
+}
+
+/** Asks for everything after the cursors, again for conversations the server had more of. */
+export async function resume(channel: Channel, input: { cursors: ReadonlyMap<string, number>; catchUp: CatchUp; timeoutMs: number }): Promise<void> {
+  const { cursors: known, catchUp, timeoutMs } = input;
+  let cursors = Object.fromEntries(known);
+  while (Object.keys(cursors).length > 0) {
+    const { more } = await channel.request('resume', { cursors }, timeoutMs);
+    cursors = Object.fromEntries(more.map((conv) => [conv, catchUp.contiguousCursor(conv, known.get(conv) ?? 0)]));
   }
 }

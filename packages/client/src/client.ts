@@ -1,6 +1,6 @@
-import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type SentReceipt, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
-import { CatchUp } from './catch-up.ts';
+import { CatchUp, resume } from './catch-up.ts';
 import { Channel } from './channel.ts';
 import { Emitter } from './emitter.ts';
 import { eventStream } from './event-stream.ts';
@@ -8,10 +8,11 @@ import { E2eClient, type E2eOptions, type SendOptions } from './e2e/e2e-client.t
 import { ParleyClientError } from './errors.ts';
 import { keyProof } from './key-login.ts';
 import { Outbox } from './outbox.ts';
+import { PendingSends, type ClientReceipt } from './pending-sends.ts';
 import type { TransportFactory } from './transport.ts';
-import { loginRequest, nextCredentials } from './credentials.ts';
+import { loginRequest, signedIn } from './credentials.ts';
 import type { ClientEvent, ClientEvents, ClientMessage, ClientState, Credentials, DeviceCredential, Identity } from './types.ts';
-import { ReconnectWait } from './reconnect-wait.ts';
+import { ReadyWaiters, ReconnectWait } from './reconnect-wait.ts';
 import { rejoinRooms, trackRooms } from './rejoin.ts';
 import { ServerRotation } from './server-rotation.ts';
 import type { ServerUrl } from './url.ts';
@@ -69,11 +70,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
   readonly servers: ServerRotation;
   private channel: Channel | undefined;
   private ready = false;
-  private readyWaiters: (() => void)[] = [];
+  /** Requests waiting for a connection: woken when one is ready, or to find the client closed. */
+  private readonly readyWaiters = new ReadyWaiters();
   private credentials: Credentials;
   private readonly cursors = new Map<string, number>();
   private readonly rooms = new Set<string>();
   private readonly outbox: Outbox;
+  /** Sends to rooms homed on another server that the home has not taken yet (receipt `pending`). */
+  private readonly pendingSends = new PendingSends();
   private readonly backoff: Backoff;
   private readonly timeoutMs: number;
   private closing = false;
@@ -138,7 +142,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (this.givesUp(failure, attempts)) {
           this.closing = true;
           this.outbox.rejectAll(failure);
-          this.wakeWaiters();
+          this.pendingSends.rejectAll(failure);
+          this.readyWaiters.wake();
           this.setState('closed', { error: failure });
           if (attempts === 0) gaveUp(failure);
           // The server's own stop error was reported when it came.
@@ -155,8 +160,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.setState(attempts === 0 ? 'connecting' : 'reconnecting', { delayMs, server: this.url.href });
       await this.reconnectWait.sleep(delayMs);
     }
-    this.outbox.rejectAll(ParleyClientError.local('CLOSED', 'The client was closed'));
-    this.wakeWaiters();
+    const closed = ParleyClientError.local('CLOSED', 'The client was closed');
+    this.outbox.rejectAll(closed);
+    this.pendingSends.rejectAll(closed);
+    this.readyWaiters.wake();
     this.setState('closed');
   }
 
@@ -184,12 +191,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
       for (const room of identity.rooms) this.rooms.add(room.name);
       for (const room of identity.rooms) this.e2e?.noteRoom(room);
       const lost = await rejoinRooms(channel, { rooms: this.rooms, cursors: this.cursors, timeoutMs: this.timeoutMs, joined: (room) => this.e2e?.noteRoom(room) });
-      await this.resume(channel, catchUp);
+      await resume(channel, { cursors: this.cursors, catchUp, timeoutMs: this.timeoutMs });
       this.catchUp = undefined;
       for (const message of catchUp.release()) this.deliver(message, true);
       this.ready = true;
       if (resuming) this.outbox.reconnected();
-      this.wakeWaiters();
+      this.readyWaiters.wake();
       const server = this.url.href;
       this.setState('connected', resuming ? { resumed: true, missed: this.missedThisHandshake, server } : { server });
       if (previousServer !== undefined && previousServer !== server) this.emit('failover', { from: previousServer, to: server });
@@ -206,33 +213,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * and returns the identity to show, which carries no token.
    */
   private signedIn(identity: Identity): Identity {
-    const previous = this.credentials;
-    this.credentials = nextCredentials(previous, identity);
-    const granted = identity.device;
-    // `identity` is for showing; the token is a secret the application stores, from `device`.
-    const shown: Identity = granted ? { ...identity, device: { id: granted.id, label: granted.label } } : identity;
-    this.identity = shown;
-    const token = granted?.token ?? (previous.kind === 'token' ? previous.token : undefined);
-    this.device = granted && token !== undefined ? { id: granted.id, label: granted.label, token } : undefined;
-    if (granted?.token !== undefined && this.device) this.emit('device', this.device);
-    return shown;
+    const next = signedIn(this.credentials, identity);
+    this.credentials = next.credentials;
+    this.identity = next.shown;
+    this.device = next.device;
+    if (next.issued && this.device) this.emit('device', this.device);
+    return next.shown;
   }
 
-  /** Asks for everything after the cursors, again for conversations the server had more of. */
-  private async resume(channel: Channel, catchUp: CatchUp): Promise<void> {
-    let cursors = Object.fromEntries(this.cursors);
-    while (Object.keys(cursors).length > 0) {
-      const { more } = await channel.request('resume', { cursors }, this.timeoutMs);
-      cursors = Object.fromEntries(more.map((conv) => [conv, catchUp.contiguousCursor(conv, this.cursors.get(conv) ?? 0)]));
-    }
-  }
-
-  private async transmit(args: CommandArgs<'send'>): Promise<SentReceipt[]> {
+  /** A pending receipt's seq 0 is no position: only stored receipts move cursors (see PendingSends). */
+  private async transmit(args: CommandArgs<'send'> & { cmid: string }): Promise<ClientReceipt[]> {
     const channel = this.channel;
     if (!channel || !this.ready) throw ParleyClientError.local('DISCONNECTED', 'Not connected');
     const { sent } = await channel.request('send', args, this.timeoutMs);
-    for (const receipt of sent) this.advance(receipt.conv, receipt.seq);
-    return sent;
+    const receipts = sent.map((receipt) => this.pendingSends.settle({ ...receipt, cmid: args.cmid }));
+    for (const receipt of receipts) if (!receipt.pending) this.advance(receipt.conv, receipt.seq);
+    return receipts;
   }
 
   private advance(conv: string, seq: number): boolean {
@@ -241,13 +237,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return true;
   }
 
-  /** Wakes requests waiting for a connection: to use it, or to find the client closed. */
-  private wakeWaiters(): void {
-    for (const wake of this.readyWaiters.splice(0)) wake();
-  }
-
+  /**
+   * A message event, live or caught up. This client's own sends are not messages: a pending one
+   * that the home took is `committed` (even at a seq the cursor passed), and one whose reply is
+   * still to come (fetched by a resume before the outbox sent it again) waits for that reply.
+   */
   private deliver(message: ChatMessage, caughtUp: boolean): void {
-    if (!this.advance(message.conv, message.seq)) return;
+    const own = this.pendingSends.own(message, (cmid) => this.outbox.holds(cmid));
+    const fresh = this.advance(message.conv, message.seq);
+    if (own === 'early') return;
+    if (own) return this.emit('committed', own);
+    if (!fresh) return;
     if (caughtUp) this.missedThisHandshake += 1;
     if (this.e2e?.intercept(message)) return;
     this.emit('message', message);
@@ -299,17 +299,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   private async whenReady(): Promise<Channel> {
     if (this.closing) throw ParleyClientError.local('CLOSED', 'The client was closed');
-    if (!this.ready) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          this.readyWaiters.push(resolve);
-          timer = setTimeout(() => reject(ParleyClientError.local('TIMEOUT', `Not connected within ${this.timeoutMs} ms`)), this.timeoutMs);
-        });
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    if (!this.ready) await this.readyWaiters.wait(this.timeoutMs);
     if (this.closing || !this.channel) throw ParleyClientError.local('CLOSED', 'The client was closed');
     return this.channel;
   }
@@ -342,13 +332,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
    * With `e2e`, a DM is end-to-end encrypted, and refused when the person has no device keys unless
    * `plaintext: true` says to send it unencrypted.
    */
-  send(to: string | string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
+  send(to: string | string[], text: string, options: SendOptions = {}): Promise<ClientReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
     const { e2e } = this;
     if (e2e?.handlesAny(to, options)) return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
     const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return e2e ? queued.catch((error: unknown) => e2e.afterPlainRefusal(error, to, { text, options, plain: (rest) => this.send(rest, text, options) })) : queued;
+  }
+
+  /**
+   * The receipt of the stored message: `receipt` itself unless it is `pending` (a room homed on
+   * another server that had not taken it yet); then once the home has, as `committed` says too.
+   * Rejects with CLOSED if the client ends first (the server still holds the message).
+   */
+  stored(receipt: ClientReceipt): Promise<ClientReceipt> {
+    return this.pendingSends.stored(receipt);
   }
 
   join(room: string, password?: string): Promise<ReplyData['join']> {
@@ -383,7 +382,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Stops reconnecting and closes the connection. Queued sends are rejected with CLOSED. */
   async close(): Promise<void> {
     this.closing = true;
-    this.wakeWaiters();
+    this.readyWaiters.wake();
     this.reconnectWait.wake();
     const channel = this.channel;
     if (channel) {

@@ -1,7 +1,7 @@
 import type { CommandArgs } from '@parley/protocol';
 import type { Channel } from './channel.ts';
 import { keyProof } from './key-login.ts';
-import type { Credentials, Identity } from './types.ts';
+import type { Credentials, DeviceCredential, Identity } from './types.ts';
 
 /** The login command a set of credentials sends; a device token logs in with `login` too. */
 export type LoginRequest =
@@ -45,4 +45,17 @@ export function nextCredentials(credentials: Credentials, identity: Identity): C
   if (issued !== undefined) return { kind: 'token', name: identity.name, token: issued };
   if (credentials.kind === 'register') return { kind: 'login', name: identity.name, password: credentials.password };
   return credentials;
+}
+
+/**
+ * After a login: the credentials for the next one, the identity to show (it carries no token:
+ * that is a secret the application stores, from the `device` event) and the device credential
+ * this client now signs in with; `issued` when this login's reply carried a new token.
+ */
+export function signedIn(previous: Credentials, identity: Identity): { credentials: Credentials; shown: Identity; device: DeviceCredential | undefined; issued: boolean } {
+  const granted = identity.device;
+  const shown: Identity = granted ? { ...identity, device: { id: granted.id, label: granted.label } } : identity;
+  const token = granted?.token ?? (previous.kind === 'token' ? previous.token : undefined);
+  const device = granted && token !== undefined ? { id: granted.id, label: granted.label, token } : undefined;
+  return { credentials: nextCredentials(previous, identity), shown, device, issued: granted?.token !== undefined };
 }

@@ -1,5 +1,6 @@
 export { ParleyClient, type ClientOptions, type ServerLimits } from './client.ts';
 export { ParleyClientError, type LocalErrorKind } from './errors.ts';
+export type { ClientReceipt, Committed } from './pending-sends.ts';
 export { parseServerUrl, type ServerUrl, type ServerScheme } from './url.ts';
 export { ServerRotation } from './server-rotation.ts';
 export { keyProof, toBase64Url, type LoginKey } from './key-login.ts';

@@ -1,11 +1,12 @@
-import type { CommandArgs, SentReceipt } from '@parley/protocol';
+import type { CommandArgs } from '@parley/protocol';
 import { ParleyClientError } from './errors.ts';
+import type { ClientReceipt } from './pending-sends.ts';
 
 interface Entry {
   args: CommandArgs<'send'> & { cmid: string };
   /** Queued or interrupted while disconnected: its recipients may not be back online yet. */
   crossedDisconnect: boolean;
-  resolve(sent: SentReceipt[]): void;
+  resolve(sent: ClientReceipt[]): void;
   reject(error: ParleyClientError): void;
 }
 
@@ -17,7 +18,7 @@ interface Entry {
 const RECIPIENT_GRACE_MS = 15_000;
 const RECIPIENT_RETRY_MS = 250;
 
-export type Transmit = (args: Entry['args']) => Promise<SentReceipt[]>;
+export type Transmit = (args: Entry['args']) => Promise<ClientReceipt[]>;
 
 function newCmid(): string {
   const bytes = new Uint8Array(12);
@@ -38,7 +39,7 @@ export class Outbox {
 
   constructor(private readonly capacity: number) {}
 
-  add(args: CommandArgs<'send'>, disconnected: boolean): Promise<SentReceipt[]> {
+  add(args: CommandArgs<'send'>, disconnected: boolean): Promise<ClientReceipt[]> {
     if (this.entries.length >= this.capacity) {
       return Promise.reject(ParleyClientError.local('OUTBOX_FULL', `${this.capacity} sends are already waiting for the server`));
     }
@@ -53,6 +54,11 @@ export class Outbox {
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** Whether a send with this client message id waits here (queued, or sent and not acknowledged yet). */
+  holds(cmid: string): boolean {
+    return this.entries.some((entry) => entry.args.cmid === cmid);
   }
 
   /** Sends queued entries until the queue is empty or the connection is lost. */

@@ -1,3 +1,5 @@
+import { ParleyClientError } from './errors.ts';
+
 /** The pause between reconnect attempts, which "Retry now" (or close) can cut short. */
 export class ReconnectWait {
   private wakeUp: (() => void) | undefined;
@@ -17,5 +19,27 @@ export class ReconnectWait {
   /** Ends the current pause now; does nothing when none is running. */
   wake(): void {
     this.wakeUp?.();
+  }
+}
+
+/** Requests waiting for a logged-in connection: woken when one is ready, or when the client closes. */
+export class ReadyWaiters {
+  private waiters: (() => void)[] = [];
+
+  /** Resolves at the next `wake`; rejects with TIMEOUT after `timeoutMs`. */
+  async wait(timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.waiters.push(resolve);
+        timer = setTimeout(() => reject(ParleyClientError.local('TIMEOUT', `Not connected within ${timeoutMs} ms`)), timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  wake(): void {
+    for (const wake of this.waiters.splice(0)) wake();
   }
 }

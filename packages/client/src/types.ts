@@ -1,6 +1,7 @@
 import type { ChatMessage, PresenceStatus, ReplyData, ServerEvent } from '@parley/protocol';
 import type { ParleyClientError } from './errors.ts';
 import type { LoginKey } from './key-login.ts';
+import type { Committed } from './pending-sends.ts';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -81,6 +82,11 @@ export type ClientEvents = {
   identity_changed: { user: string; user_id: string };
   /** Reconnected to another address than the last connection's (a node failed over). */
   failover: { from: string; to: string };
+  /**
+   * A send whose receipt said `pending` (a room homed on another server that had not taken it
+   * yet) is stored now: its receipt with the home's seq, and the message as others see it.
+   */
+  committed: Committed;
   /** Errors the server reports outside a request (e.g. why it disconnects), and fatal errors. */
   error: ParleyClientError;
   state: StateChange;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { ParleyClient, ParleyClientError, type ClientEvent, type ClientEvents, type ClientOptions, type Credentials } from '@parley/client';
+import { ParleyClient, ParleyClientError, type ClientEvent, type ClientEvents, type ClientOptions, type ClientReceipt, type Credentials } from '@parley/client';
 import { defaultKnownHostsFile, KnownHosts, nodeTransport, type PeerCertificateInfo, type PinningOptions } from '@parley/client/node';
-import type { ChatMessage, SentReceipt } from '@parley/protocol';
+import type { ChatMessage } from '@parley/protocol';
 import { startTestServer, type TestServer, waitFor, sleep } from '../src/index.ts';
 
 /** The SDK against a real server: each scheme, typed errors, timeouts, TLS pinning, the event stream, the example bot. */
@@ -80,8 +80,9 @@ describe.each(['tls', 'tcp', 'ws'] as const)('SDK over %s://', (scheme) => {
     expect(joinEvent.data).toEqual({ room: '#sdk', user: 'bob' });
 
     const sent = await alice.send('#sdk', 'hello room');
-    expectTypeOf(sent).toEqualTypeOf<SentReceipt[]>();
-    expect(sent).toEqual([{ to: '#sdk', conv: '#sdk', seq: 1, duplicate: false }]);
+    expectTypeOf(sent).toEqualTypeOf<ClientReceipt[]>();
+    // The server's receipt, with the client message id the SDK sent it under.
+    expect(sent).toEqual([{ to: '#sdk', conv: '#sdk', seq: 1, duplicate: false, cmid: expect.stringMatching(/^[0-9a-f]{24}$/) }]);
     const inRoom = await until('bob to get the room message', () => b.messages.find((m) => m.text === 'hello room'));
     expectTypeOf(inRoom).toEqualTypeOf<ChatMessage>();
     expect(inRoom).toMatchObject({ from: 'alice', to: '#sdk', conv: '#sdk', seq: 1 });

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url, verifyDeviceCertificate } from '@parley/e2e';
-import { ERRORS, foldName, type E2eDirectoryEntry, type ReplyData } from '@parley/protocol';
+import { ERRORS, foldName, isRoomTarget, splitServer, type E2eDirectoryEntry, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import { call, dmConversation, isClientError, peerIdOf, type E2eEnv } from './context.ts';
 
@@ -10,6 +10,14 @@ export interface Target {
   /** A DM's other person (the user's own id for notes to self); absent for an encrypted room. */
   peerId?: string;
 }
+
+/**
+ * Someone of another server (`bob@b.example`). End-to-end encryption across servers is not built
+ * yet (docs/federation.md, "Not built yet"): their server's directory is not reachable from here
+ * (EDEVICES answers NO_SUCH_USER), so they are like someone whose client has no keys, and a DM
+ * to them goes only unencrypted, by the sender's choice (`plaintext: true`).
+ */
+export const onOtherServer = (name: string): boolean => !isRoomTarget(name) && !name.startsWith('dm:') && splitServer(name).server !== undefined;
 
 /** Who an encrypted room is for, as EMEMBERS last said. */
 export type RoomPeople = ReplyData['emembers'];
@@ -158,6 +166,9 @@ export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
   const self = env.self();
   const peerId = to.startsWith('dm:') ? peerIdOf(to, self.userId) : undefined;
   const name = peerId === undefined ? to : await nameOf(env, to);
+  if (onOtherServer(name)) {
+    throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${name} is on another server, and end-to-end encryption does not reach other servers yet: send with { plaintext: true } to send it unencrypted`);
+  }
   const entry = await env.directory.entry(env, name).catch((error: unknown) => {
     throw peerId !== undefined && isClientError(error, 'NO_SUCH_USER') ? gone(name, peerId) : error;
   });

@@ -1,6 +1,7 @@
 import { identitySigner, toBase64Url, type IdentitySigner } from '@parley/e2e';
-import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData, type SentReceipt } from '@parley/protocol';
+import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
+import type { ClientReceipt } from '../pending-sends.ts';
 import type { ClientMessage } from '../types.ts';
 import { Archive } from './archive.ts';
 import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
@@ -212,7 +213,7 @@ export class E2eClient {
   }
 
   /** For ParleyClient: a room turned encrypted since this client last heard refused a plaintext send (nothing was stored); it goes through MLS instead. */
-  async afterPlainRefusal(error: unknown, to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<SentReceipt[]> }): Promise<SentReceipt[]> {
+  async afterPlainRefusal(error: unknown, to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<ClientReceipt[]> }): Promise<ClientReceipt[]> {
     const rooms = (typeof to === 'string' ? [to] : to).filter(isRoomTarget);
     if (!isClientError(error, 'E2E_ROOM_ENCRYPTED') || rooms.length === 0) throw error;
     await this.learnRooms(rooms);
@@ -224,7 +225,7 @@ export class E2eClient {
    * Each person gets an encrypted message of their own; rooms and ALL in the list go through
    * `plain` as one ordinary send, as before.
    */
-  async sendEach(to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<SentReceipt[]> }): Promise<SentReceipt[]> {
+  async sendEach(to: string | readonly string[], input: { text: string; options: SendOptions; plain: (rest: string[]) => Promise<ClientReceipt[]> }): Promise<ClientReceipt[]> {
     const list = typeof to === 'string' ? [to] : [...to];
     const people = list.filter((target) => this.handles(target, input.options));
     const rest = list.filter((target) => !people.includes(target));
@@ -237,7 +238,7 @@ export class E2eClient {
    * in plaintext is the caller's explicit choice (`{ plaintext: true }`). Sends to one person go
    * out in the order they were made.
    */
-  send(to: string | readonly string[], text: string, options: SendOptions = {}): Promise<SentReceipt[]> {
+  send(to: string | readonly string[], text: string, options: SendOptions = {}): Promise<ClientReceipt[]> {
     const name = typeof to === 'string' ? to : (to[0] ?? '');
     const payload = options.kind ? { text, kind: options.kind } : { text };
     const cmid = newCmid();

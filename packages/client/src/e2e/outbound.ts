@@ -1,6 +1,6 @@
 import { toBase64Url, type GroupMember } from '@parley/e2e';
-import type { SentReceipt } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
+import type { ClientReceipt } from '../pending-sends.ts';
 import { encodePayload, type Payload } from './archive.ts';
 import { call, isClientError, type E2eEnv } from './context.ts';
 import type { Directory, Target } from './directory.ts';
@@ -34,7 +34,7 @@ function checkPeer(target: Target, directory: Directory, members: readonly Group
  * encrypted again after reading the newer commits. The plaintext goes to the archive under the
  * seq the server gave it: this device cannot decrypt its own messages.
  */
-export async function sendEncrypted(env: E2eEnv, target: Target, message: { payload: Payload; cmid: string }): Promise<SentReceipt[]> {
+export async function sendEncrypted(env: E2eEnv, target: Target, message: { payload: Payload; cmid: string }): Promise<ClientReceipt[]> {
   const state = await env.convs.get(target.conv);
   for (let attempt = 1; ; attempt++) {
     // After a refusal, nothing local is taken on trust: the group and both directory entries are read again.
@@ -52,7 +52,7 @@ export async function sendEncrypted(env: E2eEnv, target: Target, message: { payl
       }
       await env.convs.save(state);
       for (const receipt of sent) env.hooks.advance(receipt.conv, receipt.seq);
-      return sent;
+      return sent.map((receipt) => ({ ...receipt, cmid: message.cmid }));
     } catch (error) {
       if (attempt >= MAX_ATTEMPTS || !isClientError(error, 'E2E_WRONG_EPOCH', 'E2E_NOT_MEMBER', 'E2E_NO_GROUP', 'E2E_MEMBERS_CHANGED')) throw error;
       if (target.peerId === undefined) env.directory.forgetRoom(target.name);

@@ -33,4 +33,10 @@ describe('resolveTarget', () => {
     await expect(resolveTarget(envWith({}, peers), 'dm:a1:g5')).rejects.toMatchObject(left);
     await expect(resolveTarget(envWith({ erin: entry('erin', 'a7') }, { 'dm:a1:a2': 'erin' }), 'dm:a1:a2')).rejects.toMatchObject({ errorName: 'NO_SUCH_USER', message: 'erin is not the name of the person in this conversation any more' });
   });
+
+  it('someone of another server, by name or by a conversation with them: to be sent unencrypted by choice, not "nobody has that name"', async () => {
+    const unencrypted = { errorName: 'E2E_PEER_UNENCRYPTED', message: expect.stringContaining('bob@b.test is on another server') };
+    await expect(resolveTarget(envWith({}, {}), 'bob@b.test')).rejects.toMatchObject(unencrypted);
+    await expect(resolveTarget(envWith({}, { 'dm:a1:a5@ps1x': 'bob@b.test' }), 'dm:a1:a5@ps1x')).rejects.toMatchObject(unencrypted);
+  });
 });

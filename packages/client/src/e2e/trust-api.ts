@@ -2,7 +2,7 @@ import { fromBase64Url, safetyNumber } from '@parley/e2e';
 import { ALL_TARGET, isRoomTarget, type E2eDirectoryEntry } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import { call, dmConversation, type E2eEnv } from './context.ts';
-import type { Target } from './directory.ts';
+import { onOtherServer, type Target } from './directory.ts';
 import type { Verification } from './trust-store.ts';
 
 /**
@@ -33,6 +33,8 @@ export class TrustApi {
   }
 
   async verification(name: string): Promise<Verification> {
+    // No key to compare with someone of another server yet (onOtherServer): nothing was verified.
+    if (onOtherServer(name)) return 'unverified';
     const entry = await call(this.env, 'edevices', { name });
     return this.env.trust.verification(entry.user_id, entry.identity_key);
   }
@@ -49,7 +51,7 @@ export class TrustApi {
   }
 
   async conversationEncryption(name: string): Promise<'encrypted' | 'unencrypted'> {
-    if (isRoomTarget(name) || name.toUpperCase() === ALL_TARGET) return 'unencrypted';
+    if (isRoomTarget(name) || name.toUpperCase() === ALL_TARGET || onOtherServer(name)) return 'unencrypted';
     const entry = await call(this.env, 'edevices', { name });
     return entry.devices.length > 0 ? 'encrypted' : 'unencrypted';
   }
