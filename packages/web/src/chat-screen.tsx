@@ -7,6 +7,7 @@ import { Composer } from './composer.tsx';
 import { DevicesDialog } from './devices-dialog.tsx';
 import { E2eStatusBanner, IdentityChangedBanner } from './e2e-banners.tsx';
 import { EncryptionBadge } from './e2e-indicator.tsx';
+import { FederatedName } from './federated-name.tsx';
 import { IdentityDialog, type RestartE2e } from './identity-dialog.tsx';
 import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
@@ -93,7 +94,7 @@ export function ChatScreen({ store, onLeave, onSignOut, onRestart }: ChatScreenP
             {unreadElsewhere && <span class="unread-dot" />}
           </button>
           <div class="topbar-title">
-            <h1>{conv?.title ?? t('app.name')}</h1>
+            <h1>{conv ? <FederatedName name={conv.title} /> : t('app.name')}</h1>
             <div class="topic-row">
               {conv?.kind === 'room' && <p class="topic">{conv.topic || (conv.joined ? t('topic.none') : t('room.notIn'))}</p>}
               {conv?.kind === 'dm' && <p class="topic">{t('topic.dm')}</p>}

@@ -1,14 +1,15 @@
 import { ParleyClient, ParleyClientError, webSocketTransport, type ClientMessage, type Credentials } from '@parley/client';
-import { foldName, type MessageKind } from '@parley/protocol';
+import { foldName } from '@parley/protocol';
 import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
-import { Conversation, type TimelineMessage } from './conversation.ts';
+import { Conversation, localId } from './conversation.ts';
 import { describeError } from './describe-error.ts';
 import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
-import { dropFailedStart, showListedConversations } from './direct-conversation-views.ts';
+import { showListedConversations } from './direct-conversation-views.ts';
 import type { E2eSession } from './e2e-session.ts';
 import { E2eTracker } from './e2e-tracker.ts';
 import { t } from './i18n/index.ts';
+import { sendMessage, showCommitted, type SendInput } from './outgoing.ts';
 import { RoomTracker } from './room-tracker.ts';
 import { shortServerName } from './server-addresses.ts';
 import { runInput } from './run-input.ts';
@@ -32,8 +33,6 @@ export type Panel =
   | { kind: 'devices'; name: string | undefined }
   | { kind: 'verify'; key: string }
   | { kind: 'identity' };
-let nextId = 1;
-const newId = () => `local-${nextId++}`;
 
 /**
  * The web client's state: conversations, connection, sending and history. It wraps one
@@ -83,6 +82,7 @@ export class ChatStore {
     // Before the listeners below: see RoomTracker on the order of `nick` notices.
     this.roomTracker = new RoomTracker(this, () => this.changed());
     this.client.on('message', (message) => this.onMessage(message, true));
+    this.client.on('committed', (committed) => showCommitted(this, committed));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
     this.client.on('notice', (notice) => showNotice(this, notice));
     this.client.on('room_lost', (lost) => showRoomLost(this, lost));
@@ -104,7 +104,8 @@ export class ChatStore {
     return this.changes.subscribe(listener);
   }
 
-  private changed(): void {
+  /** Views draw again (for changes made outside the store's own methods: outgoing.ts). */
+  changed(): void {
     this.changes.notify();
   }
 
@@ -252,39 +253,12 @@ export class ChatStore {
     this.changed();
   }
 
-  /**
-   * Shows the message at once (as sending), then in its stored place once the server has it.
-   * `from` is where the person was when a `/msg` opened `conv`: if this first message to
-   * someone fails (nobody has that name), the empty conversation goes and the error shows there.
-   */
-  async send(conv: Conversation, text: string, { kind, from, plaintext = false }: { kind?: MessageKind; from?: Conversation; plaintext?: boolean } = {}): Promise<void> {
-    if (text.trim() === '') return;
-    const action = kind === 'action' ? { kind } : {};
-    // A DM that could only go unencrypted waits for the person's choice (e2e-tracker.ts).
-    if (!plaintext && this.e2e.holds(conv, { text, ...action })) return this.changed();
-    const encrypted = !plaintext && this.e2e.encrypts(conv) ? { encrypted: true as const } : {};
-    const item: TimelineMessage = { type: 'message', id: newId(), seq: undefined, from: this.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}), ...encrypted };
-    conv.add(item);
-    this.changed();
-    try {
-      const [receipt] = await this.client.send(conv.address, text, { ...action, ...(plaintext ? { plaintext: true } : {}) });
-      if (receipt) {
-        if (conv.kind === 'dm') this.noteConversationId(conv, receipt.conv);
-        // A room's send is encrypted if the SDK knows by now that the room is (a refused plaintext send teaches it, and it resends).
-        else if (this.e2e.encrypts(conv)) item.encrypted = true;
-        conv.confirm(item, receipt.seq);
-      }
-    } catch (error) {
-      if (!plaintext && this.e2e.refused(conv, { item, error })) return this.changed();
-      item.status = 'failed';
-      // A guest who left: the server says so ("dave has left; guests cannot get messages while offline").
-      item.error = describeError(error);
-      if (conv.kind === 'dm' && conv.seqs.size === 0 && conv.items.every((i) => i === item || i.type === 'notice')) dropFailedStart(this, { conv, from, error });
-    }
-    this.changed();
+  /** Sends our own message, shown at once and then in its stored place (outgoing.ts). */
+  send(conv: Conversation, text: string, input: SendInput = {}): Promise<void> {
+    return sendMessage(this, conv, { ...input, text });
   }
 
-  private noteConversationId(conv: Conversation, id: string): void {
+  noteConversationId(conv: Conversation, id: string): void {
     conv.conv = id;
     this.closed?.reopen(id);
     this.e2e.noteConversation(conv);
@@ -338,7 +312,9 @@ export class ChatStore {
     if (direct && !into && !this.dm(peer, false) && this.closed?.hides(message.conv, message.seq)) return;
     const conv = into ?? (message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(peer));
     if (direct) this.noteConversationId(conv, message.conv);
-    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...this.e2e.present(message, conv) });
+    // Ours with its cmid: a line still waiting for the room's home is this message (conversation.ts).
+    const cmid = mine && message.cmid !== undefined ? { cmid: message.cmid } : {};
+    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...cmid, ...this.e2e.present(message, conv) });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
     this.changed();
@@ -359,13 +335,13 @@ export class ChatStore {
   }
 
   notice(conv: Conversation, text: string, tone: 'info' | 'error' = 'info'): void {
-    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone });
+    conv.add({ type: 'notice', id: localId(), ts: Date.now(), text, tone });
     this.changed();
   }
 
   /** An invitation's notice, with a Join button for its room. */
   invitation(conv: Conversation, text: string, room: string): void {
-    conv.add({ type: 'notice', id: newId(), ts: Date.now(), text, tone: 'info', join: room });
+    conv.add({ type: 'notice', id: localId(), ts: Date.now(), text, tone: 'info', join: room });
     this.changed();
   }
 

@@ -28,6 +28,24 @@ describe('Conversation', () => {
     expect(conv.items.at(-1)).toMatchObject({ status: 'sent', text: 'hi' });
   });
 
+  it('a send waiting for its room\'s home stays at the bottom until committed, or until history brings it by its cmid', () => {
+    const conv = new Conversation('room:#a@b.test', 'room', '#a@b.test');
+    conv.addStored(stored(1));
+    const waiting = (cmid: string): TimelineMessage => ({ type: 'message', id: `local-${cmid}`, seq: undefined, from: 'me', text: cmid, ts: 2, mine: true, status: 'waiting', waitingFor: 'b.test', cmid });
+    const [first, second] = [waiting('c1'), waiting('c2')];
+    conv.add(first);
+    conv.add(second);
+    conv.addStored(stored(2));
+    expect(seqs(conv)).toEqual([1, 2, 'pending', 'pending']);
+    expect(conv.waiting('c1')).toBe(first);
+    conv.confirm(first, 3);
+    expect(conv.items[2]).toEqual({ type: 'message', id: 'local-c1', seq: 3, from: 'me', text: 'c1', ts: 2, mine: true, status: 'sent', cmid: 'c1' });
+    // A history page (or the event) with the other one: it replaces the waiting line, once.
+    conv.addStored({ ...stored(4, 'me'), mine: true, cmid: 'c2' });
+    expect(seqs(conv)).toEqual([1, 2, 3, 4]);
+    expect(conv.waiting('c2')).toBeUndefined();
+  });
+
   it('puts a live message after the notices already shown', () => {
     const conv = new Conversation('room:#a', 'room', '#a');
     conv.addStored(stored(1));

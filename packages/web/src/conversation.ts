@@ -14,7 +14,15 @@ export interface TimelineMessage {
   mine: boolean;
   /** "action" for /me: drawn as "* alice waves". */
   kind?: MessageKind;
-  status: 'sent' | 'pending' | 'failed';
+  /**
+   * `pending`: our send, waiting for the server's receipt; `waiting`: the server has it, but the
+   * room's home (another server, `waitingFor`) has not taken it yet (a receipt with `pending`).
+   */
+  status: 'sent' | 'pending' | 'waiting' | 'failed';
+  /** The server the message waits for, while `waiting`. */
+  waitingFor?: string;
+  /** Our own message's client message id: a waiting one is matched by it when it is stored. */
+  cmid?: string;
   error?: string;
   /** It came, or went, end-to-end encrypted. A DM's message without it is marked as not encrypted. */
   encrypted?: true;
@@ -29,7 +37,8 @@ export interface TimelineMessage {
 export interface HeldMessage {
   text: string;
   kind?: 'action';
-  reason: 'no-keys' | 'no-e2e';
+  /** `other-server`: the person is on another server, which end-to-end encryption does not reach yet. */
+  reason: 'no-keys' | 'no-e2e' | 'other-server';
 }
 
 /** What this tab knows about a direct conversation's end-to-end encryption. */
@@ -51,6 +60,10 @@ export interface TimelineNotice {
 }
 
 export type TimelineItem = TimelineMessage | TimelineNotice;
+
+let nextLocalId = 1;
+/** An id for a line this tab adds (a send not stored yet, a notice). */
+export const localId = (): string => `local-${nextLocalId++}`;
 
 /**
  * One room, direct-message partner, or the ALL broadcast, as the sidebar and message list show
@@ -107,8 +120,18 @@ export class Conversation {
   /** The oldest seq of a history page read here, shown or not. */
   oldestRead: number | undefined;
 
-  /** Inserts a stored message at its seq position; returns false for a seq already shown. */
+  /** Our send that waits for its room's home to take it, by its client message id. */
+  waiting(cmid: string): TimelineMessage | undefined {
+    return this.items.find((item): item is TimelineMessage => item.type === 'message' && item.status === 'waiting' && item.cmid === cmid);
+  }
+
+  /**
+   * Inserts a stored message at its seq position; returns false for a seq already shown. One of
+   * ours that was waiting for its room's home (seen now in history, say) takes the waiting line's place.
+   */
   addStored(message: TimelineMessage & { seq: number }): boolean {
+    const waiting = message.cmid === undefined ? undefined : this.waiting(message.cmid);
+    if (waiting) this.remove(waiting);
     if (this.seqs.has(message.seq)) return this.replaceSealed(message);
     this.seqs.add(message.seq);
     if (message.seq > this.lastSeq) this.lastSeq = message.seq;
@@ -146,7 +169,8 @@ export class Conversation {
   confirm(message: TimelineMessage, seq: number): void {
     const index = this.items.indexOf(message);
     if (index !== -1) this.items.splice(index, 1);
-    this.addStored({ ...message, seq, status: 'sent' });
+    const { waitingFor: _waitingFor, ...rest } = message;
+    this.addStored({ ...rest, seq, status: 'sent' });
   }
 
   /** Continues `previous` under this key (a direct-message partner was renamed): its timeline, unread count and history position. */

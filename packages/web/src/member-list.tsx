@@ -6,6 +6,7 @@ import type { Conversation } from './conversation.ts';
 import { roleName } from './describe-notice.ts';
 import { nameColor } from './format.ts';
 import { t, type MessageKey } from './i18n/index.ts';
+import { FederatedName, serverOf } from './federated-name.tsx';
 import { MemberActions } from './member-actions.tsx';
 import { permissionsOf } from './permissions.ts';
 import { presenceShown, type ShownPresence } from './presence.ts';
@@ -74,7 +75,9 @@ function Member({ store, conv, member, status, onOpen }: MemberProps) {
           {member.name.slice(0, 1).toUpperCase()}
           <span class={`dot ${status}`} />
         </span>
-        <span class="member-name">{member.name}</span>
+        <span class="member-name">
+          <FederatedName name={member.name} />
+        </span>
         {member.role && (
           <span class={`tag role ${member.role}`} aria-hidden="true">
             {member.role === 'owner' ? t('members.tagOwner') : t('members.tagMod')}
@@ -86,7 +89,8 @@ function Member({ store, conv, member, status, onOpen }: MemberProps) {
           </span>
         )}
         {me && <span class="muted tag">{t('members.tagYou')}</span>}
-        {member.kind === 'guest' && !me && <span class="muted tag">{t('members.tagGuest')}</span>}
+        {/* Someone of another server is known from a join event, which does not say whether they are a guest. */}
+        {member.kind === 'guest' && !me && serverOf(member.name) === undefined && <span class="muted tag">{t('members.tagGuest')}</span>}
         <span class="sr-only">
           , {t(`presence.${status}`)}
           {member.role ? `, ${t('members.srRoomRole', { role: roleName(member.role) })}` : ''}

@@ -6,6 +6,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Conversation, TimelineItem, TimelineMessage } from './conversation.ts';
 import { sealedText, UnencryptedMark, UndecryptableLine } from './e2e-indicator.tsx';
 import { dayKey, dayLabel, formatStamp, formatWhen, nameColor } from './format.ts';
+import { FederatedName, serverOf } from './federated-name.tsx';
 import { t } from './i18n/index.ts';
 
 /** Messages from one sender within this span (and the same day) share one header. */
@@ -98,7 +99,7 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
       <div class="log-start">
         {conv.history === 'done' ? (
           <p class="beginning">
-            {conv.kind === 'room' ? t('log.beginningRoom', { title: conv.title }) : conv.kind === 'dm' ? t('log.beginningDm', { title: conv.title }) : t('log.beginningAll')}
+            <Beginning conv={conv} />
           </p>
         ) : (
           <button type="button" class="ghost small" onClick={loadOlder} disabled={conv.history === 'loading'}>
@@ -134,7 +135,9 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
           <span class="sr-only">{message.from}: </span>
         ) : (
           <div class="msg-head">
-            <span class={`msg-from ${color}`}>{message.from}</span>
+            <span class={`msg-from ${color}`}>
+              <FederatedName name={message.from} />
+            </span>
             {time}
           </div>
         )}
@@ -142,17 +145,28 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
           <div class="msg-text sealed">{sealedText(message, room)}</div>
         ) : message.kind === 'action' ? (
           <div class="msg-text action">
-            * {message.from} {linkify(message.text)}
+            * <FederatedName name={message.from} /> {linkify(message.text)}
           </div>
         ) : (
           <div class="msg-text">{linkify(message.text)}</div>
         )}
         {marksPlain && !message.encrypted && !message.sealed && <UnencryptedMark />}
         {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
+        {message.status === 'waiting' && <div class="msg-status">{t('msg.waiting', { server: message.waitingFor ?? '' })}</div>}
         {message.status === 'failed' && <div class="msg-status error">{t('msg.failed', { reason: message.error ?? '' })}</div>}
       </div>
     </div>
   );
+}
+
+/**
+ * The top of a conversation read to its start. A room homed on another server has its messages
+ * here only from when this server joined it (docs/federation.md, "Not built yet"): older ones are on its home.
+ */
+function Beginning({ conv }: { conv: Conversation }) {
+  const home = conv.kind === 'room' ? serverOf(conv.target) : undefined;
+  if (home !== undefined && conv.oldestSeq !== 1) return <>{t('log.beginningMirror', { title: conv.title, server: home })}</>;
+  return <>{conv.kind === 'room' ? t('log.beginningRoom', { title: conv.title }) : conv.kind === 'dm' ? t('log.beginningDm', { title: conv.title }) : t('log.beginningAll')}</>;
 }
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;

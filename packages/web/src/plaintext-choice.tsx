@@ -4,6 +4,8 @@ import type { Conversation } from './conversation.ts';
 import { t } from './i18n/index.ts';
 import { OpenLockIcon } from './icons.tsx';
 
+const HELD_WHY = { 'no-keys': 'plain.noKeys', 'no-e2e': 'plain.noE2e', 'other-server': 'plain.otherServer' } as const;
+
 /**
  * Above the message box of a DM whose message was held back: it could only go unencrypted (the
  * other person has no device keys, or this tab has no encryption). Says so, shows what was held,
@@ -17,7 +19,7 @@ export function PlaintextChoice({ store, conv, onEdit }: { store: ChatStore; con
     <div class="plain-choice" data-reason={held.reason}>
       <p class="plain-why" role="alert">
         <OpenLockIcon />
-        <span>{t(held.reason === 'no-keys' ? 'plain.noKeys' : 'plain.noE2e', { name: conv.title })}</span>
+        <span>{t(HELD_WHY[held.reason], { name: conv.title })}</span>
       </p>
       <p class="plain-held">
         <span class="plain-held-label">{t('plain.held')}: </span>

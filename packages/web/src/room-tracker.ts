@@ -1,4 +1,4 @@
-import { foldName, partReason, type MemberInfo } from '@parley/protocol';
+import { foldName, partReason, splitServer, type MemberInfo, type RoomMemberInfo } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import { byName } from './conversation.ts';
 import { roleName, withReason } from './describe-notice.ts';
@@ -56,7 +56,11 @@ export class RoomTracker {
     client.on('nick', (change) => this.onNick(change.old, change.new));
     client.on('state', (change) => {
       // Joins, parts and presence changes during the outage were not replayed to us.
-      if (change.state === 'connected' && change.resumed) this.refreshMembers(this.joinedRooms());
+      if (change.state === 'connected' && change.resumed) {
+        // Nor parts of other servers' people, whom `who` does not list (withRemote).
+        for (const conv of store.conversations.values()) conv.members = conv.members.filter((m) => !isRemote(m.name));
+        this.refreshMembers(this.joinedRooms());
+      }
     });
   }
 
@@ -71,7 +75,8 @@ export class RoomTracker {
       for (const room of batch) {
         this.store.client.request('who', { room }).then(
           ({ room: name, members }) => {
-            this.store.room(name).members = [...members].sort(byName);
+            const conv = this.store.room(name);
+            conv.members = withRemote(members, conv.members);
             this.changed();
           },
           () => undefined, // gone or not reachable now; the next event or reconnect asks again
@@ -146,4 +151,16 @@ export class RoomTracker {
   private joinedRooms(): string[] {
     return [...this.store.conversations.values()].filter((c) => c.kind === 'room' && c.joined).map((c) => c.target);
   }
+}
+
+const isRemote = (name: string) => splitServer(name).server !== undefined;
+
+/**
+ * `who` lists a room's members on this server only, wherever the room is homed: people of other
+ * servers (`bob@b.example`) are known here from their join events, so they are kept across a
+ * `who` until their part (or a reconnect, when a part may have been missed).
+ */
+function withRemote(listed: readonly RoomMemberInfo[], known: readonly RoomMemberInfo[]): RoomMemberInfo[] {
+  const names = new Set(listed.map((m) => foldName(m.name)));
+  return [...listed, ...known.filter((m) => isRemote(m.name) && !names.has(foldName(m.name)))].sort(byName);
 }

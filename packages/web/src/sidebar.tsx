@@ -6,6 +6,7 @@ import { nameColor } from './format.ts';
 import { CloseConversation } from './close-conversation.tsx';
 import { describeError } from './describe-error.ts';
 import { EncryptionDescription, EncryptionIcon } from './e2e-indicator.tsx';
+import { FederatedName } from './federated-name.tsx';
 import { t } from './i18n/index.ts';
 import { BroadcastIcon, HashIcon, PlusIcon } from './icons.tsx';
 import { presenceShown } from './presence.ts';
@@ -192,7 +193,9 @@ function Section({ title, addLabel, placeholder, onAdd, option, items, store, on
                     <span class={`dot ${status}`} />
                   </span>
                 )}
-                <span class="conv-name">{conv.kind === 'room' ? conv.target.replace(/^#/, '') : conv.title}</span>
+                <span class="conv-name">
+                  <FederatedName name={conv.kind === 'room' ? conv.target.replace(/^#/, '') : conv.title} />
+                </span>
                 <EncryptionIcon shown={encryption} changed={changed} />
                 {conv.unread > 0 && (
                   <span class="badge">

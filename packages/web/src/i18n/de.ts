@@ -35,7 +35,7 @@ export const de: Catalog = {
   'nav.conversationsUnread': 'Unterhaltungen (ungelesene Nachrichten)',
   'sidebar.rooms': 'Räume',
   'sidebar.joinRoom': 'Einem Raum beitreten',
-  'sidebar.roomPlaceholder': '#raum',
+  'sidebar.roomPlaceholder': '#raum oder #raum@server',
   'sidebar.dms': 'Direktnachrichten',
   'sidebar.newDm': 'Neue Direktnachricht',
   'sidebar.dmPlaceholder': 'Name',
@@ -88,12 +88,14 @@ export const de: Catalog = {
 
   'log.label': 'Nachrichten in {title}',
   'log.beginningRoom': 'Hier beginnt {title}.',
+  'log.beginningMirror': 'Ältere Nachrichten von {title} liegen auf {server}: dieser Server hat sie erst, seit er dem Raum beigetreten ist.',
   'log.beginningDm': 'Hier beginnt deine Unterhaltung mit {title}.',
   'log.beginningAll': 'Nachrichten an alle erscheinen hier.',
   'log.loadEarlier': 'Ältere Nachrichten laden',
   'day.today': 'Heute',
   'day.yesterday': 'Gestern',
   'msg.sending': 'Wird gesendet…',
+  'msg.waiting': 'Wartet auf {server}…',
   'msg.failed': 'Nicht zugestellt: {reason}',
   'live.message': '{from}: {text}',
 

@@ -43,7 +43,7 @@ export const en = {
   'nav.conversationsUnread': 'Conversations (unread messages)',
   'sidebar.rooms': 'Rooms',
   'sidebar.joinRoom': 'Join a room',
-  'sidebar.roomPlaceholder': '#room',
+  'sidebar.roomPlaceholder': '#room or #room@server',
   'sidebar.dms': 'Direct messages',
   'sidebar.newDm': 'New direct message',
   'sidebar.dmPlaceholder': 'name',
@@ -96,12 +96,14 @@ export const en = {
 
   'log.label': 'Messages in {title}',
   'log.beginningRoom': 'This is the beginning of {title}.',
+  'log.beginningMirror': 'Older messages of {title} are on {server}: this server has them from when it joined the room.',
   'log.beginningDm': 'This is the beginning of your conversation with {title}.',
   'log.beginningAll': 'Messages sent to everyone appear here.',
   'log.loadEarlier': 'Load earlier messages',
   'day.today': 'Today',
   'day.yesterday': 'Yesterday',
   'msg.sending': 'Sending…',
+  'msg.waiting': 'Waiting for {server}…',
   'msg.failed': 'Not delivered: {reason}',
   'live.message': '{from}: {text}',
 
