@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
+import { committedText, formatMessage, roomLostText, stoppedText, waitingText } from './chat-format.ts';
 
 const message = { conv: '#dev', seq: 1, from: 'alice', to: '#dev', text: 'waves', ts: 0 };
 
@@ -27,5 +27,12 @@ describe('chat --plain wording', () => {
     expect(roomLostText('#ops', { errorName: 'BANNED_FROM_ROOM', message: 'You are banned from #ops: spam' })).toMatch(/after the reconnect\. You are banned from #ops: spam\.$/);
     expect(stoppedText({ errorName: 'KICKED', message: 'You were kicked by alice: bye' })).toBe('You were disconnected by an operator: You were kicked by alice: bye. Parley will not reconnect.');
     expect(stoppedText({ errorName: 'HOST_KEY_CHANGED', message: 'The certificate changed.' })).toBe('Disconnected: The certificate changed. Parley will not reconnect.');
+  });
+});
+
+describe('sends to a room homed on another server', () => {
+  it('says what the message waits for, and when it is delivered', () => {
+    expect(waitingText('#dev@b.test', 'one\ntwo')).toBe('[#dev@b.test] waiting for b.test: one\\ntwo');
+    expect(committedText('#dev@b.test', 'one')).toBe('[#dev@b.test] delivered to b.test: one');
   });
 });

@@ -1,4 +1,5 @@
 import type { ClientMessage } from '@parley/client';
+import { splitServer } from '@parley/protocol';
 
 /** One line per event for `parley chat --plain`; line breaks inside a message become "\n". */
 export function oneLine(text: string): string {
@@ -31,6 +32,19 @@ export function formatMessage(message: ClientMessage, me: string | undefined): s
   // A DM I sent from another connection of mine.
   if (me !== undefined && message.from === me && message.to !== me) return `[dm → ${message.to}]${marker} ${body}`;
   return `[dm]${marker} ${body}`;
+}
+
+/**
+ * A send to a room homed on another server that has not taken it yet (the receipt said
+ * `pending`): "[#dev@b.example] waiting for b.example: hi". The server keeps it and sends it on.
+ */
+export function waitingText(to: string, text: string): string {
+  return `[${to}] waiting for ${splitServer(to).server ?? 'the room'}: ${oneLine(text)}`;
+}
+
+/** That send is stored now, in the room's order: "[#dev@b.example] delivered to b.example: hi". */
+export function committedText(to: string, text: string): string {
+  return `[${to}] delivered to ${splitServer(to).server ?? 'the room'}: ${oneLine(text)}`;
 }
 
 /** What the terminal clients need of an SDK error to word it. */

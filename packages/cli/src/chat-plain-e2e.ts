@@ -5,7 +5,7 @@ import type { ChatOptions } from './chat-options.ts';
 import { runE2eCommand, type E2eCommandContext } from './e2e-commands.ts';
 import { E2eMonitor } from './e2e-monitor.ts';
 import { identityChangedWarning, identityCreatedText, plainHintFor, sendFailureReason } from './e2e-text.ts';
-import { formatMessage } from './chat-format.ts';
+import { formatMessage, waitingText } from './chat-format.ts';
 import { ChatSender } from './send-order.ts';
 
 /** Summaries of a burst of undecryptable messages are printed at these counts only: a line client cannot rewrite a line. */
@@ -69,8 +69,12 @@ export class PlainE2e {
   send(to: string, text: string, options: { kind?: MessageKind | undefined; plaintext?: boolean } = {}): void {
     const sendOptions = { ...(options.kind === 'action' ? { kind: 'action' as const } : {}), ...(options.plaintext ? { plaintext: true } : {}) };
     this.sender.send(to, text, sendOptions).then(
-      // The line client shows no sends of its own; one sent in plaintext on purpose is confirmed, marked.
-      () => options.plaintext && this.io.out(formatMessage({ conv: '', seq: 0, ts: Date.now(), from: this.client.identity?.name ?? '', to, text }, this.client.identity?.name)),
+      (receipts) => {
+        // The line client shows no sends of its own; one sent in plaintext on purpose is confirmed, marked.
+        if (options.plaintext) this.io.out(formatMessage({ conv: '', seq: 0, ts: Date.now(), from: this.client.identity?.name ?? '', to, text }, this.client.identity?.name));
+        // One the room's home (another server) has not taken yet is said, and again when it has (chat.ts).
+        for (const receipt of receipts) if (receipt.pending) this.io.status(waitingText(receipt.to, text));
+      },
       (error: ParleyClientError) => this.io.status(`not sent to ${to}: ${sendFailureReason(error, { to, plainHint: plainHintFor(false) })}`),
     );
   }

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { ParleyClient, ParleyClientError } from '@parley/client';
-import { formatMessage, roomLostText, stoppedText } from './chat-format.ts';
+import { committedText, formatMessage, roomLostText, stoppedText } from './chat-format.ts';
 import { classifyInput, partReason } from '@parley/protocol';
 import { commandHelp, runServerCommand, slashWord, type ChatContext } from './chat-commands.ts';
 import { chatTransport, parseChatOptions, type ChatOptions } from './chat-options.ts';
@@ -81,6 +81,7 @@ async function chatPlain(options: ChatOptions): Promise<number> {
     // A change of a conversation's encrypted group (seen only with --no-e2e) is not a message.
     if (m.kind !== 'mls_commit') out(formatMessage(m, client.identity?.name));
   });
+  client.on('committed', (c) => status(committedText(c.receipt.to, c.message.text)));
   client.on('join', (e) => out(`[${e.room}] * ${e.user} joined`));
   client.on('part', (e) => {
     const reason = partReason(e);

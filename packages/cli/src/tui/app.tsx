@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { nameKey } from '@parley/protocol';
 import type { TrustInfo } from './connection-status.ts';
 import { completesJoinRoom } from './completion.ts';
+import { startText } from './conversations.ts';
 import { ConversationList } from './conversation-list.tsx';
 import { HeaderBar } from './header-bar.tsx';
 import { HelpOverlay } from './help-overlay.tsx';
@@ -87,7 +88,7 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
     void away.then(() => {
       for (const key of stateRef.current.order) {
         const conv = stateRef.current.convs[key]!;
-        if (conv.kind === 'room' && !conv.gone) void refreshMembers(ctx, conv.label);
+        if (conv.kind === 'room' && !conv.gone) void refreshMembers(ctx, conv.label, true);
       }
     });
   }, [connection, ctx]);
@@ -130,7 +131,7 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
     const marker: Row[] = conv.loadingHistory
       ? [[{ text: 'loading older messages…', dim: true }]]
       : conv.historyComplete && conv.kind !== 'status'
-        ? [[{ text: `— start of ${conv.kind === 'dm' ? `your conversation with ${conv.label}` : conv.label} —`, dim: true }]]
+        ? [[{ text: `— ${startText(conv)} —`, dim: true }]]
         : [];
     return [...marker, ...paneRows(conv.lines, textWidth)];
   }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, textWidth]);

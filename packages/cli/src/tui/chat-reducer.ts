@@ -28,6 +28,10 @@ export type ChatAction =
   /** `plaintext`: a DM that goes out unencrypted (marked as such). */
   | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true; plaintext?: true }
   | { type: 'sent'; id: number; seq: number }
+  /** The receipt said `pending`: the room's home (`server`) has not taken the message yet. */
+  | { type: 'waiting'; id: number; cmid: string; server: string }
+  /** A waiting send of ours is stored now, at the home's seq (the SDK's `committed`). */
+  | { type: 'committed'; room: string; cmid: string; seq: number }
   | { type: 'send-failed'; id: number; reason: string }
   /** `encrypted`: the room's summary said it is end-to-end encrypted. */
   | { type: 'joined'; room: string; topic: string; encrypted?: boolean }
@@ -93,6 +97,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}), ...(action.plaintext ? { plaintext: true as const } : {}) });
     }
     case 'sent':
+    case 'waiting':
     case 'send-failed': {
       const key = findPending(state, action.id);
       if (!key) return state;
@@ -101,10 +106,19 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
           if (l.pending !== action.id) return [l];
           const { pending: _pending, ...rest } = l;
           if (action.type === 'sent') return [{ ...rest, seq: action.seq }];
+          if (action.type === 'waiting') return [{ ...rest, waiting: action.server, cmid: action.cmid }];
           return [{ ...rest, failed: true }, { kind: 'error', ts: l.ts, text: `not sent: ${action.reason}` }];
         }),
       }));
     }
+    case 'committed':
+      return updateConversation(state, conversationKey(action.room), (conv) => ({
+        lines: conv.lines.map((l) => {
+          if (l.waiting === undefined || l.cmid !== action.cmid) return l;
+          const { waiting: _waiting, cmid: _cmid, ...rest } = l;
+          return { ...rest, seq: action.seq };
+        }),
+      }));
     case 'joined': {
       const next = ensureConversation(state, action.room);
       const key = conversationKey(action.room);

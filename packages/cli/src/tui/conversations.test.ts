@@ -1,7 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { chatReducer, type ChatAction } from './chat-reducer.ts';
-import { MAX_LINES, STATUS_KEY, conversationKey, initialChatState, messageTarget, oldestSeq, type ChatState } from './conversations.ts';
+import { MAX_LINES, STATUS_KEY, conversationKey, initialChatState, messageTarget, oldestSeq, startText, type ChatState } from './conversations.ts';
 
 const run = (actions: ChatAction[], state: ChatState = initialChatState('alice')) => actions.reduce(chatReducer, state);
 let seq = 0;
@@ -49,6 +49,25 @@ describe('conversations', () => {
       ['message', 'two', true],
       ['error', 'not sent: NO_SUCH_USER', undefined],
     ]);
+  });
+
+  it('a send to a room homed elsewhere that the home has not taken waits for it, then takes the seq it commits at', () => {
+    let state = run([{ type: 'joined', room: '#dev@b.test', topic: '' }, { type: 'sending', target: '#dev@b.test', text: 'later', id: 3, ts: 1 }]);
+    state = run([{ type: 'waiting', id: 3, cmid: 'c3', server: 'b.test' }], state);
+    expect(state.convs['#dev@b.test']!.lines[0]).toEqual({ kind: 'message', ts: 1, from: 'alice', text: 'later', waiting: 'b.test', cmid: 'c3' });
+    // Another cmid, or another room, is not this one.
+    state = run([{ type: 'committed', room: '#dev@b.test', cmid: 'other', seq: 5 }, { type: 'committed', room: '#ops@b.test', cmid: 'c3', seq: 5 }], state);
+    expect(state.convs['#dev@b.test']!.lines[0]!.waiting).toBe('b.test');
+    state = run([{ type: 'committed', room: '#Dev@b.test', cmid: 'c3', seq: 6 }], state);
+    expect(state.convs['#dev@b.test']!.lines).toEqual([{ kind: 'message', ts: 1, from: 'alice', text: 'later', seq: 6 }]);
+  });
+
+  it('says the start of a room homed elsewhere is only where this server joined it, unless it is its first message', () => {
+    const line = (seq: number) => ({ kind: 'message' as const, ts: 1, text: 'x', seq });
+    expect(startText({ kind: 'room', label: '#dev@b.test', lines: [line(4)] })).toBe('start of #dev@b.test here; older messages are on b.test');
+    expect(startText({ kind: 'room', label: '#dev@b.test', lines: [line(1)] })).toBe('start of #dev@b.test');
+    expect(startText({ kind: 'room', label: '#dev', lines: [line(4)] })).toBe('start of #dev');
+    expect(startText({ kind: 'dm', label: 'bob@b.test', lines: [] })).toBe('start of your conversation with bob@b.test');
   });
 
   it('prepends older history below the oldest seq it shows', () => {

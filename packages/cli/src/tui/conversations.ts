@@ -1,4 +1,4 @@
-import { nameKey, type ChatMessage, type PresenceStatus } from '@parley/protocol';
+import { nameKey, splitServer, type ChatMessage, type PresenceStatus } from '@parley/protocol';
 
 /**
  * The terminal UI's model: one conversation per room, per direct-message partner, for ALL and
@@ -17,6 +17,13 @@ export interface Line {
   seq?: number;
   /** Own send waiting for the server's receipt (a local id). */
   pending?: number;
+  /**
+   * Own send the server has, waiting for the room's home (another server, named here) to take
+   * it: the receipt said `pending`. It gets its seq when the SDK says `committed`, by `cmid`.
+   */
+  waiting?: string;
+  /** Own send's client message id, while `waiting`. */
+  cmid?: string;
   /** Own send the server refused. */
   failed?: boolean;
   /** The text names me (or it is a direct message). */
@@ -124,6 +131,17 @@ export function oldestSeq(conv: Pick<Conversation, 'lines'>): number | undefined
   let oldest: number | undefined;
   for (const line of conv.lines) if (line.seq !== undefined && (oldest === undefined || line.seq < oldest)) oldest = line.seq;
   return oldest;
+}
+
+/**
+ * What the top of a conversation read to its start says. A room homed on another server has its
+ * messages here from when this server joined it (docs/federation.md, "Not built yet"): older ones are on its home.
+ */
+export function startText(conv: Pick<Conversation, 'kind' | 'label' | 'lines'>): string {
+  if (conv.kind === 'dm') return `start of your conversation with ${conv.label}`;
+  const home = conv.kind === 'room' ? splitServer(conv.label).server : undefined;
+  if (home !== undefined && oldestSeq(conv) !== 1) return `start of ${conv.label} here; older messages are on ${home}`;
+  return `start of ${conv.label}`;
 }
 
 function newConversation(key: string, kind: ConversationKind, label: string): Conversation {

@@ -12,6 +12,17 @@ const inGeneral = (): ChatState =>
   ]);
 const texts = (state: ChatState, key: string) => state.convs[key]!.lines.map((l) => l.text);
 
+describe('people of other servers', () => {
+  it('keeps them, known from their joins, across a who that lists this server only, until they leave or a reconnect', () => {
+    let state = run([{ type: 'joined', room: '#dev@b.test', topic: '' }, { type: 'member-joined', room: '#dev@b.test', user: 'bob@b.test' }]);
+    const local = [{ name: 'alice', status: 'online' as const, kind: 'account' as const }];
+    state = run([{ type: 'members', room: '#dev@b.test', members: local }], state);
+    expect(state.convs['#dev@b.test']!.members.map((m) => m.name)).toEqual(['alice', 'bob@b.test']);
+    expect(run([{ type: 'member-left', room: '#dev@b.test', user: 'bob@b.test' }, { type: 'members', room: '#dev@b.test', members: local }], state).convs['#dev@b.test']!.members.map((m) => m.name)).toEqual(['alice']);
+    expect(run([{ type: 'members', room: '#dev@b.test', members: local, reconnected: true }], state).convs['#dev@b.test']!.members.map((m) => m.name)).toEqual(['alice']);
+  });
+});
+
 describe('what I do myself', () => {
   it('says my rename once, in the conversation on screen, whether the reply or the event comes first', () => {
     for (const order of [

@@ -1,4 +1,4 @@
-import { partReason, type PresenceStatus, type RoomMemberInfo } from '@parley/protocol';
+import { partReason, splitServer, type PresenceStatus, type RoomMemberInfo } from '@parley/protocol';
 import { appendLine, appendSystemLine, conversationKey, sameName, updateConversation, type ChatState, type Member } from './conversations.ts';
 
 /**
@@ -6,7 +6,8 @@ import { appendLine, appendSystemLine, conversationKey, sameName, updateConversa
  * Every list stays sorted online-first, then by name, because the member pane shows it as is.
  */
 export type MemberAction =
-  | { type: 'members'; room: string; members: RoomMemberInfo[] }
+  /** `who`'s list; `reconnected`: asked after a reconnect (see keptRemote). */
+  | { type: 'members'; room: string; members: RoomMemberInfo[]; reconnected?: true }
   | { type: 'member-joined'; room: string; user: string }
   /** `removal`: the part event's reason, and who removed them how (a kick, a room ban). */
   | { type: 'member-left'; room: string; user: string; removal?: { reason?: string | undefined; by?: string | undefined; kind?: 'kick' | 'ban' | undefined } }
@@ -32,13 +33,21 @@ function withStatus(state: ChatState, user: string, status: Member['status']): C
   return next;
 }
 
+/**
+ * `who` lists a room's members on this server only, wherever the room is homed: people of other
+ * servers (`bob@b.example`) are known from their join events, so they stay across a `who` until
+ * their part, or a reconnect (their part may have been missed meanwhile).
+ */
+function keptRemote(known: readonly Member[], { members, reconnected }: { members: readonly RoomMemberInfo[]; reconnected?: true }): Member[] {
+  if (reconnected) return [];
+  return known.filter((m) => splitServer(m.name).server !== undefined && !members.some((listed) => sameName(listed.name, m.name)));
+}
+
 export function reduceMemberEvent(state: ChatState, action: MemberAction): ChatState {
   switch (action.type) {
     case 'members': {
-      const members = action.members
-        .map((m): Member => ({ name: m.name, status: m.status, kind: m.kind, ...(m.role ? { role: m.role } : {}), ...(m.muted ? { muted: m.muted } : {}) }))
-        .sort(byPresence);
-      return updateConversation(state, conversationKey(action.room), () => ({ members }));
+      const listed = action.members.map((m): Member => ({ name: m.name, status: m.status, kind: m.kind, ...(m.role ? { role: m.role } : {}), ...(m.muted ? { muted: m.muted } : {}) }));
+      return updateConversation(state, conversationKey(action.room), (conv) => ({ members: [...listed, ...keptRemote(conv.members, action)].sort(byPresence) }));
     }
     case 'member-joined': {
       const key = conversationKey(action.room);

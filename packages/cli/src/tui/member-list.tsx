@@ -1,3 +1,4 @@
+import { splitServer } from '@parley/protocol';
 import { Box, Text } from 'ink';
 import type { Conversation, Member } from './conversations.ts';
 import { nameColor } from './name-color.ts';
@@ -28,12 +29,26 @@ export function MemberList({ conv, width, height }: { conv: Conversation | undef
         return (
           <Text key={member.name} wrap="truncate-end" dimColor={member.status === 'offline'}>
             <Text color={MARK[member.status].color}> {MARK[member.status].mark} </Text>
-            <Text color={nameColor(member.name)}>{truncate(sanitize(member.name), inner - 3 - role.length)}</Text>
+            <MemberName name={member.name} width={inner - 3 - role.length} />
             {role ? <Text dimColor>{role}</Text> : null}
           </Text>
         );
       })}
       {more > 0 ? <Text dimColor> +{more} more</Text> : null}
     </Box>
+  );
+}
+
+/** Someone of another server (`bob@b.example`) with the server part dimmed, cut to `width` cells. */
+function MemberName({ name, width }: { name: string; width: number }) {
+  const shown = truncate(sanitize(name), width);
+  const { local, server } = splitServer(name);
+  const at = server === undefined ? -1 : sanitize(local).length;
+  if (at < 0 || at >= shown.length) return <Text color={nameColor(name)}>{shown}</Text>;
+  return (
+    <Text>
+      <Text color={nameColor(name)}>{shown.slice(0, at)}</Text>
+      <Text dimColor>{shown.slice(at)}</Text>
+    </Text>
   );
 }

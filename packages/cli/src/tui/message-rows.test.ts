@@ -35,6 +35,16 @@ describe('message rows', () => {
     expect(rows.map(text)).toEqual(['09:05 eve: a', '           b␛[2J']);
   });
 
+  it('dims the server of someone of another server, and says what a waiting send waits for', () => {
+    const [row] = lineRows({ kind: 'message', ts: at(9, 5), from: 'bob@b.test', text: 'hi', seq: 1 }, 40);
+    expect(text(row!)).toBe('09:05 bob@b.test: hi');
+    expect(row!.find((s) => s.text === 'bob')).toMatchObject({ bold: true });
+    expect(row!.find((s) => s.text === '@b.test')).toEqual({ text: '@b.test', dim: true });
+    const rows = lineRows({ kind: 'message', ts: at(9, 6), from: 'me', text: 'later', waiting: 'b.test', cmid: 'c1' }, 40);
+    expect(rows.map(text)).toEqual(['09:06 me: later', '          waiting for b.test…']);
+    expect(rows[0]!.at(-1)).toMatchObject({ dim: true });
+  });
+
   it('marks events, errors and pending sends', () => {
     expect(text(lineRows({ kind: 'event', ts: at(10, 0), text: '→ bob joined' }, 40)[0]!)).toBe('10:00 * → bob joined');
     expect(lineRows({ kind: 'error', ts: at(10, 0), text: 'oops' }, 40)[0]!.at(-1)).toMatchObject({ color: 'red' });

@@ -1,3 +1,4 @@
+import { splitServer } from '@parley/protocol';
 import type { Line } from './conversations.ts';
 import { nameColor } from './name-color.ts';
 import { sanitize, textWidth, wrap } from './text-width.ts';
@@ -18,6 +19,16 @@ export const clock = (ts: number) => {
 };
 const day = (ts: number) => new Date(ts).toDateString();
 
+/**
+ * A sender's name: someone of another server (`bob@b.example`) has the server part dimmed,
+ * the way the web client draws it secondary; the whole name is still there to read and copy.
+ */
+export function nameSegments(from: string, style: Omit<Segment, 'text'>): Segment[] {
+  const { local, server } = splitServer(from);
+  if (server === undefined) return [{ text: sanitize(from), ...style }];
+  return [{ text: sanitize(local), ...style }, { text: `@${sanitize(server)}`, dim: true }];
+}
+
 /** Before every DM line that was not end-to-end encrypted. */
 export const UNENCRYPTED_MARKER = '[unencrypted]';
 
@@ -31,12 +42,12 @@ export function lineRows(line: Line, width: number): Row[] {
   let body: Segment;
   if (line.kind === 'message') {
     const from = line.from ?? '?';
-    const name: Segment = { text: sanitize(from), color: nameColor(from), bold: true };
+    const name = nameSegments(from, { color: nameColor(from), bold: true });
     // A DM that was not end-to-end encrypted says so before anything else.
     const marker: Segment[] = line.plaintext ? [{ text: `${UNENCRYPTED_MARKER} `, color: 'yellow' }] : [];
     // An action reads as a sentence about its sender: "* alice waves".
-    lead = line.action ? [time, ...marker, { text: '* ' }, name, { text: ' ' }] : [time, ...marker, name, { text: ': ' }];
-    const state = line.pending !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
+    lead = line.action ? [time, ...marker, { text: '* ' }, ...name, { text: ' ' }] : [time, ...marker, ...name, { text: ': ' }];
+    const state = line.pending !== undefined || line.waiting !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
     body = { text: line.text, ...state };
   } else {
     lead = [time, { text: '* ', dim: line.kind === 'event' }];
@@ -57,6 +68,8 @@ export function lineRows(line: Line, width: number): Row[] {
     const head = i === 0 ? lead : [{ text: ' '.repeat(indent) }];
     rows.push([...head, { ...body, text: piece }]);
   });
+  // The receipt said pending: the room's home has not taken it yet (it gets its place when it does).
+  if (line.waiting !== undefined) rows.push([{ text: ' '.repeat(indent) }, { text: `waiting for ${sanitize(line.waiting)}…`, color: 'yellow' }]);
   return rows;
 }
 

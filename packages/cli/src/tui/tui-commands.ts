@@ -1,5 +1,5 @@
 import type { ParleyClient, ParleyClientError } from '@parley/client';
-import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, isRoomTarget, PARLEY_LINES, type MessageKind, type RoomSummary } from '@parley/protocol';
+import { CLIENT_HELP, classifyInput, DIALECT_ALIASES, isRoomTarget, PARLEY_LINES, splitServer, type MessageKind, type RoomSummary } from '@parley/protocol';
 import { runServerCommand, slashWord, type ChatContext } from '../chat-commands.ts';
 import { E2E_USAGE, runE2eCommand, type E2eCommandContext } from '../e2e-commands.ts';
 import { plainHintFor, sendFailureReason } from '../e2e-text.ts';
@@ -48,7 +48,12 @@ export function sendText(ctx: TuiContext, target: string, input: { text: string;
   const plaintext = isDirect(target) && !ctx.sender.encrypted(target, options);
   ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}), ...(plaintext ? { plaintext: true as const } : {}) });
   ctx.sender.send(target, text, options).then(
-    (receipts) => ctx.dispatch({ type: 'sent', id, seq: receipts[0]?.seq ?? 0 }),
+    (receipts) => {
+      const receipt = receipts[0];
+      // Pending: a room homed on another server that has not taken it yet; seq 0 is no place in the room.
+      if (receipt?.pending) ctx.dispatch({ type: 'waiting', id, cmid: receipt.cmid, server: splitServer(target).server ?? '' });
+      else ctx.dispatch({ type: 'sent', id, seq: receipt?.seq ?? 0 });
+    },
     (error: ParleyClientError) => {
       ctx.dispatch({ type: 'send-failed', id, reason: sendFailureReason(error, { to: target, plainHint: plainHintFor(true) }) });
       const active = activeConv(ctx);
@@ -87,10 +92,10 @@ export async function loadOlder(ctx: TuiContext, conv: Pick<Conversation, 'key' 
 }
 
 /** Who is in the room now, for the member list. */
-export async function refreshMembers(ctx: TuiContext, room: string): Promise<void> {
+export async function refreshMembers(ctx: TuiContext, room: string, reconnected = false): Promise<void> {
   try {
     const { members } = await ctx.client.request('who', { room });
-    ctx.dispatch({ type: 'members', room, members });
+    ctx.dispatch({ type: 'members', room, members, ...(reconnected ? { reconnected: true as const } : {}) });
   } catch {
     // The list stays as it was; the next join/part/presence event corrects it.
   }

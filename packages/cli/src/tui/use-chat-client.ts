@@ -23,6 +23,8 @@ export function useChatClient(client: ParleyClient) {
   useEffect(() => {
     const offs = [
       client.on('message', (message) => dispatch({ type: 'message', message })),
+      // A send that waited for its room's home (another server) is stored now.
+      client.on('committed', (c) => dispatch({ type: 'committed', room: c.receipt.to, cmid: c.cmid, seq: c.receipt.seq })),
       client.on('join', (e) => dispatch({ type: 'member-joined', room: e.room, user: e.user })),
       client.on('part', (e) => dispatch({ type: 'member-left', room: e.room, user: e.user, removal: e })),
       client.on('topic', (e) => dispatch({ type: 'topic', room: e.room, topic: e.topic, by: e.by })),
