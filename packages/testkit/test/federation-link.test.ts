@@ -106,6 +106,31 @@ describe('federation between two server processes', () => {
     });
   });
 
+  it("enforces the home's room kicks and bans on a member from another server", async () => {
+    const b = await federated('b.test', dataDir());
+    const a = await federated('a.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${b.fedPort}`]);
+    await linked(a, 'b.test');
+    const bob = await user(b, 'bob');
+    await bob.ok('join', { room: '#dev' }); // bob made it: he owns it
+    const alice = await user(a, 'alice');
+    await alice.ok('join', { room: '#dev@b.test' }, 15_000);
+    await bob.event((e) => e.ev === 'join' && e.user === 'alice@a.test', 10_000);
+    // Her own part reaches the home, and she can come back.
+    await alice.ok('part', { room: '#dev@b.test' });
+    await bob.event((e) => e.ev === 'part' && e.user === 'alice@a.test', 10_000);
+    expect(await alice.request('send', { to: '#dev@b.test', text: 'gone' })).toMatchObject({ ok: false, error: { name: 'NOT_IN_ROOM' } });
+    await alice.ok('join', { room: '#dev@b.test' }, 15_000);
+
+    await bob.ok('kick', { name: 'alice@a.test', room: '#dev', reason: 'cool off' });
+    await alice.event((e) => e.ev === 'part' && e.room === '#dev@b.test' && e.user === 'alice' && e.kind === 'kick' && e.reason === 'cool off', 10_000);
+    expect(await alice.request('send', { to: '#dev@b.test', text: 'still here?' })).toMatchObject({ ok: false, error: { name: 'NOT_IN_ROOM' } });
+
+    await alice.ok('join', { room: '#dev@b.test' }, 15_000);
+    await bob.ok('ban', { target: 'alice@a.test', room: '#dev', reason: 'enough' });
+    await alice.event((e) => e.ev === 'part' && e.room === '#dev@b.test' && e.kind === 'ban', 10_000);
+    expect(await alice.request('join', { room: '#dev@b.test' }, 15_000)).toMatchObject({ ok: false, error: { name: 'BANNED_FROM_ROOM' } });
+  }, 60_000);
+
   it('refuses a server an operator disconnected when it dials in again, until the operator connects it', async () => {
     const a = await federated('a.test', dataDir());
     const b = await federated('b.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${a.fedPort}`]);

@@ -27,6 +27,13 @@ export const moderationCommands: CommandFamily<'kick' | 'ban' | 'unban' | 'listb
     async handle(ctx, { name, room: roomName, reason }) {
       const actor = loggedIn(ctx);
       const room = scopeOf(ctx, roomName);
+      const federation = ctx.server.federation;
+      if (room && name.includes('@') && federation?.home.isSealed(room.key)) {
+        // A member from another server, in a room homed here.
+        if (!(await federation.home.removeRemote(room, name, { kind: 'kick', by: actor.name, reason }))) throw new ParleyError('NOT_IN_ROOM', `${name} is not in ${room.name}`);
+        await audit(ctx.server, { actor: actor.name, action: 'kick', target: `${name} ${room.name}`, detail: reason ?? '' });
+        return { data: { name, room: room.name, sessions: 0 }, text: `OK KICK ${name} ${room.name}` };
+      }
       const target = await findNamedUser(ctx.server, name);
       assertOutranks(ctx, target, room);
       const removal = { kind: 'kick' as const, by: actor.name, reason };

@@ -139,7 +139,8 @@ export class Federation {
       const name = `${user.name}@${this.server.config.server_name.toLowerCase()}`;
       this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what, user: name });
     } else if (what === 'part' && this.mirrors.isMirror(room.key)) {
-      this.mirrors.parted(room, user);
+      // Only the id and name: the caller's user object holds its sessions, not for the wire.
+      this.mirrors.parted(room, { id: user.id, name: user.name });
     }
   }
 

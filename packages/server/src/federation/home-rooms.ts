@@ -1,8 +1,10 @@
-import { foldName, nameKey, ParleyError } from '@parley/protocol';
+import { foldName, ParleyError, splitServer } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
 import { verifyPassword } from '../identity/passwords.ts';
+import type { Removal } from '../chat/membership.ts';
+import { remoteAccountKey } from '../moderation/ban-target.ts';
 import type { AppendResult, FederationStore, NewMessage, RemoteMemberRecord, Sealer } from '../store/store.ts';
 import { eventHash, membershipVerifies, sealSubmission, signSubmission, submissionFault, type Envelope, type Submission } from './envelope.ts';
 import type { EventStreams } from './event-streams.ts';
@@ -162,8 +164,7 @@ export class HomeRooms {
   }
 
   async #joinRefusal(room: Room, frame: FrameOf<'join'>, server: string): Promise<ParleyError | undefined> {
-    const name = `${frame.user.name}@${server}`;
-    const ban = this.server.moderation.bans.match(room.key, { ip: '', account: nameKey(name) });
+    const ban = this.#banOf(room, frame.user.name, server);
     if (ban) return new ParleyError('BANNED_FROM_ROOM', `You are banned from ${room.name}${ban.reason ? `: ${ban.reason}` : ''}`);
     if (room.modes.encrypted) return new ParleyError('FORBIDDEN', `${room.name} is end-to-end encrypted: encrypted rooms do not span servers yet`);
     if (room.modes.inviteOnly) return new ParleyError('INVITE_ONLY', `${room.name} is invite-only`);
@@ -171,6 +172,37 @@ export class HomeRooms {
       return new ParleyError('ROOM_PASSWORD', `${room.name} needs its password`);
     }
     return undefined;
+  }
+
+  #banOf(room: Room, name: string, server: string): ReturnType<ServerContext['moderation']['bans']['match']> {
+    try {
+      return this.server.moderation.bans.match(room.key, { ip: '', account: remoteAccountKey(name, server) });
+    } catch {
+      return undefined; // a name no ban could name
+    }
+  }
+
+  /** Removes a member of another server from a room homed here (a kick, or a ban): everyone hears, its server included. */
+  async removeRemote(room: Room, name: string, removal: Removal): Promise<boolean> {
+    const members = this.#members.get(room.key);
+    const member = [...(members?.values() ?? [])].find((m) => m.name.toLowerCase() === name.toLowerCase());
+    if (!members || !member) return false;
+    await this.parts.store.setRemoteMember(member, false);
+    members.delete(member.userId);
+    const detail = { kind: removal.kind, by: removal.by, ...(removal.reason ? { reason: removal.reason } : {}) };
+    this.server.router.localRoom(room, new OutboundEvent({ ev: 'part', room: room.name, user: member.name, ...detail }));
+    const by = `${removal.by}@${this.server.config.server_name.toLowerCase()}`;
+    this.parts.streams.broadcast(room.key, { t: 'room', home: this.parts.identity.id, room: room.name, what: 'part', user: member.name, ...detail, by });
+    return true;
+  }
+
+  /** After a ban: remote members it names leave the room. */
+  async enforceRoomBans(room: Room): Promise<void> {
+    for (const member of [...(this.#members.get(room.key)?.values() ?? [])]) {
+      const { local, server } = splitServer(member.name);
+      const ban = server === undefined ? undefined : this.#banOf(room, local, server);
+      if (ban) await this.removeRemote(room, member.name, { kind: 'ban', by: ban.createdBy, reason: ban.reason });
+    }
   }
 
   async part(frame: FrameOf<'part'>): Promise<void> {
@@ -209,6 +241,8 @@ export class HomeRooms {
     const senderId = remoteUserId(s.sender, s.origin);
     const member = this.#members.get(conv)?.get(senderId);
     if (!member) return void reject('NOT_IN_ROOM', room ? `Join ${room.name} first` : 'Not your conversation');
+    const { local, server: memberServer } = splitServer(member.name);
+    if (room && memberServer !== undefined && this.#banOf(room, local, memberServer)) return void reject('BANNED_FROM_ROOM', `You are banned from ${room.name}`);
     if (room?.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
     const message: NewMessage = { conv, senderId, senderName: member.name, target: room?.name ?? (await this.#localPeerName(conv, senderId)), text: s.text, createdAt: s.ts };
     const offline = direct ? this.#offlineAccount(conv, senderId) : undefined;

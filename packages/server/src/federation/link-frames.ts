@@ -83,7 +83,18 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('rejected'), origin: serverId, sub: seq, code: z.string().max(64), message: z.string().max(1024), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('events'), list: z.array(EnvelopeSchema).min(1).max(256) }),
   /** A room's events without a seq, from its home down the followers (joins, parts, topics); names are absolute (user@server). */
-  z.strictObject({ t: z.literal('room'), home: serverId, room: roomName, what: z.enum(['join', 'part', 'topic']), user: z.string().max(160).optional(), topic: z.string().max(1024).optional() }),
+  z.strictObject({
+    t: z.literal('room'),
+    home: serverId,
+    room: roomName,
+    what: z.enum(['join', 'part', 'topic']),
+    user: z.string().max(160).optional(),
+    topic: z.string().max(1024).optional(),
+    /** A part a moderator made at the home: a kick or a ban, by whom, why. */
+    kind: z.enum(['kick', 'ban']).optional(),
+    by: z.string().max(160).optional(),
+    reason: z.string().max(1024).optional(),
+  }),
   z.strictObject({ t: z.literal('error'), code: z.string().max(64), message: z.string().max(1024) }),
 ]);
 

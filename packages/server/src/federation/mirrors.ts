@@ -2,6 +2,7 @@ import { ParleyError, splitServer, type MessageKind } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
+import { partRoom } from '../chat/membership.ts';
 import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
@@ -238,8 +239,15 @@ export class Mirrors {
       void this.server.rooms.setTopic(room, topic).then(() => this.server.router.localRoom(room, new OutboundEvent({ ev: 'topic', room: room.name, topic, by })));
       return;
     }
-    // This server's own users' joins and parts were announced here when they happened.
+    // This server's own users' joins and parts were announced here when they happened, except
+    // a removal by the home's moderators: the user leaves the mirror here too, and is told why.
     const own = frame.user?.endsWith(`@${this.server.config.server_name.toLowerCase()}`) ?? true;
+    if (own && frame.what === 'part' && frame.kind && frame.user) {
+      const user = this.server.users.findByName(splitServer(frame.user).local);
+      const removal = { kind: frame.kind, by: frame.by ?? this.parts.nameOf(frame.home), reason: frame.reason };
+      if (user?.rooms.has(room.key)) void partRoom(this.server, { user, room, removal }).catch((err: unknown) => this.server.log.warn({ err }, 'federation: leaving a mirrored room failed'));
+      return;
+    }
     if (frame.user && !own) this.server.router.localRoom(room, new OutboundEvent({ ev: frame.what, room: room.name, user: frame.user }));
   }
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { nameKey, ParleyError, validateUserName } from '@parley/protocol';
+import { nameKey, ParleyError, validateServerName, validateUserName } from '@parley/protocol';
 import type { BanKind } from '../store/store.ts';
 
 /**
@@ -37,5 +37,13 @@ export function parseBanTarget(raw: string): BanTarget {
     return { kind: 'ip', value: `${address}/${prefix}` };
   }
   if (isIP(text) !== 0) return { kind: 'ip', value: normalizeIp(text) };
+  const at = text.lastIndexOf('@');
+  // A user of another server (federation): banned from rooms homed here, matched at its joins and sends.
+  if (at > 0) return { kind: 'account', value: remoteAccountKey(text.slice(0, at), text.slice(at + 1)) };
   return { kind: 'account', value: nameKey(validateUserName(text)) };
+}
+
+/** The ban value of `name@server`, as bans on users of other servers are stored and matched. */
+export function remoteAccountKey(name: string, server: string): string {
+  return `${nameKey(validateUserName(name))}@${validateServerName(server)}`;
 }

@@ -49,6 +49,8 @@ export async function enforceBans(server: ServerContext): Promise<number> {
       const ban = [...member.sessions].map((s) => moderation.bans.match(room.key, subjectOf(s), now)).find((match) => match !== undefined);
       if (ban) await removeFromRoom(server, { user: member, room, removal: { kind: 'ban', by: ban.createdBy, reason: ban.reason } });
     }
+    // Members from other servers, in rooms homed here.
+    await server.federation?.home.enforceRoomBans(room);
   }
   return closed;
 }
