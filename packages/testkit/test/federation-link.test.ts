@@ -129,7 +129,21 @@ describe('federation between two server processes', () => {
     await bob.ok('ban', { target: 'alice@a.test', room: '#dev', reason: 'enough' });
     await alice.event((e) => e.ev === 'part' && e.room === '#dev@b.test' && e.kind === 'ban', 10_000);
     expect(await alice.request('join', { room: '#dev@b.test' }, 15_000)).toMatchObject({ ok: false, error: { name: 'BANNED_FROM_ROOM' } });
-  }, 60_000);
+
+    // Kicked while offline: the membership here goes too, or her next login would put her back.
+    const carol = await user(a, 'carol');
+    await carol.ok('join', { room: '#dev@b.test' }, 15_000);
+    await bob.event((e) => e.ev === 'join' && e.user === 'carol@a.test', 10_000);
+    carol.close();
+    await bob.ok('kick', { name: 'carol@a.test', room: '#dev' });
+    // Refused here ("join first"), not by the home after a send: a.test no longer has her in the room.
+    await waitFor(async () => {
+      const again = await user2(a, 'carol');
+      const reply = await again.request('send', { to: '#dev@b.test', text: 'back?' }, 15_000);
+      again.close();
+      return !reply.ok && reply.error.name === 'NOT_IN_ROOM' && !/home refused/.test(reply.error.message);
+    }, 'carol out of the mirror at login', 15_000);
+  }, 90_000);
 
   it('refuses a server an operator disconnected when it dials in again, until the operator connects it', async () => {
     const a = await federated('a.test', dataDir());

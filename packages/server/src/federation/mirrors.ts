@@ -1,4 +1,4 @@
-import { ParleyError, splitServer, type MessageKind } from '@parley/protocol';
+import { nameKey, ParleyError, splitServer, type MessageKind } from '@parley/protocol';
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
@@ -205,6 +205,11 @@ export class Mirrors {
     }
   }
 
+  async #forgetMember(conv: string, name: string): Promise<void> {
+    const account = await this.server.store.findAccount(nameKey(name));
+    if (account) await this.server.store.removeMember(conv, account.id);
+  }
+
   /** What a direct message is `to` here: the local person when the other sent it, else the other (name@server). */
   #directTarget(conv: string, own: boolean): string {
     const ids = conv.slice(3).split(':');
@@ -245,7 +250,10 @@ export class Mirrors {
     if (own && frame.what === 'part' && frame.kind && frame.user) {
       const user = this.server.users.findByName(splitServer(frame.user).local);
       const removal = { kind: frame.kind, by: frame.by ?? this.parts.nameOf(frame.home), reason: frame.reason };
-      if (user?.rooms.has(room.key)) void partRoom(this.server, { user, room, removal }).catch((err: unknown) => this.server.log.warn({ err }, 'federation: leaving a mirrored room failed'));
+      const fail = (err: unknown) => this.server.log.warn({ err }, 'federation: leaving a mirrored room failed');
+      if (user?.rooms.has(room.key)) void partRoom(this.server, { user, room, removal }).catch(fail);
+      // An account offline here: its stored membership goes, or its next login would put it back.
+      else if (!user) void this.#forgetMember(room.key, splitServer(frame.user).local).catch(fail);
       return;
     }
     if (frame.user && !own) this.server.router.localRoom(room, new OutboundEvent({ ev: frame.what, room: room.name, user: frame.user }));
