@@ -4,7 +4,8 @@ import { nodeTransport } from '@parley/client/node';
 import type { ChatMessage } from '@parley/protocol';
 import { waitFor } from '../src/index.ts';
 import { FederationTestbed, history, poll } from './federation-kit.ts';
-import { CuttableProxy, homeAndMirror } from './home-and-mirror.ts';
+import { CuttableProxy } from './cuttable-proxy.ts';
+import { homeAndMirror } from './home-and-mirror.ts';
 
 /**
  * The SDK in a federated room (docs/client.md, "Rooms on other servers"): two real server
