@@ -24,6 +24,8 @@ export interface MemberInfo {
 export interface RoomMemberInfo extends MemberInfo {
   role?: 'owner' | 'moderator';
   muted?: true;
+  /** A member from another server (federation; `name` is `name@server`): its presence is not known here, `status` says online. */
+  server?: string;
 }
 
 export interface LoginData {

@@ -116,7 +116,7 @@ describe('SDK requests and errors', () => {
     // A refused send does not block the outbox.
     expect(await alice.send('#general', 'still here')).toMatchObject([{ to: '#general', duplicate: false }]);
     const who = await alice.request('who', { room: '#general' });
-    expectTypeOf(who.members[0]).toEqualTypeOf<{ name: string; status: 'online' | 'away' | 'offline'; kind: 'account' | 'guest'; role?: 'owner' | 'moderator'; muted?: true } | undefined>();
+    expectTypeOf(who.members[0]).toEqualTypeOf<{ name: string; status: 'online' | 'away' | 'offline'; kind: 'account' | 'guest'; role?: 'owner' | 'moderator'; muted?: true; server?: string } | undefined>();
     expect(who.members.map((m) => m.name)).toEqual(['alice']);
   });
 

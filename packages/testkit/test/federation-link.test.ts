@@ -145,6 +145,36 @@ describe('federation between two server processes', () => {
     }, 'carol out of the mirror at login', 15_000);
   }, 90_000);
 
+  it('lists members of every server, deletes mirrors with their room, and tells a sender its pending message was refused', async () => {
+    const b = await federated('b.test', dataDir());
+    const a = await federated('a.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${b.fedPort}`]);
+    await linked(a, 'b.test');
+    const bob = await user(b, 'bob'); // the first account of b.test: its owner
+    await bob.ok('join', { room: '#lobby' });
+    const alice = await user(a, 'alice');
+    const joined = (await alice.ok('join', { room: '#lobby@b.test' }, 15_000)) as unknown as ReplyData['join'];
+    expect(joined.members).toBe(2);
+    await bob.event((e) => e.ev === 'join' && e.user === 'alice@a.test', 10_000);
+    const names = async (client: typeof bob, room: string) => ((await client.ok('who', { room })) as unknown as ReplyData['who']).members.map((m) => m.name).sort();
+    expect(await names(bob, '#lobby')).toEqual(['alice@a.test', 'bob']);
+    expect(await names(alice, '#lobby@b.test')).toEqual(['alice', 'bob@b.test']);
+
+    await bob.ok('join', { room: '#gone' });
+    await alice.ok('join', { room: '#gone@b.test' }, 15_000);
+    await bob.ok('delete', { room: '#gone' });
+    await alice.event((e) => e.ev === 'room_deleted' && e.room === '#gone@b.test' && e.by === 'bob@b.test', 10_000);
+    expect(await alice.request('send', { to: '#gone@b.test', text: 'hello?' })).toMatchObject({ ok: false, error: { name: 'NO_SUCH_ROOM' } });
+
+    // The link down, a send waits as pending; the room goes meanwhile; relinked, the home refuses it and the sender hears why.
+    await bob.ok('disconnect', { server: 'a.test' });
+    await waitFor(async () => !(await health(a)).federation.peers.some((p) => p.linked), 'unlinked', 20_000);
+    const sent = (await alice.ok('send', { to: '#lobby@b.test', text: 'into the void', cmid: 'void-1' })) as unknown as ReplyData['send'];
+    expect(sent.sent[0]).toMatchObject({ pending: true });
+    await bob.ok('delete', { room: '#lobby' });
+    await bob.ok('connect', { host: '127.0.0.1', port: a.fedPort });
+    await alice.event((e) => e.ev === 'notice' && /b\.test refused your message to #lobby@b\.test \("into the void"\)/.test(e.text), 30_000);
+  }, 90_000);
+
   it('refuses a server an operator disconnected when it dials in again, until the operator connects it', async () => {
     const a = await federated('a.test', dataDir());
     const b = await federated('b.test', dataDir(), ['--set', `federation.peers=127.0.0.1:${a.fedPort}`]);

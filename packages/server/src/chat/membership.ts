@@ -111,8 +111,15 @@ export function onlineCount(server: ServerContext, room: Room): number {
 }
 
 export async function deleteRoom(server: ServerContext, room: Room, by: User): Promise<void> {
+  // Other servers that mirror it hear first (the followers are the room's until it is gone).
+  server.federation?.roomDeleted(room, by.name);
+  await deleteMirroredRoom(server, room, by.name);
+}
+
+/** Deletes a room and tells its members who did; `by` is a name (a mirror's home deleted it as `bob@b.example`). */
+export async function deleteMirroredRoom(server: ServerContext, room: Room, by: string): Promise<void> {
   await server.rooms.delete(room);
-  server.router.toRoom(room, new OutboundEvent({ ev: 'room_deleted', room: room.name, by: by.name }));
+  server.router.toRoom(room, new OutboundEvent({ ev: 'room_deleted', room: room.name, by }));
   for (const member of room.members.values()) {
     member.rooms.delete(room.key);
     for (const session of member.sessions) session.leftRoom(room.key);

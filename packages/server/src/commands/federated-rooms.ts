@@ -25,7 +25,7 @@ export async function joinRemote(actor: Actor, name: string, password: string | 
   await joinRoom(server, { user, room, origin: session });
   session.enteredRoom(room);
   const lastSeq = await server.store.lastSeq(room.key);
-  const data = { ...room.summary(onlineCount(server, room) + federation.home.memberNames(room.key).length), conv: room.key, lastSeq };
+  const data = { ...room.summary(onlineCount(server, room) + federation.roomMembers(room.key).length), conv: room.key, lastSeq };
   const topic = room.topic ? ` topic: ${escapeText(room.topic)}` : '';
   return { data, text: `OK JOIN ${room.name} ${data.members} online${topic}` };
 }

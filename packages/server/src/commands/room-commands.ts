@@ -1,4 +1,4 @@
-import { ParleyError, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
+import { GUEST_NAME_PATTERN, ParleyError, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
 import { checkRoomCapacity, deleteRoom, joinRoom, onlineCount, partRoom, remoteMembers } from '../chat/membership.ts';
 import type { ServerContext } from '../core/context.ts';
 import { escapeText } from '../core/text-lines.ts';
@@ -12,7 +12,12 @@ import { actorOf, loggedIn } from './command.ts';
 import { homeOf, joinRemote } from './federated-rooms.ts';
 
 function roomData(server: ServerContext, room: Room, lastSeq: number): RoomSummary & { conv: string; lastSeq: number } {
-  return { ...room.summary(onlineCount(server, room)), conv: room.key, lastSeq };
+  return { ...room.summary(everyoneCount(server, room)), conv: room.key, lastSeq };
+}
+
+/** Online here and on a cluster's other nodes, and members from other servers (federation). */
+export function everyoneCount(server: ServerContext, room: Room): number {
+  return onlineCount(server, room) + (server.federation?.roomMembers(room.key).length ?? 0);
 }
 
 function checkTopic(topic: string, max: number): void {
@@ -125,6 +130,10 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
         const role = roomRoleOf(room, member.id);
         const muted = moderates && room.hasGrant(member.id, 'muted');
         members.push({ name: member.name, status: member.status as RoomMemberInfo['status'], kind: member.kind, ...(role === 'member' ? {} : { role }), ...(muted ? { muted } : {}) });
+      }
+      // Members from other servers (federation): their presence is not known here.
+      for (const name of ctx.server.federation?.roomMembers(room.key) ?? []) {
+        members.push({ name, status: 'online', kind: GUEST_NAME_PATTERN.test(name.split('@')[0] ?? '') ? 'guest' : 'account', server: name.slice(name.lastIndexOf('@') + 1) });
       }
       // "alice(owner)", "bob(moderator,away)", "eve(muted)": role, mute, a status other than online.
       const names = members.map((member) => {

@@ -151,6 +151,18 @@ export class Federation {
     this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what: 'topic', topic: room.topic, user });
   }
 
+  /** A room homed here is being deleted: the servers that follow it delete their mirrors. */
+  roomDeleted(room: Room, by: string): void {
+    if (!this.home.isSealed(room.key)) return;
+    const user = `${by}@${this.server.config.server_name.toLowerCase()}`;
+    this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what: 'deleted', user });
+  }
+
+  /** Members of a room from other servers (absolute names): remote members of a room homed here, or a mirror's as its home said. */
+  roomMembers(conv: string): string[] {
+    return this.home.isSealed(conv) ? this.home.memberNames(conv) : this.mirrors.membersOf(conv);
+  }
+
   peerList(): PeerStatus[] {
     return this.peers.list().map((p) => {
       const hops = this.routes.hopsTo(p.id);

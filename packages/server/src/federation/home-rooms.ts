@@ -157,9 +157,7 @@ export class HomeRooms {
     // Seals whatever the message writer committed since sealing began, so `after` has events above it.
     await this.append(room.key, []);
     const after = await this.server.store.lastSeq(room.key);
-    const here = this.server.config.server_name.toLowerCase();
-    const members = [...room.members.values()].map((u) => `${u.name}@${here}`).concat(this.memberNames(room.key));
-    answer({ room: room.name, topic: room.topic, after, members });
+    answer({ room: room.name, topic: room.topic, after, members: this.#everyone(room) });
     if (fresh) this.announce(room, { what: 'join', user: member.name });
   }
 
@@ -282,6 +280,15 @@ export class HomeRooms {
       return false;
     }
     this.parts.streams.follow(link, conv, frame.after);
+    // Who is in it now, so the mirror's member list starts whole (joins and parts keep it so).
+    const room = conv.startsWith('dm:') ? undefined : this.server.rooms.byKey(conv);
+    if (room) link.send({ t: 'room', home: this.parts.identity.id, room: room.name, what: 'members', members: this.#everyone(room) });
     return true;
+  }
+
+  /** Absolute names of everyone in a room homed here: local members online and members of other servers. */
+  #everyone(room: Room): string[] {
+    const here = this.server.config.server_name.toLowerCase();
+    return [...room.members.values()].map((u) => `${u.name}@${here}`).concat(this.memberNames(room.key));
   }
 }

@@ -87,8 +87,10 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
     t: z.literal('room'),
     home: serverId,
     room: roomName,
-    what: z.enum(['join', 'part', 'topic']),
+    /** `members`: everyone in the room now, sent to each new follower; `deleted`: the room is gone at its home. */
+    what: z.enum(['join', 'part', 'topic', 'members', 'deleted']),
     user: z.string().max(160).optional(),
+    members: z.array(z.string().max(160)).max(10_000).optional(),
     topic: z.string().max(1024).optional(),
     /** A part a moderator made at the home: a kick or a ban, by whom, why. */
     kind: z.enum(['kick', 'ban']).optional(),

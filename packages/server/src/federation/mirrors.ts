@@ -2,7 +2,7 @@ import { nameKey, ParleyError, splitServer, type MessageKind } from '@parley/pro
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Room } from '../chat/room.ts';
-import { partRoom } from '../chat/membership.ts';
+import { deleteMirroredRoom, partRoom } from '../chat/membership.ts';
 import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
@@ -84,7 +84,9 @@ export class Mirrors {
     this.#joins.delete(rid);
     if (!answer) throw new ParleyError('FEDERATION_UNREACHABLE', `${peer.name} cannot be reached right now`);
     if (answer.t === 'refused') throw new ParleyError(knownCode(answer.code), `${peer.name}: ${answer.message}`);
-    return this.#mirror(peer.id, answer.room, { start: answer.after, topic: answer.topic });
+    const room = await this.#mirror(peer.id, answer.room, { start: answer.after, topic: answer.topic });
+    this.#trackMembers(room.key, { t: 'room', home: peer.id, room: answer.room, what: 'members', members: answer.members });
+    return room;
   }
 
   /** Mirrors a room of `home` here (a member joined, or a neighbor follows it through this server). */
@@ -224,6 +226,30 @@ export class Mirrors {
     return id.startsWith('a') && !id.includes('@') && !this.server.users.get(id) ? Number(id.slice(1)) : undefined;
   }
 
+  /** conv -> members of a mirrored room from other servers (absolute names), as its home last said. */
+  readonly #members = new Map<string, Set<string>>();
+
+  /** Members of a mirrored room that are not this server's users (absolute names). */
+  membersOf(conv: string): string[] {
+    return [...(this.#members.get(conv) ?? [])];
+  }
+
+  #trackMembers(conv: string, frame: FrameOf<'room'>): void {
+    const own = `@${this.server.config.server_name.toLowerCase()}`;
+    let set = this.#members.get(conv);
+    if (frame.what === 'members') this.#members.set(conv, (set = new Set((frame.members ?? []).filter((n) => !n.endsWith(own)))));
+    if (!set) this.#members.set(conv, (set = new Set()));
+    if (!frame.user || frame.user.endsWith(own)) return;
+    if (frame.what === 'join') set.add(frame.user);
+    if (frame.what === 'part') set.delete(frame.user);
+  }
+
+  /** The room is gone at its home: gone here too, its members told who deleted it. */
+  async #deleted(room: Room, by: string): Promise<void> {
+    this.#members.delete(room.key);
+    await deleteMirroredRoom(this.server, room, by);
+  }
+
   /** user id -> name, for direct conversations' `to` (remote members and local accounts seen). */
   readonly #names = new Map<string, string>();
 
@@ -237,6 +263,12 @@ export class Mirrors {
     const room = conv === undefined ? undefined : this.server.rooms.byKey(conv);
     if (!room || !conv || this.#upstream.get(conv) !== link) return;
     this.parts.streams.broadcast(conv, frame, link);
+    if (frame.what === 'members' || frame.what === 'join' || frame.what === 'part') this.#trackMembers(conv, frame);
+    if (frame.what === 'members') return;
+    if (frame.what === 'deleted') {
+      void this.#deleted(room, frame.user ?? this.parts.nameOf(frame.home));
+      return;
+    }
     if (frame.what === 'topic') {
       if (frame.topic === undefined) return;
       const topic = frame.topic;

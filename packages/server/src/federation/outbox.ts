@@ -5,6 +5,7 @@ import { signSubmission, type Submission } from './envelope.ts';
 import type { FederationParts } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Link } from './link.ts';
+import { OutboundEvent } from '../core/outbound.ts';
 
 interface Waiter {
   /** The stored message, why the home refused it, or undefined: no answer in time (pending). */
@@ -80,9 +81,11 @@ export class Outbox {
 
   /** The home sequenced (or refused) one of this server's submissions. */
   async acknowledged(frame: FrameOf<'accepted'> | FrameOf<'rejected'>): Promise<void> {
+    const waiter = this.#waiters.get(frame.sub);
+    // A send answered as pending that the home refused later: its sender has no reply to read it in.
+    if (!waiter && frame.t === 'rejected') await this.#refusedLater(frame);
     await this.parts.store.removeOutbox(frame.sub);
     this.#sentVia.delete(frame.sub);
-    const waiter = this.#waiters.get(frame.sub);
     if (!waiter) return;
     if (frame.t === 'rejected') {
       this.server.log.info({ sub: frame.sub, code: frame.code }, 'federation: the home refused a submission');
@@ -91,6 +94,17 @@ export class Outbox {
     waiter.seq = frame.seq;
     const [stored] = await this.server.store.history(waiter.conv, { after: frame.seq - 1, limit: 1 });
     if (stored?.seq === frame.seq) waiter.resolve(stored);
+  }
+
+  async #refusedLater(frame: FrameOf<'rejected'>): Promise<void> {
+    const entry = (await this.parts.store.outbox()).find((e) => e.sub === frame.sub);
+    if (!entry) return;
+    const s = JSON.parse(entry.submission) as Submission;
+    const user = this.server.users.get(s.sender);
+    const where = s.room.startsWith('dm:') ? 'your direct message' : `your message to ${s.room}@${this.parts.nameOf(s.home)}`;
+    const text = `${this.parts.nameOf(s.home)} refused ${where} ("${s.text.slice(0, 60)}"): ${frame.message}`;
+    this.server.log.info({ sub: frame.sub, code: frame.code }, 'federation: the home refused a pending submission');
+    if (user) this.server.router.localUser(user, new OutboundEvent({ ev: 'notice', text, ...(s.room.startsWith('dm:') ? {} : { room: `${s.room}@${this.parts.nameOf(s.home)}` }) }));
   }
 
   /** An event of a mirrored room was stored here: deliver it, and answer the send that made it. */
