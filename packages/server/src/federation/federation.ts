@@ -4,10 +4,10 @@ import type { Room } from '../chat/room.ts';
 import { formatListenAddress, parseListenAddress, parsePeerAddress } from '../config/listen-address.ts';
 import type { AppendResult, FederationStore, NewMessage, PeerRecord, StoredMessage } from '../store/store.ts';
 import type { TlsMaterial } from '../transports/tls-certificate.ts';
-import { membershipVerifies, submissionFault } from './envelope.ts';
 import { EventStreams } from './event-streams.ts';
 import { DirectMessages } from './direct.ts';
-import { convOf, HomeRooms, type FederationParts } from './home-rooms.ts';
+import { handleFrame } from './frame-handler.ts';
+import { HomeRooms, type FederationParts } from './home-rooms.ts';
 import type { LinkFrame } from './link-frames.ts';
 import { LinkManager } from './link-manager.ts';
 import type { Link } from './link.ts';
@@ -21,8 +21,6 @@ export interface PeerStatus extends PeerRecord {
   /** Hops on the current route to it (1: linked directly); absent when it cannot be reached. */
   hops?: number;
 }
-
-type Relayed = Extract<LinkFrame, { hops: number }>;
 
 /**
  * This server's part in a federation: its links (link-manager.ts), the routes through them
@@ -250,74 +248,10 @@ export class Federation {
 
   /** Frames of one link are handled one after another: events must be stored in the order they came. */
   #frame(link: Link, frame: LinkFrame): void {
-    const next = (this.#queue.get(link) ?? Promise.resolve()).then(() => this.#handle(link, frame));
+    const next = (this.#queue.get(link) ?? Promise.resolve()).then(() => handleFrame(this, { link, frame, log: this.server.log, hopLimit: this.server.config.federation.hop_limit }));
     this.#queue.set(
       link,
       next.catch((err: unknown) => this.server.log.error({ err, frame: frame.t, peer: link.peer?.name }, 'federation: handling a frame failed')),
     );
-  }
-
-  async #handle(link: Link, frame: LinkFrame): Promise<void> {
-    const self = this.identity.id;
-    switch (frame.t) {
-      case 'ping':
-        return link.send({ t: 'pong' });
-      case 'pong':
-        return;
-      case 'routes':
-        return this.routes.received(link.peer!.id, frame.list);
-      case 'join':
-      case 'part':
-        if (this.peers.isDenied(frame.origin)) return;
-        if (frame.home === self) return frame.t === 'join' ? this.home.join(frame) : this.home.part(frame);
-        // Relays check what they pass on: a forged statement stops at the first honest server.
-        if (!membershipVerifies(frame.t, frame)) return this.#dropped(link, frame, 'membership statement does not verify');
-        return this.#forward(link, frame.home, frame);
-      case 'submit':
-        if (this.peers.isDenied(frame.s.origin) || this.peers.isDenied(frame.s.home)) return;
-        if (frame.s.home === self) return this.home.submit(frame.s);
-        if (submissionFault(frame.s)) return this.#dropped(link, frame, 'submission does not verify');
-        return this.#forward(link, frame.s.home, frame);
-      case 'dm_open':
-        if (this.peers.isDenied(frame.origin)) return;
-        if (frame.home === self) return membershipVerifies('dm', frame) ? this.direct.open(frame) : this.#dropped(link, frame, 'dm_open does not verify');
-        if (!membershipVerifies('dm', frame)) return this.#dropped(link, frame, 'dm_open does not verify');
-        return this.#forward(link, frame.home, frame);
-      case 'dm_opened':
-        return frame.origin === self ? this.direct.opened(frame) : this.#forward(link, frame.origin, frame);
-      case 'joined':
-      case 'refused':
-        if (frame.origin !== self) return this.#forward(link, frame.origin, frame);
-        // A refused join and a refused direct conversation share the frame: both callers look up the rid.
-        if (frame.t === 'refused') this.direct.opened(frame);
-        return this.mirrors.answered(frame);
-      case 'accepted':
-      case 'rejected':
-        return frame.origin === self ? this.mirrors.outbox.acknowledged(frame) : this.#forward(link, frame.origin, frame);
-      case 'follow':
-        if (frame.home === self) return void this.home.follow(link, frame);
-        return this.mirrors.follow(link, frame);
-      case 'unfollow':
-        if (frame.home === self) return this.streams.unfollow(link, convOf(frame.room));
-        return this.mirrors.unfollow(link, frame);
-      case 'events':
-        return this.mirrors.events(link, frame.list);
-      case 'room':
-        return this.mirrors.roomEvent(link, frame);
-      default:
-        return link.close(new ParleyError('FEDERATION_BAD_FRAME', `${frame.t} is not expected after the handshake`));
-    }
-  }
-
-  /** Passes a frame on toward `to`, one hop further; past the hop limit (a routing loop) it is dropped. */
-  #forward(from: Link, to: string, frame: Relayed): void {
-    if (frame.hops + 1 >= this.server.config.federation.hop_limit) return this.#dropped(from, frame, `over the hop limit (${this.server.config.federation.hop_limit})`);
-    const link = this.linkTo(to);
-    if (!link || link === from) return this.#dropped(from, frame, `no route to ${to}`);
-    link.send({ ...frame, hops: frame.hops + 1 });
-  }
-
-  #dropped(from: Link, frame: LinkFrame, why: string): void {
-    this.server.log.warn({ from: from.peer?.name, frame: frame.t, why }, 'federation: frame dropped');
   }
 }
