@@ -2,6 +2,7 @@ import { ALL_TARGET, type CommandArgs, isRoomTarget, type MessageKind, nameKey, 
 import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage, type StoredMessage } from '../store/store.ts';
 import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
+import { elsewhere } from './federated-names.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
 
@@ -55,9 +56,7 @@ async function remoteDirect(server: ServerContext, sender: User, target: string)
     requireOwnConversation(sender, target);
     return { conv: target, label: peer.name, peer: { id: peer.id, name: peer.name, accountId: undefined, online: undefined } };
   }
-  const { server: home } = splitServer(target);
-  if (home === undefined || home === server.config.server_name.toLowerCase()) return undefined;
-  if (!server.federation) throw new ParleyError('FEDERATION_DISABLED', `${target} is on ${home}, and this server does not federate`);
+  if (!elsewhere(server, target) || !server.federation) return undefined;
   const direct = await server.federation.direct.resolve({ user: sender }, target);
   return { conv: direct.conv, label: direct.label, peer: { id: direct.peerId, name: direct.label, accountId: undefined, online: undefined } };
 }

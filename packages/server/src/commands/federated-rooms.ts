@@ -3,16 +3,15 @@ import { checkRoomCapacity, joinRoom, onlineCount } from '../chat/membership.ts'
 import type { Actor, ServerContext } from '../core/context.ts';
 import { escapeText } from '../core/text-lines.ts';
 import type { CommandResult } from './command.ts';
+import { elsewhere } from '../chat/federated-names.ts';
 
 /**
  * Where a room name lives: `#dev@<this server's name>` is this server's #dev; `#dev@b.example`
  * is b.example's, reached through federation (FEDERATION_DISABLED on a server that does not federate).
  */
 export function homeOf(server: ServerContext, name: string): { name: string; remote: boolean } {
-  const { local, server: home } = splitServer(name);
-  if (home === undefined || home === server.config.server_name.toLowerCase()) return { name: home === undefined ? name : local, remote: false };
-  if (!server.federation) throw new ParleyError('FEDERATION_DISABLED', `${name} is on ${home}, and this server does not federate`);
-  return { name, remote: true };
+  if (elsewhere(server, name)) return { name, remote: true };
+  return { name: splitServer(name).local, remote: false };
 }
 
 /** JOIN of a room homed on another server: it says yes (or why not), then the user is a member of its mirror here. */

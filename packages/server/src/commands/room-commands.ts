@@ -1,4 +1,4 @@
-import { GUEST_NAME_PATTERN, ParleyError, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
+import { GUEST_NAME_PATTERN, ParleyError, splitServer, type RoomMemberInfo, type RoomSummary } from '@parley/protocol';
 import { checkRoomCapacity, deleteRoom, joinRoom, onlineCount, partRoom, remoteMembers } from '../chat/membership.ts';
 import type { ServerContext } from '../core/context.ts';
 import { escapeText } from '../core/text-lines.ts';
@@ -133,7 +133,8 @@ export const roomCommands: CommandFamily<'join' | 'part' | 'create' | 'delete' |
       }
       // Members from other servers (federation): their presence is not known here.
       for (const name of ctx.server.federation?.roomMembers(room.key) ?? []) {
-        members.push({ name, status: 'online', kind: GUEST_NAME_PATTERN.test(name.split('@')[0] ?? '') ? 'guest' : 'account', server: name.slice(name.lastIndexOf('@') + 1) });
+        const { local, server } = splitServer(name);
+        members.push({ name, status: 'online', kind: GUEST_NAME_PATTERN.test(local) ? 'guest' : 'account', ...(server ? { server } : {}) });
       }
       // "alice(owner)", "bob(moderator,away)", "eve(muted)": role, mute, a status other than online.
       const names = members.map((member) => {

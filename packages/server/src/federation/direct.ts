@@ -8,6 +8,7 @@ import type { HomeRooms } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Mirrors } from './mirrors.ts';
 import { knownCode } from './outbox.ts';
+import { otherParticipant } from './direct-ids.ts';
 
 const OPEN_TIMEOUT_MS = 10_000;
 
@@ -32,8 +33,6 @@ export class DirectMessages {
   readonly #byPair = new Map<string, string>();
   /** "<server id> <name key>" -> the remote user's id, as learned from opens and stored members. */
   readonly #ids = new Map<string, string>();
-  /** remote user id -> name@server. */
-  readonly #names = new Map<string, string>();
   readonly #opens = new Map<number, (frame: FrameOf<'dm_opened'> | FrameOf<'refused'>) => void>();
 
   constructor(
@@ -49,10 +48,9 @@ export class DirectMessages {
   }
 
   #learn(member: RemoteMemberRecord): void {
-    const local = member.conv.slice(3).split(':').find((id) => id !== member.userId);
+    const local = otherParticipant(member.conv, member.userId);
     if (local !== undefined) this.#byPair.set(`${local} ${member.userId}`, member.conv);
     this.parts.mirrors.nameUser(member.userId, member.name);
-    this.#names.set(member.userId, member.name);
     this.#ids.set(`${member.server} ${nameKey(splitServer(member.name).local)}`, member.userId);
   }
 
@@ -97,8 +95,8 @@ export class DirectMessages {
 
   /** The other person of a federated direct conversation named by its id: its id here and its name@server. */
   peerOf(conv: string, userId: string): { id: string; name: string } | undefined {
-    const other = conv.slice(3).split(':').find((id) => id !== userId && id.includes('@'));
-    const name = other === undefined ? undefined : this.#names.get(other);
+    const other = otherParticipant(conv, userId);
+    const name = other?.includes('@') ? this.parts.mirrors.nameOfUser(other) : undefined;
     return other !== undefined && name !== undefined ? { id: other, name } : undefined;
   }
 

@@ -9,6 +9,7 @@ import type { AppendResult, FederationStore, NewMessage, RemoteMemberRecord, Sea
 import { eventHash, membershipVerifies, sealSubmission, signSubmission, submissionFault, type Envelope, type Submission } from './envelope.ts';
 import type { EventStreams } from './event-streams.ts';
 import { SealedWriter } from './sealed-writer.ts';
+import { offlineAccountOf, otherParticipant } from './direct-ids.ts';
 import type { FrameOf, LinkFrame } from './link-frames.ts';
 import type { Link } from './link.ts';
 import type { PeerDirectory } from './peer-directory.ts';
@@ -243,7 +244,7 @@ export class HomeRooms {
     if (room && memberServer !== undefined && this.#banOf(room, local, memberServer)) return void reject('BANNED_FROM_ROOM', `You are banned from ${room.name}`);
     if (room?.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
     const message: NewMessage = { conv, senderId, senderName: member.name, target: room?.name ?? (await this.#localPeerName(conv, senderId)), text: s.text, createdAt: s.ts };
-    const offline = direct ? this.#offlineAccount(conv, senderId) : undefined;
+    const offline = direct ? offlineAccountOf(this.server, conv, senderId) : undefined;
     if (offline !== undefined) message.pendingFor = [offline];
     if (s.cmid !== undefined) message.cmid = s.cmid;
     if (s.kind !== undefined) message.kind = s.kind;
@@ -257,17 +258,11 @@ export class HomeRooms {
 
   /** The local person of a direct conversation homed here, by name (what the remote sender's message is `to`). */
   async #localPeerName(conv: string, remote: string): Promise<string> {
-    const id = conv.slice(3).split(':').find((p) => p !== remote) ?? '';
+    const id = otherParticipant(conv, remote) ?? '';
     const online = this.server.users.get(id);
     if (online) return online.name;
     const [newest] = await this.server.store.history(conv, { limit: 1 });
     return newest ? (newest.senderId === id ? newest.senderName : newest.target) : id;
-  }
-
-  /** The local account of a direct conversation when it is offline here: the message waits in its queue. */
-  #offlineAccount(conv: string, remote: string): number | undefined {
-    const id = conv.slice(3).split(':').find((p) => p !== remote) ?? '';
-    return id.startsWith('a') && !this.server.users.get(id) ? Number(id.slice(1)) : undefined;
   }
 
   /** A neighbor follows a room (or direct conversation) homed here. */

@@ -6,6 +6,8 @@ import { deleteMirroredRoom, partRoom } from '../chat/membership.ts';
 import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
+import { offlineAccountOf } from './direct-ids.ts';
+import { dmParticipants } from '../chat/conversation-delivery.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Link } from './link.ts';
 import { knownCode, Outbox } from './outbox.ts';
@@ -174,7 +176,7 @@ export class Mirrors {
         text: s.text,
         createdAt: s.ts,
       };
-      const offline = e.room.startsWith('dm:') && !own ? this.#offlineAccount(mirror.conv, message.senderId) : undefined;
+      const offline = e.room.startsWith('dm:') && !own ? offlineAccountOf(this.server, mirror.conv, message.senderId) : undefined;
       if (offline !== undefined) message.pendingFor = [offline];
       if (s.cmid !== undefined) message.cmid = s.cmid;
       if (s.kind !== undefined) message.kind = s.kind;
@@ -214,16 +216,11 @@ export class Mirrors {
 
   /** What a direct message is `to` here: the local person when the other sent it, else the other (name@server). */
   #directTarget(conv: string, own: boolean): string {
-    const ids = conv.slice(3).split(':');
+    const ids = dmParticipants(conv);
     const local = ids.find((id) => !id.includes('@')) ?? '';
     const remote = ids.find((id) => id.includes('@')) ?? '';
     if (!own) return this.server.users.get(local)?.name ?? this.#names.get(local) ?? local;
     return this.#names.get(remote) ?? remote;
-  }
-
-  #offlineAccount(conv: string, sender: string): number | undefined {
-    const id = conv.slice(3).split(':').find((p) => p !== sender) ?? '';
-    return id.startsWith('a') && !id.includes('@') && !this.server.users.get(id) ? Number(id.slice(1)) : undefined;
   }
 
   /** conv -> members of a mirrored room from other servers (absolute names), as its home last said. */
@@ -255,6 +252,10 @@ export class Mirrors {
 
   nameUser(id: string, name: string): void {
     this.#names.set(id, name);
+  }
+
+  nameOfUser(id: string): string | undefined {
+    return this.#names.get(id);
   }
 
   /** A room event from upstream: to the local members (names as this server shows them) and on down. */
