@@ -131,6 +131,8 @@ describe.skipIf(TMUX_MISSING)(`parley chat, end-to-end encrypted rooms${TMUX_MIS
 
     // A room turned encrypted while carol is in it: the mode notice changes her header (no SDK e2e to tell her).
     await enter(alice, '/create #open');
+    // Wait for the room to exist: a join that wins the race would create it with carol as its owner.
+    await alice.see(header('#open', PLAIN));
     await enter(carol, '/join #open');
     await carol.see(header('#open', PLAIN));
     await enter(alice, '/mode +E');
