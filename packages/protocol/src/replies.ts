@@ -30,8 +30,14 @@ export interface RoomMemberInfo extends MemberInfo {
 
 export interface LoginData {
   name: string;
-  /** The user's stable id ("a<n>" for an account, "g…" for a guest): what device certificates name. */
+  /** The user's stable id ("a<n>" for an account, "g…" for a guest). */
   id: string;
+  /**
+   * What this user's device certificates name: on a federating server `<id>@<server id>`, unique
+   * across the network (other servers name the user so too); absent, `id`. A client strips
+   * `@<server id>` from a certificate's user id to get the id this server uses.
+   */
+  e2e_id?: string;
   kind: 'account' | 'guest';
   /** The rooms it is in now; `muted` where it is muted (as in the `join` reply). */
   rooms: (RoomSummary & { muted?: true })[];

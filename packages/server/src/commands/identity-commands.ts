@@ -69,6 +69,8 @@ async function welcome(server: ServerContext, session: Session, { candidate, dev
     data: {
       name: user.name,
       id: user.id,
+      // Unique across a federation, so another server's members can tell this user's certificates from its own users'.
+      ...(server.federation ? { e2e_id: `${user.id}@${server.federation.identity.id}` } : {}),
       kind: user.kind,
       rooms: rooms.map((room) => ({ ...room.summary(onlineCount(server, room)), ...(isMuted(room, user) ? { muted: true as const } : {}) })),
       ...(grant ? { device: grant } : {}),
