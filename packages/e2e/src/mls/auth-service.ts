@@ -19,6 +19,25 @@ export interface MlsContext {
   trust: TrustPolicy;
   /** Unix milliseconds; certificate expiry is checked against it. Defaults to Date.now. */
   now?: () => number;
+  /**
+   * How this client's server names the user a certificate names. On a federating server a
+   * certificate names `<id>@<server id>`, unique across servers, while each server names its own
+   * users `<id>` and others' `<id>@<server id>`; the client strips its own server's suffix here.
+   * Every user id this module hands out or asks the trust policy about has gone through it
+   * (members, senders, committers, KeyPackage owners). Defaults to the certificate's id as it is.
+   */
+  localUserId?: (certificateUserId: string) => string;
+}
+
+/** A credential that passed checkCredential, and its user as this client's server names them. */
+export interface CheckedCredential {
+  certificate: DeviceCertificate;
+  userId: string;
+}
+
+/** The certificate's user id through `context.localUserId`. */
+export function localUserIdOf(cert: DeviceCertificate, context: Pick<MlsContext, 'localUserId'>): string {
+  return context.localUserId ? context.localUserId(cert.userId) : cert.userId;
 }
 
 /**
@@ -34,9 +53,10 @@ export function credentialFor(certificate: Uint8Array): Credential {
  * Checks one credential as RFC 9420 §5.3.1 asks: the certificate verifies (signed by the identity
  * key it names, not expired), the trust policy accepts that identity key for that user, and the
  * MLS signature key of the leaf is the certified device key. Anything else is refused; ts-mls's
- * default accepts every credential (E2E.md pitfall 1).
+ * default accepts every credential (E2E.md pitfall 1). Trust is asked for the mapped user id
+ * (`localUserId`): the one the client pinned keys under. Error texts name the certificate's own.
  */
-export async function checkCredential(credential: Credential, signaturePublicKey: Uint8Array, context: MlsContext): Promise<DeviceCertificate> {
+export async function checkCredential(credential: Credential, signaturePublicKey: Uint8Array, context: MlsContext): Promise<CheckedCredential> {
   if (credential.credentialType !== 'basic') {
     throw new E2eError('E2E_BAD_CREDENTIAL', `credential type ${credential.credentialType} is not a Parley device certificate`, { problem: 'malformed' });
   }
@@ -44,10 +64,11 @@ export async function checkCredential(credential: Credential, signaturePublicKey
   if (!bytesEqual(cert.deviceKey, signaturePublicKey)) {
     throw new E2eError('E2E_BAD_CREDENTIAL', `the MLS signature key of ${cert.userId}/${cert.deviceId} is not its certified device key`, { problem: 'key-mismatch' });
   }
-  if (!(await context.trust.trustIdentity(cert.userId, cert.identityKey))) {
+  const userId = localUserIdOf(cert, context);
+  if (!(await context.trust.trustIdentity(userId, cert.identityKey))) {
     throw new E2eError('E2E_BAD_CREDENTIAL', `the identity key of ${cert.userId} is not the trusted one`, { problem: 'untrusted-identity' });
   }
-  return cert;
+  return { certificate: cert, userId };
 }
 
 /**

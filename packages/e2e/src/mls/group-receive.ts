@@ -56,7 +56,7 @@ function checkHeader(state: ClientState, message: HandshakeOrApplication): void 
   if (epoch < current && !previousApplication) throw new E2eError('E2E_STALE_EPOCH', `the ${contentType} is for epoch ${epoch}; the group is at ${current}`);
 }
 
-async function application(state: ClientState, pm: PrivateMessage): Promise<ReceiveOutcome> {
+async function application(state: ClientState, pm: PrivateMessage, context: MlsContext): Promise<ReceiveOutcome> {
   const cs = await suite();
   const current = pm.epoch === state.groupContext.epoch;
   const epochData = current ? { senderDataSecret: state.keySchedule.senderDataSecret, ratchetTree: state.ratchetTree } : state.historicalReceiverData.get(pm.epoch);
@@ -64,9 +64,9 @@ async function application(state: ClientState, pm: PrivateMessage): Promise<Rece
   // RFC 9420 §6.3.2: the sender data names the sender's leaf; ts-mls decrypts it too but does not
   // return it, and the reader needs to know who wrote the message.
   const senderData = await decryptSenderData(pm, epochData.senderDataSecret, cs);
-  const sender = senderData && memberAt(epochData.ratchetTree, senderData.leafIndex);
+  const sender = senderData && memberAt(epochData.ratchetTree, senderData.leafIndex, context);
   if (!sender) throw new E2eError('E2E_DECRYPT_FAILED', 'the sender data does not name a member');
-  if (!current && !membersOf(state.ratchetTree).some((m) => bytesEqual(m.deviceKey, sender.deviceKey))) {
+  if (!current && !membersOf(state.ratchetTree, context).some((m) => bytesEqual(m.deviceKey, sender.deviceKey))) {
     // Closes E2E.md pitfall 2: a removed device keeps the previous epoch's keys.
     throw new E2eError('E2E_STALE_EPOCH', `${sender.userId}/${sender.deviceId} sent for epoch ${pm.epoch} and is no longer a member`);
   }
@@ -79,7 +79,7 @@ async function application(state: ClientState, pm: PrivateMessage): Promise<Rece
   };
 }
 
-async function commit(state: ClientState, message: HandshakeOrApplication): Promise<ReceiveOutcome> {
+async function commit(state: ClientState, message: HandshakeOrApplication, context: MlsContext): Promise<ReceiveOutcome> {
   const cs = await suite();
   let committerLeaf: number | undefined;
   let refused: string | undefined;
@@ -97,16 +97,16 @@ async function commit(state: ClientState, message: HandshakeOrApplication): Prom
       : await processPublicMessage(state, message.publicMessage, pskIndex, cs, policy);
   if (refused !== undefined) throw new E2eError('E2E_UNSUPPORTED', `a commit with a ${refused} proposal (Parley commits only add, remove and update)`);
   if ('kind' in result && result.kind === 'applicationMessage') throw new E2eError('E2E_BAD_MESSAGE', 'a commit header over other content');
-  const before = membersOf(state.ratchetTree);
+  const before = membersOf(state.ratchetTree, context);
   const removedSelf = result.newState.groupActiveState.kind === 'removedFromGroup';
-  const { added, removed } = membershipChange(before, membersOf(result.newState.ratchetTree));
+  const { added, removed } = membershipChange(before, membersOf(result.newState.ratchetTree, context));
   return {
     state: result.newState,
     consumed: result.consumed,
     incoming: {
       kind: 'commit',
       epoch: Number(result.newState.groupContext.epoch),
-      committer: committerLeaf === undefined ? undefined : memberAt(state.ratchetTree, committerLeaf),
+      committer: committerLeaf === undefined ? undefined : memberAt(state.ratchetTree, committerLeaf, context),
       added,
       removed,
       removedSelf,
@@ -126,9 +126,9 @@ export async function receiveMessage(state: ClientState, message: HandshakeOrApp
   const auth = new RecordingAuthService(context);
   const configured: ClientState = { ...state, clientConfig: clientConfig(auth) };
   try {
-    if (contentType !== 'application') return await commit(configured, message);
+    if (contentType !== 'application') return await commit(configured, message, context);
     if (message.wireformat !== 'mls_private_message') throw new E2eError('E2E_BAD_MESSAGE', 'application data must be a PrivateMessage (RFC 9420 §6)');
-    return await application(configured, message.privateMessage);
+    return await application(configured, message.privateMessage, context);
   } catch (error) {
     throw toE2eError(error, { fallback: contentType === 'commit' ? 'E2E_INVALID_COMMIT' : 'E2E_DECRYPT_FAILED', refusal: auth.refusal, what: `cannot process the ${contentType}` });
   }

@@ -103,11 +103,11 @@ export class MlsGroup {
   }
 
   members(): GroupMember[] {
-    return membersOf(this.state.ratchetTree);
+    return membersOf(this.state.ratchetTree, this.context);
   }
 
   self(): GroupMember {
-    const me = memberAt(this.state.ratchetTree, this.state.privatePath.leafIndex);
+    const me = memberAt(this.state.ratchetTree, this.state.privatePath.leafIndex, this.context);
     if (!me) throw new E2eError('E2E_NOT_MEMBER', 'this device has no leaf in the group');
     return me;
   }

@@ -26,6 +26,7 @@ export interface NewKeyPackage {
 }
 
 export interface KeyPackageInfo {
+  /** As this client's server names the user (MlsContext.localUserId). */
   userId: string;
   deviceId: string;
   identityKey: Uint8Array;
@@ -96,8 +97,8 @@ export async function checkKeyPackage(keyPackage: KeyPackage, context: MlsContex
   const now = (context.now ?? Date.now)();
   if (notAfter - notBefore > MAX_KEY_PACKAGE_LIFETIME_MS) throw new E2eError('E2E_KEY_PACKAGE_LIFETIME', 'KeyPackage lifetime is longer than 90 days');
   if (now < notBefore || now > notAfter) throw new E2eError('E2E_KEY_PACKAGE_LIFETIME', `KeyPackage is valid from ${new Date(notBefore).toISOString()} to ${new Date(notAfter).toISOString()}`);
-  const cert = await checkCredential(leaf.credential, leaf.signaturePublicKey, context);
-  return { userId: cert.userId, deviceId: cert.deviceId, identityKey: cert.identityKey, deviceKey: cert.deviceKey, notBefore, notAfter, ref: await makeKeyPackageRef(keyPackage, cs.hash) };
+  const { certificate: cert, userId } = await checkCredential(leaf.credential, leaf.signaturePublicKey, context);
+  return { userId, deviceId: cert.deviceId, identityKey: cert.identityKey, deviceKey: cert.deviceKey, notBefore, notAfter, ref: await makeKeyPackageRef(keyPackage, cs.hash) };
 }
 
 /** checkKeyPackage on the uploaded bytes (an MLSMessage holding a KeyPackage). */
