@@ -29,7 +29,10 @@ export interface E2eHooks {
 
 export interface Self {
   name: string;
+  /** As this server names the user (`a3`): what the directory, trust store and DM ids use. */
   userId: string;
+  /** What this user's certificates name: the login's e2e_id (`a3@<server id>`) on a federating server, else userId (e2e-ids.ts). */
+  certifiedId: string;
 }
 
 /** Everything the end-to-end modules share; one per E2eClient. */

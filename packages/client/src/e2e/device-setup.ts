@@ -28,6 +28,7 @@ interface DeviceRecord {
 
 export interface LocalDevice {
   deviceId: string;
+  /** As this server names the user; the certificate may name `certifiedId` (Self). */
   userId: string;
   publicKey: Uint8Array;
   privateKey: CryptoKey;
@@ -74,9 +75,10 @@ function certificateFits(record: DeviceRecord, expected: { userId: string; ident
 /**
  * This device's key and certificate: made the first time, kept in storage, the certificate
  * issued again (by the identity key) when it is missing, names another user id (a guest's id is
- * new at each login) or another identity key, or is close to expiring.
+ * new at each login; a server that started federating names its users `<id>@<server id>`) or
+ * another identity key, or is close to expiring. The certificate names `certifiedId`.
  */
-export async function loadDevice(storage: E2eStorage, input: { identity: IdentitySigner; userId: string; deviceId?: string | undefined }): Promise<LocalDevice> {
+export async function loadDevice(storage: E2eStorage, input: { identity: IdentitySigner; userId: string; certifiedId: string; deviceId?: string | undefined }): Promise<LocalDevice> {
   let record = await readJson<DeviceRecord>(storage, STORAGE_KEYS.device);
   if (record?.removed) throw ParleyClientError.local('E2E_DEVICE_REMOVED', `This device (${record.deviceId}) was removed from the account; use new storage to set it up again`);
   if (record && input.deviceId !== undefined && record.deviceId !== input.deviceId) {
@@ -84,8 +86,8 @@ export async function loadDevice(storage: E2eStorage, input: { identity: Identit
   }
   record ??= await newRecord(storage, input.deviceId ?? randomDeviceId());
   const publicKey = fromBase64Url(record.publicKey);
-  if (!certificateFits(record, { userId: input.userId, identityKey: input.identity.publicKey })) {
-    const certificate = await issueDeviceCertificate(input.identity, { userId: input.userId, deviceId: record.deviceId, deviceKey: publicKey });
+  if (!certificateFits(record, { userId: input.certifiedId, identityKey: input.identity.publicKey })) {
+    const certificate = await issueDeviceCertificate(input.identity, { userId: input.certifiedId, deviceId: record.deviceId, deviceKey: publicKey });
     record = { ...record, certificate: toBase64Url(certificate) };
     await writeJson(storage, STORAGE_KEYS.device, record);
   }

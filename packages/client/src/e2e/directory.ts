@@ -1,7 +1,8 @@
 import { fromBase64Url, toBase64Url, verifyDeviceCertificate } from '@parley/e2e';
-import { ERRORS, foldName, isRoomTarget, splitServer, type E2eDirectoryEntry, type ReplyData } from '@parley/protocol';
+import { ERRORS, foldName, type E2eDirectoryEntry, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
-import { call, dmConversation, isClientError, peerIdOf, type E2eEnv } from './context.ts';
+import { call, dmConversation, isClientError, peerIdOf, type E2eEnv, type Self } from './context.ts';
+import { localUserId } from './e2e-ids.ts';
 
 /** A conversation as the end-to-end layer addresses it: `name` is `to` for the verbs (the other person's name, or the room's). */
 export interface Target {
@@ -10,14 +11,6 @@ export interface Target {
   /** A DM's other person (the user's own id for notes to self); absent for an encrypted room. */
   peerId?: string;
 }
-
-/**
- * Someone of another server (`bob@b.example`). End-to-end encryption across servers is not built
- * yet (docs/federation.md, "Not built yet"): their server's directory is not reachable from here
- * (EDEVICES answers NO_SUCH_USER), so they are like someone whose client has no keys, and a DM
- * to them goes only unencrypted, by the sender's choice (`plaintext: true`).
- */
-export const onOtherServer = (name: string): boolean => !isRoomTarget(name) && !name.startsWith('dm:') && splitServer(name).server !== undefined;
 
 /** Who an encrypted room is for, as EMEMBERS last said. */
 export type RoomPeople = ReplyData['emembers'];
@@ -41,17 +34,19 @@ export interface Directory {
 
 /**
  * The directory's devices of one user, kept only when the certificate verifies and says what the
- * entry says (user id, device id, the user's identity key). MLS checks each credential again
- * against the pinned key when it is added; this is only the list to add.
+ * entry says (user id, as this server names the user: e2e-ids.ts; device id; the user's identity
+ * key). MLS checks each credential again against the pinned key when it is added; this is only
+ * the list to add.
  */
-export async function verifiedDevices(entry: E2eDirectoryEntry): Promise<ExpectedDevice[]> {
+export async function verifiedDevices(entry: E2eDirectoryEntry, self: Pick<Self, 'userId' | 'certifiedId'>): Promise<ExpectedDevice[]> {
   const devices: ExpectedDevice[] = [];
   if (entry.identity_key === null) return devices;
   for (const device of entry.devices) {
     try {
       const cert = await verifyDeviceCertificate(fromBase64Url(device.certificate));
-      if (cert.userId !== entry.user_id || cert.deviceId !== device.device_id || toBase64Url(cert.identityKey) !== entry.identity_key) continue;
-      devices.push({ userId: cert.userId, deviceId: cert.deviceId, deviceKey: cert.deviceKey, name: entry.name });
+      const userId = localUserId(self, cert.userId);
+      if (userId !== entry.user_id || cert.deviceId !== device.device_id || toBase64Url(cert.identityKey) !== entry.identity_key) continue;
+      devices.push({ userId, deviceId: cert.deviceId, deviceKey: cert.deviceKey, name: entry.name });
     } catch {
       // Expired or malformed: not a device to add.
     }
@@ -79,9 +74,10 @@ export class DirectoryCache {
     return entry;
   }
 
-  devices(entry: E2eDirectoryEntry): Promise<ExpectedDevice[]> {
+  /** `self` names the certificates' users as this server does; entries are read again after each login (`clear`), when it may change. */
+  devices(entry: E2eDirectoryEntry, self: Self): Promise<ExpectedDevice[]> {
     let devices = this.verified.get(entry);
-    if (!devices) this.verified.set(entry, (devices = verifiedDevices(entry)));
+    if (!devices) this.verified.set(entry, (devices = verifiedDevices(entry, self)));
     return devices;
   }
 
@@ -134,7 +130,7 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
       if (entry.user_id !== self.userId) directory.peerChanged = true;
       continue;
     }
-    directory.expected.push(...(await env.directory.devices(entry)));
+    directory.expected.push(...(await env.directory.devices(entry, self)));
   }
   return directory;
 }
@@ -145,6 +141,7 @@ export async function readDirectory(env: E2eEnv, target: Target): Promise<Direct
  * members without device keys simply cannot read it.
  */
 async function readRoomDirectory(env: E2eEnv, target: Target): Promise<Directory> {
+  const self = env.self();
   const people = await env.directory.people(env, target.name);
   const entries = await Promise.all(people.members.map((m) => env.directory.entry(env, m.name).catch(() => undefined)));
   const directory: Directory = { expected: [], peerChanged: false, peerHasDevices: true };
@@ -152,7 +149,7 @@ async function readRoomDirectory(env: E2eEnv, target: Target): Promise<Directory
     // A name that now belongs to someone else (a guest who left): not the member listed.
     if (!entry || entry.user_id !== people.members[i]?.user_id || entry.identity_key === null) continue;
     if ((await env.trust.check(entry.user_id, entry.identity_key, entry.name)) === 'changed') continue;
-    directory.expected.push(...(await env.directory.devices(entry)));
+    directory.expected.push(...(await env.directory.devices(entry, self)));
   }
   return directory;
 }
@@ -160,15 +157,13 @@ async function readRoomDirectory(env: E2eEnv, target: Target): Promise<Directory
 /**
  * Who a DM to `to` (a name, or a DM conversation id) is for; refused when they have no device keys.
  * By id it is the conversation's other person or nobody: a name someone else took since (a guest
- * who left) is refused, as the server refuses a plaintext send there.
+ * who left) is refused, as the server refuses a plaintext send there. Someone of another server
+ * (`bob@b.example`) is no different: this server asks theirs for the directory entry.
  */
 export async function resolveTarget(env: E2eEnv, to: string): Promise<Target> {
   const self = env.self();
   const peerId = to.startsWith('dm:') ? peerIdOf(to, self.userId) : undefined;
   const name = peerId === undefined ? to : await nameOf(env, to);
-  if (onOtherServer(name)) {
-    throw ParleyClientError.local('E2E_PEER_UNENCRYPTED', `${name} is on another server, and end-to-end encryption does not reach other servers yet: send with { plaintext: true } to send it unencrypted`);
-  }
   const entry = await env.directory.entry(env, name).catch((error: unknown) => {
     throw peerId !== undefined && isClientError(error, 'NO_SUCH_USER') ? gone(name, peerId) : error;
   });

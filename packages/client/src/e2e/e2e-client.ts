@@ -1,4 +1,4 @@
-import { identitySigner, toBase64Url, type IdentitySigner } from '@parley/e2e';
+import { identitySigner, toBase64Url, type IdentitySigner, type MlsContext } from '@parley/e2e';
 import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import type { ClientReceipt } from '../pending-sends.ts';
@@ -8,6 +8,7 @@ import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, re
 import { ConversationStore } from './conversations.ts';
 import { loadDevice, registerDevice, type LocalDevice } from './device-setup.ts';
 import { DirectoryCache, resolveRoomTarget, resolveTarget } from './directory.ts';
+import { localUserId, selfOf } from './e2e-ids.ts';
 import { EncryptedRooms } from './encrypted-rooms.ts';
 import { GroupSync } from './group-sync.ts';
 import { catchUp, handleIncoming } from './inbound.ts';
@@ -62,7 +63,9 @@ export class E2eClient {
     hooks: E2eHooks,
   ) {
     const trust = new TrustStore(options.storage, (userId, name) => this.identityChanged(userId, name));
-    const mls = { trust };
+    // Read at each use: the login (and with it e2e_id) can change between reconnects. Before the
+    // first login no group is read, so leaving ids as they are then changes nothing.
+    const mls: MlsContext = { trust, localUserId: (id) => (host.identity ? localUserId(selfOf(host.identity), id) : id) };
     this.env = {
       host,
       hooks,
@@ -134,7 +137,7 @@ export class E2eClient {
   private self(): Self {
     const identity = this.host.identity;
     if (!identity) throw ParleyClientError.local('DISCONNECTED', 'Not logged in');
-    return { name: identity.name, userId: identity.id };
+    return selfOf(identity);
   }
 
   private device(): LocalDevice {
@@ -153,7 +156,7 @@ export class E2eClient {
       const self = this.self();
       const identity = await (this.signer ??= identitySigner(this.options.identity));
       await env.convs.open();
-      const device = await loadDevice(env.storage, { identity, userId: self.userId, deviceId: this.options.deviceId });
+      const device = await loadDevice(env.storage, { identity, userId: self.userId, certifiedId: self.certifiedId, deviceId: this.options.deviceId });
       await env.trust.pin(self.userId, toBase64Url(identity.publicKey));
       // A reset replaces the identity once: at a later reconnect it would remove devices made since.
       await registerDevice(env, device, { reset: (this.options.resetIdentity ?? false) && !this.resetDone });

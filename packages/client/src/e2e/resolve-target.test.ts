@@ -34,9 +34,13 @@ describe('resolveTarget', () => {
     await expect(resolveTarget(envWith({ erin: entry('erin', 'a7') }, { 'dm:a1:a2': 'erin' }), 'dm:a1:a2')).rejects.toMatchObject({ errorName: 'NO_SUCH_USER', message: 'erin is not the name of the person in this conversation any more' });
   });
 
-  it('someone of another server, by name or by a conversation with them: to be sent unencrypted by choice, not "nobody has that name"', async () => {
-    const unencrypted = { errorName: 'E2E_PEER_UNENCRYPTED', message: expect.stringContaining('bob@b.test is on another server') };
-    await expect(resolveTarget(envWith({}, {}), 'bob@b.test')).rejects.toMatchObject(unencrypted);
-    await expect(resolveTarget(envWith({}, { 'dm:a1:a5@ps1x': 'bob@b.test' }), 'dm:a1:a5@ps1x')).rejects.toMatchObject(unencrypted);
+  it('someone of another server, by name or by a conversation with them: like anyone, from the entry this server got from theirs', async () => {
+    const bob = { 'bob@b.test': entry('bob@b.test', 'a5@ps1x') };
+    const resolved = { conv: 'dm:a1:a5@ps1x', name: 'bob@b.test', peerId: 'a5@ps1x' };
+    await expect(resolveTarget(envWith(bob, {}), 'bob@b.test')).resolves.toEqual(resolved);
+    await expect(resolveTarget(envWith(bob, { 'dm:a1:a5@ps1x': 'bob@b.test' }), 'dm:a1:a5@ps1x')).resolves.toEqual(resolved);
+    // Without devices there, as for anyone without keys: unencrypted only by choice.
+    const keyless = { 'bob@b.test': { ...entry('bob@b.test', 'a5@ps1x'), devices: [] } };
+    await expect(resolveTarget(envWith(keyless, {}), 'bob@b.test')).rejects.toMatchObject({ errorName: 'E2E_PEER_UNENCRYPTED', message: expect.stringContaining('bob@b.test has no end-to-end devices') });
   });
 });

@@ -2,7 +2,8 @@ import { fromBase64Url, safetyNumber } from '@parley/e2e';
 import { ALL_TARGET, isRoomTarget, type E2eDirectoryEntry } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import { call, dmConversation, type E2eEnv } from './context.ts';
-import { onOtherServer, type Target } from './directory.ts';
+import type { Target } from './directory.ts';
+import { safetyNumberIds } from './e2e-ids.ts';
 import type { Verification } from './trust-store.ts';
 
 /**
@@ -28,13 +29,11 @@ export class TrustApi {
   }
 
   private async numberFor(entry: E2eDirectoryEntry & { identity_key: string }): Promise<string> {
-    const self = this.env.self();
-    return safetyNumber({ userId: self.userId, identityKey: await this.hooks.identityKey() }, { userId: entry.user_id, identityKey: fromBase64Url(entry.identity_key) });
+    const ids = safetyNumberIds(this.env.self(), entry.user_id);
+    return safetyNumber({ userId: ids.own, identityKey: await this.hooks.identityKey() }, { userId: ids.peer, identityKey: fromBase64Url(entry.identity_key) });
   }
 
   async verification(name: string): Promise<Verification> {
-    // No key to compare with someone of another server yet (onOtherServer): nothing was verified.
-    if (onOtherServer(name)) return 'unverified';
     const entry = await call(this.env, 'edevices', { name });
     return this.env.trust.verification(entry.user_id, entry.identity_key);
   }
@@ -51,7 +50,7 @@ export class TrustApi {
   }
 
   async conversationEncryption(name: string): Promise<'encrypted' | 'unencrypted'> {
-    if (isRoomTarget(name) || name.toUpperCase() === ALL_TARGET || onOtherServer(name)) return 'unencrypted';
+    if (isRoomTarget(name) || name.toUpperCase() === ALL_TARGET) return 'unencrypted';
     const entry = await call(this.env, 'edevices', { name });
     return entry.devices.length > 0 ? 'encrypted' : 'unencrypted';
   }
