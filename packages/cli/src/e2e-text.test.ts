@@ -24,10 +24,8 @@ describe('end-to-end wording', () => {
     const unencrypted = { errorName: 'E2E_PEER_UNENCRYPTED', message: 'carol has no end-to-end devices' };
     expect(sendFailureReason(unencrypted, { to: 'carol', plainHint: plainHintFor(true) })).toMatch(/^carol has no end-to-end encryption keys .*To send it unencrypted anyway: \/plain <message>$/);
     expect(sendFailureReason(unencrypted, { to: 'carol', plainHint: plainHintFor(false) })).toMatch(/\/plain carol <message>$/);
-    // Someone of another server: end-to-end encryption does not cross servers yet (the SDK refuses it the same way).
-    expect(sendFailureReason(unencrypted, { to: 'bob@b.test', plainHint: plainHintFor(false) })).toBe(
-      'bob@b.test is on another server, and end-to-end encryption does not reach other servers yet, so the servers could read it. To send it unencrypted anyway: /plain bob@b.test <message>',
-    );
+    // Someone of another server is refused only for the same reason as anyone.
+    expect(sendFailureReason(unencrypted, { to: 'bob@b.test', plainHint: plainHintFor(false) })).toMatch(/^bob@b\.test has no end-to-end encryption keys .*\/plain bob@b\.test <message>$/);
     expect(sendFailureReason({ errorName: 'E2E_PEER_IDENTITY_CHANGED', message: '' }, { to: 'bob', plainHint: plainHintFor(true) })).toBe(
       "bob's identity key changed. Compare safety numbers (/verify bob), then accept the new key (/trust bob) to write to bob again.",
     );

@@ -1,4 +1,4 @@
-import { isRoomTarget, splitServer } from '@parley/protocol';
+import { isRoomTarget } from '@parley/protocol';
 
 /**
  * What both terminal clients (the full-screen UI and `--plain`) say about end-to-end
@@ -69,8 +69,6 @@ export function sendFailureReason(error: ErrorLike, input: { to: string; plainHi
   if (room !== undefined) return room;
   switch (error.errorName) {
     case 'E2E_PEER_UNENCRYPTED':
-      // The SDK's onOtherServer: end-to-end encryption does not cross servers yet.
-      if (splitServer(to).server !== undefined && !to.startsWith('dm:')) return `${to} is on another server, and end-to-end encryption does not reach other servers yet, so the servers could read it. To send it unencrypted anyway: ${plainHint(to)}`;
       return `${to} has no end-to-end encryption keys (an older client, or a text-mode connection), so the server could read it. To send it unencrypted anyway: ${plainHint(to)}`;
     case 'E2E_PEER_IDENTITY_CHANGED':
       return `${to}'s identity key changed. Compare safety numbers (/verify ${to}), then accept the new key (/trust ${to}) to write to ${to} again.`;

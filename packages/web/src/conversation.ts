@@ -37,8 +37,7 @@ export interface TimelineMessage {
 export interface HeldMessage {
   text: string;
   kind?: 'action';
-  /** `other-server`: the person is on another server, which end-to-end encryption does not reach yet. */
-  reason: 'no-keys' | 'no-e2e' | 'other-server';
+  reason: 'no-keys' | 'no-e2e';
 }
 
 /** What this tab knows about a direct conversation's end-to-end encryption. */

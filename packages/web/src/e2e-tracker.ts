@@ -1,5 +1,5 @@
 import { ParleyClientError, type ClientEvents, type ClientMessage, type E2eOptions } from '@parley/client';
-import { foldName, isRoomTarget, splitServer } from '@parley/protocol';
+import { foldName, isRoomTarget } from '@parley/protocol';
 import type { ChatStore } from './chat-store.ts';
 import type { Conversation, ConversationE2e, HeldMessage, TimelineMessage } from './conversation.ts';
 import type { E2eMode } from './e2e-session.ts';
@@ -153,7 +153,7 @@ export class E2eTracker {
     if (conv.kind !== 'dm') return false;
     if (this.active) {
       if (conv.e2e.encryption !== 'unencrypted' || conv.plaintextChosen) return false;
-      conv.held = { ...message, reason: noKeysReason(conv) };
+      conv.held = { ...message, reason: 'no-keys' };
       return true;
     }
     if (conv.plaintextChosen) void this.store.send(conv, message.text, { ...(message.kind ? { kind: message.kind } : {}), plaintext: true });
@@ -177,7 +177,7 @@ export class E2eTracker {
     conv.e2e = { ...conv.e2e, encryption: 'unencrypted' };
     const kind = item.kind === 'action' ? { kind: 'action' as const } : {};
     if (conv.plaintextChosen) void this.store.send(conv, item.text, { ...kind, plaintext: true });
-    else conv.held = { text: item.text, ...kind, reason: noKeysReason(conv) };
+    else conv.held = { text: item.text, ...kind, reason: 'no-keys' };
     return true;
   }
 
@@ -266,9 +266,4 @@ export class E2eTracker {
     if (byName) return byName;
     return [...this.store.conversations.values()].find((c) => c.kind === 'dm' && c.conv !== undefined && c.conv.split(':').slice(1).includes(userId) && !this.store.isMe(c.target));
   }
-}
-
-/** Why a DM could only go unencrypted: the person has no keys, or is on another server (the SDK's onOtherServer: encryption does not reach there yet). */
-function noKeysReason(conv: Conversation): HeldMessage['reason'] {
-  return splitServer(conv.target).server === undefined ? 'no-keys' : 'other-server';
 }

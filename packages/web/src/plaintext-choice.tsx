@@ -4,7 +4,7 @@ import type { Conversation } from './conversation.ts';
 import { t } from './i18n/index.ts';
 import { OpenLockIcon } from './icons.tsx';
 
-const HELD_WHY = { 'no-keys': 'plain.noKeys', 'no-e2e': 'plain.noE2e', 'other-server': 'plain.otherServer' } as const;
+const HELD_WHY = { 'no-keys': 'plain.noKeys', 'no-e2e': 'plain.noE2e' } as const;
 
 /**
  * Above the message box of a DM whose message was held back: it could only go unencrypted (the

@@ -30,7 +30,6 @@ export const deE2e: Pick<Catalog, keyof typeof enE2e> = {
   'e2e.restarting': 'Verschlüsselung für {name} wird eingerichtet…',
   'composer.changedPlaceholder': 'Vergleiche zuerst die neue Sicherheitsnummer von {name}',
   'plain.noKeys': '{name} hat keine Schlüssel, diese Nachricht wäre also nicht Ende-zu-Ende-verschlüsselt: Der Server könnte sie lesen.',
-  'plain.otherServer': '{name} ist auf einem anderen Server, und die Ende-zu-Ende-Verschlüsselung reicht noch nicht bis zu anderen Servern: Diese Nachricht wäre nicht Ende-zu-Ende-verschlüsselt, und die Server könnten sie lesen.',
   'plain.noE2e': 'Dieser Tab verschlüsselt nicht: Diese Nachricht an {name} wäre nicht Ende-zu-Ende-verschlüsselt, und der Server könnte sie lesen.',
   'plain.held': 'Noch nicht gesendet',
   'plain.send': 'Unverschlüsselt senden',

@@ -31,7 +31,6 @@ export const enE2e = {
   'e2e.restarting': 'Setting up encryption for {name}…',
   'composer.changedPlaceholder': "Compare {name}'s new safety number first",
   'plain.noKeys': '{name} has no encryption keys, so this message would not be end-to-end encrypted: the server could read it.',
-  'plain.otherServer': '{name} is on another server, and end-to-end encryption does not reach other servers yet: this message would not be end-to-end encrypted, and the servers could read it.',
   'plain.noE2e': 'This tab does not encrypt: this message to {name} would not be end-to-end encrypted, and the server could read it.',
   'plain.held': 'Not sent yet',
   'plain.send': 'Send unencrypted',
