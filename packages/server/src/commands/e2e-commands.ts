@@ -1,4 +1,5 @@
 import { toBase64Url } from '@parley/e2e';
+import type { ReplyData } from '@parley/protocol';
 import type { CommandFamily } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
 import { assertKeyProof } from './key-proof-check.ts';
@@ -23,7 +24,7 @@ export const e2eCommands: CommandFamily<
     async handle(ctx, { certificate: text, signature, reset }) {
       const { server, session } = ctx;
       const user = loggedIn(ctx);
-      const certificate = await checkCertificate(text, user);
+      const certificate = await checkCertificate(server, text, user);
       assertKeyProof(server, session, { purpose: 'edevice', name: user.name, key: toBase64Url(certificate.deviceKey), signature });
       const data = await registerDevice(server, { session, user, certificate, text, reset: reset === true });
       return { data, text: `OK EDEVICE ${data.device_id} ${data.identity_key}${data.first ? ' first' : ''}` };
@@ -34,7 +35,7 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'none',
     async handle(ctx, { name }) {
-      const data = await directoryEntry(ctx.server, name);
+      const data = (await ctx.server.federation?.e2e.directory(actorOf(ctx), name)) ?? (await directoryEntry(ctx.server, name));
       const lines = data.devices.map((d) => `EDEVICE ${data.name} ${d.device_id}`);
       return { data, text: [...lines, `OK EDEVICES ${data.name} ${data.identity_key ?? '-'} ${data.devices.length}`] };
     },
@@ -61,8 +62,11 @@ export const e2eCommands: CommandFamily<
     summary: "Claim one KeyPackage of each of a user's devices, to add them to a group",
     auth: 'user',
     rate: 'none',
-    async handle(ctx, { name, device_ids }) {
-      const data = await claimKeyPackages(ctx.server, { user: loggedIn(ctx), device: boundDevice(ctx.session) }, { name, deviceIds: device_ids });
+    async handle(ctx, args) {
+      const { name, device_ids } = args;
+      const data =
+        (await ctx.server.federation?.e2e.claim(actorOf(ctx), args)) ??
+        (await claimKeyPackages(ctx.server, { user: loggedIn(ctx), device: boundDevice(ctx.session) }, { name, deviceIds: device_ids }));
       return { data, text: `OK KPCLAIM ${data.user_id} ${data.packages.length}` };
     },
   },
@@ -71,7 +75,8 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'none',
     async handle(ctx, args) {
-      const data = await createGroup(actorOf(ctx), args);
+      const relayed = (await ctx.server.federation?.e2e.group(actorOf(ctx), 'egroup', args)) as ReplyData['egroup'] | undefined;
+      const data = relayed ?? (await createGroup(actorOf(ctx), args));
       return { data, text: `OK EGROUP ${data.conv} ${data.group} ${data.epoch}` };
     },
   },
@@ -80,7 +85,8 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'none',
     async handle(ctx, { to }) {
-      const data = await describeGroup(actorOf(ctx), to);
+      const relayed = (await ctx.server.federation?.e2e.group(actorOf(ctx), 'egroupinfo', { to })) as ReplyData['egroupinfo'] | undefined;
+      const data = relayed ?? (await describeGroup(actorOf(ctx), to));
       return { data, text: `OK EGROUPINFO ${data.conv} ${data.group} ${data.epoch} ${data.members.length}` };
     },
   },
@@ -89,7 +95,8 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'none',
     async handle(ctx, { to }) {
-      const data = await describePeople(actorOf(ctx), to);
+      const relayed = (await ctx.server.federation?.e2e.group(actorOf(ctx), 'emembers', { to })) as ReplyData['emembers'] | undefined;
+      const data = relayed ?? (await describePeople(actorOf(ctx), to));
       return { data, text: `OK EMEMBERS ${data.conv} ${data.members.map((m) => m.name).join(' ')}`.trimEnd() };
     },
   },
@@ -98,7 +105,7 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'none',
     async handle(ctx, args) {
-      const data = await commitToGroup(actorOf(ctx), args);
+      const data = (await ctx.server.federation?.e2e.commit(actorOf(ctx), args)) ?? (await commitToGroup(actorOf(ctx), args));
       return { data, text: `OK ECOMMIT ${data.conv} ${data.seq} ${data.epoch}` };
     },
   },
@@ -118,7 +125,7 @@ export const e2eCommands: CommandFamily<
     auth: 'user',
     rate: 'message',
     async handle(ctx, args) {
-      const data = await sendEncrypted(actorOf(ctx), args);
+      const data = (await ctx.server.federation?.e2e.send(actorOf(ctx), args)) ?? (await sendEncrypted(actorOf(ctx), args));
       return { data, text: `OK ESEND ${data.sent.map((s) => `${s.to}:${s.seq}${s.duplicate ? '(dup)' : ''}`).join(' ')}` };
     },
   },

@@ -31,11 +31,13 @@ export async function conversationPeople(actor: Actor, destination: Destination)
   return people;
 }
 
-async function roomPeople(server: ServerContext, room: Room): Promise<Map<string, string>> {
+export async function roomPeople(server: ServerContext, room: Room): Promise<Map<string, string>> {
   const people = new Map<string, string>();
   for (const member of await server.store.roomMembers(room.key)) people.set(accountUserId(member.accountId), member.name);
   for (const user of room.members.values()) people.set(user.id, user.name);
   for (const remote of remoteMembers(server, room)) people.set(remote.id, remote.name);
+  // Members of other servers, in a room homed here.
+  for (const member of server.federation?.home.remoteMembersOf(room.key) ?? []) people.set(member.userId, member.name);
   return people;
 }
 
@@ -44,14 +46,13 @@ async function roomPeople(server: ServerContext, room: Room): Promise<Map<string
  * client commits the removal of their devices they could still read, so nothing is sent to the
  * room until then (the sender's client commits it and sends again).
  */
-export async function checkNoLeavers(actor: Actor, destination: Destination, input: { group: E2eGroupRecord; members: ReadonlySet<string> }): Promise<void> {
-  if (!destination.room) return;
+export async function checkNoLeavers(server: ServerContext, room: Room, input: { group: E2eGroupRecord; members: ReadonlySet<string> }): Promise<void> {
   const { group } = input;
-  const people = await roomPeople(actor.server, destination.room);
+  const people = await roomPeople(server, room);
   // Members are `userId/deviceId`; a user id has no slash.
   const gone = new Set([...input.members].map((m) => m.slice(0, m.indexOf('/'))).filter((id) => !people.has(id)));
   if (gone.size === 0) return;
-  throw new ParleyError('E2E_MEMBERS_CHANGED', `${gone.size === 1 ? 'Someone' : `${gone.size} people`} left ${destination.label} but their devices are still in its encrypted group: commit their removal, then send again`, {
+  throw new ParleyError('E2E_MEMBERS_CHANGED', `${gone.size === 1 ? 'Someone' : `${gone.size} people`} left ${room.name} but their devices are still in its encrypted group: commit their removal, then send again`, {
     detail: { group: group.groupId, epoch: group.epoch },
   });
 }

@@ -33,8 +33,18 @@ export function sessionsOfDevice(server: ServerContext, device: GroupDevice): Se
   return user.sessions.all.filter((session) => boundDevices.get(session)?.deviceId === device.deviceId);
 }
 
+/**
+ * Whether a certificate's user id names this server's user `userId`: that id, or on a federating
+ * server `<id>@<server id>` (the login reply's e2e_id), which other servers tell from their own
+ * users' ids.
+ */
+export function namesUser(server: ServerContext, certificateUserId: string, userId: string): boolean {
+  const federation = server.federation;
+  return certificateUserId === userId || (federation !== undefined && certificateUserId === `${userId}@${federation.identity.id}`);
+}
+
 /** Decodes and verifies a certificate; names the problem in the error. */
-export async function checkCertificate(text: string, user: User): Promise<DeviceCertificate> {
+export async function checkCertificate(server: ServerContext, text: string, user: User): Promise<DeviceCertificate> {
   let certificate: DeviceCertificate;
   try {
     certificate = await verifyDeviceCertificate(fromBase64Url(text), { now: Date.now() });
@@ -42,7 +52,7 @@ export async function checkCertificate(text: string, user: User): Promise<Device
     if (isE2eError(error)) throw new ParleyError('E2E_BAD_CERTIFICATE', `The device certificate is not valid: ${error.message}`);
     throw error;
   }
-  if (certificate.userId !== user.id) throw new ParleyError('E2E_BAD_CERTIFICATE', `The certificate is for user ${certificate.userId}; you are ${user.id}`);
+  if (!namesUser(server, certificate.userId, user.id)) throw new ParleyError('E2E_BAD_CERTIFICATE', `The certificate is for user ${certificate.userId}; you are ${user.id}`);
   return certificate;
 }
 
@@ -92,6 +102,8 @@ async function announceDevices(server: ServerContext, user: User, identityChange
   const frame: ServerEvent = identityChanged ? { ev: 'e2e_devices', user: user.name, user_id: user.id, identity_changed: true } : { ev: 'e2e_devices', user: user.name, user_id: user.id };
   const event = new OutboundEvent(frame);
   const peers = await server.store.directConversations(user.id, 200);
+  // People of other servers hear through theirs.
+  server.federation?.e2e.announceDevices(user, peers.map((p) => p.peerId), identityChanged);
   // A cluster's other nodes tell theirs (their copies skip this node's sessions).
   const { cluster } = server;
   if (cluster) {

@@ -1,9 +1,8 @@
 import { fromBase64Url, inspectKeyPackage, isE2eError, toBase64Url, type KeyPackageInfo } from '@parley/e2e';
 import { MAX_KEY_PACKAGES_PER_DEVICE, ParleyError, type ReplyData } from '@parley/protocol';
 import type { ServerContext } from '../core/context.ts';
-import type { User } from '../chat/user.ts';
 import { StoreError, type GroupDevice, type KeyPackageRecord } from '../store/store.ts';
-import { findUserId } from './e2e-devices.ts';
+import { findUserId, namesUser } from './e2e-devices.ts';
 
 /**
  * The KeyPackage directory (RFC 9420 §16.5 calls it the Delivery Service's job): each device
@@ -19,7 +18,7 @@ async function checkUpload(server: ServerContext, device: GroupDevice, text: str
   if (identity === undefined || !registered) throw new ParleyError('E2E_NO_DEVICE', 'This device is not registered any more: EDEVICE again');
   let info: KeyPackageInfo;
   try {
-    info = await inspectKeyPackage(fromBase64Url(text), { trust: { trustIdentity: (userId, key) => userId === device.userId && toBase64Url(key) === identity } });
+    info = await inspectKeyPackage(fromBase64Url(text), { trust: { trustIdentity: (userId, key) => namesUser(server, userId, device.userId) && toBase64Url(key) === identity } });
   } catch (error) {
     if (isE2eError(error)) throw new ParleyError('E2E_BAD_KEY_PACKAGE', `A KeyPackage was refused: ${error.message}`);
     throw error;
@@ -50,7 +49,7 @@ export async function uploadKeyPackages(server: ServerContext, device: GroupDevi
  * except the claimer's own device (a device is never added to a group twice). One-time packages
  * are handed out once.
  */
-export async function claimKeyPackages(server: ServerContext, claimer: { user: User; device: GroupDevice | undefined }, target: { name: string; deviceIds: readonly string[] | undefined }): Promise<ReplyData['kpclaim']> {
+export async function claimKeyPackages(server: ServerContext, claimer: { user: { id: string }; device: GroupDevice | undefined }, target: { name: string; deviceIds: readonly string[] | undefined }): Promise<ReplyData['kpclaim']> {
   const who = await findUserId(server, target.name);
   const claimed = await server.store.e2e.claimKeyPackages(who.id, Date.now(), target.deviceIds);
   const own = (deviceId: string) => who.id === claimer.user.id && deviceId === claimer.device?.deviceId;

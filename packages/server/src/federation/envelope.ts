@@ -19,6 +19,8 @@ export interface Submission {
   kind?: MessageKind;
   text: string;
   ts: number;
+  /** The sender's end-to-end device, on an encrypted message. */
+  dev?: string;
   sig: string;
 }
 
@@ -43,7 +45,10 @@ export interface Envelope {
 // The exact bytes signed: a JSON array in a fixed field order, so there is one encoding and no
 // field can be moved into another. The tag keeps a submission signature from passing as an event's.
 function submissionBytes(s: Omit<Submission, 'sig'>): Buffer {
-  return Buffer.from(JSON.stringify(['parley-submission-v1', s.origin, s.sub, s.home, s.room, s.sender, s.name, s.cmid ?? '', s.kind ?? '', s.text, s.ts]));
+  const fields = ['parley-submission-v1', s.origin, s.sub, s.home, s.room, s.sender, s.name, s.cmid ?? '', s.kind ?? '', s.text, s.ts];
+  // Appended only when there is one, so submissions without a device sign the bytes they always did.
+  if (s.dev !== undefined) fields.push(s.dev);
+  return Buffer.from(JSON.stringify(fields));
 }
 
 function eventBytes(e: Omit<SequencedEvent, 'sig'>): Buffer {

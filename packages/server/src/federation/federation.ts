@@ -6,6 +6,8 @@ import type { AppendResult, FederationStore, NewMessage, PeerRecord, StoredMessa
 import type { TlsMaterial } from '../transports/tls-certificate.ts';
 import { EventStreams } from './event-streams.ts';
 import { DirectMessages } from './direct.ts';
+import { E2eRelay } from './e2e-relay.ts';
+import { HomeE2e } from './home-e2e.ts';
 import { handleFrame } from './frame-handler.ts';
 import { HomeRooms, type FederationParts } from './home-rooms.ts';
 import type { LinkFrame } from './link-frames.ts';
@@ -36,6 +38,10 @@ export class Federation {
   readonly home: HomeRooms;
   readonly mirrors: Mirrors;
   readonly direct: DirectMessages;
+  /** End-to-end verbs of local users that other servers answer. */
+  readonly e2e: E2eRelay;
+  /** End-to-end verbs other servers' users ask of this one. */
+  readonly homeE2e: HomeE2e;
   readonly links: LinkManager;
   readonly routes: Routes;
   #self: Announcement | undefined;
@@ -77,6 +83,8 @@ export class Federation {
     this.home = new HomeRooms(server, parts);
     this.mirrors = new Mirrors(server, parts);
     this.direct = new DirectMessages(server, { ...parts, home: this.home, mirrors: this.mirrors });
+    this.e2e = new E2eRelay(server, { ...parts, mirrors: this.mirrors });
+    this.homeE2e = new HomeE2e(server, { ...parts, home: this.home });
     this.links = new LinkManager({
       identity,
       name,
@@ -214,6 +222,7 @@ export class Federation {
     for (const [id, link] of this.links.links) link.send({ t: 'routes', list: this.routes.advertisement(id) });
     this.#autoconnect();
     await this.mirrors.rerouted().catch((err: unknown) => this.server.log.warn({ err }, 'federation: following rooms on new routes failed'));
+    await this.homeE2e.resendWelcomes().catch((err: unknown) => this.server.log.warn({ err }, 'federation: sending welcomes again failed'));
   }
 
   /** federation.autoconnect: links to servers learned from the others, up to that many links in all. */

@@ -1,5 +1,6 @@
 import { ParleyError } from '@parley/protocol';
 import type { Logger } from 'pino';
+import { answerVerifies, requestVerifies } from './e2e-signing.ts';
 import { membershipVerifies, submissionFault } from './envelope.ts';
 import type { Federation } from './federation.ts';
 import { convOf } from './home-rooms.ts';
@@ -52,6 +53,23 @@ export async function handleFrame(f: Federation, { link, frame, log, hopLimit }:
     case 'accepted':
     case 'rejected':
       return frame.origin === self ? f.mirrors.outbox.acknowledged(frame) : forward(frame.origin, frame);
+    case 'e2e':
+      if (f.peers.isDenied(frame.origin)) return;
+      if (frame.to === self) return f.homeE2e.request(frame);
+      if (!requestVerifies(frame)) return dropped('e2e request does not verify');
+      return forward(frame.to, frame);
+    case 'e2e_answer':
+      if (frame.origin === self) return f.e2e.answered(frame);
+      if (!answerVerifies(frame)) return dropped('e2e answer does not verify');
+      return forward(frame.origin, frame);
+    case 'welcome':
+      if (f.peers.isDenied(frame.home)) return;
+      return frame.to === self ? f.e2e.welcomed(frame) : forward(frame.to, frame);
+    case 'devices':
+      if (f.peers.isDenied(frame.origin)) return;
+      return frame.to === self ? f.e2e.devicesChanged(frame) : forward(frame.to, frame);
+    case 'welcome_ack':
+      return frame.home === self ? f.homeE2e.welcomeAcknowledged(frame) : forward(frame.home, frame);
     case 'follow':
       if (frame.home === self) return void f.home.follow(link, frame);
       return f.mirrors.follow(link, frame);

@@ -9,6 +9,7 @@ import type { AppendResult, FederationStore, NewMessage, RemoteMemberRecord, Sea
 import { eventHash, membershipVerifies, sealSubmission, signSubmission, submissionFault, type Envelope, type Submission } from './envelope.ts';
 import type { EventStreams } from './event-streams.ts';
 import { SealedWriter } from './sealed-writer.ts';
+import { encryptedRefusal } from './encrypted-submissions.ts';
 import { offlineAccountOf, otherParticipant } from './direct-ids.ts';
 import type { FrameOf, LinkFrame } from './link-frames.ts';
 import type { Link } from './link.ts';
@@ -22,6 +23,8 @@ const MEMBERSHIP_MAX_AGE_MS = 10 * 60_000;
 export function convOf(room: string): string {
   return room.startsWith('dm:') ? room : foldName(room);
 }
+
+const presignedKey = (conv: string, sender: string, cmid: string) => `${conv}\n${sender}\n${cmid}`;
 
 /** A remote user's id here: its id at its own server, then that server's id. */
 export function remoteUserId(localId: string, server: string): string {
@@ -53,6 +56,7 @@ export class HomeRooms {
   /** The newest membership statement taken per user, by its time. */
   readonly #statementAt = new Map<string, number>();
   readonly #waitingFollows = new Map<string, { link: Link; after: number }>();
+  readonly #presigned = new Map<string, Submission>();
   /** Messages to sealed rooms, a transaction per room per event-loop turn. */
   readonly writer = new SealedWriter((conv, batch, submissions) => this.append(conv, batch, submissions));
 
@@ -75,6 +79,27 @@ export class HomeRooms {
     return [...(this.#members.get(conv)?.values() ?? [])].map((m) => m.name);
   }
 
+  /** The member of another server in a conversation homed here, by its id here (`<id>@<server id>`). */
+  remoteMember(conv: string, userId: string): RemoteMemberRecord | undefined {
+    return this.#members.get(conv)?.get(userId);
+  }
+
+  remoteMembersOf(conv: string): RemoteMemberRecord[] {
+    return [...(this.#members.get(conv)?.values() ?? [])];
+  }
+
+  /**
+   * A message of another server's user that reaches the store by another path than `append` (an
+   * end-to-end commit, stored with its group's new epoch): sealed with its origin's submission
+   * when it is, never with one this server would sign for someone not its own. Keyed by the
+   * message's conversation, sender and cmid; the caller removes it once the message is sealed.
+   */
+  presign(message: NewMessage, submission: Submission): () => void {
+    const key = presignedKey(message.conv, message.senderId, message.cmid ?? '');
+    this.#presigned.set(key, submission);
+    return () => this.#presigned.delete(key);
+  }
+
   #membersOf(conv: string): Map<string, RemoteMemberRecord> {
     let members = this.#members.get(conv);
     if (!members) this.#members.set(conv, (members = new Map()));
@@ -87,7 +112,7 @@ export class HomeRooms {
     const { identity } = this.parts;
     const seal: Sealer = (message, { prev, index, nextSub }) => {
       const submission =
-        (index === undefined ? undefined : submissions[index]) ??
+        (index === undefined ? this.#presigned.get(presignedKey(conv, message.senderId, message.cmid ?? '')) : submissions[index]) ??
         signSubmission(identity, {
           sub: nextSub(),
           home: identity.id,
@@ -243,6 +268,8 @@ export class HomeRooms {
     const { local, server: memberServer } = splitServer(member.name);
     if (room && memberServer !== undefined && this.#banOf(room, local, memberServer)) return void reject('BANNED_FROM_ROOM', `You are banned from ${room.name}`);
     if (room?.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
+    const refusal = await encryptedRefusal(this.server, { conv, room, senderId, s });
+    if (refusal) return void reject(refusal.errorName, refusal.message);
     const message: NewMessage = { conv, senderId, senderName: member.name, target: room?.name ?? (await this.#localPeerName(conv, senderId)), text: s.text, createdAt: s.ts };
     const offline = direct ? offlineAccountOf(this.server, conv, senderId) : undefined;
     if (offline !== undefined) message.pendingFor = [offline];

@@ -15,6 +15,8 @@ const userRef = z.strictObject({ id: z.string().min(1).max(80), name: z.string()
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/);
 const hash = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+/** A group verb's JSON or a ratchet tree: bounded by the link's frame limit anyway (federation.max_frame_bytes). */
+const E2E_MAX_ARGS = 1024 * 1024;
 
 export const SubmissionSchema = z.strictObject({
   origin: serverId,
@@ -27,6 +29,8 @@ export const SubmissionSchema = z.strictObject({
   kind: z.enum(['action', 'mls', 'mls_commit']).optional(),
   text: z.string().max(64 * 1024),
   ts: z.number().int().min(0),
+  /** The sender's end-to-end device, for an encrypted message (the home checks it is a member for the epoch). */
+  dev: z.string().min(1).max(64).optional(),
   sig: signature,
 });
 
@@ -97,6 +101,59 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
     by: z.string().max(160).optional(),
     reason: z.string().max(1024).optional(),
   }),
+  /**
+   * End-to-end encryption through the links (e2e-relay.ts): a user of `origin` asks server `to`
+   * for a directory entry or KeyPackages of one of its users, or for a group verb of a
+   * conversation homed there (`conv` in the home's terms). `args` is the verb's JSON; ids in it
+   * are in the origin's terms. Signed by the origin; the answer is signed by `to`.
+   */
+  z.strictObject({
+    t: z.literal('e2e'),
+    rid: seq,
+    origin: serverId,
+    to: serverId,
+    op: z.enum(['devices', 'claim', 'egroup', 'egroupinfo', 'emembers', 'ecommit']),
+    user: userRef,
+    device: z.string().max(64),
+    conv: z.string().max(200),
+    args: z.string().max(E2E_MAX_ARGS),
+    /** With `ecommit`: the commit as the conversation's message, signed by the origin like any submission. */
+    s: SubmissionSchema.optional(),
+    ts: z.number().int().min(0),
+    sig: signature,
+    hops: z.number().int().min(0).max(255),
+  }),
+  z.strictObject({
+    t: z.literal('e2e_answer'),
+    rid: seq,
+    origin: serverId,
+    from: serverId,
+    data: z.string().max(E2E_MAX_ARGS).optional(),
+    code: z.string().max(64).optional(),
+    message: z.string().max(1024).optional(),
+    /** A refusal's detail as a client would get it (the group's current epoch), JSON. */
+    detail: z.string().max(1024).optional(),
+    sig: signature,
+    hops: z.number().int().min(0).max(255),
+  }),
+  /** A Welcome for device `device` of user `user` (an id in `to`'s terms) from the home of the conversation `room`; kept there until `welcome_ack`. */
+  z.strictObject({
+    t: z.literal('welcome'),
+    home: serverId,
+    to: serverId,
+    user: z.string().min(1).max(80),
+    device: z.string().min(1).max(64),
+    room: roomName,
+    group: z.string().min(1).max(100),
+    epoch: seq,
+    seq,
+    welcome: z.string().max(E2E_MAX_ARGS),
+    tree: z.string().max(E2E_MAX_ARGS),
+    hops: z.number().int().min(0).max(255),
+  }),
+  /** A user of `origin` added, removed or replaced end-to-end devices: `to`'s users in direct conversations with them read the directory again. */
+  z.strictObject({ t: z.literal('devices'), origin: serverId, to: serverId, user: userRef, identity_changed: z.boolean().optional(), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({ t: z.literal('welcome_ack'), home: serverId, from: serverId, user: z.string().min(1).max(80), device: z.string().min(1).max(64), group: z.string().min(1).max(100), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('error'), code: z.string().max(64), message: z.string().max(1024) }),
 ]);
 

@@ -50,6 +50,16 @@ export class Mirrors {
     return this.#rooms.has(conv);
   }
 
+  /** A mirrored conversation's home and its name there. */
+  mirrorOf(conv: string): MirroredRoomRecord | undefined {
+    return this.#rooms.get(conv);
+  }
+
+  /** The conversation here that mirrors `room` (its name or id at its home `home`). */
+  convAt(home: string, room: string): string | undefined {
+    return this.#byHome.get(`${home} ${convOf(room)}`);
+  }
+
   /** Routes changed: follow each room from the neighbor now nearest its home; resend what waits. */
   async rerouted(): Promise<void> {
     const { store } = this.parts;

@@ -34,7 +34,7 @@ export class Outbox {
   ) {}
 
   /** Signs, keeps and sends; answers once the home's event is stored here, or as pending after send_wait_ms. */
-  async send(actor: Actor, to: { conv: string; home: string; room: string }, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
+  async send(actor: Actor, to: { conv: string; home: string; room: string }, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined; dev?: string | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
     const { store, identity } = this.parts;
     const sub = await store.nextSub();
     const s = signSubmission(identity, {
@@ -47,6 +47,7 @@ export class Outbox {
       ...(content.kind !== undefined ? { kind: content.kind } : {}),
       text: content.text,
       ts: Date.now(),
+      ...(content.dev !== undefined ? { dev: content.dev } : {}),
     });
     await store.addOutbox({ sub, conv: to.conv, submission: JSON.stringify(s), createdAt: s.ts });
     const outcome = await new Promise<StoredMessage | ParleyError | undefined>((resolve) => {
@@ -122,6 +123,27 @@ export class Outbox {
 
 /** A refusal's code as the home gave it, when it is one this server knows too. */
 export function knownCode(code: string): ConstructorParameters<typeof ParleyError>[0] {
-  const known = ['NO_SUCH_ROOM', 'BANNED_FROM_ROOM', 'INVITE_ONLY', 'ROOM_PASSWORD', 'FORBIDDEN', 'NOT_IN_ROOM', 'MUTED', 'FEDERATION_BAD_SIGNATURE'] as const;
+  const known = [
+    'NO_SUCH_ROOM',
+    'NO_SUCH_USER',
+    'BANNED_FROM_ROOM',
+    'INVITE_ONLY',
+    'ROOM_PASSWORD',
+    'FORBIDDEN',
+    'NOT_IN_ROOM',
+    'MUTED',
+    'BAD_ARGUMENTS',
+    'FEDERATION_BAD_SIGNATURE',
+    // The Delivery Service's answers, which clients act on (read the newer commits, wait for a Welcome).
+    'E2E_NO_GROUP',
+    'E2E_GROUP_EXISTS',
+    'E2E_EPOCH_CONFLICT',
+    'E2E_WRONG_EPOCH',
+    'E2E_NOT_MEMBER',
+    'E2E_NOT_ENCRYPTED',
+    'E2E_MEMBERS_CHANGED',
+    'E2E_BAD_MESSAGE',
+    'E2E_NO_DEVICE',
+  ] as const;
   return (known as readonly string[]).includes(code) ? (code as (typeof known)[number]) : 'FORBIDDEN';
 }

@@ -1,4 +1,5 @@
 import type { AppendResult, NewMessage, StoredMessage } from './message-log.ts';
+import type { GroupDevice, WelcomeRecord } from './e2e-store.ts';
 
 /**
  * What a federating server keeps of the network (federation/): the servers it knows, the rooms
@@ -125,4 +126,11 @@ export interface FederationStore {
   addOutbox(entry: OutboxRecord): Promise<void>;
   outbox(): Promise<OutboxRecord[]>;
   removeOutbox(sub: number): Promise<void>;
+
+  /** A Welcome from a conversation's home elsewhere for a device of this server (kept by (device, group); a newer one replaces it). */
+  putWelcome(welcome: WelcomeRecord): Promise<void>;
+  welcomesFor(device: GroupDevice): Promise<WelcomeRecord[]>;
+  deleteWelcome(device: GroupDevice, groupId: string): Promise<void>;
+  /** Welcomes of groups homed here for devices of other servers (user ids `<id>@<server id>`), not acknowledged by their server yet. */
+  welcomesOfOtherServers(): Promise<WelcomeRecord[]>;
 }

@@ -17,6 +17,7 @@ import { accountKeysMigration } from './migration-0008-account-keys.ts';
 import { e2eMigration } from './migration-0009-e2e.ts';
 import { encryptedRoomsMigration } from './migration-0010-encrypted-rooms.ts';
 import { federationMigration } from './migration-0011-federation.ts';
+import { federatedWelcomesMigration } from './migration-0012-federated-welcomes.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -123,6 +124,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009_e2e': e2eMigration,
   '0010_encrypted_rooms': encryptedRoomsMigration,
   '0011_federation': federationMigration,
+  '0012_federated_welcomes': federatedWelcomesMigration,
 };
 
 const provider: MigrationProvider = {

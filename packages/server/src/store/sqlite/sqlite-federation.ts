@@ -1,4 +1,4 @@
-import type { AppendResult, NewMessage, StoredMessage } from '../store.ts';
+import type { AppendResult, NewMessage, StoredMessage, WelcomeRecord } from '../store.ts';
 import { StoreError } from '../store.ts';
 import type {
   FederatedEventRecord,
@@ -27,6 +27,30 @@ interface PeerRow {
  * better-sqlite3 transactions around the message log's own append (sqlite-append.ts), so a
  * message and its signed event commit together.
  */
+interface WelcomeRow {
+  user_id: string;
+  device_id: string;
+  group_id: string;
+  conv: string;
+  epoch: number;
+  seq: number;
+  welcome: string;
+  tree: string;
+  created_at: number;
+}
+
+const toWelcome = (r: WelcomeRow): WelcomeRecord => ({
+  userId: r.user_id,
+  deviceId: r.device_id,
+  groupId: r.group_id,
+  conv: r.conv,
+  epoch: r.epoch,
+  seq: r.seq,
+  welcome: r.welcome,
+  tree: r.tree,
+  createdAt: r.created_at,
+});
+
 export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTransaction): FederationStore {
   const lastEvent = sqlite.prepare<[string], { seq: number; hash: string }>(`SELECT seq, hash FROM fed_events WHERE conv = ? ORDER BY seq DESC LIMIT 1`);
   const insertEvent = sqlite.prepare<[string, number, string, number, string, string]>(
@@ -195,5 +219,25 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
       run('clearing an outbox entry', async () => {
         sqlite.prepare(`DELETE FROM fed_outbox WHERE sub = ?`).run(sub);
       }),
+    putWelcome: (w) =>
+      run('keeping a federated welcome', async () => {
+        sqlite
+          .prepare(
+            `INSERT OR REPLACE INTO fed_welcomes (user_id, device_id, group_id, conv, epoch, seq, welcome, tree, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(w.userId, w.deviceId, w.groupId, w.conv, w.epoch, w.seq, w.welcome, w.tree, w.createdAt);
+      }),
+    welcomesFor: (device) =>
+      run('reading federated welcomes', async () =>
+        sqlite.prepare<[string, string], WelcomeRow>(`SELECT * FROM fed_welcomes WHERE user_id = ? AND device_id = ? ORDER BY created_at, group_id`).all(device.userId, device.deviceId).map(toWelcome),
+      ),
+    deleteWelcome: (device, groupId) =>
+      run('deleting a federated welcome', async () => {
+        sqlite.prepare(`DELETE FROM fed_welcomes WHERE user_id = ? AND device_id = ? AND group_id = ?`).run(device.userId, device.deviceId, groupId);
+      }),
+    welcomesOfOtherServers: () =>
+      run("reading other servers' welcomes", async () =>
+        sqlite.prepare<[], WelcomeRow>(`SELECT * FROM e2e_welcomes WHERE instr(user_id, '@') > 0 ORDER BY created_at`).all().map(toWelcome),
+      ),
   };
 }
