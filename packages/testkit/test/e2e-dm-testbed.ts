@@ -54,7 +54,7 @@ export class E2eBed {
   private readonly clients: ParleyClient[] = [];
   private readonly knownHosts: string;
 
-  constructor(private readonly server: TestServer) {
+  constructor(private readonly server: Pick<TestServer, 'tlsPort'>) {
     this.knownHosts = join(this.tempDir('parley-e2e-hosts-'), 'known_hosts');
   }
 

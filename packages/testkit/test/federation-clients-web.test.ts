@@ -75,12 +75,14 @@ describe('web client: a room homed on another server', () => {
     await alice.event((e) => e.ev === 'message' && e.text === 'hello from b' && e.from === 'bob@b.test', 15_000);
     expect(await axeViolations(page)).toEqual([]);
 
-    // A DM to someone of another server: end-to-end encryption does not reach there yet, so the
-    // page holds the message and says why until bob chooses to send it unencrypted.
+    // A DM to someone of another server whose client has no keys (carol speaks raw frames): as
+    // with anyone without keys, the page holds the message and says why until bob chooses to
+    // send it unencrypted. (People of other servers with keys get encrypted DMs:
+    // federation-e2e-direct.test.ts.)
     await carolRow.getByRole('button', { name: /^carol@a\.test/ }).click();
     await page.getByRole('heading', { name: 'carol@a.test', level: 1 }).waitFor();
     await type(page, 'psst');
-    await page.getByText('carol@a.test is on another server, and end-to-end encryption does not reach other servers yet', { exact: false }).waitFor();
+    await page.getByText('carol@a.test has no encryption keys, so this message would not be end-to-end encrypted', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Send unencrypted' }).click();
     await log.locator('.msg.sent', { hasText: 'psst' }).waitFor();
     await carol.event((e) => e.ev === 'message' && e.text === 'psst' && e.from === 'bob@b.test', 15_000);

@@ -26,9 +26,10 @@ export class FederationTestbed {
   }
 
   /** `listen`: the federation listener ("127.0.0.1:0" by default; "" for a server that only dials out). */
-  async server(name: string, options: { dir?: string; peers?: string[]; listen?: string; extra?: string[] } = {}): Promise<SpawnedServer> {
+  async server(name: string, options: { dir?: string; peers?: string[]; listen?: string; extra?: string[]; tls?: boolean } = {}): Promise<SpawnedServer> {
     const server = await spawnServer({
       dataDir: options.dir ?? this.dataDir(),
+      ...(options.tls ? { tls: true } : {}),
       args: [
         ...['--set', 'limits.messages_per_minute=100000', '--set', 'limits.message_burst=100000'],
         ...['--set', `server_name=${name}`, '--set', 'federation.enabled=true', '--set', `federation.listen=${options.listen ?? '127.0.0.1:0'}`],
