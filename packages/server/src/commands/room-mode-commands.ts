@@ -1,4 +1,4 @@
-import { ParleyError, type RoomModes } from '@parley/protocol';
+import { ParleyError } from '@parley/protocol';
 import type { Room } from '../chat/room.ts';
 import type { Actor } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
@@ -8,17 +8,7 @@ import { atLeast, roomAtLeast } from '../moderation/roles.ts';
 import type { CommandFamily } from './command.ts';
 import { actorOf, loggedIn } from './command.ts';
 import { noticeTarget, roomAction } from './targets.ts';
-
-export function modesText(modes: RoomModes): string {
-  const flags = [modes.inviteOnly && 'invite_only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic_lock', modes.encrypted && 'encrypted'].filter(Boolean);
-  return flags.length > 0 ? flags.join(' ') : 'none';
-}
-
-/** The modes as people read them in a notice: "invite-only, topic locked" (the OK line keeps the words above). */
-export function modesSentence(modes: RoomModes): string {
-  const words = [modes.inviteOnly && 'invite-only', modes.password && 'password', modes.moderated && 'moderated', modes.topicLock && 'topic locked', modes.encrypted && 'end-to-end encrypted'].filter(Boolean);
-  return words.length > 0 ? words.join(', ') : 'none';
-}
+import { modesSentence, modesText } from '../chat/room-mode-words.ts';
 
 /**
  * Encryption is the owners' choice (it shuts out every client without it), and one way: turning
@@ -59,6 +49,7 @@ export const roomModeCommands: CommandFamily<'mode' | 'invite' | 'roomrole'> = {
           topicLock: topicLock ?? room.modes.topicLock,
           encrypted: encrypted ?? room.modes.encrypted,
         });
+        if (encrypted === true) ctx.server.federation?.encryptionTurnedOn(room, actor.name);
         const text = `${actor.name} set the modes of ${room.name}: ${modesSentence(room.publicModes())}`;
         const modes = room.publicModes();
         ctx.server.router.toRoom(room, new OutboundEvent({ ev: 'notice', text, room: room.name, kind: 'mode', by: actor.name, modes }), ctx.session);

@@ -2,6 +2,8 @@ import { ParleyError, splitServer, type CommandArgs, type E2eDirectoryEntry, typ
 import type { Actor, ServerContext } from '../core/context.ts';
 import { OutboundEvent } from '../core/outbound.ts';
 import type { Session } from '../core/session.ts';
+import type { Room } from '../chat/room.ts';
+import type { User } from '../chat/user.ts';
 import { elsewhere } from '../chat/federated-names.ts';
 import { resolveTarget } from '../chat/send.ts';
 import { boundDevice, requireDevice, sessionsOfDevice } from '../e2e/e2e-devices.ts';
@@ -10,7 +12,7 @@ import type { MirroredRoomRecord } from '../store/store.ts';
 import { idAt, nameAt } from './e2e-ids.ts';
 import { answerVerifies, signRequest } from './e2e-signing.ts';
 import { signSubmission } from './envelope.ts';
-import { remoteUserId, type FederationParts } from './home-rooms.ts';
+import { remoteUserId, type FederationParts, type HomeRooms } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
 import type { Mirrors } from './mirrors.ts';
 import { knownCode } from './outbox.ts';
@@ -32,7 +34,7 @@ export class E2eRelay {
 
   constructor(
     private readonly server: ServerContext,
-    private readonly parts: FederationParts & { mirrors: Mirrors },
+    private readonly parts: FederationParts & { mirrors: Mirrors; home: HomeRooms },
   ) {}
 
   /** EDEVICES for a user of another server, or undefined for a name of this one. */
@@ -163,24 +165,45 @@ export class E2eRelay {
   }
 
   /**
-   * A local user's devices changed: the servers of the people it has direct conversations with
-   * tell theirs (e2e_devices), whose clients read the directory again and commit the change.
-   * Unsigned: all it can make a client do is ask again, and the answers are signed.
+   * A local user's devices changed: the servers of the people it has direct conversations or
+   * encrypted rooms with tell theirs (e2e_devices), whose clients read the directory again and
+   * commit the change. Unsigned: all it can make a client do is ask again, and the answers are
+   * signed.
    */
-  announceDevices(user: { id: string; name: string }, peerIds: readonly string[], identityChanged: boolean): void {
-    for (const to of serversOf(peerIds)) {
+  announceDevices(user: { id: string; name: string; rooms: ReadonlyMap<string, Room> }, peerIds: readonly string[], identityChanged: boolean): void {
+    const servers = serversOf(peerIds);
+    for (const room of user.rooms.values()) if (room.modes.encrypted) for (const id of this.#serversIn(room)) servers.add(id);
+    servers.delete(this.parts.identity.id);
+    for (const to of servers) {
       this.parts.route(to, { t: 'devices', origin: this.parts.identity.id, to, user: { id: user.id, name: user.name }, ...(identityChanged ? { identity_changed: true } : {}), hops: 0 });
     }
+  }
+
+  /** The other servers with people in a room: a mirror's home and the servers its members are on, or the servers of a room homed here. */
+  #serversIn(room: Room): string[] {
+    const { mirrors, home, peers } = this.parts;
+    const mirror = mirrors.mirrorOf(room.key);
+    if (!mirror) return home.remoteMembersOf(room.key).map((m) => m.server);
+    const onServers = mirrors.membersOf(room.key).flatMap((name) => peers.byName(splitServer(name).server ?? '')?.id ?? []);
+    return [mirror.home, ...onServers];
   }
 
   async devicesChanged(frame: FrameOf<'devices'>): Promise<void> {
     const userId = remoteUserId(frame.user.id, frame.origin);
     const name = `${frame.user.name}@${this.parts.nameOf(frame.origin)}`;
     const event = new OutboundEvent(frame.identity_changed ? { ev: 'e2e_devices', user: name, user_id: userId, identity_changed: true } : { ev: 'e2e_devices', user: name, user_id: userId });
+    const told = new Set<User>();
     for (const peer of await this.server.store.directConversations(userId, 200)) {
       const online = this.server.users.get(peer.peerId);
-      for (const session of online?.sessions ?? []) session.deliver(event);
+      if (online) told.add(online);
     }
+    const { mirrors, home } = this.parts;
+    for (const room of this.server.rooms.list()) {
+      if (!room.modes.encrypted) continue;
+      const isIn = mirrors.isMirror(room.key) ? mirrors.membersOf(room.key).includes(name) : home.remoteMember(room.key, userId) !== undefined;
+      if (isIn) for (const member of room.members.values()) told.add(member);
+    }
+    for (const user of told) for (const session of user.sessions) session.deliver(event);
   }
 
   /** A Welcome for one of this server's devices from a conversation's home: kept until the device takes it, and acknowledged. */

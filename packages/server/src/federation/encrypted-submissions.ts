@@ -8,7 +8,10 @@ import type { Submission } from './envelope.ts';
 export async function encryptedRefusal(server: ServerContext, input: { conv: string; room: Room | undefined; senderId: string; s: Submission }): Promise<ParleyError | undefined> {
   const { s } = input;
   if (s.kind === 'mls_commit') return new ParleyError('E2E_BAD_MESSAGE', 'A commit is ordered by ECOMMIT, not sent as a message');
-  if (s.kind !== 'mls') return undefined;
+  if (s.kind !== 'mls') {
+    if (!input.room?.modes.encrypted) return undefined;
+    return new ParleyError('E2E_ROOM_ENCRYPTED', `${input.room.name} is end-to-end encrypted: its messages go through a client with encryption`);
+  }
   if (input.room && !input.room.modes.encrypted) return new ParleyError('E2E_NOT_ENCRYPTED', `${input.room.name} is not end-to-end encrypted`);
   if (s.dev === undefined) return new ParleyError('E2E_NO_DEVICE', 'An encrypted message names its device');
   try {

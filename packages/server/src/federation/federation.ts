@@ -83,7 +83,7 @@ export class Federation {
     this.home = new HomeRooms(server, parts);
     this.mirrors = new Mirrors(server, parts);
     this.direct = new DirectMessages(server, { ...parts, home: this.home, mirrors: this.mirrors });
-    this.e2e = new E2eRelay(server, { ...parts, mirrors: this.mirrors });
+    this.e2e = new E2eRelay(server, { ...parts, mirrors: this.mirrors, home: this.home });
     this.homeE2e = new HomeE2e(server, { ...parts, home: this.home });
     this.links = new LinkManager({
       identity,
@@ -155,6 +155,12 @@ export class Federation {
     if (!this.home.isSealed(room.key)) return;
     const user = `${by}@${this.server.config.server_name.toLowerCase()}`;
     this.streams.broadcast(room.key, { t: 'room', home: this.identity.id, room: room.name, what: 'topic', topic: room.topic, user });
+  }
+
+  /** A room homed here was made end-to-end encrypted: its mirrors refuse plaintext from then on too. */
+  encryptionTurnedOn(room: Room, by: string): void {
+    if (!this.home.isSealed(room.key)) return;
+    this.home.announce(room, { what: 'encrypted', user: `${by}@${this.server.config.server_name.toLowerCase()}` });
   }
 
   /** A room homed here is being deleted: the servers that follow it delete their mirrors. */

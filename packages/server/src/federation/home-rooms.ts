@@ -183,14 +183,13 @@ export class HomeRooms {
     // Seals whatever the message writer committed since sealing began, so `after` has events above it.
     await this.append(room.key, []);
     const after = await this.server.store.lastSeq(room.key);
-    answer({ room: room.name, topic: room.topic, after, members: this.#everyone(room) });
+    answer({ room: room.name, topic: room.topic, after, members: this.#everyone(room), ...(room.modes.encrypted ? { encrypted: true as const } : {}) });
     if (fresh) this.announce(room, { what: 'join', user: member.name });
   }
 
   async #joinRefusal(room: Room, frame: FrameOf<'join'>, server: string): Promise<ParleyError | undefined> {
     const ban = this.#banOf(room, frame.user.name, server);
     if (ban) return new ParleyError('BANNED_FROM_ROOM', `You are banned from ${room.name}${ban.reason ? `: ${ban.reason}` : ''}`);
-    if (room.modes.encrypted) return new ParleyError('FORBIDDEN', `${room.name} is end-to-end encrypted: encrypted rooms do not span servers yet`);
     if (room.modes.inviteOnly) return new ParleyError('INVITE_ONLY', `${room.name} is invite-only`);
     if (room.modes.passwordHash !== '' && (frame.password === undefined || !(await verifyPassword(room.modes.passwordHash, frame.password)))) {
       return new ParleyError('ROOM_PASSWORD', `${room.name} needs its password`);
@@ -242,8 +241,8 @@ export class HomeRooms {
   }
 
   /** A join, part or topic: to the room's local members and down to every neighbor that follows it. */
-  announce(room: Room, what: { what: 'join' | 'part' | 'topic'; user?: string; topic?: string }): void {
-    if (what.what !== 'topic') this.server.router.localRoom(room, new OutboundEvent({ ev: what.what, room: room.name, user: what.user ?? '' }));
+  announce(room: Room, what: { what: 'join' | 'part' | 'topic' | 'encrypted'; user?: string; topic?: string }): void {
+    if (what.what === 'join' || what.what === 'part') this.server.router.localRoom(room, new OutboundEvent({ ev: what.what, room: room.name, user: what.user ?? '' }));
     this.parts.streams.broadcast(room.key, { t: 'room', home: this.parts.identity.id, room: room.name, ...what });
   }
 
@@ -304,7 +303,7 @@ export class HomeRooms {
     this.parts.streams.follow(link, conv, frame.after);
     // Who is in it now, so the mirror's member list starts whole (joins and parts keep it so).
     const room = conv.startsWith('dm:') ? undefined : this.server.rooms.byKey(conv);
-    if (room) link.send({ t: 'room', home: this.parts.identity.id, room: room.name, what: 'members', members: this.#everyone(room) });
+    if (room) link.send({ t: 'room', home: this.parts.identity.id, room: room.name, what: 'members', members: this.#everyone(room), ...(room.modes.encrypted ? { encrypted: true as const } : {}) });
     return true;
   }
 

@@ -73,7 +73,19 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('routes'), list: z.array(z.strictObject({ hops: z.number().int().min(0).max(255), a: AnnouncementSchema })).max(2000) }),
   /** A user of `origin` asks to join a room homed at `home`; relays pass it on toward the home. */
   z.strictObject({ t: z.literal('join'), rid: seq, ...membership, password: z.string().max(256).optional(), hops: z.number().int().min(0).max(255) }),
-  z.strictObject({ t: z.literal('joined'), rid: seq, origin: serverId, home: serverId, room: roomName, topic: z.string().max(1024), after: seq, members: z.array(z.string().max(160)).max(10_000), hops: z.number().int().min(0).max(255) }),
+  z.strictObject({
+    t: z.literal('joined'),
+    rid: seq,
+    origin: serverId,
+    home: serverId,
+    room: roomName,
+    topic: z.string().max(1024),
+    after: seq,
+    members: z.array(z.string().max(160)).max(10_000),
+    /** The room is end-to-end encrypted (its mirror refuses plaintext as the home does). */
+    encrypted: z.literal(true).optional(),
+    hops: z.number().int().min(0).max(255),
+  }),
   z.strictObject({ t: z.literal('refused'), rid: seq, origin: serverId, code: z.string().max(64), message: z.string().max(1024), hops: z.number().int().min(0).max(255) }),
   z.strictObject({ t: z.literal('part'), ...membership, hops: z.number().int().min(0).max(255) }),
   /** A user of `origin` starts a direct conversation with the user named `room` at `home` (the conversation is homed at the origin). */
@@ -92,9 +104,12 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
     home: serverId,
     room: roomName,
     /** `members`: everyone in the room now, sent to each new follower; `deleted`: the room is gone at its home. */
-    what: z.enum(['join', 'part', 'topic', 'members', 'deleted']),
+    /** `encrypted`: its owners turned end-to-end encryption on (for good). */
+    what: z.enum(['join', 'part', 'topic', 'members', 'deleted', 'encrypted']),
     user: z.string().max(160).optional(),
     members: z.array(z.string().max(160)).max(10_000).optional(),
+    /** With `members`: the room is end-to-end encrypted. */
+    encrypted: z.literal(true).optional(),
     topic: z.string().max(1024).optional(),
     /** A part a moderator made at the home: a kick or a ban, by whom, why. */
     kind: z.enum(['kick', 'ban']).optional(),

@@ -6,6 +6,7 @@ import { deleteMirroredRoom, partRoom } from '../chat/membership.ts';
 import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessage } from '../store/store.ts';
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
+import { markEncrypted } from './mirrored-modes.ts';
 import { offlineAccountOf } from './direct-ids.ts';
 import { dmParticipants } from '../chat/conversation-delivery.ts';
 import type { FrameOf } from './link-frames.ts';
@@ -98,6 +99,7 @@ export class Mirrors {
     if (answer.t === 'refused') throw new ParleyError(knownCode(answer.code), `${peer.name}: ${answer.message}`);
     const room = await this.#mirror(peer.id, answer.room, { start: answer.after, topic: answer.topic });
     this.#trackMembers(room.key, { t: 'room', home: peer.id, room: answer.room, what: 'members', members: answer.members });
+    if (answer.encrypted) await markEncrypted(this.server, room, undefined);
     return room;
   }
 
@@ -275,6 +277,10 @@ export class Mirrors {
     if (!room || !conv || this.#upstream.get(conv) !== link) return;
     this.parts.streams.broadcast(conv, frame, link);
     if (frame.what === 'members' || frame.what === 'join' || frame.what === 'part') this.#trackMembers(conv, frame);
+    if (frame.what === 'encrypted' || frame.encrypted) {
+      const by = frame.what === 'encrypted' ? (frame.user ?? this.parts.nameOf(frame.home)) : undefined;
+      return void markEncrypted(this.server, room, by).catch((err: unknown) => this.server.log.warn({ err }, 'federation: marking a mirrored room encrypted failed'));
+    }
     if (frame.what === 'members') return;
     if (frame.what === 'deleted') {
       void this.#deleted(room, frame.user ?? this.parts.nameOf(frame.home));
