@@ -12,3 +12,6 @@ export { memoryE2eStorage, type E2eStorage } from './e2e/storage.ts';
 export type { Verification } from './e2e/trust-store.ts';
 export { Backoff } from './backoff.ts';
 export { replyLines, describeModes, userInfoLines } from './reply-lines.ts';
+export type { MdBlock, MdEmphasis, MdInline } from './markdown/markdown-ast.ts';
+export { parseMarkdown } from './markdown/parse-markdown.ts';
+export { safeHref } from './markdown/safe-href.ts';
