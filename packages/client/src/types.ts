@@ -68,6 +68,12 @@ export type ClientEvents = {
   welcome: EventData<'welcome'>;
   /** Someone you talk with changed their end-to-end devices (`identity_changed`: their identity key). */
   e2e_devices: EventData<'e2e_devices'>;
+  /** Someone is typing in a conversation (`on`), or stopped; forget it after TYPING_EXPIRES_MS without another. */
+  typing: EventData<'typing'>;
+  /** This user read a conversation up to `seq` (here or on another device). */
+  read: EventData<'read'>;
+  /** Someone who shares read receipts read a conversation up to `seq`. */
+  receipt: EventData<'receipt'>;
   /** This login's end-to-end device is registered and has KeyPackages on the server. */
   e2e_ready: { userId: string; deviceId: string };
   /** The client learned whether a room is end-to-end encrypted (its login or join said so, a mode change, a refused plaintext send): its indicator changes. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT, MAX_TREE_PARTS } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, REACTION_MAX_BYTES, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT, MAX_TREE_PARTS } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -10,6 +10,7 @@ import { parseDuration } from './grammar/durations.ts';
 const str = z.string();
 const roomArg = z.object({ room: str.min(1) });
 const reason = str.max(300);
+const seq = z.number().int().positive();
 /** A required string whose absence says what to give, rather than "expected string, received undefined". */
 const needed = (what: string) => z.string({ error: what }).min(1, what);
 const cursors = z.record(str, z.number().int().nonnegative());
@@ -58,7 +59,8 @@ function oneProof(allowed: readonly ('password' | 'token' | 'key')[]) {
 }
 
 export const COMMAND_SCHEMAS = {
-  hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional() }),
+  /** `compress`: ask for compression of this connection (permessage-deflate on WebSocket, a deflate stream on TCP); the reply says whether it is on. */
+  hello: z.object({ v: z.number().int().positive(), client: str.max(100).optional(), compress: z.enum(['deflate']).optional() }),
   guest: z.object({ name: str.optional() }),
   /** A single-use nonce to sign for a key login, registration or addkey (see key-proof.ts). */
   challenge: z.object({}),
@@ -87,7 +89,21 @@ export const COMMAND_SCHEMAS = {
     cmid: str.min(1).max(64).optional(),
     /** "action" for /me. */
     kind: z.literal('action').optional(),
+    /** Answers the message with this seq in the same conversation (one target only). */
+    reply: seq.optional(),
   }),
+  /** A new version of one of your messages (within messages.edit_window). */
+  edit: z.object({ to: str.min(1), seq, text: str, cmid: str.min(1).max(64).optional() }),
+  /** Deletes a message: your own, or anyone's in a room you moderate (audited); it becomes a tombstone. */
+  redact: z.object({ to: str.min(1), seq, reason: reason.optional() }),
+  /** Adds (or with `remove`, takes back) your reaction to a message. */
+  react: z.object({ to: str.min(1), seq, emoji: str.min(1).max(REACTION_MAX_BYTES), remove: z.boolean().optional() }),
+  /** You are typing in a conversation (`on`, the default), or stopped. Not stored; rate-limited. */
+  typing: z.object({ to: str.min(1), on: z.boolean().optional() }),
+  /** You read a conversation up to `seq`: your other connections hear it, and unread counts follow. */
+  read: z.object({ to: str.min(1), seq: z.number().int().nonnegative() }),
+  /** Your read position and unread count in each of your conversations (rooms you are in and direct ones). */
+  unread: z.object({}),
   join: z.object({ room: str.min(1), password: str.max(256).optional() }),
   part: roomArg,
   create: z.object({ room: str.min(1), topic: str.optional(), encrypted: z.boolean().optional() }),
@@ -211,7 +227,8 @@ export const COMMAND_SCHEMAS = {
     data: mls,
   }),
   /** An MLS application message (ciphertext) to a conversation's group. */
-  esend: z.object({ to: str.min(1), data: mls, cmid: str.min(1).max(64).optional() }),
+  /** `ref`: the seq of a message this one answers or is about (an edit, a reaction inside the ciphertext): the server sees only that. */
+  esend: z.object({ to: str.min(1), data: mls, cmid: str.min(1).max(64).optional(), ref: seq.optional() }),
   /** The Welcomes waiting for this connection's device. */
   welcomes: z.object({}),
   /** This device joined from the group's Welcome: the server may forget it. */

@@ -13,14 +13,37 @@ export interface ChatMessage {
   cmid?: string;
   /** An action ("/me waves"): shown as "* alice waves". Absent for an ordinary message. */
   kind?: MessageKind;
+  /** A reply: the seq of the message it answers, in the same conversation. */
+  reply?: number;
+  /** `edit`, `redact`, `react` and `unreact` (and an `mls` message that refers to one): the seq of the message it is about. */
+  ref?: number;
+  /** In history and replays: the message was edited, last at this time (ms); `text` is its current version. */
+  edited?: number;
+  /** In history and replays: the message was redacted (deleted); `text` is empty. */
+  redacted?: true;
+  /** In history and replays: its reactions, most used first. */
+  reactions?: Reaction[];
+}
+
+/** One emoji's reactions to a message: how many, and by whom (names, at most REACTION_NAMES_MAX of them). */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  users: string[];
 }
 
 /**
  * What a message is besides its text; every client shows `action` as "* name text". For `mls` (an
  * encrypted message) and `mls_commit` (a change of the conversation's encrypted group), `text` is
- * the MLS message in base64url: the server cannot read it (docs/e2e.md).
+ * the MLS message in base64url: the server cannot read it (docs/e2e.md). `edit` (text: the new
+ * version), `redact` (text: empty, or the moderator's reason), `react` and `unreact` (text: the
+ * emoji) are events about the message `ref` names: clients apply them to it rather than show
+ * them as messages of their own.
  */
-export type MessageKind = 'action' | 'mls' | 'mls_commit';
+export type MessageKind = 'action' | 'mls' | 'mls_commit' | 'edit' | 'redact' | 'react' | 'unreact';
+
+/** The kinds that are about another message (`ref`), not messages of their own. */
+export const REF_KINDS: ReadonlySet<MessageKind> = new Set(['edit', 'redact', 'react', 'unreact']);
 
 export const MLS_KINDS: ReadonlySet<MessageKind> = new Set(['mls', 'mls_commit']);
 
@@ -48,6 +71,12 @@ export type ServerEvent =
   | ({ ev: 'welcome' } & E2eWelcome)
   /** A user you share an encrypted conversation with registered or removed a device, or reset its identity. */
   | { ev: 'e2e_devices'; user: string; user_id: string; identity_changed?: true }
+  /** Someone is typing in a conversation (`on`), or stopped; never stored, and a client forgets it after TYPING_EXPIRES_MS. */
+  | { ev: 'typing'; conv: string; user: string; on: boolean }
+  /** This user read a conversation up to `seq` (on this or another of its connections): badges and dividers follow it. */
+  | { ev: 'read'; conv: string; seq: number }
+  /** Someone who shares read receipts (an opt-in setting) read the conversation up to `seq`. */
+  | { ev: 'receipt'; conv: string; user: string; seq: number }
   | { ev: 'error'; error: WireError };
 
 export type EventName = ServerEvent['ev'];

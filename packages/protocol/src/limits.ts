@@ -37,3 +37,15 @@ export const MAX_KEY_PACKAGES_PER_DEVICE = 100;
 export const MAX_KEY_PACKAGES_PER_UPLOAD = 50;
 /** End-to-end devices one user may have registered. */
 export const MAX_E2E_DEVICES_PER_USER = 20;
+
+/**
+ * Messaging (docs/protocol.md, "Edits, reactions, typing and read state"). A reaction is one
+ * emoji, which may be a sequence of several code points (a flag, a family, a skin tone): at most
+ * this many bytes of UTF-8.
+ */
+export const REACTION_MAX_BYTES = 32;
+/** Distinct emoji one message may carry, and the names a history entry lists per emoji. */
+export const REACTIONS_PER_MESSAGE_MAX = 32;
+export const REACTION_NAMES_MAX = 20;
+/** A client forgets someone's typing notice this long after the last one (senders repeat it while they type). */
+export const TYPING_EXPIRES_MS = 6_000;

@@ -177,12 +177,24 @@ export interface DirectConversationInfo {
   lastTs: number;
 }
 
+/** One conversation's read state: `read`, the seq read up to; `unread`, messages from others after it (edits and reactions not counted). */
+export interface UnreadInfo {
+  conv: string;
+  /** The room's name, or the other person's name for a direct conversation. */
+  with: string;
+  read: number;
+  last: number;
+  unread: number;
+}
+
 export interface ReplyData {
   hello: {
     server: string;
     version: string;
     protocol: number;
     motd: string;
+    /** The compression the connection uses from the frame after this reply on, when `hello` asked for one and the server allows it. */
+    compress?: 'deflate';
     limits: { maxFrameBytes: number; maxTextBytes: number; maxRecipients: number; messagesPerMinute: number; messageBurst: number };
   };
   guest: LoginData;
@@ -190,6 +202,13 @@ export interface ReplyData {
   login: LoginData;
   nick: { old: string; name: string };
   send: { sent: SentReceipt[] };
+  /** The event that carries the change (its own seq) and the message it is about (`ref`). */
+  edit: SentReceipt & { ref: number };
+  redact: SentReceipt & { ref: number };
+  react: SentReceipt & { ref: number };
+  typing: { conv: string };
+  read: { conv: string; seq: number };
+  unread: { conversations: UnreadInfo[] };
   /** `conv` is the room's conversation id (for cursors); `lastSeq` its newest message. */
   /** `muted` when the one joining is muted in the room (their sends will be refused with MUTED). */
   join: RoomSummary & { conv: string; lastSeq: number; muted?: true };

@@ -3,6 +3,7 @@ import { dmConversation, type Store } from '@parley/server';
 import { describeDeviceConformance } from './store-conformance-devices.ts';
 import { describeAccountKeyConformance } from './store-conformance-keys.ts';
 import { describeConversationsConformance } from './store-conformance-conversations.ts';
+import { describeMessageStateConformance } from './store-conformance-message-state.ts';
 import { describeDirectoryConformance } from './store-conformance-directory.ts';
 import { describeE2eConformance } from './store-conformance-e2e.ts';
 import { describeModerationConformance } from './store-conformance-moderation.ts';
@@ -188,6 +189,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory): v
     describeReadingConformance(() => store);
     describeDirectoryConformance(() => store);
     describeConversationsConformance(() => store);
+    describeMessageStateConformance(() => store);
     describeModerationConformance(() => store);
     describeDeviceConformance(() => store);
     describeAccountKeyConformance(() => store);

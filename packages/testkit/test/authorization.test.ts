@@ -34,6 +34,8 @@ const NEEDS: Record<Verb, Needs> = {
   // End-to-end devices are for every logged-in user, guests too (their keys last a session).
   edevice: 'guest', edevices: 'guest', eremovedevice: 'guest', kpupload: 'guest', kpclaim: 'guest', egroup: 'guest',
   egroupinfo: 'guest', emembers: 'guest', etreepart: 'guest', ecommit: 'guest', esend: 'guest', welcomes: 'guest', welcomeack: 'guest',
+  // Changes to messages and read state are everyone's for their own conversations (the rules are the handler's).
+  edit: 'guest', redact: 'guest', react: 'guest', typing: 'guest', read: 'guest', unread: 'guest',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -95,6 +97,11 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'esend': return { to: 'nobodyhere', data: 'AAAA' };
     case 'welcomes': return {};
     case 'welcomeack': return { group: 'AAAA' };
+    case 'edit': return { to: 'nobodyhere', seq: 1, text: 'edited' };
+    case 'redact': case 'react': return { to: 'nobodyhere', seq: 1, emoji: '👍' };
+    case 'typing': return { to: 'nobodyhere' };
+    case 'read': return { to: 'nobodyhere', seq: 1 };
+    case 'unread': return {};
   }
 }
 

@@ -64,7 +64,8 @@ describe('docs/protocol.md', () => {
   });
 
   it('lists every limit with its real default', () => {
-    const defaults = ConfigSchema.parse({}).limits as Record<string, number>;
+    // The numeric ones: a switch (limits.compression) is documented in its own words.
+    const defaults = Object.fromEntries(Object.entries(ConfigSchema.parse({}).limits).filter(([, v]) => typeof v === 'number'));
     const rows = new Map(
       [...doc.matchAll(/^\|\s*`limits\.([a-z0-9_]+)`\s*\|\s*([^|]+?)\s*\|/gm)].map((m) => [m[1]!, Number(m[2]!.replace(/[`_,\s]/g, ''))]),
     );

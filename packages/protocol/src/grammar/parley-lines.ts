@@ -1,4 +1,5 @@
 import { MODE_USAGE, parseModeFlags } from './mode-flags.ts';
+import { MESSAGE_LINES } from './message-lines.ts';
 import { isDurationWord } from './durations.ts';
 import { explicitRoom, intOrRaw, need, optional, roomOrCurrent, usageError, type LineForm } from './line-form.ts';
 
@@ -245,6 +246,7 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
     verb: 'removekey',
     parse: (w) => ({ verb: 'removekey', args: { key: need(w.words[0], 'REMOVEKEY <key>') } }),
   },
+  ...MESSAGE_LINES,
 };
 
 /**
@@ -252,6 +254,6 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  * LEAVE or WHOIS, the dialect aliases) work everywhere but are not listed twice.
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
-  chat: ['JOIN', 'PART', 'MSG', 'ME', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
+  chat: ['JOIN', 'PART', 'MSG', 'ME', 'REPLY', 'EDIT', 'REDACT', 'REACT', 'UNREACT', 'READ', 'UNREAD', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
   operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT', 'PEERS', 'CONNECT', 'DISCONNECT'],
 };

@@ -14,6 +14,11 @@ export function toChatMessage(message: StoredMessage): ChatMessage {
   };
   if (message.cmid !== undefined) chat.cmid = message.cmid;
   if (message.kind !== undefined) chat.kind = message.kind;
+  if (message.ref !== undefined) {
+    // A message people write refers to what it answers; an event (or an encrypted message, which may be either) to what it is about.
+    if (message.kind === undefined || message.kind === 'action') chat.reply = message.ref;
+    else chat.ref = message.ref;
+  }
   return chat;
 }
 

@@ -3,6 +3,7 @@ import type { Actor, ServerContext } from '../core/context.ts';
 import { ALL_CONVERSATION, dmConversation, type NewMessage, type StoredMessage } from '../store/store.ts';
 import { isConversationId, requireOwnConversation } from './direct-conversations.ts';
 import { elsewhere } from './federated-names.ts';
+import { requireMessage } from './message-fold.ts';
 import type { Room } from './room.ts';
 import { accountUserId, type User } from './user.ts';
 
@@ -124,15 +125,28 @@ export async function sendMessage(actor: Actor, args: CommandArgs<'send'>): Prom
   if (encrypted) {
     throw new ParleyError('E2E_ROOM_ENCRYPTED', `${encrypted.label} is end-to-end encrypted: its messages go through a client with encryption (parley chat, the web client, the SDK)`);
   }
-  return deliverMessages(actor, destinations, args);
+  if (args.reply !== undefined) {
+    if (destinations.length !== 1) throw new ParleyError('BAD_ARGUMENTS', 'A reply goes to one conversation: the one its message is in');
+    await requireMessage(server, destinations[0]!.conv, args.reply);
+  }
+  return deliverMessages(actor, destinations, { text: args.text, cmid: args.cmid, kind: args.kind, ref: args.reply });
 }
 
 /** A message as a destination's conversation stores it (with its offline queue entry, for a DM peer offline here). */
-export function newMessageFor(actor: Actor, d: Destination, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): NewMessage {
+/** What a send carries: `ref` is the seq a reply answers, or the message an edit, redaction or reaction is about. */
+export interface MessageContent {
+  text: string;
+  cmid?: string | undefined;
+  kind?: MessageKind | undefined;
+  ref?: number | undefined;
+}
+
+export function newMessageFor(actor: Actor, d: Destination, content: MessageContent): NewMessage {
   const { server, user: sender } = actor;
   const message: NewMessage = { conv: d.conv, senderId: sender.id, senderName: sender.name, target: d.label, text: content.text, createdAt: Date.now() };
   if (content.cmid !== undefined) message.cmid = content.cmid;
   if (content.kind !== undefined) message.kind = content.kind;
+  if (content.ref !== undefined) message.ref = content.ref;
   // Offline here: queued, and a node where the peer is online takes it off the queue.
   if (d.peer?.accountId !== undefined && !server.users.get(d.peer.id)) message.pendingFor = [d.peer.accountId];
   return message;
@@ -154,7 +168,7 @@ export function committedMessage(actor: Actor, d: Destination, stored: { message
 }
 
 /** Stores one message per destination (through the batching writer) and routes each. */
-export async function deliverMessages(actor: Actor, destinations: readonly Destination[], content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<SentReceipt[]> {
+export async function deliverMessages(actor: Actor, destinations: readonly Destination[], content: MessageContent): Promise<SentReceipt[]> {
   const { server } = actor;
   const messages = destinations.map((d) => newMessageFor(actor, d, content));
   const { federation } = server;

@@ -1,6 +1,7 @@
 import { isRoomTarget, type ChatMessage } from '@parley/protocol';
 import { checkCanSpeak } from '../moderation/room-policy.ts';
-import { replayPages, toChatMessage } from '../chat/messages.ts';
+import { replayPages } from '../chat/messages.ts';
+import { foldPage } from '../chat/message-fold.ts';
 import { resolveConversation, sendMessage } from '../chat/send.ts';
 import { lineText } from '../core/text-lines.ts';
 import { ALL_CONVERSATION } from '../store/store.ts';
@@ -45,7 +46,8 @@ export const messagingCommands: CommandFamily<'send' | 'history' | 'resume'> = {
         ...(after === undefined ? {} : { after }),
         limit: limit ?? ctx.server.config.history.page_size,
       });
-      const messages = fitInBudget(page.map(toChatMessage), ctx.server.config.limits.outbound_queue_bytes / 4, after !== undefined);
+      // Each message in its current version (edits, redactions, reactions folded in: chat/message-fold.ts).
+      const messages = fitInBudget(await foldPage(ctx.server, conv, page), ctx.server.config.limits.outbound_queue_bytes / 4, after !== undefined);
       const wait = ctx.session.whenWritable();
       if (wait) await wait;
       const lines = messages.map((m) => `HIST ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${lineText(m)}`);

@@ -2,6 +2,7 @@ import type { CommandTable } from './command.ts';
 import { identityCommands } from './identity-commands.ts';
 import { infoCommands } from './info-commands.ts';
 import { messagingCommands } from './messaging-commands.ts';
+import { messageChangeCommands } from './message-change-commands.ts';
 import { conversationCommands } from './conversation-commands.ts';
 import { roomCommands } from './room-commands.ts';
 import { adminCommands } from './admin-commands.ts';
@@ -21,6 +22,7 @@ export const COMMANDS: CommandTable = {
   ...identityCommands,
   ...roomCommands,
   ...messagingCommands,
+  ...messageChangeCommands,
   ...conversationCommands,
   ...infoCommands,
   ...adminCommands,

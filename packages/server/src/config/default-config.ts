@@ -181,7 +181,22 @@ retention_days = 0
 # env: PARLEY_HISTORY_PAGE_SIZE
 page_size = 50
 
+[messages]
+# How long after sending an author may edit a message, in ms. 0: never.
+# env: PARLEY_MESSAGES_EDIT_WINDOW_MS
+edit_window_ms = 86400000
+# Keep a message's earlier versions after an edit (false: only the newest is kept).
+# env: PARLEY_MESSAGES_KEEP_EDIT_HISTORY
+keep_edit_history = true
+# Typing notices one connection may send per minute; more are dropped silently.
+# env: PARLEY_MESSAGES_TYPING_PER_MINUTE
+typing_per_minute = 30
+
 [limits]
+# Let clients ask for compression at hello (permessage-deflate on WebSocket, a deflate stream
+# on TCP). Off for a connection unless its client asks. It costs CPU per recipient.
+# env: PARLEY_LIMITS_COMPRESSION
+compression = true
 # Largest protocol frame accepted or sent, in bytes. 512 to 16777216.
 # env: PARLEY_LIMITS_MAX_FRAME_BYTES
 max_frame_bytes = 65536

@@ -25,6 +25,10 @@ export const LIVE_KEYS: Readonly<Record<string, LiveWhen>> = {
   'federation.send_wait_ms': 'at once',
   'federation.max_frame_bytes': 'new connections',
   'federation.frames_per_second': 'new connections',
+  // Read at each edit; a connection's typing bucket is made at its first notice.
+  'messages.edit_window_ms': 'at once',
+  'messages.keep_edit_history': 'at once',
+  'messages.typing_per_minute': 'new connections',
 };
 
 /**
@@ -34,6 +38,8 @@ export const LIVE_KEYS: Readonly<Record<string, LiveWhen>> = {
  */
 export const LIMITS_FOR_NEW: Readonly<Record<string, LiveWhen>> = {
   max_frame_bytes: 'new connections',
+  // Asked for at hello: a connection keeps what it negotiated.
+  compression: 'new connections',
   commands_per_minute_per_connection: 'new connections',
   command_burst_per_connection: 'new connections',
   messages_per_minute: 'new logins',

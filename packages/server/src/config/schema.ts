@@ -125,8 +125,16 @@ export const ConfigSchema = z
         page_size: positiveInt.max(200).default(50),
       })
       .prefault({}),
+    messages: z
+      .strictObject({
+        edit_window_ms: z.number().int().nonnegative().default(24 * 3600_000),
+        keep_edit_history: z.boolean().default(true),
+        typing_per_minute: positiveInt.default(30),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
+        compression: z.boolean().default(true),
         max_frame_bytes: positiveInt.min(512).max(16 * 1024 * 1024).default(64 * 1024),
         max_text_bytes: positiveInt.default(16 * 1024),
         max_topic_length: positiveInt.default(390),

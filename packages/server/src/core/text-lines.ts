@@ -12,9 +12,10 @@ export function escapeText(text: string): string {
 }
 
 /** A stored message's text as a line shows it: MLS bytes are not text anyone could read. */
-export function lineText(message: { text: string; kind?: MessageKind | undefined }): string {
+export function lineText(message: { text: string; kind?: MessageKind | undefined; redacted?: true | undefined }): string {
   if (message.kind === 'mls') return '(end-to-end encrypted)';
   if (message.kind === 'mls_commit') return '(encryption keys changed)';
+  if (message.kind === 'redact' || ('redacted' in message && message.redacted)) return '(deleted)';
   return escapeText(message.text);
 }
 
@@ -31,6 +32,11 @@ export function eventLine(event: ServerEvent): string {
       // Encrypted messages and group changes are MLS bytes a line client cannot open (docs/e2e.md).
       if (event.kind === 'mls') return `EMSG ${event.from} ${event.to} (end-to-end encrypted: open it in a Parley client)`;
       if (event.kind === 'mls_commit') return `EKEYS ${event.from} ${event.to}`;
+      // Changes to a message name it by its seq (HISTORY and OK SEND show seqs).
+      if (event.kind === 'edit') return `EDITED ${event.from} ${event.to} ${event.ref} ${escapeText(event.text)}`;
+      if (event.kind === 'redact') return `REDACTED ${event.from} ${event.to} ${event.ref}${optionalText(event.text)}`;
+      if (event.kind === 'react' || event.kind === 'unreact') return `${event.kind === 'react' ? 'REACTED' : 'UNREACTED'} ${event.from} ${event.to} ${event.ref} ${escapeText(event.text)}`;
+      if (event.reply !== undefined) return `${event.kind === 'action' ? 'ACTION' : 'MSG'} ${event.from} ${event.to} (re ${event.reply}) ${escapeText(event.text)}`;
       return `${event.kind === 'action' ? 'ACTION' : 'MSG'} ${event.from} ${event.to} ${escapeText(event.text)}`;
     case 'join':
       return `JOIN ${event.user} ${event.room}`;
@@ -54,6 +60,12 @@ export function eventLine(event: ServerEvent): string {
       return `WELCOME ${event.conv} ${event.epoch}`;
     case 'e2e_devices':
       return `EDEVICES ${event.user}${event.identity_changed ? ' identity-changed' : ''}`;
+    case 'typing':
+      return `TYPING ${event.user} ${event.conv} ${event.on ? 'on' : 'off'}`;
+    case 'read':
+      return `READ ${event.conv} ${event.seq}`;
+    case 'receipt':
+      return `RECEIPT ${event.user} ${event.conv} ${event.seq}`;
     case 'error':
       return errorLine(event.error);
   }

@@ -2,6 +2,7 @@ import { ParleyError, type CommandArgs, type E2eWelcome, type ReplyData } from '
 import type { Actor } from '../core/context.ts';
 import type { Session } from '../core/session.ts';
 import { committedMessage, newMessageFor } from '../chat/send.ts';
+import { requireMessage } from '../chat/message-fold.ts';
 import type { WelcomeRecord } from '../store/store.ts';
 import { conversationPeople, encryptedDestination } from './conversation-people.ts';
 import { requireDevice } from './e2e-devices.ts';
@@ -61,7 +62,8 @@ export async function sendEncrypted(actor: Actor, args: CommandArgs<'esend'>): P
   const device = requireDevice(session);
   const destination = await encryptedDestination(actor, args.to);
   await checkEncryptedMessage(server, { conv: destination.conv, room: destination.room, device, text: args.data });
-  const message = newMessageFor(actor, destination, { text: args.data, kind: 'mls', cmid: args.cmid });
+  if (args.ref !== undefined) await requireMessage(server, destination.conv, args.ref);
+  const message = newMessageFor(actor, destination, { text: args.data, kind: 'mls', cmid: args.cmid, ref: args.ref });
   // A conversation other servers follow is sealed as it is appended (federation.ts).
   const stored = server.federation?.routesConv(message.conv) ? await server.federation.append(actor, message.conv, message) : await server.writer.append(message);
   server.metrics.messages.inc(1);

@@ -95,7 +95,7 @@ export class E2eRelay {
     const mirror = await this.#mirrored(actor, args.to);
     if (!mirror) return undefined;
     const device = requireDevice(actor.session);
-    const { message } = await this.parts.mirrors.outbox.send(actor, mirror, { text: args.data, kind: 'mls', cmid: args.cmid, dev: device.deviceId });
+    const { message } = await this.parts.mirrors.outbox.send(actor, mirror, { text: args.data, kind: 'mls', cmid: args.cmid, ref: args.ref, dev: device.deviceId });
     const { label } = mirror;
     if (!message) return { sent: [{ to: label, conv: mirror.conv, seq: 0, duplicate: false, pending: true } as SentReceipt] };
     actor.session.sentMessage(message.conv, message.seq);

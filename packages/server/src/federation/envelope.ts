@@ -21,6 +21,8 @@ export interface Submission {
   ts: number;
   /** The sender's end-to-end device, on an encrypted message. */
   dev?: string;
+  /** The seq (at the home) of the message this one answers or is about. */
+  ref?: number;
   sig: string;
 }
 
@@ -46,8 +48,9 @@ export interface Envelope {
 // field can be moved into another. The tag keeps a submission signature from passing as an event's.
 function submissionBytes(s: Omit<Submission, 'sig'>): Buffer {
   const fields = ['parley-submission-v1', s.origin, s.sub, s.home, s.room, s.sender, s.name, s.cmid ?? '', s.kind ?? '', s.text, s.ts];
-  // Appended only when there is one, so submissions without a device sign the bytes they always did.
+  // Appended only when there is one, so submissions without them sign the bytes they always did.
   if (s.dev !== undefined) fields.push(s.dev);
+  if (s.ref !== undefined) fields.push(`ref:${s.ref}`);
   return Buffer.from(JSON.stringify(fields));
 }
 

@@ -9,7 +9,7 @@ import type { AppendResult, FederationStore, NewMessage, RemoteMemberRecord, Sea
 import { eventHash, membershipVerifies, sealSubmission, signSubmission, submissionFault, type Envelope, type Submission } from './envelope.ts';
 import type { EventStreams } from './event-streams.ts';
 import { SealedWriter } from './sealed-writer.ts';
-import { encryptedRefusal } from './encrypted-submissions.ts';
+import { changeRefusal, encryptedRefusal } from './submission-checks.ts';
 import { offlineAccountOf, otherParticipant } from './direct-ids.ts';
 import type { FrameOf, LinkFrame } from './link-frames.ts';
 import type { Link } from './link.ts';
@@ -123,6 +123,7 @@ export class HomeRooms {
           ...(message.kind !== undefined ? { kind: message.kind } : {}),
           text: message.text,
           ts: message.createdAt,
+          ...(message.ref !== undefined ? { ref: message.ref } : {}),
         });
       const envelope: Envelope = sealSubmission(identity, submission, { seq: message.seq, prev });
       return { origin: submission.origin, sub: submission.sub, hash: eventHash(envelope.e), envelope: JSON.stringify(envelope) };
@@ -267,13 +268,14 @@ export class HomeRooms {
     const { local, server: memberServer } = splitServer(member.name);
     if (room && memberServer !== undefined && this.#banOf(room, local, memberServer)) return void reject('BANNED_FROM_ROOM', `You are banned from ${room.name}`);
     if (room?.modes.moderated) return void reject('MUTED', `${room.name} is moderated: only its moderators speak`);
-    const refusal = await encryptedRefusal(this.server, { conv, room, senderId, s });
+    const refusal = (await encryptedRefusal(this.server, { conv, room, senderId, s })) ?? (await changeRefusal(this.server, { conv, senderId, s }));
     if (refusal) return void reject(refusal.errorName, refusal.message);
     const message: NewMessage = { conv, senderId, senderName: member.name, target: room?.name ?? (await this.#localPeerName(conv, senderId)), text: s.text, createdAt: s.ts };
     const offline = direct ? offlineAccountOf(this.server, conv, senderId) : undefined;
     if (offline !== undefined) message.pendingFor = [offline];
     if (s.cmid !== undefined) message.cmid = s.cmid;
     if (s.kind !== undefined) message.kind = s.kind;
+    if (s.ref !== undefined) message.ref = s.ref;
     const result = await this.writer.append(message, s);
     accept(result.message.seq);
     if (!result.duplicate) {

@@ -26,7 +26,9 @@ export const SubmissionSchema = z.strictObject({
   sender: z.string().min(1).max(80),
   name: z.string().min(1).max(64),
   cmid: z.string().min(1).max(64).optional(),
-  kind: z.enum(['action', 'mls', 'mls_commit']).optional(),
+  kind: z.enum(['action', 'mls', 'mls_commit', 'edit', 'redact', 'react', 'unreact']).optional(),
+  /** The seq at the home of the message it answers or is about. */
+  ref: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
   text: z.string().max(64 * 1024),
   ts: z.number().int().min(0),
   /** The sender's end-to-end device, for an encrypted message (the home checks it is a member for the epoch). */

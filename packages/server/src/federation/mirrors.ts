@@ -155,7 +155,7 @@ export class Mirrors {
   }
 
   /** A local user's message to a mirrored room (see Outbox.send). */
-  send(actor: Actor, conv: string, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
+  send(actor: Actor, conv: string, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined; ref?: number | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
     const mirror = this.#rooms.get(conv)!;
     return this.outbox.send(actor, { conv, home: mirror.home, room: mirror.room }, content);
   }
@@ -192,6 +192,7 @@ export class Mirrors {
       if (offline !== undefined) message.pendingFor = [offline];
       if (s.cmid !== undefined) message.cmid = s.cmid;
       if (s.kind !== undefined) message.kind = s.kind;
+      if (s.ref !== undefined) message.ref = s.ref;
       items.push({ event: { conv: mirror.conv, seq: e.seq, origin: s.origin, sub: s.sub, hash: eventHash(e), envelope: JSON.stringify(envelope) }, message, mirror, own, envelope });
     }
     if (items.length === 0) return;

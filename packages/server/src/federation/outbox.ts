@@ -34,7 +34,7 @@ export class Outbox {
   ) {}
 
   /** Signs, keeps and sends; answers once the home's event is stored here, or as pending after send_wait_ms. */
-  async send(actor: Actor, to: { conv: string; home: string; room: string }, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined; dev?: string | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
+  async send(actor: Actor, to: { conv: string; home: string; room: string }, content: { text: string; cmid?: string | undefined; kind?: MessageKind | undefined; ref?: number | undefined; dev?: string | undefined }): Promise<{ message: StoredMessage | undefined; pending: boolean }> {
     const { store, identity } = this.parts;
     const sub = await store.nextSub();
     const s = signSubmission(identity, {
@@ -47,6 +47,7 @@ export class Outbox {
       ...(content.kind !== undefined ? { kind: content.kind } : {}),
       text: content.text,
       ts: Date.now(),
+      ...(content.ref !== undefined ? { ref: content.ref } : {}),
       ...(content.dev !== undefined ? { dev: content.dev } : {}),
     });
     await store.addOutbox({ sub, conv: to.conv, submission: JSON.stringify(s), createdAt: s.ts });

@@ -25,6 +25,8 @@ export interface NewMessage {
   /** Client message id: a retried send with the same (conv, senderId, cmid) is stored once. */
   cmid?: string;
   kind?: MessageKind;
+  /** The seq of the message this one answers (a reply) or is about (an edit, redaction, reaction). */
+  ref?: number;
   createdAt: number;
   /** Account ids that were offline at send time; they get this message at their next login. */
   pendingFor?: readonly number[];
@@ -39,6 +41,7 @@ export interface StoredMessage {
   text: string;
   cmid?: string;
   kind?: MessageKind;
+  ref?: number;
   createdAt: number;
 }
 

@@ -1,12 +1,14 @@
 import { ParleyError, WIRE_ERROR, type HasWireError } from '@parley/protocol';
 import type { DirectoryStore } from './directory-store.ts';
 import type { MessageLog } from './message-log.ts';
+import type { MessageState } from './message-state.ts';
 import type { ModerationStore } from './moderation-store.ts';
 import type { E2eStore } from './e2e-store.ts';
 import type { FederationStore } from './federation-store.ts';
 import type { NameClaims } from '../cluster/name-claims.ts';
 
 export * from './message-log.ts';
+export * from './message-state.ts';
 export * from './directory-store.ts';
 export * from './moderation-store.ts';
 export * from './e2e-store.ts';
@@ -20,7 +22,7 @@ export * from './federation-store.ts';
  * all of them reject with StoreError (never a raw driver error) on failure. A store is opened by
  * whoever starts the server and injected (`ParleyServer.start(config, { store })`).
  */
-export interface Store extends MessageLog, DirectoryStore, ModerationStore, StoreInfo {
+export interface Store extends MessageLog, MessageState, DirectoryStore, ModerationStore, StoreInfo {
   /** What the server keeps as end-to-end encryption's Delivery Service (see E2eStore). */
   readonly e2e: E2eStore;
   /** What a federating server keeps of the network; absent where it is not built (PostgreSQL, for now). */

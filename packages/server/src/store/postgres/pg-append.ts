@@ -129,6 +129,7 @@ async function appendOnce(db: Kysely<PgSchema>, batch: readonly NewMessage[], lo
       body: m.text,
       cmid: m.cmid ?? null,
       kind: m.kind ?? null,
+      ref: m.ref ?? null,
       created_at: m.createdAt,
     });
   });
@@ -158,13 +159,14 @@ async function insertFresh(db: Kysely<PgSchema>, p: Omit<Plan, 'slots'>): Promis
       ON CONFLICT (id) DO UPDATE SET last_seq = c.last_seq + excluded.last_seq
       RETURNING c.id, c.last_seq
     ), m AS (
-      INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at)
-      SELECT r.conv, s.last_seq - r.back, r.sender_id, r.sender_name, r.target, r.body, r.cmid, r.kind, r.created_at
+      INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, kind, ref, created_at)
+      SELECT r.conv, s.last_seq - r.back, r.sender_id, r.sender_name, r.target, r.body, r.cmid, r.kind, r.ref, r.created_at
       FROM unnest(
         ${col((m) => m.conv)}::text[], ${p.back}::bigint[], ${col((m) => m.senderId)}::text[],
         ${col((m) => m.senderName)}::text[], ${col((m) => m.target)}::text[], ${col((m) => m.text)}::text[],
-        ${col((m) => m.cmid ?? null)}::text[], ${col((m) => m.kind ?? null)}::text[], ${col((m) => m.createdAt)}::bigint[]
-      ) WITH ORDINALITY AS r (conv, back, sender_id, sender_name, target, body, cmid, kind, created_at, ord)
+        ${col((m) => m.cmid ?? null)}::text[], ${col((m) => m.kind ?? null)}::text[], ${col((m) => m.ref ?? null)}::bigint[],
+        ${col((m) => m.createdAt)}::bigint[]
+      ) WITH ORDINALITY AS r (conv, back, sender_id, sender_name, target, body, cmid, kind, ref, created_at, ord)
       JOIN s ON s.id = r.conv
       ORDER BY r.ord
       RETURNING 1

@@ -192,6 +192,17 @@ const VERSIONS: readonly (readonly string[])[] = [
   ],
   // 5: rooms whose messages are MLS ciphertext only (mode `encrypted`).
   [`ALTER TABLE rooms ADD COLUMN encrypted boolean NOT NULL DEFAULT false`],
+  // 6: replies, edits, redactions, reactions (`ref`), and read positions (store/message-state.ts).
+  [
+    `ALTER TABLE messages ADD COLUMN ref bigint`,
+    `CREATE INDEX messages_ref ON messages (conv, ref) WHERE ref IS NOT NULL`,
+    `CREATE TABLE read_positions (
+       user_id text NOT NULL,
+       conv text NOT NULL,
+       seq bigint NOT NULL,
+       updated_at bigint NOT NULL,
+       PRIMARY KEY (user_id, conv))`,
+  ],
 ];
 
 /** The schema version this code writes and reads. */

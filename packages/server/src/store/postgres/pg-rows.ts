@@ -1,4 +1,4 @@
-import { MLS_KINDS, type MessageKind } from '@parley/protocol';
+import { MLS_KINDS, REF_KINDS, type MessageKind } from '@parley/protocol';
 import type { Generated, Selectable } from 'kysely';
 import type { Account, AuditEntry, BanKind, BanRecord, RoomGrantKind, RoomRecord, StoredMessage, StoredServerRole } from '../store.ts';
 
@@ -33,6 +33,7 @@ export interface PgSchema {
   /** Kept apart from messages so seqs are never reused after retention deletes the newest. */
   conversations: { id: string; last_seq: number };
   messages: MessageRow;
+  read_positions: { user_id: string; conv: string; seq: number; updated_at: number };
   /** `id` is insertion order, which is seq order within every conversation (pendingFor's order). */
   pending: { id: Generated<number>; account_id: number; conv: string; seq: number };
   dm_participants: { user_id: string; conv: string; peer_id: string };
@@ -89,6 +90,8 @@ export interface MessageRow {
   cmid: string | null;
   /** Null for an ordinary message (see MessageKind). */
   kind: string | null;
+  /** What it answers or is about (version 6). */
+  ref: number | null;
   created_at: number;
 }
 
@@ -105,10 +108,11 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   // The interface models "no cmid" as an absent property, not null.
   if (row.cmid !== null) message.cmid = row.cmid;
   if (isMessageKind(row.kind)) message.kind = row.kind;
+  if (row.ref !== null) message.ref = Number(row.ref);
   return message;
 }
 
-const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS]);
+const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS, ...REF_KINDS]);
 
 /** A kind this version knows; one written by a newer Parley reads as an ordinary message. */
 function isMessageKind(kind: string | null): kind is MessageKind {

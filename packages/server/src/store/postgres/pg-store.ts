@@ -31,6 +31,7 @@ import { PgDirectory } from './pg-directory.ts';
 import { PgE2e } from './pg-e2e.ts';
 import { toStoreError } from './pg-errors.ts';
 import { PgMessageLog } from './pg-messages.ts';
+import { PgMessageState } from './pg-message-state.ts';
 import { migrate } from './pg-migrations.ts';
 import { PgModeration, schemaSizeBytes } from './pg-moderation.ts';
 import { PgNameClaims } from './pg-name-claims.ts';
@@ -85,6 +86,7 @@ export class PostgresStore implements Store {
   readonly #schema: string;
   readonly #ctx: PgContext;
   readonly #log: PgMessageLog;
+  readonly #state: PgMessageState;
   readonly #directory: PgDirectory;
   readonly #moderation: PgModeration;
   #closed = false;
@@ -106,6 +108,7 @@ export class PostgresStore implements Store {
       },
     };
     this.#log = new PgMessageLog(this.#ctx);
+    this.#state = new PgMessageState(this.#ctx);
     this.#directory = new PgDirectory(this.#ctx);
     this.#moderation = new PgModeration(this.#ctx);
     this.devices = this.#directory.devices;
@@ -142,6 +145,13 @@ export class PostgresStore implements Store {
   deleteMessagesBefore = (cutoff: number): Promise<number> => this.#log.deleteMessagesBefore(cutoff);
   pendingFor = (accountId: number, limit: number): Promise<StoredMessage[]> => this.#log.pendingFor(accountId, limit);
   clearPending = (accountId: number, delivered: readonly { conv: string; seq: number }[]): Promise<void> => this.#log.clearPending(accountId, delivered);
+
+  // What happens to messages after they are sent, and read positions (pg-message-state.ts).
+  about = (conv: string, seqs: readonly number[]): Promise<StoredMessage[]> => this.#state.about(conv, seqs);
+  blank = (conv: string, seqs: readonly number[]): Promise<void> => this.#state.blank(conv, seqs);
+  setRead = (userId: string, conv: string, seq: number, at: number): Promise<number> => this.#state.setRead(userId, conv, seq, at);
+  readPositions = (userId: string): Promise<Map<string, number>> => this.#state.readPositions(userId);
+  unreadCounts = (userId: string, positions: readonly { conv: string; after: number }[], cap: number): Promise<Map<string, number>> => this.#state.unreadCounts(userId, positions, cap);
 
   // The directory (pg-directory.ts).
   createAccount = (input: { name: string; nameKey: string; passwordHash: string }): Promise<Account> => this.#directory.createAccount(input);

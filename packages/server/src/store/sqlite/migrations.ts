@@ -18,6 +18,7 @@ import { e2eMigration } from './migration-0009-e2e.ts';
 import { encryptedRoomsMigration } from './migration-0010-encrypted-rooms.ts';
 import { federationMigration } from './migration-0011-federation.ts';
 import { federatedWelcomesMigration } from './migration-0012-federated-welcomes.ts';
+import { messageStateMigration } from './migration-0013-message-state.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -125,6 +126,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_encrypted_rooms': encryptedRoomsMigration,
   '0011_federation': federationMigration,
   '0012_federated_welcomes': federatedWelcomesMigration,
+  '0013_message_state': messageStateMigration,
 };
 
 const provider: MigrationProvider = {

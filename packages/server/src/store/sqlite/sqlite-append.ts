@@ -24,7 +24,7 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
   // prepared statements inside a synchronous transaction avoid per-row compilation and
   // per-row promise hops.
   const findByCmid = sqlite.prepare<[string, string, string], MessageRow>(
-    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at
+    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, kind, ref, created_at
        FROM messages WHERE conv = ? AND sender_id = ? AND cmid = ?`,
   );
   const readSeq = sqlite.prepare<[string], number>(`SELECT last_seq FROM conversations WHERE id = ?`).pluck();
@@ -37,10 +37,10 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
   // once per message. A failed transaction forgets the cache: the rollback may have undone it.
   const lastSeq = new Map<string, number>();
   const insertMessage = sqlite.prepare<
-    [string, number, string, string, string, string, string | null, string | null, number]
+    [string, number, string, string, string, string, string | null, string | null, number | null, number]
   >(
-    `INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (conv, seq, sender_id, sender_name, target, body, cmid, kind, ref, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // OR IGNORE: a caller listing the same account twice should not fail the batch.
   const insertPending = sqlite.prepare<[number, string, number]>(
@@ -70,7 +70,8 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
       lastSeq.set(m.conv, seq);
       touched.add(m.conv);
       const kind = m.kind ?? null;
-      insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, kind, m.createdAt);
+      const ref = m.ref ?? null;
+      insertMessage.run(m.conv, seq, m.senderId, m.senderName, m.target, m.text, cmid, kind, ref, m.createdAt);
       for (const accountId of m.pendingFor ?? []) insertPending.run(accountId, m.conv, seq);
       if (seq === 1 && m.conv.startsWith('dm:')) {
         for (const row of dmParticipantRows(m.conv)) insertParticipant.run(row.user_id, row.conv, row.peer_id);
@@ -85,6 +86,7 @@ export function prepareAppend(sqlite: Database.Database): AppendTransaction {
           body: m.text,
           cmid,
           kind,
+          ref,
           created_at: m.createdAt,
         }),
         duplicate: false,

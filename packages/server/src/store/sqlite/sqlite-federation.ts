@@ -58,7 +58,7 @@ export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTra
   );
   const eventAt = sqlite.prepare<[string, number], { hash: string }>(`SELECT hash FROM fed_events WHERE conv = ? AND seq = ?`);
   const unsealed = sqlite.prepare<[string, number], MessageRow>(
-    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, kind, created_at FROM messages WHERE conv = ? AND seq > ? ORDER BY seq`,
+    `SELECT conv, seq, sender_id, sender_name, target, body, cmid, kind, ref, created_at FROM messages WHERE conv = ? AND seq > ? ORDER BY seq`,
   );
   const readCounter = sqlite.prepare<[string], number>(`SELECT value FROM fed_counters WHERE name = ?`).pluck();
   const writeCounter = sqlite.prepare<[string, number]>(

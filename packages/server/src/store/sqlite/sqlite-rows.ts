@@ -1,4 +1,4 @@
-import { MLS_KINDS, type MessageKind } from '@parley/protocol';
+import { MLS_KINDS, REF_KINDS, type MessageKind } from '@parley/protocol';
 import type { Generated, Selectable } from 'kysely';
 import type { DmParticipantRow } from '../dm-participants.ts';
 import type { Account, BanKind, RoomGrantKind, RoomRecord, StoredMessage, StoredServerRole } from '../store.ts';
@@ -36,6 +36,7 @@ export interface SqliteSchema {
     last_seq: number;
   };
   messages: MessageRow;
+  read_positions: { user_id: string; conv: string; seq: number; updated_at: number };
   dm_participants: DmParticipantRow;
   pending: {
     account_id: number;
@@ -114,6 +115,8 @@ export interface MessageRow {
   cmid: string | null;
   /** Null for an ordinary message (see MessageKind). */
   kind: string | null;
+  /** What it answers or is about (migration 0013); selects that list columns may leave it out. */
+  ref?: number | null;
   created_at: number;
 }
 
@@ -130,10 +133,11 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
   // The interface models "no cmid" as an absent property, not null.
   if (row.cmid !== null) message.cmid = row.cmid;
   if (isMessageKind(row.kind)) message.kind = row.kind;
+  if (row.ref !== undefined && row.ref !== null) message.ref = row.ref;
   return message;
 }
 
-const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS]);
+const KINDS: ReadonlySet<string | null> = new Set<MessageKind>(['action', ...MLS_KINDS, ...REF_KINDS]);
 
 /** A kind this version knows; one written by a newer Parley reads as an ordinary message. */
 function isMessageKind(kind: string | null): kind is MessageKind {

@@ -8,6 +8,7 @@ import { sqliteDirectory } from './sqlite-directory.ts';
 import { SqliteE2e } from './sqlite-e2e.ts';
 import { sqliteFederation } from './sqlite-federation.ts';
 import { sqliteMessageLog } from './sqlite-messages.ts';
+import { sqliteMessageState } from './sqlite-message-state.ts';
 import { sqliteModeration } from './sqlite-moderation.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
 import { resourceReporter, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
@@ -38,6 +39,7 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
     kind: 'sqlite',
     epoch: identity.epoch,
     ...sqliteMessageLog(parts, append),
+    ...sqliteMessageState(parts),
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
     e2e: new SqliteE2e(parts, append),

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState } from '../message-state.ts';
+import type { StoredMessage } from '../store.ts';
+import type { PgContext } from './pg-context.ts';
+import { toStoredMessage } from './pg-rows.ts';
+
+/** Edits, redactions, reactions and read positions on PostgreSQL (store/message-state.ts); nothing cached. */
+export class PgMessageState implements MessageState {
+  constructor(private readonly ctx: PgContext) {}
+
+  about(conv: string, seqs: readonly number[]): Promise<StoredMessage[]> {
+    return this.ctx.run('reading what happened to messages', async (db) => {
+      if (seqs.length === 0) return [];
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conv', '=', conv)
+        .where('ref', '=', sql<number>`ANY(${[...seqs]}::bigint[])`)
+        .where('kind', 'in', [...ABOUT_KINDS])
+        .orderBy('seq')
+        .execute();
+      return rows.map(toStoredMessage);
+    });
+  }
+
+  blank(conv: string, seqs: readonly number[]): Promise<void> {
+    return this.ctx.run('blanking messages', async (db) => {
+      if (seqs.length === 0) return;
+      await db.updateTable('messages').set({ body: '' }).where('conv', '=', conv).where('seq', '=', sql<number>`ANY(${[...seqs]}::bigint[])`).execute();
+    });
+  }
+
+  setRead(userId: string, conv: string, seq: number, at: number): Promise<number> {
+    return this.ctx.run('saving a read position', async (db) => {
+      const row = await db
+        .insertInto('read_positions')
+        .values({ user_id: userId, conv, seq, updated_at: at })
+        .onConflict((oc) => oc.columns(['user_id', 'conv']).doUpdateSet({ seq: sql`greatest(read_positions.seq, excluded.seq)`, updated_at: sql`excluded.updated_at` }))
+        .returning('seq')
+        .executeTakeFirst();
+      return Number(row?.seq ?? seq);
+    });
+  }
+
+  readPositions(userId: string): Promise<Map<string, number>> {
+    return this.ctx.run('reading read positions', async (db) => {
+      const rows = await db.selectFrom('read_positions').select(['conv', 'seq']).where('user_id', '=', userId).execute();
+      return new Map(rows.map((r) => [r.conv, Number(r.seq)]));
+    });
+  }
+
+  unreadCounts(userId: string, positions: readonly { conv: string; after: number }[], cap: number): Promise<Map<string, number>> {
+    return this.ctx.run('counting unread messages', async (db) => {
+      const counts = new Map<string, number>();
+      if (positions.length === 0) return counts;
+      // One round trip: a lateral, capped scan of each conversation from its read position.
+      const rows = await sql<{ conv: string; n: string }>`
+        SELECT p.conv, (
+          SELECT count(*) FROM (
+            SELECT 1 FROM messages m
+            WHERE m.conv = p.conv AND m.seq > p.after AND m.sender_id <> ${userId}
+              AND (m.kind IS NULL OR m.kind <> ALL(${[...NOT_UNREAD_KINDS]}::text[]))
+            LIMIT ${cap}
+          ) u
+        ) AS n
+        FROM unnest(${positions.map((p) => p.conv)}::text[], ${positions.map((p) => p.after)}::bigint[]) AS p (conv, after)
+      `.execute(db);
+      for (const row of rows.rows) counts.set(row.conv, Number(row.n));
+      return counts;
+    });
+  }
+}
