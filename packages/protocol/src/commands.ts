@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, REACTION_MAX_BYTES, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT, MAX_TREE_PARTS } from './limits.ts';
+import { CONVERSATIONS_MAX, HISTORY_MAX_PAGE, REACTION_MAX_BYTES, SEARCH_MAX_RESULTS, MAX_DEVICE_LABEL_LENGTH, MAX_E2E_DEVICES_PER_USER, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_MLS_TEXT, MAX_TREE_PARTS } from './limits.ts';
 import { parseDuration } from './grammar/durations.ts';
 
 /**
@@ -104,6 +104,15 @@ export const COMMAND_SCHEMAS = {
   read: z.object({ to: str.min(1), seq: z.number().int().nonnegative() }),
   /** Your read position and unread count in each of your conversations (rooms you are in and direct ones). */
   unread: z.object({}),
+  /** Full-text search over what you may read: `in` one conversation, `from` one person, between times (ms). */
+  search: z.object({
+    words: str.min(1).max(300),
+    in: str.min(1).optional(),
+    from: str.min(1).max(64).optional(),
+    after: z.number().int().nonnegative().optional(),
+    before: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(SEARCH_MAX_RESULTS).optional(),
+  }),
   join: z.object({ room: str.min(1), password: str.max(256).optional() }),
   part: roomArg,
   create: z.object({ room: str.min(1), topic: str.optional(), encrypted: z.boolean().optional() }),

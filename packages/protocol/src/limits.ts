@@ -49,3 +49,5 @@ export const REACTIONS_PER_MESSAGE_MAX = 32;
 export const REACTION_NAMES_MAX = 20;
 /** A client forgets someone's typing notice this long after the last one (senders repeat it while they type). */
 export const TYPING_EXPIRES_MS = 6_000;
+/** The most results one `search` returns (also its default). */
+export const SEARCH_MAX_RESULTS = 50;

@@ -209,6 +209,8 @@ export interface ReplyData {
   typing: { conv: string };
   read: { conv: string; seq: number };
   unread: { conversations: UnreadInfo[] };
+  /** Newest first, each in its current version; open one in context with `history` around its `seq`. */
+  search: { results: ChatMessage[] };
   /** `conv` is the room's conversation id (for cursors); `lastSeq` its newest message. */
   /** `muted` when the one joining is muted in the room (their sends will be refused with MUTED). */
   join: RoomSummary & { conv: string; lastSeq: number; muted?: true };

@@ -77,5 +77,35 @@ export function describeMessageStateConformance(current: () => Store): void {
       expect((await store.unreadCounts('u1', [{ conv: '#u', after: 0 }], 2)).get('#u')).toBe(2);
       expect((await store.unreadCounts('u2', [{ conv: '#u', after: 0 }], 99)).get('#u')).toBe(2);
     });
+
+    it('searches what people wrote in the listed conversations, newest first, every term, the last as a prefix', async () => {
+      await store.appendMessages([
+        msg('#s', 'the release is on friday'),
+        msg('#s', 'Friday it is, the release party', { senderName: 'Bob', senderId: 'u2' }),
+        msg('#s', 'ciphertext release', { kind: 'mls' }),
+        msg('#other', 'release notes elsewhere'),
+        msg('#s', 'moved the release to monday', { kind: 'edit', ref: 1 }),
+        msg('#s', 'un café, merci'),
+      ]);
+      const texts = async (q: Partial<Parameters<Store['search']>[0]>) =>
+        (await store.search({ terms: [], convs: ['#s'], limit: 10, ...q })).map((m) => m.text);
+      expect(await texts({ terms: ['release', 'fri'] })).toEqual(['Friday it is, the release party', 'the release is on friday']);
+      // Edits are found (and stand for their message); ciphertext never is; other conversations only when listed.
+      expect(await texts({ terms: ['monday'] })).toEqual(['moved the release to monday']);
+      expect((await store.search({ terms: ['monday'], convs: ['#s'], limit: 10 }))[0]).toMatchObject({ kind: 'edit', ref: 1 });
+      expect(await texts({ terms: ['ciphertext'] })).toEqual([]);
+      expect(await texts({ terms: ['notes'] })).toEqual([]);
+      expect(await texts({ terms: ['notes'], convs: ['#s', '#other'] })).toEqual(['release notes elsewhere']);
+      expect(await texts({ terms: ['release'], from: 'bob' })).toEqual(['Friday it is, the release party']);
+      expect(await texts({ terms: ['release'], limit: 1 })).toHaveLength(1);
+      expect(await texts({ terms: ['release'], after: fixture.clock - 3 })).toEqual(['moved the release to monday']);
+      expect(await texts({ terms: ['cafe'] })).toHaveLength(store.kind === 'sqlite' ? 1 : 0);
+      expect(await texts({ terms: ['café'] })).toEqual(['un café, merci']);
+      // Redacted (blanked) and deleted messages are no longer found.
+      await store.blank('#s', [1]);
+      expect(await texts({ terms: ['friday'] })).toEqual(['Friday it is, the release party']);
+      await store.deleteMessagesBefore(fixture.clock);
+      expect(await texts({ terms: ['release'] })).toEqual([]);
+    });
   });
 }

@@ -35,7 +35,7 @@ const NEEDS: Record<Verb, Needs> = {
   edevice: 'guest', edevices: 'guest', eremovedevice: 'guest', kpupload: 'guest', kpclaim: 'guest', egroup: 'guest',
   egroupinfo: 'guest', emembers: 'guest', etreepart: 'guest', ecommit: 'guest', esend: 'guest', welcomes: 'guest', welcomeack: 'guest',
   // Changes to messages and read state are everyone's for their own conversations (the rules are the handler's).
-  edit: 'guest', redact: 'guest', react: 'guest', typing: 'guest', read: 'guest', unread: 'guest',
+  edit: 'guest', redact: 'guest', react: 'guest', typing: 'guest', read: 'guest', unread: 'guest', search: 'guest',
 };
 
 /** Room-scoped commands: the lowest room role that may run them in that room without a server role. */
@@ -102,6 +102,7 @@ function argsFor(verb: Verb, room: string): Record<string, unknown> {
     case 'typing': return { to: 'nobodyhere' };
     case 'read': return { to: 'nobodyhere', seq: 1 };
     case 'unread': return {};
+    case 'search': return { words: 'hello' };
   }
 }
 

@@ -118,6 +118,9 @@ describe('SQLite store', () => {
       db.prepare('DROP TABLE account_keys').run();
       for (const table of ['e2e_welcomes', 'e2e_group_members', 'e2e_groups', 'e2e_key_packages', 'e2e_devices', 'e2e_identities']) db.prepare(`DROP TABLE ${table}`).run();
       for (const table of ['fed_peers', 'fed_mirrored_rooms', 'fed_followers', 'fed_remote_members', 'fed_events', 'fed_outbox', 'fed_counters', 'fed_welcomes']) db.prepare(`DROP TABLE ${table}`).run();
+      // 0014: search.
+      for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) db.prepare(`DROP TRIGGER ${trigger}`).run();
+      db.prepare('DROP TABLE message_search').run();
       // 0013: replies, edits and reactions (`ref`), read positions.
       db.prepare('DROP TABLE read_positions').run();
       db.prepare('DROP INDEX messages_ref').run();

@@ -254,6 +254,6 @@ export const PARLEY_LINES: Readonly<Record<string, LineForm>> = {
  * LEAVE or WHOIS, the dialect aliases) work everywhere but are not listed twice.
  */
 export const CLIENT_HELP: Readonly<Record<'chat' | 'operator', readonly string[]>> = {
-  chat: ['JOIN', 'PART', 'MSG', 'ME', 'REPLY', 'EDIT', 'REDACT', 'REACT', 'UNREACT', 'READ', 'UNREAD', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
+  chat: ['JOIN', 'PART', 'MSG', 'ME', 'REPLY', 'EDIT', 'REDACT', 'REACT', 'UNREACT', 'READ', 'UNREAD', 'SEARCH', 'CREATE', 'ROOMS', 'WHO', 'LIST', 'TOPIC', 'HISTORY', 'CONVERSATIONS', 'NICK', 'AWAY', 'BACK', 'DEVICES', 'REVOKE'],
   operator: ['OPER', 'USERINFO', 'KICK', 'KILL', 'BAN', 'UNBAN', 'LISTBANS', 'MUTE', 'UNMUTE', 'MODE', 'INVITE', 'ROOMROLE', 'BROADCAST', 'DELETE', 'SERVERINFO', 'GRANT', 'DISABLE', 'ENABLE', 'AUDIT', 'PEERS', 'CONNECT', 'DISCONNECT'],
 };

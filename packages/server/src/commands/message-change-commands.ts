@@ -2,6 +2,8 @@ import { isRoomTarget } from '@parley/protocol';
 import { editMessage, reactToMessage, redactMessage } from '../chat/message-changes.ts';
 import { markRead, unreadState } from '../chat/read-state.ts';
 import { sendTyping } from '../chat/typing.ts';
+import { searchMessages } from '../chat/search.ts';
+import { lineText } from '../core/text-lines.ts';
 import type { CommandFamily } from './command.ts';
 import { actorOf } from './command.ts';
 
@@ -10,7 +12,7 @@ import { actorOf } from './command.ts';
  * "Edits, reactions, typing and read state"). Edits and reactions count against the message
  * budget like sends; typing has its own (messages.typing_per_minute).
  */
-export const messageChangeCommands: CommandFamily<'edit' | 'redact' | 'react' | 'typing' | 'read' | 'unread'> = {
+export const messageChangeCommands: CommandFamily<'edit' | 'redact' | 'react' | 'typing' | 'read' | 'unread' | 'search'> = {
   edit: {
     summary: 'Edit one of your messages: {"to", "seq", "text"}',
     auth: 'user',
@@ -65,6 +67,16 @@ export const messageChangeCommands: CommandFamily<'edit' | 'redact' | 'react' | 
       const data = await unreadState(actorOf(ctx));
       const lines = data.conversations.map((c) => `UNREAD ${c.with} ${c.unread} ${c.read} ${c.last}`);
       return { data, text: [...lines, `OK UNREAD ${data.conversations.length}`] };
+    },
+  },
+  search: {
+    summary: 'Search what you may read: {"words", "in"?, "from"?, "after"?, "before"?}',
+    auth: 'user',
+    rate: 'none',
+    async handle(ctx, args) {
+      const data = await searchMessages(actorOf(ctx), args);
+      const lines = data.results.map((m) => `FOUND ${m.conv} ${m.seq} ${new Date(m.ts).toISOString()} ${m.from} ${m.to} ${lineText(m)}`);
+      return { data, text: [...lines, `OK SEARCH ${data.results.length}`] };
     },
   },
 };

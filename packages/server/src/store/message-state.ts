@@ -30,7 +30,34 @@ export interface MessageState {
    * `cap` (a badge says "99+").
    */
   unreadCounts(userId: string, positions: readonly { conv: string; after: number }[], cap: number): Promise<Map<string, number>>;
+
+  /**
+   * Full-text search over the text people wrote (kinds ordinary, action and edit: never
+   * ciphertext) in the listed conversations, newest first. Every term must appear; the last one
+   * also matches as a prefix. An edit that matches stands for its message (`about` is its ref).
+   */
+  search(query: SearchQuery): Promise<StoredMessage[]>;
 }
+
+export interface SearchQuery {
+  /** Words to find, as cleaned by searchTerms: letters and digits only, at least one. */
+  terms: readonly string[];
+  convs: readonly string[];
+  /** Only messages whose sender had this name (case-insensitive). */
+  from?: string;
+  /** Only messages sent at or after / before these times (ms). */
+  after?: number;
+  before?: number;
+  limit: number;
+}
+
+/** The words of a search as a person typed them: runs of letters and digits (any script), lower case, at most 8, none longer than 64. */
+export function searchTerms(words: string): string[] {
+  return [...words.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0].slice(0, 64)).slice(0, 8);
+}
+
+/** The kinds whose text is searchable: what people wrote, in plaintext. */
+export const SEARCHED_KINDS = ['action', 'edit'] as const;
 
 /** The kinds a history page folds into the message they refer to. */
 export const ABOUT_KINDS = ['edit', 'redact', 'react', 'unreact'] as const;

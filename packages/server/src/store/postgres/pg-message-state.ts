@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState } from '../message-state.ts';
+import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState, type SearchQuery } from '../message-state.ts';
 import type { StoredMessage } from '../store.ts';
 import type { PgContext } from './pg-context.ts';
 import { toStoredMessage } from './pg-rows.ts';
@@ -46,6 +46,25 @@ export class PgMessageState implements MessageState {
     return this.ctx.run('reading read positions', async (db) => {
       const rows = await db.selectFrom('read_positions').select(['conv', 'seq']).where('user_id', '=', userId).execute();
       return new Map(rows.map((r) => [r.conv, Number(r.seq)]));
+    });
+  }
+
+  search(query: SearchQuery): Promise<StoredMessage[]> {
+    return this.ctx.run('searching messages', async (db) => {
+      if (query.terms.length === 0 || query.convs.length === 0) return [];
+      // Terms are letters and digits only (searchTerms), so they are safe in a tsquery; the last also as a prefix.
+      const tsquery = query.terms.map((t, i) => `${t}${i === query.terms.length - 1 ? ':*' : ''}`).join(' & ');
+      let q = db
+        .selectFrom('messages as m')
+        .selectAll('m')
+        .where(sql<boolean>`to_tsvector('simple', m.body) @@ to_tsquery('simple', ${tsquery})`)
+        .where(sql<boolean>`(m.kind IS NULL OR m.kind IN ('action', 'edit'))`)
+        .where('m.conv', '=', sql<string>`ANY(${[...query.convs]}::text[])`);
+      if (query.from !== undefined) q = q.where(sql<boolean>`lower(m.sender_name) = lower(${query.from})`);
+      if (query.after !== undefined) q = q.where('m.created_at', '>=', query.after);
+      if (query.before !== undefined) q = q.where('m.created_at', '<', query.before);
+      const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.seq', 'desc').limit(query.limit).execute();
+      return rows.map(toStoredMessage);
     });
   }
 

@@ -203,6 +203,10 @@ const VERSIONS: readonly (readonly string[])[] = [
        updated_at bigint NOT NULL,
        PRIMARY KEY (user_id, conv))`,
   ],
+  // 7: full-text search over what people wrote in plaintext (ordinary messages, actions, edits; never ciphertext).
+  [
+    `CREATE INDEX messages_search ON messages USING GIN (to_tsvector('simple', body)) WHERE kind IS NULL OR kind IN ('action', 'edit')`,
+  ],
 ];
 
 /** The schema version this code writes and reads. */

@@ -19,6 +19,7 @@ import { encryptedRoomsMigration } from './migration-0010-encrypted-rooms.ts';
 import { federationMigration } from './migration-0011-federation.ts';
 import { federatedWelcomesMigration } from './migration-0012-federated-welcomes.ts';
 import { messageStateMigration } from './migration-0013-message-state.ts';
+import { searchMigration } from './migration-0014-search.ts';
 import type { SqliteSchema } from './sqlite-rows.ts';
 
 /*
@@ -127,6 +128,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011_federation': federationMigration,
   '0012_federated_welcomes': federatedWelcomesMigration,
   '0013_message_state': messageStateMigration,
+  '0014_search': searchMigration,
 };
 
 const provider: MigrationProvider = {

@@ -47,6 +47,23 @@ export function sqliteMessageState({ db, run }: SqliteParts): MessageState {
         const rows = await db.selectFrom('read_positions').select(['conv', 'seq']).where('user_id', '=', userId).execute();
         return new Map(rows.map((r) => [r.conv, r.seq]));
       }),
+    search: (query) =>
+      run('searching messages', async () => {
+        if (query.terms.length === 0 || query.convs.length === 0) return [];
+        // Each term quoted (no FTS5 syntax gets through), all of them required, the last also as a prefix.
+        const match = query.terms.map((t, i) => `"${t.replaceAll('"', '""')}"${i === query.terms.length - 1 ? '*' : ''}`).join(' AND ');
+        let q = db
+          .selectFrom('message_search as s')
+          .innerJoin('messages as m', (join) => join.onRef('m.conv', '=', 's.conv').onRef('m.seq', '=', 's.seq'))
+          .selectAll('m')
+          .where(sql<boolean>`message_search MATCH ${match}`)
+          .where('m.conv', 'in', query.convs.slice(0, CHUNK));
+        if (query.from !== undefined) q = q.where(sql<boolean>`lower(m.sender_name) = lower(${query.from})`);
+        if (query.after !== undefined) q = q.where('m.created_at', '>=', query.after);
+        if (query.before !== undefined) q = q.where('m.created_at', '<', query.before);
+        const rows = await q.orderBy('m.created_at', 'desc').orderBy('m.seq', 'desc').limit(query.limit).execute();
+        return rows.map(toStoredMessage);
+      }),
     unreadCounts: (userId, positions, cap) =>
       run('counting unread messages', async () => {
         const counts = new Map<string, number>();
