@@ -216,6 +216,51 @@ describe('LengthPrefixFramer', () => {
   });
 });
 
+describe("a frame's end (where a stream that switches to compression after it goes on)", () => {
+  /** Pushes the chunks until frame `k` comes out, then hands the rest of that chunk and the later chunks to a second framer. */
+  function switchAfter(framers: [{ push(chunk: Uint8Array): FramerOutput[] }, { push(chunk: Uint8Array): FramerOutput[] }], chunks: readonly Uint8Array[], k: number): FramerOutput[] {
+    const [first, second] = framers;
+    const out: FramerOutput[] = [];
+    let switched = false;
+    for (const chunk of chunks) {
+      if (switched) {
+        out.push(...second.push(chunk));
+        continue;
+      }
+      for (const o of first.push(chunk)) {
+        out.push(o);
+        if (o.kind === 'frame' && out.length === k + 1) {
+          switched = true;
+          out.push(...second.push(chunk.subarray(o.end)));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  it('property: lines: a new framer fed the bytes after any frame yields exactly the frames after it', () => {
+    fc.assert(
+      fc.property(fc.array(lineBytes(40), { minLength: 1, maxLength: 12 }), cutPoints, fc.nat(), (lines, points, pick) => {
+        const stream = concatBytes(lines.flatMap((line) => [line, Uint8Array.of(LF)]));
+        const out = switchAfter([new LineFramer(40), new LineFramer(40)], cut(stream, points), pick % lines.length);
+        expect(summary(out)).toEqual(lines.map((line) => [...line]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: length prefixes: a new framer fed the bytes after any frame yields exactly the frames after it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 100 }), { minLength: 1, maxLength: 12 }), cutPoints, fc.nat(), (payloads, points, pick) => {
+        const out = switchAfter([new LengthPrefixFramer(100), new LengthPrefixFramer(100)], cut(concatBytes(payloads.map(lengthPrefix)), points), pick % payloads.length);
+        expect(summary(out)).toEqual(payloads.map((p) => [...p]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('detectStreamMode', () => {
   it('picks the mode from the first byte that is not whitespace', () => {
     expect(detectStreamMode(enc('{"cmd":"hello","v":1}\n'))).toBe('json');

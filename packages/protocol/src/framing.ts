@@ -4,7 +4,12 @@
  * frame is reported in place with its error and whether the stream is still usable.
  */
 export type FramerOutput =
-  | { kind: 'frame'; bytes: Uint8Array }
+  /**
+   * `end`: the offset in the chunk just pushed right after this frame's last byte. A stream
+   * whose encoding changes after a frame (compression switched on at `hello`, docs/protocol.md)
+   * goes on from there with a new framer; the outputs after that frame are then not meant.
+   */
+  | { kind: 'frame'; bytes: Uint8Array; end: number }
   | { kind: 'error'; error: 'FRAME_TOO_LARGE' | 'BAD_FRAME'; fatal: boolean };
 
 const LF = 0x0a;
@@ -49,7 +54,7 @@ export class LineFramer {
       } else {
         this.parts.push(chunk.subarray(start, end));
         this.size += end - start;
-        if (lf !== -1) out.push(this.takeLine());
+        if (lf !== -1) out.push(this.takeLine(lf + 1));
       }
       if (lf === -1) break;
       start = lf + 1;
@@ -57,13 +62,13 @@ export class LineFramer {
     return out;
   }
 
-  private takeLine(): FramerOutput {
+  private takeLine(end: number): FramerOutput {
     let line = concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
     if (line.length > this.maxBytes) return { kind: 'error', error: 'FRAME_TOO_LARGE', fatal: false };
-    return { kind: 'frame', bytes: line };
+    return { kind: 'frame', bytes: line, end };
   }
 
   /** Bytes held for an unfinished line (used for memory accounting). */
@@ -85,6 +90,9 @@ export class LengthPrefixFramer {
 
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];
+    // Bytes held from earlier chunks, and those cut into frames so far: a frame's `end` in this chunk.
+    const heldBefore = this.size;
+    let consumed = 0;
     this.parts.push(chunk);
     this.size += chunk.length;
     for (;;) {
@@ -99,7 +107,8 @@ export class LengthPrefixFramer {
       }
       if (this.size < 4 + length) break;
       const all = concat(this.parts, this.size);
-      out.push({ kind: 'frame', bytes: all.subarray(4, 4 + length) });
+      consumed += 4 + length;
+      out.push({ kind: 'frame', bytes: all.subarray(4, 4 + length), end: consumed - heldBefore });
       const rest = all.subarray(4 + length);
       this.parts = rest.length > 0 ? [rest] : [];
       this.size = rest.length;

@@ -8,6 +8,7 @@ export type { ChatMessage, MessageKind, ModerationKind, PresenceStatus, Reaction
 export { isErrorName, partReason, MLS_KINDS, REF_KINDS } from './events.ts';
 export { LineFramer, LengthPrefixFramer, lengthPrefix, detectStreamMode } from './framing.ts';
 export type { FramerOutput, StreamMode } from './framing.ts';
+export { DEFLATE_WINDOW_BITS } from './compression.ts';
 export { decodeFrame, encodeFrame, decodeUtf8, encodeUtf8 } from './codecs.ts';
 export type { Codec } from './codecs.ts';
 export type { ReplyData, RoomSummary, MemberInfo, RoomMemberInfo, LoginData, DeviceGrant, DeviceInfo, SentReceipt, ServerRole, RoomRole, BanInfo, AuditInfo, RoomModes, UserInfo, ServerInfo, DirectConversationInfo, PeerInfo, DialTargetInfo, KeyInfo, E2eDevice, E2eDirectoryEntry, E2eGroupInfo, E2eWelcome, UnreadInfo } from './replies.ts';
