@@ -165,6 +165,7 @@ export class ParleyServer {
       for (const address of addresses.http) {
         const listener = await listenHttp(address, {
           maxFrameBytes: () => this.context.config.limits.max_frame_bytes,
+          compression: () => this.context.config.limits.compression,
           failoverUrls: () => this.context.config.http.failover_urls,
           handshakeTimeoutMs: this.handshakeTimeoutMs,
           health: () => this.health(),

@@ -84,23 +84,40 @@ async function welcome(server: ServerContext, session: Session, { candidate, dev
   };
 }
 
+/**
+ * Whether a `hello` asking for compression gets it: never in text mode; a refusal (the server
+ * does not allow it, or a WebSocket that did not negotiate permessage-deflate) is a reply
+ * without `compress`, not an error, so a client falls back to an uncompressed connection.
+ */
+function compressionAllowed(server: ServerContext, session: Session): boolean {
+  return server.config.limits.compression && !session.isText && session.transport.canCompress?.() === true;
+}
+
 export const identityCommands: CommandFamily<'hello' | 'guest' | 'register' | 'login' | 'nick' | 'quit' | 'ping' | 'pong'> = {
   hello: {
     summary: 'Start a structured session: {"cmd":"hello","v":1}',
     auth: 'any',
     rate: 'none',
-    handle({ server, session }, { v }) {
+    handle({ server, session }, { v, compress }) {
       if (v !== PROTOCOL_VERSION) {
         throw new ParleyError('UNSUPPORTED_VERSION', `This server speaks protocol v${PROTOCOL_VERSION}, not v${v}`);
       }
+      // The switch point is defined by the hello exchange (docs/protocol.md), so only the first one may ask.
+      if (compress !== undefined && session.helloDone && !session.isText) {
+        throw new ParleyError('BAD_ARGUMENTS', 'hello: compress is asked for in the first hello only; this connection keeps what that one settled');
+      }
+      const compressing = compress === 'deflate' && compressionAllowed(server, session);
       session.markHelloDone();
       const { limits } = server.config;
       return {
+        // Only after the reply is queued: it is the last frame sent uncompressed.
+        ...(compressing ? { after: () => session.startCompression() } : {}),
         data: {
           server: server.config.server_name,
           version: server.version,
           protocol: PROTOCOL_VERSION,
           motd: server.config.motd,
+          ...(compressing ? { compress: 'deflate' as const } : {}),
           limits: {
             maxFrameBytes: limits.max_frame_bytes,
             maxTextBytes: limits.max_text_bytes,

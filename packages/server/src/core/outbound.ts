@@ -72,7 +72,7 @@ export interface OutboundQueueOptions {
  * waiting for the flusher are written early instead of counting as the reader's fault.
  */
 export class OutboundQueue {
-  private readonly sink: ByteSink;
+  private sink: ByteSink;
   /** A field, not a lookup of the live config: every delivery reads it. A reload sets it (setCap). */
   private capBytes: number;
   private readonly owner: QueueOwner;
@@ -143,6 +143,14 @@ export class OutboundQueue {
   flushLazy(joined: Joiner): void {
     this.lazyScheduled = false;
     if (!this.scheduled) this.flush(joined);
+  }
+
+  /**
+   * Compression switched on after the hello reply: later flushes write to the sink that
+   * compresses. Flush first, so what was queued before goes out as it was.
+   */
+  setSink(sink: ByteSink): void {
+    this.sink = sink;
   }
 
   /** A new cap (a reload); what is queued stays, a push past the new cap overflows. */

@@ -207,6 +207,11 @@ export class Session implements QueueOwner {
     });
   }
 
+  /** Whether reading is paused for the backlog of commands (a compressed stream's inflater must not resume it). */
+  get readingPaused(): boolean {
+    return this.paused;
+  }
+
   /** Resolves when every command received so far has run (the peer half-closed, say). */
   idle(): Promise<void> {
     return this.chain;
@@ -301,6 +306,16 @@ export class Session implements QueueOwner {
     }
     const frame = outcome.ok ? { re: id, ok: true as const, data: outcome.data } : { re: id, ok: false as const, error: outcome.error.toWire() };
     this.queue.push(encodeStructured(this.wire, frame));
+  }
+
+  /**
+   * After the reply to a `hello` that switched compression on: that reply and all before it
+   * leave as they are, every byte after it through the transport's compressing sink.
+   */
+  startCompression(): void {
+    this.queue.flush();
+    this.transport.compress?.();
+    this.queue.setSink(this.transport.sink);
   }
 
   /** Writes what is queued now (the console, which reads its replies at once). */

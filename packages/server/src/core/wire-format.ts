@@ -36,6 +36,31 @@ function wsHeader(opcode: 1 | 2, length: number): Buffer {
   return header;
 }
 
+/**
+ * The frames frameBytes built for a `ws-*` format (one or several back to back), undone: each
+ * payload and whether it is binary. A compressing WebSocket sends them again as messages of
+ * its own (ws-connection.ts).
+ */
+export function eachWsPayload(frames: Uint8Array, each: (payload: Uint8Array, binary: boolean) => void): void {
+  let at = 0;
+  while (at + 2 <= frames.length) {
+    const binary = (frames[at]! & 0x0f) === 2;
+    let length = frames[at + 1]!;
+    let header = 2;
+    if (length === 126) {
+      length = (frames[at + 2]! << 8) | frames[at + 3]!;
+      header = 4;
+    } else if (length === 127) {
+      const high = ((frames[at + 2]! << 24) | (frames[at + 3]! << 16) | (frames[at + 4]! << 8) | frames[at + 5]!) >>> 0;
+      const low = ((frames[at + 6]! << 24) | (frames[at + 7]! << 16) | (frames[at + 8]! << 8) | frames[at + 9]!) >>> 0;
+      length = high * 2 ** 32 + low;
+      header = 10;
+    }
+    each(frames.subarray(at + header, at + header + length), binary);
+    at += header + length;
+  }
+}
+
 /** Frames an already encoded payload (text line without LF, JSON or MessagePack bytes). */
 export function frameBytes(format: WireFormat, payload: Uint8Array): Buffer {
   switch (format) {

@@ -3,7 +3,9 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { DEFLATE_WINDOW_BITS } from '@parley/protocol';
 import type { ListenAddress } from '../config/listen-address.ts';
+import { DEFLATE_MEM_LEVEL } from '../core/deflate-sink.ts';
 import { infoPage } from './info-page.ts';
 import type { TlsMaterial } from './tls-certificate.ts';
 import { defaultWebDir, loadStaticSite } from './static-files.ts';
@@ -19,14 +21,49 @@ export interface HttpRoutesContext {
    * client; read at each request, so a reload reaches pages loaded after it. Absent: none.
    */
   failoverUrls?(): readonly string[];
-  /** Both read for every new connection, so a reload reaches them. */
+  /** All three read for every new connection, so a reload reaches them. */
   maxFrameBytes(): number;
+  /** Whether a WebSocket that asks for compression may negotiate permessage-deflate (limits.compression). */
+  compression(): boolean;
   handshakeTimeoutMs(): number;
   /** The built web client; default `@parley/web`'s `dist/`. Without its index.html, `/` is the info page. */
   webDir?: string;
 }
 
 const WS_PATH = '/ws';
+
+/**
+ * permessage-deflate (RFC 7692) for a WebSocket whose URL asks for it (`/ws?compress=deflate`):
+ * browsers offer the extension on every connection, so an offer alone says nothing about what
+ * the client wants, and accepting it would make every browser compress what it sends, and the
+ * server keep an inflater for it, with compression "off". The server compresses what it sends
+ * only after a `hello` that asks (commands/identity-commands.ts).
+ *
+ * Per connection, made when first used: the server's compressor with a 2^11 window
+ * (server_max_window_bits) and memLevel 4, 16 KiB as on TCP (core/deflate-sink.ts); the
+ * inflater holds the window the client compresses with, 2^11 when its offer lets the server
+ * choose (client_max_window_bits; Chrome and ws do), else up to 2^15 (Firefox), plus about
+ * 7 KiB. ws runs at most 10 compressions at a time across all connections (concurrencyLimit),
+ * which bounds the memory zlib's threads take under a burst.
+ */
+function deflateOptions(boundClientWindow: boolean) {
+  return {
+    serverMaxWindowBits: DEFLATE_WINDOW_BITS,
+    ...(boundClientWindow ? { clientMaxWindowBits: DEFLATE_WINDOW_BITS } : {}),
+    zlibDeflateOptions: { memLevel: DEFLATE_MEM_LEVEL },
+    concurrencyLimit: 10,
+  };
+}
+
+type WsFlavour = 'plain' | 'deflate' | 'deflate-bounded';
+
+/** Which WebSocketServer takes an upgrade: whether it negotiates compression, and with which client window. */
+function wsFlavour(req: IncomingMessage, compression: boolean): WsFlavour {
+  if (!compression || new URL(req.url ?? '/', 'http://x').searchParams.get('compress') !== 'deflate') return 'plain';
+  // RFC 7692 §7.1.2.2: the server may name the client's window only where the offer has
+  // client_max_window_bits without a value (ws refuses the offer otherwise); with a value the client chose.
+  return /client_max_window_bits(?!\s*=)/i.test(req.headers['sec-websocket-extensions'] ?? '') ? 'deflate-bounded' : 'deflate';
+}
 
 interface HttpContent {
   type: string;
@@ -66,11 +103,17 @@ export interface HttpListener {
  * fail over to), and the WebSocket endpoint `/ws` (`wss://` over HTTPS).
  */
 export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?: TlsMaterial): Promise<HttpListener> {
-  // ws fixes maxPayload per server; a new one is made when the limit changes (upgrades are cheap to route).
-  let wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxFrameBytes() });
-  const currentWss = () => {
+  // ws fixes maxPayload and the compression it negotiates per server; one is made for each,
+  // again when the limit changes (upgrades are cheap to route). ws bounds an inflated message
+  // by maxPayload too (1009 when over), so a compressed frame is held to max_frame_bytes.
+  const servers = new Map<WsFlavour, WebSocketServer>();
+  const currentWss = (flavour: WsFlavour) => {
     const maxPayload = ctx.maxFrameBytes();
-    if (wss.options.maxPayload !== maxPayload) wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload });
+    let wss = servers.get(flavour);
+    if (wss?.options.maxPayload !== maxPayload) {
+      wss = new WebSocketServer({ noServer: true, perMessageDeflate: flavour === 'plain' ? false : deflateOptions(flavour === 'deflate-bounded'), maxPayload });
+      servers.set(flavour, wss);
+    }
     return wss;
   };
   const site = loadStaticSite(ctx.webDir ?? defaultWebDir());
@@ -103,7 +146,7 @@ export function listenHttp(address: ListenAddress, ctx: HttpRoutesContext, tls?:
       return;
     }
     socket.on('error', () => socket.destroy());
-    currentWss().handleUpgrade(req, socket, head, (ws) => ctx.onWebSocket(ws, socket, req));
+    currentWss(wsFlavour(req, ctx.compression())).handleUpgrade(req, socket, head, (ws) => ctx.onWebSocket(ws, socket, req));
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
