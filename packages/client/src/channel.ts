@@ -26,6 +26,11 @@ export class Channel {
     this.done = this.read();
   }
 
+  /** Whether hello may ask this connection for compression (Transport.compresses). */
+  get compresses(): boolean {
+    return this.transport.compresses === true;
+  }
+
   /** The transport's TLS channel binding, for key proofs. */
   channelBinding(): Uint8Array | undefined {
     return this.transport.channelBinding?.();

@@ -5,7 +5,7 @@ export { parseServerUrl, type ServerUrl, type ServerScheme } from './url.ts';
 export { ServerRotation } from './server-rotation.ts';
 export { keyProof, toBase64Url, type LoginKey } from './key-login.ts';
 export { webSocketTransport, type WebSocketConstructor, type WebSocketLike } from './ws-transport.ts';
-export type { Transport, TransportFactory } from './transport.ts';
+export type { Transport, TransportFactory, TransportOptions } from './transport.ts';
 export type { ClientEvents, ClientEvent, ClientMessage, ClientState, StateChange, Credentials, DeviceCredential, Identity, E2eDeviceRef, E2eErrorEvent } from './types.ts';
 export { E2eClient, type E2eOptions, type SendOptions } from './e2e/e2e-client.ts';
 export { memoryE2eStorage, type E2eStorage } from './e2e/storage.ts';

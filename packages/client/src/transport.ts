@@ -10,10 +10,22 @@ export interface Transport extends AsyncIterable<ServerFrame> {
   close(): void;
   /** RFC 9266 tls-exporter of a TLS stream connection (key login binds to it); absent elsewhere. */
   channelBinding?(): Uint8Array | undefined;
+  /**
+   * Whether `hello` may ask for compression on this connection (docs/protocol.md,
+   * "Compression"): a stream transport switches to deflate streams where the reply says so, a
+   * WebSocket has negotiated permessage-deflate or not and the reply only reports it. A
+   * transport without it is never asked to compress.
+   */
+  readonly compresses?: boolean;
+}
+
+export interface TransportOptions {
+  /** ClientOptions.compress: a WebSocket asks for permessage-deflate in its handshake. */
+  compress?: boolean;
 }
 
 /** Opens a transport; the SDK is given one, so browser builds carry no Node imports. */
-export type TransportFactory = (url: ServerUrl) => Promise<Transport>;
+export type TransportFactory = (url: ServerUrl, options?: TransportOptions) => Promise<Transport>;
 
 /** Buffers pushed frames for a single async-iterator consumer. */
 export class FrameQueue implements AsyncIterable<ServerFrame> {

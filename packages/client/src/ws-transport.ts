@@ -23,12 +23,17 @@ export interface WebSocketLike {
 
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-/** JSON text frames over any WebSocket implementation (browser global, or `ws` in Node). */
+/**
+ * JSON text frames over any WebSocket implementation (browser global, or `ws` in Node). With
+ * `compress`, the URL asks for compression (`?compress=deflate`): the server then accepts the
+ * permessage-deflate a browser offers on every handshake (and `ws` when told to), and the
+ * hello reply says whether it was negotiated.
+ */
 export function webSocketTransport(WebSocketImpl: WebSocketConstructor): TransportFactory {
-  return (url) =>
+  return (url, options = {}) =>
     new Promise<Transport>((resolve, reject) => {
       const hostPart = url.host.includes(':') ? `[${url.host}]` : url.host;
-      const socket = new WebSocketImpl(`${url.scheme}://${hostPart}:${url.port}${url.path}`);
+      const socket = new WebSocketImpl(`${url.scheme}://${hostPart}:${url.port}${url.path}${options.compress ? '?compress=deflate' : ''}`);
       socket.binaryType = 'arraybuffer';
       const queue = new FrameQueue();
       let opened = false;
@@ -40,6 +45,7 @@ export function webSocketTransport(WebSocketImpl: WebSocketConstructor): Transpo
             if (socket.readyState === 1) socket.send(new TextDecoder().decode(encodeFrame('json', frame)));
           },
           close: () => socket.close(1000, 'bye'),
+          compresses: true,
         });
       };
       socket.onmessage = (event) => {

@@ -15,5 +15,5 @@ export function nodeTransport(trust: PinningOptions = {}): TransportFactory {
   const policy = pinningPolicy(trust);
   const stream = streamTransport({ trust: policy });
   const ws = nodeWebSocketTransport({ trust: policy });
-  return (url) => (url.scheme === 'ws' || url.scheme === 'wss' ? ws(url) : stream(url));
+  return (url, options) => (url.scheme === 'ws' || url.scheme === 'wss' ? ws(url, options) : stream(url, options));
 }

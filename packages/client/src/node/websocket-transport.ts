@@ -8,17 +8,17 @@ import { connectTrusted } from './trusted-socket.ts';
  * `ws://` and `wss://` in Node, through the `ws` package. For `wss://` the TLS connection is made
  * and its certificate accepted by the trust policy first (pinned like `tls://`, so a server's
  * self-signed certificate works as it does on the TCP port); `ws` then speaks HTTP on that socket.
+ * `ws` offers permessage-deflate only when the client asks for compression.
  */
 export function nodeWebSocketTransport(options: { trust: TrustPolicy; connectTimeoutMs?: number }): TransportFactory {
-  const plain = webSocketTransport(WebSocket as unknown as WebSocketConstructor);
-  return async (url) => {
-    if (url.scheme !== 'wss') return plain(url);
-    const socket = await connectTrusted(url, options.trust, options.connectTimeoutMs ?? 10_000);
-    class OnTrustedSocket extends WebSocket {
+  return async (url, transportOptions = {}) => {
+    const socket = url.scheme === 'wss' ? await connectTrusted(url, options.trust, options.connectTimeoutMs ?? 10_000) : undefined;
+    const settings = { perMessageDeflate: transportOptions.compress === true, ...(socket ? { createConnection: () => socket } : {}) };
+    class NodeWebSocket extends WebSocket {
       constructor(address: string) {
-        super(address, { createConnection: () => socket });
+        super(address, settings);
       }
     }
-    return webSocketTransport(OnTrustedSocket as unknown as WebSocketConstructor)(url);
+    return webSocketTransport(NodeWebSocket as unknown as WebSocketConstructor)(url, transportOptions);
   };
 }
