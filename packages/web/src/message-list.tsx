@@ -8,6 +8,7 @@ import { sealedText, UnencryptedMark, UndecryptableLine } from './e2e-indicator.
 import { dayKey, dayLabel, formatStamp, formatWhen, nameColor } from './format.ts';
 import { FederatedName, serverOf } from './federated-name.tsx';
 import { t } from './i18n/index.ts';
+import { MessageText } from './message-text.tsx';
 
 /** Messages from one sender within this span (and the same day) share one header. */
 const GROUP_MS = 5 * 60_000;
@@ -145,10 +146,12 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
           <div class="msg-text sealed">{sealedText(message, room)}</div>
         ) : message.kind === 'action' ? (
           <div class="msg-text action">
-            * <FederatedName name={message.from} /> {linkify(message.text)}
+            * <FederatedName name={message.from} /> <MessageText text={message.text} />
           </div>
         ) : (
-          <div class="msg-text">{linkify(message.text)}</div>
+          <div class="msg-text">
+            <MessageText text={message.text} />
+          </div>
         )}
         {marksPlain && !message.encrypted && !message.sealed && <UnencryptedMark />}
         {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
@@ -167,26 +170,6 @@ function Beginning({ conv }: { conv: Conversation }) {
   const home = conv.kind === 'room' ? serverOf(conv.target) : undefined;
   if (home !== undefined && conv.oldestSeq !== 1) return <>{t('log.beginningMirror', { title: conv.title, server: home })}</>;
   return <>{conv.kind === 'room' ? t('log.beginningRoom', { title: conv.title }) : conv.kind === 'dm' ? t('log.beginningDm', { title: conv.title }) : t('log.beginningAll')}</>;
-}
-
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
-
-/** Plain text with http(s) links made clickable; everything else stays text (no HTML from messages). */
-function linkify(text: string): ComponentChildren[] {
-  const parts: ComponentChildren[] = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const start = match.index;
-    if (start > last) parts.push(text.slice(last, start));
-    parts.push(
-      <a href={match[0]} target="_blank" rel="noopener noreferrer">
-        {match[0]}
-      </a>,
-    );
-    last = start + match[0].length;
-  }
-  if (last < text.length) parts.push(text.slice(last));
-  return parts;
 }
 
 /** The Join button of an invitation ("alice invited you to #dev"): runs /join like typing it would, so a refusal lands in the conversation. */
