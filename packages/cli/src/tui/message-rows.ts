@@ -1,5 +1,6 @@
 import { splitServer } from '@parley/protocol';
 import type { Line } from './conversations.ts';
+import { markdownRows } from './markdown-rows.ts';
 import { nameColor } from './name-color.ts';
 import { sanitize, textWidth, wrap } from './text-width.ts';
 
@@ -9,6 +10,10 @@ export interface Segment {
   color?: string;
   bold?: boolean;
   dim?: boolean;
+  /** Message formatting (markdown-rows.ts). */
+  italic?: boolean;
+  strike?: boolean;
+  underline?: boolean;
 }
 export type Row = Segment[];
 
@@ -39,7 +44,7 @@ export const UNENCRYPTED_MARKER = '[unencrypted]';
 export function lineRows(line: Line, width: number): Row[] {
   const time: Segment = { text: `${clock(line.ts)} `, dim: true };
   let lead: Segment[];
-  let body: Segment;
+  let body: (width: number) => Row[];
   if (line.kind === 'message') {
     const from = line.from ?? '?';
     const name = nameSegments(from, { color: nameColor(from), bold: true });
@@ -48,25 +53,26 @@ export function lineRows(line: Line, width: number): Row[] {
     // An action reads as a sentence about its sender: "* alice waves".
     lead = line.action ? [time, ...marker, { text: '* ' }, ...name, { text: ' ' }] : [time, ...marker, ...name, { text: ': ' }];
     const state = line.pending !== undefined || line.waiting !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
-    body = { text: line.text, ...state };
+    body = (w) => markdownRows(line.text, w, state);
   } else {
     lead = [time, { text: '* ', dim: line.kind === 'event' }];
-    body = { text: line.text, ...(line.kind === 'error' ? { color: 'red', ...(line.alarm ? { bold: true } : {}) } : { dim: true }) };
+    // The client's own lines are plain text: only what people write is formatted.
+    const style = line.kind === 'error' ? { color: 'red', ...(line.alarm ? { bold: true } : {}) } : { dim: true };
+    body = (w) => line.text.split(/\r\n|\r|\n/).flatMap((part) => wrap(sanitize(part), w).map((piece): Row => [{ text: piece, ...style }]));
   }
   const leadWidth = lead.reduce((sum, s) => sum + textWidth(s.text), 0);
   // A name too long for the pane width gets a row of its own.
   const ownRow = width - leadWidth < 10;
   const indent = ownRow ? textWidth(time.text) : leadWidth;
   const textWidthAvail = Math.max(1, width - indent);
-  const pieces = body.text.split(/\r\n|\r|\n/).flatMap((part) => wrap(sanitize(part), textWidthAvail));
   const rows: Row[] = [];
   if (ownRow) {
     rows.push(lead);
     lead = [{ text: ' '.repeat(indent) }];
   }
-  pieces.forEach((piece, i) => {
+  body(textWidthAvail).forEach((piece, i) => {
     const head = i === 0 ? lead : [{ text: ' '.repeat(indent) }];
-    rows.push([...head, { ...body, text: piece }]);
+    rows.push([...head, ...piece]);
   });
   // The receipt said pending: the room's home has not taken it yet (it gets its place when it does).
   if (line.waiting !== undefined) rows.push([{ text: ' '.repeat(indent) }, { text: `waiting for ${sanitize(line.waiting)}…`, color: 'yellow' }]);

@@ -6,7 +6,15 @@ export function StyledRow({ row }: { row: Row }) {
   return (
     <Text wrap="truncate-end">
       {row.map((segment, i) => (
-        <Text key={i} {...(segment.color ? { color: segment.color } : {})} bold={segment.bold ?? false} dimColor={segment.dim ?? false}>
+        <Text
+          key={i}
+          {...(segment.color ? { color: segment.color } : {})}
+          bold={segment.bold ?? false}
+          dimColor={segment.dim ?? false}
+          italic={segment.italic ?? false}
+          strikethrough={segment.strike ?? false}
+          underline={segment.underline ?? false}
+        >
           {segment.text}
         </Text>
       ))}
