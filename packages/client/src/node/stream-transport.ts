@@ -74,9 +74,14 @@ export function streamTransport(options: { trust: TrustPolicy; connectTimeoutMs?
     socket.on('data', (chunk: Buffer) => (inflate ? inflate.write(chunk) : readFrames(chunk)));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      inflate?.destroy();
       deflate?.destroy();
-      queue.end();
+      if (!inflate || inflate.destroyed) return void queue.end();
+      // The inflater may still hold the server's last frames (why it closed): they come first.
+      const last = inflate;
+      last.flush(constants.Z_SYNC_FLUSH, () => {
+        last.destroy();
+        queue.end();
+      });
     });
     const transport: Transport = {
       [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
