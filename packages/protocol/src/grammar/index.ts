@@ -6,3 +6,4 @@ export type { CommandLine, LineContext, LineForm } from './line-form.ts';
 export { PARLEY_LINES, CLIENT_HELP } from './parley-lines.ts';
 export { DIALECT_ALIASES, DIALECT_NAMES, type Dialect, type DialectAlias } from './dialects.ts';
 export { parseCommandLine, classifyInput, lineFormOf, slashUsage } from './parse-line.ts';
+export { searchTerms, searchMatches } from './search-words.ts';

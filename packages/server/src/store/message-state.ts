@@ -19,7 +19,7 @@ export interface MessageState {
   blank(conv: string, seqs: readonly number[]): Promise<void>;
 
   /** Raises the user's read position in the conversation to `seq` (never lowers it); the position now. */
-  setRead(userId: string, conv: string, seq: number, at: number): Promise<number>;
+  setRead(position: ReadPosition): Promise<number>;
 
   /** The user's read positions, by conversation. */
   readPositions(userId: string): Promise<Map<string, number>>;
@@ -39,6 +39,14 @@ export interface MessageState {
   search(query: SearchQuery): Promise<StoredMessage[]>;
 }
 
+/** A user's read position in a conversation, as of `at` (ms). */
+export interface ReadPosition {
+  userId: string;
+  conv: string;
+  seq: number;
+  at: number;
+}
+
 export interface SearchQuery {
   /** Words to find, as cleaned by searchTerms: letters and digits only, at least one. */
   terms: readonly string[];
@@ -51,10 +59,8 @@ export interface SearchQuery {
   limit: number;
 }
 
-/** The words of a search as a person typed them: runs of letters and digits (any script), lower case, at most 8, none longer than 64. */
-export function searchTerms(words: string): string[] {
-  return [...words.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0].slice(0, 64)).slice(0, 8);
-}
+/** The words of a search as a person typed them: read in @parley/protocol, which clients searching encrypted conversations share. */
+export { searchTerms } from '@parley/protocol';
 
 /** The kinds whose text is searchable: what people wrote, in plaintext. */
 export const SEARCHED_KINDS = ['action', 'edit'] as const;
