@@ -52,10 +52,10 @@ export function describeMessageStateConformance(current: () => Store): void {
     });
 
     it('raises a read position and never lowers it', async () => {
-      expect(await store.setRead('u1', '#r', 5, 1)).toBe(5);
-      expect(await store.setRead('u1', '#r', 3, 2)).toBe(5);
-      expect(await store.setRead('u1', '#r', 9, 3)).toBe(9);
-      expect(await store.setRead('u1', 'dm:u1:u2', 2, 4)).toBe(2);
+      expect(await store.setRead({ userId: 'u1', conv: '#r', seq: 5, at: 1 })).toBe(5);
+      expect(await store.setRead({ userId: 'u1', conv: '#r', seq: 3, at: 2 })).toBe(5);
+      expect(await store.setRead({ userId: 'u1', conv: '#r', seq: 9, at: 3 })).toBe(9);
+      expect(await store.setRead({ userId: 'u1', conv: 'dm:u1:u2', seq: 2, at: 4 })).toBe(2);
       expect(await store.readPositions('u1')).toEqual(new Map([['#r', 9], ['dm:u1:u2', 2]]));
       expect(await store.readPositions('u2')).toEqual(new Map());
     });

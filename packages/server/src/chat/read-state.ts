@@ -17,7 +17,7 @@ export async function markRead(actor: Actor, to: string, seq: number): Promise<R
   const destination = await resolveTarget(server, user, { target: to, mustBeMember: true });
   // A position past the newest message would hide the next ones.
   const last = await server.store.lastSeq(destination.conv);
-  const position = await server.store.setRead(user.id, destination.conv, Math.min(seq, last), Date.now());
+  const position = await server.store.setRead({ userId: user.id, conv: destination.conv, seq: Math.min(seq, last), at: Date.now() });
   const event: ServerEvent = { ev: 'read', conv: destination.conv, seq: position };
   server.router.localUser(user, new OutboundEvent(event), session);
   server.cluster?.toUserId(user.id, event);

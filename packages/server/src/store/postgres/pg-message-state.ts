@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState, type SearchQuery } from '../message-state.ts';
+import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState, type ReadPosition, type SearchQuery } from '../message-state.ts';
 import type { StoredMessage } from '../store.ts';
 import type { PgContext } from './pg-context.ts';
 import { toStoredMessage } from './pg-rows.ts';
@@ -30,7 +30,7 @@ export class PgMessageState implements MessageState {
     });
   }
 
-  setRead(userId: string, conv: string, seq: number, at: number): Promise<number> {
+  setRead({ userId, conv, seq, at }: ReadPosition): Promise<number> {
     return this.ctx.run('saving a read position', async (db) => {
       const row = await db
         .insertInto('read_positions')

@@ -32,7 +32,7 @@ import { PgE2e } from './pg-e2e.ts';
 import { toStoreError } from './pg-errors.ts';
 import { PgMessageLog } from './pg-messages.ts';
 import { PgMessageState } from './pg-message-state.ts';
-import type { SearchQuery } from '../message-state.ts';
+import type { ReadPosition, SearchQuery } from '../message-state.ts';
 import { migrate } from './pg-migrations.ts';
 import { PgModeration, schemaSizeBytes } from './pg-moderation.ts';
 import { PgNameClaims } from './pg-name-claims.ts';
@@ -150,7 +150,7 @@ export class PostgresStore implements Store {
   // What happens to messages after they are sent, and read positions (pg-message-state.ts).
   about = (conv: string, seqs: readonly number[]): Promise<StoredMessage[]> => this.#state.about(conv, seqs);
   blank = (conv: string, seqs: readonly number[]): Promise<void> => this.#state.blank(conv, seqs);
-  setRead = (userId: string, conv: string, seq: number, at: number): Promise<number> => this.#state.setRead(userId, conv, seq, at);
+  setRead = (position: ReadPosition): Promise<number> => this.#state.setRead(position);
   readPositions = (userId: string): Promise<Map<string, number>> => this.#state.readPositions(userId);
   search = (query: SearchQuery): Promise<StoredMessage[]> => this.#state.search(query);
   unreadCounts = (userId: string, positions: readonly { conv: string; after: number }[], cap: number): Promise<Map<string, number>> => this.#state.unreadCounts(userId, positions, cap);

@@ -32,7 +32,7 @@ export function sqliteMessageState({ db, run }: SqliteParts): MessageState {
           await db.updateTable('messages').set({ body: '' }).where('conv', '=', conv).where('seq', 'in', seqs.slice(i, i + CHUNK)).execute();
         }
       }),
-    setRead: (userId, conv, seq, at) =>
+    setRead: ({ userId, conv, seq, at }) =>
       run('saving a read position', async () => {
         await db
           .insertInto('read_positions')
