@@ -47,6 +47,7 @@ export function writeBenchmarksDoc(
       ['bus', 'between'],
       ['transport', 'transport'],
       ['codec', 'codec'],
+      ['compression', 'compression'],
       ['deliveriesPerSec', 'deliveries/s'],
       ['serverCpuUsPerDelivery', 'server CPU µs/delivery'],
       ['p50Ms', 'p50 ms'],

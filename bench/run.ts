@@ -17,7 +17,7 @@ import { startup, type StartupResult } from './scenarios/startup.ts';
 import type { BenchCodec, BenchTransport } from './wire.ts';
 
 /**
- * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]` (`--only e2e` for the end-to-end runs, `--only cluster` for
+ * `npm run bench [-- --quick] [--only fanout,dm] [--transport tcp,tls]` (`--only e2e` for the end-to-end runs, `--only compression` for the compressed fanout beside the plain one, `--only cluster` for
  * the cluster runs, `--only federation` for the federated fanout, `--only cluster-dm` for one scenario of them, `--nodes 2` for one size): starts the real server
  * (`parley serve`) for each run with limits raised through documented configuration, runs the
  * load generator in its own process, prints one JSON line per run, and (full run, no filters)
@@ -33,7 +33,19 @@ interface Run {
   nodes?: number;
   /** A federated run: this many independent servers (SQLite each) linked to the room's home. */
   servers?: number;
+  /** Every client asks for compression at hello (docs/protocol.md, "Compression"). */
+  compress?: boolean;
 }
+
+/**
+ * The fanout with every client asking for compression, run right after the same fanout
+ * without: what a deflate stream per connection costs the server per delivery (it cannot share
+ * one encoded buffer between recipients' wire bytes) and what it saves on the wire. `--only
+ * compression` runs the two.
+ */
+const COMPRESSED_FANOUT: Run = { scenario: 'fanout', transport: 'tcp', codec: 'json', compress: true };
+const isCompressionPair = (r: Run) =>
+  r.compress === true || (r.scenario === 'fanout' && r.transport === 'tcp' && r.codec === 'json' && r.system === undefined && r.nodes === undefined && r.servers === undefined);
 
 /**
  * Beside the single-node figures: the fanout and durable DMs on PostgreSQL, each on one node
@@ -62,6 +74,7 @@ const COMPARISON: Run[] = [
 
 const FULL: Run[] = [
   { scenario: 'fanout', transport: 'tcp', codec: 'json' },
+  COMPRESSED_FANOUT,
   { scenario: 'fanout', transport: 'tcp', codec: 'msgpack' },
   { scenario: 'fanout', transport: 'tls', codec: 'json' },
   { scenario: 'fanout', transport: 'tls', codec: 'msgpack' },
@@ -80,6 +93,8 @@ const FULL: Run[] = [
 
 const QUICK: Run[] = [
   { scenario: 'fanout', transport: 'tcp', codec: 'json' },
+  // Only with --only compression: a quick run stays under a minute.
+  COMPRESSED_FANOUT,
   { scenario: 'fanout', transport: 'tls', codec: 'msgpack' },
   { scenario: 'fanout', transport: 'ws', codec: 'json' },
   { scenario: 'dm', transport: 'tcp', codec: 'json' },
@@ -205,7 +220,7 @@ async function runOne(run: Run, quick: boolean, bin?: string): Promise<ScenarioR
       quick,
       serverPid: server.process.pid!,
       inspectorUrl: inspectorUrl(server.stderr()),
-      ...(profileDir ? { profileFile: join(profileDir, `${run.scenario}-${run.transport}-${run.codec}.cpuprofile`) } : {}),
+      ...(profileDir ? { profileFile: join(profileDir, `${run.scenario}-${run.transport}-${run.codec}${run.compress ? '-deflate' : ''}.cpuprofile`) } : {}),
       endpoint: { tcpPort: server.tcpPort, tlsPort: server.tlsPort!, httpPort: server.httpPort },
     };
     return { ...(await runLoadgen(config)), nodes: 1, store: 'sqlite', bus: 'local' };
@@ -243,7 +258,8 @@ const transports = values.transport?.split(',');
 const nodeCounts = values.nodes?.split(',').map(Number);
 const selected = (r: Run) =>
   (!only ||
-    (r.servers !== undefined ? only.includes('federation') : only.includes(r.nodes === undefined ? r.scenario : 'cluster') || (r.nodes !== undefined && only.includes(`cluster-${r.scenario}`)))) &&
+    (r.servers !== undefined ? only.includes('federation') : only.includes(r.nodes === undefined ? r.scenario : 'cluster') || (r.nodes !== undefined && only.includes(`cluster-${r.scenario}`))) ||
+    (only.includes('compression') && isCompressionPair(r))) &&
   (!transports || transports.includes(r.transport)) &&
   (!nodeCounts || r.nodes === undefined || nodeCounts.includes(r.nodes));
 const compare = COMPARISON.length > 0 && (!values.quick || values.compare);
@@ -254,7 +270,8 @@ const runs = [...(values.quick ? QUICK : FULL), ...CLUSTER, ...FEDERATED].filter
   (r) =>
     selected(r) &&
     (r.nodes === undefined || !values.quick || only?.some((o) => o === 'cluster' || o.startsWith('cluster-'))) &&
-    (r.servers === undefined || !values.quick || only?.includes('federation')),
+    (r.servers === undefined || !values.quick || only?.includes('federation')) &&
+    (!r.compress || !values.quick || only?.includes('compression')),
 );
 if (values.baseline) {
   const bin = baselineBin(values.baseline);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { constants, createDeflateRaw, createInflateRaw, type DeflateRaw, type InflateRaw } from 'node:zlib';
+import { DEFLATE_WINDOW_BITS } from '@parley/protocol';
 import { Packr } from 'msgpackr';
 
 /**
@@ -72,6 +74,11 @@ export class BenchConnection {
   firstRefusal: string | undefined;
   private refusedPattern: Buffer | undefined;
   private setupBuffer: Buffer | undefined = Buffer.alloc(0);
+  /** After a hello that asked for compression (setup's `compress`): what arrives is inflated first, what is sent deflated. */
+  private inflate: InflateRaw | undefined;
+  private deflate: DeflateRaw | undefined;
+  /** What a setup wait checks again whenever the setup buffer grows. */
+  private setupGrew: (() => void) | undefined;
 
   private constructor(
     readonly socket: Socket,
@@ -80,12 +87,10 @@ export class BenchConnection {
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      // Wire bytes: compressed ones where compression is on.
       this.bytesIn += chunk.length;
-      if (this.setupBuffer) this.setupBuffer = Buffer.concat([this.setupBuffer, chunk]);
-      else {
-        if (this.refusedPattern) this.countRefusals(chunk);
-        this.onData?.(chunk);
-      }
+      if (this.inflate) this.inflate.write(chunk);
+      else this.received(chunk);
     });
     socket.on('error', () => undefined);
     socket.once('close', () => (this.closed = true));
@@ -93,6 +98,17 @@ export class BenchConnection {
 
   /** The connection ended (the server closed it, or close() was called). */
   closed = false;
+
+  /** Bytes as sent (inflated where compression is on): into the setup buffer, then to onData. */
+  private received(chunk: Buffer): void {
+    if (this.setupBuffer) {
+      this.setupBuffer = Buffer.concat([this.setupBuffer, chunk]);
+      this.setupGrew?.();
+    } else {
+      if (this.refusedPattern) this.countRefusals(chunk);
+      this.onData?.(chunk);
+    }
+  }
 
   /** Counts refused replies from now on (one more indexOf per chunk). */
   watchRefusals(): void {
@@ -132,16 +148,31 @@ export class BenchConnection {
   }
 
   send(frame: object): void {
-    this.socket.write(encodeFrame(this.transport, this.codec, frame));
+    this.write(encodeFrame(this.transport, this.codec, frame));
   }
 
   write(bytes: Buffer): boolean {
+    if (this.deflate) return this.deflate.write(bytes);
     return this.socket.write(bytes);
   }
 
-  /** Sends setup frames (ids 1..n) in one write and waits for the last one's OK reply. */
-  async setup(frames: object[], timeoutMs = 30_000): Promise<void> {
-    this.socket.write(Buffer.concat(frames.map((frame, i) => encodeFrame(this.transport, this.codec, { ...frame, id: i + 1 }))));
+  /**
+   * Sends setup frames (ids 1..n) in one write and waits for the last one's OK reply. With
+   * `compress` (JSON over TCP or TLS) the first frame is a hello asking for compression, sent
+   * alone: once its reply line is in, the bytes after it are inflated and the rest is sent
+   * deflated (docs/protocol.md, "Compression").
+   */
+  async setup(frames: object[], { timeoutMs = 30_000, compress = false }: { timeoutMs?: number; compress?: boolean } = {}): Promise<void> {
+    let first = 0;
+    if (compress) {
+      if (this.transport === 'ws' || this.codec !== 'json') throw new Error('the load generator compresses JSON over TCP and TLS only');
+      this.socket.write(encodeFrame(this.transport, this.codec, { ...frames[0], compress: 'deflate', id: 1 }));
+      const ok = okReplyPattern(this.codec, 1);
+      await this.waitFor((buffer) => buffer.indexOf(ok) >= 0 && buffer.indexOf(0x0a, buffer.indexOf(ok)) >= 0, 'the hello reply', timeoutMs);
+      this.startCompression();
+      first = 1;
+    }
+    this.write(Buffer.concat(frames.slice(first).map((frame, i) => encodeFrame(this.transport, this.codec, { ...frame, id: first + i + 1 }))));
     const ok = okReplyPattern(this.codec, frames.length);
     const failed = failedReplyPattern(this.codec);
     await this.waitFor((buffer) => {
@@ -150,6 +181,19 @@ export class BenchConnection {
     }, 'setup replies', timeoutMs);
     // From here on incoming bytes go to onData unbuffered.
     this.setupBuffer = undefined;
+  }
+
+  /** The hello reply said compress (else the server refused, which the benchmark does not expect): both directions deflate from here. */
+  private startCompression(): void {
+    const buffer = this.setupBuffer!;
+    const end = buffer.indexOf(0x0a, buffer.indexOf(okReplyPattern(this.codec, 1))) + 1;
+    if (!buffer.subarray(0, end).includes('"compress":"deflate"')) throw new Error(`the server did not agree to compress: ${buffer.toString('latin1', 0, end)}`);
+    this.setupBuffer = buffer.subarray(0, end);
+    this.inflate = createInflateRaw({ windowBits: DEFLATE_WINDOW_BITS });
+    this.inflate.on('data', (out: Buffer) => this.received(out));
+    this.deflate = createDeflateRaw({ windowBits: DEFLATE_WINDOW_BITS, flush: constants.Z_SYNC_FLUSH });
+    this.deflate.on('data', (out: Buffer) => this.socket.write(out));
+    if (end < buffer.length) this.inflate.write(buffer.subarray(end));
   }
 
   private waitFor(done: (buffer: Buffer) => boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -162,7 +206,7 @@ export class BenchConnection {
           reject(error as Error);
         }
         clearTimeout(timer);
-        this.socket.off('data', check);
+        this.setupGrew = undefined;
         this.socket.off('close', closed);
         resolve();
       };
@@ -170,7 +214,7 @@ export class BenchConnection {
         clearTimeout(timer);
         reject(new Error(`closed while waiting for ${what}: ${(this.setupBuffer ?? Buffer.alloc(0)).toString('latin1').slice(0, 300)}`));
       };
-      this.socket.on('data', check);
+      this.setupGrew = check;
       this.socket.once('close', closed);
       check();
     });

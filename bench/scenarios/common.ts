@@ -20,6 +20,8 @@ export interface ScenarioConfig {
   system?: 'parley' | 'nats' | 'inspircd';
   /** With --profile: where to write a CPU profile of the server over the measured phase. */
   profileFile?: string;
+  /** Every client asks for compression at hello (JSON over TCP or TLS only). */
+  compress?: boolean;
   /** DevTools URL when the server runs with --inspect (the idle scenario collects garbage through it). */
   inspectorUrl?: string;
   /** A cluster run with --profile: each node's DevTools URL and profile file, in node order. */
@@ -53,11 +55,10 @@ export function openGuests(
     const endpoint = config.endpoints?.[node(i) % nodeCount(config)] ?? config.endpoint;
     const connection = await BenchConnection.open(endpoint, config.transport, config.codec);
     const target = room(i);
-    await connection.setup([
-      { cmd: 'hello', v: 1, client: 'parley-bench' },
-      { cmd: 'guest', name: `${prefix}${i}` },
-      ...(target ? [{ cmd: 'join', room: target }] : []),
-    ]);
+    await connection.setup(
+      [{ cmd: 'hello', v: 1, client: 'parley-bench' }, { cmd: 'guest', name: `${prefix}${i}` }, ...(target ? [{ cmd: 'join', room: target }] : [])],
+      { compress: config.compress === true },
+    );
     return connection;
   });
 }

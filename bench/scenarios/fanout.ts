@@ -144,6 +144,7 @@ export async function fanout(config: ScenarioConfig): Promise<ScenarioResult> {
     system: config.system ?? 'parley',
     transport: config.transport,
     codec: config.codec,
+    compression: config.compress ? 'deflate' : 'none',
     complete: warmedUp && finished,
     receivers: RECEIVERS,
     messages: (perSender - warmup) * SENDERS,
