@@ -2,11 +2,11 @@ import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type Co
 import { Backoff } from './backoff.ts';
 import { CatchUp, resume } from './catch-up.ts';
 import { Channel } from './channel.ts';
-import { Emitter } from './emitter.ts';
 import { eventStream } from './event-stream.ts';
 import { E2eClient, type E2eOptions, type SendOptions } from './e2e/e2e-client.ts';
 import { ParleyClientError } from './errors.ts';
 import { keyProof } from './key-login.ts';
+import { MessagingClient } from './message-actions.ts';
 import { Outbox } from './outbox.ts';
 import { PendingSends, type ClientReceipt } from './pending-sends.ts';
 import type { TransportFactory } from './transport.ts';
@@ -64,9 +64,10 @@ export type ServerLimits = ReplyData['hello']['limits'];
  * A Parley connection that stays up: it reconnects with backoff, logs in again, rejoins its
  * rooms and resumes every conversation from the last sequence number the application saw, so
  * each message is delivered exactly once and in order. Events: `client.on('message', …)` or
- * `for await (const event of client.events())`.
+ * `for await (const event of client.events())`. Edits, reactions, typing and read state:
+ * MessagingClient (message-actions.ts).
  */
-export class ParleyClient extends Emitter<ClientEvents> {
+export class ParleyClient extends MessagingClient {
   state: ClientState = 'idle';
   identity: Identity | undefined;
   /** The device credential this client signs in with: issued at a login with `remember`, or the token it was given. */
@@ -332,8 +333,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
    */
   async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
     if (line.verb === 'send') {
-      const { to, text, kind } = line.args as CommandArgs<'send'>;
-      return { verb: 'send', data: { sent: await this.send(to, text, kind === 'action' ? { kind } : {}) } };
+      const { to, text, kind, reply } = line.args as CommandArgs<'send'>;
+      return { verb: 'send', data: { sent: await this.send(to, text, { ...(kind === 'action' ? { kind } : {}), ...(reply === undefined ? {} : { reply }) }) } };
     }
     return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
@@ -341,13 +342,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /**
    * Sends to "#room", a user, several users, or "ALL". Queued while disconnected; never sent twice.
    * With `e2e`, a DM is end-to-end encrypted, and refused when the person has no device keys unless
-   * `plaintext: true` says to send it unencrypted.
+   * `plaintext: true` says to send it unencrypted. `reply: seq` answers that message (one target).
    */
   send(to: string | string[], text: string, options: SendOptions = {}): Promise<ClientReceipt[]> {
     if (this.closing) return Promise.reject(ParleyClientError.local('CLOSED', 'The client was closed'));
     const { e2e } = this;
     if (e2e?.handlesAny(to, options)) return e2e.sendEach(to, { text, options, plain: (rest) => this.send(rest, text, options) });
-    const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}) }, !this.ready && this.identity !== undefined);
+    const queued = this.outbox.add({ to, text, ...(options.kind ? { kind: options.kind } : {}), ...(options.reply === undefined ? {} : { reply: options.reply }) }, !this.ready && this.identity !== undefined);
     if (this.ready) void this.outbox.pump((args) => this.transmit(args), sleep);
     return e2e ? queued.catch((error: unknown) => e2e.afterPlainRefusal(error, to, { text, options, plain: (rest) => this.send(rest, text, options) })) : queued;
   }

@@ -55,6 +55,11 @@ export class ParleyClientError extends Error {
     return new ParleyClientError(error.message, { code: error.code, errorName, action, retryAfterMs: error.retryAfterMs, detail: error.detail });
   }
 
+  /** A registry error found on the client before asking the server (which would answer the same). */
+  static named(errorName: ErrorName, message: string): ParleyClientError {
+    return new ParleyClientError(message, { code: ERRORS[errorName].code, errorName, action: ERRORS[errorName].action });
+  }
+
   static local(kind: LocalErrorKind, message: string, options?: { cause?: unknown }): ParleyClientError {
     const action: ErrorAction = kind === 'HOST_KEY_CHANGED' || kind === 'HOST_UNKNOWN' || kind === 'CLOSED' ? 'stop' : LOCAL_FIX.has(kind) ? 'fix' : 'retry';
     return new ParleyClientError(message, { code: undefined, errorName: kind, action }, options);

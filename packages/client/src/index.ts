@@ -8,6 +8,9 @@ export { webSocketTransport, type WebSocketConstructor, type WebSocketLike } fro
 export type { Transport, TransportFactory, TransportOptions } from './transport.ts';
 export type { ClientEvents, ClientEvent, ClientMessage, ClientState, StateChange, Credentials, DeviceCredential, Identity, E2eDeviceRef, E2eErrorEvent } from './types.ts';
 export { E2eClient, type E2eOptions, type SendOptions } from './e2e/e2e-client.ts';
+export type { ArchiveSearch } from './e2e/archive-search.ts';
+export { applyChange, foldChange, isChange } from './message-fold.ts';
+export type { ChangeReceipt, SearchFilters } from './message-actions.ts';
 export { memoryE2eStorage, type E2eStorage } from './e2e/storage.ts';
 export type { Verification } from './e2e/trust-store.ts';
 export { Backoff } from './backoff.ts';

@@ -20,7 +20,8 @@ const RECIPIENT_RETRY_MS = 250;
 
 export type Transmit = (args: Entry['args']) => Promise<ClientReceipt[]>;
 
-function newCmid(): string {
+/** A client message id: a resend after a lost reply is stored once. */
+export function newCmid(): string {
   const bytes = new Uint8Array(12);
   globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

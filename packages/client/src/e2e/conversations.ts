@@ -34,6 +34,14 @@ export interface ConvState {
 
 const MAX_OWN = 1000;
 
+/** A saved conversation (the layout below): its metadata, and the group state's bytes. */
+function splitSaved(bytes: Uint8Array | undefined): { meta: ConvMeta; group: Uint8Array } | undefined {
+  if (!bytes || bytes.length < 4) return undefined;
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as ConvMeta;
+  return { meta, group: bytes.subarray(4 + length) };
+}
+
 /**
  * Each conversation's group state and metadata, saved as one value (so the seq a state has read
  * up to never disagrees with the state), plus the list of conversations this device has a group
@@ -82,6 +90,17 @@ export class ConversationStore {
     return this.states.get(conv)?.meta.peer;
   }
 
+  /**
+   * The conversation's metadata, for a look outside its queue (a search of the archive): the
+   * loaded state's, or read from storage without loading the group or caching anything, so no
+   * second state of the conversation is ever made beside the queue's.
+   */
+  async peekMeta(conv: string): Promise<ConvMeta | undefined> {
+    const loaded = this.states.get(conv);
+    if (loaded) return { ...loaded.meta, own: [...loaded.meta.own] };
+    return splitSaved(await this.storage.get(STORAGE_KEYS.conversation(conv)))?.meta;
+  }
+
   /** The conversation's state; a new one (no group) when this device has none. */
   async get(conv: string): Promise<ConvState> {
     const cached = this.states.get(conv);
@@ -113,12 +132,9 @@ export class ConversationStore {
   }
 
   private async load(conv: string): Promise<ConvState | undefined> {
-    const bytes = await this.storage.get(STORAGE_KEYS.conversation(conv));
-    if (!bytes || bytes.length < 4) return undefined;
-    const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
-    const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as ConvMeta;
-    const saved = bytes.subarray(4 + length);
-    return { meta, group: saved.length > 0 ? MlsGroup.load(saved, this.context) : undefined, buffer: [] };
+    const split = splitSaved(await this.storage.get(STORAGE_KEYS.conversation(conv)));
+    if (!split) return undefined;
+    return { meta: split.meta, group: split.group.length > 0 ? MlsGroup.load(split.group, this.context) : undefined, buffer: [] };
   }
 
   private addToIndex(conv: string): Promise<void> {

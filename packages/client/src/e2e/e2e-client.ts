@@ -1,19 +1,20 @@
 import { identitySigner, toBase64Url, type IdentitySigner, type MlsContext } from '@parley/e2e';
-import { ALL_TARGET, foldName, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData } from '@parley/protocol';
+import { ALL_TARGET, isRoomTarget, type ChatMessage, type E2eWelcome, type ReplyData } from '@parley/protocol';
 import { ParleyClientError } from '../errors.ts';
 import type { ClientReceipt } from '../pending-sends.ts';
 import type { ClientMessage } from '../types.ts';
-import { Archive } from './archive.ts';
+import { Archive, type ChangeKind } from './archive.ts';
+import { searchArchive, type ArchiveSearch } from './archive-search.ts';
 import { call, dmConversation, e2eFailure, isClientError, isMls, isTransient, reportError, WelcomeSignal, withReconnect, type E2eEnv, type E2eHooks, type E2eHost, type Self } from './context.ts';
 import { ConversationStore } from './conversations.ts';
 import { loadDevice, registerDevice, type LocalDevice } from './device-setup.ts';
-import { DirectoryCache, resolveRoomTarget, resolveTarget } from './directory.ts';
+import { DirectoryCache } from './directory.ts';
 import { localUserId, selfOf } from './e2e-ids.ts';
 import { EncryptedRooms } from './encrypted-rooms.ts';
 import { GroupSync } from './group-sync.ts';
 import { catchUp, handleIncoming } from './inbound.ts';
 import { replenishKeyPackages } from './key-packages.ts';
-import { newCmid, sendEncrypted } from './outbound.ts';
+import { sendChange, sendPayload, type Sends } from './message-sends.ts';
 import { Gate, SerialQueues } from './serial.ts';
 import type { E2eStorage } from './storage.ts';
 import { TrustApi } from './trust-api.ts';
@@ -34,7 +35,8 @@ export interface E2eOptions {
   resetIdentity?: boolean;
 }
 
-export type SendOptions = { kind?: 'action'; plaintext?: boolean };
+/** `reply`: the seq of the message this one answers, in the same conversation (one target only). */
+export type SendOptions = { kind?: 'action'; plaintext?: boolean; reply?: number };
 
 /** How often a connected client looks for groups whose periodic update is due. */
 const UPDATE_CHECK_MS = 6 * 3600_000;
@@ -56,6 +58,7 @@ export class E2eClient {
   private resetDone = false;
   private readonly rooms: EncryptedRooms;
   private readonly sync: GroupSync;
+  private readonly sends: Sends;
 
   constructor(
     private readonly host: E2eHost,
@@ -84,6 +87,7 @@ export class E2eClient {
     // A room's indicator follows what the server says about it.
     this.rooms = new EncryptedRooms((room, encrypted) => hooks.emit('e2e_room', { room, encrypted }));
     this.sync = new GroupSync(this.env, this.rooms);
+    this.sends = { env: this.env, checkRemoved: () => this.sync.checkRemoved(this.self()) };
     this.trustApi = new TrustApi(this.env, { identityKey: () => this.identityKey(), afterTrust: (target) => this.sync.reconcileLater(target, { resume: true, now: true }) });
     host.on('state', ({ state }) => {
       if (state === 'connected') {
@@ -243,25 +247,24 @@ export class E2eClient {
    */
   send(to: string | readonly string[], text: string, options: SendOptions = {}): Promise<ClientReceipt[]> {
     const name = typeof to === 'string' ? to : (to[0] ?? '');
-    const payload = options.kind ? { text, kind: options.kind } : { text };
-    const cmid = newCmid();
-    const { env } = this;
-    return env.queues.run(`send:${foldName(name)}`, () =>
-      withReconnect(env, async () => {
-        await env.gate.wait();
-        const target = isRoomTarget(name) ? await resolveRoomTarget(env, name) : await resolveTarget(env, name);
-        return env.queues.run(target.conv, () => withReconnect(env, () => sendEncrypted(env, target, { payload, cmid })));
-      }).catch(async (error: unknown) => {
-        // The server forgot this connection's device: removed by another device of the user?
-        throw (isClientError(error, 'E2E_NO_DEVICE') && (await this.sync.checkRemoved(this.self()))) || error;
-      }),
-    );
+    return sendPayload(this.sends, name, { payload: { text, ...(options.kind ? { kind: options.kind } : {}), ...(options.reply === undefined ? {} : { ref: options.reply }) } });
+  }
+
+  /**
+   * An edit (`text`: the new version) or a reaction (`text`: the emoji) inside the encryption:
+   * the server sees only a message that refers to `ref`. Sent under a cmid like any message, so
+   * a resend is stored once. An edit of a message this device knows someone else wrote is
+   * refused here (no server can check it: receivers do).
+   */
+  sendChange(to: string, change: { kind: ChangeKind; ref: number; text: string }): Promise<ClientReceipt & { ref: number }> {
+    return sendChange(this.sends, to, change);
   }
 
   /** For ParleyClient: takes `mls` and `mls_commit` messages (they come out as events later); others pass. */
   intercept(message: ChatMessage): boolean {
     if (!isMls(message)) {
       this.env.convs.notePlain(message.conv, message.seq);
+      if (message.kind === 'redact' && message.ref !== undefined) this.redacted(message.conv, message.ref);
       return false;
     }
     const { env } = this;
@@ -276,7 +279,25 @@ export class E2eClient {
     return true;
   }
 
-  /** For ParleyClient.history: archived plaintext in place of ciphertext, group changes left out. */
+  /**
+   * For ParleyClient: message `ref` was redacted (an event, or this client's own `redact`): its
+   * archived plaintext, and its edits' and reactions', go from this device too.
+   */
+  redacted(conv: string, ref: number): void {
+    if (!this.env.convs.known(conv)) return;
+    this.env.queues.run(conv, () => this.env.archive.redact(conv, ref)).catch((error: unknown) => reportError(this.env, error, { conv, seq: ref }));
+  }
+
+  /**
+   * Searches what this device decrypted or sent in its encrypted conversations (all, or `conv`),
+   * newest first, each in its current version: no server can search them. Same words as the
+   * server's `search` (client.search, which covers plaintext conversations).
+   */
+  search(words: string, filters: ArchiveSearch = {}): Promise<ClientMessage[]> {
+    return searchArchive(this.env, words, filters);
+  }
+
+  /** For ParleyClient.history: archived plaintext in place of ciphertext, group changes left out, changes folded in. */
   readHistory(page: ReplyData['history']): Promise<{ conv: string; messages: ClientMessage[] }> {
     return this.env.archive.rewrite(page);
   }

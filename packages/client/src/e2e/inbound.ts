@@ -54,7 +54,19 @@ async function onApplication(env: E2eEnv, message: ChatMessage, incoming: Extrac
   if ((incoming.sender.userId === env.self().userId) !== fromOwnUser(env, message)) {
     return [report(env, message, { code: 'E2E_SENDER_MISMATCH', message: `The message says it is from ${message.from}; it was signed by ${incoming.sender.userId}/${incoming.sender.deviceId}` })];
   }
-  await env.archive.put(message.conv, message.seq, payload);
+  // The server's cleartext ref must be the one the sender wrote inside.
+  if (payload.ref !== message.ref) {
+    return [report(env, message, { code: 'E2E_BAD_PAYLOAD', message: `The message refers to ${message.ref ?? 'nothing'} outside its encryption and to ${payload.ref ?? 'nothing'} inside` })];
+  }
+  const sender = incoming.sender.userId;
+  if (payload.kind === 'edit' && payload.ref !== undefined) {
+    // Only a message's author edits it; the signatures say who wrote both (when this device read the original).
+    const original = await env.archive.get(message.conv, payload.ref);
+    if (original?.sender !== undefined && original.sender !== sender) {
+      return [report(env, message, { code: 'E2E_SENDER_MISMATCH', message: `An edit of message ${payload.ref}, signed by ${sender}, who did not write it` })];
+    }
+  }
+  await env.archive.put(message.conv, message.seq, { ...payload, from: message.from, to: message.to, ts: message.ts, sender });
   const decrypted = decryptedMessage(message, payload);
   return [() => env.hooks.emit('message', decrypted)];
 }

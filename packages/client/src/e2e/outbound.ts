@@ -32,7 +32,8 @@ function checkPeer(target: Target, directory: Directory, members: readonly Group
  * used must never be used again), then ESEND with the caller's cmid (a resend after a lost reply
  * is stored once). A message for an epoch the group has left meanwhile (E2E_WRONG_EPOCH) is
  * encrypted again after reading the newer commits. The plaintext goes to the archive under the
- * seq the server gave it: this device cannot decrypt its own messages.
+ * seq the server gave it: this device cannot decrypt its own messages. A payload's `ref` (a
+ * reply, an edit, a reaction) goes in cleartext too, for the server to check.
  */
 export async function sendEncrypted(env: E2eEnv, target: Target, message: { payload: Payload; cmid: string }): Promise<ClientReceipt[]> {
   const state = await env.convs.get(target.conv);
@@ -45,9 +46,11 @@ export async function sendEncrypted(env: E2eEnv, target: Target, message: { payl
     const data = await group.encrypt(encodePayload(message.payload));
     await env.convs.save(state);
     try {
-      const { sent } = await call(env, 'esend', { to: target.name, data: toBase64Url(data), cmid: message.cmid });
+      const ref = message.payload.ref === undefined ? {} : { ref: message.payload.ref };
+      const { sent } = await call(env, 'esend', { to: target.name, data: toBase64Url(data), cmid: message.cmid, ...ref });
+      const self = env.self();
       for (const receipt of sent) {
-        await env.archive.put(receipt.conv, receipt.seq, message.payload);
+        await env.archive.put(receipt.conv, receipt.seq, { ...message.payload, from: self.name, to: receipt.to, ts: Date.now(), sender: self.userId });
         state.meta.own.push(receipt.seq);
       }
       await env.convs.save(state);

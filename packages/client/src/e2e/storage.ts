@@ -5,10 +5,10 @@
  * '@parley/client/node'; a sealed IndexedDB store in a browser), and losing it loses the device:
  * its groups cannot be read any more and its archive is gone.
  *
- * Keys are short ASCII paths ("conv/dm:a1:a2", "archive/dm:a1:a2/17"); an implementation may
- * map them to file names but must keep them distinct. Each `set` replaces the value atomically:
- * a reader sees the old bytes or the new ones, never a mix (group state is saved after every
- * step, and a torn write would lose the group).
+ * Keys are short ASCII paths ("conv/dm:a1:a2", "archive/dm:a1:a2/17", "about/dm:a1:a2/17"); an
+ * implementation may map them to file names but must keep them distinct. Each `set` replaces the
+ * value atomically: a reader sees the old bytes or the new ones, never a mix (group state is
+ * saved after every step, and a torn write would lose the group).
  */
 export interface E2eStorage {
   get(key: string): Promise<Uint8Array | undefined>;
@@ -35,6 +35,8 @@ export const STORAGE_KEYS = {
   conversation: (conv: string) => `conv/${conv}`,
   trust: (userId: string) => `trust/${userId}`,
   archive: (conv: string, seq: number) => `archive/${conv}/${seq}`,
+  /** The seqs of the archived edits and reactions about message `ref` (Archive). */
+  about: (conv: string, ref: number) => `about/${conv}/${ref}`,
 } as const;
 
 export async function readJson<T>(storage: E2eStorage, key: string): Promise<T | undefined> {
