@@ -244,8 +244,15 @@ describe('SDK messaging, end-to-end encrypted', () => {
     const alice = await bed.person('alice');
     const a1 = await bed.device(alice);
     const a2 = await bed.device(alice);
+    // A device away through all of it: it reads everything when it comes back, the redacted message blank.
+    const away = await bed.device(alice);
+    await away.client.close();
     const b1 = await bed.device(await bed.person('bob'));
     const { words, seq } = await encryptedRoundTrip({ author: a1, other: b1, watcher: a2, to: { author: 'bob', other: 'alice' } });
+    const back = await bed.device(alice, { storageDir: away.storageDir! });
+    await waitFor(() => back.messages.some((m) => m.kind === 'unreact'), () => `the device that was away to catch up: ${JSON.stringify(back.errors)}`, 20_000);
+    expect(back.errors).toEqual([]);
+    await expectCurrent(ownMessages(await back.client.history('bob')), { seq, words, other: 'bob' });
 
     // What the server holds: ciphertext, each change naming only the message it is about.
     const raw = await b1.client.request('history', { with: 'alice' });

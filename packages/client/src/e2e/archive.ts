@@ -139,10 +139,12 @@ export class Archive {
    * A history page with each `mls` message replaced by its archived plaintext (or marked
    * `undecryptable`; one the server blanked is `redacted`), group changes (`mls_commit`) left
    * out, and every message folded with the archived changes about it and the redactions on the
-   * page. Changes stay on the page, as the server leaves them, for cursors.
+   * page. Changes stay on the page, as the server leaves them, for cursors. Without `fold` (a
+   * conversation this device has no group for) the archive is not asked about each message.
    */
-  async rewrite(page: ReplyData['history']): Promise<{ conv: string; messages: ClientMessage[] }> {
+  async rewrite(page: ReplyData['history'], { fold = true }: { fold?: boolean } = {}): Promise<{ conv: string; messages: ClientMessage[] }> {
     const rows = await Promise.all(page.messages.filter((m) => m.kind !== 'mls_commit').map((m) => this.row(m)));
+    if (!fold) return { conv: page.conv, messages: rows };
     const redacted = new Set(rows.filter((m) => m.kind === 'redact').map((m) => m.ref));
     const messages = await Promise.all(
       rows.map(async (m) => {

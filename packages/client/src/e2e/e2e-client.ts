@@ -298,8 +298,10 @@ export class E2eClient {
   }
 
   /** For ParleyClient.history: archived plaintext in place of ciphertext, group changes left out, changes folded in. */
-  readHistory(page: ReplyData['history']): Promise<{ conv: string; messages: ClientMessage[] }> {
-    return this.env.archive.rewrite(page);
+  async readHistory(page: ReplyData['history']): Promise<{ conv: string; messages: ClientMessage[] }> {
+    await this.env.convs.open();
+    // Only a conversation this device has a group for can have archived changes to fold in.
+    return this.env.archive.rewrite(page, { fold: this.env.convs.known(page.conv) });
   }
 
   /** 60 digits to compare with `name` out of band: the same on both sides while neither identity key changes. */

@@ -128,6 +128,8 @@ async function retryBuffered(env: E2eEnv, state: ConvState): Promise<Emit[]> {
 async function processOne(env: E2eEnv, state: ConvState, message: ChatMessage): Promise<Emit[]> {
   learnPeer(env, state, message);
   if (!isMls(message) || !state.group || message.seq <= state.meta.joinedSeq) return [];
+  // A redaction blanked it in the store (a message, never a commit): nothing to read, no epoch to move.
+  if (message.kind === 'mls' && message.text === '') return [];
   const before = state.group.epoch;
   const emits = await receiveOne(env, state, { message, retrying: false });
   if (state.group.epoch !== before) emits.push(...(await retryBuffered(env, state)));
