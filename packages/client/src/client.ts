@@ -328,14 +328,17 @@ export class ParleyClient extends MessagingClient {
 
   /**
    * Runs a typed command line as `parseCommandLine` (from @parley/protocol) read it: a send goes
-   * through the outbox like `send` (a client message id, never stored twice), everything else
-   * is a request. The server validates the arguments, as it does for every frame.
+   * through the outbox like `send` (a client message id, never stored twice), an edit, reaction
+   * or redaction through its method (encrypted where a send would be), everything else is a
+   * request. The server validates the arguments, as it does for every frame.
    */
   async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
     if (line.verb === 'send') {
       const { to, text, kind, reply } = line.args as CommandArgs<'send'>;
       return { verb: 'send', data: { sent: await this.send(to, text, { ...(kind === 'action' ? { kind } : {}), ...(reply === undefined ? {} : { reply }) }) } };
     }
+    const change = this.changeLine(line);
+    if (change) return { verb: line.verb, data: await change };
     return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
 

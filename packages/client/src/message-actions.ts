@@ -1,4 +1,4 @@
-import { foldName, isRoomTarget, type ChatMessage, type CommandArgs, type ReplyData, type UnreadInfo, type Verb } from '@parley/protocol';
+import { foldName, isRoomTarget, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type UnreadInfo, type Verb } from '@parley/protocol';
 import type { E2eClient } from './e2e/e2e-client.ts';
 import { Emitter } from './emitter.ts';
 import { ParleyClientError } from './errors.ts';
@@ -109,6 +109,27 @@ export abstract class MessagingClient extends Emitter<ClientEvents> {
       this.keepRead(to, seq);
       return undefined;
     }
+  }
+
+  /**
+   * For runLine: a typed EDIT, REACT, UNREACT or REDACT line goes through these methods (so
+   * through the encryption where a send would); undefined for every other verb. The server
+   * validates the arguments as for any frame.
+   */
+  protected changeLine(line: CommandLine): Promise<ChangeReceipt> | undefined {
+    if (line.verb === 'edit') {
+      const { to, seq, text } = line.args as CommandArgs<'edit'>;
+      return this.edit(to, seq, text);
+    }
+    if (line.verb === 'react') {
+      const { to, seq, emoji, remove } = line.args as CommandArgs<'react'>;
+      return remove ? this.unreact(to, seq, emoji) : this.react(to, seq, emoji);
+    }
+    if (line.verb === 'redact') {
+      const { to, seq, reason } = line.args as CommandArgs<'redact'>;
+      return this.redact(to, seq, reason);
+    }
+    return undefined;
   }
 
   /** Read position and unread count of each of your conversations. */

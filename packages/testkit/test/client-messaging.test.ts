@@ -288,6 +288,11 @@ describe('SDK messaging, end-to-end encrypted', () => {
     const moved = await a2.client.edit('bob', seq, 'moved');
     await waitFor(() => b2.errors.some((e) => e.seq === moved.seq && e.code === 'E2E_BAD_PAYLOAD'), () => `bob's device to refuse the moved edit: ${JSON.stringify(b2.errors)}`);
     expect(b2.messages.some((m) => m.seq === moved.seq)).toBe(false);
+
+    // A typed line (what the plain chat and the web client run) goes through the encryption too.
+    const typed = await b2.client.runLine({ verb: 'react', args: { to: 'alice', seq: second!.seq, emoji: '👀' } });
+    const receipt = typed.data as { seq: number };
+    expect(await waitFor(() => decrypted(a2, receipt.seq), 'alice to decrypt the typed reaction')).toMatchObject({ kind: 'react', ref: second!.seq, text: '👀' });
   });
 
   it('in a room: the same round trip, a moderator redacts what others wrote without reading it, reloads show current versions', async () => {
