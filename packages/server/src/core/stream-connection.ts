@@ -153,6 +153,7 @@ function holdAfter(reader: StreamReader, rest: Buffer): void {
 
 function hold(reader: StreamReader, chunk: Buffer): void {
   const held = reader.held!;
+  if (reader.session.closed) return;
   if (chunk.length > 0) held.push(chunk);
   if (held.reduce((sum, part) => sum + part.length, 0) > reader.maxFrameBytes) {
     reader.session.close('BAD_FRAME', 'Sent too much after hello {compress} before its reply; wait for the reply, it says whether what follows is compressed');
