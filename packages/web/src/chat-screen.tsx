@@ -13,6 +13,7 @@ import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { LiveAnnouncer } from './live-announcer.tsx';
 import { MemberList } from './member-list.tsx';
+import { TypingLine } from './message-actions.tsx';
 import { MessageList } from './message-list.tsx';
 import { UserInfoDialog } from './moderation-dialogs.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
@@ -114,6 +115,7 @@ export function ChatScreen({ store, onLeave, onSignOut, onRestart }: ChatScreenP
         <E2eStatusBanner store={store} onRestart={onRestart} />
         {conv && <IdentityChangedBanner store={store} conv={conv} />}
         {conv ? <MessageList store={store} conv={conv} /> : <EmptyState />}
+        <TypingLine store={store} conv={conv} />
         <LiveAnnouncer conv={conv} />
         <Composer store={store} conv={conv} />
       </main>

@@ -4,6 +4,7 @@ import { ChangeSignal } from './change-signal.ts';
 import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, localId } from './conversation.ts';
 import { describeError } from './describe-error.ts';
+import { Messaging } from './messaging.ts';
 import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
 import { showListedConversations } from './direct-conversation-views.ts';
 import type { E2eSession } from './e2e-session.ts';
@@ -60,6 +61,8 @@ export class ChatStore {
   private readonly roomTracker: RoomTracker;
   /** End-to-end encryption as this tab has it: each DM's encryption and verification, held sends. */
   readonly e2e: E2eTracker;
+  /** Edits, replies, reactions, typing and read state (messaging.ts). */
+  readonly messaging: Messaging;
 
   constructor(
     /** What this sign-in was made with (App signs in again with it after an identity import or reset). */
@@ -81,6 +84,7 @@ export class ChatStore {
     this.e2e = new E2eTracker(this, { mode: session?.mode ?? 'unavailable', options: e2eOptions }, () => this.changed());
     // Before the listeners below: see RoomTracker on the order of `nick` notices.
     this.roomTracker = new RoomTracker(this, () => this.changed());
+    this.messaging = new Messaging(this);
     this.client.on('message', (message) => this.onMessage(message, true));
     this.client.on('committed', (committed) => showCommitted(this, committed));
     this.client.on('nick', (change) => this.onNick(change.old, change.new));
@@ -128,7 +132,7 @@ export class ChatStore {
     }
     this.activeKey ??= this.sortedConversations()[0]?.key;
     this.roomTracker.refreshMembers(identity.rooms.map((r) => r.name));
-    void showListedConversations(this, this.closed).then(() => this.changed());
+    void showListedConversations(this, this.closed).then(() => this.messaging.loadUnread());
     this.changed();
   }
 
@@ -163,6 +167,7 @@ export class ChatStore {
   activate(key: string): void {
     const conv = this.conversations.get(key);
     if (!conv) return;
+    if (this.activeKey !== key) this.messaging.opened(conv);
     this.activeKey = key;
     conv.unread = 0;
     if (conv.history === 'idle') void this.loadOlder(conv);
@@ -269,9 +274,11 @@ export class ChatStore {
   }
 
   /** Shows a room this connection is now in (a join, or a create that joined it). */
-  entered(joined: { name: string; topic: string; muted?: true; encrypted?: true }): void {
+  entered(joined: { name: string; topic: string; muted?: true; encrypted?: true; conv?: string; lastSeq?: number }): void {
     this.e2e.noteRoom(joined);
     const conv = this.room(joined.name);
+    if (joined.conv !== undefined) this.messaging.noteConvId(joined.conv, conv);
+    if (joined.lastSeq !== undefined) conv.lastSeq = Math.max(conv.lastSeq, joined.lastSeq);
     conv.target = joined.name;
     conv.topic = joined.topic;
     conv.joined = true;
@@ -313,8 +320,15 @@ export class ChatStore {
     const conv = into ?? (message.to === 'ALL' ? this.everyone() : message.to.startsWith('#') ? this.room(message.to) : this.dm(peer));
     if (direct) this.noteConversationId(conv, message.conv);
     // Ours with its cmid: a line still waiting for the room's home is this message (conversation.ts).
+    // An edit, redaction or reaction changes the message it names instead of being shown (messaging.ts).
+    if (this.messaging.noteMessage(conv, message)) {
+      conv.lastSeq = Math.max(conv.lastSeq, message.seq);
+      this.changed();
+      return;
+    }
     const cmid = mine && message.cmid !== undefined ? { cmid: message.cmid } : {};
-    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...cmid, ...this.e2e.present(message, conv) });
+    const state = { ...(message.reply === undefined ? {} : { reply: message.reply }), ...(message.edited === undefined ? {} : { edited: message.edited }), ...(message.redacted ? { redacted: true as const } : {}), ...(message.reactions ? { reactions: message.reactions } : {}) };
+    const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...cmid, ...this.e2e.present(message, conv), ...state });
     if (!added) return;
     if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
     this.changed();

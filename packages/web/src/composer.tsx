@@ -5,6 +5,7 @@ import type { Conversation } from './conversation.ts';
 import { errorSentence } from './describe-error.ts';
 import { withReason } from './describe-notice.ts';
 import { HelpPanel } from './help-panel.tsx';
+import { ReplyBar } from './message-actions.tsx';
 import { t } from './i18n/index.ts';
 import { SendIcon } from './icons.tsx';
 import { PlaintextChoice } from './plaintext-choice.tsx';
@@ -56,6 +57,7 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
   const update = (value: string) => {
     setText(value);
     drafts.set(key, value);
+    store.messaging.composing(conv, value);
   };
 
   const input = readInput(text, conv);
@@ -95,6 +97,7 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
         submit();
       }}
     >
+      <ReplyBar store={store} conv={conv} />
       <div class={`composer-box${over > 0 ? ' over' : ''}`}>
         <textarea
           id="message-input"
@@ -111,6 +114,15 @@ export function Composer({ store, conv }: { store: ChatStore; conv: Conversation
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               event.preventDefault();
               submit();
+            } else if (event.key === 'ArrowUp' && text === '' && conv) {
+              // Up arrow in an empty box edits our last message, as in Slack and Element.
+              const last = store.messaging.lastEditable(conv);
+              if (last) {
+                event.preventDefault();
+                store.messaging.startEdit(conv, last.seq);
+              }
+            } else if (event.key === 'Escape' && store.messaging.replying?.key === conv?.key) {
+              store.messaging.reply(conv as Conversation, undefined);
             }
           }}
         />

@@ -1,4 +1,4 @@
-import { foldName, type MessageKind, type RoomMemberInfo } from '@parley/protocol';
+import { foldName, type MessageKind, type Reaction, type RoomMemberInfo } from '@parley/protocol';
 import { t } from './i18n/index.ts';
 
 export type ConversationKind = 'room' | 'dm' | 'all';
@@ -31,6 +31,13 @@ export interface TimelineMessage {
    * the code), `elsewhere` (an encrypted message in a tab without end-to-end encryption).
    */
   sealed?: 'undecryptable' | 'elsewhere';
+  /** A reply: the seq of the message it answers. */
+  reply?: number;
+  /** Edited, last at this time (ms). */
+  edited?: number;
+  /** Deleted: drawn as a tombstone. */
+  redacted?: true;
+  reactions?: Reaction[];
 }
 
 /** A message the composer held back: the person has no device keys (or this tab no encryption); it goes only if the person says so. */
@@ -90,6 +97,12 @@ export class Conversation {
   held: HeldMessage | undefined;
   /** The person chose to send unencrypted here (for this visit): later messages go the same way while the other person has no keys. */
   plaintextChosen = false;
+  /** This account's read position here (the server's, from `unread` and `read` events). */
+  readSeq = 0;
+  /** Where the "new messages" divider goes: after this seq, as read when the conversation was opened. */
+  divider: number | undefined;
+  /** Who is typing here, until when (ms). */
+  readonly typing = new Map<string, number>();
 
   constructor(
     readonly key: string,
@@ -158,6 +171,11 @@ export class Conversation {
     return true;
   }
 
+  /** The stored message at `seq`, if shown here. */
+  message(seq: number): TimelineMessage | undefined {
+    return this.items.find((item): item is TimelineMessage => item.type === 'message' && item.seq === seq);
+  }
+
   /** Takes an item out (a send held back for the person's choice). */
   remove(item: TimelineItem): void {
     const index = this.items.indexOf(item);
@@ -184,6 +202,7 @@ export class Conversation {
     this.held = previous.held;
     this.plaintextChosen = previous.plaintextChosen;
     this.oldestRead = previous.oldestRead;
+    this.readSeq = previous.readSeq;
   }
 
   add(item: TimelineItem): void {

@@ -8,6 +8,7 @@ import { sealedText, UnencryptedMark, UndecryptableLine } from './e2e-indicator.
 import { dayKey, dayLabel, formatStamp, formatWhen, nameColor } from './format.ts';
 import { FederatedName, serverOf } from './federated-name.tsx';
 import { t } from './i18n/index.ts';
+import { actionable, EditedMark, InlineEditor, MessageActions, Quote, ReactionBar } from './message-actions.tsx';
 import { MessageText } from './message-text.tsx';
 
 /** Messages from one sender within this span (and the same day) share one header. */
@@ -54,19 +55,27 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
     }
     // A first page too short to scroll cannot be scrolled up: fetch the one before now.
     if (el.scrollHeight <= el.clientHeight + NEAR_TOP_PX && conv.history === 'idle' && conv.items.length > 0) loadOlder();
+    seenIfAtBottom();
   });
+
+  // The newest message is in view in a visible tab: read (messaging.ts tells the server and our other devices).
+  const seenIfAtBottom = () => {
+    if (atBottom.current && document.visibilityState === 'visible' && store.activeKey === conv.key) store.messaging.seen(conv);
+  };
 
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
     if (el.scrollTop < NEAR_TOP_PX) loadOlder();
+    seenIfAtBottom();
   };
 
   // In a DM and an encrypted room, what came in the clear says so (an encrypted room's messages from before the switch).
   const marksPlain = store.e2e.marksUnencrypted(conv);
   const rows: ComponentChildren[] = [];
   let previous: TimelineItem | undefined;
+  let dividerShown = false;
   for (const item of conv.items) {
     if (!previous || dayKey(previous.ts) !== dayKey(item.ts)) {
       rows.push(
@@ -75,6 +84,14 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
         </div>,
       );
       previous = undefined;
+    }
+    if (conv.divider !== undefined && item.type === 'message' && !item.mine && item.seq !== undefined && item.seq > conv.divider && !dividerShown) {
+      dividerShown = true;
+      rows.push(
+        <div class="new-divider" role="separator" key="new-divider">
+          <span>{t('log.newMessages')}</span>
+        </div>,
+      );
     }
     if (item.type === 'notice') {
       rows.push(
@@ -90,7 +107,7 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
       rows.push(<UndecryptableLine key={item.id} message={item} />);
     } else {
       const grouped = previous?.type === 'message' && previous.from === item.from && item.ts - previous.ts < GROUP_MS;
-      rows.push(<Message key={item.id} message={item} grouped={grouped} marksPlain={marksPlain} room={conv.kind === 'room'} />);
+      rows.push(<Message key={item.id} store={store} conv={conv} message={item} grouped={grouped} marksPlain={marksPlain} />);
     }
     previous = item;
   }
@@ -113,7 +130,11 @@ export function MessageList({ store, conv }: { store: ChatStore; conv: Conversat
   );
 }
 
-function Message({ message, grouped, marksPlain, room }: { message: TimelineMessage; grouped: boolean; marksPlain: boolean; room: boolean }) {
+function Message({ store, conv, message, grouped, marksPlain }: { store: ChatStore; conv: Conversation; message: TimelineMessage; grouped: boolean; marksPlain: boolean }) {
+  const room = conv.kind === 'room';
+  const editing = store.messaging.editing?.key === conv.key && store.messaging.editing.seq === message.seq;
+  const highlighted = store.messaging.highlight === message.id;
+  const mentioned = !message.mine && mentions(message.text, store.me);
   const color = `nc-${nameColor(message.from)}`;
   const time = (
     <time dateTime={new Date(message.ts).toISOString()} title={formatStamp(message.ts)}>
@@ -121,7 +142,7 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
     </time>
   );
   return (
-    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''} ${message.status}`} data-seq={message.seq} data-from={message.from} data-encrypted={message.encrypted ? 'true' : undefined}>
+    <div class={`msg${grouped ? ' grouped' : ''}${message.mine ? ' mine' : ''}${highlighted ? ' highlight' : ''}${mentioned ? ' mention' : ''} ${message.status}`} tabIndex={-1} data-seq={message.seq} data-from={message.from} data-encrypted={message.encrypted ? 'true' : undefined}>
       <div class="msg-gutter">
         {grouped ? (
           <span class="msg-hover-time">{time}</span>
@@ -142,7 +163,12 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
             {time}
           </div>
         )}
-        {message.sealed ? (
+        <Quote store={store} conv={conv} message={message} />
+        {message.redacted ? (
+          <div class="msg-text redacted">{t('msg.deleted')}</div>
+        ) : editing ? (
+          <InlineEditor store={store} conv={conv} message={message} />
+        ) : message.sealed ? (
           <div class="msg-text sealed">{sealedText(message, room)}</div>
         ) : message.kind === 'action' ? (
           <div class="msg-text action">
@@ -150,9 +176,11 @@ function Message({ message, grouped, marksPlain, room }: { message: TimelineMess
           </div>
         ) : (
           <div class="msg-text">
-            <MessageText text={message.text} />
+            <MessageText text={message.text} /> <EditedMark edited={message.edited} />
           </div>
         )}
+        {!message.redacted && <ReactionBar store={store} conv={conv} message={message} />}
+        {actionable(message) && !editing && <MessageActions store={store} conv={conv} message={message} />}
         {marksPlain && !message.encrypted && !message.sealed && <UnencryptedMark />}
         {message.status === 'pending' && <div class="msg-status">{t('msg.sending')}</div>}
         {message.status === 'waiting' && <div class="msg-status">{t('msg.waiting', { server: message.waitingFor ?? '' })}</div>}
@@ -180,4 +208,11 @@ function JoinButton({ store, room }: { store: ChatStore; room: string }) {
       {joined ? t('invite.joined', { room }) : t('invite.join', { room })}
     </button>
   );
+}
+
+/** Whether a message names us (`@name`) or the room (`@room`). */
+function mentions(text: string, me: string): boolean {
+  if (me === '') return false;
+  const folded = foldName(text);
+  return folded.includes(`@${foldName(me)}`) || /(^|\W)@room\b/i.test(text);
 }

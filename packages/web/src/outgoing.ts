@@ -27,11 +27,15 @@ export async function sendMessage(store: ChatStore, conv: Conversation, { text, 
   // A DM that could only go unencrypted waits for the person's choice (e2e-tracker.ts).
   if (!plaintext && store.e2e.holds(conv, { text, ...action })) return store.changed();
   const encrypted = !plaintext && store.e2e.encrypts(conv) ? { encrypted: true as const } : {};
-  const item: TimelineMessage = { type: 'message', id: localId(), seq: undefined, from: store.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}), ...encrypted };
+  // The reply chosen in this conversation's composer goes with its next message (messaging.ts).
+  const reply = kind === undefined ? store.messaging.takeReply(conv) : undefined;
+  const replyTo = reply === undefined ? {} : { reply };
+  store.messaging.stopTyping();
+  const item: TimelineMessage = { type: 'message', id: localId(), seq: undefined, from: store.me, text, ts: Date.now(), mine: true, status: 'pending', ...(kind ? { kind } : {}), ...encrypted, ...replyTo };
   conv.add(item);
   store.changed();
   try {
-    const [receipt] = await store.client.send(conv.address, text, { ...action, ...(plaintext ? { plaintext: true } : {}) });
+    const [receipt] = await store.client.send(conv.address, text, { ...action, ...replyTo, ...(plaintext ? { plaintext: true } : {}) });
     if (receipt) {
       if (conv.kind === 'dm') store.noteConversationId(conv, receipt.conv);
       // A room's send is encrypted if the SDK knows by now that the room is (a refused plaintext send teaches it, and it resends).

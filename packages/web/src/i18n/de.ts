@@ -1,4 +1,5 @@
 import { deE2e } from './de-e2e.ts';
+import { deMessaging } from './de-messaging.ts';
 import { deErrors } from './de-errors.ts';
 import type { Catalog } from './en.ts';
 
@@ -6,6 +7,7 @@ import type { Catalog } from './en.ts';
 export const de: Catalog = {
   ...deErrors,
   ...deE2e,
+  ...deMessaging,
   'app.name': 'Parley',
   'app.disconnected': 'Getrennt: {reason}',
   'common.cancel': 'Abbrechen',

@@ -1,4 +1,5 @@
 import { enE2e } from './en-e2e.ts';
+import { enMessaging } from './en-messaging.ts';
 import { enErrors } from './en-errors.ts';
 
 /**
@@ -14,6 +15,7 @@ import { enErrors } from './en-errors.ts';
 export const en = {
   ...enErrors,
   ...enE2e,
+  ...enMessaging,
   'app.name': 'Parley',
   'app.disconnected': 'Disconnected: {reason}',
   'common.cancel': 'Cancel',
