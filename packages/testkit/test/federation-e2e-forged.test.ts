@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eDirectoryEntry } from '@parley/protocol';
 import { answerVerifies, ephemeralServerIdentity, signAnswer, signMembership, signRequest, signSubmission, type LinkFrame } from '@parley/server';
 import type { FrameClient, SpawnedServer } from '../src/index.ts';
 import { FakePeer } from './federation-fake-peer.ts';
-import { FederationTestbed, health, history, poll } from './federation-kit.ts';
+import { FederationTestbed, health, history, logWatcher } from './federation-kit.ts';
 
 /**
  * End-to-end requests between servers (docs/federation.md, "End-to-end encryption across
@@ -24,14 +23,7 @@ let bob: FrameClient;
 let evil: FakePeer;
 let rid = 100;
 
-const logText = () => {
-  try {
-    return readFileSync(logFile, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const logged = (pattern: RegExp) => poll(async () => pattern.test(logText()), `a log line ${pattern}`, 15_000);
+const logged = logWatcher(() => logFile);
 
 type E2eFrame = Extract<LinkFrame, { t: 'e2e' }>;
 type Answer = Extract<LinkFrame, { t: 'e2e_answer' }>;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,7 @@ import { lengthPrefix, type ReplyData } from '@parley/protocol';
 import { ephemeralServerIdentity, sealSubmission, signMembership, signSubmission, type Submission } from '@parley/server';
 import type { FrameClient, SpawnedServer } from '../src/index.ts';
 import { FakePeer } from './federation-fake-peer.ts';
-import { FederationTestbed, health, history, okData, poll } from './federation-kit.ts';
+import { FederationTestbed, health, history, okData, poll, logWatcher } from './federation-kit.ts';
 
 /**
  * A real server B, and servers played by the test that lie to it: forged signatures, altered
@@ -22,14 +21,7 @@ let logFile: string;
 let bob: FrameClient;
 let evil: FakePeer;
 
-const logText = () => {
-  try {
-    return readFileSync(logFile, 'utf8');
-  } catch {
-    return '';
-  }
-};
-const logged = (pattern: RegExp) => poll(async () => pattern.test(logText()), `a log line ${pattern}`, 15_000);
+const logged = logWatcher(() => logFile);
 const townCount = async () => (await history(bob, '#town')).length;
 
 function submission(over: Partial<Omit<Submission, 'origin' | 'sig'>> = {}): Omit<Submission, 'origin' | 'sig'> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatMessage, ReplyData } from '@parley/protocol';
@@ -113,4 +113,16 @@ export function bare(name: string): string {
 
 export function okData<T>(value: Record<string, unknown>): T {
   return value as unknown as T;
+}
+
+/** Waits until a server's log file (log.file) has a line matching `pattern`: the proof that it refused or dropped something. */
+export function logWatcher(file: () => string): (pattern: RegExp) => Promise<boolean> {
+  const text = () => {
+    try {
+      return readFileSync(file(), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return (pattern) => poll(async () => pattern.test(text()), `a log line ${pattern}`, 15_000);
 }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { Reply } from '@parley/protocol';
 import { describe, expect, it } from 'vitest';
 import { useServerScope, type FrameClient } from '../src/index.ts';
+import { undoMigrationsAfter0004 } from './sqlite-old-schema.ts';
 
 /**
  * Lookalike names: "аlice" with a Cyrillic а rendered exactly like "alice" and was accepted
@@ -85,22 +86,9 @@ describe('upgrading a data dir with keys from before the lookalike fold', () => 
     ban.run('#general', 'bob', 1); // the same target once folded; the permanent ban outlasts it
     db.prepare("INSERT INTO room_grants (room_key, user_id, kind, granted_by, granted_at) VALUES ('#general', ?, 'muted', 'op', 0)").run('guest:\u0435ve');
     // As if 0003 and everything after it had never run (0004 added messages.kind, 0005 dm_participants, 0006 devices, … 0009 the e2e tables).
+    undoMigrationsAfter0004(db);
     db.prepare("DELETE FROM kysely_migration WHERE name >= '0003'").run();
     db.prepare('ALTER TABLE messages DROP COLUMN kind').run();
-    db.prepare('DROP TABLE dm_participants').run();
-    db.prepare('DROP TABLE devices').run();
-    db.prepare('DROP TABLE store_identity').run();
-    db.prepare('DROP TABLE account_keys').run();
-    for (const table of ['e2e_welcomes', 'e2e_group_members', 'e2e_groups', 'e2e_key_packages', 'e2e_devices', 'e2e_identities']) db.prepare(`DROP TABLE ${table}`).run();
-    for (const table of ['fed_peers', 'fed_mirrored_rooms', 'fed_followers', 'fed_remote_members', 'fed_events', 'fed_outbox', 'fed_counters', 'fed_welcomes']) db.prepare(`DROP TABLE ${table}`).run();
-    // 0014: search.
-    for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) db.prepare(`DROP TRIGGER ${trigger}`).run();
-    db.prepare('DROP TABLE message_search').run();
-    // 0013: replies, edits and reactions (`ref`), read positions.
-    db.prepare('DROP TABLE read_positions').run();
-    db.prepare('DROP INDEX messages_ref').run();
-    db.prepare('ALTER TABLE messages DROP COLUMN ref').run();
-    db.prepare('ALTER TABLE rooms DROP COLUMN encrypted').run();
     db.close();
 
     const store = (await scope.start({ data_dir: dataDir })).server.context.store;

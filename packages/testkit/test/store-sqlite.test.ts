@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreError, openSqliteStore, type Store } from '@parley/server';
 import { describeStoreConformance } from '../src/store-conformance.ts';
+import { undoMigrationsAfter0004 } from './sqlite-old-schema.ts';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'parley-store-'));
@@ -112,21 +113,7 @@ describe('SQLite store', () => {
     await store.close();
     // Back to the schema of 0004: as a database the previous Parley left (0006 added devices).
     inspect((db) => {
-      db.prepare('DROP TABLE dm_participants').run();
-      db.prepare('DROP TABLE devices').run();
-      db.prepare('DROP TABLE store_identity').run();
-      db.prepare('DROP TABLE account_keys').run();
-      for (const table of ['e2e_welcomes', 'e2e_group_members', 'e2e_groups', 'e2e_key_packages', 'e2e_devices', 'e2e_identities']) db.prepare(`DROP TABLE ${table}`).run();
-      for (const table of ['fed_peers', 'fed_mirrored_rooms', 'fed_followers', 'fed_remote_members', 'fed_events', 'fed_outbox', 'fed_counters', 'fed_welcomes']) db.prepare(`DROP TABLE ${table}`).run();
-      // 0014: search.
-      for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) db.prepare(`DROP TRIGGER ${trigger}`).run();
-      db.prepare('DROP TABLE message_search').run();
-      // 0013: replies, edits and reactions (`ref`), read positions.
-      db.prepare('DROP TABLE read_positions').run();
-      db.prepare('DROP INDEX messages_ref').run();
-      db.prepare('ALTER TABLE messages DROP COLUMN ref').run();
-      db.prepare('ALTER TABLE rooms DROP COLUMN encrypted').run();
-      db.prepare("DELETE FROM kysely_migration WHERE name >= '0005'").run();
+      undoMigrationsAfter0004(db);
     });
     const reopened = await openStore();
     expect((await reopened.directConversations('a1', 10)).map((c) => [c.conv, c.peerId, c.peerName])).toEqual([

@@ -1,4 +1,5 @@
-import type { AppendResult, NewMessage, StoredMessage, WelcomeRecord } from '../store.ts';
+import type { AppendResult, NewMessage, StoredMessage } from '../store.ts';
+import { toWelcome, type WelcomeRow } from '../e2e-rows.ts';
 import { StoreError } from '../store.ts';
 import type {
   FederatedEventRecord,
@@ -27,30 +28,6 @@ interface PeerRow {
  * better-sqlite3 transactions around the message log's own append (sqlite-append.ts), so a
  * message and its signed event commit together.
  */
-interface WelcomeRow {
-  user_id: string;
-  device_id: string;
-  group_id: string;
-  conv: string;
-  epoch: number;
-  seq: number;
-  welcome: string;
-  tree: string;
-  created_at: number;
-}
-
-const toWelcome = (r: WelcomeRow): WelcomeRecord => ({
-  userId: r.user_id,
-  deviceId: r.device_id,
-  groupId: r.group_id,
-  conv: r.conv,
-  epoch: r.epoch,
-  seq: r.seq,
-  welcome: r.welcome,
-  tree: r.tree,
-  createdAt: r.created_at,
-});
-
 export function sqliteFederation({ sqlite, run }: SqliteParts, append: AppendTransaction): FederationStore {
   const lastEvent = sqlite.prepare<[string], { seq: number; hash: string }>(`SELECT seq, hash FROM fed_events WHERE conv = ? ORDER BY seq DESC LIMIT 1`);
   const insertEvent = sqlite.prepare<[string, number, string, number, string, string]>(

@@ -2,12 +2,13 @@ import { sql } from 'kysely';
 import { ABOUT_KINDS, NOT_UNREAD_KINDS, type MessageState } from '../message-state.ts';
 import type { SqliteParts } from './sqlite-parts.ts';
 import { toStoredMessage } from './sqlite-rows.ts';
+import type { SearchIndexer } from './sqlite-search-index.ts';
 
 /** SQLite's default limit on bound parameters is 32766; stay far below it. */
 const CHUNK = 500;
 
 /** Edits, redactions, reactions and read positions on SQLite (store/message-state.ts). */
-export function sqliteMessageState({ db, run }: SqliteParts): MessageState {
+export function sqliteMessageState({ db, run }: SqliteParts, indexer: SearchIndexer): MessageState {
   return {
     about: (conv, seqs) =>
       run('reading what happened to messages', async () => {
@@ -52,11 +53,12 @@ export function sqliteMessageState({ db, run }: SqliteParts): MessageState {
         if (query.terms.length === 0 || query.convs.length === 0) return [];
         // Each term quoted (no FTS5 syntax gets through), all of them required, the last also as a prefix.
         const match = query.terms.map((t, i) => `"${t.replaceAll('"', '""')}"${i === query.terms.length - 1 ? '*' : ''}`).join(' AND ');
+        // Whatever the background has not indexed yet, first: a search sees every stored message.
+        indexer.catchUp();
         let q = db
-          .selectFrom('message_search as s')
-          .innerJoin('messages as m', (join) => join.onRef('m.conv', '=', 's.conv').onRef('m.seq', '=', 's.seq'))
+          .selectFrom('messages as m')
           .selectAll('m')
-          .where(sql<boolean>`message_search MATCH ${match}`)
+          .where(sql<boolean>`m.rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH ${match})`)
           .where('m.conv', 'in', query.convs.slice(0, CHUNK));
         if (query.from !== undefined) q = q.where(sql<boolean>`lower(m.sender_name) = lower(${query.from})`);
         if (query.after !== undefined) q = q.where('m.created_at', '>=', query.after);

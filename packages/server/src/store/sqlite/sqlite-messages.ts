@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DirectConversationRecord, HistoryQuery, MessageLog, StoredMessage } from '../store.ts';
 import type { AppendTransaction } from './sqlite-append.ts';
+import type { SearchIndexer } from './sqlite-search-index.ts';
 import type { SqliteParts } from './sqlite-parts.ts';
 import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
 
@@ -11,11 +12,12 @@ import { toStoredMessage, type SqliteSchema } from './sqlite-rows.ts';
  * `append` is the store's one AppendTransaction: the e2e part appends commits through it too,
  * so its cache of last seqs stays the only one.
  */
-export function sqliteMessageLog({ db, run }: SqliteParts, append: AppendTransaction): MessageLog {
+export function sqliteMessageLog({ db, run }: SqliteParts, append: AppendTransaction, indexer: SearchIndexer): MessageLog {
   return {
     appendMessages(batch) {
       return run('appending messages', async () => {
         if (batch.length === 0) return [];
+        indexer.noteAppend();
         // IMMEDIATE takes the write lock up front (waiting up to busy_timeout); a deferred
         // transaction that upgrades from read to write can fail with SQLITE_BUSY at once in WAL.
         return append.immediate(batch);

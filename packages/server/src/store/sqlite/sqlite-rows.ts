@@ -37,8 +37,8 @@ export interface SqliteSchema {
   };
   messages: MessageRow;
   read_positions: { user_id: string; conv: string; seq: number; updated_at: number };
-  /** The FTS5 index of migration 0014 (kept by triggers; only read here). */
-  message_search: { rowid: number; body: string; conv: string; seq: number };
+  /** The FTS5 index of migration 0014 (kept by sqlite-search-index.ts; only matched here). */
+  message_search: { rowid: number; body: string };
   dm_participants: DmParticipantRow;
   pending: {
     account_id: number;

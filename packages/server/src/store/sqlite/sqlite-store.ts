@@ -9,6 +9,7 @@ import { SqliteE2e } from './sqlite-e2e.ts';
 import { sqliteFederation } from './sqlite-federation.ts';
 import { sqliteMessageLog } from './sqlite-messages.ts';
 import { sqliteMessageState } from './sqlite-message-state.ts';
+import { SearchIndexer } from './sqlite-search-index.ts';
 import { sqliteModeration } from './sqlite-moderation.ts';
 import type { SqliteParts, StoreRunner } from './sqlite-parts.ts';
 import { resourceReporter, toStoreError, type SqliteSchema } from './sqlite-rows.ts';
@@ -34,12 +35,13 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
   const identity = await db.selectFrom('store_identity').select('epoch').executeTakeFirstOrThrow();
   // One for the store: the message log and the e2e part's commits share its cache of last seqs.
   const append = prepareAppend(sqlite);
+  const indexer = new SearchIndexer(sqlite);
 
   return {
     kind: 'sqlite',
     epoch: identity.epoch,
-    ...sqliteMessageLog(parts, append),
-    ...sqliteMessageState(parts),
+    ...sqliteMessageLog(parts, append, indexer),
+    ...sqliteMessageState(parts, indexer),
     ...sqliteDirectory(parts),
     ...sqliteModeration(parts),
     e2e: new SqliteE2e(parts, append),
@@ -48,6 +50,7 @@ export async function openSqliteStore(options: { file: string; onResourceError?:
     async close() {
       if (closed) return;
       closed = true;
+      indexer.stop();
       try {
         await db.destroy();
         if (sqlite.open) sqlite.close();
