@@ -95,7 +95,7 @@ export const COMMAND_SCHEMAS = {
   /** A new version of one of your messages (within messages.edit_window). */
   edit: z.object({ to: str.min(1), seq, text: str, cmid: str.min(1).max(64).optional() }),
   /** Deletes a message: your own, or anyone's in a room you moderate (audited); it becomes a tombstone. */
-  redact: z.object({ to: str.min(1), seq, reason: reason.optional() }),
+  redact: z.object({ to: str.min(1), seq, reason: reason.optional(), cmid: str.min(1).max(64).optional() }),
   /** Adds (or with `remove`, takes back) your reaction to a message. */
   react: z.object({ to: str.min(1), seq, emoji: str.min(1).max(REACTION_MAX_BYTES), remove: z.boolean().optional() }),
   /** You are typing in a conversation (`on`, the default), or stopped. Not stored; rate-limited. */

@@ -67,7 +67,7 @@ export async function redactMessage(actor: Actor, args: CommandArgs<'redact'>): 
   const moderates = atLeast(server.moderation.roleOf(session), 'operator') || (destination.room !== undefined && roomAtLeast(destination.room, user, 'moderator'));
   if (!own && !moderates) throw new ParleyError('NOT_YOUR_MESSAGE', "Only its author, the room's moderators and operators redact a message");
   const fold = await messageFold(server, original);
-  const sent = await deliverOne(actor, destination, { text: own ? '' : (args.reason ?? ''), kind: 'redact', ref: args.seq });
+  const sent = await deliverOne(actor, destination, { text: own ? '' : (args.reason ?? ''), cmid: args.cmid, kind: 'redact', ref: args.seq });
   // The content goes from the store: the message and every version of it.
   await server.store.blank(destination.conv, [args.seq, ...fold.edits]);
   if (!own) {
