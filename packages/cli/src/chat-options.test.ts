@@ -15,11 +15,13 @@ describe('parley chat options', () => {
       room: '#dev',
       e2e: true,
       resetIdentity: false,
+      bell: true,
     });
   });
 
   it('turns end-to-end encryption off with --no-e2e; --reset-identity is for accounts that keep it', () => {
     expect(parseChatOptions(['tls://h:1'], {})).toMatchObject({ e2e: true, resetIdentity: false });
+    expect(parseChatOptions(['tls://h:1', '--no-bell'], {})).toMatchObject({ bell: false });
     expect(parseChatOptions(['tls://h:1', '--no-e2e'], {})).toMatchObject({ e2e: false });
     expect(parseChatOptions(['tls://h:1', '--name', 'al', '--reset-identity'], { PARLEY_PASSWORD: 'pw' })).toMatchObject({ e2e: true, resetIdentity: true });
     expect(parseChatOptions(['tls://h:1', '--name', 'al', '--reset-identity'], {})).toMatch(/--reset-identity is for accounts/);

@@ -5,7 +5,7 @@ import { KnownHosts, nodeTransport, readLoginKeyFile, type PeerCertificateInfo, 
 import { keyFile } from './keys.ts';
 
 export const CHAT_USAGE =
-  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--known-hosts FILE] [--room #r] [--no-e2e | --reset-identity]';
+  'usage: parley chat [--plain] <tls://host:port | wss://host:port/ws | ws://host:port/ws>... [--name N] [--password P | --key K] [--register] [--accept-new] [--known-hosts FILE] [--room #r] [--no-e2e | --reset-identity] [--no-bell]';
 
 /** The options `parley chat` takes, shared by the line client and the terminal UI. */
 export interface ChatOptions {
@@ -20,6 +20,8 @@ export interface ChatOptions {
   e2e: boolean;
   /** `--reset-identity`: the server takes this install's identity key in place of the one it has (every contact is warned). */
   resetIdentity: boolean;
+  /** The terminal UI rings the bell for a mention or a DM in a conversation not on screen (off with `--no-bell`). */
+  bell: boolean;
 }
 
 /** Parses `parley chat` arguments; a string is the message for a usage error (exit status 2). */
@@ -41,6 +43,7 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
         room: { type: 'string', default: '#general' },
         'no-e2e': { type: 'boolean', default: false },
         'reset-identity': { type: 'boolean', default: false },
+        'no-bell': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -58,7 +61,7 @@ export function parseChatOptions(argv: string[], env: NodeJS.ProcessEnv = proces
     }
   }
   if (values['no-e2e'] && values['reset-identity']) return 'parley chat: --reset-identity replaces your end-to-end identity key; it does nothing with --no-e2e';
-  const common = { urls, plain: values.plain, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room, e2e: !values['no-e2e'], resetIdentity: values['reset-identity'] };
+  const common = { urls, plain: values.plain, acceptNew: values['accept-new'], knownHostsFile: values['known-hosts'], room: values.room, e2e: !values['no-e2e'], resetIdentity: values['reset-identity'], bell: !values['no-bell'] };
   if (values.key !== undefined) {
     if (!values.name) return 'parley chat: --key needs --name (the account it signs in to)';
     if (values.password !== undefined) return 'parley chat: give --key or --password, not both';

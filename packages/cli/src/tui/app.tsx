@@ -11,6 +11,7 @@ import { HelpOverlay } from './help-overlay.tsx';
 import { InputLine } from './input-line.tsx';
 import { applyInput, emptyInput } from './input-state.ts';
 import { keyCommands, type KeyCommand } from './keys.ts';
+import { lineOf } from './line-editor.ts';
 import { layout } from './layout.ts';
 import { MemberList } from './member-list.tsx';
 import { MessagePane } from './message-pane.tsx';
@@ -21,6 +22,8 @@ import type { ChatSender } from '../send-order.ts';
 import { COMMAND_WORDS, loadOlder, refreshMembers, roomJoined, runInput, type TuiContext } from './tui-commands.ts';
 import { useChatClient } from './use-chat-client.ts';
 import { useE2e, type E2eStart } from './use-e2e.ts';
+import { typingText } from './read-state.ts';
+import { useMessaging } from './use-messaging.ts';
 import { useTerminalSize } from './use-terminal-size.ts';
 
 export interface AppProps {
@@ -35,13 +38,15 @@ export interface AppProps {
   sender: ChatSender;
   /** End-to-end encryption as set up before the UI started. */
   e2e: E2eStart;
+  /** Ring the terminal bell for a mention or a DM elsewhere (`--no-bell` turns it off). */
+  bell?: boolean;
 }
 
 /** The full-screen chat: room list | messages | members, then status bar and input line. */
-export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
+export function App({ client, trust, room, onQuit, sender, e2e, bell = true }: AppProps) {
   const { exit } = useApp();
   const { cols, rows } = useTerminalSize();
-  const { state, stateRef, dispatch, connection } = useChatClient(client);
+  const { state, stateRef, dispatch, connection } = useChatClient(client, { bell });
   const { refreshSecurity } = useE2e(client, { dispatch, stateRef, start: e2e });
   const shown = useMemo(() => new Map<string, string>(), []);
   const inputRef = useRef(emptyInput);
@@ -61,6 +66,10 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
       state: () => stateRef.current,
       dispatch,
       openHelp: () => setHelp(true),
+      fillInput: (line) => {
+        inputRef.current = { ...inputRef.current, line: lineOf(line), completion: undefined };
+        setInput(inputRef.current);
+      },
       quit: () => {
         if (quitting.current) return;
         quitting.current = true;
@@ -114,6 +123,7 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
 
   const box = layout(cols, rows);
   const conv = state.active ? state.convs[state.active] : undefined;
+  const { typing } = useMessaging(client, { conv, connection, dispatch, state, line: input.line.text });
   const textWidth = Math.max(1, box.pane - 2);
 
   // A DM or room on screen says whether it is encrypted: asked when it comes on screen and after a reconnect.
@@ -133,8 +143,8 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
       : conv.historyComplete && conv.kind !== 'status'
         ? [[{ text: `— ${startText(conv)} —`, dim: true }]]
         : [];
-    return [...marker, ...paneRows(conv.lines, textWidth)];
-  }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, textWidth]);
+    return [...marker, ...paneRows(conv.lines, textWidth, { me: state.me, divider: conv.divider })];
+  }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, conv?.divider, state.me, textWidth]);
   const visible = visibleRows(allRows, box.paneHeight, conv?.scroll ?? 0);
 
   const sources = useMemo(() => {
@@ -217,7 +227,7 @@ export function App({ client, trust, room, onQuit, sender, e2e }: AppProps) {
           </>
         )}
       </Box>
-      <StatusBar server={client.url.href} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} e2e={state.e2e} />
+      <StatusBar server={client.url.href} scheme={client.url.scheme} trust={trust()} connection={connection} me={state.me} away={state.away} now={Date.now()} width={cols} e2e={state.e2e} typing={typingText(typing)} />
       <InputLine prompt={prompt} line={input.line} width={cols} />
     </Box>
   );

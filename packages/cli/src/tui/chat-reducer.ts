@@ -16,6 +16,8 @@ import {
   type Line,
 } from './conversations.ts';
 import { reduceE2eEvent, type E2eAction } from './e2e-state.ts';
+import { applyLineChange, isChange } from './message-changes.ts';
+import { reduceReadEvent, type ReadAction } from './read-state.ts';
 import { reduceMemberEvent, type MemberAction } from './member-events.ts';
 
 /**
@@ -26,7 +28,7 @@ export type ChatAction =
   | { type: 'identity'; me: string }
   | { type: 'message'; message: ClientMessage }
   /** `plaintext`: a DM that goes out unencrypted (marked as such). */
-  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true; plaintext?: true }
+  | { type: 'sending'; target: string; text: string; id: number; ts: number; action?: true; plaintext?: true; reply?: number }
   | { type: 'sent'; id: number; seq: number }
   /** The receipt said `pending`: the room's home (`server`) has not taken the message yet. */
   | { type: 'waiting'; id: number; cmid: string; server: string }
@@ -39,6 +41,7 @@ export type ChatAction =
   | { type: 'close'; key: string }
   | MemberAction
   | E2eAction
+  | ReadAction
   /** `by` is who set it; without it (a topic I read or set myself) the header changes and nothing is said. */
   | { type: 'topic'; room: string; topic: string; by?: string }
   | { type: 'room-deleted'; room: string; by: string }
@@ -66,14 +69,19 @@ function toLine(message: ClientMessage, me: string, dm: boolean): Line {
     from: message.from,
     text: unreadable ?? message.text,
     seq: message.seq,
+    conv: message.conv,
     mention: !mine && (dm || mentions(message.text, me)),
+    ...(message.reply !== undefined ? { reply: message.reply } : {}),
+    ...(message.edited !== undefined ? { edited: message.edited } : {}),
+    ...(message.redacted ? { redacted: true as const } : {}),
+    ...(message.reactions?.length ? { reactions: message.reactions } : {}),
     ...(message.kind === 'action' ? { action: true as const } : {}),
     ...(dm && isPlaintextDm(message) ? { plaintext: true as const } : {}),
   };
 }
 
 /** A change of a conversation's encrypted group (seen only with --no-e2e) is not a message. */
-const isShown = (message: ClientMessage) => message.kind !== 'mls_commit';
+const isShown = (message: ClientMessage) => message.kind !== 'mls_commit' && !isChange(message);
 
 function findPending(state: ChatState, id: number): string | undefined {
   return state.order.find((key) => state.convs[key]!.lines.some((l) => l.pending === id));
@@ -84,17 +92,20 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'identity':
       return { ...state, me: action.me };
     case 'message': {
-      if (!isShown(action.message)) return state;
       const target = messageTarget(action.message, state.me);
-      const next = ensureConversation(state, target);
       const key = conversationKey(target);
+      // An edit, redaction or reaction changes the line it names (when loaded), and is not a line itself.
+      if (isChange(action.message)) return updateConversation(state, key, (conv) => ({ lines: applyLineChange(conv.lines, action.message) as Line[] }));
+      if (!isShown(action.message)) return state;
+      const known = ensureConversation(state, target);
+      const next = known.convs[key]!.convId === action.message.conv ? known : updateConversation(known, key, () => ({ convId: action.message.conv }));
       if (next.convs[key]!.lines.some((l) => l.seq === action.message.seq)) return next;
       const line = toLine(action.message, state.me, targetKind(target) === 'dm');
       return sameName(action.message.from, state.me) ? appendLine(next, key, line) : appendUnreadLine(next, key, line);
     }
     case 'sending': {
       const next = ensureConversation(state, action.target);
-      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.action ? { action: true as const } : {}), ...(action.plaintext ? { plaintext: true as const } : {}) });
+      return appendLine(next, conversationKey(action.target), { kind: 'message', ts: action.ts, from: state.me, text: action.text, pending: action.id, ...(action.reply !== undefined ? { reply: action.reply } : {}), ...(action.action ? { action: true as const } : {}), ...(action.plaintext ? { plaintext: true as const } : {}) });
     }
     case 'sent':
     case 'waiting':
@@ -148,6 +159,10 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'e2e-room':
     case 'e2e-line':
       return reduceE2eEvent(state, action);
+    case 'typing':
+    case 'unread-info':
+    case 'read':
+      return reduceReadEvent(state, action);
     case 'topic': {
       const key = conversationKey(action.room);
       const next = updateConversation(state, key, () => ({ topic: action.topic }));
@@ -169,7 +184,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         const oldest = seqs.length ? Math.min(...seqs) : Infinity;
         const older = action.messages.filter((m) => m.seq < oldest && isShown(m)).map((m) => toLine(m, state.me, conv.kind === 'dm'));
         const { lines, trimmed } = capLines([...older, ...conv.lines]);
-        return { lines, loadingHistory: false, historyComplete: action.complete && !trimmed };
+        const convId = conv.convId ?? action.messages[0]?.conv;
+        return { lines, loadingHistory: false, historyComplete: action.complete && !trimmed, ...(convId !== undefined ? { convId } : {}) };
       });
     case 'system':
       return appendSystemLine(state, { kind: action.error ? 'error' : 'event', ts: Date.now(), text: action.text }, action.target);

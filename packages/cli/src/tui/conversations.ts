@@ -1,4 +1,4 @@
-import { nameKey, splitServer, type ChatMessage, type PresenceStatus } from '@parley/protocol';
+import { nameKey, splitServer, type ChatMessage, type PresenceStatus, type Reaction } from '@parley/protocol';
 
 /**
  * The terminal UI's model: one conversation per room, per direct-message partner, for ALL and
@@ -36,6 +36,16 @@ export interface Line {
   alarm?: true;
   /** A line that is replaced, not repeated, when another with the same tag comes (a running count). */
   tag?: string;
+  /** The stored message's conversation id (`#dev`, `dm:a1:a2`): changes name it with their `ref`. */
+  conv?: string;
+  /** A reply: the seq of the message it answers (quoted above it when that one is loaded). */
+  reply?: number;
+  /** Edited, last at this time: shown "(edited)". */
+  edited?: number;
+  /** Deleted: shown "(message deleted)". */
+  redacted?: true;
+  /** Shown under the message, most used first. */
+  reactions?: Reaction[];
 }
 
 /** What the header of a DM says about its encryption (e2e-state.ts keeps it current). */
@@ -90,6 +100,12 @@ export interface Conversation {
    * this client heard.
    */
   encrypted?: boolean;
+  /** The server's conversation id (`#dev`, `dm:a1:a2`), once a message or `unread` said it. */
+  convId?: string;
+  /** The read position (seq) as the server keeps it for me, from `unread`, my marks and `read` events. */
+  readAt?: number;
+  /** Where the "new" divider stands while on screen: the read position when the conversation was opened. */
+  divider?: number;
 }
 
 export interface ChatState {
@@ -100,6 +116,8 @@ export interface ChatState {
   /** Set by `/away [message]`, cleared by `/back`; the message is mine alone (the server keeps only the status). */
   away: { message?: string } | undefined;
   e2e: E2eStatus;
+  /** Who is typing where: conversation key → person → when it expires (ms). */
+  typing: Record<string, Record<string, number>>;
 }
 
 /** At most this many lines are kept per conversation; older ones can be loaded again. */
@@ -123,7 +141,7 @@ export function messageTarget(message: ChatMessage, me: string): string {
 }
 
 export function initialChatState(me: string, e2e: E2eStatus['state'] = 'off'): ChatState {
-  return { me, order: [], convs: {}, active: undefined, away: undefined, e2e: { state: e2e, changed: [] } };
+  return { me, order: [], convs: {}, active: undefined, away: undefined, e2e: { state: e2e, changed: [] }, typing: {} };
 }
 
 /** The oldest stored seq shown, for `history { before }`; undefined when nothing is loaded. */
@@ -212,5 +230,6 @@ export function appendSystemLine(state: ChatState, line: Line, target?: string):
 /** Puts a conversation on screen and clears its unread marks; an unknown key keeps the current one. */
 export function selectConversation(state: ChatState, key: string | undefined): ChatState {
   if (key === undefined || !state.convs[key]) return { ...state, active: key && state.convs[key] ? key : state.active };
-  return updateConversation({ ...state, active: key }, key, () => ({ unread: 0, mentioned: false }));
+  if (state.active === key) return state;
+  return updateConversation({ ...state, active: key }, key, (conv) => ({ unread: 0, mentioned: false, divider: conv.readAt }));
 }

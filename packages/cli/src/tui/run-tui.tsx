@@ -56,7 +56,7 @@ export async function runTui(options: ChatOptions): Promise<number> {
   };
 
   process.stdout.write(ENTER_ALT_SCREEN);
-  const instance = render(<App client={client} trust={() => trust} room={options.room} onQuit={onQuit} sender={sender} e2e={e2e} />, {
+  const instance = render(<App client={client} trust={() => trust} room={options.room} onQuit={onQuit} sender={sender} e2e={e2e} bell={options.bell} />, {
     exitOnCtrlC: false,
     patchConsole: true,
   });

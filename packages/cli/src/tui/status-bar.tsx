@@ -19,6 +19,8 @@ export interface StatusBarProps {
   width: number;
   /** End-to-end encryption: said only when something is wrong (a changed identity, no device). */
   e2e?: E2eStatus;
+  /** "alice is typing…" in the conversation on screen; empty when nobody is. */
+  typing?: string;
   glyphs?: Glyphs;
 }
 
@@ -38,7 +40,7 @@ export function e2eParts(e2e: E2eStatus | undefined, glyphs: Glyphs): (StatusPar
  * Server, how its certificate was verified, the connection state, who I am and whether I am
  * away. On a narrow terminal the connection state is the last thing to go (status-fit.ts).
  */
-export function StatusBar({ server, scheme, trust, connection, me, away, now, width, e2e, glyphs = GLYPHS }: StatusBarProps) {
+export function StatusBar({ server, scheme, trust, connection, me, away, now, width, e2e, typing = '', glyphs = GLYPHS }: StatusBarProps) {
   const link = describeConnection(connection, now);
   const tls = describeTrust(scheme, trust);
   const parts: (StatusPart & { color?: string; bold?: boolean })[] = [
@@ -49,6 +51,8 @@ export function StatusBar({ server, scheme, trust, connection, me, away, now, wi
   ];
   if (away) parts.push({ text: away.message ? `away: ${sanitize(away.message)}` : 'away', shorter: ['away'], keep: 2, color: 'yellow' });
   parts.push(...e2eParts(e2e, glyphs));
+  // Who is typing goes before the server's address, after the rest: it is news only while it lasts.
+  if (typing) parts.push({ text: sanitize(typing), keep: 0.75, color: 'cyan' });
   const segments = fitStatus(parts, width);
   const used = segments.reduce((sum, segment) => sum + textWidth(segment), 0);
   return (

@@ -7,6 +7,7 @@ import { isDirect, type ChatSender } from '../send-order.ts';
 import type { ChatAction } from './chat-reducer.ts';
 import { conversationKey, oldestSeq, type ChatState, type Conversation } from './conversations.ts';
 import { ENCRYPT_USAGE, runEncrypt, type EncryptContext } from './encrypt-command.ts';
+import { messageCommands } from './message-command-table.ts';
 import type { ServerRooms } from './server-rooms.ts';
 
 /** What commands may do to the UI. `state()` is the latest state, not the one at the keypress. */
@@ -23,6 +24,8 @@ export interface TuiContext {
   state(): ChatState;
   dispatch(action: ChatAction): void;
   openHelp(): void;
+  /** Puts text into the input line to edit (`/edit` with no text). */
+  fillInput(line: string): void;
   quit(): void;
 }
 
@@ -41,12 +44,12 @@ const SECURITY_REFUSALS = new Set(['E2E_PEER_UNENCRYPTED', 'E2E_PEER_IDENTITY_CH
  * unencrypted (`plaintext`, or this session has no e2e) is marked so from the start. A refused
  * DM says why in its window and, when another one is on screen, there too.
  */
-export function sendText(ctx: TuiContext, target: string, input: { text: string; kind?: MessageKind | undefined; plaintext?: boolean }): void {
+export function sendText(ctx: TuiContext, target: string, input: { text: string; kind?: MessageKind | undefined; plaintext?: boolean; reply?: number }): void {
   const { text, kind } = input;
   const id = nextSendId++;
-  const options = { ...(kind === 'action' ? { kind } : {}), ...(input.plaintext ? { plaintext: true } : {}) };
+  const options: Parameters<ChatSender['send']>[2] = { ...(kind === 'action' ? { kind } : {}), ...(input.plaintext ? { plaintext: true } : {}), ...(input.reply !== undefined ? { reply: input.reply } : {}) };
   const plaintext = isDirect(target) && !ctx.sender.encrypted(target, options);
-  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(kind === 'action' ? { action: true as const } : {}), ...(plaintext ? { plaintext: true as const } : {}) });
+  ctx.dispatch({ type: 'sending', target, text, id, ts: Date.now(), ...(input.reply !== undefined ? { reply: input.reply } : {}), ...(kind === 'action' ? { action: true as const } : {}), ...(plaintext ? { plaintext: true as const } : {}) });
   ctx.sender.send(target, text, options).then(
     (receipts) => {
       const receipt = receipts[0];
@@ -216,6 +219,7 @@ export const LOCAL_COMMANDS: Record<string, { usage: string; run: TuiHandler }> 
       await runEncrypt(encryptContext(ctx), args);
     },
   },
+  ...messageCommands(sendText),
   verify: e2eCommand('verify'),
   trust: e2eCommand('trust'),
   plain: e2eCommand('plain'),

@@ -1,15 +1,19 @@
 import type { ParleyClient } from '@parley/client';
+import { TYPING_EXPIRES_MS } from '@parley/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { roomLostText, stoppedText } from '../chat-format.ts';
 import { chatReducer, type ChatAction } from './chat-reducer.ts';
 import { connectionFromState, type Connection } from './connection-status.ts';
-import { initialChatState, type ChatState } from './conversations.ts';
+import { conversationKey, initialChatState, messageTarget, type ChatState } from './conversations.ts';
+
+/** The terminal bell (BEL): the terminal shows or sounds it, and tmux flags the window. */
+const BELL = '\u0007';
 
 /**
  * The chat state fed by the client's events. `stateRef` always holds the newest state, for
  * commands that finish after later events.
  */
-export function useChatClient(client: ParleyClient) {
+export function useChatClient(client: ParleyClient, options: { bell: boolean } = { bell: true }) {
   const stateRef = useRef<ChatState>(initialChatState(client.identity?.name ?? '', client.e2e ? 'setup' : 'off'));
   const [state, setState] = useState(stateRef.current);
   const [connection, setConnection] = useState<Connection>(() => (client.state === 'connected' ? { state: 'connected', resumed: false, missed: 0 } : { state: 'connecting' }));
@@ -22,7 +26,18 @@ export function useChatClient(client: ParleyClient) {
   const lost = useRef(false);
   useEffect(() => {
     const offs = [
-      client.on('message', (message) => dispatch({ type: 'message', message })),
+      client.on('message', (message) => {
+        dispatch({ type: 'message', message });
+        // A mention or a DM where I am not looking rings the bell (once per message).
+        if (!options.bell) return;
+        const state = stateRef.current;
+        const key = conversationKey(messageTarget(message, state.me));
+        if (state.active === key) return;
+        if (state.convs[key]?.lines.findLast((l) => l.seq === message.seq)?.mention) process.stdout.write(BELL);
+      }),
+      client.on('typing', (e) => dispatch({ type: 'typing', conv: e.conv, user: e.user, on: e.on, until: Date.now() + TYPING_EXPIRES_MS })),
+      // My read position from another device (or this one): its unread count goes.
+      client.on('read', (e) => dispatch({ type: 'read', conv: e.conv, seq: e.seq })),
       // A send that waited for its room's home (another server) is stored now.
       client.on('committed', (c) => dispatch({ type: 'committed', room: c.receipt.to, cmid: c.cmid, seq: c.receipt.seq })),
       client.on('join', (e) => dispatch({ type: 'member-joined', room: e.room, user: e.user })),
@@ -64,7 +79,7 @@ export function useChatClient(client: ParleyClient) {
       }),
     ];
     return () => offs.forEach((off) => off());
-  }, [client, dispatch]);
+  }, [client, dispatch, options.bell]);
 
   return { state, stateRef, dispatch, connection };
 }
