@@ -131,7 +131,7 @@ describe('web client: message actions', () => {
     await act(page, 'not yours', 'Add reaction');
     await page.getByRole('textbox', { name: 'Other emoji' }).fill('not an emoji');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    await log(page).locator('.notice.error').waitFor();
+    await log(page).locator('.notice.error', { hasText: 'A reaction is one emoji' }).waitFor();
   });
 
   it('shows who is typing, and tells the other person while the box has text', async () => {
@@ -152,6 +152,47 @@ describe('web client: message actions', () => {
     const stopped = nextTyping(uma, false);
     await box.fill('');
     expect((await stopped).user).toBe('tess');
+  });
+
+  it('notifies, once allowed, of DMs and mentions; a conversation set to none stays quiet', async () => {
+    const page = await signIn('nina');
+    await joinRoom(page, '#quiet');
+    await joinRoom(page, '#busy');
+    const otto = await sdk({ kind: 'guest', name: 'otto' });
+    await otto.join('#quiet');
+    // Nothing is asked for on its own: the button is there, and only a click asks the browser.
+    await sidebar(page).getByRole('button', { name: 'Enable notifications' }).waitFor();
+    await page.evaluate(() => {
+      const shown: string[] = [];
+      (window as unknown as { shown: string[] }).shown = shown;
+      class FakeNotification {
+        static permission = 'default';
+        static requestPermission(): Promise<string> {
+          FakeNotification.permission = 'granted';
+          return Promise.resolve('granted');
+        }
+        constructor(title: string, options: { body: string }) {
+          shown.push(`${title}: ${options.body}`);
+        }
+      }
+      (window as unknown as { Notification: unknown }).Notification = FakeNotification;
+    });
+    await sidebar(page).getByRole('button', { name: 'Enable notifications' }).click();
+    await page.getByRole('combobox', { name: 'Notifications for this conversation' }).waitFor();
+    const shown = () => page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+
+    await otto.send('#quiet', 'no mention here');
+    await otto.send('#quiet', 'hey @nina look');
+    await otto.send('nina', 'a direct one');
+    await expect.poll(shown).toEqual(['otto in #quiet: hey @nina look', 'otto: a direct one']);
+    await expect.poll(() => message(page, 'hey @nina').count()).toBe(0); // #busy is open
+    await sidebar(page).getByRole('button', { name: /^quiet/ }).click();
+    await message(page, 'hey @nina look').and(page.locator('.mention')).waitFor();
+    await page.getByRole('combobox', { name: 'Notifications for this conversation' }).selectOption('none');
+    await sidebar(page).getByRole('button', { name: /^busy/ }).click();
+    await otto.send('#quiet', 'again @nina');
+    await otto.send('nina', 'second direct');
+    await expect.poll(shown).toEqual(['otto in #quiet: hey @nina look', 'otto: a direct one', 'otto: second direct']);
   });
 
   it('keeps the read position across two pages of one account: the badge clears, the divider follows', async () => {

@@ -13,7 +13,7 @@ import { t } from './i18n/index.ts';
 import { MenuIcon, PeopleIcon } from './icons.tsx';
 import { LiveAnnouncer } from './live-announcer.tsx';
 import { MemberList } from './member-list.tsx';
-import { TypingLine } from './message-actions.tsx';
+import { NotifyLevelSelect, TypingLine } from './message-actions.tsx';
 import { MessageList } from './message-list.tsx';
 import { UserInfoDialog } from './moderation-dialogs.tsx';
 import { ReconnectBanner } from './reconnect-banner.tsx';
@@ -103,6 +103,7 @@ export function ChatScreen({ store, onLeave, onSignOut, onRestart }: ChatScreenP
               {conv && <EncryptionBadge store={store} conv={conv} />}
             </div>
           </div>
+          {conv && conv.kind !== 'all' && store.notifier?.allowed && <NotifyLevelSelect store={store} conv={conv} />}
           {conv?.kind === 'room' && <RoomControls store={store} conv={conv} />}
           {conv?.kind === 'room' && (
             <button type="button" class="icon-button members-toggle" aria-label={t('members.title')} aria-controls="members" aria-expanded={membersOpen} onClick={() => setMembersOpen(!membersOpen)}>

@@ -5,6 +5,7 @@ import { nextConnection, type Connection } from './connection-status.ts';
 import { Conversation, localId } from './conversation.ts';
 import { describeError } from './describe-error.ts';
 import { Messaging } from './messaging.ts';
+import { Notifier } from './notifications.ts';
 import { ClosedConversations, closedStorageKey } from './direct-conversations.ts';
 import { showListedConversations } from './direct-conversation-views.ts';
 import type { E2eSession } from './e2e-session.ts';
@@ -63,6 +64,8 @@ export class ChatStore {
   readonly e2e: E2eTracker;
   /** Edits, replies, reactions, typing and read state (messaging.ts). */
   readonly messaging: Messaging;
+  /** Desktop notifications, once the person allowed them; made at login (keyed by server and name). */
+  notifier: Notifier | undefined;
 
   constructor(
     /** What this sign-in was made with (App signs in again with it after an identity import or reset). */
@@ -123,6 +126,7 @@ export class ChatStore {
     this.me = identity.name;
     this.kind = identity.kind;
     // Keyed by the first address, not the node that answered: the same on every node of the list.
+    this.notifier = new Notifier(`parley.notify.${this.client.servers.all[0]?.href ?? this.client.url.href}.${foldName(identity.name)}`);
     this.closed = new ClosedConversations(closedStorageKey(this.client.servers.all[0]?.href ?? this.client.url.href, foldName(identity.name)));
     for (const summary of identity.rooms) {
       const conv = this.room(summary.name);
@@ -330,7 +334,10 @@ export class ChatStore {
     const state = { ...(message.reply === undefined ? {} : { reply: message.reply }), ...(message.edited === undefined ? {} : { edited: message.edited }), ...(message.redacted ? { redacted: true as const } : {}), ...(message.reactions ? { reactions: message.reactions } : {}) };
     const added = conv.addStored({ type: 'message', id: `${message.conv}:${message.seq}`, seq: message.seq, from: message.from, ts: message.ts, mine, status: 'sent', ...cmid, ...this.e2e.present(message, conv), ...state });
     if (!added) return;
-    if (live && !mine && (conv.key !== this.activeKey || document.hidden)) conv.unread += 1;
+    if (live && !mine && (conv.key !== this.activeKey || document.hidden)) {
+      conv.unread += 1;
+      if (!message.redacted) this.notifier?.message(conv, { from: message.from, text: this.e2e.present(message, conv).text, me: this.me });
+    }
     this.changed();
   }
 

@@ -7,6 +7,7 @@ import './messaging.css';
 import { t } from './i18n/index.ts';
 import { ActionForm } from './modal.tsx';
 import { snippet } from './messaging.ts';
+import { NOTIFY_LEVELS, type NotifyLevel } from './notifications.ts';
 import { permissionsOf } from './permissions.ts';
 
 /** A few common emoji; any other goes in the text field. */
@@ -140,9 +141,12 @@ export function Quote({ store, conv, message }: Props) {
 export function EditedMark({ edited }: { edited: number | undefined }) {
   if (edited === undefined) return null;
   return (
+    <>
+    {' '}
     <span class="edited" title={t('msg.editedAt', { when: formatStamp(edited) })}>
       {t('msg.edited')}
     </span>
+    </>
   );
 }
 
@@ -183,6 +187,30 @@ export function TypingLine({ store, conv }: { store: ChatStore; conv: Conversati
     <div class="typing-line" aria-live="polite">
       {text}
     </div>
+  );
+}
+
+/** The open conversation's notification level (shown once notifications are allowed). */
+export function NotifyLevelSelect({ store, conv }: { store: ChatStore; conv: Conversation }) {
+  const notifier = store.notifier;
+  if (!notifier) return null;
+  return (
+    <label class="notify-level">
+      <span class="sr-only">{t('notify.level')}</span>
+      <select
+        value={notifier.level(conv)}
+        onChange={(event) => {
+          notifier.setLevel(conv, event.currentTarget.value as NotifyLevel);
+          store.changed();
+        }}
+      >
+        {NOTIFY_LEVELS.map((level) => (
+          <option key={level} value={level}>
+            {t(`notify.${level}`)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

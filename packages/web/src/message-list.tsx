@@ -10,6 +10,7 @@ import { FederatedName, serverOf } from './federated-name.tsx';
 import { t } from './i18n/index.ts';
 import { actionable, EditedMark, InlineEditor, MessageActions, Quote, ReactionBar } from './message-actions.tsx';
 import { MessageText } from './message-text.tsx';
+import { mentions } from './notifications.ts';
 
 /** Messages from one sender within this span (and the same day) share one header. */
 const GROUP_MS = 5 * 60_000;
@@ -176,7 +177,8 @@ function Message({ store, conv, message, grouped, marksPlain }: { store: ChatSto
           </div>
         ) : (
           <div class="msg-text">
-            <MessageText text={message.text} /> <EditedMark edited={message.edited} />
+            <MessageText text={message.text} />
+            <EditedMark edited={message.edited} />
           </div>
         )}
         {!message.redacted && <ReactionBar store={store} conv={conv} message={message} />}
@@ -208,11 +210,4 @@ function JoinButton({ store, room }: { store: ChatStore; room: string }) {
       {joined ? t('invite.joined', { room }) : t('invite.join', { room })}
     </button>
   );
-}
-
-/** Whether a message names us (`@name`) or the room (`@room`). */
-function mentions(text: string, me: string): boolean {
-  if (me === '') return false;
-  const folded = foldName(text);
-  return folded.includes(`@${foldName(me)}`) || /(^|\W)@room\b/i.test(text);
 }

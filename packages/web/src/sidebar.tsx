@@ -96,6 +96,11 @@ export function Sidebar({ store, onSelect, onSignOut }: { store: ChatStore; onSe
           <button type="button" class="ghost small" onClick={() => void store.setAway(!store.away)}>
             {store.away ? t('sidebar.setOnline') : t('sidebar.setAway')}
           </button>
+          {store.notifier?.askable && (
+            <button type="button" class="ghost small" onClick={() => void store.notifier?.ask().then(() => store.changed())}>
+              {t('notify.enable')}
+            </button>
+          )}
           <button type="button" class="ghost small" onClick={onSignOut}>
             {t('sidebar.signOut')}
           </button>

@@ -28,4 +28,10 @@ export const deMessaging: Pick<Catalog, keyof typeof enMessaging> = {
   'typing.two': '{a} und {b} schreiben…',
   'typing.many': '{a}, {b} und andere schreiben…',
   'log.newMessages': 'Neue Nachrichten',
+  'notify.enable': 'Benachrichtigungen einschalten',
+  'notify.title': '{from} in {title}',
+  'notify.level': 'Benachrichtigungen für diese Unterhaltung',
+  'notify.all': 'Benachrichtigen: alle Nachrichten',
+  'notify.mentions': 'Benachrichtigen: Erwähnungen',
+  'notify.none': 'Benachrichtigen: keine',
 };

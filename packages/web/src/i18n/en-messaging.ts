@@ -28,4 +28,10 @@ export const enMessaging = {
   'typing.two': '{a} and {b} are typing…',
   'typing.many': '{a}, {b} and others are typing…',
   'log.newMessages': 'New messages',
+  'notify.enable': 'Enable notifications',
+  'notify.title': '{from} in {title}',
+  'notify.level': 'Notifications for this conversation',
+  'notify.all': 'Notify: all messages',
+  'notify.mentions': 'Notify: mentions',
+  'notify.none': 'Notify: none',
 } as const;
