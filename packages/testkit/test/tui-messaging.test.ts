@@ -23,21 +23,22 @@ describe.skipIf(TMUX_MISSING)(`parley chat: edits, replies, reactions, typing, r
       ['chat', `tls://127.0.0.1:${srv.tlsPort}`, '--name', 'alice', '--password', 'pw-alice-messaging', '--accept-new', '--known-hosts', `${tempDir()}/known_hosts`, '--no-e2e'],
       {},
     );
-    // Each message shows its number (dim) before its time: what /edit, /reply and /react take.
-    await term.see(new RegExp(`${bobSeq} \\d\\d:\\d\\d bob: hello team`), 30_000);
+    await term.see('bob: hello team', 30_000);
 
     // Edit: /edit alone puts my last message into the input line; with text it is changed in place.
     await term.type('first version');
     await term.press('Enter');
-    const sent = await term.see(/(\d+) \d\d:\d\d alice: first version/);
-    const mine = Number(/(\d+) \d\d:\d\d alice: first version/.exec(sent)![1]);
+    // While a command that takes a message number is typed, each message ends with its number.
     await term.type('/edit');
+    const numbered = await term.see(/alice: first version \[(\d+)\]/);
+    expect(numbered).toContain(`bob: hello team [${bobSeq}]`);
+    const mine = Number(/alice: first version \[(\d+)\]/.exec(numbered)![1]);
     await term.press('Enter');
     await term.see(`/edit ${mine} first version`);
     await term.press('C-u');
     await term.type(`/edit ${mine} second version`);
     await term.press('Enter');
-    await term.see('alice: second version (edited)');
+    await term.see(/alice: second version \(edited\)\s*│/);
 
     // Reply: the first line of the answered message above it.
     await term.type(`/reply ${bobSeq} answer here`);

@@ -26,6 +26,8 @@ import { typingText } from './read-state.ts';
 import { useMessaging } from './use-messaging.ts';
 import { useTerminalSize } from './use-terminal-size.ts';
 
+const NUMBERED_COMMAND = /^\/(edit|delete|reply|react|unreact)(\s|$)/i;
+
 export interface AppProps {
   client: ParleyClient;
   /** How the server's certificate was accepted at the latest connection. */
@@ -136,6 +138,8 @@ export function App({ client, trust, room, onQuit, sender, e2e, bell = true }: A
     if (conv && conv.kind !== 'status' && !conv.historyRequested && connection.state === 'connected') void loadOlder(ctx, conv);
   }, [conv?.key, conv?.historyRequested, connection.state, ctx]);
 
+  // Message numbers show while a command that takes one is typed (docs/tui.md, "Edits, replies and reactions").
+  const numbers = NUMBERED_COMMAND.test(input.line.text);
   const allRows = useMemo(() => {
     if (!conv) return [];
     const marker: Row[] = conv.loadingHistory
@@ -143,8 +147,8 @@ export function App({ client, trust, room, onQuit, sender, e2e, bell = true }: A
       : conv.historyComplete && conv.kind !== 'status'
         ? [[{ text: `— ${startText(conv)} —`, dim: true }]]
         : [];
-    return [...marker, ...paneRows(conv.lines, textWidth, { me: state.me, divider: conv.divider })];
-  }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, conv?.divider, state.me, textWidth]);
+    return [...marker, ...paneRows(conv.lines, textWidth, { me: state.me, divider: conv.divider, numbers })];
+  }, [conv?.lines, conv?.loadingHistory, conv?.historyComplete, conv?.divider, state.me, textWidth, numbers]);
   const visible = visibleRows(allRows, box.paneHeight, conv?.scroll ?? 0);
 
   const sources = useMemo(() => {

@@ -231,5 +231,6 @@ export function appendSystemLine(state: ChatState, line: Line, target?: string):
 export function selectConversation(state: ChatState, key: string | undefined): ChatState {
   if (key === undefined || !state.convs[key]) return { ...state, active: key && state.convs[key] ? key : state.active };
   if (state.active === key) return state;
-  return updateConversation({ ...state, active: key }, key, (conv) => ({ unread: 0, mentioned: false, divider: conv.readAt }));
+  // The divider marks where reading stopped, only when something came after it.
+  return updateConversation({ ...state, active: key }, key, (conv) => ({ unread: 0, mentioned: false, divider: conv.unread > 0 ? conv.readAt : undefined }));
 }

@@ -55,15 +55,16 @@ describe('message handles', () => {
 });
 
 describe('rows of changed messages', () => {
-  it('shows numbers, (edited), deletions, reply quotes, reactions and the new divider', () => {
+  it('ends messages with their numbers and shows (edited), deletions, reply quotes, reactions and the new divider', () => {
     const lines = [line(1, 'bob', 'hello'), more(line(9, 'alice', 'answer'), { reply: 1, edited: 3 }), more(line(10, 'bob', 'x'), { redacted: true }), more(line(11, 'bob', 'ok'), { reactions: [{ emoji: '👍', count: 2, users: [] }] })];
-    const rows = paneRows(lines, 60, { me: 'alice', divider: 9 }).map(text);
-    expect(rows[0]).toMatch(/^ 1 \d\d:\d\d bob: hello$/);
+    const rows = paneRows(lines, 60, { me: 'alice', divider: 9, numbers: true }).map(text);
+    expect(rows[0]).toMatch(/^\d\d:\d\d bob: hello \[1\]$/);
     expect(rows[1]).toContain('↪ bob: hello');
-    expect(rows[2]).toMatch(/^ 9 \d\d:\d\d alice: answer \(edited\)$/);
+    expect(rows[2]).toMatch(/^\d\d:\d\d alice: answer \(edited\) \[9\]$/);
     expect(rows[3]).toContain(' new ');
-    expect(rows[4]).toMatch(/bob: \(message deleted\)$/);
+    expect(rows[4]).toMatch(/bob: \(message deleted\) \[10\]$/);
     expect(rows[6]!.trim()).toBe('👍 2');
+    expect(paneRows(lines, 60).map(text)[0]).toMatch(/bob: hello$/);
   });
 
   it('highlights @me, not a longer name', () => {

@@ -40,8 +40,8 @@ export const UNENCRYPTED_MARKER = '[unencrypted]';
 
 /** What drawing one line needs from the rest of its conversation. */
 export interface LineContext {
-  /** Cells the message numbers take (the widest seq shown); 0: no numbers. */
-  seqWidth?: number;
+  /** Each stored message ends with its number, "[12]" (paneRows says so); default: without. */
+  numbers?: boolean;
   /** The message a reply answers, when it is loaded. */
   replyTo?: Line | undefined;
   /** My name: `@me` in others' messages is highlighted. */
@@ -64,15 +64,13 @@ export function highlightMentions(row: Row, me: string): Row {
 }
 
 /**
- * One line as screen rows of at most `width` cells: "n HH:MM name: text" (n, dim, is the
+ * One line as screen rows of at most `width` cells: "HH:MM name: text [n]" (n, dim, is the
  * message's number to type in /edit, /reply, /react…), wrapped under the text column when the
  * name is short, else under the clock; line breaks in a message start new rows. A reply has the
  * first line of what it answers above it, reactions go under it.
  */
 export function lineRows(line: Line, width: number, context: LineContext = {}): Row[] {
-  const seqWidth = context.seqWidth ?? 0;
-  const number = seqWidth === 0 ? '' : `${line.seq === undefined ? '' : String(line.seq)}`.padStart(seqWidth) + ' ';
-  const time: Segment = { text: `${number}${clock(line.ts)} `, dim: true };
+  const time: Segment = { text: `${clock(line.ts)} `, dim: true };
   let lead: Segment[];
   let body: (width: number) => Row[];
   if (line.kind === 'message') {
@@ -83,16 +81,19 @@ export function lineRows(line: Line, width: number, context: LineContext = {}): 
     // An action reads as a sentence about its sender: "* alice waves".
     lead = line.action ? [time, ...marker, { text: '* ' }, ...name, { text: ' ' }] : [time, ...marker, ...name, { text: ': ' }];
     const state = line.pending !== undefined || line.waiting !== undefined ? { dim: true } : line.failed ? { color: 'red' } : line.mention ? { bold: true } : {};
-    const tail: Segment[] = line.edited !== undefined && !line.redacted ? [{ text: ' (edited)', dim: true }] : [];
+    // After the text: "(edited)", and the number (dim) to type in /edit, /reply, /react… (numbered: a stored message).
+    const numbered = context.numbers === true && line.seq !== undefined && line.seq > 0;
+    const tailText = `${line.edited !== undefined && !line.redacted ? ' (edited)' : ''}${numbered ? ` [${line.seq}]` : ''}`;
+    const tail: Segment[] = tailText ? [{ text: tailText, dim: true }] : [];
     const me = context.me ?? '';
     body = line.redacted
-      ? () => [[{ text: '(message deleted)', dim: true, italic: true }]]
+      ? () => [[{ text: '(message deleted)', dim: true, italic: true }, ...tail]]
       : (w) => {
           const rows = markdownRows(line.text, w, state).map((row) => (line.from && me && !sameFrom(line.from, me) ? highlightMentions(row, me) : row));
           if (tail.length === 0) return rows;
           const last = rows[rows.length - 1]!;
           const used = last.reduce((sum, s) => sum + textWidth(s.text), 0);
-          return used + textWidth(tail[0]!.text) <= w ? [...rows.slice(0, -1), [...last, ...tail]] : [...rows, [{ text: '(edited)', dim: true }]];
+          return used + textWidth(tail[0]!.text) <= w ? [...rows.slice(0, -1), [...last, ...tail]] : [...rows, [{ text: tailText.trim(), dim: true }]];
         };
   } else {
     lead = [time, { text: '* ', dim: line.kind === 'event' }];
@@ -140,18 +141,15 @@ export interface PaneOptions {
   me?: string;
   /** The read position: a "── new ──" rule goes before the first message of someone else after it. */
   divider?: number | undefined;
+  /** Messages end with their numbers (while a command that takes one is being typed). */
+  numbers?: boolean;
 }
 
 /** All rows of a conversation, with a date rule where the day changes and the "new" rule at the read position. */
 export function paneRows(lines: readonly Line[], width: number, options: PaneOptions = {}): Row[] {
   const rows: Row[] = [];
   const bySeq = new Map<number, Line>();
-  let widest = 0;
-  for (const line of lines) {
-    if (line.seq === undefined || line.kind !== 'message') continue;
-    bySeq.set(line.seq, line);
-    widest = Math.max(widest, String(line.seq).length);
-  }
+  for (const line of lines) if (line.seq !== undefined && line.kind === 'message') bySeq.set(line.seq, line);
   const me = options.me ?? '';
   let dividerShown = options.divider === undefined;
   let previous: string | undefined;
@@ -163,7 +161,7 @@ export function paneRows(lines: readonly Line[], width: number, options: PaneOpt
       rows.push(rule(NEW_DIVIDER, width, { color: 'red' }));
       dividerShown = true;
     }
-    rows.push(...lineRows(line, width, { seqWidth: widest, replyTo: line.reply === undefined ? undefined : bySeq.get(line.reply), me }));
+    rows.push(...lineRows(line, width, { numbers: options.numbers === true, replyTo: line.reply === undefined ? undefined : bySeq.get(line.reply), me }));
   }
   return rows;
 }

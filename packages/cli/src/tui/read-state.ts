@@ -57,7 +57,7 @@ export function reduceReadEvent(state: ChatState, action: ReadAction): ChatState
           convId: info.conv,
           readAt: Math.max(conv.readAt ?? 0, info.read),
           // On screen: it is being read now; the divider shows where reading stopped.
-          ...(next.active === key ? { divider: conv.divider ?? info.read } : { unread: Math.max(conv.unread, info.unread) }),
+          ...(next.active === key ? (info.unread > 0 ? { divider: conv.divider ?? info.read } : {}) : { unread: Math.max(conv.unread, info.unread) }),
         }));
       }
       return next;

@@ -246,8 +246,10 @@ export async function runInput(ctx: TuiContext, line: string): Promise<void> {
   try {
     if (input.kind === 'command') {
       const word = slashWord(line);
-      const local = LOCAL_COMMANDS[word];
-      if (local) await local.run(ctx, line.replace(/^\/{1,2}\S*/, ''));
+      const args = line.replace(/^\/{1,2}\S*/, '');
+      // `/delete #room` is the operators' room deletion (the shared grammar); `/delete [n]` a message.
+      const local = word === 'delete' && /^\s*#/.test(args) ? undefined : LOCAL_COMMANDS[word];
+      if (local) await local.run(ctx, args);
       else await shared(ctx, line);
       return;
     }
