@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../src/index.ts';
 import { cleanUp, person, server, tempDir, Terminal, TMUX_MISSING } from './tui-terminal.ts';
 
 /**
@@ -17,6 +18,8 @@ describe.skipIf(TMUX_MISSING)(`parley chat: edits, replies, reactions, typing, r
     const phone = await person(srv, { kind: 'register', name: 'alice', password: 'pw-alice-messaging' });
     const bob = await person(srv, { kind: 'register', name: 'bob', password: 'pw-bob-messaging' });
     await bob.join('#general');
+    const typingSeen: string[] = [];
+    bob.on('typing', (e) => typingSeen.push(`${e.user} ${e.on ? 'on' : 'off'}`));
     const [hello] = await bob.send('#general', 'hello team');
     const bobSeq = hello!.seq;
     const term = await Terminal.open(
@@ -66,6 +69,12 @@ describe.skipIf(TMUX_MISSING)(`parley chat: edits, replies, reactions, typing, r
     await term.see('bob is typing…');
     await bob.request('typing', { to: '#general', on: false });
     await term.notSee('bob is typing…');
+    // And mine reaches bob while the input line holds text, off when it is cleared.
+    typingSeen.length = 0;
+    await term.type('drafting');
+    await waitFor(() => typingSeen.includes('alice on') || undefined, () => `alice typing; bob saw ${typingSeen.join(', ')}`);
+    await term.press('C-u');
+    await waitFor(() => typingSeen.includes('alice off') || undefined, () => `alice stopped; bob saw ${typingSeen.join(', ')}`);
 
     // A mention while I look elsewhere: the bell, a badge; highlighted when I go back.
     await term.type('/msg bob');
