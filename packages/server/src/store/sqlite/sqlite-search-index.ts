@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 
-/** Rows indexed per transaction: a few milliseconds of work, so a burst of messages never waits long behind it. */
+/** Rows indexed per transaction (some 10 ms of work), so a burst of messages never waits long behind it. */
 const BATCH = 500;
 /** While messages are coming in, the background indexes this many rows a tick (some 1 ms of CPU). */
 const BUSY_BATCH = 50;
 const TICK_MS = 250;
 /** Appends within this long mean the server is busy: index slowly. */
 const BUSY_MS = 100;
+const CATCH_UP_MAX = 20_000;
 
 /**
  * Keeps the full-text index (migration 0014) up with the messages, off the append: the queue a
@@ -20,13 +21,15 @@ export class SearchIndexer {
   readonly #batch: (limit: number) => number;
 
   constructor(sqlite: Database.Database) {
-    const next = sqlite.prepare<[number], { id: number; message: number }>(`SELECT id, message FROM message_search_queue ORDER BY id LIMIT ?`);
+    // Newest first: after an upgrade queues the whole history, what people wrote lately is searchable at once.
+    const next = sqlite.prepare<[number], { id: number; message: number }>(`SELECT id, message FROM message_search_queue ORDER BY id DESC LIMIT ?`);
     // A row may be queued twice (edited body, a reused rowid): index what it says now, once.
     const drop = sqlite.prepare<[number]>(`DELETE FROM message_search WHERE rowid = ?`);
     const index = sqlite.prepare<[number]>(
       `INSERT INTO message_search (rowid, body) SELECT rowid, body FROM messages WHERE rowid = ? AND (kind IS NULL OR kind IN ('action', 'edit')) AND body <> ''`,
     );
-    const done = sqlite.prepare<[number]>(`DELETE FROM message_search_queue WHERE id <= ?`);
+    // The batch is the top of the queue: every id from its lowest up.
+    const done = sqlite.prepare<[number]>(`DELETE FROM message_search_queue WHERE id >= ?`);
     this.#batch = sqlite.transaction((limit: number): number => {
       const rows = next.all(limit);
       const seen = new Set<number>();
@@ -36,8 +39,8 @@ export class SearchIndexer {
         drop.run(row.message);
         index.run(row.message);
       }
-      const last = rows.at(-1);
-      if (last) done.run(last.id);
+      const lowest = rows.at(-1);
+      if (lowest) done.run(lowest.id);
       return rows.length;
     });
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
@@ -49,9 +52,13 @@ export class SearchIndexer {
     this.#lastAppend = Date.now();
   }
 
-  /** Indexes everything queued (before a search). */
+  /**
+   * Indexes what is queued before a search, up to CATCH_UP_MAX rows (some half a second): after
+   * an upgrade the whole stored history waits in the queue, and a search must not hold the
+   * server for minutes; the background works through the rest.
+   */
   catchUp(): void {
-    while (this.#batch(BATCH) === BATCH);
+    for (let done = 0; done < CATCH_UP_MAX; done += BATCH) if (this.#batch(BATCH) < BATCH) return;
   }
 
   stop(): void {
