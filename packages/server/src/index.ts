@@ -44,4 +44,4 @@ export { signSubmission, sealSubmission, signMembership, eventHash, type Envelop
 export { ephemeralServerIdentity, type ServerIdentity } from './federation/server-identity.ts';
 export { signAnnouncement } from './federation/routing.ts';
 export type { LinkFrame } from './federation/link-frames.ts';
-export { signRequest, signAnswer, answerVerifies } from './federation/e2e-signing.ts';
+export { signRequest, signAnswer, answerVerifies, signWelcome } from './federation/e2e-signing.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2eDirectoryEntry } from '@parley/protocol';
-import { answerVerifies, ephemeralServerIdentity, signAnswer, signMembership, signRequest, signSubmission, type LinkFrame } from '@parley/server';
+import { answerVerifies, ephemeralServerIdentity, signAnswer, signMembership, signRequest, signSubmission, signWelcome, type LinkFrame } from '@parley/server';
 import type { FrameClient, SpawnedServer } from '../src/index.ts';
 import { FakePeer } from './federation-fake-peer.ts';
 import { FederationTestbed, health, history, logWatcher } from './federation-kit.ts';
@@ -96,8 +96,12 @@ describe('end-to-end requests between servers', () => {
     const unsolicited = signAnswer(evil.identity, { rid: 999_999, origin: home, data: '{}' });
     evil.send({ ...unsolicited, from: other.id });
     await logged(/forged e2e answer dropped/);
-    evil.send({ t: 'welcome', home: evil.identity.id, to: home, user: 'a1', device: 'd1', room: '#nowhere', group: 'g1', epoch: 1, seq: 1, welcome: 'AAAA', tree: 'AAAA', hops: 0 });
+    const welcome = { to: home, user: 'a1', device: 'd1', room: '#nowhere', group: 'g1', epoch: 1, seq: 1, welcome: 'AAAA', tree: 'AAAA' };
+    evil.send(signWelcome(evil.identity, welcome));
     await logged(/welcome for a conversation not mirrored here dropped/);
+    // One that claims another server as the home, signed by this one: not that home's.
+    evil.send({ ...signWelcome(evil.identity, welcome), home: other.id });
+    await logged(/forged welcome dropped/);
     // Still serving, and nothing stored lost.
     await bob.ok('send', { to: '#town', text: 'still here' });
     expect((await history(bob, '#town')).map((m) => m.text)).toContain('still here');

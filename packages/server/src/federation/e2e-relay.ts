@@ -10,7 +10,7 @@ import { boundDevice, requireDevice, sessionsOfDevice } from '../e2e/e2e-devices
 import { takeTree } from '../e2e/tree-parts.ts';
 import type { MirroredRoomRecord } from '../store/store.ts';
 import { idAt, nameAt } from './e2e-ids.ts';
-import { answerVerifies, signRequest } from './e2e-signing.ts';
+import { answerVerifies, signRequest, welcomeVerifies } from './e2e-signing.ts';
 import { signSubmission } from './envelope.ts';
 import { remoteUserId, type FederationParts, type HomeRooms } from './home-rooms.ts';
 import type { FrameOf } from './link-frames.ts';
@@ -208,6 +208,7 @@ export class E2eRelay {
 
   /** A Welcome for one of this server's devices from a conversation's home: kept until the device takes it, and acknowledged. */
   async welcomed(frame: FrameOf<'welcome'>): Promise<void> {
+    if (!welcomeVerifies(frame)) return void this.server.log.warn({ home: frame.home }, 'federation: forged welcome dropped');
     const conv = this.parts.mirrors.convAt(frame.home, frame.room);
     if (!conv) return void this.server.log.warn({ home: frame.home, room: frame.room }, 'federation: welcome for a conversation not mirrored here dropped');
     const device = { userId: frame.user, deviceId: frame.device };

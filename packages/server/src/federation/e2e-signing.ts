@@ -39,3 +39,20 @@ export function answerVerifies(frame: FrameOf<'e2e_answer'>): boolean {
   const { t: _t, sig, hops: _hops, ...rest } = frame;
   return verifySigned(frame.from, answerBytes(rest), sig);
 }
+
+type Welcome = Omit<FrameOf<'welcome'>, 't' | 'sig' | 'hops'>;
+
+function welcomeBytes(w: Welcome): Buffer {
+  return Buffer.from(JSON.stringify(['parley-welcome-v1', w.home, w.to, w.user, w.device, w.room, w.group, w.epoch, w.seq, w.welcome, w.tree]));
+}
+
+/** A Welcome is signed by the conversation's home: a relay cannot slip a device into a group of its own making. */
+export function signWelcome(identity: ServerIdentity, w: Omit<Welcome, 'home'>): FrameOf<'welcome'> {
+  const unsigned = { ...w, home: identity.id };
+  return { t: 'welcome', ...unsigned, sig: identity.sign(welcomeBytes(unsigned)), hops: 0 };
+}
+
+export function welcomeVerifies(frame: FrameOf<'welcome'>): boolean {
+  const { t: _t, sig, hops: _hops, ...rest } = frame;
+  return verifySigned(frame.home, welcomeBytes(rest), sig);
+}

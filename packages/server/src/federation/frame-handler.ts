@@ -1,6 +1,6 @@
 import { ParleyError } from '@parley/protocol';
 import type { Logger } from 'pino';
-import { answerVerifies, requestVerifies } from './e2e-signing.ts';
+import { answerVerifies, requestVerifies, welcomeVerifies } from './e2e-signing.ts';
 import { membershipVerifies, submissionFault } from './envelope.ts';
 import type { Federation } from './federation.ts';
 import { convOf } from './home-rooms.ts';
@@ -64,7 +64,9 @@ export async function handleFrame(f: Federation, { link, frame, log, hopLimit }:
       return forward(frame.origin, frame);
     case 'welcome':
       if (f.peers.isDenied(frame.home)) return;
-      return frame.to === self ? f.e2e.welcomed(frame) : forward(frame.to, frame);
+      if (frame.to === self) return f.e2e.welcomed(frame);
+      if (!welcomeVerifies(frame)) return dropped('welcome does not verify');
+      return forward(frame.to, frame);
     case 'devices':
       if (f.peers.isDenied(frame.origin)) return;
       return frame.to === self ? f.e2e.devicesChanged(frame) : forward(frame.to, frame);

@@ -7,7 +7,7 @@ import { groupInfo, makeGroup, orderCommit, requireGroup } from '../e2e/group-ds
 import { claimKeyPackages } from '../e2e/key-package-directory.ts';
 import type { GroupDevice, NewMessage } from '../store/store.ts';
 import { idAt } from './e2e-ids.ts';
-import { requestVerifies, signAnswer } from './e2e-signing.ts';
+import { requestVerifies, signAnswer, signWelcome } from './e2e-signing.ts';
 import { submissionFault } from './envelope.ts';
 import { offlineAccountOf } from './direct-ids.ts';
 import { remoteUserId, type FederationParts, type HomeRooms } from './home-rooms.ts';
@@ -161,20 +161,20 @@ export class HomeE2e {
     const to = joiner.userId.slice(at + 1);
     const room = this.server.rooms.byKey(joiner.welcome.conv)?.name ?? joiner.welcome.conv;
     const { welcome } = joiner;
-    this.parts.route(to, {
-      t: 'welcome',
-      home: this.parts.identity.id,
+    this.parts.route(
       to,
-      user: joiner.userId.slice(0, at),
-      device: joiner.deviceId,
-      room,
-      group: welcome.group,
-      epoch: welcome.epoch,
-      seq: welcome.seq,
-      welcome: welcome.welcome,
-      tree: welcome.tree,
-      hops: 0,
-    });
+      signWelcome(this.parts.identity, {
+        to,
+        user: joiner.userId.slice(0, at),
+        device: joiner.deviceId,
+        room,
+        group: welcome.group,
+        epoch: welcome.epoch,
+        seq: welcome.seq,
+        welcome: welcome.welcome,
+        tree: welcome.tree,
+      }),
+    );
   }
 
   /** Welcomes of other servers' devices not acknowledged yet: sent again (routes changed, or this server restarted). */

@@ -153,7 +153,7 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
     sig: signature,
     hops: z.number().int().min(0).max(255),
   }),
-  /** A Welcome for device `device` of user `user` (an id in `to`'s terms) from the home of the conversation `room`; kept there until `welcome_ack`. */
+  /** A Welcome for device `device` of user `user` (an id in `to`'s terms) from the home of the conversation `room`, signed by the home; kept there until `welcome_ack`. */
   z.strictObject({
     t: z.literal('welcome'),
     home: serverId,
@@ -166,6 +166,7 @@ export const LinkFrameSchema = z.discriminatedUnion('t', [
     seq,
     welcome: z.string().max(E2E_MAX_ARGS),
     tree: z.string().max(E2E_MAX_ARGS),
+    sig: signature,
     hops: z.number().int().min(0).max(255),
   }),
   /** A user of `origin` added, removed or replaced end-to-end devices: `to`'s users in direct conversations with them read the directory again. */
