@@ -104,7 +104,9 @@ export class Outbox {
     const s = JSON.parse(entry.submission) as Submission;
     const user = this.server.users.get(s.sender);
     const where = s.room.startsWith('dm:') ? 'your direct message' : `your message to ${s.room}@${this.parts.nameOf(s.home)}`;
-    const text = `${this.parts.nameOf(s.home)} refused ${where} ("${s.text.slice(0, 60)}"): ${frame.message}`;
+    // Ciphertext is no text to quote.
+    const what = s.kind === 'mls' || s.kind === 'mls_commit' ? 'an encrypted message' : `"${s.text.slice(0, 60)}"`;
+    const text = `${this.parts.nameOf(s.home)} refused ${where} (${what}): ${frame.message}`;
     this.server.log.info({ sub: frame.sub, code: frame.code }, 'federation: the home refused a pending submission');
     if (user) this.server.router.localUser(user, new OutboundEvent({ ev: 'notice', text, ...(s.room.startsWith('dm:') ? {} : { room: `${s.room}@${this.parts.nameOf(s.home)}` }) }));
   }
