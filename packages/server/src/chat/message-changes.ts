@@ -1,5 +1,6 @@
 import { ALL_TARGET, ParleyError, REACTION_MAX_BYTES, REACTIONS_PER_MESSAGE_MAX, type CommandArgs, type ReplyData } from '@parley/protocol';
-import type { Actor } from '../core/context.ts';
+import type { Actor, ServerContext } from '../core/context.ts';
+import type { StoredMessage } from '../store/store.ts';
 import { audit } from '../moderation/audit.ts';
 import { checkCanSpeak } from '../moderation/room-policy.ts';
 import { atLeast, roomAtLeast } from '../moderation/roles.ts';
@@ -66,15 +67,23 @@ export async function redactMessage(actor: Actor, args: CommandArgs<'redact'>): 
   const own = original.senderId === user.id;
   const moderates = atLeast(server.moderation.roleOf(session), 'operator') || (destination.room !== undefined && roomAtLeast(destination.room, user, 'moderator'));
   if (!own && !moderates) throw new ParleyError('NOT_YOUR_MESSAGE', "Only its author, the room's moderators and operators redact a message");
-  const fold = await messageFold(server, original);
   const sent = await deliverOne(actor, destination, { text: own ? '' : (args.reason ?? ''), cmid: args.cmid, kind: 'redact', ref: args.seq });
-  // The content goes from the store: the message and every version of it.
-  await server.store.blank(destination.conv, [args.seq, ...fold.edits]);
+  await blankRedacted(server, original);
   if (!own) {
     const detail = { author: original.senderName, ...(args.reason ? { reason: args.reason } : {}) };
     await audit(server, { actor: user.name, action: 'message.redact', target: `${destination.label} ${args.seq}`, detail });
   }
   return sent;
+}
+
+/**
+ * A redacted message's content goes from the store: the message and every version of it. Where
+ * the redaction was made, and on every server that mirrors the conversation when its event
+ * arrives (mirrors.ts).
+ */
+export async function blankRedacted(server: ServerContext, original: StoredMessage): Promise<void> {
+  const fold = await messageFold(server, original);
+  await server.store.blank(original.conv, [original.seq, ...fold.edits]);
 }
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

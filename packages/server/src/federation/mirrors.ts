@@ -7,6 +7,7 @@ import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessag
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
 import { markEncrypted } from './mirrored-modes.ts';
+import { blankRedacted } from '../chat/message-changes.ts';
 import { offlineAccountOf } from './direct-ids.ts';
 import { dmParticipants } from '../chat/conversation-delivery.ts';
 import type { FrameOf } from './link-frames.ts';
@@ -216,10 +217,17 @@ export class Mirrors {
         if (result.kind === 'duplicate') continue;
         touched.add(mirror.conv);
         this.outbox.committed(result.message, own ? envelope.s.sub : undefined);
+        if (result.message.kind === 'redact' && result.message.ref !== undefined) await this.#redacted(mirror.conv, result.message.ref);
       }
     } finally {
       for (const conv of touched) this.parts.streams.pumpAll(conv);
     }
+  }
+
+  /** The home redacted a message: its text goes from this server's store too. */
+  async #redacted(conv: string, seq: number): Promise<void> {
+    const [original] = await this.server.store.history(conv, { after: seq - 1, limit: 1 });
+    if (original?.seq === seq) await blankRedacted(this.server, original);
   }
 
   async #forgetMember(conv: string, name: string): Promise<void> {
