@@ -7,6 +7,7 @@ import type { FederatedEventRecord, MirroredRoomRecord, NewMessage, StoredMessag
 import { envelopeFault, eventHash, signMembership, type Envelope } from './envelope.ts';
 import { convOf, remoteUserId, type FederationParts } from './home-rooms.ts';
 import { markEncrypted } from './mirrored-modes.ts';
+import { MirrorMembers } from './mirror-members.ts';
 import { blankRedacted } from '../chat/message-changes.ts';
 import { offlineAccountOf } from './direct-ids.ts';
 import { dmParticipants } from '../chat/conversation-delivery.ts';
@@ -99,7 +100,7 @@ export class Mirrors {
     if (!answer) throw new ParleyError('FEDERATION_UNREACHABLE', `${peer.name} cannot be reached right now`);
     if (answer.t === 'refused') throw new ParleyError(knownCode(answer.code), `${peer.name}: ${answer.message}`);
     const room = await this.#mirror(peer.id, answer.room, { start: answer.after, topic: answer.topic });
-    this.#trackMembers(room.key, { t: 'room', home: peer.id, room: answer.room, what: 'members', members: answer.members });
+    this.#members.track(room.key, { what: 'members', members: answer.members });
     if (answer.encrypted) await markEncrypted(this.server, room, undefined);
     return room;
   }
@@ -244,27 +245,17 @@ export class Mirrors {
     return this.#names.get(remote) ?? remote;
   }
 
-  /** conv -> members of a mirrored room from other servers (absolute names), as its home last said. */
-  readonly #members = new Map<string, Set<string>>();
+  readonly #members = new MirrorMembers(() => this.server.config.server_name.toLowerCase());
 
   /** Members of a mirrored room that are not this server's users (absolute names). */
   membersOf(conv: string): string[] {
-    return [...(this.#members.get(conv) ?? [])];
+    return this.#members.of(conv);
   }
 
-  #trackMembers(conv: string, frame: FrameOf<'room'>): void {
-    const own = `@${this.server.config.server_name.toLowerCase()}`;
-    let set = this.#members.get(conv);
-    if (frame.what === 'members') this.#members.set(conv, (set = new Set((frame.members ?? []).filter((n) => !n.endsWith(own)))));
-    if (!set) this.#members.set(conv, (set = new Set()));
-    if (!frame.user || frame.user.endsWith(own)) return;
-    if (frame.what === 'join') set.add(frame.user);
-    if (frame.what === 'part') set.delete(frame.user);
-  }
 
   /** The room is gone at its home: gone here too, its members told who deleted it. */
   async #deleted(room: Room, by: string): Promise<void> {
-    this.#members.delete(room.key);
+    this.#members.forget(room.key);
     await deleteMirroredRoom(this.server, room, by);
   }
 
@@ -285,7 +276,7 @@ export class Mirrors {
     const room = conv === undefined ? undefined : this.server.rooms.byKey(conv);
     if (!room || !conv || this.#upstream.get(conv) !== link) return;
     this.parts.streams.broadcast(conv, frame, link);
-    if (frame.what === 'members' || frame.what === 'join' || frame.what === 'part') this.#trackMembers(conv, frame);
+    if (frame.what === 'members' || frame.what === 'join' || frame.what === 'part') this.#members.track(conv, frame);
     if (frame.what === 'encrypted' || frame.encrypted) {
       const by = frame.what === 'encrypted' ? (frame.user ?? this.parts.nameOf(frame.home)) : undefined;
       return void markEncrypted(this.server, room, by).catch((err: unknown) => this.server.log.warn({ err }, 'federation: marking a mirrored room encrypted failed'));
