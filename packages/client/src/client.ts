@@ -1,4 +1,4 @@
-import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type ServerEvent, type Verb } from '@parley/protocol';
+import { foldName, PROTOCOL_VERSION, type ChatMessage, type CommandArgs, type ReplyData, type ServerEvent, type Verb } from '@parley/protocol';
 import { Backoff } from './backoff.ts';
 import { CatchUp, resume } from './catch-up.ts';
 import { Channel } from './channel.ts';
@@ -324,22 +324,6 @@ export class ParleyClient extends MessagingClient {
     if (cmd === 'join' || cmd === 'create') this.e2e?.noteRoom(data as ReplyData['join']);
     if (cmd === 'mode') this.e2e?.noteRoom({ name: (data as ReplyData['mode']).room, encrypted: (data as ReplyData['mode']).modes.encrypted });
     return data;
-  }
-
-  /**
-   * Runs a typed command line as `parseCommandLine` (from @parley/protocol) read it: a send goes
-   * through the outbox like `send` (a client message id, never stored twice), an edit, reaction
-   * or redaction through its method (encrypted where a send would be), everything else is a
-   * request. The server validates the arguments, as it does for every frame.
-   */
-  async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
-    if (line.verb === 'send') {
-      const { to, text, kind, reply } = line.args as CommandArgs<'send'>;
-      return { verb: 'send', data: { sent: await this.send(to, text, { ...(kind === 'action' ? { kind } : {}), ...(reply === undefined ? {} : { reply }) }) } };
-    }
-    const change = this.changeLine(line);
-    if (change) return { verb: line.verb, data: await change };
-    return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
 
   /**

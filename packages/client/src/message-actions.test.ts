@@ -20,6 +20,10 @@ class FakeClient extends MessagingClient {
     return { to: '#dev', conv: '#dev', seq, duplicate: false, ref: seq } as never;
   }
 
+  send(): Promise<never> {
+    return Promise.reject(new Error('not used here'));
+  }
+
   set(state: ClientState): void {
     this.state = state;
     this.emit('state', { state });

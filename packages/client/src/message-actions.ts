@@ -1,5 +1,6 @@
 import { foldName, isRoomTarget, type ChatMessage, type CommandArgs, type CommandLine, type ReplyData, type UnreadInfo, type Verb } from '@parley/protocol';
-import type { E2eClient } from './e2e/e2e-client.ts';
+import type { E2eClient, SendOptions } from './e2e/e2e-client.ts';
+import type { ClientReceipt } from './pending-sends.ts';
 import { Emitter } from './emitter.ts';
 import { ParleyClientError } from './errors.ts';
 import { newCmid } from './outbox.ts';
@@ -31,14 +32,15 @@ const CHANGE_ATTEMPTS = 5;
  * content, and a moderator who cannot decrypt may send it.
  *
  * Retried changes are stored once: an edit keeps its cmid, the server stores a reaction someone
- * already gave as nothing, and encrypted ones go under a cmid like sends. A redaction has no
- * cmid: a repeat stores a second redaction, which changes nothing.
+ * already gave as nothing, a redaction keeps its cmid, and encrypted ones go under a cmid like
+ * sends.
  */
 export abstract class MessagingClient extends Emitter<ClientEvents> {
   abstract readonly state: ClientState;
   abstract readonly e2e: E2eClient | undefined;
   abstract readonly identity: Identity | undefined;
   abstract request<TVerb extends Verb>(cmd: TVerb, args: CommandArgs<TVerb>): Promise<ReplyData[TVerb]>;
+  abstract send(to: string | string[], text: string, options?: SendOptions): Promise<ClientReceipt[]>;
   /** Read positions waiting for a connection: the latest per conversation. */
   private readonly unsentReads = new Map<string, { to: string; seq: number }>();
 
@@ -58,7 +60,9 @@ export abstract class MessagingClient extends Emitter<ClientEvents> {
 
   /** Deletes a message: yours, or anyone's in a room you moderate; in an encrypted conversation too. */
   async redact(to: string, seq: number, reason?: string): Promise<ChangeReceipt> {
-    const receipt = await this.retried(() => this.request('redact', { to, seq, ...(reason === undefined ? {} : { reason }) }));
+    // A retried redaction is stored once (its cmid), like an edit.
+    const cmid = newCmid();
+    const receipt = await this.retried(() => this.request('redact', { to, seq, cmid, ...(reason === undefined ? {} : { reason }) }));
     // This connection gets no event for its own redaction: this device's archive forgets it now.
     this.e2e?.redacted(receipt.conv, seq);
     return this.withChange(receipt, { kind: 'redact', text: reason ?? '' });
@@ -109,6 +113,22 @@ export abstract class MessagingClient extends Emitter<ClientEvents> {
       this.keepRead(to, seq);
       return undefined;
     }
+  }
+
+  /**
+   * Runs a typed command line as `parseCommandLine` (from @parley/protocol) read it: a send goes
+   * through the outbox like `send` (a client message id, never stored twice), an edit, reaction
+   * or redaction through its method (encrypted where a send would be), everything else is a
+   * request. The server validates the arguments, as it does for every frame.
+   */
+  async runLine(line: CommandLine): Promise<{ verb: Verb; data: unknown }> {
+    if (line.verb === 'send') {
+      const { to, text, kind, reply } = line.args as CommandArgs<'send'>;
+      return { verb: 'send', data: { sent: await this.send(to, text, { ...(kind === 'action' ? { kind } : {}), ...(reply === undefined ? {} : { reply }) }) } };
+    }
+    const change = this.changeLine(line);
+    if (change) return { verb: line.verb, data: await change };
+    return { verb: line.verb, data: await this.request(line.verb, line.args as never) };
   }
 
   /**
